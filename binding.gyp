@@ -1,0 +1,46 @@
+# node-gyp build of the esdk_native addon; CMakeLists.txt mirrors these sources and flags.
+{
+  'targets': [
+    {
+      'target_name': 'esdk_native',
+      'sources': [
+        'native/addon.cc',
+        'native/cpu_features.cc',
+      ],
+      'include_dirs': [
+        "<!(node -p \"require('node-addon-api').include_dir\")",
+      ],
+      # OpenSSL headers come from Node's own include dir (already on node-gyp's
+      # include path); the node binary exports the symbols, so no -lcrypto:
+      # linking a second libcrypto would give two copies with separate state.
+      'defines': [
+        'NAPI_VERSION=8',
+        'NAPI_DISABLE_CPP_EXCEPTIONS',
+      ],
+      'cflags': [
+        '-Wall',
+        '-Wextra',
+        '-Werror',
+        '-fvisibility=hidden',
+      ],
+      # Node's common.gypi asks for gnu++17; we want the portable dialect.
+      'cflags_cc!': [ '-std=gnu++17', '-fexceptions', '-frtti' ],
+      'cflags_cc': [
+        '-std=c++17',
+        '-fno-exceptions',
+        '-fno-rtti',
+        '-fvisibility-inlines-hidden',
+      ],
+      'xcode_settings': {
+        'CLANG_CXX_LANGUAGE_STANDARD': 'c++17',
+        'GCC_ENABLE_CPP_EXCEPTIONS': 'NO',
+        'GCC_ENABLE_CPP_RTTI': 'NO',
+        'GCC_SYMBOLS_PRIVATE_EXTERN': 'YES',
+        'GCC_INLINES_ARE_PRIVATE_EXTERN': 'YES',
+        'GCC_TREAT_WARNINGS_AS_ERRORS': 'YES',
+        'MACOSX_DEPLOYMENT_TARGET': '11.0',
+        'WARNING_CFLAGS': [ '-Wall', '-Wextra' ],
+      },
+    },
+  ],
+}

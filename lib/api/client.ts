@@ -1,0 +1,117 @@
+// buildClient: the official one-shot API shape (encrypt/decrypt) over the session layer, with policy and limits bound.
+import { InvalidArgumentError, UnsupportedError, needs } from '../core/errors'
+import { CommitmentPolicy, hex4, isCommitmentPolicy } from '../core/policy'
+import { AlgorithmSuite, AlgorithmSuiteIdentifier, findSuite } from '../core/suites'
+import { EncryptionContext, normalizeContext } from '../format/encryption-context'
+import { MessageHeader } from '../format/header'
+import { KeyringNode, NodeMaterialsManager, isKeyring, isMaterialsManager } from '../materials/keyring'
+import { NodeDefaultCryptographicMaterialsManager } from '../materials/default-cmm'
+import { BackendChoice, parseBackendChoice, selectBackend } from '../backend/select'
+import { encryptMessage } from '../session/encrypt-message'
+import { decryptMessage } from '../session/decrypt-message'
+
+export interface ClientOptions {
+  commitmentPolicy?: CommitmentPolicy
+  /** Refuse messages (and materials) with more EDKs than this; false means no limit. */
+  maxEncryptedDataKeys?: number | false
+  /** Extension: which crypto backend this client uses (default: ESDK_BACKEND, else auto). */
+  backend?: BackendChoice
+}
+
+export interface EncryptInput {
+  suiteId?: AlgorithmSuiteIdentifier
+  encryptionContext?: Record<string, string>
+  frameLength?: number
+  /** Accepted for call-shape compatibility; a one-shot encrypt knows the length. */
+  plaintextLength?: number
+}
+
+export interface DecryptInput {
+  /** Refuse frames (or a non-framed body) larger than this many bytes. */
+  maxBodySize?: number
+  /** Extension: the reproduced encryption context (client-apis/decrypt.md). */
+  encryptionContext?: Record<string, string>
+}
+
+export type PlaintextInput = Buffer | Uint8Array | string | AsyncIterable<Buffer | Uint8Array | string>
+
+export interface EncryptResult {
+  result: Buffer
+  messageHeader: MessageHeader
+}
+
+export interface DecryptResult {
+  plaintext: Buffer
+  messageHeader: MessageHeader
+}
+
+export interface EsdkClient {
+  encrypt(cmm: KeyringNode | NodeMaterialsManager, plaintext: PlaintextInput, options?: EncryptInput): Promise<EncryptResult>
+  decrypt(cmm: KeyringNode | NodeMaterialsManager, ciphertext: PlaintextInput, options?: DecryptInput): Promise<DecryptResult>
+}
+
+export const DEFAULT_FRAME_LENGTH = 4096
+const MAX_FRAME_LENGTH = 0xffffffff
+
+export function buildClient(options?: CommitmentPolicy | ClientOptions): EsdkClient {
+  const opts: ClientOptions = typeof options === 'string' ? { commitmentPolicy: options } : (options ?? {})
+  const commitmentPolicy = opts.commitmentPolicy ?? CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT
+  needs(isCommitmentPolicy(commitmentPolicy), 'commitmentPolicy must be a CommitmentPolicy')
+  const maxEncryptedDataKeys = opts.maxEncryptedDataKeys ?? false
+  needs(
+    maxEncryptedDataKeys === false || (Number.isSafeInteger(maxEncryptedDataKeys) && maxEncryptedDataKeys > 0),
+    'maxEncryptedDataKeys must be a positive integer or false',
+  )
+  const backend = selectBackend(parseBackendChoice(opts.backend ?? process.env.ESDK_BACKEND, 'backend'))
+  const settings = Object.freeze({ backend, commitmentPolicy, maxEncryptedDataKeys })
+
+  return Object.freeze({
+    async encrypt(cmm: KeyringNode | NodeMaterialsManager, plaintext: PlaintextInput, input: EncryptInput = {}): Promise<EncryptResult> {
+      const frameLength = input.frameLength ?? DEFAULT_FRAME_LENGTH
+      needs(Number.isInteger(frameLength) && frameLength >= 1 && frameLength <= MAX_FRAME_LENGTH, 'frameLength must be an integer from 1 to 2^32 - 1')
+      return encryptMessage(settings, {
+        cmm: toMaterialsManager(cmm),
+        plaintext: await toBytes(plaintext),
+        encryptionContext: normalizeContext(input.encryptionContext),
+        suite: input.suiteId === undefined ? undefined : requireSuite(input.suiteId),
+        frameLength,
+      })
+    },
+    async decrypt(cmm: KeyringNode | NodeMaterialsManager, ciphertext: PlaintextInput, input: DecryptInput = {}): Promise<DecryptResult> {
+      const { maxBodySize } = input
+      needs(maxBodySize === undefined || (Number.isSafeInteger(maxBodySize) && maxBodySize >= 0), 'maxBodySize must be a non-negative integer')
+      const reproduced: EncryptionContext | undefined = input.encryptionContext === undefined ? undefined : normalizeContext(input.encryptionContext)
+      return decryptMessage(settings, {
+        cmm: toMaterialsManager(cmm),
+        ciphertext: await toBytes(ciphertext),
+        reproducedEncryptionContext: reproduced,
+        maxBodySize,
+      })
+    },
+  })
+}
+
+function requireSuite(id: number): AlgorithmSuite {
+  const suite = findSuite(id)
+  if (!suite) throw new UnsupportedError(`unknown algorithm suite 0x${hex4(id)}`)
+  return suite
+}
+
+function toMaterialsManager(value: KeyringNode | NodeMaterialsManager): NodeMaterialsManager {
+  if (isMaterialsManager(value)) return value
+  if (isKeyring(value)) return new NodeDefaultCryptographicMaterialsManager(value)
+  throw new InvalidArgumentError('expected a keyring or a cryptographic materials manager')
+}
+
+/** Whole input as one Buffer. Strings are UTF-8, as in the official SDK; streams are drained. */
+async function toBytes(input: PlaintextInput): Promise<Buffer> {
+  if (Buffer.isBuffer(input)) return input
+  if (input instanceof Uint8Array) return Buffer.from(input.buffer, input.byteOffset, input.byteLength)
+  if (typeof input === 'string') return Buffer.from(input, 'utf8')
+  if (input && typeof (input as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
+    const chunks: Buffer[] = []
+    for await (const chunk of input) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk))
+    return Buffer.concat(chunks)
+  }
+  throw new InvalidArgumentError('input must be a Buffer, Uint8Array, string or readable stream')
+}

@@ -1,0 +1,63 @@
+// Chooses the backend for a client (ESDK_BACKEND, per-client option, addon + CPU gate) and explains the choice.
+import { InvalidArgumentError, NativeBindingError } from '../core/errors'
+import { CryptoBackend } from './backend'
+import { jsBackend } from './js-backend'
+import { hasHardwareAes, loadNativeAddon } from './native-loader'
+import { CpuFeatures } from './native-types'
+
+export type BackendChoice = 'auto' | 'native' | 'js'
+
+export interface BackendInfo {
+  /** The backend `auto` resolves to in this process. */
+  backend: 'native' | 'js'
+  cpu: CpuFeatures | undefined
+  openssl: { compiled: string; runtime: string } | undefined
+  addonPath: string | undefined
+  /** Every reason the native backend was not chosen (empty when it was). */
+  reasons: string[]
+}
+
+/**
+ * The native addon currently supplies CPU and OpenSSL facts only; its crypto operations arrive
+ * with the native-backend work, so until then `auto` resolves to JS and says why.
+ */
+const NATIVE_CRYPTO_AVAILABLE = false
+
+let cached: { info: BackendInfo; native: CryptoBackend | undefined } | undefined
+
+function probe(): { info: BackendInfo; native: CryptoBackend | undefined } {
+  if (cached) return cached
+  const load = loadNativeAddon()
+  const reasons = [...load.reasons]
+  let cpu: CpuFeatures | undefined
+  let openssl: BackendInfo['openssl']
+  if (load.addon) {
+    cpu = load.addon.cpuFeatures()
+    openssl = load.addon.opensslVersion()
+    if (!hasHardwareAes(cpu)) reasons.push(`CPU (${cpu.arch}) lacks hardware AES and carry-less multiply`)
+    if (!NATIVE_CRYPTO_AVAILABLE) reasons.push('the addon has no crypto operations yet (native backend not built in this version)')
+  }
+  const native: CryptoBackend | undefined = undefined
+  cached = { info: { backend: native ? 'native' : 'js', cpu, openssl, addonPath: load.path, reasons }, native }
+  return cached
+}
+
+export function getBackendInfo(): BackendInfo {
+  const { info } = probe()
+  return { ...info, reasons: [...info.reasons] }
+}
+
+export function parseBackendChoice(value: unknown, source: string): BackendChoice {
+  if (value === undefined || value === '') return 'auto'
+  if (value === 'auto' || value === 'native' || value === 'js') return value
+  throw new InvalidArgumentError(`${source} must be auto, native or js (got ${String(value)})`)
+}
+
+/** The backend for a client. Forcing `native` where it cannot run is an error, never a silent fallback. */
+export function selectBackend(choice: BackendChoice = parseBackendChoice(process.env.ESDK_BACKEND, 'ESDK_BACKEND')): CryptoBackend {
+  if (choice === 'js') return jsBackend
+  const { native, info } = probe()
+  if (native) return native
+  if (choice === 'native') throw new NativeBindingError('the native backend was requested but cannot be used', info.reasons)
+  return jsBackend
+}

@@ -1,0 +1,110 @@
+// Encryption context: validation, canonical serialization and parsing (data-format/message-header.md#aad, SPEC-NOTES 8).
+import { InvalidArgumentError, MalformedMessageError } from '../core/errors'
+import { ByteReader } from './reader'
+
+export type EncryptionContext = Readonly<Record<string, string>>
+
+const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+/** UTF-8 decode that refuses invalid sequences instead of replacing them. */
+export function decodeUtf8Strict(bytes: Uint8Array, what: string): string {
+  try {
+    return utf8Strict.decode(bytes)
+  } catch {
+    throw new MalformedMessageError(`${what} is not valid UTF-8`)
+  }
+}
+
+/** Unsigned byte-wise order of UTF-8 encodings, the order every ESDK writes. */
+export function compareUtf8(a: Buffer, b: Buffer): number {
+  return Buffer.compare(a, b)
+}
+
+export type ContextOrder = 'utf8' | 'locale'
+
+type EncodedPair = readonly [Buffer, Buffer]
+
+function encodePairs(context: EncryptionContext, order: ContextOrder): EncodedPair[] {
+  const entries = Object.entries(context)
+  if (order === 'locale') {
+    // The official JS raw keyrings (default utf8Sorting: false) order by localeCompare; kept only
+    // so that messages they wrote still open (SPEC-NOTES 24).
+    entries.sort(([a], [b]) => a.localeCompare(b))
+    return entries.map(([k, v]) => [Buffer.from(k, 'utf8'), Buffer.from(v, 'utf8')])
+  }
+  const pairs = entries.map(([k, v]): EncodedPair => [Buffer.from(k, 'utf8'), Buffer.from(v, 'utf8')])
+  return pairs.sort((a, b) => compareUtf8(a[0], b[0]))
+}
+
+/**
+ * Count and entries, without the outer length: the form keyrings use as AAD. An empty context
+ * serializes to no bytes at all.
+ */
+export function serializeContextEntries(context: EncryptionContext, order: ContextOrder = 'utf8'): Buffer {
+  const pairs = encodePairs(context, order)
+  if (pairs.length === 0) return Buffer.alloc(0)
+  if (pairs.length > 0xffff) throw new InvalidArgumentError('encryption context has too many entries')
+  let size = 2
+  for (const [k, v] of pairs) {
+    if (k.length > 0xffff || v.length > 0xffff) throw new InvalidArgumentError('encryption context entry too long')
+    size += 4 + k.length + v.length
+  }
+  const out = Buffer.allocUnsafe(size)
+  let o = out.writeUInt16BE(pairs.length, 0)
+  for (const [k, v] of pairs) {
+    o = out.writeUInt16BE(k.length, o)
+    o += k.copy(out, o)
+    o = out.writeUInt16BE(v.length, o)
+    o += v.copy(out, o)
+  }
+  return out
+}
+
+/** The header form: uint16 length then the entries; an empty context is exactly 00 00. */
+export function serializeHeaderAad(context: EncryptionContext): Buffer {
+  const entries = serializeContextEntries(context)
+  if (entries.length > 0xffff) throw new InvalidArgumentError('serialized encryption context exceeds 65535 bytes')
+  const out = Buffer.allocUnsafe(2 + entries.length)
+  out.writeUInt16BE(entries.length, 0)
+  entries.copy(out, 2)
+  return out
+}
+
+/** Parses the entries part (count + pairs) that fills exactly `bytes`. */
+export function parseContextEntries(bytes: Buffer): Record<string, string> {
+  const context: Record<string, string> = Object.create(null)
+  if (bytes.length === 0) return context
+  const r = new ByteReader(bytes)
+  try {
+    const count = r.uint16()
+    // An empty context is encoded with no count at all; a zero count is a different, invalid encoding.
+    if (count === 0) throw new MalformedMessageError('encryption context has a zero entry count')
+    for (let i = 0; i < count; i++) {
+      const key = decodeUtf8Strict(r.bytesView(r.uint16()), 'encryption context key')
+      const value = decodeUtf8Strict(r.bytesView(r.uint16()), 'encryption context value')
+      if (Object.prototype.hasOwnProperty.call(context, key)) {
+        throw new MalformedMessageError('duplicate encryption context key')
+      }
+      context[key] = value
+    }
+  } catch (e) {
+    if (e instanceof MalformedMessageError) throw e
+    throw new MalformedMessageError('encryption context is truncated')
+  }
+  if (r.remaining !== 0) throw new MalformedMessageError('encryption context has trailing bytes')
+  return { ...context }
+}
+
+/** Checks a caller-supplied context: strings only. Returns a plain frozen copy. */
+export function normalizeContext(context: unknown): EncryptionContext {
+  if (context === undefined || context === null) return Object.freeze({})
+  if (typeof context !== 'object' || Array.isArray(context)) {
+    throw new InvalidArgumentError('encryptionContext must be an object of string values')
+  }
+  const copy: Record<string, string> = {}
+  for (const [k, v] of Object.entries(context)) {
+    if (typeof v !== 'string') throw new InvalidArgumentError(`encryption context value for "${k}" must be a string`)
+    copy[k] = v
+  }
+  return Object.freeze(copy)
+}

@@ -1,0 +1,132 @@
+// Raw AES keyring: wraps data keys with a caller-held AES-GCM key (framework/raw-aes-keyring.md, SPEC-NOTES 24).
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import { InvalidArgumentError, KeyringError, needs } from '../core/errors'
+import { AlgorithmSuiteIdentifier } from '../core/suites'
+import { ContextOrder, EncryptionContext, serializeContextEntries } from '../format/encryption-context'
+import { EncryptedDataKey } from '../format/header'
+import { KeyringNode, isReservedNamespace } from './keyring'
+import { NodeDecryptionMaterial, NodeEncryptionMaterial, cipherToOwnedBuffer, ensureDataKey } from './materials'
+
+export enum RawAesWrappingSuiteIdentifier {
+  AES128_GCM_IV12_TAG16_NO_PADDING = AlgorithmSuiteIdentifier.ALG_AES128_GCM_IV12_TAG16,
+  AES192_GCM_IV12_TAG16_NO_PADDING = AlgorithmSuiteIdentifier.ALG_AES192_GCM_IV12_TAG16,
+  AES256_GCM_IV12_TAG16_NO_PADDING = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16,
+}
+
+const WRAPPING: Record<number, { cipher: 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm'; keyLength: number }> = {
+  [RawAesWrappingSuiteIdentifier.AES128_GCM_IV12_TAG16_NO_PADDING]: { cipher: 'aes-128-gcm', keyLength: 16 },
+  [RawAesWrappingSuiteIdentifier.AES192_GCM_IV12_TAG16_NO_PADDING]: { cipher: 'aes-192-gcm', keyLength: 24 },
+  [RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING]: { cipher: 'aes-256-gcm', keyLength: 32 },
+}
+
+const IV_LENGTH = 12
+const TAG_LENGTH = 16
+const TAG_BITS = 128
+
+export interface RawAesKeyringNodeInput {
+  keyName: string
+  keyNamespace: string
+  unencryptedMasterKey: Uint8Array
+  wrappingSuite: RawAesWrappingSuiteIdentifier
+  /**
+   * Order of the context used as wrapping AAD. Default true (UTF-8 byte order, what every other
+   * ESDK writes); false writes the official JS SDK's legacy localeCompare order. Decrypt accepts both.
+   */
+  utf8Sorting?: boolean
+}
+
+export class RawAesKeyringNode extends KeyringNode {
+  readonly keyName: string
+  readonly keyNamespace: string
+  private readonly cipher: string
+  private readonly wrappingKey: Buffer
+  private readonly writeOrder: ContextOrder
+  private readonly keyNameBytes: Buffer
+
+  constructor(input: RawAesKeyringNodeInput) {
+    super()
+    const { keyName, keyNamespace, unencryptedMasterKey, wrappingSuite, utf8Sorting } = input
+    needs(typeof keyName === 'string' && keyName && typeof keyNamespace === 'string' && keyNamespace, 'keyName and keyNamespace are required')
+    if (isReservedNamespace(keyNamespace)) throw new InvalidArgumentError('a raw keyring namespace must not start with "aws-kms"')
+    const wrapping = WRAPPING[wrappingSuite]
+    needs(wrapping, 'wrappingSuite must be a RawAesWrappingSuiteIdentifier')
+    needs(unencryptedMasterKey instanceof Uint8Array && unencryptedMasterKey.length === wrapping.keyLength, `unencryptedMasterKey must be ${wrapping.keyLength} bytes for this wrappingSuite`)
+    this.keyName = keyName
+    this.keyNamespace = keyNamespace
+    this.cipher = wrapping.cipher
+    // Our own copy: the caller may reuse or wipe theirs.
+    this.wrappingKey = Buffer.alloc(unencryptedMasterKey.length)
+    this.wrappingKey.set(unencryptedMasterKey)
+    this.writeOrder = utf8Sorting === false ? 'locale' : 'utf8'
+    this.keyNameBytes = Buffer.from(keyName, 'utf8')
+    Object.freeze(this)
+  }
+
+  protected async _onEncrypt(material: NodeEncryptionMaterial): Promise<NodeEncryptionMaterial> {
+    ensureDataKey(material)
+    const iv = randomBytes(IV_LENGTH)
+    const aad = serializeContextEntries(material.encryptionContext, this.writeOrder)
+    const cipher = createCipheriv(this.cipher as 'aes-256-gcm', this.wrappingKey, iv, { authTagLength: TAG_LENGTH }).setAAD(aad)
+    const wrapped = Buffer.concat([cipher.update(material.getUnencryptedDataKey()), cipher.final(), cipher.getAuthTag()])
+    const info = Buffer.alloc(this.keyNameBytes.length + 8 + IV_LENGTH)
+    let o = this.keyNameBytes.copy(info, 0)
+    o = info.writeUInt32BE(TAG_BITS, o)
+    o = info.writeUInt32BE(IV_LENGTH, o)
+    iv.copy(info, o)
+    return material.addEncryptedDataKey(
+      new EncryptedDataKey({ providerId: this.keyNamespace, providerInfo: info.toString('utf8'), rawInfo: info, encryptedDataKey: wrapped }),
+    )
+  }
+
+  protected async _onDecrypt(material: NodeDecryptionMaterial, edks: readonly EncryptedDataKey[]): Promise<NodeDecryptionMaterial> {
+    const orders = this.aadCandidates(material.encryptionContext)
+    const errors: unknown[] = []
+    for (const edk of edks) {
+      const iv = this.ivIfOurs(edk, material.suite.keyLengthBytes)
+      if (!iv) continue
+      for (const aad of orders) {
+        const key = this.tryUnwrap(edk.encryptedDataKey, iv, aad, errors)
+        if (key) {
+          try {
+            return material.setUnencryptedDataKey(key)
+          } finally {
+            key.fill(0)
+          }
+        }
+      }
+    }
+    if (errors.length > 0) throw new KeyringError(`raw AES keyring ${this.keyNamespace}/${this.keyName} could not unwrap any data key`, errors)
+    return material
+  }
+
+  /** The AADs to try: our write order first, then the other order if it differs (SPEC-NOTES 24). */
+  private aadCandidates(context: EncryptionContext): Buffer[] {
+    const first = serializeContextEntries(context, this.writeOrder)
+    const second = serializeContextEntries(context, this.writeOrder === 'utf8' ? 'locale' : 'utf8')
+    return first.equals(second) ? [first] : [first, second]
+  }
+
+  /** Provider info must be exactly key name ‖ uint32 128 ‖ uint32 12 ‖ IV for this keyring to try the EDK. */
+  private ivIfOurs(edk: EncryptedDataKey, dataKeyLength: number): Buffer | undefined {
+    if (edk.providerId !== this.keyNamespace) return undefined
+    const info = Buffer.from(edk.rawInfo)
+    const n = this.keyNameBytes.length
+    if (info.length !== n + 8 + IV_LENGTH || !info.subarray(0, n).equals(this.keyNameBytes)) return undefined
+    if (info.readUInt32BE(n) !== TAG_BITS || info.readUInt32BE(n + 4) !== IV_LENGTH) return undefined
+    if (edk.encryptedDataKey.length !== dataKeyLength + TAG_LENGTH) return undefined
+    return info.subarray(n + 8)
+  }
+
+  private tryUnwrap(wrapped: Uint8Array, iv: Buffer, aad: Buffer, errors: unknown[]): Buffer | undefined {
+    const body = wrapped.subarray(0, wrapped.length - TAG_LENGTH)
+    const tag = wrapped.subarray(wrapped.length - TAG_LENGTH)
+    try {
+      const decipher = createDecipheriv(this.cipher as 'aes-256-gcm', this.wrappingKey, iv, { authTagLength: TAG_LENGTH })
+      decipher.setAAD(aad).setAuthTag(tag)
+      return cipherToOwnedBuffer(() => [decipher.update(body), decipher.final()])
+    } catch (e) {
+      errors.push(e)
+      return undefined
+    }
+  }
+}

@@ -1,0 +1,71 @@
+// Registers the esdk_native Node-API module and converts native results into JS values.
+#include <napi.h>
+#include <openssl/crypto.h>
+#include <openssl/opensslv.h>
+
+#include <cstdint>
+
+#include "cpu_features.h"
+
+namespace {
+
+// Must match EXPECTED_ABI_VERSION in lib/backend/native-loader.ts; bump both
+// whenever the exported surface changes incompatibly, so a stale binary is
+// rejected by the loader instead of misbehaving.
+constexpr uint32_t kAbiVersion = 1;
+
+Napi::Value CpuFeatures(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const esdk::CpuFeatures& f = esdk::GetCpuFeatures();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("arch", f.arch);
+  // Only the current family's keys are present, so JS can tell "absent on
+  // this architecture" from "not supported by this CPU".
+  switch (f.family) {
+    case esdk::CpuFamily::kX86:
+      out.Set("aesni", f.aesni);
+      out.Set("pclmulqdq", f.pclmulqdq);
+      out.Set("avx2", f.avx2);
+      out.Set("vaes", f.vaes);
+      out.Set("vpclmulqdq", f.vpclmulqdq);
+      out.Set("avx512f", f.avx512f);
+      break;
+    case esdk::CpuFamily::kArm64:
+      out.Set("aes", f.aes);
+      out.Set("pmull", f.pmull);
+      out.Set("sha2", f.sha2);
+      break;
+    case esdk::CpuFamily::kOther:
+      break;
+  }
+  return out;
+}
+
+Napi::Value OpensslVersion(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object out = Napi::Object::New(env);
+  // compiled vs runtime differ only if the headers are not Node's own,
+  // which would make struct layouts and macros untrustworthy.
+  out.Set("compiled", OPENSSL_VERSION_TEXT);
+  out.Set("runtime", OpenSSL_version(OPENSSL_VERSION));
+  out.Set("number", static_cast<double>(OpenSSL_version_num()));
+  return out;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  // Non-writable, non-configurable: the loader's shape check should see
+  // exactly what the binary provides, not something patched later.
+  exports.DefineProperties({
+      Napi::PropertyDescriptor::Value(
+          "abiVersion", Napi::Number::New(env, kAbiVersion), napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "cpuFeatures",
+                                         CpuFeatures, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "opensslVersion",
+                                         OpensslVersion, napi_enumerable),
+  });
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(esdk_native, Init)
