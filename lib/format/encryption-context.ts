@@ -4,6 +4,27 @@ import { ByteReader } from './reader'
 
 export type EncryptionContext = Readonly<Record<string, string>>
 
+/*
+ * Contexts are plain objects for API compatibility, so a key such as "__proto__" must never be
+ * assigned with `obj[key] = v` (that calls the prototype setter and drops the pair) nor tested
+ * with `in` (that finds inherited names). These three helpers are the only way lib/ touches keys.
+ */
+
+/** Builds a context from pairs with own data properties only. */
+export function contextFromEntries(entries: Iterable<readonly [string, string]>): EncryptionContext {
+  return Object.freeze(Object.fromEntries(entries))
+}
+
+/** True when the context itself (not its prototype) has the key. */
+export function hasContextKey(context: EncryptionContext, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(context, key)
+}
+
+/** The value stored under an own key, or undefined. */
+export function contextValue(context: EncryptionContext, key: string): string | undefined {
+  return hasContextKey(context, key) ? context[key] : undefined
+}
+
 const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 /** UTF-8 decode that refuses invalid sequences instead of replacing them. */
@@ -72,8 +93,8 @@ export function serializeHeaderAad(context: EncryptionContext): Buffer {
 
 /** Parses the entries part (count + pairs) that fills exactly `bytes`. */
 export function parseContextEntries(bytes: Buffer): Record<string, string> {
-  const context: Record<string, string> = Object.create(null)
-  if (bytes.length === 0) return context
+  const pairs = new Map<string, string>()
+  if (bytes.length === 0) return {}
   const r = new ByteReader(bytes)
   try {
     const count = r.uint16()
@@ -82,17 +103,15 @@ export function parseContextEntries(bytes: Buffer): Record<string, string> {
     for (let i = 0; i < count; i++) {
       const key = decodeUtf8Strict(r.bytesView(r.uint16()), 'encryption context key')
       const value = decodeUtf8Strict(r.bytesView(r.uint16()), 'encryption context value')
-      if (Object.prototype.hasOwnProperty.call(context, key)) {
-        throw new MalformedMessageError('duplicate encryption context key')
-      }
-      context[key] = value
+      if (pairs.has(key)) throw new MalformedMessageError('duplicate encryption context key')
+      pairs.set(key, value)
     }
   } catch (e) {
     if (e instanceof MalformedMessageError) throw e
     throw new MalformedMessageError('encryption context is truncated')
   }
   if (r.remaining !== 0) throw new MalformedMessageError('encryption context has trailing bytes')
-  return { ...context }
+  return Object.fromEntries(pairs)
 }
 
 /** Checks a caller-supplied context: strings only. Returns a plain frozen copy. */
@@ -101,10 +120,9 @@ export function normalizeContext(context: unknown): EncryptionContext {
   if (typeof context !== 'object' || Array.isArray(context)) {
     throw new InvalidArgumentError('encryptionContext must be an object of string values')
   }
-  const copy: Record<string, string> = {}
-  for (const [k, v] of Object.entries(context)) {
+  const entries = Object.entries(context)
+  for (const [k, v] of entries) {
     if (typeof v !== 'string') throw new InvalidArgumentError(`encryption context value for "${k}" must be a string`)
-    copy[k] = v
   }
-  return Object.freeze(copy)
+  return contextFromEntries(entries as [string, string][])
 }

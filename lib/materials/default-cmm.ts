@@ -2,7 +2,7 @@
 import { InvalidArgumentError, KeyringError, MalformedMessageError, needs } from '../core/errors'
 import { assertEncryptAllowed, defaultSuiteFor } from '../core/policy'
 import { findSuite } from '../core/suites'
-import { EncryptionContext } from '../format/encryption-context'
+import { EncryptionContext, contextFromEntries, contextValue, hasContextKey } from '../format/encryption-context'
 import { DecryptionRequest, EncryptionRequest, KeyringNode, NodeMaterialsManager, isKeyring } from './keyring'
 import { NodeDecryptionMaterial, NodeEncryptionMaterial } from './materials'
 import { decodeVerificationKey, generateSigningKey } from './signature-keys'
@@ -23,12 +23,12 @@ export class NodeDefaultCryptographicMaterialsManager implements NodeMaterialsMa
     const { encryptionContext, commitmentPolicy } = request
     const suite = request.suite ?? (findSuite(defaultSuiteFor(commitmentPolicy)) as NonNullable<EncryptionRequest['suite']>)
     assertEncryptAllowed(commitmentPolicy, suite)
-    if (PUBLIC_KEY_CONTEXT_KEY in encryptionContext) {
+    if (hasContextKey(encryptionContext, PUBLIC_KEY_CONTEXT_KEY)) {
       throw new InvalidArgumentError(`encryption context key ${PUBLIC_KEY_CONTEXT_KEY} is reserved`)
     }
     let context = encryptionContext
     const signingKey = suite.signature ? generateSigningKey(suite.signature) : undefined
-    if (signingKey) context = { ...context, [PUBLIC_KEY_CONTEXT_KEY]: signingKey.publicKeyCompressed.toString('base64') }
+    if (signingKey) context = contextFromEntries([...Object.entries(context), [PUBLIC_KEY_CONTEXT_KEY, signingKey.publicKeyCompressed.toString('base64')]])
     const material = new NodeEncryptionMaterial(suite, context)
     if (signingKey) material.setSignatureKey(signingKey)
     await this.keyring.onEncrypt(material)
@@ -40,7 +40,7 @@ export class NodeDefaultCryptographicMaterialsManager implements NodeMaterialsMa
   async decryptMaterials(request: DecryptionRequest): Promise<NodeDecryptionMaterial> {
     const { suite, encryptedDataKeys } = request
     const { context, requiredKeys } = mergeReproducedContext(request.encryptionContext, request.reproducedEncryptionContext)
-    const publicKey = context[PUBLIC_KEY_CONTEXT_KEY]
+    const publicKey = contextValue(context, PUBLIC_KEY_CONTEXT_KEY)
     // default-cmm.md#decrypt-materials: the key must be present exactly when the suite signs.
     if (suite.signature && publicKey === undefined) throw new MalformedMessageError('signed message without aws-crypto-public-key')
     if (!suite.signature && publicKey !== undefined) throw new MalformedMessageError('unsigned message carries aws-crypto-public-key')
@@ -61,15 +61,13 @@ export function mergeReproducedContext(
   reproduced: EncryptionContext | undefined,
 ): { context: EncryptionContext; requiredKeys: string[] } {
   if (!reproduced) return { context: stored, requiredKeys: [] }
-  const context: Record<string, string> = { ...stored }
-  const requiredKeys: string[] = []
+  const added: [string, string][] = []
   for (const [key, value] of Object.entries(reproduced)) {
-    if (Object.prototype.hasOwnProperty.call(stored, key)) {
+    if (hasContextKey(stored, key)) {
       if (stored[key] !== value) throw new InvalidArgumentError(`encryption context value for "${key}" does not match the message`)
     } else {
-      context[key] = value
-      requiredKeys.push(key)
+      added.push([key, value])
     }
   }
-  return { context, requiredKeys }
+  return { context: contextFromEntries([...Object.entries(stored), ...added]), requiredKeys: added.map(([key]) => key) }
 }

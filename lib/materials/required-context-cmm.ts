@@ -1,5 +1,6 @@
 // Required-encryption-context CMM: named context keys must be supplied on both sides and are authenticated, not stored (framework/required-encryption-context-cmm.md).
 import { InvalidArgumentError, KeyringError, needs } from '../core/errors'
+import { hasContextKey } from '../format/encryption-context'
 import { DecryptionRequest, EncryptionRequest, KeyringNode, NodeMaterialsManager, isKeyring, isMaterialsManager } from './keyring'
 import { NodeDefaultCryptographicMaterialsManager } from './default-cmm'
 import { NodeDecryptionMaterial, NodeEncryptionMaterial } from './materials'
@@ -30,11 +31,11 @@ export class RequiredEncryptionContextCMM implements NodeMaterialsManager {
 
   async getEncryptionMaterials(request: EncryptionRequest): Promise<NodeEncryptionMaterial> {
     for (const key of this.requiredEncryptionContextKeys) {
-      if (!(key in request.encryptionContext)) throw new InvalidArgumentError(`encryption context is missing required key "${key}"`)
+      if (!hasContextKey(request.encryptionContext, key)) throw new InvalidArgumentError(`encryption context is missing required key "${key}"`)
     }
     const inner = await this.underlyingCMM.getEncryptionMaterials(request)
     for (const key of this.requiredEncryptionContextKeys) {
-      if (!(key in inner.encryptionContext)) throw new KeyringError(`the underlying CMM dropped required context key "${key}"`)
+      if (!hasContextKey(inner.encryptionContext, key)) throw new KeyringError(`the underlying CMM dropped required context key "${key}"`)
     }
     return withRequiredKeys(inner, this.requiredEncryptionContextKeys)
   }
@@ -42,11 +43,11 @@ export class RequiredEncryptionContextCMM implements NodeMaterialsManager {
   async decryptMaterials(request: DecryptionRequest): Promise<NodeDecryptionMaterial> {
     const reproduced = request.reproducedEncryptionContext ?? {}
     for (const key of this.requiredEncryptionContextKeys) {
-      if (!(key in reproduced)) throw new InvalidArgumentError(`the reproduced encryption context is missing required key "${key}"`)
+      if (!hasContextKey(reproduced, key)) throw new InvalidArgumentError(`the reproduced encryption context is missing required key "${key}"`)
     }
     const inner = await this.underlyingCMM.decryptMaterials(request)
     for (const key of this.requiredEncryptionContextKeys) {
-      if (!inner.requiredEncryptionContextKeys.includes(key) && !(key in request.encryptionContext)) {
+      if (!inner.requiredEncryptionContextKeys.includes(key) && !hasContextKey(request.encryptionContext, key)) {
         throw new KeyringError(`the underlying CMM did not authenticate required context key "${key}"`)
       }
     }

@@ -3,7 +3,7 @@ import { timingSafeEqual } from 'node:crypto'
 import { AuthenticationError, KeyringError, MalformedMessageError } from '../core/errors'
 import { CommitmentPolicy, assertDecryptAllowed } from '../core/policy'
 import { BodyLayout, parseBody, parseFooter } from '../format/body'
-import { EncryptionContext, serializeContextEntries } from '../format/encryption-context'
+import { EncryptionContext, contextFromEntries, contextValue, hasContextKey, serializeContextEntries } from '../format/encryption-context'
 import { MessageHeader, ParsedHeader, parseHeader } from '../format/header'
 import { NodeMaterialsManager } from '../materials/keyring'
 import { NodeDecryptionMaterial } from '../materials/materials'
@@ -104,7 +104,7 @@ export async function decryptMessage(settings: DecryptSettings, request: Decrypt
     }
     const messageHeader: MessageHeader = Object.freeze({
       ...header,
-      encryptionContext: Object.freeze({ ...header.encryptionContext, ...authenticatedOnly }),
+      encryptionContext: contextFromEntries([...Object.entries(header.encryptionContext), ...Object.entries(authenticatedOnly)]),
     })
     return { plaintext, messageHeader }
   } finally {
@@ -122,11 +122,11 @@ function checkMaterials(material: NodeDecryptionMaterial, parsed: ParsedHeader, 
 
 /** The reproduced pairs under required keys that the header does not store: authenticated by the header tag only. */
 function authenticatedOnlyContext(material: NodeDecryptionMaterial, stored: EncryptionContext): EncryptionContext {
-  const out: Record<string, string> = {}
+  const out: [string, string][] = []
   for (const key of material.requiredEncryptionContextKeys) {
-    const value = material.encryptionContext[key]
+    const value = contextValue(material.encryptionContext, key)
     if (value === undefined) throw new KeyringError(`required encryption context key "${key}" has no value`)
-    if (!Object.prototype.hasOwnProperty.call(stored, key)) out[key] = value
+    if (!hasContextKey(stored, key)) out.push([key, value])
   }
-  return out
+  return contextFromEntries(out)
 }

@@ -4,7 +4,7 @@ import { CommitmentPolicyError, InvalidArgumentError, KeyringError, LimitExceede
 import { CommitmentPolicy, assertEncryptAllowed } from '../core/policy'
 import { AlgorithmSuite } from '../core/suites'
 import { framedBodySize } from '../format/body'
-import { EncryptionContext, serializeContextEntries } from '../format/encryption-context'
+import { EncryptionContext, contextFromEntries, serializeContextEntries } from '../format/encryption-context'
 import { ContentType, MessageHeader, ZERO_IV, serializeHeaderBody } from '../format/header'
 import { NodeMaterialsManager } from '../materials/keyring'
 import { NodeEncryptionMaterial } from '../materials/materials'
@@ -127,9 +127,10 @@ function checkMaterials(
 
 /** Pairs under required keys are authenticated in the header tag but not stored in the header. */
 function splitContext(material: NodeEncryptionMaterial): { stored: EncryptionContext; authenticatedOnly: EncryptionContext } {
-  const stored: Record<string, string> = {}
-  const authenticatedOnly: Record<string, string> = {}
   const required = new Set(material.requiredEncryptionContextKeys)
-  for (const [k, v] of Object.entries(material.encryptionContext)) (required.has(k) ? authenticatedOnly : stored)[k] = v
-  return { stored: Object.freeze(stored), authenticatedOnly }
+  const entries = Object.entries(material.encryptionContext)
+  return {
+    stored: contextFromEntries(entries.filter(([k]) => !required.has(k))),
+    authenticatedOnly: contextFromEntries(entries.filter(([k]) => required.has(k))),
+  }
 }

@@ -1,0 +1,104 @@
+// Command-line vector runner (`npm run vectors -- [--json FILE] [--set NAME]... [--backend auto|js|native]`).
+import { spawnSync } from 'node:child_process'
+import { parseArgs } from 'node:util'
+import { BackendChoice, CommitmentPolicy, EsdkClient, buildClient, getBackendInfo } from '../../lib/index'
+import { loadCatalog } from './catalog'
+import { vectorFolder, vectorFolderPresent } from './paths'
+import { SetSummary, finalLine, printDetails, printTable, summarize, totalsOf, writeJson } from './report'
+import { VectorResult, runSet } from './run'
+import { SET_LOADERS } from './sets'
+
+const SECURITY_REVERT = '--security-revert=CVE-2023-46809'
+const USAGE = 'usage: node build/test/vectors/cli.js [--json FILE] [--set NAME]... [--backend auto|js|native]'
+
+interface Options {
+  readonly json: string | undefined
+  readonly sets: readonly string[]
+  readonly backend: BackendChoice | undefined
+}
+
+function parseOptions(args: string[]): Options | string {
+  try {
+    const { values } = parseArgs({
+      args,
+      options: { json: { type: 'string' }, set: { type: 'string', multiple: true }, backend: { type: 'string' }, help: { type: 'boolean' } },
+      strict: true,
+    })
+    if (values.help) return USAGE
+    const backend = values.backend
+    if (backend !== undefined && backend !== 'auto' && backend !== 'js' && backend !== 'native') return `--backend must be auto, js or native\n${USAGE}`
+    return { json: values.json, sets: values.set ?? [], backend }
+  } catch (e) {
+    return `${e instanceof Error ? e.message : String(e)}\n${USAGE}`
+  }
+}
+
+/**
+ * Node 20 refuses RSA PKCS#1 v1.5 private decryption (CVE-2023-46809) unless started with the revert flag, and
+ * 191 vectors use that padding. Returns the child's exit status, or undefined when no re-exec happened.
+ */
+function reexecWithSecurityRevert(args: string[]): number | undefined {
+  if (process.execArgv.includes(SECURITY_REVERT)) return undefined
+  console.log(`vectors: re-running under node ${SECURITY_REVERT}: Node 20 refuses RSA PKCS#1 v1.5 private decryption without it, and the legacy-padding vectors need it`)
+  const child = spawnSync(process.execPath, [SECURITY_REVERT, __filename, ...args], { stdio: 'inherit' })
+  if (child.error) {
+    console.log(`vectors: WARNING: could not re-run node (${child.error.message}); continuing without ${SECURITY_REVERT}, PKCS#1 v1.5 vectors will fail`)
+    return undefined
+  }
+  return child.status ?? 1
+}
+
+async function main(args: string[]): Promise<number> {
+  const options = parseOptions(args)
+  if (typeof options === 'string') {
+    console.error(options)
+    return options === USAGE ? 0 : 2
+  }
+  const folder = vectorFolder()
+  if (!vectorFolderPresent(folder)) {
+    const banner = '!'.repeat(78)
+    console.warn(`${banner}\n!!! WARNING: test-vector folder not found at ${folder}\n!!! Set ESDK_TEST_VECTORS to the folder holding catalog.json. NO VECTORS WERE RUN.\n${banner}`)
+    console.log(finalLine({ passed: 0, failed: 0, pending: 0, needsNetwork: 0 }, `vector folder not found at ${folder}`))
+    return 0
+  }
+  const status = reexecWithSecurityRevert(args)
+  if (status !== undefined) return status
+
+  let client: EsdkClient
+  try {
+    client = buildClient({ commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT, ...(options.backend ? { backend: options.backend } : {}) })
+  } catch (e) {
+    console.error(`vectors: cannot build a client: ${e instanceof Error ? e.message : String(e)}`)
+    return 2
+  }
+  const info = getBackendInfo()
+  const backend = options.backend === 'js' || options.backend === 'native' ? options.backend : info.backend
+  console.log(`vectors: folder ${folder}; backend ${backend}${info.reasons.length && backend === 'js' ? ` (${info.reasons.join('; ')})` : ''}; node ${process.version}`)
+
+  const catalog = loadCatalog(folder).filter((s) => options.sets.length === 0 || options.sets.some((name) => s.name.includes(name)))
+  const summaries: SetSummary[] = []
+  const results: VectorResult[] = []
+  for (const set of catalog) {
+    const loader = SET_LOADERS.get(set.name)
+    const setResults = await runSet(set, () => {
+      if (!loader) throw new Error(`no loader registered for catalog set ${set.name}`)
+      return loader(folder)
+    }, client)
+    results.push(...setResults)
+    summaries.push(summarize(set.name, setResults))
+  }
+  printTable(summaries, console.log)
+  printDetails(summaries, console.log)
+  const totals = totalsOf(summaries)
+  if (options.json) writeJson(options.json, { folder, backend, node: process.version, totals, sets: summaries, results })
+  console.log(finalLine(totals))
+  return totals.failed > 0 ? 1 : 0
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error('vectors: runner crashed:', e)
+    process.exit(2)
+  },
+)

@@ -1,0 +1,93 @@
+// Keyring descriptions from decrypt manifests (v1/v4 master-key lists, v5 trees) built into keyrings and CMMs.
+import { KeyringNode, MultiKeyringNode, RequiredEncryptionContextCMM } from '../../lib/index'
+import type { DecryptMaterials } from './cases'
+import { JsonObject, ShapeError, asArray, asObject, field, optStr, str, strList } from './json'
+import { KeyTable } from './keys'
+import { parseRsaPadding, rawAesKeyring, rawRsaKeyring } from './raw-keyrings'
+
+export type Built =
+  | { readonly kind: 'ready'; readonly materials: DecryptMaterials }
+  | { readonly kind: 'needs-network'; readonly keyring: string }
+  | { readonly kind: 'pending'; readonly keyring: string }
+
+/** Description types that call AWS KMS. */
+const NETWORK_TYPES: ReadonlySet<string> = new Set(['aws-kms', 'aws-kms-mrk-aware', 'aws-kms-mrk-aware-discovery', 'aws-kms-rsa', 'aws-kms-ecdh'])
+
+/** One description (v5 `decryptKeyDescription`, or one entry of a `master-keys` list). */
+export function buildDescription(value: unknown, keys: KeyTable, where: string): Built {
+  const o = asObject(value, where)
+  const type = str(o, 'type', where)
+  if (NETWORK_TYPES.has(type)) return { kind: 'needs-network', keyring: type }
+  switch (type) {
+    case 'raw':
+      return { kind: 'ready', materials: rawKeyring(o, keys, where) }
+    case 'raw-ecdh':
+      return { kind: 'pending', keyring: `raw-ecdh-${str(o, 'schema', where)}-${str(o, 'ecc-curve', where)}` }
+    case 'aws-kms-hierarchy':
+      return { kind: 'pending', keyring: 'aws-kms-hierarchy(static branch key)' }
+    case 'multi-keyring':
+      return multiKeyring(o, keys, where)
+    case 'required-encryption-context-cmm':
+      return requiredContextCmm(o, keys, where)
+    default:
+      throw new ShapeError(`${where}: unknown keyring description type ${JSON.stringify(type)}`)
+  }
+}
+
+/** v1/v2/v4 `master-keys`: decrypt with all of them at once, a multi-keyring without a generator (as the JS runner does). */
+export function buildMasterKeyList(value: unknown, keys: KeyTable, where: string): Built {
+  const parts = asArray(value, where).map((d, i) => buildDescription(d, keys, `${where}[${i}]`))
+  if (parts.length === 0) throw new ShapeError(`${where}: empty master-key list`)
+  return combine(parts, (children) => new MultiKeyringNode({ children }))
+}
+
+function rawKeyring(o: JsonObject, keys: KeyTable, where: string): KeyringNode {
+  const localName = str(o, 'key', where)
+  const key = keys.get(localName)
+  if (!key) throw new ShapeError(`${where}: key ${JSON.stringify(localName)} is not in the keys manifest`)
+  const namespace = str(o, 'provider-id', where)
+  const algorithm = str(o, 'encryption-algorithm', where)
+  if (algorithm === 'aes' && key.kind === 'aes') return rawAesKeyring(namespace, key.name, key.material)
+  if (algorithm === 'rsa' && key.kind === 'rsa') {
+    const padding = parseRsaPadding(str(o, 'padding-algorithm', where), optStr(o, 'padding-hash', where))
+    return rawRsaKeyring(namespace, key.name, key, padding)
+  }
+  throw new ShapeError(`${where}: encryption-algorithm ${algorithm} does not fit key ${localName} (${key.kind})`)
+}
+
+function multiKeyring(o: JsonObject, keys: KeyTable, where: string): Built {
+  const generator = o.generator === undefined ? undefined : buildDescription(o.generator, keys, `${where}.generator`)
+  const children = asArray(o.childKeyrings ?? [], `${where}.childKeyrings`).map((d, i) => buildDescription(d, keys, `${where}.childKeyrings[${i}]`))
+  const parts = generator ? [generator, ...children] : children
+  return combine(parts, (rings) => {
+    if (!generator) return new MultiKeyringNode({ children: rings })
+    const [first, ...rest] = rings
+    return new MultiKeyringNode({ generator: first, children: rest })
+  })
+}
+
+function requiredContextCmm(o: JsonObject, keys: KeyTable, where: string): Built {
+  const underlying = buildDescription(field(o, 'underlying', where), keys, `${where}.underlying`)
+  const requiredEncryptionContextKeys = strList(field(o, 'requiredEncryptionContextKeys', where), `${where}.requiredEncryptionContextKeys`)
+  if (underlying.kind !== 'ready') return underlying
+  return { kind: 'ready', materials: requireContext(underlying.materials, requiredEncryptionContextKeys) }
+}
+
+export function requireContext(materials: DecryptMaterials, requiredEncryptionContextKeys: string[]): RequiredEncryptionContextCMM {
+  return materials instanceof KeyringNode
+    ? new RequiredEncryptionContextCMM({ keyring: materials, requiredEncryptionContextKeys })
+    : new RequiredEncryptionContextCMM({ underlyingCMM: materials, requiredEncryptionContextKeys })
+}
+
+/** Network beats pending beats ready: a vector runs offline only if every part of its keyring does. */
+function combine(parts: readonly Built[], make: (rings: KeyringNode[]) => KeyringNode): Built {
+  const network = parts.filter((p) => p.kind === 'needs-network')
+  if (network.length > 0) return { kind: 'needs-network', keyring: network.map((p) => p.keyring).join('+') }
+  const pending = parts.filter((p) => p.kind === 'pending')
+  if (pending.length > 0) return { kind: 'pending', keyring: pending.map((p) => p.keyring).join('+') }
+  const rings = parts.map((p) => {
+    if (p.kind !== 'ready' || !(p.materials instanceof KeyringNode)) throw new ShapeError('a multi-keyring can only hold keyrings, not CMMs')
+    return p.materials
+  })
+  return { kind: 'ready', materials: make(rings) }
+}

@@ -1,0 +1,92 @@
+// Runs the vector CLI as a child process and checks its per-set counts against catalog.json (skipped, loudly, without vectors).
+import test from 'ava'
+import { spawn } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { JsonObject, asArray, asObject, field, int, parseJson, str } from './json'
+import { vectorFolder, vectorFolderPresent } from './paths'
+
+const EXPECTED_PENDING = 110
+const folder = vectorFolder()
+
+interface CliRun {
+  readonly status: number | null
+  readonly stdout: string
+  readonly stderr: string
+  readonly report: JsonObject
+}
+
+function runCli(): Promise<CliRun> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'esdk-vectors-'))
+  const jsonFile = path.join(dir, 'results.json')
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(__dirname, 'cli.js'), '--json', jsonFile], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
+    child.on('error', reject)
+    child.on('close', (status) => {
+      try {
+        const report = asObject(parseJson(fs.readFileSync(jsonFile), jsonFile), jsonFile)
+        resolve({ status, stdout, stderr, report })
+      } catch (e) {
+        reject(new Error(`the CLI wrote no readable --json report (exit ${status}):\n${stdout}\n${stderr}\n${String(e)}`))
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true })
+      }
+    })
+  })
+}
+
+/** Offline vectors that need no MPL-only keyring, counted straight from catalog.json (independently of the runner's catalog reader). */
+function expectedPassedBySet(): Map<string, number> {
+  const file = path.join(folder, 'catalog.json')
+  const sets = asObject(field(asObject(parseJson(fs.readFileSync(file), file), file), 'sets', file), 'sets')
+  const counts = new Map<string, number>()
+  for (const [name, set] of Object.entries(sets)) {
+    const vectors = asArray(field(asObject(set, name), 'vectors', name), name)
+    const runnable = vectors.filter((v) => {
+      const offline = str(asObject(v, name), 'offline', name)
+      return offline.startsWith('yes') && !offline.includes('MPL-only')
+    })
+    counts.set(name, runnable.length)
+  }
+  return counts
+}
+
+if (!vectorFolderPresent(folder)) {
+  const banner = '!'.repeat(78)
+  console.warn(`${banner}\n!!! test/vectors: vector folder not found at ${folder}\n!!! The decrypt vectors are SKIPPED, not passed. Set ESDK_TEST_VECTORS to run them.\n${banner}`)
+  test.skip(`decrypt vectors (folder not found at ${folder})`, () => {})
+} else {
+  let run: Promise<CliRun> | undefined
+  const once = (): Promise<CliRun> => (run ??= runCli())
+  const setsOf = async (): Promise<Map<string, JsonObject>> => {
+    const sets = asArray(field((await once()).report, 'sets', 'report'), 'report.sets').map((s, i) => asObject(s, `report.sets[${i}]`))
+    return new Map(sets.map((s) => [str(s, 'name', 'report.sets[]'), s]))
+  }
+
+  test('the vector CLI exits 0 and ends with the summary line', async (t) => {
+    const { status, stdout, stderr } = await once()
+    const lines = stdout.trimEnd().split('\n')
+    t.regex(lines[lines.length - 1] ?? '', /^vectors: \d+ passed, 0 failed, \d+ pending$/, stdout)
+    t.is(status, 0, `${stdout}\n${stderr}`)
+  })
+
+  test(`exactly ${EXPECTED_PENDING} vectors are pending (raw ECDH and hierarchical keyrings)`, async (t) => {
+    const totals = asObject(field((await once()).report, 'totals', 'report'), 'report.totals')
+    t.is(int(totals, 'pending', 'totals'), EXPECTED_PENDING)
+  })
+
+  for (const [name, expected] of expectedPassedBySet()) {
+    test(`set ${name}: no failures, ${expected} passed`, async (t) => {
+      const set = (await setsOf()).get(name)
+      if (!set) return t.fail(`the CLI report has no set ${name}`)
+      const failures = JSON.stringify(set.failures, null, 2)
+      t.is(int(set, 'failed', name), 0, failures)
+      t.is(int(set, 'passed', name), expected, failures)
+    })
+  }
+}
