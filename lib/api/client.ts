@@ -24,11 +24,15 @@ export interface EncryptInput {
   frameLength?: number
   /** Accepted for call-shape compatibility; a one-shot encrypt knows the length. */
   plaintextLength?: number
+  /** How a string plaintext is turned into bytes (default utf8), as in the official SDK. */
+  encoding?: BufferEncoding
 }
 
 export interface DecryptInput {
-  /** Refuse frames (or a non-framed body) larger than this many bytes. */
+  /** Refuse any frame (or non-framed body) whose content is larger than this; 0 or undefined: no limit (official semantics). */
   maxBodySize?: number
+  /** How a string ciphertext is turned into bytes (default utf8), as in the official SDK. */
+  encoding?: BufferEncoding
   /** Extension: the reproduced encryption context (client-apis/decrypt.md). */
   encryptionContext?: Record<string, string>
 }
@@ -71,19 +75,19 @@ export function buildClient(options?: CommitmentPolicy | ClientOptions): EsdkCli
       needs(Number.isInteger(frameLength) && frameLength >= 1 && frameLength <= MAX_FRAME_LENGTH, 'frameLength must be an integer from 1 to 2^32 - 1')
       return encryptMessage(settings, {
         cmm: toMaterialsManager(cmm),
-        plaintext: await toBytes(plaintext),
+        plaintext: await toBytes(plaintext, input.encoding),
         encryptionContext: normalizeContext(input.encryptionContext),
         suite: input.suiteId === undefined ? undefined : requireSuite(input.suiteId),
         frameLength,
       })
     },
     async decrypt(cmm: KeyringNode | NodeMaterialsManager, ciphertext: PlaintextInput, input: DecryptInput = {}): Promise<DecryptResult> {
-      const { maxBodySize } = input
-      needs(maxBodySize === undefined || (Number.isSafeInteger(maxBodySize) && maxBodySize >= 0), 'maxBodySize must be a non-negative integer')
+      const maxBodySize = input.maxBodySize || undefined
+      needs(maxBodySize === undefined || (Number.isSafeInteger(maxBodySize) && maxBodySize > 0), 'maxBodySize must be a non-negative integer')
       const reproduced: EncryptionContext | undefined = input.encryptionContext === undefined ? undefined : normalizeContext(input.encryptionContext)
       return decryptMessage(settings, {
         cmm: toMaterialsManager(cmm),
-        ciphertext: await toBytes(ciphertext),
+        ciphertext: await toBytes(ciphertext, input.encoding),
         reproducedEncryptionContext: reproduced,
         maxBodySize,
       })
@@ -103,11 +107,12 @@ function toMaterialsManager(value: KeyringNode | NodeMaterialsManager): NodeMate
   throw new InvalidArgumentError('expected a keyring or a cryptographic materials manager')
 }
 
-/** Whole input as one Buffer. Strings are UTF-8, as in the official SDK; streams are drained. */
-async function toBytes(input: PlaintextInput): Promise<Buffer> {
+/** Whole input as one Buffer. Strings use `encoding` (default UTF-8), as in the official SDK; streams are drained. */
+async function toBytes(input: PlaintextInput, encoding: BufferEncoding = 'utf8'): Promise<Buffer> {
+  needs(Buffer.isEncoding(encoding), `unknown encoding ${String(encoding)}`)
   if (Buffer.isBuffer(input)) return input
   if (input instanceof Uint8Array) return Buffer.from(input.buffer, input.byteOffset, input.byteLength)
-  if (typeof input === 'string') return Buffer.from(input, 'utf8')
+  if (typeof input === 'string') return Buffer.from(input, encoding)
   if (input && typeof (input as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
     const chunks: Buffer[] = []
     for await (const chunk of input) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk))

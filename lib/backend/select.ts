@@ -2,6 +2,7 @@
 import { InvalidArgumentError, NativeBindingError } from '../core/errors'
 import { CryptoBackend } from './backend'
 import { jsBackend } from './js-backend'
+import { createNativeBackend, nativeSelfTest } from './native-backend'
 import { hasHardwareAes, loadNativeAddon } from './native-loader'
 import { CpuFeatures } from './native-types'
 
@@ -17,12 +18,6 @@ export interface BackendInfo {
   reasons: string[]
 }
 
-/**
- * The native addon currently supplies CPU and OpenSSL facts only; its crypto operations arrive
- * with the native-backend work, so until then `auto` resolves to JS and says why.
- */
-const NATIVE_CRYPTO_AVAILABLE = false
-
 let cached: { info: BackendInfo; native: CryptoBackend | undefined } | undefined
 
 function probe(): { info: BackendInfo; native: CryptoBackend | undefined } {
@@ -31,13 +26,23 @@ function probe(): { info: BackendInfo; native: CryptoBackend | undefined } {
   const reasons = [...load.reasons]
   let cpu: CpuFeatures | undefined
   let openssl: BackendInfo['openssl']
+  let native: CryptoBackend | undefined
   if (load.addon) {
     cpu = load.addon.cpuFeatures()
     openssl = load.addon.opensslVersion()
-    if (!hasHardwareAes(cpu)) reasons.push(`CPU (${cpu.arch}) lacks hardware AES and carry-less multiply`)
-    if (!NATIVE_CRYPTO_AVAILABLE) reasons.push('the addon has no crypto operations yet (native backend not built in this version)')
+    const hardwareAes = hasHardwareAes(cpu)
+    if (!hardwareAes) reasons.push(`CPU (${cpu.arch}) lacks hardware AES and carry-less multiply`)
+    let candidate: CryptoBackend | undefined
+    try {
+      candidate = createNativeBackend(load.addon)
+    } catch (err) {
+      reasons.push(err instanceof Error ? err.message : String(err))
+    }
+    // Run even when the CPU gate already failed, so getBackendInfo() reports every reason.
+    const failure = candidate && nativeSelfTest(candidate)
+    if (failure) reasons.push(`native known-answer self-test failed: ${failure}`)
+    if (candidate && !failure && hardwareAes) native = candidate
   }
-  const native: CryptoBackend | undefined = undefined
   cached = { info: { backend: native ? 'native' : 'js', cpu, openssl, addonPath: load.path, reasons }, native }
   return cached
 }

@@ -49,14 +49,21 @@ export interface BodyLayout {
 }
 
 export interface BodyLimits {
+  /** Largest content length of any one frame (or of a non-framed body), as the official SDK checks it. */
   readonly maxBodySize?: number
+}
+
+function checkBodySize(length: number, limits: BodyLimits): void {
+  if (limits.maxBodySize !== undefined && length > limits.maxBodySize) {
+    throw new LimitExceededError(`a body part of ${length} bytes exceeds maxBodySize ${limits.maxBodySize}`)
+  }
 }
 
 /** Parses the whole body structure starting at `start`; throws MalformedMessageError if it is cut short. */
 export function parseBody(bytes: Buffer, start: number, contentType: ContentType, frameLength: number, limits: BodyLimits): BodyLayout {
   const r = new ByteReader(bytes, start)
   try {
-    return contentType === ContentType.NO_FRAMING ? parseNonFramed(r, limits) : parseFramed(r, frameLength)
+    return contentType === ContentType.NO_FRAMING ? parseNonFramed(r, limits) : parseFramed(r, frameLength, limits)
   } catch (e) {
     if (e instanceof NeedMoreBytes) throw new MalformedMessageError('message body is truncated')
     throw e
@@ -67,19 +74,18 @@ function parseNonFramed(r: ByteReader, limits: BodyLimits): BodyLayout {
   const iv = r.bytesView(IV_LENGTH)
   const length = r.uint64()
   if (length > MAX_NON_FRAMED_LENGTH) throw new MalformedMessageError('non-framed content exceeds 2^36 - 32 bytes')
-  if (limits.maxBodySize !== undefined && length > limits.maxBodySize) {
-    throw new LimitExceededError(`message body of ${length} bytes exceeds maxBodySize ${limits.maxBodySize}`)
-  }
+  checkBodySize(length, limits)
   const ciphertext = r.bytesView(length)
   const tag = r.bytesView(TAG_LENGTH)
   return { frames: [{ sequenceNumber: 1, iv, ciphertext, tag, kind: 'single' }], plaintextLength: length, end: r.position }
 }
 
-function parseFramed(r: ByteReader, frameLength: number): BodyLayout {
+function parseFramed(r: ByteReader, frameLength: number, limits: BodyLimits): BodyLayout {
   const frames: FrameRef[] = []
   let plaintextLength = 0
   for (let expected = 1; ; expected++) {
     const frame = readFrame(r, frameLength, expected)
+    checkBodySize(frame.ciphertext.length, limits)
     frames.push(frame)
     plaintextLength += frame.ciphertext.length
     if (frame.kind === 'final') return { frames, plaintextLength, end: r.position }

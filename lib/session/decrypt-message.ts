@@ -7,7 +7,6 @@ import { EncryptionContext, contextFromEntries, contextValue, hasContextKey, ser
 import { MessageHeader, ParsedHeader, parseHeader } from '../format/header'
 import { NodeMaterialsManager } from '../materials/keyring'
 import { NodeDecryptionMaterial } from '../materials/materials'
-import { LimitExceededError } from '../core/errors'
 import { CryptoBackend } from '../backend/backend'
 
 export interface DecryptSettings {
@@ -42,9 +41,6 @@ function parseMessage(ciphertext: Buffer, settings: DecryptSettings, maxBodySize
   if (!result.done) throw new MalformedMessageError('message header is truncated')
   const { header, suite } = result
   assertDecryptAllowed(settings.commitmentPolicy, suite)
-  if (maxBodySize !== undefined && header.frameLength > maxBodySize) {
-    throw new LimitExceededError(`frame length ${header.frameLength} exceeds maxBodySize ${maxBodySize}`)
-  }
   const body = parseBody(ciphertext, result.headerLength, header.contentType, header.frameLength, { maxBodySize })
   let end = body.end
   let signature: Buffer | undefined
