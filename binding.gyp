@@ -5,7 +5,17 @@
       'target_name': 'esdk_native',
       'sources': [
         'native/addon.cc',
+        'native/algorithms.cc',
         'native/cpu_features.cc',
+        'native/crypto_bindings.cc',
+        'native/frame_table.cc',
+        'native/frames.cc',
+        'native/gcm.cc',
+        'native/header_auth.cc',
+        'native/hkdf.cc',
+        'native/js_args.cc',
+        'native/status.cc',
+        'native/suites.cc',
       ],
       'include_dirs': [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -1,18 +1,22 @@
-// Registers the esdk_native Node-API module and converts native results into JS values.
+// Registers the esdk_native Node-API module: build facts (ABI, CPU, OpenSSL) and the crypto entry points.
 #include <napi.h>
 #include <openssl/crypto.h>
 #include <openssl/opensslv.h>
 
 #include <cstdint>
+#include <string>
 
+#include "algorithms.h"
 #include "cpu_features.h"
+#include "crypto_bindings.h"
 
 namespace {
 
 // Must match EXPECTED_ABI_VERSION in lib/backend/native-loader.ts; bump both
 // whenever the exported surface changes incompatibly, so a stale binary is
 // rejected by the loader instead of misbehaving.
-constexpr uint32_t kAbiVersion = 1;
+// 2: deriveKeys, headerAuthTag, verifyHeaderAuth, sealFramedBody, openBody.
+constexpr uint32_t kAbiVersion = 2;
 
 Napi::Value CpuFeatures(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -53,6 +57,15 @@ Napi::Value OpensslVersion(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  // Fetch every OpenSSL algorithm now, once: a missing one (e.g. a FIPS
+  // provider without HKDF) fails the load with its name, which the loader
+  // records as the reason, instead of failing mid-message later.
+  const char* missing = nullptr;
+  if (esdk::GetAlgorithms(&missing) == nullptr) {
+    Napi::Error::New(env, std::string("esdk_native: OpenSSL cannot fetch ") + missing)
+        .ThrowAsJavaScriptException();
+    return exports;
+  }
   // Non-writable, non-configurable: the loader's shape check should see
   // exactly what the binary provides, not something patched later.
   exports.DefineProperties({
@@ -62,6 +75,16 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
                                          CpuFeatures, napi_enumerable),
       Napi::PropertyDescriptor::Function(env, exports, "opensslVersion",
                                          OpensslVersion, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "deriveKeys",
+                                         esdk::DeriveKeysBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "headerAuthTag",
+                                         esdk::HeaderAuthTagBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "verifyHeaderAuth",
+                                         esdk::VerifyHeaderAuthBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "sealFramedBody",
+                                         esdk::SealFramedBodyBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "openBody",
+                                         esdk::OpenBodyBinding, napi_enumerable),
   });
   return exports;
 }

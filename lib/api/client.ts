@@ -61,9 +61,10 @@ export function buildClient(options?: CommitmentPolicy | ClientOptions): EsdkCli
   const opts: ClientOptions = typeof options === 'string' ? { commitmentPolicy: options } : (options ?? {})
   const commitmentPolicy = opts.commitmentPolicy ?? CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT
   needs(isCommitmentPolicy(commitmentPolicy), 'commitmentPolicy must be a CommitmentPolicy')
-  const maxEncryptedDataKeys = opts.maxEncryptedDataKeys ?? false
+  // undefined means no limit; null (or anything else not a positive integer) is a caller error.
+  const maxEncryptedDataKeys = opts.maxEncryptedDataKeys === undefined ? false : opts.maxEncryptedDataKeys
   needs(
-    maxEncryptedDataKeys === false || (Number.isSafeInteger(maxEncryptedDataKeys) && maxEncryptedDataKeys > 0),
+    maxEncryptedDataKeys === false || (typeof maxEncryptedDataKeys === 'number' && Number.isSafeInteger(maxEncryptedDataKeys) && maxEncryptedDataKeys > 0),
     'maxEncryptedDataKeys must be a positive integer or false',
   )
   const backend = selectBackend(parseBackendChoice(opts.backend ?? process.env.ESDK_BACKEND, 'backend'))

@@ -1,0 +1,41 @@
+// The compact frame table JS builds for openBody: six float64 per frame, offsets relative to one source buffer.
+#ifndef ESDK_NATIVE_FRAME_TABLE_H_
+#define ESDK_NATIVE_FRAME_TABLE_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#include "status.h"
+
+namespace esdk {
+
+// Layout, per frame, as written by lib/backend/native-backend.ts (keep in step):
+//   [0] IV offset   [1] ciphertext offset   [2] ciphertext length
+//   [3] tag offset  [4] sequence number     [5] kind (FrameKind)
+// Float64 because offsets and a non-framed length can exceed 2^32.
+constexpr size_t kFrameTableStride = 6;
+
+enum class FrameKind : uint8_t { kFrame = 0, kFinal = 1, kSingle = 2 };
+
+struct FrameEntry {
+  uint64_t iv_offset;
+  uint64_t ciphertext_offset;
+  uint64_t length;
+  uint64_t tag_offset;
+  uint32_t sequence_number;
+  FrameKind kind;
+};
+
+// Decodes frame `index`, checking that every field is an integer in range
+// and that the IV, ciphertext and tag all lie inside a source of
+// `source_size` bytes.
+Status DecodeFrame(const double* table, size_t index, size_t source_size, FrameEntry* out) noexcept;
+
+// Validates every frame before any decryption starts (so a bad table never
+// leaves half-written output) and sums the plaintext lengths.
+Status ValidateFrameTable(const double* table, size_t frame_count, size_t source_size,
+                          uint64_t* total_length) noexcept;
+
+}  // namespace esdk
+
+#endif  // ESDK_NATIVE_FRAME_TABLE_H_

@@ -1,0 +1,160 @@
+// Framed-body seal and open over one keyed GCM context, with body AAD built natively (message-body-aad.md).
+#include "frames.h"
+
+#include <cstring>
+
+#include "algorithms.h"
+#include "frame_table.h"
+#include "gcm.h"
+
+namespace esdk {
+namespace {
+
+constexpr uint32_t kFinalFrameMarker = 0xFFFFFFFFu;
+// Sequence numbers are uint32 from 1 and the final-frame marker is reserved.
+constexpr uint64_t kMaxFrames = 0xFFFFFFFEu;
+constexpr uint64_t kMaxFrameLength = 0xFFFFFFFFu;
+constexpr size_t kFrameOverhead = 4 + kIvLength + kTagLength;              // seq ‖ IV ‖ … ‖ tag
+constexpr size_t kFinalFrameOverhead = 4 + 4 + kIvLength + 4 + kTagLength;  // marker ‖ seq ‖ IV ‖ len ‖ … ‖ tag
+
+constexpr char kContentFrame[] = "AWSKMSEncryptionClient Frame";
+constexpr char kContentFinalFrame[] = "AWSKMSEncryptionClient Final Frame";
+constexpr char kContentSingleBlock[] = "AWSKMSEncryptionClient Single Block";
+constexpr size_t kMaxContentLength = sizeof(kContentSingleBlock) - 1;
+
+// Body AAD = message id ‖ content string ‖ uint32 sequence number ‖ uint64
+// content length (SPEC-NOTES 12). The message id prefix is written once.
+class BodyAad {
+ public:
+  explicit BodyAad(ByteView message_id) noexcept : id_size_(message_id.size) {
+    std::memcpy(buffer_, message_id.data, message_id.size);
+  }
+
+  ByteView For(FrameKind kind, uint32_t sequence_number, uint64_t length) noexcept {
+    const char* content = kind == FrameKind::kFrame   ? kContentFrame
+                          : kind == FrameKind::kFinal ? kContentFinalFrame
+                                                      : kContentSingleBlock;
+    const size_t content_size = kind == FrameKind::kFrame   ? sizeof(kContentFrame) - 1
+                                : kind == FrameKind::kFinal ? sizeof(kContentFinalFrame) - 1
+                                                            : sizeof(kContentSingleBlock) - 1;
+    uint8_t* p = buffer_ + id_size_;
+    std::memcpy(p, content, content_size);
+    p += content_size;
+    StoreBe32(p, sequence_number);
+    StoreBe64(p + 4, length);
+    return ByteView{buffer_, id_size_ + content_size + 12};
+  }
+
+ private:
+  uint8_t buffer_[kMaxMessageIdLength + kMaxContentLength + 12];
+  size_t id_size_;
+};
+
+constexpr uint8_t kEmpty[1] = {0};
+constexpr ByteView kNoAad{kEmpty, 0};
+
+}  // namespace
+
+Status FramedBodySize(uint64_t plaintext_size, uint64_t frame_length, uint64_t* body_size) noexcept {
+  if (frame_length == 0 || frame_length > kMaxFrameLength) return Status::kBadFrameLength;
+  const uint64_t full_frames = plaintext_size / frame_length;
+  if (full_frames + 1 > kMaxFrames) return Status::kTooManyFrames;
+  // plaintext_size < 2^53 (it is a JS buffer length), so none of this wraps.
+  *body_size = full_frames * kFrameOverhead + kFinalFrameOverhead + plaintext_size;
+  return Status::kOk;
+}
+
+Status SealFramedBody(const Suite& suite, ByteView key, ByteView message_id, ByteView plaintext,
+                      uint64_t frame_length, MutableByteView out, size_t* written) noexcept {
+  if (key.size != suite.key_length) return Status::kBadKeyLength;
+  if (message_id.size != suite.message_id_length) return Status::kBadMessageIdLength;
+  uint64_t body_size = 0;
+  const Status sized = FramedBodySize(plaintext.size, frame_length, &body_size);
+  if (sized != Status::kOk) return sized;
+  if (body_size > out.size) return Status::kBadOutputLength;
+  if (Overlaps(out.data, body_size, plaintext.data, plaintext.size) ||
+      Overlaps(out.data, body_size, key.data, key.size) ||
+      Overlaps(out.data, body_size, message_id.data, message_id.size)) {
+    return Status::kOverlap;
+  }
+
+  WipeUnlessReleased wipe_body(out.data, body_size);
+  GcmKey gcm;
+  Status status = gcm.Init(GcmCipherFor(suite), key, true);
+  if (status != Status::kOk) return status;
+
+  BodyAad aad(message_id);
+  uint8_t* o = out.data;
+  const uint8_t* p = plaintext.data;
+  uint64_t remaining = plaintext.size;
+  for (uint32_t sequence_number = 1;; ++sequence_number) {
+    // An exact multiple of the frame length ends with an empty final frame,
+    // as the official JS SDK writes (SPEC-NOTES 15).
+    const bool final = remaining < frame_length;
+    const uint64_t length = final ? remaining : frame_length;
+    // SPEC-NOTES 13: IV = 8 zero bytes ‖ uint32 big-endian sequence number.
+    uint8_t iv[kIvLength] = {0};
+    StoreBe32(iv + 8, sequence_number);
+    if (final) {
+      StoreBe32(o, kFinalFrameMarker);
+      StoreBe32(o + 4, sequence_number);
+      std::memcpy(o + 8, iv, kIvLength);
+      StoreBe32(o + 8 + kIvLength, static_cast<uint32_t>(length));
+      o += 8 + kIvLength + 4;
+    } else {
+      StoreBe32(o, sequence_number);
+      std::memcpy(o + 4, iv, kIvLength);
+      o += 4 + kIvLength;
+    }
+    const ByteView frame_aad = aad.For(final ? FrameKind::kFinal : FrameKind::kFrame, sequence_number, length);
+    status = gcm.Seal(iv, frame_aad, kNoAad, p, static_cast<size_t>(length), o, o + length);
+    if (status != Status::kOk) return status;
+    o += length + kTagLength;
+    p += length;
+    remaining -= length;
+    if (final) break;
+  }
+  *written = static_cast<size_t>(o - out.data);
+  if (*written != body_size) return Status::kOpenSslFailure;
+  wipe_body.Release();
+  return Status::kOk;
+}
+
+Status OpenBody(const Suite& suite, ByteView key, ByteView message_id, ByteView source, const double* table,
+                size_t frame_count, MutableByteView out) noexcept {
+  if (key.size != suite.key_length) return Status::kBadKeyLength;
+  if (message_id.size != suite.message_id_length) return Status::kBadMessageIdLength;
+  if (Overlaps(out.data, out.size, source.data, source.size) || Overlaps(out.data, out.size, key.data, key.size) ||
+      Overlaps(out.data, out.size, message_id.data, message_id.size)) {
+    return Status::kOverlap;
+  }
+  // Decryption writes before each tag is checked, so every failure wipes the
+  // whole output: the caller never sees unauthenticated plaintext.
+  WipeUnlessReleased wipe_out(out.data, out.size);
+  uint64_t total_length = 0;
+  Status status = ValidateFrameTable(table, frame_count, source.size, &total_length);
+  if (status != Status::kOk) return status;
+  if (total_length > out.size) return Status::kBadOutputLength;
+
+  GcmKey gcm;
+  status = gcm.Init(GcmCipherFor(suite), key, false);
+  if (status != Status::kOk) return status;
+
+  BodyAad aad(message_id);
+  uint8_t* o = out.data;
+  for (size_t i = 0; i < frame_count; ++i) {
+    FrameEntry frame{};
+    status = DecodeFrame(table, i, source.size, &frame);
+    if (status != Status::kOk) return status;
+    // SPEC-NOTES 13: decrypt with the IV stored in the frame, never a recomputed one.
+    status = gcm.Open(source.data + frame.iv_offset, aad.For(frame.kind, frame.sequence_number, frame.length), kNoAad,
+                      source.data + frame.ciphertext_offset, static_cast<size_t>(frame.length), o,
+                      source.data + frame.tag_offset);
+    if (status != Status::kOk) return status;
+    o += frame.length;
+  }
+  wipe_out.Release();
+  return Status::kOk;
+}
+
+}  // namespace esdk

@@ -1,0 +1,101 @@
+// Argument conversion for the crypto bindings: Uint8Array/Float64Array windows, safe integers, suite ids.
+#include "js_args.h"
+
+#include <cmath>
+
+namespace esdk {
+namespace {
+
+// Stand-in for the null data pointer N-API reports for an empty (or
+// detached) array, so crypto code never has to special-case it.
+uint8_t g_empty[1];
+double g_empty_doubles[1];
+
+constexpr double kMaxSafe = 9007199254740992.0;  // 2^53
+
+}  // namespace
+
+void JsArgs::Fail(Status status, const char* what) noexcept {
+  if (status_ != Status::kOk || status == Status::kOk) return;
+  status_ = status;
+  what_ = what;
+}
+
+Napi::Value JsArgs::Throw() const noexcept {
+  ThrowStatus(info_.Env(), status_, what_);
+  return info_.Env().Undefined();
+}
+
+bool JsArgs::TypedArrayAt(size_t index, const char* name, napi_typedarray_type want, Status wrong_type,
+                          void** data, size_t* length) noexcept {
+  *data = nullptr;
+  *length = 0;
+  if (!ok()) return false;
+  napi_env env = info_.Env();
+  napi_value value = info_[index];
+  bool is_typed_array = false;
+  if (napi_is_typedarray(env, value, &is_typed_array) != napi_ok || !is_typed_array) {
+    Fail(wrong_type, name);
+    return false;
+  }
+  napi_typedarray_type type;
+  size_t element_count = 0;
+  void* element_data = nullptr;
+  // N-API returns `data` already advanced by the view's byteOffset and
+  // `length` in elements of the view, i.e. exactly the caller's window, not
+  // the whole backing ArrayBuffer (a Buffer is often a slice of a pool).
+  if (napi_get_typedarray_info(env, value, &type, &element_count, &element_data, nullptr, nullptr) != napi_ok ||
+      type != want) {
+    Fail(wrong_type, name);
+    return false;
+  }
+  *data = element_data;
+  *length = element_count;
+  return true;
+}
+
+ByteView JsArgs::BytesAt(size_t index, const char* name) noexcept {
+  const MutableByteView view = MutableBytesAt(index, name);
+  return ByteView{view.data, view.size};
+}
+
+MutableByteView JsArgs::MutableBytesAt(size_t index, const char* name) noexcept {
+  void* data = nullptr;
+  size_t length = 0;
+  if (!TypedArrayAt(index, name, napi_uint8_array, Status::kNotUint8Array, &data, &length) || length == 0 ||
+      data == nullptr) {
+    return MutableByteView{g_empty, 0};
+  }
+  return MutableByteView{static_cast<uint8_t*>(data), length};
+}
+
+const double* JsArgs::Float64sAt(size_t index, const char* name, size_t* count) noexcept {
+  void* data = nullptr;
+  if (!TypedArrayAt(index, name, napi_float64_array, Status::kNotFloat64Array, &data, count) || *count == 0 ||
+      data == nullptr) {
+    *count = 0;
+    return g_empty_doubles;
+  }
+  return static_cast<const double*>(data);
+}
+
+uint64_t JsArgs::IntegerAt(size_t index, const char* name, uint64_t max) noexcept {
+  if (!ok()) return 0;
+  double value = 0;
+  if (napi_get_value_double(info_.Env(), info_[index], &value) != napi_ok || !(value >= 0.0 && value <= kMaxSafe) ||
+      std::floor(value) != value || static_cast<uint64_t>(value) > max) {
+    Fail(Status::kNotSafeInteger, name);
+    return 0;
+  }
+  return static_cast<uint64_t>(value);
+}
+
+const Suite* JsArgs::SuiteAt(size_t index, const char* name) noexcept {
+  const uint64_t id = IntegerAt(index, name, 0xFFFF);
+  if (!ok()) return nullptr;
+  const Suite* suite = FindSuite(static_cast<uint32_t>(id));
+  if (suite == nullptr) Fail(Status::kUnknownSuite, name);
+  return suite;
+}
+
+}  // namespace esdk

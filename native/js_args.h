@@ -1,0 +1,48 @@
+// Reads N-API call arguments into native views, honouring every TypedArray's byteOffset and byteLength.
+#ifndef ESDK_NATIVE_JS_ARGS_H_
+#define ESDK_NATIVE_JS_ARGS_H_
+
+#include <napi.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "bytes.h"
+#include "status.h"
+#include "suites.h"
+
+namespace esdk {
+
+// Each accessor returns a usable default after a failure and records only the
+// first one, so a binding reads all its arguments, then checks ok() once and
+// calls Throw(). No JS exception is raised until Throw().
+class JsArgs {
+ public:
+  explicit JsArgs(const Napi::CallbackInfo& info) noexcept : info_(info) {}
+
+  const Suite* SuiteAt(size_t index, const char* name) noexcept;
+  ByteView BytesAt(size_t index, const char* name) noexcept;
+  MutableByteView MutableBytesAt(size_t index, const char* name) noexcept;
+  // Float64Array contents; `*count` is its element count.
+  const double* Float64sAt(size_t index, const char* name, size_t* count) noexcept;
+  // A Number that is an integer in [0, max] (max at most 2^53).
+  uint64_t IntegerAt(size_t index, const char* name, uint64_t max) noexcept;
+
+  bool ok() const noexcept { return status_ == Status::kOk; }
+  // Records a failure found after the arguments were read (a crypto status).
+  void Fail(Status status, const char* what) noexcept;
+  // Throws the recorded failure; returns undefined for the binding to return.
+  Napi::Value Throw() const noexcept;
+
+ private:
+  bool TypedArrayAt(size_t index, const char* name, napi_typedarray_type want, Status wrong_type, void** data,
+                    size_t* length) noexcept;
+
+  const Napi::CallbackInfo& info_;
+  Status status_ = Status::kOk;
+  const char* what_ = "";
+};
+
+}  // namespace esdk
+
+#endif  // ESDK_NATIVE_JS_ARGS_H_

@@ -1,0 +1,76 @@
+// The single table mapping native Status codes to JS error classes, codes and messages.
+#include "status.h"
+
+#include <cstddef>
+#include <cstdio>
+
+namespace esdk {
+namespace {
+
+enum class JsClass : uint8_t { kError, kTypeError, kRangeError };
+
+struct StatusInfo {
+  Status status;
+  JsClass js_class;
+  const char* code;
+  const char* message;
+};
+
+// Indexed by Status; the static_assert below keeps the two in step.
+constexpr StatusInfo kStatusTable[] = {
+    {Status::kOk, JsClass::kError, "ERR_ESDK_NATIVE_OK", "no error"},
+    {Status::kAuthenticationFailed, JsClass::kError, "ERR_ESDK_NATIVE_AUTH", "authentication failed"},
+    {Status::kNotUint8Array, JsClass::kTypeError, "ERR_ESDK_NATIVE_ARG_TYPE", "expected a Uint8Array"},
+    {Status::kNotFloat64Array, JsClass::kTypeError, "ERR_ESDK_NATIVE_ARG_TYPE", "expected a Float64Array"},
+    {Status::kNotSafeInteger, JsClass::kRangeError, "ERR_ESDK_NATIVE_ARG_RANGE",
+     "expected an integer in range"},
+    {Status::kUnknownSuite, JsClass::kRangeError, "ERR_ESDK_NATIVE_SUITE", "unknown algorithm suite id"},
+    {Status::kBadKeyLength, JsClass::kRangeError, "ERR_ESDK_NATIVE_KEY_LENGTH",
+     "key length does not match the algorithm suite"},
+    {Status::kBadMessageIdLength, JsClass::kRangeError, "ERR_ESDK_NATIVE_MESSAGE_ID_LENGTH",
+     "message id length does not match the algorithm suite"},
+    {Status::kBadIvLength, JsClass::kRangeError, "ERR_ESDK_NATIVE_IV_LENGTH", "IV must be 12 bytes"},
+    {Status::kBadOutputLength, JsClass::kRangeError, "ERR_ESDK_NATIVE_OUTPUT_LENGTH",
+     "output buffer has the wrong size"},
+    {Status::kBadFrameLength, JsClass::kRangeError, "ERR_ESDK_NATIVE_FRAME_LENGTH",
+     "frame length must be 1 .. 2^32-1"},
+    {Status::kTooManyFrames, JsClass::kRangeError, "ERR_ESDK_NATIVE_TOO_MANY_FRAMES",
+     "plaintext needs more than 2^32 - 2 frames at this frame length"},
+    {Status::kBadFrameTable, JsClass::kRangeError, "ERR_ESDK_NATIVE_FRAME_TABLE",
+     "malformed frame table (offset, length, sequence number or kind out of range)"},
+    {Status::kOverlap, JsClass::kRangeError, "ERR_ESDK_NATIVE_OVERLAP", "input and output buffers overlap"},
+    {Status::kOpenSslFailure, JsClass::kError, "ERR_ESDK_NATIVE_OPENSSL", "OpenSSL operation failed"},
+};
+
+constexpr bool TableMatchesEnum() {
+  for (size_t i = 0; i < sizeof(kStatusTable) / sizeof(kStatusTable[0]); ++i) {
+    if (static_cast<size_t>(kStatusTable[i].status) != i) return false;
+  }
+  return true;
+}
+static_assert(sizeof(kStatusTable) / sizeof(kStatusTable[0]) == static_cast<size_t>(Status::kCount),
+              "every Status needs a row in kStatusTable");
+static_assert(TableMatchesEnum(), "kStatusTable rows must be in Status order");
+
+}  // namespace
+
+void ThrowStatus(napi_env env, Status status, const char* what) noexcept {
+  size_t index = static_cast<size_t>(status);
+  if (index >= static_cast<size_t>(Status::kCount)) index = static_cast<size_t>(Status::kOpenSslFailure);
+  const StatusInfo& info = kStatusTable[index];
+  char message[256];
+  std::snprintf(message, sizeof(message), "esdk_native: %s: %s", what, info.message);
+  switch (info.js_class) {
+    case JsClass::kTypeError:
+      napi_throw_type_error(env, info.code, message);
+      break;
+    case JsClass::kRangeError:
+      napi_throw_range_error(env, info.code, message);
+      break;
+    case JsClass::kError:
+      napi_throw_error(env, info.code, message);
+      break;
+  }
+}
+
+}  // namespace esdk
