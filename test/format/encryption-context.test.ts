@@ -1,0 +1,132 @@
+// Encryption-context serialization and parsing: empty forms, UTF-8 key order, and refusal of malformed encodings (SPEC-NOTES 8).
+import test from 'ava'
+import * as official from '@aws-crypto/client-node'
+import { InvalidArgumentError, MalformedMessageError } from '../../lib/core/errors'
+import {
+  normalizeContext,
+  parseContextEntries,
+  serializeContextEntries,
+  serializeHeaderAad,
+} from '../../lib/format/encryption-context'
+import { contextEntries, lv, u16 } from './spec-bytes'
+
+function refusedAsMalformed(t: import('ava').ExecutionContext, bytes: Buffer, what: string): void {
+  const err = t.throws(() => parseContextEntries(bytes), { instanceOf: MalformedMessageError }, what)
+  t.is(err?.code, 'MALFORMED_MESSAGE', what)
+}
+
+test('an empty context is exactly 00 00 in header form and no bytes in entries form', (t) => {
+  t.deepEqual(serializeHeaderAad({}), Buffer.from([0, 0]))
+  t.is(serializeContextEntries({}).length, 0)
+  t.deepEqual(parseContextEntries(Buffer.alloc(0)), {})
+})
+
+test('a one-pair context matches the spec layout byte for byte', (t) => {
+  // count 1 | key length 1 | "a" | value length 1 | "b"
+  t.is(serializeContextEntries({ a: 'b' }).toString('hex'), '0001' + '0001' + '61' + '0001' + '62')
+  t.is(serializeHeaderAad({ a: 'b' }).toString('hex'), '0008' + '0001' + '0001' + '61' + '0001' + '62')
+})
+
+// Keys whose UTF-8 byte order differs from both localeCompare and UTF-16 code-unit order.
+const MIXED = { a: '1', B: '2', '\uFFFD': '3', '\u{1F600}': '4', ab: '5' }
+// Unsigned UTF-8 byte order: 42 < 61 < 61 62 < EF BF BD < F0 9F 98 80.
+const MIXED_UTF8_ORDER = ['B', 'a', 'ab', '\uFFFD', '\u{1F600}'] as const
+
+test('entries are sorted by the unsigned UTF-8 bytes of the keys', (t) => {
+  // The orders this must not fall back to really differ for this context.
+  t.notDeepEqual(Object.keys(MIXED).sort(), [...MIXED_UTF8_ORDER], 'UTF-16 order differs')
+  t.notDeepEqual(Object.keys(MIXED).sort((x, y) => x.localeCompare(y)), [...MIXED_UTF8_ORDER], 'locale order differs')
+  const expected = contextEntries(MIXED_UTF8_ORDER.map((k) => [k, MIXED[k]] as const))
+  t.deepEqual(serializeContextEntries(MIXED), expected)
+  t.deepEqual(serializeHeaderAad(MIXED), Buffer.concat([u16(expected.length), expected]))
+})
+
+test('the header AAD equals the bytes the official SDK writes for the same context', async (t) => {
+  const key = Buffer.alloc(32, 9)
+  const keyring = new official.RawAesKeyringNode({
+    keyName: 'k',
+    keyNamespace: 'ns',
+    unencryptedMasterKey: key,
+    wrappingSuite: official.RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+  })
+  const client = official.buildClient(official.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
+  const { result } = await client.encrypt(keyring, 'x', {
+    encryptionContext: MIXED,
+    suiteId: official.AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY,
+  })
+  // v2: version(1) suite(2) message id(32), then the AAD with its uint16 length.
+  const aadStart = 1 + 2 + 32
+  const aadLength = result.readUInt16BE(aadStart)
+  t.deepEqual(serializeHeaderAad(MIXED), result.subarray(aadStart, aadStart + 2 + aadLength))
+})
+
+test("'locale' order reproduces the legacy JS keyring order, which differs from UTF-8 order", (t) => {
+  const ctx = { a: '1', B: '2' }
+  t.deepEqual(serializeContextEntries(ctx, 'locale'), contextEntries([['a', '1'], ['B', '2']]))
+  t.deepEqual(serializeContextEntries(ctx, 'utf8'), contextEntries([['B', '2'], ['a', '1']]))
+})
+
+test('parse inverts serialize, including non-ASCII and empty strings', (t) => {
+  const ctx = { ...MIXED, '': 'empty key', 'empty value': '', 'ключ': 'значение' }
+  const parsed = parseContextEntries(serializeContextEntries(ctx))
+  t.deepEqual({ ...parsed }, ctx)
+})
+
+test('parse accepts entries that are not in UTF-8 order (legacy writers) and keeps every pair', (t) => {
+  const parsed = parseContextEntries(contextEntries([['b', '2'], ['a', '1']]))
+  t.deepEqual({ ...parsed }, { a: '1', b: '2' })
+})
+
+test('duplicate keys are refused', (t) => {
+  refusedAsMalformed(t, contextEntries([['k', '1'], ['k', '2']]), 'same key and different values')
+  refusedAsMalformed(t, contextEntries([['k', '1'], ['k', '1']]), 'identical pairs')
+})
+
+test('invalid UTF-8 in a key or a value is refused', (t) => {
+  const invalid = [
+    Buffer.from([0xc3, 0x28]), // bad continuation byte
+    Buffer.from([0xed, 0xa0, 0x80]), // encoded UTF-16 surrogate
+    Buffer.from([0xc0, 0xaf]), // overlong encoding of "/"
+    Buffer.from([0xff]),
+    Buffer.from([0xe2, 0x82]), // truncated sequence
+  ]
+  for (const bad of invalid) {
+    refusedAsMalformed(t, contextEntries([[bad, 'v']]), `key ${bad.toString('hex')}`)
+    refusedAsMalformed(t, contextEntries([['k', bad]]), `value ${bad.toString('hex')}`)
+  }
+})
+
+test('a zero entry count is refused (an empty context has no count at all)', (t) => {
+  refusedAsMalformed(t, Buffer.from([0, 0]), 'count 0')
+})
+
+test('every truncation of a valid encoding is refused', (t) => {
+  const full = contextEntries([['key', 'value'], ['k2', 'v2']])
+  for (let n = 1; n < full.length; n++) refusedAsMalformed(t, full.subarray(0, n), `prefix of ${n} bytes`)
+})
+
+test('a count larger than the pairs present is refused', (t) => {
+  refusedAsMalformed(t, contextEntries([['k', 'v']], 2), 'count 2, one pair')
+})
+
+test('trailing bytes after the declared entries are refused', (t) => {
+  const full = contextEntries([['k', 'v']])
+  refusedAsMalformed(t, Buffer.concat([full, Buffer.from([0])]), 'one extra zero byte')
+  refusedAsMalformed(t, Buffer.concat([full, lv('k2'), lv('v2')]), 'a pair beyond the count')
+})
+
+test('a serialized context over 65535 bytes is refused in header form', (t) => {
+  // A value of exactly 65535 bytes is a legal entry, but the whole AAD then exceeds the uint16 length.
+  const big = { k: 'x'.repeat(0xffff) }
+  t.is(serializeContextEntries(big).length, 2 + 2 + 1 + 2 + 0xffff)
+  t.throws(() => serializeHeaderAad(big), { instanceOf: InvalidArgumentError })
+  t.throws(() => serializeContextEntries({ k: 'x'.repeat(0x10000) }), { instanceOf: InvalidArgumentError })
+})
+
+test('caller contexts must map strings to strings', (t) => {
+  t.throws(() => normalizeContext({ a: 1 }), { instanceOf: InvalidArgumentError })
+  t.throws(() => normalizeContext(['a']), { instanceOf: InvalidArgumentError })
+  t.throws(() => normalizeContext('a=b'), { instanceOf: InvalidArgumentError })
+  t.deepEqual({ ...normalizeContext(undefined) }, {})
+  t.deepEqual({ ...normalizeContext({ a: 'b' }) }, { a: 'b' })
+})
