@@ -6,6 +6,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { JsonObject, asArray, asObject, field, int, parseJson, str } from './json'
 import { vectorFolder, vectorFolderPresent } from './paths'
+import { getBackendInfo } from '../../lib/index'
 
 const EXPECTED_PENDING = 110
 const folder = vectorFolder()
@@ -17,11 +18,11 @@ interface CliRun {
   readonly report: JsonObject
 }
 
-function runCli(): Promise<CliRun> {
+function runCli(backend: 'js' | 'native'): Promise<CliRun> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'esdk-vectors-'))
   const jsonFile = path.join(dir, 'results.json')
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(__dirname, 'cli.js'), '--json', jsonFile], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [path.join(__dirname, 'cli.js'), '--json', jsonFile, '--backend', backend], { stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
@@ -61,32 +62,38 @@ if (!vectorFolderPresent(folder)) {
   console.warn(`${banner}\n!!! test/vectors: vector folder not found at ${folder}\n!!! The decrypt vectors are SKIPPED, not passed. Set ESDK_TEST_VECTORS to run them.\n${banner}`)
   test.skip(`decrypt vectors (folder not found at ${folder})`, () => {})
 } else {
-  let run: Promise<CliRun> | undefined
-  const once = (): Promise<CliRun> => (run ??= runCli())
-  const setsOf = async (): Promise<Map<string, JsonObject>> => {
-    const sets = asArray(field((await once()).report, 'sets', 'report'), 'report.sets').map((s, i) => asObject(s, `report.sets[${i}]`))
-    return new Map(sets.map((s) => [str(s, 'name', 'report.sets[]'), s]))
-  }
+  // The whole run on every backend this machine has; a missing native backend shows as skipped.
+  const nativeAvailable = getBackendInfo().backend === 'native'
+  for (const backend of ['js', 'native'] as const) {
+    const register = backend === 'native' && !nativeAvailable ? test.skip : test
+    let run: Promise<CliRun> | undefined
+    const once = (): Promise<CliRun> => (run ??= runCli(backend))
+    const setsOf = async (): Promise<Map<string, JsonObject>> => {
+      const sets = asArray(field((await once()).report, 'sets', 'report'), 'report.sets').map((s, i) => asObject(s, `report.sets[${i}]`))
+      return new Map(sets.map((s) => [str(s, 'name', 'report.sets[]'), s]))
+    }
 
-  test('the vector CLI exits 0 and ends with the summary line', async (t) => {
-    const { status, stdout, stderr } = await once()
-    const lines = stdout.trimEnd().split('\n')
-    t.regex(lines[lines.length - 1] ?? '', /^vectors: \d+ passed, 0 failed, \d+ pending$/, stdout)
-    t.is(status, 0, `${stdout}\n${stderr}`)
-  })
-
-  test(`exactly ${EXPECTED_PENDING} vectors are pending (raw ECDH and hierarchical keyrings)`, async (t) => {
-    const totals = asObject(field((await once()).report, 'totals', 'report'), 'report.totals')
-    t.is(int(totals, 'pending', 'totals'), EXPECTED_PENDING)
-  })
-
-  for (const [name, expected] of expectedPassedBySet()) {
-    test(`set ${name}: no failures, ${expected} passed`, async (t) => {
-      const set = (await setsOf()).get(name)
-      if (!set) return t.fail(`the CLI report has no set ${name}`)
-      const failures = JSON.stringify(set.failures, null, 2)
-      t.is(int(set, 'failed', name), 0, failures)
-      t.is(int(set, 'passed', name), expected, failures)
+    register(`[${backend}] the vector CLI exits 0 and ends with the summary line`, async (t) => {
+      const { status, stdout, stderr } = await once()
+      const lines = stdout.trimEnd().split('\n')
+      t.regex(lines[lines.length - 1] ?? '', /^vectors: \d+ passed, 0 failed, \d+ pending$/, stdout)
+      t.regex(stdout, new RegExp(`backend ${backend}`), 'the CLI ran on the requested backend')
+      t.is(status, 0, `${stdout}\n${stderr}`)
     })
+
+    register(`[${backend}] exactly ${EXPECTED_PENDING} vectors are pending (raw ECDH and hierarchical keyrings)`, async (t) => {
+      const totals = asObject(field((await once()).report, 'totals', 'report'), 'report.totals')
+      t.is(int(totals, 'pending', 'totals'), EXPECTED_PENDING)
+    })
+
+    for (const [name, expected] of expectedPassedBySet()) {
+      register(`[${backend}] set ${name}: no failures, ${expected} passed`, async (t) => {
+        const set = (await setsOf()).get(name)
+        if (!set) return t.fail(`the CLI report has no set ${name}`)
+        const failures = JSON.stringify(set.failures, null, 2)
+        t.is(int(set, 'failed', name), 0, failures)
+        t.is(int(set, 'passed', name), expected, failures)
+      })
+    }
   }
 }
