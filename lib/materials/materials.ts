@@ -14,6 +14,7 @@ export enum KeyringTraceFlag {
   WRAPPING_KEY_VERIFIED_ENC_CTX = 16,
 }
 
+/** What encryption and decryption materials share: suite, context, and the one data key. */
 abstract class Material {
   private dataKey: Buffer | undefined
   private zeroed = false
@@ -67,14 +68,6 @@ export class NodeEncryptionMaterial extends Material {
   readonly encryptedDataKeys: EncryptedDataKey[] = []
   signatureKey: SigningKey | undefined
 
-  constructor(
-    suite: AlgorithmSuite,
-    encryptionContext: EncryptionContext,
-    requiredEncryptionContextKeys: readonly string[] = [],
-  ) {
-    super(suite, encryptionContext, requiredEncryptionContextKeys)
-  }
-
   addEncryptedDataKey(edk: EncryptedDataKey, _flags?: unknown): this {
     if (!(edk instanceof EncryptedDataKey)) throw new InvalidArgumentError('not an EncryptedDataKey')
     this.encryptedDataKeys.push(edk)
@@ -90,14 +83,6 @@ export class NodeEncryptionMaterial extends Material {
 
 export class NodeDecryptionMaterial extends Material {
   verificationKey: KeyObject | undefined
-
-  constructor(
-    suite: AlgorithmSuite,
-    encryptionContext: EncryptionContext,
-    requiredEncryptionContextKeys: readonly string[] = [],
-  ) {
-    super(suite, encryptionContext, requiredEncryptionContextKeys)
-  }
 
   setVerificationKey(key: KeyObject): this {
     if (this.verificationKey) throw new BadStateError('the verification key is already set')
