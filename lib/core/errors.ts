@@ -75,6 +75,24 @@ export class KeyringError extends EsdkError {
   }
 }
 
+/** The KMS operations the keyrings call; a KmsError names the one that failed. */
+export type KmsOperationName = 'GenerateDataKey' | 'Encrypt' | 'Decrypt'
+
+/**
+ * One AWS KMS call failed, or answered with something the keyring must not use (wrong key id,
+ * wrong plaintext length, malformed response). `cause` is the client's error when there was one.
+ */
+export class KmsError extends EsdkError {
+  readonly operation: KmsOperationName
+  /** The KeyId the request named. */
+  readonly keyId: string
+  constructor(operation: KmsOperationName, keyId: string, message: string, cause?: unknown) {
+    super('KMS', `KMS ${operation} with ${keyId}: ${message}`, cause === undefined ? undefined : { cause })
+    this.operation = operation
+    this.keyId = keyId
+  }
+}
+
 /** An object was used out of order (zeroed key read, materials set twice, ...). */
 export class BadStateError extends EsdkError {
   constructor(message: string) {

@@ -1,0 +1,46 @@
+// The --json FILE report: environment, options, every measurement with its ratios, RSS, one-core and target outcomes.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import * as path from 'node:path'
+import type { Group } from './cases'
+import type { Environment } from './env'
+import type { ImplName } from './impls'
+import type { OneCoreOutcome } from './one-core'
+import type { RssReport } from './rss-child'
+import type { CaseResult } from './runner'
+import type { TargetOutcome } from './targets'
+
+export interface RunReport {
+  schema: 'esdk-native-bench/1'
+  mode: 'quick' | 'full'
+  filter: string | undefined
+  environment: Environment
+  finished: { date: string; loadAverage: number[]; durationSeconds: number }
+  groups: Array<{ id: Group['id']; title: string; unit: Group['unit']; notes: string[]; results: CaseResult[] }>
+  oneCore: OneCoreOutcome | { ok: false; note: string }
+  rss: RssReport[]
+  targets: TargetOutcome[]
+}
+
+function ratio(r: CaseResult, a: ImplName, b: ImplName): number | null {
+  const x = r.results[a]
+  const y = r.results[b]
+  return x?.status === 'ok' && y?.status === 'ok' && x.rate !== undefined && y.rate ? x.rate / y.rate : null
+}
+
+/** Adds the three ratios of the table to each case result. */
+function withRatios(r: CaseResult): CaseResult & { ratios: Record<string, number | null> } {
+  return {
+    ...r,
+    ratios: {
+      'native/official': ratio(r, 'native', 'official'),
+      'js/official': ratio(r, 'js', 'official'),
+      'native/js': ratio(r, 'native', 'js'),
+    },
+  }
+}
+
+export function writeJsonReport(file: string, report: RunReport): void {
+  const out = { ...report, groups: report.groups.map((g) => ({ ...g, results: g.results.map(withRatios) })) }
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+  writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`)
+}

@@ -1,0 +1,128 @@
+// `npm run bench`: environment first, then every group (native | js | official side by side, with ratios), the
+// one-core run, peak RSS, and the issue-3 target summary; --json FILE keeps it all. See options.ts for the flags.
+import { randomBytes } from 'node:crypto'
+import * as os from 'node:os'
+import { buildGroups, throughputTiming } from './cases'
+import type { Case } from './cases'
+import { collectEnvironment, formatEnvironment, formatLoad } from './env'
+import { dropPlaintexts, Fixtures } from './fixtures'
+import { collectGarbage } from './gc'
+import { createImpls, IMPL_NAMES } from './impls'
+import { writeJsonReport } from './json'
+import type { RunReport } from './json'
+import { measureOneCore, oneCoreCases } from './one-core'
+import type { OneCoreOutcome } from './one-core'
+import { parseOptions, USAGE } from './options'
+import { measureRss, RSS_CASE_ID } from './rss'
+import type { RssReport } from './rss-child'
+import { CaseResult, measureCase } from './runner'
+import { groupTable, oneCoreTable, rssTable } from './table'
+import { evaluateTargets, formatTargets } from './targets'
+
+function progress(text: string): void {
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${text}`)
+}
+
+function tookSince(start: number): string {
+  return `took ${((performance.now() - start) / 1000).toFixed(1)} s`
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2))
+  if (options.help) {
+    console.log(USAGE)
+    return
+  }
+  const started = performance.now()
+  const environment = collectEnvironment()
+  console.log(formatEnvironment(environment))
+
+  const impls = createImpls(randomBytes(32))
+  const selected = (c: { id: string }): boolean => !options.only || options.only.test(c.id)
+  console.log(
+    `mode              ${options.quick ? '--quick (fewer cases, short timing: coarse)' : 'full'}${options.only ? `; --only ${options.only.source}` : ''}`,
+  )
+  for (const name of IMPL_NAMES) if (!impls[name].available) console.log(`note              ${name} not measured: ${impls[name].note}`)
+  console.log('checks            before timing, each implementation\'s message must round-trip and (ours) decrypt with the official SDK')
+  console.log('')
+
+  const fixtures = new Fixtures(impls.official)
+  const groups = buildGroups(options.quick).map((g) => ({ ...g, cases: g.cases.filter(selected) }))
+  const reportGroups: RunReport['groups'] = []
+  const all: CaseResult[] = []
+  for (const group of groups) {
+    if (group.cases.length === 0) continue
+    const groupStart = performance.now()
+    const results: CaseResult[] = []
+    for (const [i, c] of group.cases.entries()) {
+      progress(`[${group.id} ${i + 1}/${group.cases.length}] ${c.id}`)
+      results.push(await measureCase(c, group.unit, impls, fixtures))
+    }
+    progress('')
+    fixtures.clear()
+    dropPlaintexts()
+    collectGarbage()
+    console.log(groupTable(group, results))
+    console.log(`   (${tookSince(groupStart)})`)
+    console.log('')
+    reportGroups.push({ id: group.id, title: group.title, unit: group.unit, notes: group.notes, results })
+    all.push(...results)
+  }
+
+  let oneCore: OneCoreOutcome = { ok: false, note: 'not run (--no-one-core)' }
+  const coreCases: Case[] = oneCoreCases(throughputTiming(options.quick)).filter(selected)
+  if (options.oneCore && coreCases.length > 0) {
+    progress('[one core] taskset -c 0 child')
+    const coreStart = performance.now()
+    oneCore = await measureOneCore(coreCases)
+    progress('')
+    if (oneCore.ok) {
+      all.push(...oneCore.results)
+      const unpinned = (id: string) => all.find((r) => r.case.id === id)?.results.native
+      console.log(oneCoreTable(oneCore.results, unpinned))
+    } else console.log(`== One core: not measured: ${oneCore.note}`)
+    console.log(`   (${tookSince(coreStart)})`)
+    console.log('')
+  } else if (options.oneCore) oneCore = { ok: false, note: 'filtered out by --only' }
+
+  let rss: RssReport[] = []
+  if (options.rss && selected({ id: RSS_CASE_ID })) {
+    progress(`[rss] one child per implementation${options.quick ? ', concurrently' : ''}`)
+    const rssStart = performance.now()
+    // The official SDK's footprint does not change with our code: --quick leaves it to the full run.
+    const rssImpls = options.quick ? IMPL_NAMES.filter((n) => n !== 'official') : IMPL_NAMES
+    rss = await measureRss(rssImpls, options.quick)
+    progress('')
+    console.log(rssTable(RSS_CASE_ID, rss))
+    if (options.quick) console.log('   official SDK: measured in the full run only (its footprint does not change with this code)')
+    console.log(`   (${tookSince(rssStart)})`)
+    console.log('')
+  }
+
+  const targets = evaluateTargets(all, rss)
+  console.log(formatTargets(targets))
+  const durationSeconds = (performance.now() - started) / 1000
+  const finished = { date: new Date().toISOString(), loadAverage: os.loadavg(), durationSeconds }
+  console.log('')
+  console.log(`finished in ${durationSeconds.toFixed(1)} s; load average now ${formatLoad(finished.loadAverage)}`)
+
+  if (options.json) {
+    writeJsonReport(options.json, {
+      schema: 'esdk-native-bench/1',
+      mode: options.quick ? 'quick' : 'full',
+      filter: options.only?.source,
+      environment,
+      finished,
+      groups: reportGroups,
+      oneCore,
+      rss,
+      targets,
+    })
+    console.log(`results written to ${options.json}`)
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err))
+  process.exitCode = 1
+})

@@ -1,0 +1,127 @@
+// GenerateDataKey, Encrypt and Decrypt with every response check the KMS keyring specs require; any failure is a KmsError.
+import { KmsError, KmsOperationName } from '../../core/errors'
+import { parseAwsKmsKeyArn } from './arn'
+import { AwsEsdkKMSInterface, KmsEncryptionContext, KmsRequests, callKms } from './kms-client'
+
+export interface KmsCallOptions {
+  readonly encryptionContext: KmsEncryptionContext
+  readonly grantTokens?: readonly string[]
+}
+
+export interface GeneratedDataKey {
+  /** The key ARN KMS used: the EDK's provider info. */
+  readonly keyArn: string
+  /** A copy the caller owns and must wipe; the SDK's buffer is already zeroed. */
+  readonly plaintext: Buffer
+  readonly ciphertextBlob: Uint8Array
+}
+
+export interface EncryptedKey {
+  readonly keyArn: string
+  readonly ciphertextBlob: Uint8Array
+}
+
+/**
+ * aws-kms-keyring.md#onencrypt: GenerateDataKey with NumberOfBytes = the suite's key derivation input
+ * length; the answer must carry a key ARN and exactly that many plaintext bytes.
+ */
+export async function generateDataKey(client: AwsEsdkKMSInterface, keyId: string, numberOfBytes: number, options: KmsCallOptions): Promise<GeneratedDataKey> {
+  const response = await call(client, 'GenerateDataKey', keyId, {
+    KeyId: keyId,
+    NumberOfBytes: numberOfBytes,
+    ...common(options),
+  })
+  const plaintext = takePlaintext('GenerateDataKey', keyId, response, numberOfBytes)
+  try {
+    const keyArn = responseKeyArn('GenerateDataKey', keyId, response)
+    const ciphertextBlob = responseBytes('GenerateDataKey', keyId, response, 'CiphertextBlob')
+    return { keyArn, plaintext, ciphertextBlob }
+  } catch (error) {
+    plaintext.fill(0)
+    throw error
+  }
+}
+
+/** aws-kms-keyring.md#onencrypt: Encrypt the data key; the answer must name a key ARN. */
+export async function encryptDataKey(client: AwsEsdkKMSInterface, keyId: string, dataKey: Uint8Array, options: KmsCallOptions): Promise<EncryptedKey> {
+  const response = await call(client, 'Encrypt', keyId, { KeyId: keyId, Plaintext: dataKey, ...common(options) })
+  return {
+    keyArn: responseKeyArn('Encrypt', keyId, response),
+    ciphertextBlob: responseBytes('Encrypt', keyId, response, 'CiphertextBlob'),
+  }
+}
+
+/**
+ * aws-kms-keyring.md#ondecrypt: Decrypt always names the KeyId (KMS would otherwise pick the key from
+ * the blob, which a crafted EDK controls); the answer must name that same key and carry exactly
+ * `expectedLength` bytes. Returns a copy the caller must wipe.
+ */
+export async function decryptDataKey(
+  client: AwsEsdkKMSInterface,
+  keyId: string,
+  ciphertextBlob: Uint8Array,
+  expectedLength: number,
+  options: KmsCallOptions,
+): Promise<Buffer> {
+  const response = await call(client, 'Decrypt', keyId, { KeyId: keyId, CiphertextBlob: ciphertextBlob, ...common(options) })
+  const plaintext = takePlaintext('Decrypt', keyId, response, expectedLength)
+  const answered = record(response).KeyId
+  if (answered !== keyId) {
+    plaintext.fill(0)
+    throw new KmsError('Decrypt', keyId, `the response names key ${JSON.stringify(answered)}, not the requested key`)
+  }
+  return plaintext
+}
+
+function common(options: KmsCallOptions): { EncryptionContext: KmsEncryptionContext; GrantTokens?: string[] } {
+  const out: { EncryptionContext: KmsEncryptionContext; GrantTokens?: string[] } = { EncryptionContext: { ...options.encryptionContext } }
+  if (options.grantTokens !== undefined) out.GrantTokens = [...options.grantTokens]
+  return out
+}
+
+async function call<Op extends KmsOperationName>(client: AwsEsdkKMSInterface, operation: Op, keyId: string, request: KmsRequests[Op]): Promise<unknown> {
+  try {
+    return await callKms(client, operation, request)
+  } catch (error) {
+    throw new KmsError(operation, keyId, describe(error), error)
+  }
+}
+
+/** `Name: message` of a client error, so a KeyringError's message alone tells which KMS error happened. */
+export function describe(error: unknown): string {
+  if (error instanceof Error) return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message
+  return String(error)
+}
+
+function record(response: unknown): Record<string, unknown> {
+  return typeof response === 'object' && response !== null ? (response as Record<string, unknown>) : {}
+}
+
+function responseKeyArn(operation: KmsOperationName, keyId: string, response: unknown): string {
+  const answered = record(response).KeyId
+  if (typeof answered !== 'string' || !parseAwsKmsKeyArn(answered)) {
+    throw new KmsError(operation, keyId, `the response KeyId ${JSON.stringify(answered)} is not a valid AWS KMS key ARN`)
+  }
+  return answered
+}
+
+function responseBytes(operation: KmsOperationName, keyId: string, response: unknown, field: string): Uint8Array {
+  const value = record(response)[field]
+  if (!(value instanceof Uint8Array) || value.length === 0) throw new KmsError(operation, keyId, `the response has no ${field}`)
+  return Buffer.from(value)
+}
+
+/** Copies the plaintext out of the SDK's buffer and zeroes that buffer, which may be a shared slab. */
+function takePlaintext(operation: KmsOperationName, keyId: string, response: unknown, expectedLength: number): Buffer {
+  const value = record(response).Plaintext
+  if (!(value instanceof Uint8Array)) throw new KmsError(operation, keyId, 'the response has no Plaintext')
+  const length = value.length
+  const copy = Buffer.alloc(length)
+  copy.set(value)
+  value.fill(0)
+  if (length !== expectedLength) {
+    copy.fill(0)
+    throw new KmsError(operation, keyId, `the response Plaintext is ${length} bytes, the algorithm suite needs ${expectedLength}`)
+  }
+  return copy
+}
