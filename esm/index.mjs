@@ -32,6 +32,22 @@ export const {
   NodeDefaultCryptographicMaterialsManager,
   RequiredEncryptionContextCMM,
   getBackendInfo,
+  NodeCachingMaterialsManager,
+  getLocalCryptographicMaterialsCache,
+  LocalCryptographicMaterialsCache,
+  KmsError,
+  KmsKeyringNode,
+  AwsKmsMrkAwareSymmetricKeyringNode,
+  AwsKmsMrkAwareSymmetricDiscoveryKeyringNode,
+  buildAwsKmsMrkAwareStrictMultiKeyringNode,
+  buildAwsKmsMrkAwareDiscoveryMultiKeyringNode,
+  getClient,
+  limitRegions,
+  excludeRegions,
+  cacheClients,
+  KMS,
+  getKmsClient,
+  cacheKmsClients,
 } = cjs
 
 export default cjs

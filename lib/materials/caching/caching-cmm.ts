@@ -1,0 +1,240 @@
+// The caching CMM: reuses data keys from a materials cache within per-entry limits, one backing call per cold entry (framework/caching-cmm.md).
+import { assertEncryptAllowed } from '../../core/policy'
+import { AlgorithmSuite } from '../../core/suites'
+import { DecryptionRequest, EncryptionRequest, NodeMaterialsManager } from '../keyring'
+import { NodeDecryptionMaterial, NodeEncryptionMaterial } from '../materials'
+import { CryptographicMaterialsCache, DecryptionMaterialEntry, EncryptionMaterialEntry, EvictionListener, EvictionReason } from './cache'
+import { decryptionCacheId, encryptionCacheId } from './cache-id'
+import { cloneDecryptionMaterial, cloneEncryptionMaterial } from './clone-material'
+import { CachingMaterialsManagerInput, resolveCachingOptions } from './options'
+import { SingleFlight } from './single-flight'
+import { BypassReason, CachingMaterialsManagerStats, CachingStatsRecorder } from './stats'
+
+/**
+ * Drop-in for the official `NodeCachingMaterialsManager`, with the same options.
+ *
+ * - Identity-KDF suites are never cached, and encrypt requests without a plaintext length bypass the
+ *   cache (caching-cmm.md#get-encryption-materials, change 2020-07-13), as do plaintexts larger than
+ *   maxBytesEncrypted.
+ * - An entry serves a request only if it is younger than maxAge and this message keeps it within
+ *   maxMessagesEncrypted and maxBytesEncrypted; otherwise it is evicted and the backing CMM is asked.
+ * - The requested suite is part of the cache identifier, and a hit is also checked against the
+ *   request (suite, commitment policy) before it is returned: the suite written is the suite asked for.
+ * - Signed suites: the cached encryption materials hold the signing key, so every message encrypted
+ *   from one entry is signed by the same key pair and carries the same `aws-crypto-public-key`, as
+ *   with the official caching CMM.
+ * - Beyond the official one: concurrent misses for one entry share a single backing call, and
+ *   `getStats()` reports hits, misses, bypasses and evictions by reason.
+ * - The cache owns its entries' data keys and wipes them on eviction; callers always get copies.
+ */
+export class NodeCachingMaterialsManager implements NodeMaterialsManager {
+  readonly backingMaterialsManager: NodeMaterialsManager
+  readonly cache: CryptographicMaterialsCache
+  readonly partition: string
+  readonly maxAge: number
+  readonly maxBytesEncrypted: number
+  readonly maxMessagesEncrypted: number
+  private readonly now: () => number
+  private readonly stats = new CachingStatsRecorder()
+  private readonly encryptFlights = new SingleFlight<NodeEncryptionMaterial>()
+  private readonly decryptFlights = new SingleFlight<NodeDecryptionMaterial>()
+  private readonly onEvict: EvictionListener
+
+  constructor(input: CachingMaterialsManagerInput) {
+    const settings = resolveCachingOptions(input)
+    this.backingMaterialsManager = settings.backing
+    this.cache = settings.cache
+    this.partition = settings.partition
+    this.maxAge = settings.maxAge
+    this.maxBytesEncrypted = settings.maxBytesEncrypted
+    this.maxMessagesEncrypted = settings.maxMessagesEncrypted
+    this.now = settings.now
+    const stats = this.stats
+    this.onEvict = (reason) => stats.evicted(reason)
+    Object.freeze(this)
+  }
+
+  /** A snapshot of this manager's counters. */
+  getStats(): CachingMaterialsManagerStats {
+    return this.stats.snapshot()
+  }
+
+  async getEncryptionMaterials(request: EncryptionRequest): Promise<NodeEncryptionMaterial> {
+    const plan = this.encryptPlan(request)
+    if (typeof plan === 'string') {
+      this.stats.bypass('encrypt', plan)
+      // Bypasses forward the caller's request untouched: nothing from it is kept.
+      return this.backingMaterialsManager.getEncryptionMaterials(request)
+    }
+    const plaintextLength = plan.plaintextLength
+    const id = encryptionCacheId(this.partition, request.suite, request.encryptionContext)
+    let waited = false
+    for (;;) {
+      const hit = this.takeEncryption(id, request, plaintextLength)
+      if (hit) {
+        if (waited) this.stats.coalesced('encrypt')
+        else this.stats.hit('encrypt')
+        return hit
+      }
+      const flight = this.encryptFlights.get(id)
+      if (!flight) {
+        this.stats.miss('encrypt')
+        return this.encryptFlights.run(id, () => this.fillEncryption(id, request, plaintextLength))
+      }
+      // Someone is already fetching this entry: wait for it, then try the entry it stored. If its
+      // entry cannot serve us (limits), the loop starts the next flight.
+      waited = true
+      try {
+        await flight
+      } catch (e) {
+        this.stats.coalesced('encrypt')
+        throw e
+      }
+    }
+  }
+
+  async decryptMaterials(request: DecryptionRequest): Promise<NodeDecryptionMaterial> {
+    // caching-cmm.md#decrypt-materials: identity-KDF suites go straight to the backing CMM.
+    if (isIdentityKdf(request.suite)) {
+      this.stats.bypass('decrypt', 'identityKdf')
+      return this.backingMaterialsManager.decryptMaterials(request)
+    }
+    const id = decryptionCacheId(
+      this.partition,
+      request.suite,
+      request.encryptedDataKeys,
+      request.encryptionContext,
+      request.reproducedEncryptionContext,
+    )
+    let waited = false
+    for (;;) {
+      const hit = this.takeDecryption(id, request)
+      if (hit) {
+        if (waited) this.stats.coalesced('decrypt')
+        else this.stats.hit('decrypt')
+        return hit
+      }
+      const flight = this.decryptFlights.get(id)
+      if (!flight) {
+        this.stats.miss('decrypt')
+        return this.decryptFlights.run(id, () => this.fillDecryption(id, request))
+      }
+      waited = true
+      try {
+        await flight
+      } catch (e) {
+        this.stats.coalesced('decrypt')
+        throw e
+      }
+    }
+  }
+
+  /** Either why the request bypasses the cache, or the plaintext length it will be counted for. */
+  private encryptPlan(request: EncryptionRequest): BypassReason | { plaintextLength: number } {
+    // caching-cmm.md#get-encryption-materials: identity-KDF suites are never looked up nor stored.
+    if (request.suite && isIdentityKdf(request.suite)) return 'identityKdf'
+    const { plaintextLength } = request
+    // Change 2020-07-13 (caching CMM max plaintext length): without one the byte limit cannot be kept.
+    if (typeof plaintextLength !== 'number' || !Number.isSafeInteger(plaintextLength) || plaintextLength < 0) return 'noPlaintextLength'
+    // No entry may ever encrypt more than maxBytesEncrypted, so this one message could never be served.
+    if (plaintextLength > this.maxBytesEncrypted) return 'overByteLimit'
+    return { plaintextLength }
+  }
+
+  /** A copy of a usable cached entry, or undefined after evicting an unusable one. */
+  private takeEncryption(id: string, request: EncryptionRequest, plaintextLength: number): NodeEncryptionMaterial | undefined {
+    // The cache adds this message and its bytes to the entry's usage as it returns it (#usage-stats).
+    const entry = this.cache.getEncryptionMaterial(id, plaintextLength)
+    if (!entry) return undefined
+    const problem = this.encryptionEntryProblem(entry, request)
+    if (problem) {
+      this.cache.del(id, problem)
+      return undefined
+    }
+    return cloneEncryptionMaterial(entry.response)
+  }
+
+  private encryptionEntryProblem(entry: EncryptionMaterialEntry, request: EncryptionRequest): EvictionReason | undefined {
+    // Checked here as well as in the cache: a user-supplied cache may not enforce the TTL.
+    if (this.now() - entry.now >= this.maxAge) return 'expired'
+    // The usage already includes this message: over a limit means this message must not use the key.
+    if (entry.messagesEncrypted > this.maxMessagesEncrypted) return 'messageLimit'
+    if (entry.bytesEncrypted > this.maxBytesEncrypted) return 'byteLimit'
+    if (!encryptionFits(entry.response, request)) return 'mismatch'
+    return undefined
+  }
+
+  private async fillEncryption(id: string, request: EncryptionRequest, plaintextLength: number): Promise<NodeEncryptionMaterial> {
+    const material = await this.backingMaterialsManager.getEncryptionMaterials({
+      suite: request.suite,
+      encryptionContext: request.encryptionContext,
+      commitmentPolicy: request.commitmentPolicy,
+      // Change 2020-07-13: these materials may protect up to the byte limit, so that is what the
+      // backing CMM is told, not this one message's length.
+      plaintextLength: this.maxBytesEncrypted,
+    })
+    if (!encryptionFits(material, request)) {
+      // Returned as is for the session to judge, never stored for anyone else.
+      this.stats.uncacheable()
+      return material
+    }
+    // Copy first: with capacity 0 (or a full shared cache) the put may evict and wipe it at once.
+    const copy = cloneEncryptionMaterial(material)
+    this.cache.putEncryptionMaterial(id, material, plaintextLength, this.maxAge, this.onEvict)
+    return copy
+  }
+
+  private takeDecryption(id: string, request: DecryptionRequest): NodeDecryptionMaterial | undefined {
+    const entry = this.cache.getDecryptionMaterial(id)
+    if (!entry) return undefined
+    const problem = this.decryptionEntryProblem(entry, request)
+    if (problem) {
+      this.cache.del(id, problem)
+      return undefined
+    }
+    return cloneDecryptionMaterial(entry.response)
+  }
+
+  private decryptionEntryProblem(entry: DecryptionMaterialEntry, request: DecryptionRequest): EvictionReason | undefined {
+    if (this.now() - entry.now >= this.maxAge) return 'expired'
+    if (!decryptionFits(entry.response, request)) return 'mismatch'
+    return undefined
+  }
+
+  private async fillDecryption(id: string, request: DecryptionRequest): Promise<NodeDecryptionMaterial> {
+    const material = await this.backingMaterialsManager.decryptMaterials(request)
+    if (!decryptionFits(material, request)) {
+      this.stats.uncacheable()
+      return material
+    }
+    const copy = cloneDecryptionMaterial(material)
+    this.cache.putDecryptionMaterial(id, material, this.maxAge, this.onEvict)
+    return copy
+  }
+}
+
+/** algorithm-suites.md#identity-kdf: the data key is the encryption key, so it must serve one message only. */
+function isIdentityKdf(suite: AlgorithmSuite): boolean {
+  return suite.kdf === undefined
+}
+
+/**
+ * Whether materials may serve (or be stored for) this encrypt request: the suite asked for (or, with
+ * none asked, one the policy allows: entries made without a suite are shared by every policy that
+ * asks without one), cacheable, and complete.
+ */
+function encryptionFits(material: NodeEncryptionMaterial, request: EncryptionRequest): boolean {
+  if (request.suite && material.suite.id !== request.suite.id) return false
+  if (isIdentityKdf(material.suite)) return false
+  try {
+    assertEncryptAllowed(request.commitmentPolicy, material.suite)
+  } catch {
+    return false
+  }
+  if (Boolean(material.suite.signature) !== Boolean(material.signatureKey)) return false
+  return material.hasUnencryptedDataKey && material.encryptedDataKeys.length > 0
+}
+
+function decryptionFits(material: NodeDecryptionMaterial, request: DecryptionRequest): boolean {
+  return material.suite.id === request.suite.id && !isIdentityKdf(material.suite) && material.hasUnencryptedDataKey
+}
