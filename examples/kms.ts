@@ -4,8 +4,10 @@ import {
   CommitmentPolicy,
   KMS,
   KmsKeyringNode,
+  NodeCachingMaterialsManager,
   buildClient,
   getClient,
+  getLocalCryptographicMaterialsCache,
 } from '../lib/index'
 import { startLocalKms } from '../lib/testing/index'
 
@@ -44,6 +46,18 @@ async function main(): Promise<void> {
 
     const calls = kms.calls.map((c) => `${c.op}@${c.region}`)
     console.log(`KMS calls: ${calls.join(', ')}`)
+
+    // Caching: one data key serves up to 100 messages or 60 s, so KMS is called once for 20 encrypts.
+    kms.clearCalls()
+    const cmm = new NodeCachingMaterialsManager({
+      backingMaterials: new KmsKeyringNode({ generatorKeyId, clientProvider }),
+      cache: getLocalCryptographicMaterialsCache(100),
+      maxAge: 60_000,
+      maxMessagesEncrypted: 100,
+    })
+    for (let i = 0; i < 20; i++) await encrypt(cmm, `record ${i}`, { encryptionContext: context })
+    const stats = cmm.getStats()
+    console.log(`caching: 20 encrypts, ${kms.counters.GenerateDataKey ?? 0} GenerateDataKey call(s); hits ${stats.hits}, misses ${stats.misses}`)
   } finally {
     await kms.close()
   }

@@ -21,4 +21,14 @@ test('demo round-trips and compares with the official SDK', (t) => {
   t.regex(r.stdout, /getBackendInfo\(\)/)
   t.regex(r.stdout, /decrypted OK/)
   t.regex(r.stdout, /official @aws-crypto\/client-node: \d+ msg\/s/)
+  t.regex(r.stdout, /KMS keyring via http:\/\/127\.0\.0\.1:\d+: decrypted OK; KMS calls: GenerateDataKey, Decrypt/)
+})
+
+test('the KMS examples run strict, discovery, MRK and caching against the stand-in', (t) => {
+  const r = run('kms.js')
+  t.is(r.status, 0, r.stderr)
+  t.regex(r.stdout, /strict: hello, KMS \(data key wrapped in us-west-2 and eu-west-1\)/)
+  t.regex(r.stdout, /discovery: hello, KMS/)
+  t.regex(r.stdout, /mrk: hello, MRK/)
+  t.regex(r.stdout, /caching: 20 encrypts, 1 GenerateDataKey call\(s\); hits 19, misses 1/)
 })
