@@ -23,7 +23,7 @@ export const ENCRYPTION_CONTEXT: Readonly<Record<string, string>> = Object.freez
 // Both suites under test (0x0478, 0x0578) commit, so the strictest policy fits every case.
 const POLICY = 'REQUIRE_ENCRYPT_REQUIRE_DECRYPT'
 
-function unavailable(name: ImplName, note: string): Impl {
+export function unavailable(name: ImplName, note: string): Impl {
   const refuse = (): Promise<Buffer> => Promise.reject(new Error(`${name} is not available: ${note}`))
   return { name, available: false, note, encrypt: refuse, decrypt: refuse }
 }

@@ -1,9 +1,10 @@
-// The --json FILE report: environment, options, every measurement with its ratios, RSS, one-core and target outcomes.
+// The --json FILE report: environment, options, every measurement with its ratios (and KMS calls), RSS, one-core, targets.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import type { Group } from './cases'
 import type { Environment } from './env'
 import type { ImplName } from './impls'
+import type { KmsTargetOutcome } from './kms-targets'
 import type { OneCoreOutcome } from './one-core'
 import type { RssReport } from './rss-child'
 import type { CaseResult } from './runner'
@@ -19,6 +20,8 @@ export interface RunReport {
   oneCore: OneCoreOutcome | { ok: false; note: string }
   rss: RssReport[]
   targets: TargetOutcome[]
+  /** Issue 4: reported figures, no threshold. */
+  kmsTarget: KmsTargetOutcome
 }
 
 function ratio(r: CaseResult, a: ImplName, b: ImplName): number | null {

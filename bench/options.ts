@@ -1,4 +1,5 @@
-// Command-line options of `npm run bench`: --quick, --json FILE, --only PATTERN, --no-rss, --no-one-core, --help.
+// Command-line options of `npm run bench`: --quick, --json FILE, --only PATTERN, --no-rss, --no-one-core, --kms-server, --help.
+import type { KmsServerMode } from './kms-host'
 
 export interface BenchOptions {
   /** Fewer cases and shorter timing per case: the whole run (build included) in under a minute. */
@@ -11,19 +12,22 @@ export interface BenchOptions {
   rss: boolean
   /** Skip the one-core (taskset-pinned) child run. */
   oneCore: boolean
+  /** Where the KMS group's local KMS stand-in runs. */
+  kmsServer: KmsServerMode
   help: boolean
 }
 
-export const USAGE = `usage: npm run bench -- [--quick] [--json FILE] [--only PATTERN] [--no-rss] [--no-one-core]
+export const USAGE = `usage: npm run bench -- [--quick] [--json FILE] [--only PATTERN] [--no-rss] [--no-one-core] [--kms-server MODE]
   --quick          fewer cases, shorter time per case (whole run under a minute)
   --json FILE      also write every result, the environment and the target summary to FILE
   --only PATTERN   run only cases whose id matches PATTERN (a case-insensitive regular expression),
-                   e.g. --only '1KiB 0x0478', --only '16MiB.*encrypt', --only rss
+                   e.g. --only '1KiB 0x0478', --only '16MiB.*encrypt', --only rss, --only kms
   --no-rss         skip the peak-RSS child processes
-  --no-one-core    skip the one-core (taskset -c 0) child run`
+  --no-one-core    skip the one-core (taskset -c 0) child run
+  --kms-server M   where the KMS group's local KMS stand-in runs: in-process (default) or child`
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
-  const options: BenchOptions = { quick: false, json: undefined, only: undefined, rss: true, oneCore: true, help: false }
+  const options: BenchOptions = { quick: false, json: undefined, only: undefined, rss: true, oneCore: true, kmsServer: 'in-process', help: false }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined]
@@ -48,6 +52,12 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       case '--no-one-core':
         options.oneCore = false
         break
+      case '--kms-server': {
+        const mode = value()
+        if (mode !== 'in-process' && mode !== 'child') throw new Error(`--kms-server takes in-process or child, not ${mode}\n${USAGE}`)
+        options.kmsServer = mode
+        break
+      }
       case '-h':
       case '--help':
         options.help = true

@@ -1,5 +1,5 @@
-// `npm run bench`: environment first, then every group (native | js | official side by side, with ratios), the
-// one-core run, peak RSS, and the issue-3 target summary; --json FILE keeps it all. See options.ts for the flags.
+// `npm run bench`: environment first, then every group (native | js | official side by side, with ratios), the KMS
+// group, the one-core run, peak RSS, and the issue-3 and issue-4 target summaries; --json FILE keeps it all. See options.ts.
 import { randomBytes } from 'node:crypto'
 import * as os from 'node:os'
 import { buildGroups, throughputTiming } from './cases'
@@ -9,6 +9,9 @@ import { dropPlaintexts, Fixtures } from './fixtures'
 import { collectGarbage } from './gc'
 import { createImpls, IMPL_NAMES } from './impls'
 import { writeJsonReport } from './json'
+import { measureKmsGroup } from './kms'
+import { buildKmsGroup } from './kms-cases'
+import { evaluateKmsTarget, formatKmsTarget } from './kms-targets'
 import type { RunReport } from './json'
 import { measureOneCore, oneCoreCases } from './one-core'
 import type { OneCoreOutcome } from './one-core'
@@ -16,7 +19,7 @@ import { parseOptions, USAGE } from './options'
 import { measureRss, RSS_CASE_ID } from './rss'
 import type { RssReport } from './rss-child'
 import { CaseResult, measureCase } from './runner'
-import { groupTable, oneCoreTable, rssTable } from './table'
+import { groupTable, kmsTable, oneCoreTable, rssTable } from './table'
 import { evaluateTargets, formatTargets } from './targets'
 
 function progress(text: string): void {
@@ -69,6 +72,20 @@ async function main(): Promise<void> {
     all.push(...results)
   }
 
+  const kmsGroup = buildKmsGroup(options.quick)
+  const kmsCases = kmsGroup.cases.filter(selected)
+  if (kmsCases.length > 0) {
+    const kmsStart = performance.now()
+    const { group, results } = await measureKmsGroup({ ...kmsGroup, cases: kmsCases }, options.kmsServer, progress)
+    progress('')
+    collectGarbage()
+    console.log(kmsTable(group, results))
+    console.log(`   (${tookSince(kmsStart)})`)
+    console.log('')
+    reportGroups.push({ id: group.id, title: group.title, unit: group.unit, notes: group.notes, results })
+    all.push(...results)
+  }
+
   let oneCore: OneCoreOutcome = { ok: false, note: 'not run (--no-one-core)' }
   const coreCases: Case[] = oneCoreCases(throughputTiming(options.quick)).filter(selected)
   if (options.oneCore && coreCases.length > 0) {
@@ -101,6 +118,8 @@ async function main(): Promise<void> {
 
   const targets = evaluateTargets(all, rss)
   console.log(formatTargets(targets))
+  const kmsTarget = evaluateKmsTarget(all)
+  console.log(formatKmsTarget(kmsTarget))
   const durationSeconds = (performance.now() - started) / 1000
   const finished = { date: new Date().toISOString(), loadAverage: os.loadavg(), durationSeconds }
   console.log('')
@@ -117,6 +136,7 @@ async function main(): Promise<void> {
       oneCore,
       rss,
       targets,
+      kmsTarget,
     })
     console.log(`results written to ${options.json}`)
   }

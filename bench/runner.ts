@@ -3,6 +3,7 @@ import Benchmark from 'benchmark'
 import type { Case, Timing, Unit } from './cases'
 import { Fixtures, plaintextOf } from './fixtures'
 import type { Impl, ImplName } from './impls'
+import type { KmsCallCount } from './kms-calls'
 
 export interface Measurement {
   impl: ImplName
@@ -22,6 +23,15 @@ export interface Measurement {
   checks?: string[]
   /** Wall-clock seconds spent: fixture checks (0 when reused from an earlier case) and warm-up + Benchmark. */
   seconds?: { checks: number; timing: number }
+  /** KMS group only: the calls the stand-in saw during the timed run. */
+  kms?: KmsCallCount
+}
+
+/** Called around the timed run only (after the checks and the warm-up), e.g. to count a server's calls. */
+export interface TimingHooks {
+  before(impl: ImplName): Promise<void>
+  /** `messages`: how many messages the timed run processed (iterations x in flight). */
+  after(impl: ImplName, messages: number): Promise<Pick<Measurement, 'kms'>>
 }
 
 export interface CaseResult {
@@ -82,7 +92,7 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
 
-export async function measureCase(c: Case, unit: Unit, impls: Record<ImplName, Impl>, fixtures: Fixtures): Promise<CaseResult> {
+export async function measureCase(c: Case, unit: Unit, impls: Record<ImplName, Impl>, fixtures: Fixtures, hooks?: TimingHooks): Promise<CaseResult> {
   const results: CaseResult['results'] = {}
   const plaintext = plaintextOf(c.size)
   for (const name of c.impls) {
@@ -106,10 +116,19 @@ export async function measureCase(c: Case, unit: Unit, impls: Record<ImplName, I
     try {
       const timingStart = performance.now()
       await warmUp(fn, (c.timingFor?.[name] ?? c.timing).warmup)
-      const stats = await benchmarkAsync(`${c.id} ${name}`, fn, c.timingFor?.[name] ?? c.timing)
+      let iterations = 0
+      const timed = hooks
+        ? (): Promise<unknown> => {
+            iterations++
+            return fn()
+          }
+        : fn
+      await hooks?.before(name)
+      const stats = await benchmarkAsync(`${c.id} ${name}`, timed, c.timingFor?.[name] ?? c.timing)
+      const extra = hooks ? await hooks.after(name, iterations * c.inFlight) : {}
       const perIteration = unit === 'msg/s' ? c.inFlight : (c.inFlight * c.size) / 1e6
       const seconds = { checks: round3(checkSeconds), timing: round3((performance.now() - timingStart) / 1000) }
-      results[name] = { impl: name, status: 'ok', rate: stats.hz * perIteration, ...stats, checks: prepared.checks, seconds }
+      results[name] = { impl: name, status: 'ok', rate: stats.hz * perIteration, ...stats, checks: prepared.checks, seconds, ...extra }
     } catch (err) {
       results[name] = { impl: name, status: 'failed', note: `while timing: ${errorText(err)}` }
     }

@@ -1,4 +1,4 @@
-// Plain-text tables: one per group (native | js | official | ratios), the one-core table and the peak-RSS table.
+// Plain-text tables: one per group (native | js | official | ratios; KMS calls for the KMS group), one-core and peak RSS.
 import type { Group, Unit } from './cases'
 import type { ImplName } from './impls'
 import type { RssReport } from './rss-child'
@@ -70,6 +70,36 @@ export function groupTable(group: Group, results: CaseResult[]): string {
   ])
   const headers = [`case (${group.unit})`, 'native', 'js', 'official', 'native/official', 'js/official', 'native/js']
   const out = [`== ${group.title}`, ...group.notes.map((n) => `   ${n}`), renderTable(headers, rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r'])]
+  const foot = notes.render()
+  return [...out, ...(foot.length ? ['notes:', ...foot] : [])].join('\n')
+}
+
+/** KMS calls per 1,000 messages: 1000 (uncached) down to 0.0; "-" where not measured. */
+export function formatPer1000(m: Measurement | undefined): string {
+  const per = m?.status === 'ok' ? m.kms?.per1000 : undefined
+  if (per === undefined) return '-'
+  return per >= 100 ? Math.round(per).toLocaleString('en-US') : per.toFixed(1)
+}
+
+function callTotals(m: Measurement | undefined): string {
+  const k = m?.status === 'ok' ? m.kms : undefined
+  return k ? `${k.calls.toLocaleString('en-US')}/${k.messages.toLocaleString('en-US')}` : '-'
+}
+
+/** The KMS group: the rates and ratios of groupTable, then each implementation's KMS calls in the timed run. */
+export function kmsTable(group: Group, results: CaseResult[]): string {
+  const notes = new Footnotes()
+  const impls: ImplName[] = ['native', 'js', 'official']
+  const rows = results.map((r) => [
+    r.case.id,
+    ...impls.map((i) => cell(r.results[i], group.unit, notes)),
+    formatRatio(rate(r, 'native'), rate(r, 'official')),
+    formatRatio(rate(r, 'js'), rate(r, 'official')),
+    impls.map((i) => formatPer1000(r.results[i])).join(' / '),
+    impls.map((i) => callTotals(r.results[i])).join(' / '),
+  ])
+  const headers = [`case (${group.unit})`, 'native', 'js', 'official', 'native/official', 'js/official', 'KMS calls/1k msgs n / j / o', 'calls/msgs n / j / o']
+  const out = [`== ${group.title}`, ...group.notes.map((n) => `   ${n}`), renderTable(headers, rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'])]
   const foot = notes.render()
   return [...out, ...(foot.length ? ['notes:', ...foot] : [])].join('\n')
 }
