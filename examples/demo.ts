@@ -15,6 +15,9 @@ import {
 } from '../lib/index'
 import { startLocalKms } from '../lib/testing/index'
 
+// The AWS SDK warns on every run that its 2027 releases will need Node 22; that is not news for a demo.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+
 const wrappingKey = randomBytes(32)
 const keyName = 'demo-key'
 const keyNamespace = 'demo'

@@ -11,6 +11,9 @@ import {
 } from '../lib/index'
 import { startLocalKms } from '../lib/testing/index'
 
+// The AWS SDK warns on every run that its 2027 releases will need Node 22; that is not news for a demo.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+
 async function main(): Promise<void> {
   // A KMS-compatible server on 127.0.0.1 with keys in two accounts and three regions.
   const kms = await startLocalKms()

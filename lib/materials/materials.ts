@@ -1,6 +1,7 @@
 // Encryption and decryption materials: set-once data keys with a single owner and a single wipe (framework/structures.md).
-import { KeyObject, randomFillSync } from 'node:crypto'
+import { KeyObject } from 'node:crypto'
 import { BadStateError, InvalidArgumentError } from '../core/errors'
+import { randomBytes } from '../core/random'
 import { AlgorithmSuite } from '../core/suites'
 import { EncryptionContext } from '../format/encryption-context'
 import { EncryptedDataKey } from '../format/header'
@@ -94,7 +95,7 @@ export class NodeDecryptionMaterial extends Material {
 /** Gives a material a fresh random data key if it has none; the temporary copy is wiped. */
 export function ensureDataKey(material: NodeEncryptionMaterial): void {
   if (material.hasUnencryptedDataKey) return
-  const key = randomFillSync(Buffer.alloc(material.suite.keyLengthBytes))
+  const key = randomBytes(material.suite.keyLengthBytes)
   material.setUnencryptedDataKey(key)
   key.fill(0)
 }

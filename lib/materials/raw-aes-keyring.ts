@@ -1,6 +1,7 @@
 // Raw AES keyring: wraps data keys with a caller-held AES-GCM key (framework/raw-aes-keyring.md, SPEC-NOTES 24).
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv } from 'node:crypto'
 import { InvalidArgumentError, KeyringError, needs } from '../core/errors'
+import { randomBytes } from '../core/random'
 import { AlgorithmSuiteIdentifier } from '../core/suites'
 import { ContextOrder, EncryptionContext, serializeContextEntries } from '../format/encryption-context'
 import { EncryptedDataKey } from '../format/header'

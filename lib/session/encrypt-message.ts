@@ -1,7 +1,7 @@
 // One-shot encryption of a whole message: materials, key derivation, header, framed body, footer (client-apis/encrypt.md).
-import { randomFillSync } from 'node:crypto'
 import { CommitmentPolicyError, InvalidArgumentError, KeyringError, LimitExceededError } from '../core/errors'
 import { CommitmentPolicy, assertEncryptAllowed } from '../core/policy'
+import { randomFill } from '../core/random'
 import { AlgorithmSuite } from '../core/suites'
 import { framedBodySize } from '../format/body'
 import { EncryptionContext, contextFromEntries, serializeContextEntries } from '../format/encryption-context'
@@ -49,7 +49,7 @@ export async function encryptMessage(settings: EncryptSettings, request: Encrypt
   let encryptionKey: Buffer | undefined
   try {
     const suite = checkMaterials(material, requestedSuite, commitmentPolicy, maxEncryptedDataKeys)
-    const messageId = randomFillSync(Buffer.alloc(suite.messageIdLength))
+    const messageId = randomFill(Buffer.alloc(suite.messageIdLength))
     const derived = backend.deriveKeys(suite, material.getUnencryptedDataKey(), messageId)
     encryptionKey = derived.encryptionKey
     const { stored, authenticatedOnly } = splitContext(material)
