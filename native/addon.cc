@@ -9,6 +9,9 @@
 #include "algorithms.h"
 #include "cpu_features.h"
 #include "crypto_bindings.h"
+#include "ecdsa_bindings.h"
+#include "message_bindings.h"
+#include "parallel_bindings.h"
 
 namespace {
 
@@ -16,7 +19,9 @@ namespace {
 // whenever the exported surface changes incompatibly, so a stale binary is
 // rejected by the loader instead of misbehaving.
 // 2: deriveKeys, headerAuthTag, verifyHeaderAuth, sealFramedBody, openBody.
-constexpr uint32_t kAbiVersion = 2;
+// 3: + gcmSeal, gcmOpen, sealMessage, openMessage, sealMessageAsync, openMessageAsync, ECDSA signing-key handles, signDigest, verifyMessage(Async),
+//    decompressPoint.
+constexpr uint32_t kAbiVersion = 3;
 
 Napi::Value CpuFeatures(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -85,6 +90,36 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
                                          esdk::SealFramedBodyBinding, napi_enumerable),
       Napi::PropertyDescriptor::Function(env, exports, "openBody",
                                          esdk::OpenBodyBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "gcmSeal",
+                                         esdk::GcmSealBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "gcmOpen",
+                                         esdk::GcmOpenBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "sealMessage",
+                                         esdk::SealMessageBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "openMessage",
+                                         esdk::OpenMessageBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "sealMessageAsync",
+                                         esdk::SealMessageAsyncBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "openMessageAsync",
+                                         esdk::OpenMessageAsyncBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "generateSigningKeys",
+                                         esdk::GenerateSigningKeysBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "signingKeyFromScalar",
+                                         esdk::SigningKeyFromScalarBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "signingKeyPublicKey",
+                                         esdk::SigningKeyPublicKeyBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "exportSigningKey",
+                                         esdk::ExportSigningKeyBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "disposeSigningKey",
+                                         esdk::DisposeSigningKeyBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "signDigest",
+                                         esdk::SignDigestBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "verifyMessage",
+                                         esdk::VerifyMessageBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "verifyMessageAsync",
+                                         esdk::VerifyMessageAsyncBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "decompressPoint",
+                                         esdk::DecompressPointBinding, napi_enumerable),
   });
   return exports;
 }

@@ -1,4 +1,4 @@
-// Fetches AES-GCM, HKDF and SHA-2 once (EVP_*_fetch) so no per-call method lookup happens on the hot path.
+// Fetches AES-GCM and SHA-2 once (EVP_*_fetch) so no per-call method lookup happens on the hot path.
 #include "algorithms.h"
 
 #include <openssl/err.h>
@@ -21,14 +21,12 @@ FetchResult FetchAll() noexcept {
   r.algorithms.aes128_gcm = EVP_CIPHER_fetch(nullptr, "AES-128-GCM", nullptr);
   r.algorithms.aes192_gcm = EVP_CIPHER_fetch(nullptr, "AES-192-GCM", nullptr);
   r.algorithms.aes256_gcm = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
-  r.algorithms.hkdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
   r.algorithms.sha256 = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
   r.algorithms.sha384 = EVP_MD_fetch(nullptr, "SHA2-384", nullptr);
   r.algorithms.sha512 = EVP_MD_fetch(nullptr, "SHA2-512", nullptr);
   if (r.algorithms.aes128_gcm == nullptr) r.missing = "AES-128-GCM";
   else if (r.algorithms.aes192_gcm == nullptr) r.missing = "AES-192-GCM";
   else if (r.algorithms.aes256_gcm == nullptr) r.missing = "AES-256-GCM";
-  else if (r.algorithms.hkdf == nullptr) r.missing = "HKDF";
   else if (r.algorithms.sha256 == nullptr) r.missing = "SHA2-256";
   else if (r.algorithms.sha384 == nullptr) r.missing = "SHA2-384";
   else if (r.algorithms.sha512 == nullptr) r.missing = "SHA2-512";
@@ -75,6 +73,19 @@ const EVP_MD* KdfDigestFor(const Suite& suite) noexcept {
     case Kdf::kHkdfSha512:
       return a.sha512;
     case Kdf::kIdentity:
+      break;
+  }
+  return nullptr;
+}
+
+const EVP_MD* SignatureDigestFor(Curve curve) noexcept {
+  const Algorithms& a = Fetched().algorithms;
+  switch (curve) {
+    case Curve::kP256:
+      return a.sha256;
+    case Curve::kP384:
+      return a.sha384;
+    case Curve::kNone:
       break;
   }
   return nullptr;

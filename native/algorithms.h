@@ -3,7 +3,6 @@
 #define ESDK_NATIVE_ALGORITHMS_H_
 
 #include <openssl/evp.h>
-#include <openssl/kdf.h>
 
 #include "suites.h"
 
@@ -13,7 +12,6 @@ struct Algorithms {
   EVP_CIPHER* aes128_gcm;
   EVP_CIPHER* aes192_gcm;
   EVP_CIPHER* aes256_gcm;
-  EVP_KDF* hkdf;
   EVP_MD* sha256;
   EVP_MD* sha384;
   EVP_MD* sha512;
@@ -28,6 +26,8 @@ const Algorithms* GetAlgorithms(const char** missing) noexcept;
 // refuses to register the crypto functions otherwise).
 const EVP_CIPHER* GcmCipherFor(const Suite& suite) noexcept;
 const EVP_MD* KdfDigestFor(const Suite& suite) noexcept;
+// SHA-256 for P-256, SHA-384 for P-384; nullptr for kNone.
+const EVP_MD* SignatureDigestFor(Curve curve) noexcept;
 
 }  // namespace esdk
 

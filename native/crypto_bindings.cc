@@ -1,29 +1,15 @@
-// N-API wrappers for key derivation, header auth and whole-body seal/open; no crypto logic lives here.
+// N-API wrappers for key derivation, header auth, whole-body seal/open and the key-wrap AES-GCM; no crypto logic lives here.
 #include "crypto_bindings.h"
 
-#include <openssl/err.h>
-
+#include "error_mark.h"
 #include "frame_table.h"
 #include "frames.h"
 #include "header_auth.h"
 #include "hkdf.h"
 #include "js_args.h"
+#include "key_wrap.h"
 
 namespace esdk {
-namespace {
-
-// Whatever OpenSSL queues during a call is popped on return, so a native
-// failure never surfaces later as a spurious node:crypto error (Node's own
-// bindings do the same with MarkPopErrorOnReturn).
-class ErrorMark {
- public:
-  ErrorMark() noexcept { ERR_set_mark(); }
-  ~ErrorMark() { ERR_pop_to_mark(); }
-  ErrorMark(const ErrorMark&) = delete;
-  ErrorMark& operator=(const ErrorMark&) = delete;
-};
-
-}  // namespace
 
 Napi::Value DeriveKeysBinding(const Napi::CallbackInfo& info) {
   ErrorMark mark;
@@ -106,6 +92,36 @@ Napi::Value OpenBodyBinding(const Napi::CallbackInfo& info) {
     return Napi::Boolean::New(info.Env(), status == Status::kOk);
   }
   args.Fail(status, "openBody");
+  return args.Throw();
+}
+
+Napi::Value GcmSealBinding(const Napi::CallbackInfo& info) {
+  ErrorMark mark;
+  JsArgs args(info);
+  const ByteView key = args.BytesAt(0, "key");
+  const ByteView iv = args.BytesAt(1, "iv");
+  const ByteView aad = args.BytesAt(2, "aad");
+  const ByteView plaintext = args.BytesAt(3, "plaintext");
+  const MutableByteView out = args.MutableBytesAt(4, "out");
+  if (args.ok()) args.Fail(KeyWrapSeal(key, iv, aad, plaintext, out), "gcmSeal");
+  if (!args.ok()) return args.Throw();
+  return info.Env().Undefined();
+}
+
+Napi::Value GcmOpenBinding(const Napi::CallbackInfo& info) {
+  ErrorMark mark;
+  JsArgs args(info);
+  const ByteView key = args.BytesAt(0, "key");
+  const ByteView iv = args.BytesAt(1, "iv");
+  const ByteView aad = args.BytesAt(2, "aad");
+  const ByteView sealed = args.BytesAt(3, "sealed");
+  const MutableByteView out = args.MutableBytesAt(4, "out");
+  if (!args.ok()) return args.Throw();
+  const Status status = KeyWrapOpen(key, iv, aad, sealed, out);
+  if (status == Status::kOk || status == Status::kAuthenticationFailed) {
+    return Napi::Boolean::New(info.Env(), status == Status::kOk);
+  }
+  args.Fail(status, "gcmOpen");
   return args.Throw();
 }
 

@@ -16,6 +16,10 @@ Napi::Value VerifyHeaderAuthBinding(const Napi::CallbackInfo& info);
 Napi::Value SealFramedBodyBinding(const Napi::CallbackInfo& info);
 // openBody(suiteId, key, messageId, source, frameTable, out): boolean
 Napi::Value OpenBodyBinding(const Napi::CallbackInfo& info);
+// gcmSeal(key, iv, aad, plaintext, out = ciphertext ‖ tag): undefined (raw AES keyring wrap)
+Napi::Value GcmSealBinding(const Napi::CallbackInfo& info);
+// gcmOpen(key, iv, aad, sealed = ciphertext ‖ tag, out): boolean (false: tag mismatch, out zeroed)
+Napi::Value GcmOpenBinding(const Napi::CallbackInfo& info);
 
 }  // namespace esdk
 

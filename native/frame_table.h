@@ -1,4 +1,4 @@
-// The compact frame table JS builds for openBody: six float64 per frame, offsets relative to one source buffer.
+// The compact frame table JS builds for openBody/openMessage: six float64 per frame, offsets relative to one source buffer.
 #ifndef ESDK_NATIVE_FRAME_TABLE_H_
 #define ESDK_NATIVE_FRAME_TABLE_H_
 

@@ -1,11 +1,10 @@
-// Framed-body seal and open over one keyed GCM context, with body AAD built natively (message-body-aad.md).
+// Framed-body seal and open over one keyed GCM context, by frame range, with body AAD built natively (message-body-aad.md).
 #include "frames.h"
 
 #include <cstring>
 
 #include "algorithms.h"
 #include "frame_table.h"
-#include "gcm.h"
 
 namespace esdk {
 namespace {
@@ -55,43 +54,31 @@ constexpr ByteView kNoAad{kEmpty, 0};
 
 }  // namespace
 
-Status FramedBodySize(uint64_t plaintext_size, uint64_t frame_length, uint64_t* body_size) noexcept {
+Status ComputeFramedLayout(uint64_t plaintext_size, uint64_t frame_length, FramedLayout* layout) noexcept {
   if (frame_length == 0 || frame_length > kMaxFrameLength) return Status::kBadFrameLength;
   const uint64_t full_frames = plaintext_size / frame_length;
   if (full_frames + 1 > kMaxFrames) return Status::kTooManyFrames;
+  layout->frame_length = frame_length;
+  layout->full_frames = full_frames;
+  layout->final_length = plaintext_size - full_frames * frame_length;
   // plaintext_size < 2^53 (it is a JS buffer length), so none of this wraps.
-  *body_size = full_frames * kFrameOverhead + kFinalFrameOverhead + plaintext_size;
+  layout->body_size = full_frames * kFrameOverhead + kFinalFrameOverhead + plaintext_size;
   return Status::kOk;
 }
 
-Status SealFramedBody(const Suite& suite, ByteView key, ByteView message_id, ByteView plaintext,
-                      uint64_t frame_length, MutableByteView out, size_t* written) noexcept {
-  if (key.size != suite.key_length) return Status::kBadKeyLength;
-  if (message_id.size != suite.message_id_length) return Status::kBadMessageIdLength;
-  uint64_t body_size = 0;
-  const Status sized = FramedBodySize(plaintext.size, frame_length, &body_size);
-  if (sized != Status::kOk) return sized;
-  if (body_size > out.size) return Status::kBadOutputLength;
-  if (Overlaps(out.data, body_size, plaintext.data, plaintext.size) ||
-      Overlaps(out.data, body_size, key.data, key.size) ||
-      Overlaps(out.data, body_size, message_id.data, message_id.size)) {
-    return Status::kOverlap;
-  }
+uint64_t FrameOffset(const FramedLayout& layout, uint64_t index) noexcept {
+  return index * (kFrameOverhead + layout.frame_length);
+}
 
-  WipeUnlessReleased wipe_body(out.data, body_size);
-  GcmKey gcm;
-  Status status = gcm.Init(GcmCipherFor(suite), key, true);
-  if (status != Status::kOk) return status;
-
+Status SealFrames(GcmKey& gcm, ByteView message_id, const FramedLayout& layout, const uint8_t* plaintext,
+                  uint64_t first, uint64_t last, uint8_t* body) noexcept {
   BodyAad aad(message_id);
-  uint8_t* o = out.data;
-  const uint8_t* p = plaintext.data;
-  uint64_t remaining = plaintext.size;
-  for (uint32_t sequence_number = 1;; ++sequence_number) {
-    // An exact multiple of the frame length ends with an empty final frame,
-    // as the official JS SDK writes (SPEC-NOTES 15).
-    const bool final = remaining < frame_length;
-    const uint64_t length = final ? remaining : frame_length;
+  uint8_t* o = body + FrameOffset(layout, first);
+  const uint8_t* p = plaintext + first * layout.frame_length;
+  for (uint64_t index = first; index < last; ++index) {
+    const uint32_t sequence_number = static_cast<uint32_t>(index + 1);
+    const bool final = index == layout.full_frames;
+    const uint64_t length = final ? layout.final_length : layout.frame_length;
     // SPEC-NOTES 13: IV = 8 zero bytes ‖ uint32 big-endian sequence number.
     uint8_t iv[kIvLength] = {0};
     StoreBe32(iv + 8, sequence_number);
@@ -107,15 +94,59 @@ Status SealFramedBody(const Suite& suite, ByteView key, ByteView message_id, Byt
       o += 4 + kIvLength;
     }
     const ByteView frame_aad = aad.For(final ? FrameKind::kFinal : FrameKind::kFrame, sequence_number, length);
-    status = gcm.Seal(iv, frame_aad, kNoAad, p, static_cast<size_t>(length), o, o + length);
+    const Status status = gcm.Seal(iv, frame_aad, kNoAad, p, static_cast<size_t>(length), o, o + length);
     if (status != Status::kOk) return status;
     o += length + kTagLength;
     p += length;
-    remaining -= length;
-    if (final) break;
   }
-  *written = static_cast<size_t>(o - out.data);
-  if (*written != body_size) return Status::kOpenSslFailure;
+  return Status::kOk;
+}
+
+Status OpenFrames(GcmKey& gcm, ByteView message_id, ByteView source, const double* table, uint64_t first,
+                  uint64_t last, uint8_t* out) noexcept {
+  BodyAad aad(message_id);
+  uint8_t* o = out;
+  for (uint64_t i = first; i < last; ++i) {
+    FrameEntry frame{};
+    Status status = DecodeFrame(table, static_cast<size_t>(i), source.size, &frame);
+    if (status != Status::kOk) return status;
+    // SPEC-NOTES 13: decrypt with the IV stored in the frame, never a recomputed one.
+    status = gcm.Open(source.data + frame.iv_offset, aad.For(frame.kind, frame.sequence_number, frame.length), kNoAad,
+                      source.data + frame.ciphertext_offset, static_cast<size_t>(frame.length), o,
+                      source.data + frame.tag_offset);
+    if (status != Status::kOk) return status;
+    o += frame.length;
+  }
+  return Status::kOk;
+}
+
+Status FramedBodySize(uint64_t plaintext_size, uint64_t frame_length, uint64_t* body_size) noexcept {
+  FramedLayout layout{};
+  const Status status = ComputeFramedLayout(plaintext_size, frame_length, &layout);
+  if (status == Status::kOk) *body_size = layout.body_size;
+  return status;
+}
+
+Status SealFramedBody(const Suite& suite, ByteView key, ByteView message_id, ByteView plaintext,
+                      uint64_t frame_length, MutableByteView out, size_t* written) noexcept {
+  if (key.size != suite.key_length) return Status::kBadKeyLength;
+  if (message_id.size != suite.message_id_length) return Status::kBadMessageIdLength;
+  FramedLayout layout{};
+  Status status = ComputeFramedLayout(plaintext.size, frame_length, &layout);
+  if (status != Status::kOk) return status;
+  if (layout.body_size > out.size) return Status::kBadOutputLength;
+  if (Overlaps(out.data, layout.body_size, plaintext.data, plaintext.size) ||
+      Overlaps(out.data, layout.body_size, key.data, key.size) ||
+      Overlaps(out.data, layout.body_size, message_id.data, message_id.size)) {
+    return Status::kOverlap;
+  }
+
+  WipeUnlessReleased wipe_body(out.data, layout.body_size);
+  GcmKey gcm;
+  status = gcm.Init(GcmCipherFor(suite), key, true);
+  if (status == Status::kOk) status = SealFrames(gcm, message_id, layout, plaintext.data, 0, FrameCount(layout), out.data);
+  if (status != Status::kOk) return status;
+  *written = static_cast<size_t>(layout.body_size);
   wipe_body.Release();
   return Status::kOk;
 }
@@ -138,21 +169,8 @@ Status OpenBody(const Suite& suite, ByteView key, ByteView message_id, ByteView 
 
   GcmKey gcm;
   status = gcm.Init(GcmCipherFor(suite), key, false);
+  if (status == Status::kOk) status = OpenFrames(gcm, message_id, source, table, 0, frame_count, out.data);
   if (status != Status::kOk) return status;
-
-  BodyAad aad(message_id);
-  uint8_t* o = out.data;
-  for (size_t i = 0; i < frame_count; ++i) {
-    FrameEntry frame{};
-    status = DecodeFrame(table, i, source.size, &frame);
-    if (status != Status::kOk) return status;
-    // SPEC-NOTES 13: decrypt with the IV stored in the frame, never a recomputed one.
-    status = gcm.Open(source.data + frame.iv_offset, aad.For(frame.kind, frame.sequence_number, frame.length), kNoAad,
-                      source.data + frame.ciphertext_offset, static_cast<size_t>(frame.length), o,
-                      source.data + frame.tag_offset);
-    if (status != Status::kOk) return status;
-    o += frame.length;
-  }
   wipe_out.Release();
   return Status::kOk;
 }

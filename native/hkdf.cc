@@ -1,14 +1,12 @@
-// HKDF over the once-fetched EVP_KDF: one extract, then one expand per output (RFC 5869; framework/algorithm-suites.md).
+// HKDF (RFC 5869) over the HMAC helper: one extract, then one single-block expand per output (framework/algorithm-suites.md).
 #include "hkdf.h"
 
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/kdf.h>
-#include <openssl/params.h>
 
 #include <cstring>
 
 #include "algorithms.h"
+#include "hmac.h"
 
 namespace esdk {
 namespace {
@@ -17,58 +15,20 @@ constexpr uint8_t kDeriveKeyLabel[] = {'D', 'E', 'R', 'I', 'V', 'E', 'K', 'E', '
 constexpr uint8_t kCommitKeyLabel[] = {'C', 'O', 'M', 'M', 'I', 'T', 'K', 'E', 'Y'};
 constexpr size_t kMaxDigestLength = 64;
 
-class KdfContext {
- public:
-  KdfContext() noexcept {
-    const Algorithms* algorithms = GetAlgorithms(nullptr);
-    ctx_ = algorithms != nullptr ? EVP_KDF_CTX_new(algorithms->hkdf) : nullptr;
-  }
-  // EVP_KDF_CTX_free resets the HKDF context, which clear-frees the key (the
-  // IKM or PRK) and cleanses the info it holds.
-  ~KdfContext() { EVP_KDF_CTX_free(ctx_); }
-  KdfContext(const KdfContext&) = delete;
-  KdfContext& operator=(const KdfContext&) = delete;
-  EVP_KDF_CTX* get() const noexcept { return ctx_; }
-
- private:
-  EVP_KDF_CTX* ctx_;
-};
-
-OSSL_PARAM OctetParam(const char* key, const uint8_t* data, size_t size) noexcept {
-  // OSSL_PARAM is not const-correct; OpenSSL only reads these.
-  return OSSL_PARAM_construct_octet_string(key, const_cast<uint8_t*>(data), size);
+// HKDF-Extract (RFC 5869 2.2): PRK = HMAC-Hash(salt, IKM).
+bool Extract(Hmac& hmac, const EVP_MD* md, ByteView salt, ByteView ikm, uint8_t* prk) noexcept {
+  return hmac.Init(md, salt) && hmac.Mac(ikm, ByteView{prk, 0}, prk);
 }
 
-// PRK = HMAC-Hash(salt, IKM).
-bool Extract(EVP_KDF_CTX* ctx, const EVP_MD* md, ByteView salt, ByteView ikm, uint8_t* prk, size_t prk_size) noexcept {
-  int mode = EVP_KDF_HKDF_MODE_EXTRACT_ONLY;
-  // The KDF takes the digest by name (no EVP_MD parameter exists); the name
-  // comes from the fetched object so both always agree.
-  const OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
-      OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>(EVP_MD_get0_name(md)), 0),
-      OctetParam(OSSL_KDF_PARAM_KEY, ikm.data, ikm.size),
-      OctetParam(OSSL_KDF_PARAM_SALT, salt.data, salt.size),
-      OSSL_PARAM_construct_end(),
-  };
-  return EVP_KDF_derive(ctx, prk, prk_size, params) == 1;
-}
-
-// OKM = HKDF-Expand(PRK, info, L); the first call switches the context to
-// expand mode with the PRK as key, later calls only replace the info.
-bool Expand(EVP_KDF_CTX* ctx, const uint8_t* prk, size_t prk_size, ByteView info, MutableByteView out) noexcept {
-  int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
-  const OSSL_PARAM with_key[] = {
-      OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
-      OctetParam(OSSL_KDF_PARAM_KEY, prk, prk_size),
-      OctetParam(OSSL_KDF_PARAM_INFO, info.data, info.size),
-      OSSL_PARAM_construct_end(),
-  };
-  const OSSL_PARAM info_only[] = {
-      OctetParam(OSSL_KDF_PARAM_INFO, info.data, info.size),
-      OSSL_PARAM_construct_end(),
-  };
-  return EVP_KDF_derive(ctx, out.data, out.size, prk != nullptr ? with_key : info_only) == 1;
+// HKDF-Expand (RFC 5869 2.3) for L <= HashLen, all this library needs: OKM = T(1) = HMAC(PRK, info ‖ 0x01).
+// `hmac` must be keyed with the PRK.
+bool ExpandOneBlock(Hmac& hmac, ByteView info, MutableByteView out) noexcept {
+  static const uint8_t kCounter[1] = {0x01};
+  uint8_t block[kMaxDigestLength];
+  ScopedCleanse wipe_block(block, sizeof(block));
+  if (out.size > hmac.size() || !hmac.Mac(info, ByteView{kCounter, 1}, block)) return false;
+  std::memcpy(out.data, block, out.size);
+  return true;
 }
 
 Status DeriveHkdf(const Suite& suite, ByteView data_key, ByteView message_id, MutableByteView out_key,
@@ -78,9 +38,7 @@ Status DeriveHkdf(const Suite& suite, ByteView data_key, ByteView message_id, Mu
   if (md_size <= 0 || static_cast<size_t>(md_size) > kMaxDigestLength) return Status::kOpenSslFailure;
   const size_t prk_size = static_cast<size_t>(md_size);
 
-  KdfContext kdf;
-  if (kdf.get() == nullptr) return Status::kOpenSslFailure;
-
+  Hmac hmac;
   uint8_t prk[kMaxDigestLength];
   ScopedCleanse wipe_prk(prk, sizeof(prk));
   uint8_t suite_id[2];
@@ -93,9 +51,9 @@ Status DeriveHkdf(const Suite& suite, ByteView data_key, ByteView message_id, Mu
     uint8_t info[2 + sizeof(kDeriveKeyLabel)];
     std::memcpy(info, suite_id, 2);
     std::memcpy(info + 2, kDeriveKeyLabel, sizeof(kDeriveKeyLabel));
-    if (!Extract(kdf.get(), md, message_id, data_key, prk, prk_size) ||
-        !Expand(kdf.get(), prk, prk_size, ByteView{info, sizeof(info)}, out_key) ||
-        !Expand(kdf.get(), nullptr, 0, ByteView{kCommitKeyLabel, sizeof(kCommitKeyLabel)}, out_commitment)) {
+    if (!Extract(hmac, md, message_id, data_key, prk) || !hmac.Init(md, ByteView{prk, prk_size}) ||
+        !ExpandOneBlock(hmac, ByteView{info, sizeof(info)}, out_key) ||
+        !ExpandOneBlock(hmac, ByteView{kCommitKeyLabel, sizeof(kCommitKeyLabel)}, out_commitment)) {
       return Status::kOpenSslFailure;
     }
     return Status::kOk;
@@ -108,8 +66,8 @@ Status DeriveHkdf(const Suite& suite, ByteView data_key, ByteView message_id, Mu
   uint8_t info[2 + kMaxMessageIdLength];
   std::memcpy(info, suite_id, 2);
   std::memcpy(info + 2, message_id.data, message_id.size);
-  if (!Extract(kdf.get(), md, ByteView{zero_salt, prk_size}, data_key, prk, prk_size) ||
-      !Expand(kdf.get(), prk, prk_size, ByteView{info, 2 + message_id.size}, out_key)) {
+  if (!Extract(hmac, md, ByteView{zero_salt, prk_size}, data_key, prk) || !hmac.Init(md, ByteView{prk, prk_size}) ||
+      !ExpandOneBlock(hmac, ByteView{info, 2 + message_id.size}, out_key)) {
     return Status::kOpenSslFailure;
   }
   return Status::kOk;

@@ -3,6 +3,8 @@
 
 #include <cmath>
 
+#include "signing_key_handle.h"
+
 namespace esdk {
 namespace {
 
@@ -96,6 +98,37 @@ const Suite* JsArgs::SuiteAt(size_t index, const char* name) noexcept {
   const Suite* suite = FindSuite(static_cast<uint32_t>(id));
   if (suite == nullptr) Fail(Status::kUnknownSuite, name);
   return suite;
+}
+
+SigningKey* JsArgs::SigningKeyAt(size_t index, const char* name, bool optional) noexcept {
+  if (!ok()) return nullptr;
+  napi_value value = info_[index];
+  if (optional && info_[index].IsUndefined()) return nullptr;
+  SigningKeyHolder* holder = UnwrapSigningKey(info_.Env(), value);
+  if (holder == nullptr) {
+    Fail(Status::kNotSigningKey, name);
+    return nullptr;
+  }
+  if (holder->key == nullptr) Fail(Status::kKeyDisposed, name);
+  return holder->key;
+}
+
+Napi::Function JsArgs::FunctionAt(size_t index, const char* name) noexcept {
+  if (!ok()) return Napi::Function();
+  if (!info_[index].IsFunction()) {
+    Fail(Status::kNotFunction, name);
+    return Napi::Function();
+  }
+  return info_[index].As<Napi::Function>();
+}
+
+Curve JsArgs::CurveAt(size_t index, const char* name) noexcept {
+  const uint64_t bits = IntegerAt(index, name, 384);
+  if (!ok()) return Curve::kNone;
+  if (bits == 256) return Curve::kP256;
+  if (bits == 384) return Curve::kP384;
+  Fail(Status::kUnknownSuite, name);
+  return Curve::kNone;
 }
 
 }  // namespace esdk

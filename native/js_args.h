@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "bytes.h"
+#include "ec_keys.h"
 #include "status.h"
 #include "suites.h"
 
@@ -27,6 +28,12 @@ class JsArgs {
   const double* Float64sAt(size_t index, const char* name, size_t* count) noexcept;
   // A Number that is an integer in [0, max] (max at most 2^53).
   uint64_t IntegerAt(size_t index, const char* name, uint64_t max) noexcept;
+  // A live signing-key handle; nullptr for undefined when `optional`.
+  SigningKey* SigningKeyAt(size_t index, const char* name, bool optional) noexcept;
+  // A function argument (completion callbacks of the async entry points).
+  Napi::Function FunctionAt(size_t index, const char* name) noexcept;
+  // 256 or 384: a signature curve.
+  Curve CurveAt(size_t index, const char* name) noexcept;
 
   bool ok() const noexcept { return status_ == Status::kOk; }
   // Records a failure found after the arguments were read (a crypto status).

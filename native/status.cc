@@ -39,6 +39,14 @@ constexpr StatusInfo kStatusTable[] = {
     {Status::kBadFrameTable, JsClass::kRangeError, "ERR_ESDK_NATIVE_FRAME_TABLE",
      "malformed frame table (offset, length, sequence number or kind out of range)"},
     {Status::kOverlap, JsClass::kRangeError, "ERR_ESDK_NATIVE_OVERLAP", "input and output buffers overlap"},
+    {Status::kBadDigestLength, JsClass::kRangeError, "ERR_ESDK_NATIVE_DIGEST_LENGTH",
+     "digest length does not match the signature curve"},
+    {Status::kBadPoint, JsClass::kRangeError, "ERR_ESDK_NATIVE_POINT", "not a SEC1 point on the curve"},
+    {Status::kNotSigningKey, JsClass::kTypeError, "ERR_ESDK_NATIVE_ARG_TYPE", "expected a native signing key handle"},
+    {Status::kNotFunction, JsClass::kTypeError, "ERR_ESDK_NATIVE_ARG_TYPE", "expected a function"},
+    {Status::kKeyDisposed, JsClass::kError, "ERR_ESDK_NATIVE_KEY_DISPOSED", "the signing key was disposed"},
+    {Status::kBadSignatureLength, JsClass::kRangeError, "ERR_ESDK_NATIVE_SIGNATURE_LENGTH",
+     "signature is longer than the footer allows"},
     {Status::kOpenSslFailure, JsClass::kError, "ERR_ESDK_NATIVE_OPENSSL", "OpenSSL operation failed"},
 };
 
@@ -52,12 +60,16 @@ static_assert(sizeof(kStatusTable) / sizeof(kStatusTable[0]) == static_cast<size
               "every Status needs a row in kStatusTable");
 static_assert(TableMatchesEnum(), "kStatusTable rows must be in Status order");
 
+const StatusInfo& InfoFor(Status status) noexcept {
+  size_t index = static_cast<size_t>(status);
+  if (index >= static_cast<size_t>(Status::kCount)) index = static_cast<size_t>(Status::kOpenSslFailure);
+  return kStatusTable[index];
+}
+
 }  // namespace
 
 void ThrowStatus(napi_env env, Status status, const char* what) noexcept {
-  size_t index = static_cast<size_t>(status);
-  if (index >= static_cast<size_t>(Status::kCount)) index = static_cast<size_t>(Status::kOpenSslFailure);
-  const StatusInfo& info = kStatusTable[index];
+  const StatusInfo& info = InfoFor(status);
   char message[256];
   std::snprintf(message, sizeof(message), "esdk_native: %s: %s", what, info.message);
   switch (info.js_class) {
@@ -71,6 +83,32 @@ void ThrowStatus(napi_env env, Status status, const char* what) noexcept {
       napi_throw_error(env, info.code, message);
       break;
   }
+}
+
+napi_value StatusError(napi_env env, Status status, const char* what) noexcept {
+  const StatusInfo& info = InfoFor(status);
+  char message[256];
+  std::snprintf(message, sizeof(message), "esdk_native: %s: %s", what, info.message);
+  napi_value code = nullptr;
+  napi_value text = nullptr;
+  napi_value error = nullptr;
+  if (napi_create_string_utf8(env, info.code, NAPI_AUTO_LENGTH, &code) != napi_ok ||
+      napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &text) != napi_ok) {
+    return nullptr;
+  }
+  napi_status made = napi_generic_failure;
+  switch (info.js_class) {
+    case JsClass::kTypeError:
+      made = napi_create_type_error(env, code, text, &error);
+      break;
+    case JsClass::kRangeError:
+      made = napi_create_range_error(env, code, text, &error);
+      break;
+    case JsClass::kError:
+      made = napi_create_error(env, code, text, &error);
+      break;
+  }
+  return made == napi_ok ? error : nullptr;
 }
 
 }  // namespace esdk

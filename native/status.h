@@ -28,6 +28,12 @@ enum class Status : uint8_t {
   kTooManyFrames,
   kBadFrameTable,
   kOverlap,
+  kBadDigestLength,
+  kBadPoint,
+  kNotSigningKey,
+  kNotFunction,
+  kKeyDisposed,
+  kBadSignatureLength,
   kOpenSslFailure,
   kCount,  // keep last
 };
@@ -35,6 +41,9 @@ enum class Status : uint8_t {
 // Throws the JS error for `status` (which must not be kOk), prefixing the
 // message with `what` (the argument or operation concerned).
 void ThrowStatus(napi_env env, Status status, const char* what) noexcept;
+
+// The same error as a value (for callbacks of asynchronous operations); nullptr if it cannot be made.
+napi_value StatusError(napi_env env, Status status, const char* what) noexcept;
 
 }  // namespace esdk
 

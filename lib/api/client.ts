@@ -55,6 +55,7 @@ export interface EsdkClient {
 }
 
 export const DEFAULT_FRAME_LENGTH = 4096
+const NO_CONTEXT: EncryptionContext = Object.freeze({})
 const MAX_FRAME_LENGTH = 0xffffffff
 
 export function buildClient(options?: CommitmentPolicy | ClientOptions): EsdkClient {
@@ -74,10 +75,11 @@ export function buildClient(options?: CommitmentPolicy | ClientOptions): EsdkCli
     async encrypt(cmm: KeyringNode | NodeMaterialsManager, plaintext: PlaintextInput, input: EncryptInput = {}): Promise<EncryptResult> {
       const frameLength = input.frameLength ?? DEFAULT_FRAME_LENGTH
       needs(Number.isInteger(frameLength) && frameLength >= 1 && frameLength <= MAX_FRAME_LENGTH, 'frameLength must be an integer from 1 to 2^32 - 1')
+      const bytes = toBytes(plaintext, input.encoding)
       return encryptMessage(settings, {
         cmm: toMaterialsManager(cmm),
-        plaintext: await toBytes(plaintext, input.encoding),
-        encryptionContext: normalizeContext(input.encryptionContext),
+        plaintext: bytes instanceof Promise ? await bytes : bytes,
+        encryptionContext: input.encryptionContext === undefined ? NO_CONTEXT : normalizeContext(input.encryptionContext),
         suite: input.suiteId === undefined ? undefined : requireSuite(input.suiteId),
         frameLength,
       })
@@ -86,9 +88,10 @@ export function buildClient(options?: CommitmentPolicy | ClientOptions): EsdkCli
       const maxBodySize = input.maxBodySize || undefined
       needs(maxBodySize === undefined || (Number.isSafeInteger(maxBodySize) && maxBodySize > 0), 'maxBodySize must be a non-negative integer')
       const reproduced: EncryptionContext | undefined = input.encryptionContext === undefined ? undefined : normalizeContext(input.encryptionContext)
+      const bytes = toBytes(ciphertext, input.encoding)
       return decryptMessage(settings, {
         cmm: toMaterialsManager(cmm),
-        ciphertext: await toBytes(ciphertext, input.encoding),
+        ciphertext: bytes instanceof Promise ? await bytes : bytes,
         reproducedEncryptionContext: reproduced,
         maxBodySize,
       })
@@ -102,22 +105,38 @@ function requireSuite(id: number): AlgorithmSuite {
   return suite
 }
 
+/** A keyring's default CMM, made once: it is stateless, and a hot loop should not rebuild and re-check it per message. */
+const defaultCmms = new WeakMap<KeyringNode, NodeMaterialsManager>()
+
 function toMaterialsManager(value: KeyringNode | NodeMaterialsManager): NodeMaterialsManager {
   if (isMaterialsManager(value)) return value
-  if (isKeyring(value)) return new NodeDefaultCryptographicMaterialsManager(value)
+  if (isKeyring(value)) {
+    let cmm = defaultCmms.get(value)
+    if (!cmm) {
+      cmm = new NodeDefaultCryptographicMaterialsManager(value)
+      defaultCmms.set(value, cmm)
+    }
+    return cmm
+  }
   throw new InvalidArgumentError('expected a keyring or a cryptographic materials manager')
 }
 
-/** Whole input as one Buffer. Strings use `encoding` (default UTF-8), as in the official SDK; streams are drained. */
-async function toBytes(input: PlaintextInput, encoding: BufferEncoding = 'utf8'): Promise<Buffer> {
+/**
+ * Whole input as one Buffer. Strings use `encoding` (default UTF-8), as in the official SDK;
+ * streams are drained. Synchronous unless it has to drain a stream, so the common case costs no
+ * extra promise.
+ */
+function toBytes(input: PlaintextInput, encoding: BufferEncoding = 'utf8'): Buffer | Promise<Buffer> {
   needs(Buffer.isEncoding(encoding), `unknown encoding ${String(encoding)}`)
   if (Buffer.isBuffer(input)) return input
   if (input instanceof Uint8Array) return Buffer.from(input.buffer, input.byteOffset, input.byteLength)
   if (typeof input === 'string') return Buffer.from(input, encoding)
-  if (input && typeof (input as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
-    const chunks: Buffer[] = []
-    for await (const chunk of input) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk))
-    return Buffer.concat(chunks)
-  }
+  if (input && typeof (input as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') return drain(input as AsyncIterable<Buffer | Uint8Array | string>)
   throw new InvalidArgumentError('input must be a Buffer, Uint8Array, string or readable stream')
+}
+
+async function drain(input: AsyncIterable<Buffer | Uint8Array | string>): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of input) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk))
+  return Buffer.concat(chunks)
 }

@@ -2,7 +2,11 @@
 import { createCipheriv, createDecipheriv, createSign, createVerify, hkdfSync, timingSafeEqual, KeyObject } from 'node:crypto'
 import { AlgorithmSuite } from '../core/suites'
 import { bodyAad, frameIv, FINAL_FRAME_MARKER } from '../format/body'
-import { CryptoBackend, DerivedKeys, OpenBodyInput, SealBodyInput } from './backend'
+import { ZERO_IV } from '../format/header'
+import { nodeAesGcmWrap } from '../materials/materials'
+import { nodeSigningKeys } from '../materials/signature-keys'
+import { CryptoBackend, DerivedKeys, OpenBodyInput, OpenMessageInput, SealBodyInput, SealMessageInput } from './backend'
+import { framesOf } from './frame-table'
 
 type GcmName = 'aes-256-gcm'
 const TAG = 16
@@ -96,19 +100,61 @@ function openBody({ suite, key, messageId, frames, out }: OpenBodyInput): boolea
   return true
 }
 
-function signParts(suite: AlgorithmSuite, privateKey: KeyObject, parts: readonly Uint8Array[]): Buffer {
-  const signer = createSign(suite.signature?.hash as string)
-  for (const part of parts) signer.update(part)
-  return signer.sign({ key: privateKey, dsaEncoding: 'der' })
+function sign(suite: AlgorithmSuite, privateKey: KeyObject, signed: Uint8Array): Buffer {
+  return createSign(suite.signature?.hash as string).update(signed).sign({ key: privateKey, dsaEncoding: 'der' })
 }
 
-function verifyParts(suite: AlgorithmSuite, publicKey: KeyObject, parts: readonly Uint8Array[], signature: Uint8Array): boolean {
-  const verifier = createVerify(suite.signature?.hash as string)
-  for (const part of parts) verifier.update(part)
+function verify(suite: AlgorithmSuite, publicKey: KeyObject, signed: Uint8Array, signature: Uint8Array): boolean {
   try {
-    return verifier.verify({ key: publicKey, dsaEncoding: 'der' }, signature)
+    return createVerify(suite.signature?.hash as string).update(signed).verify({ key: publicKey, dsaEncoding: 'der' }, signature)
   } catch {
     return false
+  }
+}
+
+function verifyTag(expected: Buffer, tag: Buffer): boolean {
+  return tag.length === expected.length && timingSafeEqual(expected, tag)
+}
+
+/** The message one primitive at a time: derive, header tag, body, then the signature over header and body. */
+function sealMessage(input: SealMessageInput): number {
+  const { suite, dataKey, messageId, out, headerBodyLength, extraAad, plaintext, frameLength, signingKey } = input
+  const { encryptionKey, commitment } = jsDeriveKeys(suite, dataKey, messageId)
+  try {
+    if (commitment) commitment.copy(out, headerBodyLength - commitment.length)
+    let o = headerBodyLength
+    if (suite.messageFormat === 1) o += ZERO_IV.copy(out, o)
+    o += headerTag(suite, encryptionKey, ZERO_IV, out.subarray(0, headerBodyLength), extraAad).copy(out, o)
+    o += sealFramedBody({ suite, key: encryptionKey, messageId, plaintext, frameLength, out, outOffset: o })
+    if (!suite.signature) return o
+    if (!signingKey) throw new Error('signed suite without a signing key')
+    const signature = sign(suite, signingKey.privateKey, out.subarray(0, o))
+    o = out.writeUInt16BE(signature.length, o)
+    o += signature.copy(out, o)
+    out.fill(0, o)
+    return o
+  } catch (e) {
+    out.fill(0)
+    throw e
+  } finally {
+    encryptionKey.fill(0)
+  }
+}
+
+function openMessage(input: OpenMessageInput): boolean {
+  const { suite, dataKey, messageId, headerBody, headerIv, headerAuthTag, extraAad, commitment, body, out, signature } = input
+  const derived = jsDeriveKeys(suite, dataKey, messageId)
+  try {
+    // SPEC-NOTES 3: the commitment first, in constant time, before the key is used at all.
+    const authentic =
+      (!suite.commitment || (commitment !== undefined && derived.commitment !== undefined && commitment.length === derived.commitment.length && timingSafeEqual(commitment, derived.commitment))) &&
+      verifyTag(headerTag(suite, derived.encryptionKey, headerIv, headerBody, extraAad), headerAuthTag) &&
+      openBody({ suite, key: derived.encryptionKey, messageId, frames: framesOf(body), out }) &&
+      (!signature || verify(suite, signature.key.keyObject, signature.signed, signature.der))
+    if (!authentic) out.fill(0)
+    return authentic
+  } finally {
+    derived.encryptionKey.fill(0)
   }
 }
 
@@ -117,11 +163,12 @@ export const jsBackend: CryptoBackend = Object.freeze({
   deriveKeys: jsDeriveKeys,
   headerAuthTag: headerTag,
   verifyHeaderAuth(suite: AlgorithmSuite, key: Buffer, iv: Buffer, headerBody: Buffer, extraAad: Buffer, tag: Buffer): boolean {
-    const expected = headerTag(suite, key, iv, headerBody, extraAad)
-    return tag.length === expected.length && timingSafeEqual(expected, tag)
+    return verifyTag(headerTag(suite, key, iv, headerBody, extraAad), tag)
   },
   sealFramedBody,
   openBody,
-  sign: signParts,
-  verify: verifyParts,
+  signingKeys: nodeSigningKeys,
+  keyWrap: nodeAesGcmWrap,
+  sealMessage,
+  openMessage,
 })

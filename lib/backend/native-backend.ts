@@ -1,22 +1,41 @@
 // The native CryptoBackend: the esdk_native addon behind the backend contract, one addon call per message operation.
+import { availableParallelism } from 'node:os'
 import { NativeBindingError } from '../core/errors'
-import { AlgorithmSuite, AlgorithmSuiteIdentifier, findSuite } from '../core/suites'
+import { AlgorithmSuite, SignatureSpec } from '../core/suites'
 import { FrameRef } from '../format/body'
-import { CryptoBackend, DerivedKeys, OpenBodyInput, SealBodyInput } from './backend'
-import { jsBackend } from './js-backend'
-import { FRAME_KIND_CODE, FRAME_TABLE_STRIDE, NativeAddon, NativeCryptoAddon, NativeCryptoFunctions } from './native-types'
+import { AesGcmWrap, SigningKey } from '../materials/materials'
+import { CryptoBackend, DerivedKeys, OpenBodyInput, OpenMessageInput, SealBodyInput, SealMessageInput } from './backend'
+import { float64Table } from './frame-table'
+import { NativeSigningKey, nativeSigningKeys } from './native-signing-keys'
+import { FRAME_KIND_CODE, FRAME_TABLE_STRIDE, NativeAddon, NativeCryptoAddon, NativeCryptoFunctions, SigningKeyHandle } from './native-types'
 
 const IV_LENGTH = 12
 const TAG_LENGTH = 16
 const COMMITMENT_LENGTH = 32
 const EMPTY = Buffer.alloc(0)
 
-const CRYPTO_FUNCTIONS: readonly (keyof NativeCryptoFunctions)[] = [
+/** Every entry point createNativeBackend needs (ABI 3). */
+export const CRYPTO_FUNCTIONS: readonly (keyof NativeCryptoFunctions)[] = [
   'deriveKeys',
   'headerAuthTag',
   'verifyHeaderAuth',
   'sealFramedBody',
   'openBody',
+  'gcmSeal',
+  'gcmOpen',
+  'sealMessage',
+  'openMessage',
+  'sealMessageAsync',
+  'openMessageAsync',
+  'generateSigningKeys',
+  'signingKeyFromScalar',
+  'signingKeyPublicKey',
+  'exportSigningKey',
+  'disposeSigningKey',
+  'signDigest',
+  'verifyMessage',
+  'verifyMessageAsync',
+  'decompressPoint',
 ]
 
 /** Shape check of the crypto entry points (the loader has already checked the ABI version and build facts). */
@@ -55,7 +74,7 @@ function frameSource(frames: readonly FrameRef[]): FrameSource {
     visit(f.ciphertext)
     visit(f.tag)
   }
-  const table = new Float64Array(frames.length * FRAME_TABLE_STRIDE)
+  const table = float64Table(frames.length * FRAME_TABLE_STRIDE)
   if (backing === undefined) return { source: EMPTY, table }
 
   let source: Uint8Array
@@ -93,14 +112,75 @@ function frameSource(frames: readonly FrameRef[]): FrameSource {
   return { source, table }
 }
 
+const CURVE_BITS = { 'P-256': 256, 'P-384': 384 } as const
+
+/**
+ * Messages with at least this much plaintext go to the thread pool; smaller ones finish on the
+ * calling thread, where a pool round trip would cost more than the work.
+ */
+export const PARALLEL_THRESHOLD = 1024 * 1024
+/** Work unit of a pool worker: big enough to amortise taking it, small enough to balance the threads. */
+const CHUNK_BYTES = 256 * 1024
+/** Pool workers per message: one per core (ESDK_NATIVE_THREADS overrides, e.g. 1 to measure one thread). */
+const THREADS = Math.min(64, Math.max(1, Number.parseInt(process.env.ESDK_NATIVE_THREADS ?? '', 10) || availableParallelism()))
+
+/** The shared empty buffer for any empty argument: a fresh `Buffer.alloc(0)` is a V8 on-heap array the addon would force off the heap per call. */
+function offHeap(bytes: Uint8Array): Uint8Array {
+  return bytes.length === 0 ? EMPTY : bytes
+}
+
 /** Wraps a loaded addon as a CryptoBackend; throws NativeBindingError when it lacks the crypto entry points. */
 export function createNativeBackend(addon: NativeAddon): CryptoBackend {
   const problems: string[] = []
   if (!isNativeCryptoAddon(addon, problems)) throw new NativeBindingError('the native addon cannot back the crypto operations', problems)
   const native: NativeCryptoAddon = addon
+  // Keys that came from somewhere else (a custom CMM's node:crypto pair), imported once each.
+  const imported = new WeakMap<SigningKey, SigningKeyHandle>()
+
+  /** The native handle for a signing key: ours directly, others imported from scalar and point (no scalar multiplication). */
+  function handleFor(key: SigningKey | undefined, spec: SignatureSpec): SigningKeyHandle {
+    if (!key) throw new NativeBindingError('signed suite without a signing key', [])
+    if (key instanceof NativeSigningKey && key.spec.curve === spec.curve) return key.handle
+    let handle = imported.get(key)
+    if (!handle) {
+      const jwk = key.privateKey.export({ format: 'jwk' })
+      const d = Buffer.from(jwk.d ?? '', 'base64url')
+      const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x ?? '', 'base64url'), Buffer.from(jwk.y ?? '', 'base64url')])
+      try {
+        handle = native.signingKeyFromScalar(CURVE_BITS[spec.curve], d, point)
+      } finally {
+        d.fill(0)
+      }
+      imported.set(key, handle)
+    }
+    return handle
+  }
+
+  function verifyAsync(suite: AlgorithmSuite, point: Uint8Array, signed: Uint8Array, der: Uint8Array): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      native.verifyMessageAsync(suite.id, point, signed, der, (error, ok) => (error ? reject(error) : resolve(ok === true)))
+    })
+  }
+
+  const keyWrap: AesGcmWrap = Object.freeze({
+    seal(key: Buffer, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Buffer {
+      const out = Buffer.allocUnsafe(plaintext.length + TAG_LENGTH)
+      native.gcmSeal(key, iv, offHeap(aad), plaintext, out)
+      return out
+    },
+    open(key: Buffer, iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Buffer | Error {
+      // Buffer.alloc: the result is a data key, which must never sit in the shared pool.
+      // Unpooled: the result is a data key. Every byte is written, or zeroed on failure.
+      const out = Buffer.allocUnsafeSlow(Math.max(0, sealed.length - TAG_LENGTH))
+      if (sealed.length >= TAG_LENGTH && native.gcmOpen(key, iv, offHeap(aad), sealed, out)) return out
+      return new Error('unable to authenticate the wrapped data key')
+    },
+  })
 
   return Object.freeze({
     name: 'native' as const,
+    signingKeys: nativeSigningKeys(native),
+    keyWrap,
 
     deriveKeys(suite: AlgorithmSuite, dataKey: Buffer, messageId: Buffer): DerivedKeys {
       // Buffer.alloc, never allocUnsafe: secrets must not land in the shared pool.
@@ -138,106 +218,40 @@ export function createNativeBackend(addon: NativeAddon): CryptoBackend {
       return native.openBody(suite.id, key, messageId, source, table, out)
     },
 
-    // Stage 1: ECDSA stays on node:crypto. The keys are KeyObjects (JS objects the addon cannot
-    // read), and the JS path is already OpenSSL underneath; the native signer comes with stage 2.
-    sign: jsBackend.sign,
-    verify: jsBackend.verify,
+    sealMessage(input: SealMessageInput): number | Promise<number> {
+      const { suite, dataKey, messageId, out, headerBodyLength, extraAad, plaintext, frameLength, signingKey } = input
+      const handle = suite.signature ? handleFor(signingKey, suite.signature) : undefined
+      if (plaintext.length < PARALLEL_THRESHOLD) {
+        return native.sealMessage(suite.id, dataKey, messageId, out, headerBodyLength, offHeap(extraAad), plaintext, frameLength, handle)
+      }
+      return new Promise((resolve, reject) => {
+        native.sealMessageAsync(suite.id, dataKey, messageId, out, headerBodyLength, offHeap(extraAad), plaintext, frameLength, handle, THREADS, CHUNK_BYTES, (error, length) =>
+          error || length === undefined ? reject(error ?? new NativeBindingError('sealMessageAsync returned nothing', [])) : resolve(length),
+        )
+      })
+    },
+
+    openMessage(input: OpenMessageInput): boolean | Promise<boolean> {
+      const { suite, dataKey, messageId, headerBody, headerIv, headerAuthTag, extraAad, commitment, body, out, signature } = input
+      if (body.plaintextLength >= PARALLEL_THRESHOLD) {
+        return new Promise((resolve, reject) => {
+          const queued = native.openMessageAsync(suite.id, dataKey, messageId, headerBody, headerIv, headerAuthTag, offHeap(extraAad), commitment ?? EMPTY, body.source, body.table, out,
+            signature?.key.point ?? EMPTY, signature?.signed ?? EMPTY, signature?.der ?? EMPTY, THREADS, CHUNK_BYTES,
+            (error, ok) => (error ? reject(error) : resolve(ok === true)))
+          if (!queued) resolve(false)
+        })
+      }
+      const opened = native.openMessage(suite.id, dataKey, messageId, headerBody, headerIv, headerAuthTag, offHeap(extraAad), commitment ?? EMPTY, body.source, body.table, out)
+      if (!opened || !signature) return opened
+      // The plaintext stays inside until the signature verified too (on the thread pool).
+      return verifyAsync(suite, signature.key.point, signature.signed, signature.der).then(
+        (verified) => verified || (out.fill(0), false),
+        (error: unknown) => {
+          out.fill(0)
+          throw error
+        },
+      )
+    },
   })
 }
 
-/** Splits a framed body this library wrote into FrameRef views (self-test only; the real parser lives in format/). */
-function sliceFramedBody(body: Buffer, frameLength: number): FrameRef[] {
-  const frames: FrameRef[] = []
-  let o = 0
-  for (let seq = 1; ; seq++) {
-    const final = body.readUInt32BE(o) === 0xffffffff
-    o += final ? 8 : 4
-    const iv = body.subarray(o, o + IV_LENGTH)
-    o += IV_LENGTH
-    let length = frameLength
-    if (final) {
-      length = body.readUInt32BE(o)
-      o += 4
-    }
-    const ciphertext = body.subarray(o, o + length)
-    const tag = body.subarray(o + length, o + length + TAG_LENGTH)
-    o += length + TAG_LENGTH
-    frames.push({ sequenceNumber: seq, iv, ciphertext, tag, kind: final ? 'final' : 'frame' })
-    if (final) return frames
-  }
-}
-
-function pattern(length: number, seed: number): Buffer {
-  const b = Buffer.alloc(length)
-  for (let i = 0; i < length; i++) b[i] = (seed + i * 29) & 0xff
-  return b
-}
-
-function suiteOrThrow(id: AlgorithmSuiteIdentifier): AlgorithmSuite {
-  const suite = findSuite(id)
-  if (!suite) throw new Error(`suite ${id} missing`)
-  return suite
-}
-
-/**
- * Known-answer self-test run once before `auto` picks the native backend. Returns undefined when it
- * passes, otherwise what failed. Checks: the commitment-v2 vector "Key = zero, Message ID = zero"
- * (an answer from the official SDKs, independent of this library), key derivation for each KDF
- * hash against the reference backend, header tags, a two-frame body sealed byte-identically at a
- * non-zero offset, opened back, and a flipped tag refused with the output zeroed.
- */
-export function nativeSelfTest(native: CryptoBackend, reference: CryptoBackend = jsBackend): string | undefined {
-  try {
-    const committing = suiteOrThrow(AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY)
-    const kat = native.deriveKeys(committing, Buffer.alloc(32), Buffer.alloc(32))
-    if (kat.encryptionKey.toString('base64') !== 'qSmd3ox7r+cIeGmJhuguY3i5S/LMKVUYJGgWR7rhE6M=') return 'HKDF-SHA512 key differs from the commitment-v2 vector'
-    if (kat.commitment?.toString('base64') !== 'Qz2Df1nLfpvGM00VSv+DEQnGNy2Y+LWshYi/9++rplE=') return 'key commitment differs from the commitment-v2 vector'
-
-    const A = AlgorithmSuiteIdentifier
-    for (const id of [A.ALG_AES128_GCM_IV12_TAG16_HKDF_SHA256, A.ALG_AES192_GCM_IV12_TAG16_HKDF_SHA384_ECDSA_P384, A.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384]) {
-      const suite = suiteOrThrow(id)
-      const dataKey = pattern(suite.keyLengthBytes, id)
-      const messageId = pattern(suite.messageIdLength, 0xa0)
-      const got = native.deriveKeys(suite, dataKey, messageId)
-      const want = reference.deriveKeys(suite, dataKey, messageId)
-      if (!got.encryptionKey.equals(want.encryptionKey)) return `derived key differs from the reference for suite 0x${id.toString(16)}`
-      if (!(got.commitment ?? EMPTY).equals(want.commitment ?? EMPTY)) return `commitment differs from the reference for suite 0x${id.toString(16)}`
-    }
-
-    const suite = suiteOrThrow(A.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384)
-    const messageId = pattern(32, 7)
-    const key = reference.deriveKeys(suite, pattern(32, 1), messageId).encryptionKey
-    const iv = Buffer.alloc(IV_LENGTH)
-    const headerBody = pattern(40, 3)
-    const extra = pattern(5, 4)
-    const tag = native.headerAuthTag(suite, key, iv, headerBody, extra)
-    if (!tag.equals(reference.headerAuthTag(suite, key, iv, headerBody, extra))) return 'header tag differs from the reference'
-    if (!native.verifyHeaderAuth(suite, key, iv, headerBody, extra, tag)) return 'header tag does not verify'
-    tag[0] = (tag[0] ?? 0) ^ 1
-    if (native.verifyHeaderAuth(suite, key, iv, headerBody, extra, tag)) return 'a corrupted header tag verified'
-
-    const frameLength = 16
-    const plaintext = pattern(20, 9)
-    const bodySize = (4 + IV_LENGTH + frameLength + TAG_LENGTH) + (8 + IV_LENGTH + 4 + 4 + TAG_LENGTH)
-    const seal = (backend: CryptoBackend): Buffer => {
-      const out = Buffer.alloc(bodySize + 3, 0x5c)
-      const written = backend.sealFramedBody({ suite, key, messageId, plaintext, frameLength, out, outOffset: 3 })
-      if (written !== bodySize) throw new Error(`${backend.name} wrote ${written} bytes, expected ${bodySize}`)
-      return out
-    }
-    const sealed = seal(native)
-    if (!sealed.equals(seal(reference))) return 'two-frame body differs from the reference'
-    const body = sealed.subarray(3)
-    const opened = Buffer.alloc(plaintext.length)
-    if (!native.openBody({ suite, key, messageId, frames: sliceFramedBody(body, frameLength), out: opened }) || !opened.equals(plaintext)) {
-      return 'two-frame body does not open back to its plaintext'
-    }
-    body[body.length - 1] = (body[body.length - 1] ?? 0) ^ 1
-    const rejected = Buffer.alloc(plaintext.length, 0xaa)
-    if (native.openBody({ suite, key, messageId, frames: sliceFramedBody(body, frameLength), out: rejected })) return 'a corrupted frame tag opened'
-    if (rejected.some((b) => b !== 0)) return 'output was not zeroed after a failed open'
-    return undefined
-  } catch (err) {
-    return `threw: ${err instanceof Error ? err.message : String(err)}`
-  }
-}

@@ -32,8 +32,15 @@ export interface NativeAddon {
   opensslVersion(): OpensslVersion;
 }
 
+/** An opaque, type-tagged native signing key (native/signing_key_handle.h). */
+export type SigningKeyHandle = { readonly __nativeSigningKey: unique symbol }
+
+/** Node-style completion callback of the thread-pool entry points. */
+export type NativeCallback<T> = (error: Error | null, result?: T) => void
+
 /**
- * The crypto entry points of ABI 2 (native/crypto_bindings.h), checked by
+ * The crypto entry points of ABI 3 (native/crypto_bindings.h, message_bindings.h,
+ * ecdsa_bindings.h), checked by
  * createNativeBackend. Every Uint8Array is read or written only inside its own
  * byteOffset/byteLength window; outputs are allocated by the caller at their
  * exact size. Invalid arguments throw (TypeError/RangeError with an
@@ -52,6 +59,44 @@ export interface NativeCryptoFunctions {
    * `source`) into `out`; false, with `out` zeroed, if any tag fails.
    */
   openBody(suiteId: number, key: Uint8Array, messageId: Uint8Array, source: Uint8Array, frameTable: Float64Array, out: Uint8Array): boolean;
+  /** out = AES-GCM(key, iv, aad, plaintext) ‖ tag (the raw AES keyring's wrap; AES size from the key). */
+  gcmSeal(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array): void;
+  /** out = the plaintext of sealed = ciphertext ‖ tag; false (out zeroed) when the tag fails. */
+  gcmOpen(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array, out: Uint8Array): boolean;
+  /**
+   * A whole message on the calling thread: `out` holds the header body at [0, headerBodyLength)
+   * (v2: its last 32 bytes are overwritten with the commitment) and is exactly the unsigned
+   * length, plus 2 + the longest DER signature for signed suites. Returns the message length.
+   */
+  sealMessage(suiteId: number, dataKey: Uint8Array, messageId: Uint8Array, out: Uint8Array, headerBodyLength: number, extraAad: Uint8Array, plaintext: Uint8Array, frameLength: number, signingKey: SigningKeyHandle | undefined): number;
+  /** Derive, commitment check, header tag and every frame; false (with `out` zeroed) on any authentication failure. */
+  openMessage(suiteId: number, dataKey: Uint8Array, messageId: Uint8Array, headerBody: Uint8Array, headerIv: Uint8Array, headerTag: Uint8Array, extraAad: Uint8Array, commitment: Uint8Array, source: Uint8Array, frameTable: Float64Array, out: Uint8Array): boolean;
+  /**
+   * sealMessage with the body (and the signature) on the thread pool, split into chunks of about
+   * `chunkBytes` across up to `threads` workers. The header is done before this returns. Every
+   * buffer must stay untouched until the callback.
+   */
+  sealMessageAsync(suiteId: number, dataKey: Uint8Array, messageId: Uint8Array, out: Uint8Array, headerBodyLength: number, extraAad: Uint8Array, plaintext: Uint8Array, frameLength: number, signingKey: SigningKeyHandle | undefined, threads: number, chunkBytes: number, callback: NativeCallback<number>): void;
+  /**
+   * openMessage with the frames on the thread pool, and for signed suites the signature over
+   * `signed` checked beside them. false at once (out wiped, no callback) when the commitment or
+   * header tag fails; otherwise true, and the callback says whether everything authenticated.
+   */
+  openMessageAsync(suiteId: number, dataKey: Uint8Array, messageId: Uint8Array, headerBody: Uint8Array, headerIv: Uint8Array, headerTag: Uint8Array, extraAad: Uint8Array, commitment: Uint8Array, source: Uint8Array, frameTable: Float64Array, out: Uint8Array, point: Uint8Array, signed: Uint8Array, signature: Uint8Array, threads: number, chunkBytes: number, callback: NativeCallback<boolean>): boolean;
+  /** `count` (1..32) fresh key pairs, each with a precomputed nonce, made on the thread pool. */
+  generateSigningKeys(curveBits: 256 | 384, count: number, callback: NativeCallback<SigningKeyHandle[]>): void;
+  /** The key pair for a private scalar, with its public point if known (else computed: the test random source's path). */
+  signingKeyFromScalar(curveBits: 256 | 384, scalar: Uint8Array, point?: Uint8Array): SigningKeyHandle;
+  signingKeyPublicKey(handle: SigningKeyHandle, outCompressed: Uint8Array): void;
+  exportSigningKey(handle: SigningKeyHandle, outScalar: Uint8Array, outUncompressed: Uint8Array): void;
+  /** Cleanses the key now (idempotent); the handle's finalizer would otherwise do it. */
+  disposeSigningKey(handle: SigningKeyHandle): void;
+  signDigest(handle: SigningKeyHandle, digest: Uint8Array, outSignature: Uint8Array): number;
+  verifyMessage(suiteId: number, point: Uint8Array, signed: Uint8Array, signature: Uint8Array): boolean;
+  /** Hashes `signed` and verifies on the thread pool; the arrays must stay untouched until the callback. */
+  verifyMessageAsync(suiteId: number, point: Uint8Array, signed: Uint8Array, signature: Uint8Array, callback: NativeCallback<boolean>): void;
+  /** SEC1 compressed to uncompressed; false when the bytes are not a point on the curve. */
+  decompressPoint(curveBits: 256 | 384, compressed: Uint8Array, outUncompressed: Uint8Array): boolean;
 }
 
 export type NativeCryptoAddon = NativeAddon & NativeCryptoFunctions;

@@ -2,7 +2,8 @@
 import { InvalidArgumentError, NativeBindingError } from '../core/errors'
 import { CryptoBackend } from './backend'
 import { jsBackend } from './js-backend'
-import { createNativeBackend, nativeSelfTest } from './native-backend'
+import { createNativeBackend } from './native-backend'
+import { nativeSelfTest } from './native-self-test'
 import { hasHardwareAes, loadNativeAddon } from './native-loader'
 import { CpuFeatures } from './native-types'
 

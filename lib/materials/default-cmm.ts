@@ -4,8 +4,8 @@ import { assertEncryptAllowed, defaultSuiteFor } from '../core/policy'
 import { findSuite } from '../core/suites'
 import { EncryptionContext, contextFromEntries, contextValue, hasContextKey } from '../format/encryption-context'
 import { DecryptionRequest, EncryptionRequest, KeyringNode, NodeMaterialsManager, isKeyring } from './keyring'
-import { NodeDecryptionMaterial, NodeEncryptionMaterial } from './materials'
-import { decodeVerificationKey, generateSigningKey } from './signature-keys'
+import { KeyWrapSource, NodeDecryptionMaterial, NodeEncryptionMaterial } from './materials'
+import { SigningKeySource, decodeVerificationPoint, nodeSigningKeys } from './signature-keys'
 
 /** The reserved context key that carries a signed message's verification key. */
 export const PUBLIC_KEY_CONTEXT_KEY = 'aws-crypto-public-key'
@@ -19,7 +19,11 @@ export class NodeDefaultCryptographicMaterialsManager implements NodeMaterialsMa
     Object.freeze(this)
   }
 
-  async getEncryptionMaterials(request: EncryptionRequest): Promise<NodeEncryptionMaterial> {
+  /**
+   * `request.signingKeys` and `request.keyWrap` (set by the session from its backend) supply the
+   * signing key and the keyring's AES-GCM; node:crypto's otherwise.
+   */
+  async getEncryptionMaterials(request: EncryptionRequest & SigningKeySource & KeyWrapSource): Promise<NodeEncryptionMaterial> {
     const { encryptionContext, commitmentPolicy } = request
     const suite = request.suite ?? (findSuite(defaultSuiteFor(commitmentPolicy)) as NonNullable<EncryptionRequest['suite']>)
     assertEncryptAllowed(commitmentPolicy, suite)
@@ -27,9 +31,10 @@ export class NodeDefaultCryptographicMaterialsManager implements NodeMaterialsMa
       throw new InvalidArgumentError(`encryption context key ${PUBLIC_KEY_CONTEXT_KEY} is reserved`)
     }
     let context = encryptionContext
-    const signingKey = suite.signature ? generateSigningKey(suite.signature) : undefined
+    const signingKey = suite.signature ? await (request.signingKeys ?? nodeSigningKeys).acquire(suite.signature) : undefined
     if (signingKey) context = contextFromEntries([...Object.entries(context), [PUBLIC_KEY_CONTEXT_KEY, signingKey.publicKeyCompressed.toString('base64')]])
     const material = new NodeEncryptionMaterial(suite, context)
+    if (request.keyWrap) material.keyWrap = request.keyWrap
     if (signingKey) material.setSignatureKey(signingKey)
     await this.keyring.onEncrypt(material)
     if (!material.hasUnencryptedDataKey) throw new KeyringError('the keyring did not produce a data key')
@@ -37,7 +42,7 @@ export class NodeDefaultCryptographicMaterialsManager implements NodeMaterialsMa
     return material
   }
 
-  async decryptMaterials(request: DecryptionRequest): Promise<NodeDecryptionMaterial> {
+  async decryptMaterials(request: DecryptionRequest & KeyWrapSource): Promise<NodeDecryptionMaterial> {
     const { suite, encryptedDataKeys } = request
     const { context, requiredKeys } = mergeReproducedContext(request.encryptionContext, request.reproducedEncryptionContext)
     const publicKey = contextValue(context, PUBLIC_KEY_CONTEXT_KEY)
@@ -45,7 +50,8 @@ export class NodeDefaultCryptographicMaterialsManager implements NodeMaterialsMa
     if (suite.signature && publicKey === undefined) throw new MalformedMessageError('signed message without aws-crypto-public-key')
     if (!suite.signature && publicKey !== undefined) throw new MalformedMessageError('unsigned message carries aws-crypto-public-key')
     const material = new NodeDecryptionMaterial(suite, context, requiredKeys)
-    if (suite.signature && publicKey !== undefined) material.setVerificationKey(decodeVerificationKey(publicKey, suite.signature))
+    if (request.keyWrap) material.keyWrap = request.keyWrap
+    if (suite.signature && publicKey !== undefined) material.setVerificationKey(decodeVerificationPoint(publicKey, suite.signature))
     await this.keyring.onDecrypt(material, encryptedDataKeys)
     if (!material.hasUnencryptedDataKey) throw new KeyringError('unable to decrypt any data key with the given keyring')
     return material

@@ -1,10 +1,11 @@
 // Encryption and decryption materials: set-once data keys with a single owner and a single wipe (framework/structures.md).
-import { KeyObject } from 'node:crypto'
+import { KeyObject, createCipheriv, createDecipheriv } from 'node:crypto'
 import { BadStateError, InvalidArgumentError } from '../core/errors'
 import { randomBytes } from '../core/random'
 import { AlgorithmSuite } from '../core/suites'
 import { EncryptionContext } from '../format/encryption-context'
 import { EncryptedDataKey } from '../format/header'
+import { VerificationKey } from './signature-keys'
 
 /** Kept for call-shape compatibility with the official keyring trace; not interpreted. */
 export enum KeyringTraceFlag {
@@ -15,6 +16,45 @@ export enum KeyringTraceFlag {
   WRAPPING_KEY_VERIFIED_ENC_CTX = 16,
 }
 
+/** AES-GCM as the raw AES keyring wraps data keys: 12-byte IV, 16-byte tag after the ciphertext. */
+export interface AesGcmWrap {
+  /** ciphertext ‖ tag */
+  seal(key: Buffer, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Buffer
+  /** The plaintext in an unpooled buffer the caller owns and wipes, or the Error that refused it. */
+  open(key: Buffer, iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Buffer | Error
+}
+
+/** The optional field of a materials request that carries the session backend's AES-GCM (materials never import a backend). */
+export interface KeyWrapSource {
+  readonly keyWrap?: AesGcmWrap
+}
+
+const TAG_LENGTH = 16
+type GcmCipherName = 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm'
+
+function gcmName(key: Buffer): GcmCipherName {
+  return `aes-${key.length * 8}-gcm` as GcmCipherName
+}
+
+/** node:crypto's AES-GCM: the default, and the JS backend's. */
+export const nodeAesGcmWrap: AesGcmWrap = Object.freeze({
+  seal(key: Buffer, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Buffer {
+    const cipher = createCipheriv(gcmName(key), key, iv, { authTagLength: TAG_LENGTH }).setAAD(aad)
+    return Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()])
+  },
+  open(key: Buffer, iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Buffer | Error {
+    try {
+      const decipher = createDecipheriv(gcmName(key), key, iv, { authTagLength: TAG_LENGTH })
+      decipher.setAAD(aad).setAuthTag(sealed.subarray(sealed.length - TAG_LENGTH))
+      return cipherToOwnedBuffer(() => [decipher.update(sealed.subarray(0, sealed.length - TAG_LENGTH)), decipher.final()])
+    } catch (e) {
+      return e instanceof Error ? e : new Error(String(e))
+    }
+  },
+})
+
+const NO_KEYS: readonly string[] = Object.freeze([])
+
 /** What encryption and decryption materials share: suite, context, and the one data key. */
 abstract class Material {
   private dataKey: Buffer | undefined
@@ -23,11 +63,16 @@ abstract class Material {
   readonly encryptionContext: EncryptionContext
   /** Keys whose pairs are authenticated but not stored in the header (required-encryption-context CMM). */
   readonly requiredEncryptionContextKeys: readonly string[]
+  /** The AES-GCM keyrings wrap with: the session backend's when the CMM passed it on, else node:crypto's. */
+  keyWrap: AesGcmWrap = nodeAesGcmWrap
 
-  constructor(suite: AlgorithmSuite, encryptionContext: EncryptionContext, requiredEncryptionContextKeys: readonly string[] = []) {
+  constructor(suite: AlgorithmSuite, encryptionContext: EncryptionContext, requiredEncryptionContextKeys: readonly string[] = NO_KEYS) {
     this.suite = suite
-    this.encryptionContext = Object.freeze({ ...encryptionContext })
-    this.requiredEncryptionContextKeys = Object.freeze([...requiredEncryptionContextKeys])
+    // A frozen plain object (what normalizeContext and contextFromEntries make) cannot change under
+    // us, so it is shared rather than copied on every message.
+    this.encryptionContext =
+      Object.isFrozen(encryptionContext) && Object.getPrototypeOf(encryptionContext) === Object.prototype ? encryptionContext : Object.freeze({ ...encryptionContext })
+    this.requiredEncryptionContextKeys = requiredEncryptionContextKeys.length === 0 ? NO_KEYS : Object.freeze([...requiredEncryptionContextKeys])
   }
 
   get hasUnencryptedDataKey(): boolean {
@@ -40,9 +85,17 @@ abstract class Material {
     if (!(key instanceof Uint8Array) || key.length !== this.suite.keyLengthBytes) {
       throw new InvalidArgumentError(`data key must be ${this.suite.keyLengthBytes} bytes for suite 0x${this.suite.id.toString(16)}`)
     }
-    const owned = Buffer.alloc(key.length)
+    // Unpooled and off the V8 heap (allocUnsafeSlow), and fully overwritten at once.
+    const owned = Buffer.allocUnsafeSlow(key.length)
     owned.set(key)
     this.dataKey = owned
+    return this
+  }
+
+  /** A fresh random data key drawn straight into a buffer this material owns: no copy to wipe. */
+  generateUnencryptedDataKey(): this {
+    if (this.dataKey || this.zeroed) throw new BadStateError('the data key is already set')
+    this.dataKey = randomBytes(this.suite.keyLengthBytes)
     return this
   }
 
@@ -83,21 +136,34 @@ export class NodeEncryptionMaterial extends Material {
 }
 
 export class NodeDecryptionMaterial extends Material {
-  verificationKey: KeyObject | undefined
+  private verification: VerificationKey | undefined
 
-  setVerificationKey(key: KeyObject): this {
-    if (this.verificationKey) throw new BadStateError('the verification key is already set')
-    this.verificationKey = key
+  /** The verification key as a node:crypto KeyObject (made on first use when it was set as a point). */
+  get verificationKey(): KeyObject | undefined {
+    return this.verification?.keyObject
+  }
+
+  /** The verification key in whichever form was set; backends take the form they verify with. */
+  get verificationKeyForms(): VerificationKey | undefined {
+    return this.verification
+  }
+
+  setVerificationKey(key: KeyObject | VerificationKey): this {
+    if (this.verification) throw new BadStateError('the verification key is already set')
+    if (key instanceof VerificationKey) {
+      this.verification = key
+    } else {
+      const spec = this.suite.signature
+      if (!spec) throw new BadStateError('an unsigned suite takes no verification key')
+      this.verification = VerificationKey.fromKeyObject(spec, key)
+    }
     return this
   }
 }
 
-/** Gives a material a fresh random data key if it has none; the temporary copy is wiped. */
+/** Gives a material a fresh random data key if it has none. */
 export function ensureDataKey(material: NodeEncryptionMaterial): void {
-  if (material.hasUnencryptedDataKey) return
-  const key = randomBytes(material.suite.keyLengthBytes)
-  material.setUnencryptedDataKey(key)
-  key.fill(0)
+  if (!material.hasUnencryptedDataKey) material.generateUnencryptedDataKey()
 }
 
 /** Runs a node:crypto cipher over a secret into an unpooled buffer, wiping the intermediate. */

@@ -1,12 +1,11 @@
 // Raw AES keyring: wraps data keys with a caller-held AES-GCM key (framework/raw-aes-keyring.md, SPEC-NOTES 24).
-import { createCipheriv, createDecipheriv } from 'node:crypto'
 import { InvalidArgumentError, KeyringError, needs } from '../core/errors'
-import { randomBytes } from '../core/random'
+import { randomPublicBytes } from '../core/random'
 import { AlgorithmSuiteIdentifier } from '../core/suites'
 import { ContextOrder, EncryptionContext, serializeContextEntries } from '../format/encryption-context'
 import { EncryptedDataKey } from '../format/header'
 import { KeyringNode, isReservedNamespace } from './keyring'
-import { NodeDecryptionMaterial, NodeEncryptionMaterial, cipherToOwnedBuffer, ensureDataKey } from './materials'
+import { AesGcmWrap, NodeDecryptionMaterial, NodeEncryptionMaterial, ensureDataKey } from './materials'
 
 export enum RawAesWrappingSuiteIdentifier {
   AES128_GCM_IV12_TAG16_NO_PADDING = AlgorithmSuiteIdentifier.ALG_AES128_GCM_IV12_TAG16,
@@ -14,10 +13,11 @@ export enum RawAesWrappingSuiteIdentifier {
   AES256_GCM_IV12_TAG16_NO_PADDING = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16,
 }
 
-const WRAPPING: Record<number, { cipher: 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm'; keyLength: number }> = {
-  [RawAesWrappingSuiteIdentifier.AES128_GCM_IV12_TAG16_NO_PADDING]: { cipher: 'aes-128-gcm', keyLength: 16 },
-  [RawAesWrappingSuiteIdentifier.AES192_GCM_IV12_TAG16_NO_PADDING]: { cipher: 'aes-192-gcm', keyLength: 24 },
-  [RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING]: { cipher: 'aes-256-gcm', keyLength: 32 },
+/** The AES variant follows the wrapping key's length (AesGcmWrap picks it from the key). */
+const WRAPPING: Record<number, { keyLength: number }> = {
+  [RawAesWrappingSuiteIdentifier.AES128_GCM_IV12_TAG16_NO_PADDING]: { keyLength: 16 },
+  [RawAesWrappingSuiteIdentifier.AES192_GCM_IV12_TAG16_NO_PADDING]: { keyLength: 24 },
+  [RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING]: { keyLength: 32 },
 }
 
 const IV_LENGTH = 12
@@ -39,7 +39,6 @@ export interface RawAesKeyringNodeInput {
 export class RawAesKeyringNode extends KeyringNode {
   readonly keyName: string
   readonly keyNamespace: string
-  private readonly cipher: string
   private readonly wrappingKey: Buffer
   private readonly writeOrder: ContextOrder
   private readonly keyNameBytes: Buffer
@@ -54,7 +53,6 @@ export class RawAesKeyringNode extends KeyringNode {
     needs(unencryptedMasterKey instanceof Uint8Array && unencryptedMasterKey.length === wrapping.keyLength, `unencryptedMasterKey must be ${wrapping.keyLength} bytes for this wrappingSuite`)
     this.keyName = keyName
     this.keyNamespace = keyNamespace
-    this.cipher = wrapping.cipher
     // Our own copy: the caller may reuse or wipe theirs.
     this.wrappingKey = Buffer.alloc(unencryptedMasterKey.length)
     this.wrappingKey.set(unencryptedMasterKey)
@@ -65,11 +63,10 @@ export class RawAesKeyringNode extends KeyringNode {
 
   protected async _onEncrypt(material: NodeEncryptionMaterial): Promise<NodeEncryptionMaterial> {
     ensureDataKey(material)
-    const iv = randomBytes(IV_LENGTH)
+    const iv = randomPublicBytes(IV_LENGTH)
     const aad = serializeContextEntries(material.encryptionContext, this.writeOrder)
-    const cipher = createCipheriv(this.cipher as 'aes-256-gcm', this.wrappingKey, iv, { authTagLength: TAG_LENGTH }).setAAD(aad)
-    const wrapped = Buffer.concat([cipher.update(material.getUnencryptedDataKey()), cipher.final(), cipher.getAuthTag()])
-    const info = Buffer.alloc(this.keyNameBytes.length + 8 + IV_LENGTH)
+    const wrapped = material.keyWrap.seal(this.wrappingKey, iv, aad, material.getUnencryptedDataKey())
+    const info = Buffer.allocUnsafe(this.keyNameBytes.length + 8 + IV_LENGTH)
     let o = this.keyNameBytes.copy(info, 0)
     o = info.writeUInt32BE(TAG_BITS, o)
     o = info.writeUInt32BE(IV_LENGTH, o)
@@ -86,7 +83,7 @@ export class RawAesKeyringNode extends KeyringNode {
       const iv = this.ivIfOurs(edk, material.suite.keyLengthBytes)
       if (!iv) continue
       for (const aad of orders) {
-        const key = this.tryUnwrap(edk.encryptedDataKey, iv, aad, errors)
+        const key = this.tryUnwrap(material.keyWrap, edk.encryptedDataKey, iv, aad, errors)
         if (key) {
           try {
             return material.setUnencryptedDataKey(key)
@@ -118,16 +115,12 @@ export class RawAesKeyringNode extends KeyringNode {
     return info.subarray(n + 8)
   }
 
-  private tryUnwrap(wrapped: Uint8Array, iv: Buffer, aad: Buffer, errors: unknown[]): Buffer | undefined {
-    const body = wrapped.subarray(0, wrapped.length - TAG_LENGTH)
-    const tag = wrapped.subarray(wrapped.length - TAG_LENGTH)
-    try {
-      const decipher = createDecipheriv(this.cipher as 'aes-256-gcm', this.wrappingKey, iv, { authTagLength: TAG_LENGTH })
-      decipher.setAAD(aad).setAuthTag(tag)
-      return cipherToOwnedBuffer(() => [decipher.update(body), decipher.final()])
-    } catch (e) {
-      errors.push(e)
+  private tryUnwrap(gcm: AesGcmWrap, wrapped: Uint8Array, iv: Buffer, aad: Buffer, errors: unknown[]): Buffer | undefined {
+    const key = gcm.open(this.wrappingKey, iv, aad, wrapped)
+    if (key instanceof Error) {
+      errors.push(key)
       return undefined
     }
+    return key
   }
 }

@@ -1,9 +1,9 @@
-// ECDSA key pairs for signed suites and SEC1 compressed-point encoding of their public keys, over node:crypto KeyObjects.
+// ECDSA keys for signed suites: the signing-key provider contract, node:crypto key pairs, SEC1 point encoding and decoding.
 import { ECDH, KeyObject, createECDH, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto'
 import { MalformedMessageError } from '../core/errors'
 import { isRandomSourceOverridden, randomFill } from '../core/random'
 import { SignatureSpec } from '../core/suites'
-import { SigningKey } from './materials'
+import type { SigningKey } from './materials'
 
 const OPENSSL_CURVE = { 'P-256': 'prime256v1', 'P-384': 'secp384r1' } as const
 
@@ -14,14 +14,34 @@ const ORDER = {
 } as const
 
 /*
- * DER around a raw private scalar and public point, so a KeyObject can be made without a JWK
- * (node:crypto's JWK import re-checks the key with a full scalar multiplication).
- * SEC1 ECPrivateKey ::= SEQUENCE { 1, OCTET STRING d, [0] curve OID, [1] BIT STRING 04‖x‖y }.
+ * DER around raw scalars and points, so KeyObjects are made without a JWK: node:crypto's JWK
+ * import re-checks an EC key with a full scalar multiplication (about a millisecond on P-384).
+ * SEC1 ECPrivateKey ::= SEQUENCE { 1, OCTET STRING d, [0] curve OID, [1] BIT STRING 04‖x‖y };
+ * SubjectPublicKeyInfo ::= SEQUENCE { SEQUENCE { id-ecPublicKey, curve OID }, BIT STRING 04‖x‖y }.
  */
 const SEC1 = {
   'P-256': { head: Buffer.from('307702010104' + '20', 'hex'), mid: Buffer.from('a00a06082a8648ce3d030107' + 'a144034200', 'hex') },
   'P-384': { head: Buffer.from('3081a402010104' + '30', 'hex'), mid: Buffer.from('a00706052b81040022' + 'a164036200', 'hex') },
 } as const
+const SPKI = {
+  'P-256': Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex'),
+  'P-384': Buffer.from('3076301006072a8648ce3d020106052b81040022036200', 'hex'),
+} as const
+
+/**
+ * Where a CMM gets the signing key of each signed message. The session passes its backend's
+ * provider in the encryption request (materials never import a backend); without one, keys come
+ * from node:crypto.
+ */
+export interface SigningKeyProvider {
+  /** A key pair for one message: never handed out twice. */
+  acquire(spec: SignatureSpec): SigningKey | Promise<SigningKey>
+}
+
+/** The optional field of an encryption request that carries the session's provider. */
+export interface SigningKeySource {
+  readonly signingKeys?: SigningKeyProvider
+}
 
 /** A fresh key pair from OpenSSL; under the test random source, one derived from that source instead. */
 export function generateSigningKey(spec: SignatureSpec): SigningKey {
@@ -36,6 +56,9 @@ export function generateSigningKey(spec: SignatureSpec): SigningKey {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: spec.curve })
   return { privateKey, publicKeyCompressed: compressPublicKey(publicKey, spec) }
 }
+
+/** node:crypto key generation on the calling thread: the JS backend's provider and the default. */
+export const nodeSigningKeys: SigningKeyProvider = Object.freeze({ acquire: generateSigningKey })
 
 /**
  * A private scalar d with 1 <= d < n from lib/core/random, by rejection sampling (FIPS 186-4
@@ -55,16 +78,23 @@ export function signingKeyFromScalar(spec: SignatureSpec, d: Buffer): SigningKey
   const ecdh = createECDH(OPENSSL_CURVE[spec.curve])
   ecdh.setPrivateKey(d)
   const point = ecdh.getPublicKey()
+  return { privateKey: privateKeyFromParts(spec, d, point), publicKeyCompressed: compressPoint(point) }
+}
+
+/** A private KeyObject from its scalar and uncompressed public point (no scalar multiplication). */
+export function privateKeyFromParts(spec: SignatureSpec, d: Uint8Array, uncompressed: Uint8Array): KeyObject {
   const { head, mid } = SEC1[spec.curve]
-  const der = Buffer.concat([head, d, mid, point])
+  const der = Buffer.concat([head, d, mid, uncompressed])
   try {
-    return {
-      privateKey: createPrivateKey({ key: der, format: 'der', type: 'sec1' }),
-      publicKeyCompressed: compressPoint(point),
-    }
+    return createPrivateKey({ key: der, format: 'der', type: 'sec1' })
   } finally {
     der.fill(0)
   }
+}
+
+/** A public KeyObject from an uncompressed point already checked on the curve. */
+export function publicKeyFromPoint(spec: SignatureSpec, uncompressed: Uint8Array): KeyObject {
+  return createPublicKey({ key: Buffer.concat([SPKI[spec.curve], uncompressed]), format: 'der', type: 'spki' })
 }
 
 /** SEC1 compressed form of an uncompressed point 04 ‖ x ‖ y: parity byte ‖ x. */
@@ -91,28 +121,64 @@ export function compressPublicKey(publicKey: KeyObject, spec: SignatureSpec): Bu
 }
 
 /**
+ * A signed message's verification key in whichever form was at hand: the uncompressed point the
+ * native backend verifies with, or a KeyObject for node:crypto. Each converts to the other only
+ * when first asked for.
+ */
+export class VerificationKey {
+  private pointForm: Buffer | undefined
+  private keyForm: KeyObject | undefined
+
+  private constructor(
+    readonly spec: SignatureSpec,
+    point: Buffer | undefined,
+    key: KeyObject | undefined,
+  ) {
+    this.pointForm = point
+    this.keyForm = key
+  }
+
+  /** From an uncompressed SEC1 point (04 ‖ x ‖ y) that is known to be on the curve. */
+  static fromPoint(spec: SignatureSpec, uncompressed: Buffer): VerificationKey {
+    return new VerificationKey(spec, uncompressed, undefined)
+  }
+
+  static fromKeyObject(spec: SignatureSpec, key: KeyObject): VerificationKey {
+    return new VerificationKey(spec, undefined, key)
+  }
+
+  /** The uncompressed SEC1 point. */
+  get point(): Buffer {
+    if (!this.pointForm) {
+      const jwk = (this.keyForm as KeyObject).export({ format: 'jwk' })
+      this.pointForm = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x ?? '', 'base64url'), Buffer.from(jwk.y ?? '', 'base64url')])
+    }
+    return this.pointForm
+  }
+
+  get keyObject(): KeyObject {
+    this.keyForm ??= publicKeyFromPoint(this.spec, this.point)
+    return this.keyForm
+  }
+}
+
+/**
  * Decodes the `aws-crypto-public-key` value. OpenSSL checks that the point is on the curve while
  * decompressing, so an invalid point is refused here rather than at verification.
  */
-export function decodeVerificationKey(base64: string, spec: SignatureSpec): KeyObject {
+export function decodeVerificationPoint(base64: string, spec: SignatureSpec): VerificationKey {
   const compressed = Buffer.from(base64, 'base64')
   if (compressed.length !== spec.publicKeyLength || (compressed[0] !== 0x02 && compressed[0] !== 0x03)) {
     throw new MalformedMessageError('aws-crypto-public-key is not a compressed point on the suite curve')
   }
-  let uncompressed: Buffer
   try {
-    uncompressed = ECDH.convertKey(compressed, OPENSSL_CURVE[spec.curve], undefined, undefined, 'uncompressed') as Buffer
+    return VerificationKey.fromPoint(spec, ECDH.convertKey(compressed, OPENSSL_CURVE[spec.curve], undefined, undefined, 'uncompressed') as Buffer)
   } catch {
     throw new MalformedMessageError('aws-crypto-public-key is not a point on the suite curve')
   }
-  const coordinateLength = (spec.publicKeyLength - 1)
-  return createPublicKey({
-    format: 'jwk',
-    key: {
-      kty: 'EC',
-      crv: spec.curve,
-      x: uncompressed.subarray(1, 1 + coordinateLength).toString('base64url'),
-      y: uncompressed.subarray(1 + coordinateLength).toString('base64url'),
-    },
-  })
+}
+
+/** decodeVerificationPoint as a node:crypto KeyObject. */
+export function decodeVerificationKey(base64: string, spec: SignatureSpec): KeyObject {
+  return decodeVerificationPoint(base64, spec).keyObject
 }

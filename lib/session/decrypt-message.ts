@@ -1,13 +1,13 @@
-// One-shot decryption: parse everything, get materials, check commitment and every tag and the signature, then release plaintext (client-apis/decrypt.md).
-import { timingSafeEqual } from 'node:crypto'
+// One-shot decryption: parse everything, get materials, then one backend call checks commitment, every tag and the signature before plaintext is released (client-apis/decrypt.md).
 import { AuthenticationError, KeyringError, MalformedMessageError } from '../core/errors'
 import { CommitmentPolicy, assertDecryptAllowed } from '../core/policy'
-import { BodyLayout, parseBody, parseFooter } from '../format/body'
+import { parseFooter } from '../format/body'
 import { EncryptionContext, contextFromEntries, contextValue, hasContextKey, serializeContextEntries } from '../format/encryption-context'
 import { MessageHeader, ParsedHeader, parseHeader } from '../format/header'
-import { NodeMaterialsManager } from '../materials/keyring'
-import { NodeDecryptionMaterial } from '../materials/materials'
+import { DecryptionRequest, NodeMaterialsManager } from '../materials/keyring'
+import { KeyWrapSource, NodeDecryptionMaterial } from '../materials/materials'
 import { CryptoBackend } from '../backend/backend'
+import { BodyTable, bodyTable } from '../backend/frame-table'
 
 export interface DecryptSettings {
   readonly backend: CryptoBackend
@@ -29,11 +29,14 @@ export interface DecryptOutput {
 
 interface MessageLayout {
   readonly parsed: ParsedHeader
-  readonly body: BodyLayout
+  readonly body: BodyTable
   readonly signature: Buffer | undefined
   /** Offset where the footer starts: header and body, what the signature covers. */
   readonly signedLength: number
 }
+
+const NO_BYTES = Buffer.alloc(0)
+const EMPTY_CONTEXT: EncryptionContext = Object.freeze({})
 
 /** Structure first, crypto second: a malformed message is refused before any key is touched. */
 function parseMessage(ciphertext: Buffer, settings: DecryptSettings, maxBodySize: number | undefined): MessageLayout {
@@ -41,7 +44,7 @@ function parseMessage(ciphertext: Buffer, settings: DecryptSettings, maxBodySize
   if (!result.done) throw new MalformedMessageError('message header is truncated')
   const { header, suite } = result
   assertDecryptAllowed(settings.commitmentPolicy, suite)
-  const body = parseBody(ciphertext, result.headerLength, header.contentType, header.frameLength, { maxBodySize })
+  const body = bodyTable(ciphertext, result.headerLength, header.contentType, header.frameLength, { maxBodySize })
   let end = body.end
   let signature: Buffer | undefined
   if (suite.signature) {
@@ -60,51 +63,53 @@ export async function decryptMessage(settings: DecryptSettings, request: Decrypt
   const layout = parseMessage(ciphertext, settings, maxBodySize)
   const { header, suite, headerBody, headerIv, headerAuthTag } = layout.parsed
 
-  const material = await cmm.decryptMaterials({
+  // The backend's AES-GCM rides along for the keyrings (materials never import a backend).
+  const materialsRequest: DecryptionRequest & KeyWrapSource = {
     suite,
     encryptedDataKeys: header.encryptedDataKeys,
     encryptionContext: header.encryptionContext,
     reproducedEncryptionContext,
     commitmentPolicy,
-  })
-  let encryptionKey: Buffer | undefined
+    keyWrap: backend.keyWrap,
+  }
+  const material = await cmm.decryptMaterials(materialsRequest)
   try {
     checkMaterials(material, layout.parsed, commitmentPolicy)
-    const derived = backend.deriveKeys(suite, material.getUnencryptedDataKey(), header.messageId)
-    encryptionKey = derived.encryptionKey
-    // SPEC-NOTES 3: the commitment is checked, in constant time, before the key is used at all.
-    if (suite.commitment) {
-      const stored = header.suiteData
-      if (!derived.commitment || !stored || stored.length !== derived.commitment.length || !timingSafeEqual(stored, derived.commitment)) {
-        throw new AuthenticationError()
-      }
-    }
     const authenticatedOnly = authenticatedOnlyContext(material, header.encryptionContext)
-    if (!backend.verifyHeaderAuth(suite, encryptionKey, headerIv, headerBody, serializeContextEntries(authenticatedOnly), headerAuthTag)) {
-      throw new AuthenticationError()
-    }
-    const plaintext = Buffer.alloc(layout.body.plaintextLength)
-    if (!backend.openBody({ suite, key: encryptionKey, messageId: header.messageId, frames: layout.body.frames, out: plaintext })) {
-      throw new AuthenticationError()
-    }
+    let signature: { key: NonNullable<NodeDecryptionMaterial['verificationKeyForms']>; signed: Buffer; der: Buffer } | undefined
     if (suite.signature) {
-      const verificationKey = material.verificationKey
-      const ok =
-        verificationKey !== undefined &&
-        layout.signature !== undefined &&
-        backend.verify(suite, verificationKey, [ciphertext.subarray(0, layout.signedLength)], layout.signature)
-      if (!ok) {
-        plaintext.fill(0)
-        throw new AuthenticationError()
-      }
+      const key = material.verificationKeyForms
+      if (!key || !layout.signature) throw new AuthenticationError()
+      signature = { key, signed: ciphertext.subarray(0, layout.signedLength), der: layout.signature }
     }
-    const messageHeader: MessageHeader = Object.freeze({
-      ...header,
-      encryptionContext: contextFromEntries([...Object.entries(header.encryptionContext), ...Object.entries(authenticatedOnly)]),
+    // Unpooled (plaintext never shares the slab) and not zero-filled: the backend writes every
+    // byte, or zeroes it all on failure.
+    const plaintext = Buffer.allocUnsafeSlow(layout.body.plaintextLength)
+    const opened = backend.openMessage({
+      suite,
+      dataKey: material.getUnencryptedDataKey(),
+      messageId: header.messageId,
+      headerBody,
+      headerIv,
+      headerAuthTag,
+      extraAad: authenticatedOnly === EMPTY_CONTEXT ? NO_BYTES : serializeContextEntries(authenticatedOnly),
+      commitment: header.suiteData,
+      body: layout.body,
+      out: plaintext,
+      signature,
     })
+    // Unsigned small messages open synchronously: no microtask turn for a plain boolean.
+    const authentic = typeof opened === 'boolean' ? opened : await opened
+    if (!authentic) throw new AuthenticationError()
+    const messageHeader: MessageHeader =
+      authenticatedOnly === EMPTY_CONTEXT
+        ? header
+        : Object.freeze({
+            ...header,
+            encryptionContext: contextFromEntries([...Object.entries(header.encryptionContext), ...Object.entries(authenticatedOnly)]),
+          })
     return { plaintext, messageHeader }
   } finally {
-    encryptionKey?.fill(0)
     material.zeroUnencryptedDataKey()
   }
 }
@@ -118,11 +123,12 @@ function checkMaterials(material: NodeDecryptionMaterial, parsed: ParsedHeader, 
 
 /** The reproduced pairs under required keys that the header does not store: authenticated by the header tag only. */
 function authenticatedOnlyContext(material: NodeDecryptionMaterial, stored: EncryptionContext): EncryptionContext {
+  if (material.requiredEncryptionContextKeys.length === 0) return EMPTY_CONTEXT
   const out: [string, string][] = []
   for (const key of material.requiredEncryptionContextKeys) {
     const value = contextValue(material.encryptionContext, key)
     if (value === undefined) throw new KeyringError(`required encryption context key "${key}" has no value`)
     if (!hasContextKey(stored, key)) out.push([key, value])
   }
-  return contextFromEntries(out)
+  return out.length === 0 ? EMPTY_CONTEXT : contextFromEntries(out)
 }

@@ -1,14 +1,15 @@
-// One-shot encryption of a whole message: materials, key derivation, header, framed body, footer (client-apis/encrypt.md).
+// One-shot encryption of a whole message: materials, then header serialization, then one backend call for the rest (client-apis/encrypt.md).
 import { CommitmentPolicyError, InvalidArgumentError, KeyringError, LimitExceededError } from '../core/errors'
 import { CommitmentPolicy, assertEncryptAllowed } from '../core/policy'
-import { randomFill } from '../core/random'
+import { randomPublicBytes } from '../core/random'
 import { AlgorithmSuite } from '../core/suites'
 import { framedBodySize } from '../format/body'
 import { EncryptionContext, contextFromEntries, serializeContextEntries } from '../format/encryption-context'
-import { ContentType, MessageHeader, ZERO_IV, serializeHeaderBody } from '../format/header'
-import { NodeMaterialsManager } from '../materials/keyring'
-import { NodeEncryptionMaterial } from '../materials/materials'
-import { CryptoBackend } from '../backend/backend'
+import { ContentType, MessageHeader, serializeHeaderBody } from '../format/header'
+import { EncryptionRequest, NodeMaterialsManager } from '../materials/keyring'
+import { KeyWrapSource, NodeEncryptionMaterial } from '../materials/materials'
+import { SigningKeySource } from '../materials/signature-keys'
+import { CryptoBackend, footerRoom } from '../backend/backend'
 
 export interface EncryptSettings {
   readonly backend: CryptoBackend
@@ -30,6 +31,10 @@ export interface EncryptOutput {
 }
 
 const RESERVED_PREFIX = 'aws-crypto-'
+/** Stands in for the v2 suite data until the backend writes the commitment over it. */
+const COMMITMENT_PLACEHOLDER = Buffer.alloc(32)
+const NO_BYTES = Buffer.alloc(0)
+const EMPTY_CONTEXT: EncryptionContext = Object.freeze({})
 
 export async function encryptMessage(settings: EncryptSettings, request: EncryptRequest): Promise<EncryptOutput> {
   const { backend, commitmentPolicy, maxEncryptedDataKeys } = settings
@@ -40,63 +45,73 @@ export async function encryptMessage(settings: EncryptSettings, request: Encrypt
   }
   if (requestedSuite) assertEncryptAllowed(commitmentPolicy, requestedSuite)
 
-  const material = await cmm.getEncryptionMaterials({
+  // The backend's signing keys and AES-GCM ride along for the default CMM (materials never import a backend).
+  const materialsRequest: EncryptionRequest & SigningKeySource & KeyWrapSource = {
     suite: requestedSuite,
     encryptionContext,
     plaintextLength: plaintext.length,
     commitmentPolicy,
-  })
-  let encryptionKey: Buffer | undefined
+    signingKeys: backend.signingKeys,
+    keyWrap: backend.keyWrap,
+  }
+  const material = await cmm.getEncryptionMaterials(materialsRequest)
   try {
     const suite = checkMaterials(material, requestedSuite, commitmentPolicy, maxEncryptedDataKeys)
-    const messageId = randomFill(Buffer.alloc(suite.messageIdLength))
-    const derived = backend.deriveKeys(suite, material.getUnencryptedDataKey(), messageId)
-    encryptionKey = derived.encryptionKey
+    const messageId = randomPublicBytes(suite.messageIdLength)
     const { stored, authenticatedOnly } = splitContext(material)
+    const v2 = suite.messageFormat === 2
     const headerBody = serializeHeaderBody({
       suite,
       messageId,
       encryptionContext: stored,
       encryptedDataKeys: material.encryptedDataKeys,
       frameLength,
-      suiteData: derived.commitment,
+      suiteData: v2 ? COMMITMENT_PLACEHOLDER : undefined,
     })
-    const headerTag = backend.headerAuthTag(suite, encryptionKey, ZERO_IV, headerBody, serializeContextEntries(authenticatedOnly))
-    const headerAuthLength = (suite.messageFormat === 1 ? ZERO_IV.length : 0) + headerTag.length
-    const body = framedBodySize(plaintext.length, frameLength)
-    const unsignedLength = headerBody.length + headerAuthLength + body.size
-
-    const out = Buffer.allocUnsafe(unsignedLength)
-    let o = headerBody.copy(out, 0)
-    if (suite.messageFormat === 1) o += ZERO_IV.copy(out, o)
-    o += headerTag.copy(out, o)
-    o += backend.sealFramedBody({ suite, key: encryptionKey, messageId, plaintext, frameLength, out, outOffset: o })
-
-    let result = out
-    if (suite.signature) {
-      const signatureKey = material.signatureKey
-      if (!signatureKey) throw new KeyringError('signed suite but the materials have no signing key')
-      const signature = backend.sign(suite, signatureKey.privateKey, [out])
-      const footer = Buffer.allocUnsafe(2 + signature.length)
-      footer.writeUInt16BE(signature.length, 0)
-      signature.copy(footer, 2)
-      result = Buffer.concat([out, footer])
-    }
-    const messageHeader: MessageHeader = Object.freeze({
-      version: suite.messageFormat,
-      ...(suite.messageFormat === 1 ? { type: 0x80 as const } : {}),
-      suiteId: suite.id,
+    const headerAuthLength = v2 ? 16 : 28
+    // One output at its final size: header, header auth, body, footer room; nothing is concatenated.
+    const out = Buffer.allocUnsafe(headerBody.length + headerAuthLength + framedBodySize(plaintext.length, frameLength).size + footerRoom(suite))
+    headerBody.copy(out, 0)
+    const sealed = backend.sealMessage({
+      suite,
+      dataKey: material.getUnencryptedDataKey(),
       messageId,
-      encryptionContext: stored,
-      encryptedDataKeys: Object.freeze([...material.encryptedDataKeys]),
-      contentType: ContentType.FRAMED_DATA,
-      headerIvLength: 12 as const,
+      out,
+      headerBodyLength: headerBody.length,
+      extraAad: authenticatedOnly === EMPTY_CONTEXT ? NO_BYTES : serializeContextEntries(authenticatedOnly),
+      plaintext,
       frameLength,
-      ...(derived.commitment ? { suiteData: derived.commitment } : {}),
+      signingKey: material.signatureKey,
     })
+    // Small messages seal synchronously; awaiting a plain number would still cost a microtask turn.
+    const length = typeof sealed === 'number' ? sealed : await sealed
+    const result = length === out.length ? out : out.subarray(0, length)
+    const encryptedDataKeys = Object.freeze(material.encryptedDataKeys.slice())
+    const messageHeader: MessageHeader = v2
+      ? Object.freeze({
+          version: 2 as const,
+          suiteId: suite.id,
+          messageId,
+          encryptionContext: stored,
+          encryptedDataKeys,
+          contentType: ContentType.FRAMED_DATA,
+          headerIvLength: 12 as const,
+          frameLength,
+          suiteData: Buffer.from(out.subarray(headerBody.length - 32, headerBody.length)),
+        })
+      : Object.freeze({
+          version: 1 as const,
+          type: 0x80 as const,
+          suiteId: suite.id,
+          messageId,
+          encryptionContext: stored,
+          encryptedDataKeys,
+          contentType: ContentType.FRAMED_DATA,
+          headerIvLength: 12 as const,
+          frameLength,
+        })
     return { result, messageHeader }
   } finally {
-    encryptionKey?.fill(0)
     material.zeroUnencryptedDataKey()
   }
 }
@@ -127,6 +142,7 @@ function checkMaterials(
 
 /** Pairs under required keys are authenticated in the header tag but not stored in the header. */
 function splitContext(material: NodeEncryptionMaterial): { stored: EncryptionContext; authenticatedOnly: EncryptionContext } {
+  if (material.requiredEncryptionContextKeys.length === 0) return { stored: material.encryptionContext, authenticatedOnly: EMPTY_CONTEXT }
   const required = new Set(material.requiredEncryptionContextKeys)
   const entries = Object.entries(material.encryptionContext)
   return {

@@ -1,0 +1,203 @@
+// N-API plumbing for BodyJob: argument reading, the JS-thread header step, one AsyncWorker per pool thread, one callback.
+#include "parallel_bindings.h"
+
+#include <openssl/crypto.h>
+
+#include <new>
+
+#include "body_job.h"
+#include "error_mark.h"
+#include "frame_table.h"
+#include "js_args.h"
+#include "message.h"
+#include "pins.h"
+
+namespace esdk {
+namespace {
+
+constexpr uint64_t kMaxThreads = 64;
+constexpr uint64_t kMinChunkBytes = 4096;
+constexpr uint64_t kMaxChunkBytes = uint64_t{1} << 30;
+
+// What a job's workers share on the JS thread: the job, how many workers are still out, the
+// callback and the references that keep every buffer alive. Freed by the last worker to finish.
+struct Completion {
+  Completion(napi_env env, BodyJob* j, bool seal_mode) noexcept : job(j), seal(seal_mode), pins(env) {}
+  ~Completion() { delete job; }
+  BodyJob* job;
+  const bool seal;
+  size_t pending = 0;
+  Napi::FunctionReference callback;
+  Pins pins;
+};
+
+class BodyWorker : public Napi::AsyncWorker {
+ public:
+  BodyWorker(Napi::Env env, Completion* completion, bool signature) noexcept
+      : Napi::AsyncWorker(env, "esdk:messageBody"), completion_(completion), signature_(signature) {}
+
+  void Execute() override {
+    ErrorMark mark;
+    if (signature_) {
+      completion_->job->RunSignature();
+    } else {
+      completion_->job->RunFrames();
+    }
+  }
+
+  void OnOK() override { Done(); }
+  void OnError(const Napi::Error& /*error*/) override { Done(); }
+
+ private:
+  void Done() {
+    Completion* c = completion_;
+    if (--c->pending != 0) return;
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    size_t length = 0;
+    const Status status = c->job->Finish(&length);
+    Napi::Function callback = c->callback.Value();
+    if (status == Status::kOk) {
+      callback.Call({env.Null(), c->seal ? Napi::Value(Napi::Number::New(env, static_cast<double>(length)))
+                                         : Napi::Value(Napi::Boolean::New(env, true))});
+    } else if (status == Status::kAuthenticationFailed && !c->seal) {
+      callback.Call({env.Null(), Napi::Boolean::New(env, false)});
+    } else {
+      napi_value error = StatusError(env, status, c->seal ? "sealMessageAsync" : "openMessageAsync");
+      callback.Call({error != nullptr ? Napi::Value(env, error) : env.Undefined()});
+    }
+    delete c;
+  }
+
+  Completion* const completion_;
+  const bool signature_;
+};
+
+// Queues `frame_workers` frame workers (and a signature worker if asked); false if any could not be made.
+bool Launch(Napi::Env env, Completion* c, size_t frame_workers, bool signature_worker) {
+  const size_t total = frame_workers + (signature_worker ? 1 : 0);
+  BodyWorker* workers[kMaxThreads + 1] = {};
+  for (size_t i = 0; i < total; ++i) {
+    workers[i] = new (std::nothrow) BodyWorker(env, c, signature_worker && i == frame_workers);
+    if (workers[i] == nullptr) {
+      for (size_t j = 0; j < i; ++j) delete workers[j];
+      return false;
+    }
+  }
+  c->pending = total;
+  for (size_t i = 0; i < total; ++i) workers[i]->Queue();
+  return true;
+}
+
+size_t WorkerCount(uint64_t threads, size_t chunks) noexcept {
+  return static_cast<size_t>(threads < chunks ? threads : chunks);
+}
+
+}  // namespace
+
+Napi::Value SealMessageAsyncBinding(const Napi::CallbackInfo& info) {
+  ErrorMark mark;
+  JsArgs args(info);
+  SealMessageRequest request{};
+  request.suite = args.SuiteAt(0, "suiteId");
+  request.data_key = args.BytesAt(1, "dataKey");
+  request.message_id = args.BytesAt(2, "messageId");
+  request.out = args.MutableBytesAt(3, "out");
+  request.header_body_length = static_cast<size_t>(args.IntegerAt(4, "headerBodyLength", request.out.size));
+  request.extra_aad = args.BytesAt(5, "extraAad");
+  request.plaintext = args.BytesAt(6, "plaintext");
+  request.frame_length = args.IntegerAt(7, "frameLength", 0xFFFFFFFFu);
+  request.signing_key = args.SigningKeyAt(8, "signingKey", true);
+  const uint64_t threads = args.IntegerAt(9, "threads", kMaxThreads);
+  const uint64_t chunk_bytes = args.IntegerAt(10, "chunkBytes", kMaxChunkBytes);
+  Napi::Function callback = args.FunctionAt(11, "callback");
+  if (args.ok() && (threads == 0 || chunk_bytes < kMinChunkBytes)) args.Fail(Status::kNotSafeInteger, "threads/chunkBytes");
+  if (!args.ok()) return args.Throw();
+
+  SealPlan plan{};
+  args.Fail(PlanSeal(request, &plan), "sealMessageAsync");
+  if (!args.ok()) return args.Throw();
+  uint8_t key[kMaxKeyLength];
+  ScopedCleanse wipe_key(key, sizeof(key));
+  Status status = Status::kOk;
+  {
+    GcmKey gcm;
+    status = SealHeader(request, MutableByteView{key, request.suite->key_length}, gcm);
+  }
+  BodyJob* job = status == Status::kOk ? BodyJob::ForSeal(request, plan, ByteView{key, request.suite->key_length}, chunk_bytes)
+                                       : nullptr;
+  Completion* c = job != nullptr ? new (std::nothrow) Completion(info.Env(), job, true) : nullptr;
+  if (c == nullptr) delete job;
+  // out, plaintext and the signing key are used on the pool; the header-only inputs are done with.
+  const bool ready = c != nullptr && c->pins.Add(info[3]) && c->pins.Add(info[6]) && (info[8].IsUndefined() || c->pins.Add(info[8])) &&
+                     Launch(info.Env(), c, WorkerCount(threads, c->job->chunk_count()), false);
+  if (!ready) {
+    delete c;
+    OPENSSL_cleanse(request.out.data, request.out.size);
+    args.Fail(status != Status::kOk ? status : Status::kOpenSslFailure, "sealMessageAsync");
+    return args.Throw();
+  }
+  c->callback = Napi::Persistent(callback);
+  return info.Env().Undefined();
+}
+
+Napi::Value OpenMessageAsyncBinding(const Napi::CallbackInfo& info) {
+  ErrorMark mark;
+  JsArgs args(info);
+  OpenMessageRequest request{};
+  request.suite = args.SuiteAt(0, "suiteId");
+  request.data_key = args.BytesAt(1, "dataKey");
+  request.message_id = args.BytesAt(2, "messageId");
+  request.header_body = args.BytesAt(3, "headerBody");
+  request.header_iv = args.BytesAt(4, "headerIv");
+  request.header_tag = args.BytesAt(5, "headerTag");
+  request.extra_aad = args.BytesAt(6, "extraAad");
+  request.commitment = args.BytesAt(7, "commitment");
+  request.source = args.BytesAt(8, "source");
+  size_t table_length = 0;
+  request.table = args.Float64sAt(9, "frameTable", &table_length);
+  request.out = args.MutableBytesAt(10, "out");
+  const ByteView point = args.BytesAt(11, "point");
+  const ByteView signed_bytes = args.BytesAt(12, "signed");
+  const ByteView signature = args.BytesAt(13, "signature");
+  const uint64_t threads = args.IntegerAt(14, "threads", kMaxThreads);
+  const uint64_t chunk_bytes = args.IntegerAt(15, "chunkBytes", kMaxChunkBytes);
+  Napi::Function callback = args.FunctionAt(16, "callback");
+  if (args.ok() && table_length % kFrameTableStride != 0) args.Fail(Status::kBadFrameTable, "frameTable");
+  if (args.ok() && (threads == 0 || chunk_bytes < kMinChunkBytes)) args.Fail(Status::kNotSafeInteger, "threads/chunkBytes");
+  if (!args.ok()) return args.Throw();
+  request.frame_count = table_length / kFrameTableStride;
+
+  args.Fail(PlanOpen(request), "openMessageAsync");
+  if (!args.ok()) return args.Throw();
+  uint8_t key[kMaxKeyLength];
+  ScopedCleanse wipe_key(key, sizeof(key));
+  Status status = Status::kOk;
+  {
+    GcmKey gcm;
+    status = OpenHeader(request, MutableByteView{key, request.suite->key_length}, gcm);
+  }
+  if (status == Status::kAuthenticationFailed) {
+    OPENSSL_cleanse(request.out.data, request.out.size);
+    return Napi::Boolean::New(info.Env(), false);
+  }
+  BodyJob* job = status == Status::kOk
+                     ? BodyJob::ForOpen(request, ByteView{key, request.suite->key_length}, chunk_bytes, point, signed_bytes, signature)
+                     : nullptr;
+  Completion* c = job != nullptr ? new (std::nothrow) Completion(info.Env(), job, false) : nullptr;
+  if (c == nullptr) delete job;
+  const bool verify = c != nullptr && c->job->verifies_signature();
+  const bool ready = c != nullptr && c->pins.Add(info[8]) && c->pins.Add(info[9]) && c->pins.Add(info[10]) &&
+                     (!verify || (c->pins.Add(info[11]) && c->pins.Add(info[12]) && c->pins.Add(info[13]))) &&
+                     Launch(info.Env(), c, WorkerCount(threads, c->job->chunk_count()), verify);
+  if (!ready) {
+    delete c;
+    OPENSSL_cleanse(request.out.data, request.out.size);
+    args.Fail(status != Status::kOk ? status : Status::kOpenSslFailure, "openMessageAsync");
+    return args.Throw();
+  }
+  c->callback = Napi::Persistent(callback);
+  return Napi::Boolean::New(info.Env(), true);
+}
+
+}  // namespace esdk
