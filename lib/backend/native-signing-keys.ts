@@ -1,6 +1,7 @@
 // Native ECDSA signing keys for the default CMM: made ahead on the libuv thread pool, a small stock per curve, each handed out once.
 import { KeyObject } from 'node:crypto'
 import { availableParallelism } from 'node:os'
+import { NativeBindingError } from '../core/errors'
 import { isRandomSourceOverridden } from '../core/random'
 import { SignatureSpec } from '../core/suites'
 import { SigningKey } from '../materials/materials'
@@ -94,7 +95,8 @@ class CurveStock {
     this.running--
     if (error || !handles) {
       // Nothing can be promised to the callers waiting now; later requests try again.
-      for (const waiter of this.waiters.splice(0)) waiter.reject(error ?? new Error('no signing keys generated'))
+      const failure = new NativeBindingError(`could not generate ${this.spec.curve} signing keys`, [error?.message ?? 'no keys returned'])
+      for (const waiter of this.waiters.splice(0)) waiter.reject(failure)
       return
     }
     for (const handle of handles) {
