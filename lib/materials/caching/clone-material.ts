@@ -22,6 +22,8 @@ export function cloneEncryptionMaterial(source: NodeEncryptionMaterial): NodeEnc
 export function cloneDecryptionMaterial(source: NodeDecryptionMaterial): NodeDecryptionMaterial {
   const copy = new NodeDecryptionMaterial(source.suite, source.encryptionContext, source.requiredEncryptionContextKeys)
   copy.setUnencryptedDataKey(source.getUnencryptedDataKey())
-  if (source.verificationKey) copy.setVerificationKey(source.verificationKey)
+  // The form that was set, not `verificationKey`, which would build a KeyObject on every cached decrypt.
+  const verification = source.verificationKeyForms
+  if (verification) copy.setVerificationKey(verification)
   return copy
 }
