@@ -1,5 +1,5 @@
 // ECDSA keys for signed suites: the signing-key provider contract, node:crypto key pairs, SEC1 point encoding and decoding.
-import { ECDH, KeyObject, createECDH, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto'
+import { ECDH, KeyObject, createECDH, createPrivateKey, createPublicKey } from 'node:crypto'
 import { MalformedMessageError } from '../core/errors'
 import { isRandomSourceOverridden, randomFill } from '../core/random'
 import { SignatureSpec } from '../core/suites'
@@ -53,8 +53,29 @@ export function generateSigningKey(spec: SignatureSpec): SigningKey {
       d.fill(0)
     }
   }
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: spec.curve })
-  return { privateKey, publicKeyCompressed: compressPublicKey(publicKey, spec) }
+  // Not generateKeyPairSync: on Node 20, exporting the public half of a key it made can deadlock
+  // the thread for good when a garbage collection lands inside the export (the finished key
+  // generation job's finaliser takes the mutex the export holds; see test/materials/signing-key-
+  // generation). ECDH makes the same key pair with no job object, and hands over the public point.
+  const ecdh = createECDH(OPENSSL_CURVE[spec.curve])
+  const point = ecdh.generateKeys()
+  const d = ecdh.getPrivateKey()
+  const scalar = padScalar(spec, d)
+  try {
+    return { privateKey: privateKeyFromParts(spec, scalar, point), publicKeyCompressed: compressPoint(point) }
+  } finally {
+    d.fill(0)
+    scalar.fill(0)
+  }
+}
+
+/** getPrivateKey() drops leading zero bytes; the SEC1 encoding wants the scalar at full width. */
+function padScalar(spec: SignatureSpec, d: Buffer): Buffer {
+  const size = spec.publicKeyLength - 1
+  if (d.length === size) return d
+  const padded = Buffer.alloc(size)
+  d.copy(padded, size - d.length)
+  return padded
 }
 
 /** node:crypto key generation on the calling thread: the JS backend's provider and the default. */
@@ -106,18 +127,17 @@ export function compressPoint(uncompressed: Uint8Array): Buffer {
   return out
 }
 
-/** SEC1 compressed form of a public key: parity byte ‖ x. */
+/**
+ * SEC1 compressed form of a public key: parity byte ‖ x. Read from its SPKI DER, not its JWK: a
+ * JWK export of a key from generateKeyPair(Sync) can deadlock Node 20 (see generateSigningKey).
+ */
 export function compressPublicKey(publicKey: KeyObject, spec: SignatureSpec): Buffer {
-  const jwk = publicKey.export({ format: 'jwk' })
-  if (typeof jwk.x !== 'string' || typeof jwk.y !== 'string' || jwk.crv !== spec.curve) {
+  const der = publicKey.export({ type: 'spki', format: 'der' })
+  const prefix = SPKI[spec.curve]
+  if (der.length !== prefix.length + spec.publicKeyLength * 2 - 1 || !der.subarray(0, prefix.length).equals(prefix)) {
     throw new MalformedMessageError('not a public key on the suite curve')
   }
-  const x = Buffer.from(jwk.x, 'base64url')
-  const y = Buffer.from(jwk.y, 'base64url')
-  const out = Buffer.alloc(spec.publicKeyLength)
-  out[0] = 0x02 | ((y[y.length - 1] as number) & 1)
-  x.copy(out, out.length - x.length)
-  return out
+  return compressPoint(der.subarray(prefix.length))
 }
 
 /**

@@ -1,10 +1,17 @@
 // Native ECDSA against node:crypto: key handles, signatures both ways, nonce single use, strict DER, points, disposal.
 import { ExecutionContext } from 'ava'
-import { ECDH, createHash, createSign, createVerify, generateKeyPairSync, randomBytes } from 'node:crypto'
+import { ECDH, createHash, createSign, createVerify, generateKeyPairSync, KeyObject, randomBytes } from 'node:crypto'
 import { NativeCryptoAddon, SigningKeyHandle } from '../../lib/backend/native-types'
 import { compressPoint, privateKeyFromParts, publicKeyFromPoint } from '../../lib/materials/signature-keys'
 import { SignatureSpec } from '../../lib/core/suites'
 import { A, nativeOnly, suite } from './backends'
+
+/** The uncompressed point of an EC public key, from its SPKI DER (the point ends it). Not from its JWK: on Node 20 a JWK export of a generateKeyPairSync key can deadlock (see test/materials/signing-key-deadlock.test). */
+function spkiPoint(publicKey: KeyObject): Buffer {
+  const der = publicKey.export({ type: 'spki', format: 'der' })
+  const size = publicKey.asymmetricKeyDetails?.namedCurve === 'prime256v1' ? 32 : 48
+  return der.subarray(der.length - (1 + 2 * size))
+}
 
 const CURVES = [
   { bits: 256 as const, spec: suite(A.ALG_AES128_GCM_IV12_TAG16_HKDF_SHA256_ECDSA_P256).signature as SignatureSpec, suiteId: 0x0214, openssl: 'prime256v1', hash: 'sha256', size: 32 },
@@ -97,8 +104,7 @@ for (const c of CURVES) {
 
   nativeOnly(`P-${c.bits}: verification refuses every flipped byte, trailing bytes, non-minimal DER and points off the curve`, (t, addon) => {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: c.spec.curve })
-    const jwk = publicKey.export({ format: 'jwk' })
-    const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x ?? '', 'base64url'), Buffer.from(jwk.y ?? '', 'base64url')])
+    const point = spkiPoint(publicKey)
     const message = randomBytes(100)
     const der = createSign(c.hash).update(message).sign({ key: privateKey, dsaEncoding: 'der' })
     t.true(addon.verifyMessage(c.suiteId, point, message, der))
@@ -125,8 +131,7 @@ for (const c of CURVES) {
 
   nativeOnly(`P-${c.bits}: verifyMessageAsync agrees with the synchronous check, from the thread pool`, async (t, addon) => {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: c.spec.curve })
-    const jwk = publicKey.export({ format: 'jwk' })
-    const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x ?? '', 'base64url'), Buffer.from(jwk.y ?? '', 'base64url')])
+    const point = spkiPoint(publicKey)
     const message = randomBytes(5000)
     const der = createSign(c.hash).update(message).sign({ key: privateKey, dsaEncoding: 'der' })
     const verify = (signature: Buffer): Promise<boolean> =>
@@ -139,8 +144,7 @@ for (const c of CURVES) {
   nativeOnly(`P-${c.bits}: decompressPoint matches ECDH.convertKey and refuses non-points`, (t, addon) => {
     for (let i = 0; i < 8; i++) {
       const { publicKey } = generateKeyPairSync('ec', { namedCurve: c.spec.curve })
-      const jwk = publicKey.export({ format: 'jwk' })
-      const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x ?? '', 'base64url'), Buffer.from(jwk.y ?? '', 'base64url')])
+      const point = spkiPoint(publicKey)
       const out = Buffer.alloc(point.length)
       t.true(addon.decompressPoint(c.bits, compressPoint(point), out))
       t.deepEqual(out, point)

@@ -1,6 +1,6 @@
 // SEC1 compressed points for P-256 and P-384: encode/decode against node:crypto's ECDH.convertKey, and refusal of invalid points.
 import test from 'ava'
-import { ECDH, createSign, createVerify, generateKeyPairSync, randomBytes } from 'node:crypto'
+import { ECDH, createSign, createVerify, generateKeyPairSync, KeyObject, randomBytes } from 'node:crypto'
 import { MalformedMessageError } from '../../lib/core/errors'
 import { SignatureSpec, findSuite } from '../../lib/core/suites'
 import { compressPublicKey, decodeVerificationKey, generateSigningKey } from '../../lib/materials/signature-keys'
@@ -15,9 +15,11 @@ function specOf(c: (typeof CURVES)[number]): SignatureSpec {
   return c.spec
 }
 
-/** Uncompressed SEC1 point (04 ‖ x ‖ y) from a public KeyObject's JWK. */
-function uncompressed(jwk: { x?: string; y?: string }): Buffer {
-  return Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x ?? '', 'base64url'), Buffer.from(jwk.y ?? '', 'base64url')])
+/** The uncompressed point of an EC public key, from its SPKI DER (the point ends it). Not from its JWK: on Node 20 a JWK export of a generateKeyPairSync key can deadlock (see signing-key-deadlock.test). */
+function spkiPoint(publicKey: KeyObject): Buffer {
+  const der = publicKey.export({ type: 'spki', format: 'der' })
+  const size = publicKey.asymmetricKeyDetails?.namedCurve === 'prime256v1' ? 32 : 48
+  return der.subarray(der.length - (1 + 2 * size))
 }
 
 for (const c of CURVES) {
@@ -26,7 +28,7 @@ for (const c of CURVES) {
     const parities = new Set<number>()
     for (let i = 0; i < 24; i++) {
       const { publicKey } = generateKeyPairSync('ec', { namedCurve: spec.curve })
-      const expected = ECDH.convertKey(uncompressed(publicKey.export({ format: 'jwk' })), c.openssl, undefined, undefined, 'compressed') as Buffer
+      const expected = ECDH.convertKey(spkiPoint(publicKey), c.openssl, undefined, undefined, 'compressed') as Buffer
       const ours = compressPublicKey(publicKey, spec)
       t.deepEqual(ours, expected)
       t.is(ours.length, 1 + c.size)
@@ -39,9 +41,9 @@ for (const c of CURVES) {
     const spec = specOf(c)
     for (let i = 0; i < 8; i++) {
       const { publicKey } = generateKeyPairSync('ec', { namedCurve: spec.curve })
-      const compressed = ECDH.convertKey(uncompressed(publicKey.export({ format: 'jwk' })), c.openssl, undefined, undefined, 'compressed') as Buffer
+      const compressed = ECDH.convertKey(spkiPoint(publicKey), c.openssl, undefined, undefined, 'compressed') as Buffer
       const decoded = decodeVerificationKey(compressed.toString('base64'), spec)
-      t.deepEqual(decoded.export({ format: 'jwk' }), publicKey.export({ format: 'jwk' }))
+      t.deepEqual(decoded.export({ type: 'spki', format: 'der' }), publicKey.export({ type: 'spki', format: 'der' }))
     }
   })
 
@@ -58,7 +60,7 @@ for (const c of CURVES) {
   test(`${c.openssl}: invalid points are refused with MalformedMessageError`, (t) => {
     const spec = specOf(c)
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: spec.curve })
-    const good = ECDH.convertKey(uncompressed(publicKey.export({ format: 'jwk' })), c.openssl, undefined, undefined, 'compressed') as Buffer
+    const good = ECDH.convertKey(spkiPoint(publicKey), c.openssl, undefined, undefined, 'compressed') as Buffer
     // An x with no point on the curve, found with node:crypto as the judge.
     let offCurve: Buffer | undefined
     for (let i = 0; i < 200 && !offCurve; i++) {
@@ -73,7 +75,7 @@ for (const c of CURVES) {
     const bad: Array<[string, Buffer]> = [
       ['x not on the curve', offCurve],
       ['x ≥ p', Buffer.concat([Buffer.from([2]), Buffer.alloc(c.size, 0xff)])],
-      ['uncompressed form', uncompressed(publicKey.export({ format: 'jwk' }))],
+      ['uncompressed form', spkiPoint(publicKey)],
       ['prefix 04 at compressed length', Buffer.concat([Buffer.from([4]), good.subarray(1)])],
       ['prefix 00', Buffer.concat([Buffer.from([0]), good.subarray(1)])],
       ['one byte short', good.subarray(0, good.length - 1)],

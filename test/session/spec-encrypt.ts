@@ -63,8 +63,9 @@ export function specEncrypt(input: SpecWriteInput): Buffer {
   let signer: ReturnType<typeof generateKeyPairSync> | undefined
   if (facts.signature) {
     signer = generateKeyPairSync('ec', { namedCurve: facts.signature.crv })
-    const jwk = signer.publicKey.export({ format: 'jwk' })
-    const full = Buffer.concat([u8(4), Buffer.from(jwk.x ?? '', 'base64url'), Buffer.from(jwk.y ?? '', 'base64url')])
+    // The point from the SPKI DER, not a JWK: on Node 20 a JWK export of a generateKeyPairSync key can deadlock.
+    const spki = signer.publicKey.export({ type: 'spki', format: 'der' })
+    const full = spki.subarray(spki.length - (facts.signature.crv === 'P-256' ? 65 : 97))
     const compressed = ECDH.convertKey(full, facts.signature.curve, undefined, undefined, 'compressed') as Buffer
     pairs.push(['aws-crypto-public-key', compressed.toString('base64')])
   }
