@@ -23,6 +23,8 @@
         'native/message.cc',
         'native/message_bindings.cc',
         'native/parallel_bindings.cc',
+        'native/rsa_bindings.cc',
+        'native/rsa_pkcs1.cc',
         'native/signing_key_handle.cc',
         'native/status.cc',
         'native/suites.cc',

@@ -12,6 +12,7 @@
 #include "ecdsa_bindings.h"
 #include "message_bindings.h"
 #include "parallel_bindings.h"
+#include "rsa_bindings.h"
 
 namespace {
 
@@ -21,7 +22,8 @@ namespace {
 // 2: deriveKeys, headerAuthTag, verifyHeaderAuth, sealFramedBody, openBody.
 // 3: + gcmSeal, gcmOpen, sealMessage, openMessage, sealMessageAsync, openMessageAsync, ECDSA signing-key handles, signDigest, verifyMessage(Async),
 //    decompressPoint.
-constexpr uint32_t kAbiVersion = 3;
+// 4: + rsaPrivateKeyFromDer, rsaKeyInfo, rsaPkcs1Unwrap, disposeRsaKey (RSA PKCS#1 v1.5 unwrap).
+constexpr uint32_t kAbiVersion = 4;
 
 Napi::Value CpuFeatures(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -120,6 +122,14 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
                                          esdk::VerifyMessageAsyncBinding, napi_enumerable),
       Napi::PropertyDescriptor::Function(env, exports, "decompressPoint",
                                          esdk::DecompressPointBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "rsaPrivateKeyFromDer",
+                                         esdk::RsaPrivateKeyFromDerBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "rsaKeyInfo",
+                                         esdk::RsaKeyInfoBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "rsaPkcs1Unwrap",
+                                         esdk::RsaPkcs1UnwrapBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "disposeRsaKey",
+                                         esdk::DisposeRsaKeyBinding, napi_enumerable),
   });
   return exports;
 }

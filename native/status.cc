@@ -44,10 +44,13 @@ constexpr StatusInfo kStatusTable[] = {
     {Status::kBadPoint, JsClass::kRangeError, "ERR_ESDK_NATIVE_POINT", "not a SEC1 point on the curve"},
     {Status::kNotSigningKey, JsClass::kTypeError, "ERR_ESDK_NATIVE_ARG_TYPE", "expected a native signing key handle"},
     {Status::kNotFunction, JsClass::kTypeError, "ERR_ESDK_NATIVE_ARG_TYPE", "expected a function"},
-    {Status::kKeyDisposed, JsClass::kError, "ERR_ESDK_NATIVE_KEY_DISPOSED", "the signing key was disposed"},
+    {Status::kKeyDisposed, JsClass::kError, "ERR_ESDK_NATIVE_KEY_DISPOSED", "the key was disposed"},
     {Status::kBadSignatureLength, JsClass::kRangeError, "ERR_ESDK_NATIVE_SIGNATURE_LENGTH",
      "signature is longer than the footer allows"},
     {Status::kOpenSslFailure, JsClass::kError, "ERR_ESDK_NATIVE_OPENSSL", "OpenSSL operation failed"},
+    {Status::kNotRsaKey, JsClass::kTypeError, "ERR_ESDK_NATIVE_ARG_TYPE", "expected a native RSA key handle"},
+    {Status::kBadRsaKey, JsClass::kRangeError, "ERR_ESDK_NATIVE_RSA_KEY",
+     "not a DER RSA private key with a 512 .. 16384-bit modulus"},
 };
 
 constexpr bool TableMatchesEnum() {

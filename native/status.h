@@ -35,6 +35,8 @@ enum class Status : uint8_t {
   kKeyDisposed,
   kBadSignatureLength,
   kOpenSslFailure,
+  kNotRsaKey,
+  kBadRsaKey,
   kCount,  // keep last
 };
 

@@ -6,6 +6,7 @@ import { FrameRef } from '../format/body'
 import { AesGcmWrap, SigningKey } from '../materials/materials'
 import { CryptoBackend, DerivedKeys, OpenBodyInput, OpenMessageInput, SealBodyInput, SealMessageInput } from './backend'
 import { float64Table } from './frame-table'
+import { nativeRsaPkcs1 } from './native-rsa-pkcs1'
 import { NativeSigningKey, nativeSigningKeys } from './native-signing-keys'
 import { FRAME_KIND_CODE, FRAME_TABLE_STRIDE, NativeAddon, NativeCryptoAddon, NativeCryptoFunctions, SigningKeyHandle } from './native-types'
 
@@ -14,7 +15,7 @@ const TAG_LENGTH = 16
 const COMMITMENT_LENGTH = 32
 const EMPTY = Buffer.alloc(0)
 
-/** Every entry point createNativeBackend needs (ABI 3). */
+/** Every entry point createNativeBackend needs (ABI 4). */
 export const CRYPTO_FUNCTIONS: readonly (keyof NativeCryptoFunctions)[] = [
   'deriveKeys',
   'headerAuthTag',
@@ -36,6 +37,10 @@ export const CRYPTO_FUNCTIONS: readonly (keyof NativeCryptoFunctions)[] = [
   'verifyMessage',
   'verifyMessageAsync',
   'decompressPoint',
+  'rsaPrivateKeyFromDer',
+  'rsaKeyInfo',
+  'rsaPkcs1Unwrap',
+  'disposeRsaKey',
 ]
 
 /** Shape check of the crypto entry points (the loader has already checked the ABI version and build facts). */
@@ -175,6 +180,7 @@ export function createNativeBackend(addon: NativeAddon): CryptoBackend {
       if (sealed.length >= TAG_LENGTH && native.gcmOpen(key, iv, offHeap(aad), sealed, out)) return out
       return new Error('unable to authenticate the wrapped data key')
     },
+    rsaPkcs1: nativeRsaPkcs1(native),
   })
 
   return Object.freeze({

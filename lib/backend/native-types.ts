@@ -35,12 +35,15 @@ export interface NativeAddon {
 /** An opaque, type-tagged native signing key (native/signing_key_handle.h). */
 export type SigningKeyHandle = { readonly __nativeSigningKey: unique symbol }
 
+/** An opaque, type-tagged native RSA private key (native/rsa_bindings.cc). */
+export type RsaKeyHandle = { readonly __nativeRsaKey: unique symbol }
+
 /** Node-style completion callback of the thread-pool entry points. */
 export type NativeCallback<T> = (error: Error | null, result?: T) => void
 
 /**
- * The crypto entry points of ABI 3 (native/crypto_bindings.h, message_bindings.h,
- * ecdsa_bindings.h), checked by
+ * The crypto entry points of ABI 4 (native/crypto_bindings.h, message_bindings.h,
+ * ecdsa_bindings.h, rsa_bindings.h), checked by
  * createNativeBackend. Every Uint8Array is read or written only inside its own
  * byteOffset/byteLength window; outputs are allocated by the caller at their
  * exact size. Invalid arguments throw (TypeError/RangeError with an
@@ -97,6 +100,18 @@ export interface NativeCryptoFunctions {
   verifyMessageAsync(suiteId: number, point: Uint8Array, signed: Uint8Array, signature: Uint8Array, callback: NativeCallback<boolean>): void;
   /** SEC1 compressed to uncompressed; false when the bytes are not a point on the curve. */
   decompressPoint(curveBits: 256 | 384, compressed: Uint8Array, outUncompressed: Uint8Array): boolean;
+  /** Parses a DER (PKCS#8) RSA private key of 512..16384 bits into a handle; the caller wipes `der`. */
+  rsaPrivateKeyFromDer(der: Uint8Array): RsaKeyHandle;
+  /** `implicitRejection`: OpenSSL (>= 3.2) rejects implicitly itself; otherwise the addon does (native/rsa_pkcs1.cc). */
+  rsaKeyInfo(handle: RsaKeyHandle): { modulusBytes: number; implicitRejection: boolean };
+  /**
+   * Fills `out` (1..64 bytes) with the PKCS#1 v1.5 plaintext of `ciphertext` when it decrypts to
+   * exactly out.length bytes, else with random bytes; never says which. Throws only for argument
+   * faults that do not depend on the ciphertext's content.
+   */
+  rsaPkcs1Unwrap(handle: RsaKeyHandle, ciphertext: Uint8Array, out: Uint8Array): void;
+  /** Frees the key now (idempotent); the handle's finalizer would otherwise do it. */
+  disposeRsaKey(handle: RsaKeyHandle): void;
 }
 
 export type NativeCryptoAddon = NativeAddon & NativeCryptoFunctions;

@@ -5,6 +5,7 @@ import { randomBytes } from '../core/random'
 import { AlgorithmSuite } from '../core/suites'
 import { EncryptionContext } from '../format/encryption-context'
 import { EncryptedDataKey } from '../format/header'
+import type { RsaPkcs1Unwrap } from './rsa-pkcs1'
 import { VerificationKey } from './signature-keys'
 
 /** Kept for call-shape compatibility with the official keyring trace; not interpreted. */
@@ -22,6 +23,12 @@ export interface AesGcmWrap {
   seal(key: Buffer, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Buffer
   /** The plaintext in an unpooled buffer the caller owns and wipes, or the Error that refused it. */
   open(key: Buffer, iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Buffer | Error
+  /**
+   * The backend's RSA PKCS#1 v1.5 unwrap, when it has one that node:crypto's CVE-2023-46809 refusal
+   * does not apply to (the native backend). It rides on this object because materials already carry
+   * it from the session's backend to the keyrings.
+   */
+  readonly rsaPkcs1?: RsaPkcs1Unwrap
 }
 
 /** The optional field of a materials request that carries the session backend's AES-GCM (materials never import a backend). */

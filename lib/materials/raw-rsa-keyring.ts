@@ -4,6 +4,7 @@ import { InvalidArgumentError, KeyringError, needs } from '../core/errors'
 import { EncryptedDataKey } from '../format/header'
 import { KeyringNode, isReservedNamespace } from './keyring'
 import { NodeDecryptionMaterial, NodeEncryptionMaterial, cipherToOwnedBuffer, ensureDataKey } from './materials'
+import { RsaPkcs1Unwrap } from './rsa-pkcs1'
 
 export type OaepHash = 'sha1' | 'sha256' | 'sha384' | 'sha512'
 type RsaKeyInput = string | Buffer | KeyObject
@@ -68,7 +69,12 @@ export class RawRsaKeyringNode extends KeyringNode {
     const ours = edks.filter((edk) => edk.providerId === this.keyNamespace && edk.providerInfo === this.keyName)
     // A public-only keyring never matches: it cannot decrypt, and that is not an error.
     if (ours.length === 0 || !this.privateKey) return material
-    if (this.padding === constants.RSA_PKCS1_PADDING && !this.allowPkcs1Decrypt) throw new KeyringError(PKCS1_DISABLED_MESSAGE)
+    if (this.padding === constants.RSA_PKCS1_PADDING) {
+      if (!this.allowPkcs1Decrypt) throw new KeyringError(PKCS1_DISABLED_MESSAGE)
+      // The backend's unwrap when it has one (native): no node flag needed, and implicit rejection.
+      const pkcs1 = material.keyWrap.rsaPkcs1
+      if (pkcs1) return this.unwrapPkcs1(pkcs1, this.privateKey, material, ours[0] as EncryptedDataKey)
+    }
     const errors: unknown[] = []
     for (const edk of ours) {
       let key: Buffer
@@ -89,6 +95,27 @@ export class RawRsaKeyringNode extends KeyringNode {
       }
     }
     throw new KeyringError(`raw RSA keyring ${this.keyNamespace}/${this.keyName} could not unwrap any data key`, errors)
+  }
+
+  /**
+   * Implicit rejection (see RsaPkcs1Unwrap): the unwrap always yields a key, so the first EDK
+   * addressed to this keyring is the one used, and a bad one surfaces as the message's generic
+   * authentication failure, never as an error here: an error that told a bad padding apart from
+   * a wrong key would be the padding oracle of Bleichenbacher and Marvin (CVE-2023-46809).
+   */
+  private unwrapPkcs1(pkcs1: RsaPkcs1Unwrap, privateKey: KeyObject, material: NodeDecryptionMaterial, edk: EncryptedDataKey): NodeDecryptionMaterial {
+    let key: Buffer
+    try {
+      key = pkcs1.unwrap(privateKey, edk.encryptedDataKey, material.suite.keyLengthBytes)
+    } catch (e) {
+      // Never about the EDK's content: the key could not be imported, or was disposed.
+      throw new KeyringError(`raw RSA keyring ${this.keyNamespace}/${this.keyName} could not use its private key`, [e])
+    }
+    try {
+      return material.setUnencryptedDataKey(key)
+    } finally {
+      key.fill(0)
+    }
   }
 
   private keyOptions(key: KeyObject): { key: KeyObject; padding: number; oaepHash?: string } {

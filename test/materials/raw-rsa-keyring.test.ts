@@ -1,11 +1,12 @@
-// Raw RSA keyring: constructor checks, OAEP wrap/unwrap, provider info, the PKCS#1 v1.5 decrypt opt-in, and public-only keyrings.
+// Raw RSA keyring: constructor checks, OAEP wrap/unwrap, provider info, the PKCS#1 v1.5 decrypt opt-in (node:crypto or a backend's unwrap), and public-only keyrings.
 import test from 'ava'
-import { constants, generateKeyPairSync, privateDecrypt } from 'node:crypto'
+import { KeyObject, constants, generateKeyPairSync, privateDecrypt } from 'node:crypto'
 import { InvalidArgumentError, KeyringError } from '../../lib/core/errors'
 import { AlgorithmSuite, findSuite } from '../../lib/core/suites'
 import { EncryptedDataKey } from '../../lib/format/header'
-import { NodeDecryptionMaterial, NodeEncryptionMaterial } from '../../lib/materials/materials'
+import { NodeDecryptionMaterial, NodeEncryptionMaterial, nodeAesGcmWrap } from '../../lib/materials/materials'
 import { OaepHash, RawRsaKeyringNode, RawRsaKeyringNodeInput } from '../../lib/materials/raw-rsa-keyring'
+import { RsaPkcs1Unwrap } from '../../lib/materials/rsa-pkcs1'
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
 const PEM_PUBLIC = publicKey.export({ type: 'spki', format: 'pem' }).toString()
@@ -118,4 +119,71 @@ test('EDKs of another namespace or key name are ignored', async (t) => {
 test('an unwrapped key of the wrong length for the suite is refused', async (t) => {
   const { edk } = await wrap(keyring(), suite(0x0114)) // 16-byte data key
   await t.throwsAsync(keyring().onDecrypt(new NodeDecryptionMaterial(suite(0x0478), {}), [edk]), { instanceOf: KeyringError })
+})
+
+/** A stand-in for a backend's PKCS#1 v1.5 unwrap that records its calls (the native one is tested in test/backend). */
+function recordingUnwrap(result: (wrapped: Uint8Array, keyLength: number) => Buffer): { unwrap: RsaPkcs1Unwrap; calls: Array<{ key: KeyObject; wrapped: Uint8Array; keyLength: number }> } {
+  const calls: Array<{ key: KeyObject; wrapped: Uint8Array; keyLength: number }> = []
+  return {
+    calls,
+    unwrap: {
+      unwrap(key: KeyObject, wrapped: Uint8Array, keyLength: number): Buffer {
+        calls.push({ key, wrapped, keyLength })
+        return result(wrapped, keyLength)
+      },
+      forget(): void {},
+    },
+  }
+}
+
+function withUnwrap(s: AlgorithmSuite, unwrap: RsaPkcs1Unwrap): NodeDecryptionMaterial {
+  const m = new NodeDecryptionMaterial(s, {})
+  m.keyWrap = { ...nodeAesGcmWrap, rsaPkcs1: unwrap }
+  return m
+}
+
+test('PKCS#1 v1.5 with a backend unwrap: the first EDK addressed to the keyring goes to it, with the suite key length, and its key is taken as is', async (t) => {
+  const k = keyring({ padding: constants.RSA_PKCS1_PADDING, allowPkcs1Decrypt: true })
+  const first = (await wrap(k)).edk
+  const second = (await wrap(k)).edk
+  const foreign = new EncryptedDataKey({ providerId: 'other', providerInfo: 'rsa-key', encryptedDataKey: Buffer.alloc(256, 1) })
+  const returned = Buffer.alloc(32, 0x42)
+  const { unwrap, calls } = recordingUnwrap(() => Buffer.from(returned))
+  const m = await k.onDecrypt(withUnwrap(suite(0x0478), unwrap), [foreign, first, second])
+  t.is(calls.length, 1, 'implicit rejection: the first matching EDK decides')
+  t.deepEqual(Buffer.from(calls[0]?.wrapped ?? []), Buffer.from(first.encryptedDataKey))
+  t.is(calls[0]?.keyLength, 32)
+  t.is(calls[0]?.key.type, 'private')
+  t.deepEqual(m.getUnencryptedDataKey(), returned)
+  const m16 = await k.onDecrypt(withUnwrap(suite(0x0114), recordingUnwrap((_w, n) => Buffer.alloc(n, 7)).unwrap), [first])
+  t.is(m16.getUnencryptedDataKey().length, 16)
+})
+
+test('PKCS#1 v1.5 with a backend unwrap: still refused without allowPkcs1Decrypt, and the unwrap is never called', async (t) => {
+  const k = keyring({ padding: constants.RSA_PKCS1_PADDING })
+  const { edk } = await wrap(k)
+  const { unwrap, calls } = recordingUnwrap((_w, n) => Buffer.alloc(n))
+  await t.throwsAsync(k.onDecrypt(withUnwrap(suite(), unwrap), [edk]), { instanceOf: KeyringError, message: /allowPkcs1Decrypt/ })
+  t.is(calls.length, 0)
+})
+
+test('OAEP keyrings never use the backend PKCS#1 v1.5 unwrap; public-only keyrings do not either', async (t) => {
+  const { unwrap, calls } = recordingUnwrap((_w, n) => Buffer.alloc(n))
+  const oaep = keyring()
+  const { dataKey, edk } = await wrap(oaep)
+  t.deepEqual((await oaep.onDecrypt(withUnwrap(suite(), unwrap), [edk])).getUnencryptedDataKey(), dataKey)
+  const publicOnly = keyring({ rsaKey: { publicKey: PEM_PUBLIC }, padding: constants.RSA_PKCS1_PADDING, allowPkcs1Decrypt: true })
+  t.false((await publicOnly.onDecrypt(withUnwrap(suite(), unwrap), [edk])).hasUnencryptedDataKey)
+  t.is(calls.length, 0)
+})
+
+test('a backend unwrap that throws (key not importable, disposed) becomes a KeyringError with the cause', async (t) => {
+  const k = keyring({ padding: constants.RSA_PKCS1_PADDING, allowPkcs1Decrypt: true })
+  const { edk } = await wrap(k)
+  const boom = new Error('cannot import')
+  const { unwrap } = recordingUnwrap(() => {
+    throw boom
+  })
+  const err = await t.throwsAsync(k.onDecrypt(withUnwrap(suite(), unwrap), [edk]), { instanceOf: KeyringError })
+  t.is(err?.causes[0], boom)
 })

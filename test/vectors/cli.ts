@@ -35,17 +35,26 @@ function parseOptions(args: string[]): Options | string {
 
 /**
  * Node 20 refuses RSA PKCS#1 v1.5 private decryption (CVE-2023-46809) unless started with the revert flag, and
- * 191 vectors use that padding. Returns the child's exit status, or undefined when no re-exec happened.
+ * 191 vectors use that padding. Only the JS backend decrypts through node:crypto; the native backend unwraps
+ * PKCS#1 v1.5 in the addon (with implicit rejection) and runs without the flag. Returns the child's exit status,
+ * or undefined when no re-exec happened.
  */
 function reexecWithSecurityRevert(args: string[]): number | undefined {
   if (process.execArgv.includes(SECURITY_REVERT)) return undefined
-  console.log(`vectors: re-running under node ${SECURITY_REVERT}: Node 20 refuses RSA PKCS#1 v1.5 private decryption without it, and the legacy-padding vectors need it`)
+  console.log(`vectors: re-running under node ${SECURITY_REVERT}: the JS backend decrypts RSA PKCS#1 v1.5 through node:crypto, which Node 20 refuses without it`)
   const child = spawnSync(process.execPath, [SECURITY_REVERT, __filename, ...args], { stdio: 'inherit' })
   if (child.error) {
     console.log(`vectors: WARNING: could not re-run node (${child.error.message}); continuing without ${SECURITY_REVERT}, PKCS#1 v1.5 vectors will fail`)
     return undefined
   }
   return child.status ?? 1
+}
+
+/** The backend the client will use: --backend, else ESDK_BACKEND, else what auto picks here. */
+function plannedBackend(choice: BackendChoice | undefined): 'js' | 'native' {
+  const env = process.env.ESDK_BACKEND
+  const resolved = choice ?? (env === 'js' || env === 'native' ? env : 'auto')
+  return resolved === 'auto' ? getBackendInfo().backend : resolved
 }
 
 async function main(args: string[]): Promise<number> {
@@ -61,8 +70,11 @@ async function main(args: string[]): Promise<number> {
     console.log(finalLine({ passed: 0, failed: 0, pending: 0, needsNetwork: 0 }, `vector folder not found at ${folder}`))
     return 0
   }
-  const status = reexecWithSecurityRevert(args)
+  // Decided before building anything: only a JS-backend run needs the re-exec.
+  const backend = plannedBackend(options.backend)
+  const status = backend === 'js' ? reexecWithSecurityRevert(args) : undefined
   if (status !== undefined) return status
+  const securityRevert = process.execArgv.includes(SECURITY_REVERT)
 
   let client: EsdkClient
   try {
@@ -72,8 +84,8 @@ async function main(args: string[]): Promise<number> {
     return 2
   }
   const info = getBackendInfo()
-  const backend = options.backend === 'js' || options.backend === 'native' ? options.backend : info.backend
-  console.log(`vectors: folder ${folder}; backend ${backend}${info.reasons.length && backend === 'js' ? ` (${info.reasons.join('; ')})` : ''}; node ${process.version}`)
+  console.log(`vectors: folder ${folder}; backend ${backend}${info.reasons.length && backend === 'js' ? ` (${info.reasons.join('; ')})` : ''}; node ${process.version}${securityRevert ? ` ${SECURITY_REVERT}` : ' without --security-revert'}`)
+  if (backend === 'native') console.log('vectors: RSA PKCS#1 v1.5 data keys are unwrapped by the native addon (implicit rejection); no node flag needed')
 
   const catalog = loadCatalog(folder).filter((s) => options.sets.length === 0 || options.sets.some((name) => s.name.includes(name)))
   const summaries: SetSummary[] = []
@@ -90,7 +102,7 @@ async function main(args: string[]): Promise<number> {
   printTable(summaries, console.log)
   printDetails(summaries, console.log)
   const totals = totalsOf(summaries)
-  if (options.json) writeJson(options.json, { folder, backend, node: process.version, totals, sets: summaries, results })
+  if (options.json) writeJson(options.json, { folder, backend, node: process.version, securityRevert, totals, sets: summaries, results })
   console.log(finalLine(totals))
   return totals.failed > 0 ? 1 : 0
 }

@@ -57,6 +57,20 @@ function expectedPassedBySet(): Map<string, number> {
   return counts
 }
 
+/** Offline vectors whose keyring is RSA PKCS#1 v1.5, counted from catalog.json. */
+function expectedPkcs1(): number {
+  const file = path.join(folder, 'catalog.json')
+  const sets = asObject(field(asObject(parseJson(fs.readFileSync(file), file), file), 'sets', file), 'sets')
+  let n = 0
+  for (const [name, set] of Object.entries(sets)) {
+    for (const v of asArray(field(asObject(set, name), 'vectors', name), name)) {
+      const vector = asObject(v, name)
+      if (/pkcs1/i.test(str(vector, 'keyring', name)) && str(vector, 'offline', name).startsWith('yes')) n++
+    }
+  }
+  return n
+}
+
 if (!vectorFolderPresent(folder)) {
   const banner = '!'.repeat(78)
   console.warn(`${banner}\n!!! test/vectors: vector folder not found at ${folder}\n!!! The decrypt vectors are SKIPPED, not passed. Set ESDK_TEST_VECTORS to run them.\n${banner}`)
@@ -79,6 +93,26 @@ if (!vectorFolderPresent(folder)) {
       t.regex(lines[lines.length - 1] ?? '', /^vectors: \d+ passed, 0 failed, \d+ pending$/, stdout)
       t.regex(stdout, new RegExp(`backend ${backend}`), 'the CLI ran on the requested backend')
       t.is(status, 0, `${stdout}\n${stderr}`)
+    })
+
+    // Only the JS backend goes through node:crypto, which Node 20 refuses PKCS#1 v1.5 decryption without the flag.
+    register(`[${backend}] RSA PKCS#1 v1.5 vectors all pass, ${backend === 'native' ? 'without' : 'with'} --security-revert (and the CLI says so)`, async (t) => {
+      const { stdout, report } = await once()
+      const reexec = /re-running under node --security-revert=CVE-2023-46809/
+      if (backend === 'native') {
+        t.is(report.securityRevert, false, 'the native run must not use the flag')
+        t.notRegex(stdout, reexec)
+        t.regex(stdout, /without --security-revert/)
+      } else {
+        t.is(report.securityRevert, true)
+        t.regex(stdout, reexec)
+      }
+      const results = asArray(field(report, 'results', 'report'), 'report.results').map((r, i) => asObject(r, `report.results[${i}]`))
+      const pkcs1 = results.filter((r) => /pkcs1/i.test(str(r, 'keyring', 'result')))
+      const expected = expectedPkcs1()
+      t.true(expected > 0, 'the catalog has PKCS#1 v1.5 vectors')
+      t.is(pkcs1.length, expected)
+      t.deepEqual(pkcs1.filter((r) => str(r, 'status', 'result') !== 'passed'), [])
     })
 
     register(`[${backend}] exactly ${EXPECTED_PENDING} vectors are pending (raw ECDH and hierarchical keyrings)`, async (t) => {

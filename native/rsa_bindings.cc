@@ -1,0 +1,122 @@
+// N-API wrappers for RSA PKCS#1 v1.5 unwrap: type-tagged key handles freed on dispose or in the finalizer.
+#include "rsa_bindings.h"
+
+#include <new>
+
+#include "error_mark.h"
+#include "js_args.h"
+#include "rsa_pkcs1.h"
+
+namespace esdk {
+namespace {
+
+// Random 128-bit tag, distinct from the signing keys': napi_check_object_type_tag tells our RSA
+// handles from any other external (a signing key, another addon's, a forged object).
+constexpr napi_type_tag kRsaKeyTag = {0x3c9e5a17b2d84f06ULL, 0xe71b0d4a96c2358fULL};
+
+// What an external points at. `key` becomes null once disposed; the holder itself lives until the
+// external is collected, so a stale handle is reported as disposed, never dereferenced.
+struct RsaKeyHolder {
+  RsaKey* key;
+};
+
+void Finalize(napi_env /*env*/, void* data, void* /*hint*/) {
+  RsaKeyHolder* holder = static_cast<RsaKeyHolder*>(data);
+  FreeRsaKey(holder->key);
+  delete holder;
+}
+
+Napi::Value WrapRsaKey(Napi::Env env, RsaKey* key) noexcept {
+  RsaKeyHolder* holder = new (std::nothrow) RsaKeyHolder{key};
+  if (holder == nullptr) {
+    FreeRsaKey(key);
+    return Napi::Value();
+  }
+  napi_value external = nullptr;
+  if (napi_create_external(env, holder, Finalize, nullptr, &external) != napi_ok) {
+    Finalize(env, holder, nullptr);
+    return Napi::Value();
+  }
+  // The finalizer owns the holder from here on, tagged or not.
+  if (napi_type_tag_object(env, external, &kRsaKeyTag) != napi_ok) return Napi::Value();
+  return Napi::Value(env, external);
+}
+
+RsaKeyHolder* UnwrapRsaKey(napi_env env, napi_value value) noexcept {
+  napi_valuetype type = napi_undefined;
+  if (napi_typeof(env, value, &type) != napi_ok || type != napi_external) return nullptr;
+  bool tagged = false;
+  if (napi_check_object_type_tag(env, value, &kRsaKeyTag, &tagged) != napi_ok || !tagged) return nullptr;
+  void* data = nullptr;
+  if (napi_get_value_external(env, value, &data) != napi_ok) return nullptr;
+  return static_cast<RsaKeyHolder*>(data);
+}
+
+// The holder behind argument `index`, recording kNotRsaKey in `args` when it is not one.
+RsaKeyHolder* HolderAt(const Napi::CallbackInfo& info, JsArgs& args, size_t index, const char* name) noexcept {
+  if (!args.ok()) return nullptr;
+  RsaKeyHolder* holder = UnwrapRsaKey(info.Env(), info[index]);
+  if (holder == nullptr) args.Fail(Status::kNotRsaKey, name);
+  return holder;
+}
+
+// A live key behind argument `index`; kKeyDisposed once disposed.
+RsaKey* KeyAt(const Napi::CallbackInfo& info, JsArgs& args, size_t index, const char* name) noexcept {
+  RsaKeyHolder* holder = HolderAt(info, args, index, name);
+  if (holder == nullptr) return nullptr;
+  if (holder->key == nullptr) args.Fail(Status::kKeyDisposed, name);
+  return holder->key;
+}
+
+}  // namespace
+
+Napi::Value RsaPrivateKeyFromDerBinding(const Napi::CallbackInfo& info) {
+  ErrorMark mark;
+  JsArgs args(info);
+  const ByteView der = args.BytesAt(0, "der");
+  if (!args.ok()) return args.Throw();
+  RsaKey* key = nullptr;
+  args.Fail(ImportRsaPrivateKey(der, &key), "rsaPrivateKeyFromDer");
+  if (!args.ok()) return args.Throw();
+  Napi::Value handle = WrapRsaKey(info.Env(), key);
+  if (handle.IsEmpty()) {
+    args.Fail(Status::kOpenSslFailure, "rsaPrivateKeyFromDer");
+    return args.Throw();
+  }
+  return handle;
+}
+
+Napi::Value RsaKeyInfoBinding(const Napi::CallbackInfo& info) {
+  JsArgs args(info);
+  const RsaKey* key = KeyAt(info, args, 0, "handle");
+  if (!args.ok()) return args.Throw();
+  Napi::Env env = info.Env();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("modulusBytes", Napi::Number::New(env, static_cast<double>(RsaModulusBytes(*key))));
+  out.Set("implicitRejection", Napi::Boolean::New(env, RsaImplicitRejection(*key)));
+  return out;
+}
+
+Napi::Value RsaPkcs1UnwrapBinding(const Napi::CallbackInfo& info) {
+  // Also keeps whatever OpenSSL queued about the padding off this thread's error queue, where a
+  // later node:crypto call could otherwise surface it.
+  ErrorMark mark;
+  JsArgs args(info);
+  RsaKey* key = KeyAt(info, args, 0, "handle");
+  const ByteView ciphertext = args.BytesAt(1, "ciphertext");
+  const MutableByteView out = args.MutableBytesAt(2, "out");
+  if (args.ok()) args.Fail(RsaPkcs1Unwrap(*key, ciphertext, out), "rsaPkcs1Unwrap");
+  if (!args.ok()) return args.Throw();
+  return info.Env().Undefined();
+}
+
+Napi::Value DisposeRsaKeyBinding(const Napi::CallbackInfo& info) {
+  JsArgs args(info);
+  RsaKeyHolder* holder = HolderAt(info, args, 0, "handle");
+  if (!args.ok()) return args.Throw();
+  FreeRsaKey(holder->key);
+  holder->key = nullptr;
+  return info.Env().Undefined();
+}
+
+}  // namespace esdk
