@@ -279,21 +279,27 @@ ESDK_VAES __m128i Tail(const GcmVaesKey& k, __m256i ctr, const uint8_t* in, uint
   return x;
 }
 
-// tag = E(J0) ⊕ GHASH(..., len(A) ‖ len(C)) (SP 800-38D 7.1 steps 5-6).
-ESDK_VAES void Finish(const GcmVaesKey& k, const uint8_t* iv, __m128i x, uint64_t aad_size, uint64_t size,
-                      uint8_t* tag) {
-  // The reflected length block: its two big-endian 64-bit bit counts,
-  // byte-reversed, are the little-endian halves swapped.
-  const __m128i lengths =
-      _mm_set_epi64x(static_cast<long long>(aad_size * 8), static_cast<long long>(size * 8));
-  x = GfMul(_mm_xor_si128(x, lengths), Load128(k.h1));
+// E_K(J0) with J0 = IV ‖ 0^31 ‖ 1 (SP 800-38D 7.1 step 2): the tag mask.
+// Computed first, so its serial rounds overlap the AAD hashing instead of
+// adding their latency to the end of every frame.
+ESDK_VAES_INLINE __m128i TagMask(const GcmVaesKey& k, const uint8_t* iv) {
   uint8_t j0[kBlock];
   std::memcpy(j0, iv, 12);
   j0[12] = 0;
   j0[13] = 0;
   j0[14] = 0;
   j0[15] = 1;
-  const __m128i mask = EncryptBlock(k, Load128(j0));
+  return EncryptBlock(k, Load128(j0));
+}
+
+// tag = E(J0) ⊕ GHASH(..., len(A) ‖ len(C)) (SP 800-38D 7.1 steps 5-6).
+ESDK_VAES_INLINE void Finish(const GcmVaesKey& k, __m128i mask, __m128i x, uint64_t aad_size, uint64_t size,
+                             uint8_t* tag) {
+  // The reflected length block: its two big-endian 64-bit bit counts,
+  // byte-reversed, are the little-endian halves swapped.
+  const __m128i lengths =
+      _mm_set_epi64x(static_cast<long long>(aad_size * 8), static_cast<long long>(size * 8));
+  x = GfMul(_mm_xor_si128(x, lengths), Load128(k.h1));
   Store128(tag, _mm_xor_si128(mask, _mm_shuffle_epi8(x, ReverseMask128())));
 }
 
@@ -366,6 +372,7 @@ ESDK_VAES void GcmVaesInit(GcmVaesKey* key, const uint8_t* key_bytes, size_t key
 ESDK_VAES void GcmVaesSeal(const GcmVaesKey& key, const uint8_t* iv, const uint8_t* aad_a, size_t aad_a_size,
                            const uint8_t* aad_b, size_t aad_b_size, const uint8_t* in, size_t size, uint8_t* out,
                            uint8_t* tag) noexcept {
+  const __m128i mask = TagMask(key, iv);
   __m128i x = GhashAad(key, aad_a, aad_a_size, aad_b, aad_b_size);
   __m256i ctr = CounterStart(iv);
   const size_t chunks = size / kChunkBytes;
@@ -379,12 +386,13 @@ ESDK_VAES void GcmVaesSeal(const GcmVaesKey& key, const uint8_t* iv, const uint8
   }
   const size_t done = chunks * kChunkBytes;
   if (size > done) x = Tail(key, ctr, in + done, out + done, size - done, x, true);
-  Finish(key, iv, x, static_cast<uint64_t>(aad_a_size) + aad_b_size, size, tag);
+  Finish(key, mask, x, static_cast<uint64_t>(aad_a_size) + aad_b_size, size, tag);
 }
 
 ESDK_VAES void GcmVaesOpen(const GcmVaesKey& key, const uint8_t* iv, const uint8_t* aad_a, size_t aad_a_size,
                            const uint8_t* aad_b, size_t aad_b_size, const uint8_t* in, size_t size, uint8_t* out,
                            uint8_t* expected_tag) noexcept {
+  const __m128i mask = TagMask(key, iv);
   __m128i x = GhashAad(key, aad_a, aad_a_size, aad_b, aad_b_size);
   __m256i ctr = CounterStart(iv);
   const size_t chunks = size / kChunkBytes;
@@ -394,7 +402,7 @@ ESDK_VAES void GcmVaesOpen(const GcmVaesKey& key, const uint8_t* iv, const uint8
   }
   const size_t done = chunks * kChunkBytes;
   if (size > done) x = Tail(key, ctr, in + done, out + done, size - done, x, false);
-  Finish(key, iv, x, static_cast<uint64_t>(aad_a_size) + aad_b_size, size, expected_tag);
+  Finish(key, mask, x, static_cast<uint64_t>(aad_a_size) + aad_b_size, size, expected_tag);
 }
 
 #else  // !ESDK_GCM_VAES_BUILT
