@@ -65,9 +65,10 @@ ESDK_VAES_INLINE __m128i ReverseMask128() {
 ESDK_VAES_INLINE __m256i ReverseMask256() { return _mm256_broadcastsi128_si256(ReverseMask128()); }
 
 // Reduces the 256-bit reflected product hi·2^128 ⊕ mid·2^64 ⊕ lo modulo P.
-// Each fold cancels the low 64 bits by adding a multiple of the reflected
-// modulus (1 + y^121 + y^126 + y^127 + y^128 in integer-bit terms) and
-// drops them: the y^128 term becomes the half swap, the rest one clmul.
+// Reading integer bit k as y^k (y = 1/x), P becomes the modulus
+// 1 + y^121 + y^126 + y^127 + y^128, and reduction is Montgomery-style: each
+// fold adds (low 64 bits)·modulus, which clears those bits, and drops them.
+// The y^128 term is the half swap, y^121+y^126+y^127 one clmul by 0xC2 << 56.
 ESDK_VAES_INLINE __m128i Reduce(__m128i lo, __m128i mid, __m128i hi) {
   lo = _mm_xor_si128(lo, _mm_slli_si128(mid, 8));
   hi = _mm_xor_si128(hi, _mm_srli_si128(mid, 8));
@@ -118,8 +119,7 @@ ESDK_VAES_INLINE __m128i AccFinish(const Accumulator& acc) {
   return Reduce(Fold(acc.lo), Fold(acc.mid), Fold(acc.hi));
 }
 
-// Two blocks from memory in the reflected form, with the running GHASH
-// value added to the first (low-lane) block when `x` is non-zero.
+// Two blocks from memory in the reflected form (first block in the low lane).
 ESDK_VAES_INLINE __m256i LoadReflected(const uint8_t* p) { return _mm256_shuffle_epi8(Load256(p), ReverseMask256()); }
 
 ESDK_VAES_INLINE __m256i KeyPair(const GcmVaesKey& k, int j) { return Load256(k.h_powers[j]); }
