@@ -6,7 +6,7 @@
 
 namespace esdk {
 
-// gcmImplementation(): 'vaes' | 'evp', what GcmKey::Init uses in this process.
+// gcmImplementation(): 'vaes' | 'evp', what GcmKey::Init (as frames call it) picks in this process.
 Napi::Value GcmImplementationBinding(const Napi::CallbackInfo& info);
 // gcmTestSeal(impl, key, iv, aadA, aadB, input, out, outTag): undefined. impl: 0 = the default (as
 // GcmKey::Init picks), 1 = EVP, 2 = VAES; throws when that implementation is unavailable here.
