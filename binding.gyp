@@ -15,6 +15,8 @@
         'native/frame_table.cc',
         'native/frames.cc',
         'native/gcm.cc',
+        'native/gcm_test_bindings.cc',
+        'native/gcm_vaes.cc',
         'native/header_auth.cc',
         'native/hkdf.cc',
         'native/hmac.cc',

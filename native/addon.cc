@@ -10,6 +10,7 @@
 #include "cpu_features.h"
 #include "crypto_bindings.h"
 #include "ecdsa_bindings.h"
+#include "gcm_test_bindings.h"
 #include "message_bindings.h"
 #include "parallel_bindings.h"
 #include "rsa_bindings.h"
@@ -130,6 +131,13 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
                                          esdk::RsaPkcs1UnwrapBinding, napi_enumerable),
       Napi::PropertyDescriptor::Function(env, exports, "disposeRsaKey",
                                          esdk::DisposeRsaKeyBinding, napi_enumerable),
+      // Test-only (lib/backend/native-types.ts NativeGcmTestHooks): not part of the crypto surface.
+      Napi::PropertyDescriptor::Function(env, exports, "gcmImplementation",
+                                         esdk::GcmImplementationBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "gcmTestSeal",
+                                         esdk::GcmTestSealBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "gcmTestOpen",
+                                         esdk::GcmTestOpenBinding, napi_enumerable),
   });
   return exports;
 }

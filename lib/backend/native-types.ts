@@ -130,3 +130,27 @@ export interface NativeLoadResult {
   /** Why each earlier candidate was passed over, in search order. */
   reasons: string[];
 }
+
+/** The AES-GCM implementations the test hooks can ask for by number (native/gcm.h GcmKey::Impl). */
+export const GCM_IMPL = { default: 0, evp: 1, vaes: 2 } as const
+export type GcmImplCode = (typeof GCM_IMPL)[keyof typeof GCM_IMPL]
+
+/**
+ * Test-only entry points (native/gcm_test_bindings.h): one chosen AES-GCM implementation on raw
+ * inputs, so tests can diff our VAES code against OpenSSL EVP. Not part of the crypto surface the
+ * loader checks; production code must not call them.
+ */
+export interface NativeGcmTestHooks {
+  /** What frame AES-GCM uses in this process: 'vaes' when the CPU has it and ESDK_GCM_IMPL is not 'evp'. */
+  gcmImplementation(): 'vaes' | 'evp'
+  /** out = AES-GCM(input) (out may be input itself), outTag = its tag, AAD = aadA ‖ aadB. Throws when `impl` is unavailable. */
+  gcmTestSeal(impl: GcmImplCode, key: Uint8Array, iv: Uint8Array, aadA: Uint8Array, aadB: Uint8Array, input: Uint8Array, out: Uint8Array, outTag: Uint8Array): void
+  /** The inverse; false (out zeroed) when the tag does not verify. */
+  gcmTestOpen(impl: GcmImplCode, key: Uint8Array, iv: Uint8Array, aadA: Uint8Array, aadB: Uint8Array, input: Uint8Array, out: Uint8Array, tag: Uint8Array): boolean
+}
+
+/** Whether the addon carries the GCM test hooks (a binary built from this tree does). */
+export function hasGcmTestHooks(addon: NativeAddon): addon is NativeAddon & NativeGcmTestHooks {
+  const record = addon as unknown as Record<string, unknown>
+  return ['gcmImplementation', 'gcmTestSeal', 'gcmTestOpen'].every((name) => typeof record[name] === 'function')
+}
