@@ -27,7 +27,6 @@
         'native/parallel_bindings.cc',
         'native/rsa_bindings.cc',
         'native/rsa_pkcs1.cc',
-        'native/signing_key_handle.cc',
         'native/status.cc',
         'native/suites.cc',
       ],

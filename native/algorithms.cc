@@ -63,6 +63,21 @@ const EVP_CIPHER* GcmCipherFor(const Suite& suite) noexcept {
   }
 }
 
+const EVP_CIPHER* GcmCipherForKeyLength(size_t key_length) noexcept {
+  const Algorithms* a = GetAlgorithms(nullptr);
+  if (a == nullptr) return nullptr;
+  switch (key_length) {
+    case 16:
+      return a->aes128_gcm;
+    case 24:
+      return a->aes192_gcm;
+    case 32:
+      return a->aes256_gcm;
+    default:
+      return nullptr;
+  }
+}
+
 const EVP_MD* KdfDigestFor(const Suite& suite) noexcept {
   const Algorithms& a = Fetched().algorithms;
   switch (suite.kdf) {

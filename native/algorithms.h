@@ -4,6 +4,8 @@
 
 #include <openssl/evp.h>
 
+#include <cstddef>
+
 #include "suites.h"
 
 namespace esdk {
@@ -25,6 +27,9 @@ const Algorithms* GetAlgorithms(const char** missing) noexcept;
 // Accessors for a suite; valid only once GetAlgorithms succeeded (module init
 // refuses to register the crypto functions otherwise).
 const EVP_CIPHER* GcmCipherFor(const Suite& suite) noexcept;
+// AES-GCM by key length (16, 24 or 32 bytes: the raw AES keyring's wrapping keys); nullptr
+// for any other length, or before the algorithms could be fetched.
+const EVP_CIPHER* GcmCipherForKeyLength(size_t key_length) noexcept;
 const EVP_MD* KdfDigestFor(const Suite& suite) noexcept;
 // SHA-256 for P-256, SHA-384 for P-384; nullptr for kNone.
 const EVP_MD* SignatureDigestFor(Curve curve) noexcept;

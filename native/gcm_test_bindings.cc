@@ -22,21 +22,6 @@ struct Request {
   MutableByteView tag;
 };
 
-const EVP_CIPHER* CipherForKey(size_t key_length) noexcept {
-  const Algorithms* a = GetAlgorithms(nullptr);
-  if (a == nullptr) return nullptr;
-  switch (key_length) {
-    case 16:
-      return a->aes128_gcm;
-    case 24:
-      return a->aes192_gcm;
-    case 32:
-      return a->aes256_gcm;
-    default:
-      return nullptr;
-  }
-}
-
 // Reads and checks the shared arguments; false (with the failure recorded in args) when unusable.
 bool ReadRequest(JsArgs& args, Request* r) noexcept {
   const uint64_t impl = args.IntegerAt(0, "impl", 2);
@@ -49,7 +34,7 @@ bool ReadRequest(JsArgs& args, Request* r) noexcept {
   r->tag = args.MutableBytesAt(7, "tag");
   if (!args.ok()) return false;
   r->impl = impl == 0 ? GcmKey::DefaultImpl() : static_cast<GcmKey::Impl>(impl);
-  r->cipher = CipherForKey(r->key.size);
+  r->cipher = GcmCipherForKeyLength(r->key.size);
   Status status = Status::kOk;
   if (r->cipher == nullptr) {
     status = Status::kBadKeyLength;
@@ -74,7 +59,7 @@ Napi::Value GcmImplementationBinding(const Napi::CallbackInfo& info) {
   const uint8_t key[32] = {0};
   GcmKey gcm;
   const char* name = "none";
-  if (gcm.Init(CipherForKey(sizeof key), ByteView{key, sizeof key}, true) == Status::kOk) {
+  if (gcm.Init(GcmCipherForKeyLength(sizeof key), ByteView{key, sizeof key}, true) == Status::kOk) {
     name = gcm.impl() == GcmKey::Impl::kVaes ? "vaes" : "evp";
   }
   return Napi::String::New(info.Env(), name);

@@ -8,25 +8,10 @@
 namespace esdk {
 namespace {
 
-const EVP_CIPHER* CipherForKey(size_t key_length) noexcept {
-  const Algorithms* a = GetAlgorithms(nullptr);
-  if (a == nullptr) return nullptr;
-  switch (key_length) {
-    case 16:
-      return a->aes128_gcm;
-    case 24:
-      return a->aes192_gcm;
-    case 32:
-      return a->aes256_gcm;
-    default:
-      return nullptr;
-  }
-}
-
 constexpr uint8_t kEmpty[1] = {0};
 
 Status Check(ByteView key, ByteView iv, ByteView in, MutableByteView out) noexcept {
-  if (CipherForKey(key.size) == nullptr) return Status::kBadKeyLength;
+  if (GcmCipherForKeyLength(key.size) == nullptr) return Status::kBadKeyLength;
   if (iv.size != kIvLength) return Status::kBadIvLength;
   if (Overlaps(out.data, out.size, in.data, in.size) || Overlaps(out.data, out.size, key.data, key.size)) {
     return Status::kOverlap;
@@ -42,7 +27,7 @@ Status KeyWrapSeal(ByteView key, ByteView iv, ByteView aad, ByteView plaintext, 
   if (status != Status::kOk) return status;
   WipeUnlessReleased wipe(out.data, out.size);
   GcmKey gcm;
-  status = gcm.Init(CipherForKey(key.size), key, true);
+  status = gcm.Init(GcmCipherForKeyLength(key.size), key, true);
   if (status == Status::kOk) {
     status = gcm.Seal(iv.data, aad, ByteView{kEmpty, 0}, plaintext.data, plaintext.size, out.data, out.data + plaintext.size);
   }
@@ -56,7 +41,7 @@ Status KeyWrapOpen(ByteView key, ByteView iv, ByteView aad, ByteView sealed, Mut
   if (status != Status::kOk) return status;
   WipeUnlessReleased wipe(out.data, out.size);
   GcmKey gcm;
-  status = gcm.Init(CipherForKey(key.size), key, false);
+  status = gcm.Init(GcmCipherForKeyLength(key.size), key, false);
   if (status == Status::kOk) {
     status = gcm.Open(iv.data, aad, ByteView{kEmpty, 0}, sealed.data, out.size, out.data, sealed.data + out.size);
   }

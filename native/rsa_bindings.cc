@@ -1,11 +1,10 @@
 // N-API wrappers for RSA PKCS#1 v1.5 unwrap: type-tagged key handles freed on dispose or in the finalizer.
 #include "rsa_bindings.h"
 
-#include <new>
-
 #include "error_mark.h"
 #include "js_args.h"
 #include "rsa_pkcs1.h"
+#include "tagged_handle.h"
 
 namespace esdk {
 namespace {
@@ -14,48 +13,13 @@ namespace {
 // handles from any other external (a signing key, another addon's, a forged object).
 constexpr napi_type_tag kRsaKeyTag = {0x3c9e5a17b2d84f06ULL, 0xe71b0d4a96c2358fULL};
 
-// What an external points at. `key` becomes null once disposed; the holder itself lives until the
-// external is collected, so a stale handle is reported as disposed, never dereferenced.
-struct RsaKeyHolder {
-  RsaKey* key;
-};
-
-void Finalize(napi_env /*env*/, void* data, void* /*hint*/) {
-  RsaKeyHolder* holder = static_cast<RsaKeyHolder*>(data);
-  FreeRsaKey(holder->key);
-  delete holder;
-}
-
-Napi::Value WrapRsaKey(Napi::Env env, RsaKey* key) noexcept {
-  RsaKeyHolder* holder = new (std::nothrow) RsaKeyHolder{key};
-  if (holder == nullptr) {
-    FreeRsaKey(key);
-    return Napi::Value();
-  }
-  napi_value external = nullptr;
-  if (napi_create_external(env, holder, Finalize, nullptr, &external) != napi_ok) {
-    Finalize(env, holder, nullptr);
-    return Napi::Value();
-  }
-  // The finalizer owns the holder from here on, tagged or not.
-  if (napi_type_tag_object(env, external, &kRsaKeyTag) != napi_ok) return Napi::Value();
-  return Napi::Value(env, external);
-}
-
-RsaKeyHolder* UnwrapRsaKey(napi_env env, napi_value value) noexcept {
-  napi_valuetype type = napi_undefined;
-  if (napi_typeof(env, value, &type) != napi_ok || type != napi_external) return nullptr;
-  bool tagged = false;
-  if (napi_check_object_type_tag(env, value, &kRsaKeyTag, &tagged) != napi_ok || !tagged) return nullptr;
-  void* data = nullptr;
-  if (napi_get_value_external(env, value, &data) != napi_ok) return nullptr;
-  return static_cast<RsaKeyHolder*>(data);
-}
+using RsaKeyHandles = TaggedHandle<RsaKey, FreeRsaKey, kRsaKeyTag>;
+using RsaKeyHolder = RsaKeyHandles::Holder;
 
 // The holder behind argument `index`, recording kNotRsaKey in `args` when it is not one.
 RsaKeyHolder* HolderAt(const Napi::CallbackInfo& info, JsArgs& args, size_t index, const char* name) noexcept {
   if (!args.ok()) return nullptr;
-  RsaKeyHolder* holder = UnwrapRsaKey(info.Env(), info[index]);
+  RsaKeyHolder* holder = RsaKeyHandles::Unwrap(info.Env(), info[index]);
   if (holder == nullptr) args.Fail(Status::kNotRsaKey, name);
   return holder;
 }
@@ -78,7 +42,7 @@ Napi::Value RsaPrivateKeyFromDerBinding(const Napi::CallbackInfo& info) {
   RsaKey* key = nullptr;
   args.Fail(ImportRsaPrivateKey(der, &key), "rsaPrivateKeyFromDer");
   if (!args.ok()) return args.Throw();
-  Napi::Value handle = WrapRsaKey(info.Env(), key);
+  Napi::Value handle = RsaKeyHandles::Wrap(info.Env(), key);
   if (handle.IsEmpty()) {
     args.Fail(Status::kOpenSslFailure, "rsaPrivateKeyFromDer");
     return args.Throw();
@@ -114,8 +78,7 @@ Napi::Value DisposeRsaKeyBinding(const Napi::CallbackInfo& info) {
   JsArgs args(info);
   RsaKeyHolder* holder = HolderAt(info, args, 0, "handle");
   if (!args.ok()) return args.Throw();
-  FreeRsaKey(holder->key);
-  holder->key = nullptr;
+  RsaKeyHandles::Dispose(holder);
   return info.Env().Undefined();
 }
 

@@ -5,24 +5,27 @@
 #include <napi.h>
 
 #include "ec_keys.h"
+#include "tagged_handle.h"
 
 namespace esdk {
 
-// What an external points at. `key` becomes null once disposed; the holder itself lives until
-// the external is collected, so a stale handle is reported as disposed, never dereferenced.
-struct SigningKeyHolder {
-  SigningKey* key;
-};
+// Random 128-bit tag of signing-key handles (distinct from the RSA keys').
+inline constexpr napi_type_tag kSigningKeyTag = {0x8f3a1c52d07e4b69ULL, 0xa4e2b7d9c1f05318ULL};
+
+using SigningKeyHandles = TaggedHandle<SigningKey, FreeSigningKey, kSigningKeyTag>;
+using SigningKeyHolder = SigningKeyHandles::Holder;
 
 // Wraps `key` (taking ownership) in a tagged external whose finalizer frees and cleanses it.
 // Returns an empty value, with `key` freed, if the external cannot be created.
-Napi::Value WrapSigningKey(Napi::Env env, SigningKey* key) noexcept;
+inline Napi::Value WrapSigningKey(Napi::Env env, SigningKey* key) noexcept { return SigningKeyHandles::Wrap(env, key); }
 
 // The holder behind a handle, or nullptr when `value` is not one of ours (type tag check).
-SigningKeyHolder* UnwrapSigningKey(napi_env env, napi_value value) noexcept;
+inline SigningKeyHolder* UnwrapSigningKey(napi_env env, napi_value value) noexcept {
+  return SigningKeyHandles::Unwrap(env, value);
+}
 
 // Frees and cleanses the key now; later use of the handle fails with kKeyDisposed.
-void DisposeSigningKey(SigningKeyHolder* holder) noexcept;
+inline void DisposeSigningKey(SigningKeyHolder* holder) noexcept { SigningKeyHandles::Dispose(holder); }
 
 }  // namespace esdk
 
