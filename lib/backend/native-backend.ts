@@ -4,6 +4,7 @@ import { NativeBindingError } from '../core/errors'
 import { AlgorithmSuite, SignatureSpec } from '../core/suites'
 import { FrameRef } from '../format/body'
 import { AesGcmWrap, SigningKey } from '../materials/materials'
+import { partsOfPrivateKey } from '../materials/signature-keys'
 import { CryptoBackend, DerivedKeys, OpenBodyInput, OpenMessageInput, SealBodyInput, SealMessageInput } from './backend'
 import { float64Table } from './frame-table'
 import { nativeRsaPkcs1 } from './native-rsa-pkcs1'
@@ -148,9 +149,7 @@ export function createNativeBackend(addon: NativeAddon): CryptoBackend {
     if (key instanceof NativeSigningKey && key.spec.curve === spec.curve) return key.handle
     let handle = imported.get(key)
     if (!handle) {
-      const jwk = key.privateKey.export({ format: 'jwk' })
-      const d = Buffer.from(jwk.d ?? '', 'base64url')
-      const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x ?? '', 'base64url'), Buffer.from(jwk.y ?? '', 'base64url')])
+      const { d, point } = partsOfPrivateKey(spec, key.privateKey)
       try {
         handle = native.signingKeyFromScalar(CURVE_BITS[spec.curve], d, point)
       } finally {

@@ -1,6 +1,6 @@
 // ECDSA keys for signed suites: the signing-key provider contract, node:crypto key pairs, SEC1 point encoding and decoding.
 import { ECDH, KeyObject, createECDH, createPrivateKey, createPublicKey } from 'node:crypto'
-import { MalformedMessageError } from '../core/errors'
+import { InvalidArgumentError, MalformedMessageError } from '../core/errors'
 import { isRandomSourceOverridden, randomFill } from '../core/random'
 import { SignatureSpec } from '../core/suites'
 import type { SigningKey } from './materials'
@@ -108,6 +108,31 @@ export function privateKeyFromParts(spec: SignatureSpec, d: Uint8Array, uncompre
   const der = Buffer.concat([head, d, mid, uncompressed])
   try {
     return createPrivateKey({ key: der, format: 'der', type: 'sec1' })
+  } finally {
+    der.fill(0)
+  }
+}
+
+/**
+ * The scalar and uncompressed public point of a private KeyObject on `spec`'s curve, read from its
+ * SEC1 DER (the layout privateKeyFromParts writes), not its JWK: a JWK export of a key from
+ * generateKeyPair(Sync) can deadlock Node 20 (see generateSigningKey). The caller wipes `d`.
+ */
+export function partsOfPrivateKey(spec: SignatureSpec, key: KeyObject): { d: Buffer; point: Buffer } {
+  const { head, mid } = SEC1[spec.curve]
+  const size = spec.publicKeyLength - 1
+  if (key.type !== 'private' || key.asymmetricKeyType !== 'ec') throw new InvalidArgumentError('signing key is not an EC private key')
+  const der = key.export({ format: 'der', type: 'sec1' })
+  try {
+    const pointAt = head.length + size + mid.length
+    if (
+      der.length !== pointAt + 1 + 2 * size ||
+      !der.subarray(0, head.length).equals(head) ||
+      !der.subarray(head.length + size, pointAt).equals(mid)
+    ) {
+      throw new InvalidArgumentError(`signing key is not a ${spec.curve} private key with its public point`)
+    }
+    return { d: Buffer.from(der.subarray(head.length, head.length + size)), point: Buffer.from(der.subarray(pointAt)) }
   } finally {
     der.fill(0)
   }

@@ -1,9 +1,9 @@
 // SEC1 compressed points for P-256 and P-384: encode/decode against node:crypto's ECDH.convertKey, and refusal of invalid points.
 import test from 'ava'
-import { ECDH, createSign, createVerify, generateKeyPairSync, KeyObject, randomBytes } from 'node:crypto'
-import { MalformedMessageError } from '../../lib/core/errors'
+import { ECDH, createECDH, createSign, createVerify, generateKeyPairSync, KeyObject, randomBytes } from 'node:crypto'
+import { InvalidArgumentError, MalformedMessageError } from '../../lib/core/errors'
 import { SignatureSpec, findSuite } from '../../lib/core/suites'
-import { compressPublicKey, decodeVerificationKey, generateSigningKey } from '../../lib/materials/signature-keys'
+import { compressPublicKey, decodeVerificationKey, generateSigningKey, partsOfPrivateKey, privateKeyFromParts } from '../../lib/materials/signature-keys'
 
 const CURVES = [
   { spec: findSuite(0x0214)?.signature, openssl: 'prime256v1', size: 32 },
@@ -96,4 +96,25 @@ test('a point of the other curve is refused', (t) => {
   t.throws(() => decodeVerificationKey(k256, p384), { instanceOf: MalformedMessageError })
   t.throws(() => decodeVerificationKey(k384, p256), { instanceOf: MalformedMessageError })
   t.throws(() => compressPublicKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey, p384), { instanceOf: MalformedMessageError })
+})
+
+test('partsOfPrivateKey reads scalar and point from SEC1 DER, and refuses other curves and key types', (t) => {
+  for (const c of CURVES) {
+    const spec = specOf(c)
+    for (let i = 0; i < 4; i++) {
+      const { privateKey } = generateKeyPairSync('ec', { namedCurve: spec.curve })
+      const { d, point } = partsOfPrivateKey(spec, privateKey)
+      t.is(d.length, c.size)
+      const ecdh = createECDH(c.openssl)
+      ecdh.setPrivateKey(d)
+      t.deepEqual(point, ecdh.getPublicKey(), 'the point belongs to the scalar')
+      t.deepEqual(privateKeyFromParts(spec, d, point).export({ format: 'der', type: 'pkcs8' }), privateKey.export({ format: 'der', type: 'pkcs8' }))
+    }
+  }
+  const p256 = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  const p384 = specOf(CURVES[1])
+  t.throws(() => partsOfPrivateKey(p384, p256.privateKey), { instanceOf: InvalidArgumentError })
+  t.throws(() => partsOfPrivateKey(specOf(CURVES[0]), p256.publicKey), { instanceOf: InvalidArgumentError })
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 })
+  t.throws(() => partsOfPrivateKey(p384, rsa.privateKey), { instanceOf: InvalidArgumentError })
 })

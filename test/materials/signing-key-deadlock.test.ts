@@ -46,7 +46,7 @@ for (const [suiteId, keys] of [[0x0214, 10_000]] as const) {
       for (let i = 0; i < ${keys}; i++) {
         const key = generateSigningKey(spec)
         if (key.publicKeyCompressed.length !== spec.publicKeyLength) throw new Error('bad public key length')
-        // What the native backend does to sign with a key it did not make (lib/backend/native-backend.ts).
+        // What the native backend did to sign with a key it did not make (it now reads SEC1 DER).
         if (typeof key.privateKey.export({ format: 'jwk' }).d !== 'string') throw new Error('no private scalar')
         seen.add(key.publicKeyCompressed.toString('hex'))
       }
