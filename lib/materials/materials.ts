@@ -1,4 +1,5 @@
 // Encryption and decryption materials: set-once data keys with a single owner and a single wipe (framework/structures.md).
+import { wipe } from '../core/wipe'
 import { KeyObject, createCipheriv, createDecipheriv } from 'node:crypto'
 import { BadStateError, InvalidArgumentError } from '../core/errors'
 import { randomBytes } from '../core/random'
@@ -105,7 +106,7 @@ abstract class Material {
   }
 
   zeroUnencryptedDataKey(): this {
-    this.dataKey?.fill(0)
+    if (this.dataKey) wipe(this.dataKey)
     this.dataKey = undefined
     this.zeroed = true
     return this
@@ -173,7 +174,7 @@ export function cipherToOwnedBuffer(run: () => Buffer[]): Buffer {
   let o = 0
   for (const p of parts) {
     o += p.copy(out, o)
-    p.fill(0)
+    wipe(p)
   }
   return out
 }
