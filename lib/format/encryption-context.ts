@@ -27,8 +27,23 @@ export function contextValue(context: EncryptionContext, key: string): string | 
 
 const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
+/** Below this length an all-ASCII string is built directly: TextDecoder's fixed cost dominates short strings. */
+const SHORT_STRING = 64
+
 /** UTF-8 decode that refuses invalid sequences instead of replacing them. */
 export function decodeUtf8Strict(bytes: Uint8Array, what: string): string {
+  const n = bytes.length
+  if (n <= SHORT_STRING) {
+    let ascii = true
+    for (let i = 0; i < n; i++) {
+      if ((bytes[i] as number) >= 0x80) {
+        ascii = false
+        break
+      }
+    }
+    // ASCII is valid UTF-8 and decodes to the same code units.
+    if (ascii) return String.fromCharCode.apply(null, bytes as unknown as number[])
+  }
   try {
     return utf8Strict.decode(bytes)
   } catch {
@@ -81,6 +96,30 @@ export function serializeContextEntries(context: EncryptionContext, order: Conte
   return out
 }
 
+const NO_ENTRIES: Uint8Array = new Uint8Array(0)
+/** Frozen contexts cannot change, so their UTF-8-order serialization is made once per context object. */
+const serialized = new WeakMap<EncryptionContext, Uint8Array>()
+
+/**
+ * serializeContextEntries in UTF-8 order, shared: one encrypt serializes its context for the
+ * keyring's AAD and again for the header. The result is read-only by contract (it is shared);
+ * callers that hand bytes out use serializeContextEntries.
+ */
+export function serializedContextEntries(context: EncryptionContext): Uint8Array {
+  if (!Object.isFrozen(context)) return serializeContextEntries(context)
+  let bytes = serialized.get(context)
+  if (bytes === undefined) {
+    // Checked first so the empty context costs no WeakMap entry.
+    for (const _ in context) {
+      bytes = serializeContextEntries(context)
+      serialized.set(context, bytes)
+      return bytes
+    }
+    return NO_ENTRIES
+  }
+  return bytes
+}
+
 /** The header form: uint16 length then the entries; an empty context is exactly 00 00. */
 export function serializeHeaderAad(context: EncryptionContext): Buffer {
   const entries = serializeContextEntries(context)
@@ -93,8 +132,8 @@ export function serializeHeaderAad(context: EncryptionContext): Buffer {
 
 /** Parses the entries part (count + pairs) that fills exactly `bytes`. */
 export function parseContextEntries(bytes: Buffer): Record<string, string> {
-  const pairs = new Map<string, string>()
   if (bytes.length === 0) return {}
+  const pairs = new Map<string, string>()
   const r = new ByteReader(bytes)
   try {
     const count = r.uint16()
