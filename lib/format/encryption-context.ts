@@ -97,26 +97,28 @@ export function serializeContextEntries(context: EncryptionContext, order: Conte
 }
 
 const NO_ENTRIES: Uint8Array = new Uint8Array(0)
-/** Frozen contexts cannot change, so their UTF-8-order serialization is made once per context object. */
-const serialized = new WeakMap<EncryptionContext, Uint8Array>()
+
+/*
+ * The last frozen context serialized (or parsed from canonical bytes) and its bytes. One encrypt
+ * needs the serialization twice (keyring AAD, then header) and one decrypt needs the header's
+ * bytes again as the keyring's AAD, back to back; a frozen context cannot change, so identity is
+ * enough. One entry rather than a WeakMap: a WeakMap insertion per message costs more than the
+ * serialization it saves. Interleaved messages just miss and serialize again.
+ */
+let lastContext: EncryptionContext | undefined
+let lastBytes: Uint8Array = NO_ENTRIES
 
 /**
- * serializeContextEntries in UTF-8 order, shared: one encrypt serializes its context for the
- * keyring's AAD and again for the header. The result is read-only by contract (it is shared);
- * callers that hand bytes out use serializeContextEntries.
+ * serializeContextEntries in UTF-8 order, shared with the other stage of the same message. The
+ * result is read-only by contract (it is shared); callers that hand bytes out use
+ * serializeContextEntries.
  */
 export function serializedContextEntries(context: EncryptionContext): Uint8Array {
+  if (context === lastContext) return lastBytes
   if (!Object.isFrozen(context)) return serializeContextEntries(context)
-  let bytes = serialized.get(context)
-  if (bytes === undefined) {
-    // Checked first so the empty context costs no WeakMap entry.
-    for (const _ in context) {
-      bytes = serializeContextEntries(context)
-      serialized.set(context, bytes)
-      return bytes
-    }
-    return NO_ENTRIES
-  }
+  const bytes = serializeContextEntries(context)
+  lastContext = context
+  lastBytes = bytes
   return bytes
 }
 
@@ -132,25 +134,61 @@ export function serializeHeaderAad(context: EncryptionContext): Buffer {
 
 /** Parses the entries part (count + pairs) that fills exactly `bytes`. */
 export function parseContextEntries(bytes: Buffer): Record<string, string> {
-  if (bytes.length === 0) return {}
-  const pairs = new Map<string, string>()
+  return parseEntries(bytes).entries
+}
+
+export interface ParsedContext {
+  readonly context: EncryptionContext
+  /** The bytes are exactly what serializeContextEntries writes for this context (keys in UTF-8 order). */
+  readonly canonical: boolean
+}
+
+/** parseContextEntries, frozen, and whether the bytes were the canonical serialization. */
+export function parseContext(bytes: Buffer): ParsedContext {
+  const { entries, canonical } = parseEntries(bytes)
+  return { context: Object.freeze(entries), canonical }
+}
+
+/**
+ * Records `entries` as the serialization of a context parsed from them (parseContext said
+ * canonical), so a keyring that needs it as AAD does not re-encode it. `entries` must be bytes
+ * nobody will change: the message's private header copy, not the caller's buffer.
+ */
+export function rememberSerializedContext(context: EncryptionContext, entries: Uint8Array): void {
+  if (!Object.isFrozen(context)) return
+  lastContext = context
+  lastBytes = entries
+}
+
+function parseEntries(bytes: Buffer): { entries: Record<string, string>; canonical: boolean } {
+  if (bytes.length === 0) return { entries: {}, canonical: true }
+  const pairs: Record<string, string> = {}
   const r = new ByteReader(bytes)
+  let canonical = true
   try {
     const count = r.uint16()
     // An empty context is encoded with no count at all; a zero count is a different, invalid encoding.
     if (count === 0) throw new MalformedMessageError('encryption context has a zero entry count')
+    let previous: Buffer | undefined
     for (let i = 0; i < count; i++) {
-      const key = decodeUtf8Strict(r.bytesView(r.uint16()), 'encryption context key')
+      const keyBytes = r.bytesView(r.uint16())
+      const key = decodeUtf8Strict(keyBytes, 'encryption context key')
       const value = decodeUtf8Strict(r.bytesView(r.uint16()), 'encryption context value')
-      if (pairs.has(key)) throw new MalformedMessageError('duplicate encryption context key')
-      pairs.set(key, value)
+      if (hasContextKey(pairs, key)) throw new MalformedMessageError('duplicate encryption context key')
+      // "__proto__" would hit the prototype setter if assigned; every other key is a plain own property.
+      if (key === '__proto__') Object.defineProperty(pairs, key, { value, enumerable: true, writable: true, configurable: true })
+      else pairs[key] = value
+      // Strictly valid UTF-8 re-encodes to the same bytes, so keys in increasing byte order mean
+      // serializeContextEntries would write exactly these bytes.
+      if (canonical && previous !== undefined && compareUtf8(previous, keyBytes) >= 0) canonical = false
+      previous = keyBytes
     }
   } catch (e) {
     if (e instanceof MalformedMessageError) throw e
     throw new MalformedMessageError('encryption context is truncated')
   }
   if (r.remaining !== 0) throw new MalformedMessageError('encryption context has trailing bytes')
-  return Object.fromEntries(pairs)
+  return { entries: pairs, canonical }
 }
 
 /** Checks a caller-supplied context: strings only. Returns a plain frozen copy. */

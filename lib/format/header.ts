@@ -2,7 +2,7 @@
 import { InvalidArgumentError, LimitExceededError, MalformedMessageError, UnsupportedError } from '../core/errors'
 import { hex4 } from '../core/policy'
 import { AlgorithmSuite, findSuite } from '../core/suites'
-import { EncryptionContext, decodeUtf8Strict, parseContextEntries, serializedContextEntries } from './encryption-context'
+import { EncryptionContext, decodeUtf8Strict, parseContext, rememberSerializedContext, serializedContextEntries } from './encryption-context'
 import { ByteReader, ByteWriter, NeedMoreBytes } from './reader'
 
 export enum ContentType {
@@ -111,8 +111,10 @@ function parseComplete(bytes: Buffer, limits: HeaderLimits): { readonly done: tr
   const messageIdAt = r.position
   r.skip(suite.messageIdLength)
   const aadLength = r.uint16()
+  const aadAt = r.position
   // Strings are decoded straight from the caller's bytes: they are immutable once made.
-  const encryptionContext: EncryptionContext = aadLength === 0 ? NO_CONTEXT : Object.freeze(parseContextEntries(r.bytesView(aadLength)))
+  const parsedContext = aadLength === 0 ? undefined : parseContext(r.bytesView(aadLength))
+  const encryptionContext: EncryptionContext = parsedContext ? parsedContext.context : NO_CONTEXT
   const edkPlaces = parseEncryptedDataKeys(r, limits)
   const contentType = r.uint8()
   if (contentType !== ContentType.NO_FRAMING && contentType !== ContentType.FRAMED_DATA) {
@@ -141,6 +143,8 @@ function parseComplete(bytes: Buffer, limits: HeaderLimits): { readonly done: tr
   // One copy of body and authentication; everything below is a view into it.
   const own = Buffer.allocUnsafe(headerLength)
   bytes.copy(own, 0, 0, headerLength)
+  // A keyring that needs the context as AAD gets these bytes instead of a re-encoding.
+  if (parsedContext?.canonical) rememberSerializedContext(encryptionContext, own.subarray(aadAt, aadAt + aadLength))
   const encryptedDataKeys: EncryptedDataKey[] = []
   for (const e of edkPlaces) {
     const rawInfo = own.subarray(e.info, e.info + e.infoLength)
