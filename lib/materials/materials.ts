@@ -93,6 +93,25 @@ abstract class Material {
     return this
   }
 
+  /**
+   * Extension: takes `key` itself as the data key, without a copy, for a keyring that has just
+   * unwrapped it into an unpooled buffer nobody else holds. From here this material owns and
+   * wipes it; if it is refused, it is wiped at once.
+   */
+  adoptUnencryptedDataKey(key: Buffer): this {
+    try {
+      if (this.dataKey || this.zeroed) throw new BadStateError('the data key is already set')
+      if (!(key instanceof Uint8Array) || key.length !== this.suite.keyLengthBytes) {
+        throw new InvalidArgumentError(`data key must be ${this.suite.keyLengthBytes} bytes for suite 0x${this.suite.id.toString(16)}`)
+      }
+    } catch (e) {
+      if (key instanceof Uint8Array) wipe(key)
+      throw e
+    }
+    this.dataKey = key
+    return this
+  }
+
   /** A fresh random data key drawn straight into a buffer this material owns: no copy to wipe. */
   generateUnencryptedDataKey(): this {
     if (this.dataKey || this.zeroed) throw new BadStateError('the data key is already set')

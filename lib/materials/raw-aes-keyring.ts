@@ -1,5 +1,4 @@
 // Raw AES keyring: wraps data keys with a caller-held AES-GCM key (framework/raw-aes-keyring.md, SPEC-NOTES 24).
-import { wipe } from '../core/wipe'
 import { InvalidArgumentError, KeyringError, needs } from '../core/errors'
 import { randomPublicBytes } from '../core/random'
 import { AlgorithmSuiteIdentifier } from '../core/suites'
@@ -104,13 +103,8 @@ export class RawAesKeyringNode extends KeyringNode {
       if (!iv) continue
       for (const aad of orders) {
         const key = this.tryUnwrap(material.keyWrap, edk.encryptedDataKey, iv, aad, errors)
-        if (key) {
-          try {
-            return material.setUnencryptedDataKey(key)
-          } finally {
-            wipe(key)
-          }
-        }
+        // keyWrap.open returns an unpooled buffer of our own: the material takes it as is.
+        if (key) return material.adoptUnencryptedDataKey(key)
       }
     }
     if (errors.length > 0) throw new KeyringError(`raw AES keyring ${this.keyNamespace}/${this.keyName} could not unwrap any data key`, errors)
@@ -118,12 +112,13 @@ export class RawAesKeyringNode extends KeyringNode {
   }
 
   /** The AADs to try: our write order first, then the other order if it differs (SPEC-NOTES 24). */
-  private aadCandidates(context: EncryptionContext): Buffer[] {
-    const first = serializeContextEntries(context, this.writeOrder)
+  private aadCandidates(context: EncryptionContext): Uint8Array[] {
+    // UTF-8 order is usually already known: the header's own bytes (format/header).
+    const first = this.writeOrder === 'utf8' ? serializedContextEntries(context) : serializeContextEntries(context, this.writeOrder)
     // Fewer than two pairs have one order only.
     if (Object.keys(context).length < 2) return [first]
     const second = serializeContextEntries(context, this.writeOrder === 'utf8' ? 'locale' : 'utf8')
-    return first.equals(second) ? [first] : [first, second]
+    return Buffer.compare(first, second) === 0 ? [first] : [first, second]
   }
 
   /**
@@ -142,7 +137,7 @@ export class RawAesKeyringNode extends KeyringNode {
     return info.subarray(n + 8)
   }
 
-  private tryUnwrap(gcm: AesGcmWrap, wrapped: Uint8Array, iv: Uint8Array, aad: Buffer, errors: unknown[]): Buffer | undefined {
+  private tryUnwrap(gcm: AesGcmWrap, wrapped: Uint8Array, iv: Uint8Array, aad: Uint8Array, errors: unknown[]): Buffer | undefined {
     const key = gcm.open(this.wrappingKey, iv, aad, wrapped)
     if (key instanceof Error) {
       errors.push(key)
