@@ -58,41 +58,60 @@ export function compareUtf8(a: Buffer, b: Buffer): number {
 
 export type ContextOrder = 'utf8' | 'locale'
 
-type EncodedPair = readonly [Buffer, Buffer]
+/** Code units from which UTF-16 order and UTF-8 byte order can disagree (surrogates against U+E000..U+FFFF). */
+const ORDER_SENSITIVE = /[\uD800-\uFFFF]/
 
-function encodePairs(context: EncryptionContext, order: ContextOrder): EncodedPair[] {
-  const entries = Object.entries(context)
+/** The keys in serialization order. */
+function orderedKeys(keys: string[], order: ContextOrder): string[] {
+  if (keys.length < 2) return keys
   if (order === 'locale') {
     // The official JS raw keyrings (default utf8Sorting: false) order by localeCompare; kept only
     // so that messages they wrote still open (SPEC-NOTES 24).
-    entries.sort(([a], [b]) => a.localeCompare(b))
-    return entries.map(([k, v]) => [Buffer.from(k, 'utf8'), Buffer.from(v, 'utf8')])
+    return keys.sort((a, b) => a.localeCompare(b))
   }
-  const pairs = entries.map(([k, v]): EncodedPair => [Buffer.from(k, 'utf8'), Buffer.from(v, 'utf8')])
-  return pairs.sort((a, b) => compareUtf8(a[0], b[0]))
+  // UTF-16 code-unit order (the default sort) is UTF-8 byte order unless a key holds a surrogate
+  // or a code unit from U+E000 up; only then are the keys encoded to be compared.
+  if (!keys.some((k) => ORDER_SENSITIVE.test(k))) return keys.sort()
+  return keys
+    .map((k): [Buffer, string] => [Buffer.from(k, 'utf8'), k])
+    .sort((a, b) => compareUtf8(a[0], b[0]))
+    .map(([, k]) => k)
 }
 
 /**
  * Count and entries, without the outer length: the form keyrings use as AAD. An empty context
- * serializes to no bytes at all.
+ * serializes to no bytes at all. Strings are measured and written in place, not encoded into
+ * intermediate Buffers first.
  */
 export function serializeContextEntries(context: EncryptionContext, order: ContextOrder = 'utf8'): Buffer {
-  const pairs = encodePairs(context, order)
-  if (pairs.length === 0) return Buffer.alloc(0)
-  if (pairs.length > 0xffff) throw new InvalidArgumentError('encryption context has too many entries')
+  const keys = orderedKeys(Object.keys(context), order)
+  const n = keys.length
+  if (n === 0) return Buffer.alloc(0)
+  if (n > 0xffff) throw new InvalidArgumentError('encryption context has too many entries')
+  const values: string[] = []
+  const lengths: number[] = []
   let size = 2
-  for (const [k, v] of pairs) {
-    if (k.length > 0xffff || v.length > 0xffff) throw new InvalidArgumentError('encryption context entry too long')
-    size += 4 + k.length + v.length
+  for (const k of keys) {
+    const v = context[k]
+    if (typeof v !== 'string') throw new InvalidArgumentError(`encryption context value for "${k}" must be a string`)
+    const kl = Buffer.byteLength(k, 'utf8')
+    const vl = Buffer.byteLength(v, 'utf8')
+    if (kl > 0xffff || vl > 0xffff) throw new InvalidArgumentError('encryption context entry too long')
+    values.push(v)
+    lengths.push(kl, vl)
+    size += 4 + kl + vl
   }
   const out = Buffer.allocUnsafe(size)
-  let o = out.writeUInt16BE(pairs.length, 0)
-  for (const [k, v] of pairs) {
-    o = out.writeUInt16BE(k.length, o)
-    o += k.copy(out, o)
-    o = out.writeUInt16BE(v.length, o)
-    o += v.copy(out, o)
+  let o = out.writeUInt16BE(n, 0)
+  for (let i = 0; i < n; i++) {
+    const kl = lengths[2 * i] as number
+    const vl = lengths[2 * i + 1] as number
+    o = out.writeUInt16BE(kl, o)
+    o += out.write(keys[i] as string, o, kl, 'utf8')
+    o = out.writeUInt16BE(vl, o)
+    o += out.write(values[i] as string, o, vl, 'utf8')
   }
+  if (o !== size) throw new InvalidArgumentError('encryption context size mismatch')
   return out
 }
 

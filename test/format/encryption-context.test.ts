@@ -160,3 +160,9 @@ test('serializedContextEntries of a frozen context equals serializeContextEntrie
   t.deepEqual(Buffer.from(serializedContextEntries(open)), serializeContextEntries(open))
   t.not(serializedContextEntries(open).length, first.length)
 })
+
+test('UTF-8 order where UTF-16 order disagrees: U+FF21 (EF BC A1) sorts before U+1F600 (F0 9F 98 80, a surrogate pair in UTF-16)', (t) => {
+  const ctx = { '\u{1F600}': 'emoji', '\uFF21': 'fullwidth A', a: 'ascii' }
+  t.deepEqual(serializeContextEntries(ctx), contextEntries([['a', 'ascii'], ['\uFF21', 'fullwidth A'], ['\u{1F600}', 'emoji']]))
+  t.true(parseContext(serializeContextEntries(ctx)).canonical)
+})
