@@ -1,5 +1,6 @@
 // The pure-JS backend over node:crypto: the fallback when the addon is missing, and the yardstick for the native one.
-import { createCipheriv, createDecipheriv, createSign, createVerify, hkdfSync, timingSafeEqual, KeyObject } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createSign, createVerify, timingSafeEqual, KeyObject } from 'node:crypto'
+import { wipe } from '../core/wipe'
 import { AlgorithmSuite } from '../core/suites'
 import { bodyAad, frameIv, FINAL_FRAME_MARKER } from '../format/body'
 import { ZERO_IV } from '../format/header'
@@ -7,6 +8,7 @@ import { nodeAesGcmWrap } from '../materials/materials'
 import { nodeSigningKeys } from '../materials/signature-keys'
 import { CryptoBackend, DerivedKeys, OpenBodyInput, OpenMessageInput, SealBodyInput, SealMessageInput } from './backend'
 import { framesOf } from './frame-table'
+import { hkdfExpandOne, hkdfExtract } from './js-hkdf'
 
 type GcmName = 'aes-256-gcm'
 const TAG = 16
@@ -20,11 +22,6 @@ function suiteIdBytes(suite: AlgorithmSuite): Buffer {
   return b
 }
 
-/** hkdfSync returns an ArrayBuffer; wrap it so the caller can wipe it. */
-function hkdf(hash: string, ikm: Buffer, salt: Buffer, info: Buffer, length: number): Buffer {
-  return Buffer.from(hkdfSync(hash, ikm, salt, info, length))
-}
-
 export function jsDeriveKeys(suite: AlgorithmSuite, dataKey: Buffer, messageId: Buffer): DerivedKeys {
   if (!suite.kdf) {
     // Identity KDF: the data key is the encryption key; hand back a copy the caller may wipe.
@@ -32,16 +29,19 @@ export function jsDeriveKeys(suite: AlgorithmSuite, dataKey: Buffer, messageId: 
     dataKey.copy(copy)
     return { encryptionKey: copy, commitment: undefined }
   }
-  if (suite.commitment) {
-    // SPEC-NOTES 2: salt = message id; info = suite id ‖ DERIVEKEY, and COMMITKEY alone.
-    const encryptionKey = hkdf(suite.kdf, dataKey, messageId, Buffer.concat([suiteIdBytes(suite), DERIVEKEY]), suite.keyLengthBytes)
-    const commitment = hkdf(suite.kdf, dataKey, messageId, COMMITKEY, 32)
-    return { encryptionKey, commitment }
-  }
-  // SPEC-NOTES 1: no salt, info = suite id ‖ message id.
-  return {
-    encryptionKey: hkdf(suite.kdf, dataKey, EMPTY, Buffer.concat([suiteIdBytes(suite), messageId]), suite.keyLengthBytes),
-    commitment: undefined,
+  // SPEC-NOTES 2: salt = message id; SPEC-NOTES 1: no salt.
+  const prk = hkdfExtract(suite.kdf, suite.commitment ? messageId : EMPTY, dataKey)
+  try {
+    if (suite.commitment) {
+      // Info = suite id ‖ DERIVEKEY for the key, and COMMITKEY alone for the commitment.
+      const encryptionKey = hkdfExpandOne(suite.kdf, prk, Buffer.concat([suiteIdBytes(suite), DERIVEKEY]), suite.keyLengthBytes)
+      const commitment = hkdfExpandOne(suite.kdf, prk, COMMITKEY, 32)
+      return { encryptionKey, commitment }
+    }
+    // Info = suite id ‖ message id.
+    return { encryptionKey: hkdfExpandOne(suite.kdf, prk, Buffer.concat([suiteIdBytes(suite), messageId]), suite.keyLengthBytes), commitment: undefined }
+  } finally {
+    wipe(prk)
   }
 }
 
@@ -137,7 +137,7 @@ function sealMessage(input: SealMessageInput): number {
     out.fill(0)
     throw e
   } finally {
-    encryptionKey.fill(0)
+    wipe(encryptionKey)
   }
 }
 
@@ -154,7 +154,7 @@ function openMessage(input: OpenMessageInput): boolean {
     if (!authentic) out.fill(0)
     return authentic
   } finally {
-    derived.encryptionKey.fill(0)
+    wipe(derived.encryptionKey)
   }
 }
 

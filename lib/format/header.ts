@@ -1,8 +1,8 @@
 // Message header v1/v2: incremental parsing of untrusted bytes and exact serialization (data-format/message-header.md).
-import { LimitExceededError, MalformedMessageError, UnsupportedError } from '../core/errors'
+import { InvalidArgumentError, LimitExceededError, MalformedMessageError, UnsupportedError } from '../core/errors'
 import { hex4 } from '../core/policy'
 import { AlgorithmSuite, findSuite } from '../core/suites'
-import { EncryptionContext, decodeUtf8Strict, parseContextEntries, serializeHeaderAad } from './encryption-context'
+import { EncryptionContext, decodeUtf8Strict, parseContext, rememberSerializedContext, serializedContextEntries } from './encryption-context'
 import { ByteReader, ByteWriter, NeedMoreBytes } from './reader'
 
 export enum ContentType {
@@ -63,22 +63,38 @@ const V1_TYPE = 0x80
 export const IV_LENGTH = 12
 export const TAG_LENGTH = 16
 export const ZERO_IV = Buffer.alloc(IV_LENGTH)
+/** The empty context (AAD length 0), shared: it is frozen. */
+const NO_CONTEXT: EncryptionContext = Object.freeze({})
 
 /**
  * Parses a header from the start of `bytes`. Too few bytes is not an error: the result says how
  * many more are needed at least, so a stream can feed chunks. Every length read is bounded by the
  * bytes present before anything is allocated.
+ *
+ * The header is copied once, and every Buffer the result holds (message id, EDK fields, suite
+ * data, header body, IV, tag) is a view into that private copy: the bytes the header tag later
+ * authenticates are exactly the bytes parsed here, whatever the caller does to `bytes` meanwhile,
+ * and nothing returned aliases the caller's buffer.
  */
 export function parseHeader(bytes: Buffer, limits: HeaderLimits): HeaderParseResult {
   try {
-    return { done: true, ...parseComplete(bytes, limits) }
+    return parseComplete(bytes, limits)
   } catch (e) {
     if (e instanceof NeedMoreBytes) return { done: false, needMore: e.needed }
     throw e
   }
 }
 
-function parseComplete(bytes: Buffer, limits: HeaderLimits): ParsedHeader {
+/** Where an EDK's fields sit in the header, until the header is copied. */
+interface EdkAt {
+  readonly providerId: string
+  readonly info: number
+  readonly infoLength: number
+  readonly key: number
+  readonly keyLength: number
+}
+
+function parseComplete(bytes: Buffer, limits: HeaderLimits): { readonly done: true } & ParsedHeader {
   const r = new ByteReader(bytes)
   const version = r.uint8()
   if (version !== 1 && version !== 2) throw new MalformedMessageError(`unknown message format version ${version}`)
@@ -92,10 +108,14 @@ function parseComplete(bytes: Buffer, limits: HeaderLimits): ParsedHeader {
   if (suite.messageFormat !== version) {
     throw new MalformedMessageError(`suite 0x${hex4(suiteId)} is not valid in message format ${version}`)
   }
-  const messageId = Buffer.from(r.bytesView(suite.messageIdLength))
+  const messageIdAt = r.position
+  r.skip(suite.messageIdLength)
   const aadLength = r.uint16()
-  const encryptionContext = Object.freeze(parseContextEntries(r.bytesView(aadLength)))
-  const encryptedDataKeys = parseEncryptedDataKeys(r, limits)
+  const aadAt = r.position
+  // Strings are decoded straight from the caller's bytes: they are immutable once made.
+  const parsedContext = aadLength === 0 ? undefined : parseContext(r.bytesView(aadLength))
+  const encryptionContext: EncryptionContext = parsedContext ? parsedContext.context : NO_CONTEXT
+  const edkPlaces = parseEncryptedDataKeys(r, limits)
   const contentType = r.uint8()
   if (contentType !== ContentType.NO_FRAMING && contentType !== ContentType.FRAMED_DATA) {
     throw new MalformedMessageError(`unknown content type ${contentType}`)
@@ -113,42 +133,82 @@ function parseComplete(bytes: Buffer, limits: HeaderLimits): ParsedHeader {
   if (contentType === ContentType.NO_FRAMING && frameLength !== 0) {
     throw new MalformedMessageError('non-framed message with a non-zero frame length')
   }
-  const suiteData = version === 2 ? Buffer.from(r.bytesView(suite.suiteDataLength)) : undefined
-  const headerBody = Buffer.from(bytes.subarray(0, r.position))
-  const headerIv = version === 1 ? Buffer.from(r.bytesView(IV_LENGTH)) : ZERO_IV
-  const headerAuthTag = Buffer.from(r.bytesView(TAG_LENGTH))
-  const header: MessageHeader = Object.freeze({
-    version,
-    ...(version === 1 ? { type: V1_TYPE as 128 } : {}),
-    suiteId,
-    messageId,
-    encryptionContext,
-    encryptedDataKeys,
-    contentType,
-    headerIvLength: IV_LENGTH,
-    frameLength,
-    ...(suiteData ? { suiteData } : {}),
-  })
-  return { header, suite, headerBody, headerIv, headerAuthTag, headerLength: r.position }
+  const suiteDataAt = r.position
+  if (version === 2) r.skip(suite.suiteDataLength)
+  const bodyLength = r.position
+  if (version === 1) r.skip(IV_LENGTH)
+  r.skip(TAG_LENGTH)
+  const headerLength = r.position
+
+  // One copy of body and authentication; everything below is a view into it.
+  const own = Buffer.allocUnsafe(headerLength)
+  bytes.copy(own, 0, 0, headerLength)
+  // A keyring that needs the context as AAD gets these bytes instead of a re-encoding.
+  if (parsedContext?.canonical) rememberSerializedContext(encryptionContext, own.subarray(aadAt, aadAt + aadLength))
+  const encryptedDataKeys: EncryptedDataKey[] = []
+  for (const e of edkPlaces) {
+    const rawInfo = own.subarray(e.info, e.info + e.infoLength)
+    // providerInfo may be binary (raw AES puts an IV in it): keep a lossy string for display and
+    // matching by prefix, and the exact bytes in rawInfo.
+    encryptedDataKeys.push(
+      new EncryptedDataKey({ providerId: e.providerId, providerInfo: rawInfo.toString('utf8'), encryptedDataKey: own.subarray(e.key, e.key + e.keyLength), rawInfo }),
+    )
+  }
+  const messageId = own.subarray(messageIdAt, messageIdAt + suite.messageIdLength)
+  const header: MessageHeader =
+    version === 2
+      ? Object.freeze({
+          version,
+          suiteId,
+          messageId,
+          encryptionContext,
+          encryptedDataKeys: Object.freeze(encryptedDataKeys),
+          contentType,
+          headerIvLength: IV_LENGTH,
+          frameLength,
+          suiteData: own.subarray(suiteDataAt, suiteDataAt + suite.suiteDataLength),
+        })
+      : Object.freeze({
+          version,
+          type: V1_TYPE as 128,
+          suiteId,
+          messageId,
+          encryptionContext,
+          encryptedDataKeys: Object.freeze(encryptedDataKeys),
+          contentType,
+          headerIvLength: IV_LENGTH,
+          frameLength,
+        })
+  return {
+    done: true,
+    header,
+    suite,
+    headerBody: own.subarray(0, bodyLength),
+    headerIv: version === 1 ? own.subarray(bodyLength, bodyLength + IV_LENGTH) : ZERO_IV,
+    headerAuthTag: own.subarray(headerLength - TAG_LENGTH, headerLength),
+    headerLength,
+  }
 }
 
-function parseEncryptedDataKeys(r: ByteReader, limits: HeaderLimits): readonly EncryptedDataKey[] {
+function parseEncryptedDataKeys(r: ByteReader, limits: HeaderLimits): EdkAt[] {
   const count = r.uint16()
   if (count === 0) throw new MalformedMessageError('message has no encrypted data keys')
   // Enforced as soon as the count is read, before any EDK is parsed (SPEC-NOTES 9).
   if (limits.maxEncryptedDataKeys !== false && count > limits.maxEncryptedDataKeys) {
     throw new LimitExceededError(`message has ${count} encrypted data keys, more than the maximum ${limits.maxEncryptedDataKeys}`)
   }
-  const edks: EncryptedDataKey[] = []
+  const edks: EdkAt[] = []
   for (let i = 0; i < count; i++) {
     const providerId = decodeUtf8Strict(r.bytesView(r.uint16()), 'EDK provider id')
-    const rawInfo = Buffer.from(r.bytesView(r.uint16()))
-    const encryptedDataKey = Buffer.from(r.bytesView(r.uint16()))
-    // providerInfo may be binary (raw AES puts an IV in it): keep a lossy string for display and
-    // matching by prefix, and the exact bytes in rawInfo.
-    edks.push(new EncryptedDataKey({ providerId, providerInfo: rawInfo.toString('utf8'), encryptedDataKey, rawInfo }))
+    const infoLength = r.uint16()
+    const info = r.position
+    r.skip(infoLength)
+    const keyLength = r.uint16()
+    const key = r.position
+    r.skip(keyLength)
+    edks.push({ providerId, info, infoLength, key, keyLength })
   }
-  return Object.freeze(edks)
+  return edks
 }
 
 export interface HeaderFields {
@@ -160,37 +220,64 @@ export interface HeaderFields {
   readonly suiteData?: Buffer
 }
 
-/** Serializes a framed header body (everything the header auth tag covers). */
-export function serializeHeaderBody(f: HeaderFields): Buffer {
-  const aad = serializeHeaderAad(f.encryptionContext)
-  const edks = f.encryptedDataKeys.map((edk) => ({
-    id: Buffer.from(edk.providerId, 'utf8'),
-    info: edk.rawInfo,
-    key: edk.encryptedDataKey,
-  }))
+/** What writeHeaderBody needs beyond the fields, computed once: the size and the serialized context. */
+export interface HeaderBodyPlan {
+  readonly size: number
+  readonly aad: Uint8Array
+  readonly providerIdLengths: readonly number[]
+}
+
+/** Sizes a framed header body and checks every length field fits, before any output is allocated. */
+export function planHeaderBody(f: HeaderFields): HeaderBodyPlan {
+  const aad = serializedContextEntries(f.encryptionContext)
+  if (aad.length > 0xffff) throw new InvalidArgumentError('serialized encryption context exceeds 65535 bytes')
+  const edks = f.encryptedDataKeys
   if (edks.length === 0 || edks.length > 0xffff) throw new MalformedMessageError('bad encrypted data key count')
+  const providerIdLengths: number[] = []
   let edkSize = 2
   for (const e of edks) {
-    if (e.id.length > 0xffff || e.info.length > 0xffff || e.key.length > 0xffff) {
+    const idLength = Buffer.byteLength(e.providerId, 'utf8')
+    if (idLength > 0xffff || e.rawInfo.length > 0xffff || e.encryptedDataKey.length > 0xffff) {
       throw new MalformedMessageError('encrypted data key field exceeds 65535 bytes')
     }
-    edkSize += 6 + e.id.length + e.info.length + e.key.length
+    providerIdLengths.push(idLength)
+    edkSize += 6 + idLength + e.rawInfo.length + e.encryptedDataKey.length
   }
   const v2 = f.suite.messageFormat === 2
-  const size = (v2 ? 1 : 2) + 2 + f.messageId.length + aad.length + edkSize + 1 + (v2 ? 4 + 32 : 4 + 1 + 4)
-  const w = new ByteWriter(Buffer.allocUnsafe(size))
+  if (v2 && (!f.suiteData || f.suiteData.length !== 32)) throw new MalformedMessageError('v2 header needs 32 bytes of suite data')
+  const size = (v2 ? 1 : 2) + 2 + f.messageId.length + 2 + aad.length + edkSize + 1 + (v2 ? 4 + 32 : 4 + 1 + 4)
+  return { size, aad, providerIdLengths }
+}
+
+/** Writes a framed header body (everything the header auth tag covers) at the start of `out`; returns its length. */
+export function writeHeaderBody(f: HeaderFields, plan: HeaderBodyPlan, out: Buffer): number {
+  const v2 = f.suite.messageFormat === 2
+  const w = new ByteWriter(out)
   w.uint8(f.suite.messageFormat)
   if (!v2) w.uint8(V1_TYPE)
-  w.uint16(f.suite.id).raw(f.messageId).raw(aad).uint16(edks.length)
-  for (const e of edks) w.uint16(e.id.length).raw(e.id).uint16(e.info.length).raw(e.info).uint16(e.key.length).raw(e.key)
+  w.uint16(f.suite.id).raw(f.messageId).uint16(plan.aad.length).raw(plan.aad).uint16(f.encryptedDataKeys.length)
+  f.encryptedDataKeys.forEach((e, i) => {
+    const idLength = plan.providerIdLengths[i] as number
+    w.uint16(idLength)
+    // Written straight from the string: the same UTF-8 bytes Buffer.from would make.
+    if (out.write(e.providerId, w.offset, idLength, 'utf8') !== idLength) throw new MalformedMessageError('header size mismatch')
+    w.offset += idLength
+    w.uint16(e.rawInfo.length).raw(e.rawInfo).uint16(e.encryptedDataKey.length).raw(e.encryptedDataKey)
+  })
   w.uint8(ContentType.FRAMED_DATA)
   if (v2) {
-    w.uint32(f.frameLength)
-    if (!f.suiteData || f.suiteData.length !== 32) throw new MalformedMessageError('v2 header needs 32 bytes of suite data')
-    w.raw(f.suiteData)
+    w.uint32(f.frameLength).raw(f.suiteData as Buffer)
   } else {
     w.uint32(0).uint8(IV_LENGTH).uint32(f.frameLength)
   }
-  if (w.offset !== size) throw new MalformedMessageError('header size mismatch')
-  return w.bytes
+  if (w.offset !== plan.size) throw new MalformedMessageError('header size mismatch')
+  return w.offset
+}
+
+/** Serializes a framed header body into a Buffer of its own. */
+export function serializeHeaderBody(f: HeaderFields): Buffer {
+  const plan = planHeaderBody(f)
+  const out = Buffer.allocUnsafe(plan.size)
+  writeHeaderBody(f, plan, out)
+  return out
 }

@@ -1,10 +1,10 @@
 // Default CMM: signing keys for signed suites and one keyring call per request (framework/default-cmm.md).
 import { InvalidArgumentError, KeyringError, MalformedMessageError, needs } from '../core/errors'
 import { assertEncryptAllowed, defaultSuiteFor } from '../core/policy'
-import { findSuite } from '../core/suites'
+import { AlgorithmSuite, findSuite } from '../core/suites'
 import { EncryptionContext, contextFromEntries, contextValue, hasContextKey } from '../format/encryption-context'
 import { DecryptionRequest, EncryptionRequest, KeyringNode, NodeMaterialsManager, isKeyring } from './keyring'
-import { KeyWrapSource, NodeDecryptionMaterial, NodeEncryptionMaterial } from './materials'
+import { KeyWrapSource, NodeDecryptionMaterial, NodeEncryptionMaterial, SigningKey } from './materials'
 import { SigningKeySource, decodeVerificationPoint, nodeSigningKeys } from './signature-keys'
 
 /** The reserved context key that carries a signed message's verification key. */
@@ -24,26 +24,67 @@ export class NodeDefaultCryptographicMaterialsManager implements NodeMaterialsMa
    * signing key and the keyring's AES-GCM; node:crypto's otherwise.
    */
   async getEncryptionMaterials(request: EncryptionRequest & SigningKeySource & KeyWrapSource): Promise<NodeEncryptionMaterial> {
+    const suite = this.encryptSuite(request)
+    const signingKey = suite.signature ? await (request.signingKeys ?? nodeSigningKeys).acquire(suite.signature) : undefined
+    const material = this.newEncryptionMaterial(request, suite, signingKey)
+    await this.keyring.onEncrypt(material)
+    return checkEncryptionMaterial(material)
+  }
+
+  /**
+   * Extension: getEncryptionMaterials without a promise, for unsigned suites over a keyring that
+   * answers synchronously (raw keyrings); undefined otherwise, before anything was drawn.
+   */
+  getEncryptionMaterialsSync(request: EncryptionRequest & SigningKeySource & KeyWrapSource): NodeEncryptionMaterial | undefined {
+    // A subclass that overrides the async method has its own idea of materials: defer to it.
+    if (this.getEncryptionMaterials !== NodeDefaultCryptographicMaterialsManager.prototype.getEncryptionMaterials) return undefined
+    const keyring: Partial<Pick<KeyringNode, 'onEncryptSync'>> = this.keyring
+    if (typeof keyring.onEncryptSync !== 'function') return undefined
+    const suite = this.encryptSuite(request)
+    // Signing keys may come from a pool or the thread pool: the async path.
+    if (suite.signature) return undefined
+    const material = this.newEncryptionMaterial(request, suite, undefined)
+    if (keyring.onEncryptSync(material) === undefined) return undefined
+    return checkEncryptionMaterial(material)
+  }
+
+  private encryptSuite(request: EncryptionRequest): AlgorithmSuite {
     const { encryptionContext, commitmentPolicy } = request
-    const suite = request.suite ?? (findSuite(defaultSuiteFor(commitmentPolicy)) as NonNullable<EncryptionRequest['suite']>)
+    const suite = request.suite ?? (findSuite(defaultSuiteFor(commitmentPolicy)) as AlgorithmSuite)
     assertEncryptAllowed(commitmentPolicy, suite)
     if (hasContextKey(encryptionContext, PUBLIC_KEY_CONTEXT_KEY)) {
       throw new InvalidArgumentError(`encryption context key ${PUBLIC_KEY_CONTEXT_KEY} is reserved`)
     }
-    let context = encryptionContext
-    const signingKey = suite.signature ? await (request.signingKeys ?? nodeSigningKeys).acquire(suite.signature) : undefined
+    return suite
+  }
+
+  private newEncryptionMaterial(request: EncryptionRequest & KeyWrapSource, suite: AlgorithmSuite, signingKey: SigningKey | undefined): NodeEncryptionMaterial {
+    let context = request.encryptionContext
     if (signingKey) context = contextFromEntries([...Object.entries(context), [PUBLIC_KEY_CONTEXT_KEY, signingKey.publicKeyCompressed.toString('base64')]])
     const material = new NodeEncryptionMaterial(suite, context)
     if (request.keyWrap) material.keyWrap = request.keyWrap
     if (signingKey) material.setSignatureKey(signingKey)
-    await this.keyring.onEncrypt(material)
-    if (!material.hasUnencryptedDataKey) throw new KeyringError('the keyring did not produce a data key')
-    if (material.encryptedDataKeys.length === 0) throw new KeyringError('the keyring did not produce an encrypted data key')
     return material
   }
 
   async decryptMaterials(request: DecryptionRequest & KeyWrapSource): Promise<NodeDecryptionMaterial> {
-    const { suite, encryptedDataKeys } = request
+    const material = this.newDecryptionMaterial(request)
+    await this.keyring.onDecrypt(material, request.encryptedDataKeys)
+    return checkDecryptionMaterial(material)
+  }
+
+  /** Extension: decryptMaterials without a promise when the keyring answers synchronously; undefined otherwise. */
+  decryptMaterialsSync(request: DecryptionRequest & KeyWrapSource): NodeDecryptionMaterial | undefined {
+    if (this.decryptMaterials !== NodeDefaultCryptographicMaterialsManager.prototype.decryptMaterials) return undefined
+    const keyring: Partial<Pick<KeyringNode, 'onDecryptSync'>> = this.keyring
+    if (typeof keyring.onDecryptSync !== 'function') return undefined
+    const material = this.newDecryptionMaterial(request)
+    if (keyring.onDecryptSync(material, request.encryptedDataKeys) === undefined) return undefined
+    return checkDecryptionMaterial(material)
+  }
+
+  private newDecryptionMaterial(request: DecryptionRequest & KeyWrapSource): NodeDecryptionMaterial {
+    const { suite } = request
     const { context, requiredKeys } = mergeReproducedContext(request.encryptionContext, request.reproducedEncryptionContext)
     const publicKey = contextValue(context, PUBLIC_KEY_CONTEXT_KEY)
     // default-cmm.md#decrypt-materials: the key must be present exactly when the suite signs.
@@ -52,10 +93,19 @@ export class NodeDefaultCryptographicMaterialsManager implements NodeMaterialsMa
     const material = new NodeDecryptionMaterial(suite, context, requiredKeys)
     if (request.keyWrap) material.keyWrap = request.keyWrap
     if (suite.signature && publicKey !== undefined) material.setVerificationKey(decodeVerificationPoint(publicKey, suite.signature))
-    await this.keyring.onDecrypt(material, encryptedDataKeys)
-    if (!material.hasUnencryptedDataKey) throw new KeyringError('unable to decrypt any data key with the given keyring')
     return material
   }
+}
+
+function checkEncryptionMaterial(material: NodeEncryptionMaterial): NodeEncryptionMaterial {
+  if (!material.hasUnencryptedDataKey) throw new KeyringError('the keyring did not produce a data key')
+  if (material.encryptedDataKeys.length === 0) throw new KeyringError('the keyring did not produce an encrypted data key')
+  return material
+}
+
+function checkDecryptionMaterial(material: NodeDecryptionMaterial): NodeDecryptionMaterial {
+  if (!material.hasUnencryptedDataKey) throw new KeyringError('unable to decrypt any data key with the given keyring')
+  return material
 }
 
 /**

@@ -25,6 +25,37 @@ export abstract class KeyringNode {
     return result
   }
 
+  /**
+   * Extension: onEncrypt without a promise, for keyrings that need no I/O (raw keyrings). undefined
+   * means "cannot answer synchronously" and is returned before the material is touched; the caller
+   * then awaits onEncrypt. A promise hop per layer is a large share of a small message's cost.
+   */
+  onEncryptSync(material: NodeEncryptionMaterial): NodeEncryptionMaterial | undefined {
+    // A subclass that overrides the public method has its own idea of encrypting: defer to it.
+    if (this.onEncrypt !== KeyringNode.prototype.onEncrypt) return undefined
+    const result = this._onEncryptSync(material)
+    if (result !== undefined && result !== material) throw new KeyringError('a keyring must return the materials it was given')
+    return result
+  }
+
+  /** Extension: onDecrypt without a promise; undefined as for onEncryptSync. */
+  onDecryptSync(material: NodeDecryptionMaterial, encryptedDataKeys: readonly EncryptedDataKey[]): NodeDecryptionMaterial | undefined {
+    if (this.onDecrypt !== KeyringNode.prototype.onDecrypt) return undefined
+    if (material.hasUnencryptedDataKey) return material
+    const result = this._onDecryptSync(material, encryptedDataKeys)
+    if (result !== undefined && result !== material) throw new KeyringError('a keyring must return the materials it was given')
+    return result
+  }
+
+  /** Synchronous keyrings override this (and keep _onEncrypt for the official call shape); undefined: not synchronous. */
+  protected _onEncryptSync(_material: NodeEncryptionMaterial): NodeEncryptionMaterial | undefined {
+    return undefined
+  }
+
+  protected _onDecryptSync(_material: NodeDecryptionMaterial, _encryptedDataKeys: readonly EncryptedDataKey[]): NodeDecryptionMaterial | undefined {
+    return undefined
+  }
+
   protected abstract _onEncrypt(material: NodeEncryptionMaterial): Promise<NodeEncryptionMaterial>
   protected abstract _onDecrypt(material: NodeDecryptionMaterial, encryptedDataKeys: readonly EncryptedDataKey[]): Promise<NodeDecryptionMaterial>
 }
@@ -49,6 +80,12 @@ export interface DecryptionRequest {
 export interface NodeMaterialsManager {
   getEncryptionMaterials(request: EncryptionRequest): Promise<NodeEncryptionMaterial>
   decryptMaterials(request: DecryptionRequest): Promise<NodeDecryptionMaterial>
+  /**
+   * Extension: the same answer without a promise when the CMM (and its keyrings) can give one;
+   * undefined otherwise, and then the session awaits the async method with the same request.
+   */
+  getEncryptionMaterialsSync?(request: EncryptionRequest): NodeEncryptionMaterial | undefined
+  decryptMaterialsSync?(request: DecryptionRequest): NodeDecryptionMaterial | undefined
 }
 
 export function isMaterialsManager(value: unknown): value is NodeMaterialsManager {

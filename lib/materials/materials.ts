@@ -1,4 +1,5 @@
 // Encryption and decryption materials: set-once data keys with a single owner and a single wipe (framework/structures.md).
+import { wipe } from '../core/wipe'
 import { KeyObject, createCipheriv, createDecipheriv } from 'node:crypto'
 import { BadStateError, InvalidArgumentError } from '../core/errors'
 import { randomBytes } from '../core/random'
@@ -99,6 +100,25 @@ abstract class Material {
     return this
   }
 
+  /**
+   * Extension: takes `key` itself as the data key, without a copy, for a keyring that has just
+   * unwrapped it into an unpooled buffer nobody else holds. From here this material owns and
+   * wipes it; if it is refused, it is wiped at once.
+   */
+  adoptUnencryptedDataKey(key: Buffer): this {
+    try {
+      if (this.dataKey || this.zeroed) throw new BadStateError('the data key is already set')
+      if (!(key instanceof Uint8Array) || key.length !== this.suite.keyLengthBytes) {
+        throw new InvalidArgumentError(`data key must be ${this.suite.keyLengthBytes} bytes for suite 0x${this.suite.id.toString(16)}`)
+      }
+    } catch (e) {
+      if (key instanceof Uint8Array) wipe(key)
+      throw e
+    }
+    this.dataKey = key
+    return this
+  }
+
   /** A fresh random data key drawn straight into a buffer this material owns: no copy to wipe. */
   generateUnencryptedDataKey(): this {
     if (this.dataKey || this.zeroed) throw new BadStateError('the data key is already set')
@@ -112,7 +132,7 @@ abstract class Material {
   }
 
   zeroUnencryptedDataKey(): this {
-    this.dataKey?.fill(0)
+    if (this.dataKey) wipe(this.dataKey)
     this.dataKey = undefined
     this.zeroed = true
     return this
@@ -180,7 +200,7 @@ export function cipherToOwnedBuffer(run: () => Buffer[]): Buffer {
   let o = 0
   for (const p of parts) {
     o += p.copy(out, o)
-    p.fill(0)
+    wipe(p)
   }
   return out
 }

@@ -2,7 +2,7 @@
 import { InvalidArgumentError, KeyringError, needs } from '../core/errors'
 import { randomPublicBytes } from '../core/random'
 import { AlgorithmSuiteIdentifier } from '../core/suites'
-import { ContextOrder, EncryptionContext, serializeContextEntries } from '../format/encryption-context'
+import { ContextOrder, EncryptionContext, serializeContextEntries, serializedContextEntries } from '../format/encryption-context'
 import { EncryptedDataKey } from '../format/header'
 import { KeyringNode, isReservedNamespace } from './keyring'
 import { AesGcmWrap, NodeDecryptionMaterial, NodeEncryptionMaterial, ensureDataKey } from './materials'
@@ -62,9 +62,28 @@ export class RawAesKeyringNode extends KeyringNode {
   }
 
   protected async _onEncrypt(material: NodeEncryptionMaterial): Promise<NodeEncryptionMaterial> {
+    return this.wrap(material)
+  }
+
+  protected async _onDecrypt(material: NodeDecryptionMaterial, edks: readonly EncryptedDataKey[]): Promise<NodeDecryptionMaterial> {
+    return this.unwrap(material, edks)
+  }
+
+  // No I/O: the session can skip the promise hops. A subclass that overrides the async method
+  // has its own idea of wrapping, so it gets the async path.
+  protected override _onEncryptSync(material: NodeEncryptionMaterial): NodeEncryptionMaterial | undefined {
+    return this._onEncrypt === RawAesKeyringNode.prototype._onEncrypt ? this.wrap(material) : undefined
+  }
+
+  protected override _onDecryptSync(material: NodeDecryptionMaterial, edks: readonly EncryptedDataKey[]): NodeDecryptionMaterial | undefined {
+    return this._onDecrypt === RawAesKeyringNode.prototype._onDecrypt ? this.unwrap(material, edks) : undefined
+  }
+
+  private wrap(material: NodeEncryptionMaterial): NodeEncryptionMaterial {
     ensureDataKey(material)
     const iv = randomPublicBytes(IV_LENGTH)
-    const aad = serializeContextEntries(material.encryptionContext, this.writeOrder)
+    // UTF-8 order is shared with the header, which serializes the same context.
+    const aad = this.writeOrder === 'utf8' ? serializedContextEntries(material.encryptionContext) : serializeContextEntries(material.encryptionContext, this.writeOrder)
     const wrapped = material.keyWrap.seal(this.wrappingKey, iv, aad, material.getUnencryptedDataKey())
     const info = Buffer.allocUnsafe(this.keyNameBytes.length + 8 + IV_LENGTH)
     let o = this.keyNameBytes.copy(info, 0)
@@ -76,7 +95,7 @@ export class RawAesKeyringNode extends KeyringNode {
     )
   }
 
-  protected async _onDecrypt(material: NodeDecryptionMaterial, edks: readonly EncryptedDataKey[]): Promise<NodeDecryptionMaterial> {
+  private unwrap(material: NodeDecryptionMaterial, edks: readonly EncryptedDataKey[]): NodeDecryptionMaterial {
     const orders = this.aadCandidates(material.encryptionContext)
     const errors: unknown[] = []
     for (const edk of edks) {
@@ -84,13 +103,8 @@ export class RawAesKeyringNode extends KeyringNode {
       if (!iv) continue
       for (const aad of orders) {
         const key = this.tryUnwrap(material.keyWrap, edk.encryptedDataKey, iv, aad, errors)
-        if (key) {
-          try {
-            return material.setUnencryptedDataKey(key)
-          } finally {
-            key.fill(0)
-          }
-        }
+        // keyWrap.open returns an unpooled buffer of our own: the material takes it as is.
+        if (key) return material.adoptUnencryptedDataKey(key)
       }
     }
     if (errors.length > 0) throw new KeyringError(`raw AES keyring ${this.keyNamespace}/${this.keyName} could not unwrap any data key`, errors)
@@ -98,24 +112,32 @@ export class RawAesKeyringNode extends KeyringNode {
   }
 
   /** The AADs to try: our write order first, then the other order if it differs (SPEC-NOTES 24). */
-  private aadCandidates(context: EncryptionContext): Buffer[] {
-    const first = serializeContextEntries(context, this.writeOrder)
+  private aadCandidates(context: EncryptionContext): Uint8Array[] {
+    // UTF-8 order is usually already known: the header's own bytes (format/header).
+    const first = this.writeOrder === 'utf8' ? serializedContextEntries(context) : serializeContextEntries(context, this.writeOrder)
+    // Fewer than two pairs have one order only.
+    if (Object.keys(context).length < 2) return [first]
     const second = serializeContextEntries(context, this.writeOrder === 'utf8' ? 'locale' : 'utf8')
-    return first.equals(second) ? [first] : [first, second]
+    return Buffer.compare(first, second) === 0 ? [first] : [first, second]
   }
 
-  /** Provider info must be exactly key name ‖ uint32 128 ‖ uint32 12 ‖ IV for this keyring to try the EDK. */
-  private ivIfOurs(edk: EncryptedDataKey, dataKeyLength: number): Buffer | undefined {
+  /**
+   * Provider info must be exactly key name ‖ uint32 128 ‖ uint32 12 ‖ IV for this keyring to try
+   * the EDK. Read in place: the IV view is used at once, synchronously, and the bytes are public.
+   */
+  private ivIfOurs(edk: EncryptedDataKey, dataKeyLength: number): Uint8Array | undefined {
     if (edk.providerId !== this.keyNamespace) return undefined
-    const info = Buffer.from(edk.rawInfo)
-    const n = this.keyNameBytes.length
-    if (info.length !== n + 8 + IV_LENGTH || !info.subarray(0, n).equals(this.keyNameBytes)) return undefined
-    if (info.readUInt32BE(n) !== TAG_BITS || info.readUInt32BE(n + 4) !== IV_LENGTH) return undefined
     if (edk.encryptedDataKey.length !== dataKeyLength + TAG_LENGTH) return undefined
+    const info = edk.rawInfo
+    const name = this.keyNameBytes
+    const n = name.length
+    if (info.length !== n + 8 + IV_LENGTH) return undefined
+    for (let i = 0; i < n; i++) if (info[i] !== name[i]) return undefined
+    if (readUint32(info, n) !== TAG_BITS || readUint32(info, n + 4) !== IV_LENGTH) return undefined
     return info.subarray(n + 8)
   }
 
-  private tryUnwrap(gcm: AesGcmWrap, wrapped: Uint8Array, iv: Buffer, aad: Buffer, errors: unknown[]): Buffer | undefined {
+  private tryUnwrap(gcm: AesGcmWrap, wrapped: Uint8Array, iv: Uint8Array, aad: Uint8Array, errors: unknown[]): Buffer | undefined {
     const key = gcm.open(this.wrappingKey, iv, aad, wrapped)
     if (key instanceof Error) {
       errors.push(key)
@@ -123,4 +145,8 @@ export class RawAesKeyringNode extends KeyringNode {
     }
     return key
   }
+}
+
+function readUint32(bytes: Uint8Array, at: number): number {
+  return (bytes[at] as number) * 0x1000000 + (((bytes[at + 1] as number) << 16) | ((bytes[at + 2] as number) << 8) | (bytes[at + 3] as number))
 }

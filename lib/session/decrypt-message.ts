@@ -72,7 +72,8 @@ export async function decryptMessage(settings: DecryptSettings, request: Decrypt
     commitmentPolicy,
     keyWrap: backend.keyWrap,
   }
-  const material = await cmm.decryptMaterials(materialsRequest)
+  // Raw keyrings answer without a promise; anything else (KMS) is awaited.
+  const material = cmm.decryptMaterialsSync?.(materialsRequest) ?? (await cmm.decryptMaterials(materialsRequest))
   try {
     checkMaterials(material, layout.parsed, commitmentPolicy)
     const authenticatedOnly = authenticatedOnlyContext(material, header.encryptionContext)

@@ -5,7 +5,7 @@ import { randomPublicBytes } from '../core/random'
 import { AlgorithmSuite } from '../core/suites'
 import { framedBodySize } from '../format/body'
 import { EncryptionContext, contextFromEntries, serializeContextEntries } from '../format/encryption-context'
-import { ContentType, MessageHeader, serializeHeaderBody } from '../format/header'
+import { ContentType, MessageHeader, planHeaderBody, writeHeaderBody } from '../format/header'
 import { EncryptionRequest, NodeMaterialsManager } from '../materials/keyring'
 import { KeyWrapSource, NodeEncryptionMaterial } from '../materials/materials'
 import { SigningKeySource } from '../materials/signature-keys'
@@ -54,30 +54,33 @@ export async function encryptMessage(settings: EncryptSettings, request: Encrypt
     signingKeys: backend.signingKeys,
     keyWrap: backend.keyWrap,
   }
-  const material = await cmm.getEncryptionMaterials(materialsRequest)
+  // Raw keyrings answer without a promise; anything else (KMS, signing keys) is awaited.
+  const material = cmm.getEncryptionMaterialsSync?.(materialsRequest) ?? (await cmm.getEncryptionMaterials(materialsRequest))
   try {
     const suite = checkMaterials(material, requestedSuite, commitmentPolicy, maxEncryptedDataKeys)
     const messageId = randomPublicBytes(suite.messageIdLength)
     const { stored, authenticatedOnly } = splitContext(material)
     const v2 = suite.messageFormat === 2
-    const headerBody = serializeHeaderBody({
+    const fields = {
       suite,
       messageId,
       encryptionContext: stored,
       encryptedDataKeys: material.encryptedDataKeys,
       frameLength,
       suiteData: v2 ? COMMITMENT_PLACEHOLDER : undefined,
-    })
+    }
+    const plan = planHeaderBody(fields)
+    const headerBodyLength = plan.size
     const headerAuthLength = v2 ? 16 : 28
     // One output at its final size: header, header auth, body, footer room; nothing is concatenated.
-    const out = Buffer.allocUnsafe(headerBody.length + headerAuthLength + framedBodySize(plaintext.length, frameLength).size + footerRoom(suite))
-    headerBody.copy(out, 0)
+    const out = Buffer.allocUnsafe(headerBodyLength + headerAuthLength + framedBodySize(plaintext.length, frameLength).size + footerRoom(suite))
+    writeHeaderBody(fields, plan, out)
     const sealed = backend.sealMessage({
       suite,
       dataKey: material.getUnencryptedDataKey(),
       messageId,
       out,
-      headerBodyLength: headerBody.length,
+      headerBodyLength,
       extraAad: authenticatedOnly === EMPTY_CONTEXT ? NO_BYTES : serializeContextEntries(authenticatedOnly),
       plaintext,
       frameLength,
@@ -97,7 +100,7 @@ export async function encryptMessage(settings: EncryptSettings, request: Encrypt
           contentType: ContentType.FRAMED_DATA,
           headerIvLength: 12 as const,
           frameLength,
-          suiteData: Buffer.from(out.subarray(headerBody.length - 32, headerBody.length)),
+          suiteData: Buffer.from(out.subarray(headerBodyLength - 32, headerBodyLength)),
         })
       : Object.freeze({
           version: 1 as const,

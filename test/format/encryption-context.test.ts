@@ -4,9 +4,12 @@ import * as official from '@aws-crypto/client-node'
 import { InvalidArgumentError, MalformedMessageError } from '../../lib/core/errors'
 import {
   normalizeContext,
+  parseContext,
   parseContextEntries,
+  rememberSerializedContext,
   serializeContextEntries,
   serializeHeaderAad,
+  serializedContextEntries,
 } from '../../lib/format/encryption-context'
 import { contextEntries, lv, u16 } from './spec-bytes'
 
@@ -129,4 +132,37 @@ test('caller contexts must map strings to strings', (t) => {
   t.throws(() => normalizeContext('a=b'), { instanceOf: InvalidArgumentError })
   t.deepEqual({ ...normalizeContext(undefined) }, {})
   t.deepEqual({ ...normalizeContext({ a: 'b' }) }, { a: 'b' })
+})
+
+test('parseContext says canonical only for the bytes serializeContextEntries writes, and serializedContextEntries then reuses them', (t) => {
+  const sorted = contextEntries([['B', '2'], ['a', '1']])
+  const parsed = parseContext(sorted)
+  t.true(parsed.canonical)
+  t.true(Object.isFrozen(parsed.context))
+  const kept = Buffer.from(sorted)
+  rememberSerializedContext(parsed.context, kept)
+  t.is(serializedContextEntries(parsed.context), kept)
+  t.deepEqual(Buffer.from(serializedContextEntries(parsed.context)), serializeContextEntries(parsed.context))
+
+  // Legacy (locale) order and a single pair.
+  t.false(parseContext(contextEntries([['a', '1'], ['B', '2']])).canonical)
+  t.true(parseContext(contextEntries([['only', 'one']])).canonical)
+})
+
+test('serializedContextEntries of a frozen context equals serializeContextEntries, and of an unfrozen one is made afresh', (t) => {
+  const frozen = normalizeContext({ z: '1', a: '2', 'ключ': '3' })
+  t.deepEqual(Buffer.from(serializedContextEntries(frozen)), serializeContextEntries(frozen))
+  t.is(serializedContextEntries(frozen), serializedContextEntries(frozen))
+  t.is(serializedContextEntries(normalizeContext({})).length, 0)
+  const open: Record<string, string> = { a: '1' }
+  const first = serializedContextEntries(open)
+  open.b = '2'
+  t.deepEqual(Buffer.from(serializedContextEntries(open)), serializeContextEntries(open))
+  t.not(serializedContextEntries(open).length, first.length)
+})
+
+test('UTF-8 order where UTF-16 order disagrees: U+FF21 (EF BC A1) sorts before U+1F600 (F0 9F 98 80, a surrogate pair in UTF-16)', (t) => {
+  const ctx = { '\u{1F600}': 'emoji', '\uFF21': 'fullwidth A', a: 'ascii' }
+  t.deepEqual(serializeContextEntries(ctx), contextEntries([['a', 'ascii'], ['\uFF21', 'fullwidth A'], ['\u{1F600}', 'emoji']]))
+  t.true(parseContext(serializeContextEntries(ctx)).canonical)
 })

@@ -2,7 +2,7 @@
 import test, { ExecutionContext } from 'ava'
 import { EsdkError, MalformedMessageError, UnsupportedError } from '../../lib/core/errors'
 import { findSuite } from '../../lib/core/suites'
-import { serializeContextEntries } from '../../lib/format/encryption-context'
+import { serializeContextEntries, serializedContextEntries } from '../../lib/format/encryption-context'
 import { ContentType, EncryptedDataKey, HeaderParseResult, ParsedHeader, parseHeader, serializeHeaderBody } from '../../lib/format/header'
 import { officialDecrypt, officialMessage } from './official-messages'
 import { contextEntries, edkBytes, SAMPLE_EDK, v1Header, v1HeaderBody, v2Header, v2HeaderBody } from './spec-bytes'
@@ -230,4 +230,25 @@ test('a header AAD with trailing bytes inside its declared length is refused', (
 test('an EDK provider id that is not UTF-8 is refused', (t) => {
   const edks = edkBytes([{ ...SAMPLE_EDK, providerId: Buffer.from([0xc3, 0x28]) }])
   refused(t, v1Header({ edks }), MalformedMessageError, 'provider id c3 28')
+})
+
+test('parsed fields are a private copy: changing the input afterwards changes nothing parsed or authenticated', (t) => {
+  const suite = findSuite(0x0478)
+  if (!suite) return t.fail('suite missing')
+  const messageId = Buffer.alloc(32, 0x78)
+  const suiteData = Buffer.alloc(32, 0x5d)
+  const body = serializeHeaderBody({ suite, messageId, encryptionContext: { b: '2', a: '1' }, encryptedDataKeys: EDKS, frameLength: 7, suiteData })
+  const input = Buffer.concat([body, Buffer.alloc(16, 6), Buffer.alloc(40, 9)])
+  const parsed = parsedOrFail(t, input)
+  const before = Buffer.from(input.subarray(0, parsed.headerLength))
+  input.fill(0xee)
+  const { header } = parsed
+  t.deepEqual(Buffer.concat([parsed.headerBody, parsed.headerAuthTag]), before)
+  t.deepEqual(header.messageId, messageId)
+  t.deepEqual(header.suiteData, suiteData)
+  t.deepEqual(header.encryptedDataKeys.map((e) => Buffer.from(e.encryptedDataKey)), EDKS.map((e) => Buffer.from(e.encryptedDataKey)))
+  t.deepEqual(header.encryptedDataKeys.map((e) => Buffer.from(e.rawInfo)), EDKS.map((e) => Buffer.from(e.rawInfo)))
+  t.deepEqual({ ...header.encryptionContext }, { a: '1', b: '2' })
+  // The context's remembered serialization (the keyring's AAD) is the private copy too.
+  t.deepEqual(Buffer.from(serializedContextEntries(header.encryptionContext)), serializeContextEntries({ a: '1', b: '2' }))
 })

@@ -51,6 +51,6 @@ export function brief(calls: readonly KmsCallRecord[]): Array<[string, string, s
 
 export const committing = ours.buildClient(ours.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
 export const legacy = ours.buildClient(ours.CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT)
-export const officialClient = official.buildClient(official.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
+export const officialClient: ReturnType<typeof official.buildClient> = official.buildClient(official.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
 
 export const PLAINTEXT = Buffer.from('attack at dawn, via KMS')

@@ -181,3 +181,34 @@ test('unwrap failures are EsdkErrors listing every cause', async (t) => {
   t.true(err instanceof EsdkError)
   t.true((err?.causes.length ?? 0) >= 2)
 })
+
+test('the synchronous path answers like the async one, and a subclass that overrides _onEncrypt/_onDecrypt gets its override called', async (t) => {
+  const suite = findSuite(0x0478) as AlgorithmSuite
+  const plain = keyring()
+  const material = new NodeEncryptionMaterial(suite, { a: 'b' })
+  t.is(plain.onEncryptSync(material), material)
+  t.is(material.encryptedDataKeys.length, 1)
+  const decrypted = new NodeDecryptionMaterial(suite, { a: 'b' })
+  t.is(plain.onDecryptSync(decrypted, material.encryptedDataKeys), decrypted)
+  t.deepEqual(decrypted.getUnencryptedDataKey(), material.getUnencryptedDataKey())
+
+  const calls: string[] = []
+  class Logging extends RawAesKeyringNode {
+    protected override async _onEncrypt(m: NodeEncryptionMaterial): Promise<NodeEncryptionMaterial> {
+      calls.push('encrypt')
+      return super._onEncrypt(m)
+    }
+    protected override async _onDecrypt(m: NodeDecryptionMaterial, edks: readonly EncryptedDataKey[]): Promise<NodeDecryptionMaterial> {
+      calls.push('decrypt')
+      return super._onDecrypt(m, edks)
+    }
+  }
+  const logging = new Logging({ keyName: 'my-key', keyNamespace: 'my-namespace', unencryptedMasterKey: KEY_256, wrappingSuite: W.AES256_GCM_IV12_TAG16_NO_PADDING })
+  t.is(logging.onEncryptSync(new NodeEncryptionMaterial(suite, {})), undefined)
+  t.is(logging.onDecryptSync(new NodeDecryptionMaterial(suite, {}), material.encryptedDataKeys), undefined)
+  const client = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
+  const { result } = await client.encrypt(logging, Buffer.from('hello'), { suiteId: 0x0478 })
+  const { plaintext } = await client.decrypt(logging, result)
+  t.is(plaintext.toString(), 'hello')
+  t.deepEqual(calls, ['encrypt', 'decrypt'])
+})

@@ -45,7 +45,7 @@ export function clientFor(suiteId: number, backend?: BackendChoice): EsdkClient 
 }
 
 /** An official client that decrypts every suite. */
-export const officialReader = official.buildClient(official.CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT)
+export const officialReader: ReturnType<typeof official.buildClient> = official.buildClient(official.CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT)
 
 export function isCommitting(suiteId: number): boolean {
   return suiteId === 0x0478 || suiteId === 0x0578
