@@ -9,6 +9,7 @@ import { nodeSigningKeys } from '../materials/signature-keys'
 import { CryptoBackend, DerivedKeys, OpenBodyInput, OpenMessageInput, SealBodyInput, SealMessageInput } from './backend'
 import { framesOf } from './frame-table'
 import { hkdfExpandOne, hkdfExtract } from './js-hkdf'
+import { allocSecret } from '../core/secret-bytes'
 
 type GcmName = 'aes-256-gcm'
 const TAG = 16
@@ -25,7 +26,7 @@ function suiteIdBytes(suite: AlgorithmSuite): Buffer {
 export function jsDeriveKeys(suite: AlgorithmSuite, dataKey: Buffer, messageId: Buffer): DerivedKeys {
   if (!suite.kdf) {
     // Identity KDF: the data key is the encryption key; hand back a copy the caller may wipe.
-    const copy = Buffer.alloc(dataKey.length)
+    const copy = allocSecret(dataKey.length)
     dataKey.copy(copy)
     return { encryptionKey: copy, commitment: undefined }
   }

@@ -2,6 +2,7 @@
 import { createHmac } from 'node:crypto'
 import { wipe } from '../core/wipe'
 import { KdfHash } from '../core/suites'
+import { allocSecret } from '../core/secret-bytes'
 
 const COUNTER_ONE = Buffer.from([1])
 
@@ -24,7 +25,7 @@ export function hkdfExpandOne(hash: KdfHash, prk: Uint8Array, info: Uint8Array, 
   const block = createHmac(hash, prk).update(info).update(COUNTER_ONE).digest()
   try {
     if (length > block.length) throw new RangeError('HKDF output longer than one hash block')
-    const out = Buffer.allocUnsafeSlow(length)
+    const out = allocSecret(length)
     block.copy(out, 0, 0, length)
     return out
   } finally {

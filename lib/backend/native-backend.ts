@@ -10,6 +10,7 @@ import { float64Table } from './frame-table'
 import { nativeRsaPkcs1 } from './native-rsa-pkcs1'
 import { NativeSigningKey, nativeSigningKeys } from './native-signing-keys'
 import { FRAME_KIND_CODE, FRAME_TABLE_STRIDE, NativeAddon, NativeCryptoAddon, NativeCryptoFunctions, SigningKeyHandle } from './native-types'
+import { allocSecret } from '../core/secret-bytes'
 
 const IV_LENGTH = 12
 const TAG_LENGTH = 16
@@ -173,9 +174,8 @@ export function createNativeBackend(addon: NativeAddon): CryptoBackend {
       return out
     },
     open(key: Buffer, iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Buffer | Error {
-      // Buffer.alloc: the result is a data key, which must never sit in the shared pool.
-      // Unpooled: the result is a data key. Every byte is written, or zeroed on failure.
-      const out = Buffer.allocUnsafeSlow(Math.max(0, sealed.length - TAG_LENGTH))
+      // The result is a data key: its own off-heap buffer (allocSecret). Every byte is written, or zeroed on failure.
+      const out = allocSecret(Math.max(0, sealed.length - TAG_LENGTH))
       if (sealed.length >= TAG_LENGTH && native.gcmOpen(key, iv, offHeap(aad), sealed, out)) return out
       return new Error('unable to authenticate the wrapped data key')
     },
@@ -189,7 +189,7 @@ export function createNativeBackend(addon: NativeAddon): CryptoBackend {
 
     deriveKeys(suite: AlgorithmSuite, dataKey: Buffer, messageId: Buffer): DerivedKeys {
       // Buffer.alloc, never allocUnsafe: secrets must not land in the shared pool.
-      const encryptionKey = Buffer.alloc(suite.keyLengthBytes)
+      const encryptionKey = allocSecret(suite.keyLengthBytes)
       const commitment = suite.commitment ? Buffer.alloc(COMMITMENT_LENGTH) : undefined
       native.deriveKeys(suite.id, dataKey, messageId, encryptionKey, commitment ?? EMPTY)
       return { encryptionKey, commitment }

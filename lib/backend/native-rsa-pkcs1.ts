@@ -2,6 +2,7 @@
 import { KeyObject } from 'node:crypto'
 import { RsaPkcs1Unwrap } from '../materials/rsa-pkcs1'
 import { NativeCryptoAddon, RsaKeyHandle } from './native-types'
+import { allocSecret } from '../core/secret-bytes'
 
 /**
  * Keyed by the caller's KeyObject (what the raw RSA keyring holds), so a keyring's key is parsed
@@ -29,7 +30,7 @@ export function nativeRsaPkcs1(addon: NativeCryptoAddon): RsaPkcs1Unwrap {
     unwrap(privateKey: KeyObject, wrapped: Uint8Array, keyLength: number): Buffer {
       const handle = handleFor(privateKey)
       // Unpooled; the addon writes every byte (the key or random ones), or wipes it and throws.
-      const out = Buffer.allocUnsafeSlow(keyLength)
+      const out = allocSecret(keyLength)
       addon.rsaPkcs1Unwrap(handle, wrapped, out)
       return out
     },

@@ -6,6 +6,7 @@ import { SignatureSpec } from '../core/suites'
 import { SigningKey } from '../materials/materials'
 import { SigningKeyProvider, drawPrivateScalar, privateKeyFromParts } from '../materials/signature-keys'
 import { NativeCryptoAddon, SigningKeyHandle } from './native-types'
+import { allocSecret } from '../core/secret-bytes'
 
 const CURVE_BITS = { 'P-256': 256, 'P-384': 384 } as const
 
@@ -30,7 +31,7 @@ export class NativeSigningKey implements SigningKey {
   get privateKey(): KeyObject {
     if (!this.keyObject) {
       const size = this.spec.publicKeyLength - 1
-      const d = Buffer.alloc(size)
+      const d = allocSecret(size)
       const point = Buffer.alloc(1 + 2 * size)
       try {
         this.addon.exportSigningKey(this.handle, d, point)

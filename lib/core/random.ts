@@ -1,5 +1,6 @@
 // The one source of the random bytes a message is built from (message ids, data keys, wrapping IVs), with a test-only override.
 import { randomFillSync } from 'node:crypto'
+import { allocSecret } from './secret-bytes'
 
 /** Fills `out` completely. */
 export type RandomSource = (out: Uint8Array) => void
@@ -45,7 +46,7 @@ export function randomFill<T extends Uint8Array>(out: T): T {
  * Buffer.alloc arrays live on the V8 heap, which the addon would force off it on first use.
  */
 export function randomBytes(n: number): Buffer {
-  return randomFill(Buffer.allocUnsafeSlow(n))
+  return randomFill(allocSecret(n))
 }
 
 /** `n` random bytes that are public once the message is written (message ids, IVs): a slice of Node's shared pool is fine. */

@@ -8,6 +8,7 @@ import { EncryptionContext } from '../format/encryption-context'
 import { EncryptedDataKey } from '../format/header'
 import type { RsaPkcs1Unwrap } from './rsa-pkcs1'
 import { VerificationKey } from './signature-keys'
+import { allocSecret } from '../core/secret-bytes'
 
 /** Kept for call-shape compatibility with the official keyring trace; not interpreted. */
 export enum KeyringTraceFlag {
@@ -93,8 +94,8 @@ abstract class Material {
     if (!(key instanceof Uint8Array) || key.length !== this.suite.keyLengthBytes) {
       throw new InvalidArgumentError(`data key must be ${this.suite.keyLengthBytes} bytes for suite 0x${this.suite.id.toString(16)}`)
     }
-    // Unpooled and off the V8 heap (allocUnsafeSlow), and fully overwritten at once.
-    const owned = Buffer.allocUnsafeSlow(key.length)
+    // Unpooled and off the V8 heap (see allocSecret), and fully overwritten at once.
+    const owned = allocSecret(key.length)
     owned.set(key)
     this.dataKey = owned
     return this
@@ -196,7 +197,7 @@ export function ensureDataKey(material: NodeEncryptionMaterial): void {
 /** Runs a node:crypto cipher over a secret into an unpooled buffer, wiping the intermediate. */
 export function cipherToOwnedBuffer(run: () => Buffer[]): Buffer {
   const parts = run()
-  const out = Buffer.alloc(parts.reduce((n, p) => n + p.length, 0))
+  const out = allocSecret(parts.reduce((n, p) => n + p.length, 0))
   let o = 0
   for (const p of parts) {
     o += p.copy(out, o)

@@ -6,6 +6,7 @@ import { ContextOrder, EncryptionContext, serializeContextEntries, serializedCon
 import { EncryptedDataKey } from '../format/header'
 import { KeyringNode, isReservedNamespace } from './keyring'
 import { AesGcmWrap, NodeDecryptionMaterial, NodeEncryptionMaterial, ensureDataKey } from './materials'
+import { allocSecret } from '../core/secret-bytes'
 
 export enum RawAesWrappingSuiteIdentifier {
   AES128_GCM_IV12_TAG16_NO_PADDING = AlgorithmSuiteIdentifier.ALG_AES128_GCM_IV12_TAG16,
@@ -54,7 +55,7 @@ export class RawAesKeyringNode extends KeyringNode {
     this.keyName = keyName
     this.keyNamespace = keyNamespace
     // Our own copy: the caller may reuse or wipe theirs.
-    this.wrappingKey = Buffer.alloc(unencryptedMasterKey.length)
+    this.wrappingKey = allocSecret(unencryptedMasterKey.length)
     this.wrappingKey.set(unencryptedMasterKey)
     this.writeOrder = utf8Sorting === false ? 'locale' : 'utf8'
     this.keyNameBytes = Buffer.from(keyName, 'utf8')

@@ -4,6 +4,7 @@ import { InvalidArgumentError, MalformedMessageError } from '../core/errors'
 import { isRandomSourceOverridden, randomFill } from '../core/random'
 import { SignatureSpec } from '../core/suites'
 import type { SigningKey } from './materials'
+import { allocSecret } from '../core/secret-bytes'
 
 const OPENSSL_CURVE = { 'P-256': 'prime256v1', 'P-384': 'secp384r1' } as const
 
@@ -73,7 +74,7 @@ export function generateSigningKey(spec: SignatureSpec): SigningKey {
 function padScalar(spec: SignatureSpec, d: Buffer): Buffer {
   const size = spec.publicKeyLength - 1
   if (d.length === size) return d
-  const padded = Buffer.alloc(size)
+  const padded = allocSecret(size)
   d.copy(padded, size - d.length)
   return padded
 }
@@ -87,7 +88,7 @@ export const nodeSigningKeys: SigningKeyProvider = Object.freeze({ acquire: gene
  */
 export function drawPrivateScalar(spec: SignatureSpec): Buffer {
   const order = ORDER[spec.curve]
-  const d = Buffer.alloc(order.length)
+  const d = allocSecret(order.length)
   for (;;) {
     randomFill(d)
     if (d.some((b) => b !== 0) && Buffer.compare(d, order) < 0) return d

@@ -2,6 +2,7 @@
 import { KmsError, KmsOperationName } from '../../core/errors'
 import { parseAwsKmsKeyArn } from './arn'
 import { AwsEsdkKMSInterface, KmsEncryptionContext, KmsRequests, callKms } from './kms-client'
+import { allocSecret } from '../../core/secret-bytes'
 
 export interface KmsCallOptions {
   readonly encryptionContext: KmsEncryptionContext
@@ -116,7 +117,7 @@ function takePlaintext(operation: KmsOperationName, keyId: string, response: unk
   const value = record(response).Plaintext
   if (!(value instanceof Uint8Array)) throw new KmsError(operation, keyId, 'the response has no Plaintext')
   const length = value.length
-  const copy = Buffer.alloc(length)
+  const copy = allocSecret(length)
   copy.set(value)
   value.fill(0)
   if (length !== expectedLength) {
