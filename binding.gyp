@@ -22,6 +22,7 @@
         'native/key_wrap.cc',
         'native/message.cc',
         'native/message_bindings.cc',
+        'native/p384.cc',
         'native/parallel_bindings.cc',
         'native/signing_key_handle.cc',
         'native/status.cc',
