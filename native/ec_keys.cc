@@ -454,6 +454,8 @@ Status VerifyDigest(Curve curve, ByteView point, ByteView digest, ByteView signa
   return status;
 }
 
+const char* P384Implementation() noexcept { return kFastP384Wanted ? "fast" : "openssl"; }
+
 Status DecompressPoint(Curve curve, ByteView compressed, MutableByteView uncompressed) noexcept {
   const EC_GROUP* group = GroupFor(curve);
   if (group == nullptr) return Status::kUnknownSuite;

@@ -28,6 +28,8 @@ export interface OpensslVersion {
 /** What the loader checks before accepting a binary: identity and build facts. */
 export interface NativeAddon {
   abiVersion: number;
+  /** Which code does P-384 scalar multiplication: native/p384.cc ('fast') or OpenSSL's (ESDK_P384=openssl). Absent from older binaries. */
+  p384Implementation?: 'fast' | 'openssl';
   cpuFeatures(): CpuFeatures;
   opensslVersion(): OpensslVersion;
 }
