@@ -46,8 +46,9 @@ Status SignDigest(SigningKey& key, ByteView digest, MutableByteView out, size_t*
 // uncompressed); kAuthenticationFailed when it does not or the point is not on the curve.
 Status VerifyDigest(Curve curve, ByteView point, ByteView digest, ByteView signature) noexcept;
 
-// Which code does P-384 scalar multiplication in this process: "fast" (p384.cc, the default where
-// it is compiled in) or "openssl" (ESDK_P384=openssl at load, or no 64-bit __int128 target).
+// Which P-384 operations use our code (p384.h) in this process, from ESDK_P384 at load: "keys"
+// (the default: key generation and nonces), "fast" (ESDK_P384=fast: verification too) or
+// "openssl" (ESDK_P384=openssl, or no 64-bit __int128 target: none).
 const char* P384Implementation() noexcept;
 
 // SEC1 compressed -> uncompressed, refusing points that are not on the curve (kBadPoint).

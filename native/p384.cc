@@ -107,10 +107,8 @@ inline void Sub(Fe& r, const Fe& a, const Fe& b) noexcept {
 inline void Mul(Fe& r, const Fe& a, const Fe& b) noexcept {
   u64 t[kLimbs] = {0, 0, 0, 0, 0, 0};
   u64 t6 = 0;
-#pragma GCC unroll 6
   for (int i = 0; i < kLimbs; i++) {
     u64 carry = 0;
-#pragma GCC unroll 6
     for (int j = 0; j < kLimbs; j++) {
       const u128 z = static_cast<u128>(a.v[j]) * b.v[i] + t[j] + carry;
       t[j] = static_cast<u64>(z);
@@ -123,7 +121,6 @@ inline void Mul(Fe& r, const Fe& a, const Fe& b) noexcept {
     const u64 m = t[0] * kPInv;
     z = static_cast<u128>(m) * kP[0] + t[0];
     carry = static_cast<u64>(z >> 64);
-#pragma GCC unroll 6
     for (int j = 1; j < kLimbs; j++) {
       z = static_cast<u128>(m) * kP[j] + t[j] + carry;
       t[j - 1] = static_cast<u64>(z);

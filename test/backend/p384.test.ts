@@ -1,6 +1,7 @@
 // P-384 on native/p384.cc against node:crypto: public keys of edge scalars, signatures both ways over many
 // fresh keys (each first signature uses our precomputed nonce), refused signatures and points, and the same
-// answers from OpenSSL's path (ESDK_P384=openssl) in a child process.
+// answers from our verification (ESDK_P384=fast) and OpenSSL's path (ESDK_P384=openssl) in child processes.
+// The in-process verification tests exercise whichever ESDK_P384 the run has (default: OpenSSL verifies).
 import { execFileSync } from 'node:child_process'
 import { createECDH, createHash, createSign, createVerify, generateKeyPairSync, KeyObject, randomBytes } from 'node:crypto'
 import * as path from 'node:path'
@@ -79,8 +80,9 @@ function nodePublicPoint(d: bigint): Buffer {
 const nodeVerify = (point: Buffer, message: Buffer, signature: Buffer): boolean =>
   createVerify('sha384').update(message).verify({ key: publicKeyFromPoint(SPEC, point), dsaEncoding: 'der' }, signature)
 
-nativeOnly('P-384: the implementation in use is reported, and is ours unless ESDK_P384=openssl', (t, addon) => {
-  t.is(addon.p384Implementation, process.env.ESDK_P384 === 'openssl' ? 'openssl' : 'fast')
+nativeOnly('P-384: the implementation in use is reported: ours for keys unless ESDK_P384=openssl, for verification too with ESDK_P384=fast', (t, addon) => {
+  const env = process.env.ESDK_P384
+  t.is(addon.p384Implementation, env === 'openssl' ? 'openssl' : env === 'fast' ? 'fast' : 'keys')
 })
 
 nativeOnly('P-384: keys from edge scalars have node:crypto public keys, and their signatures verify under node:crypto', (t, addon) => {
@@ -183,8 +185,20 @@ nativeOnly('P-384: r or s of 0, n or beyond, same-residue and flipped signatures
   }
 })
 
-nativeOnly('P-384: OpenSSL\'s path (ESDK_P384=openssl, child process) gives the same public keys and verdicts, and each verifies the other\'s signatures', async (t, addon) => {
+nativeOnly('P-384: our path for everything (ESDK_P384=fast) and OpenSSL\'s (ESDK_P384=openssl), each in a child process, give the same public keys and verdicts as node:crypto, and each verifies the other\'s signatures', async (t, addon) => {
   const refusals = refusalCases()
+  // And many valid node:crypto signatures (with a one-bit-off copy of each), so our verification is
+  // exercised beyond the refusal cases whatever ESDK_P384 this run has.
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'secp384r1' })
+  const nodePoint = spkiPoint(publicKey)
+  for (let i = 0; i < 40; i++) {
+    const message = randomBytes(i * 29)
+    const signature = createSign('sha384').update(message).sign({ key: privateKey, dsaEncoding: 'der' })
+    const point = (i % 2 ? compressPoint(nodePoint) : nodePoint).toString('hex')
+    refusals.push({ name: `node:crypto signature ${i}`, point, message: message.toString('hex'), signature: signature.toString('hex'), ok: true })
+    const other = Buffer.concat([message, Buffer.from([i])])
+    refusals.push({ name: `node:crypto signature ${i}, other message`, point, message: other.toString('hex'), signature: signature.toString('hex'), ok: false })
+  }
   const input: ChildInput = {
     scalars: EDGE_SCALARS.map(hex48),
     verify: refusals.map(({ point, message, signature }) => ({ point, message, signature })),
@@ -199,6 +213,7 @@ nativeOnly('P-384: OpenSSL\'s path (ESDK_P384=openssl, child process) gives the 
   const here = await run(input, addon)
   t.is(openssl.implementation, 'openssl')
   t.is(fast.implementation, 'fast')
+  t.deepEqual(here.verified, openssl.verified)
   t.deepEqual(openssl.points, fast.points)
   t.deepEqual(here.points, fast.points)
   t.deepEqual(openssl.points, EDGE_SCALARS.map((d) => nodePublicPoint(d).toString('hex')))
