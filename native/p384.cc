@@ -1,5 +1,6 @@
-// P-384 group arithmetic: Montgomery field mod p in 6x64-bit limbs, complete projective formulas
-// (Renes-Costello-Batina 2016, a = -3), a fixed-base table for k*G and a windowed u1*G + u2*Q.
+// P-384 group arithmetic: Montgomery field mod p in 6x64-bit limbs; k*G from a fixed-base table with
+// the complete projective formulas (Renes-Costello-Batina 2016, a = -3), constant time; u1*G + u2*Q
+// in Jacobian coordinates with a 4-bit window, variable time (verification: public inputs only).
 #include "p384.h"
 
 #include <openssl/crypto.h>

@@ -3,9 +3,12 @@
 //
 // Why: Node 20's OpenSSL 3.0 has only generic BN-based P-384 code (~1.2 ms per scalar multiplication);
 // every signed message needs two of them to sign and one double multiplication to verify. This is
-// our own 6x64-bit Montgomery field code with the complete projective formulas of Renes, Costello
-// and Batina (2016, a = -3), so there are no exceptional cases to branch on. Everything else
-// (scalar arithmetic mod n, DER, key objects) stays with OpenSSL in ec_keys.cc.
+// our own 6x64-bit Montgomery field code. k*G (secret k) uses the complete projective formulas of
+// Renes, Costello and Batina (2016, a = -3), so there is no exceptional case to branch on, and a
+// table of multiples of G, so there is no doubling. Verification's u1*G + u2*Q needs 384 doublings
+// whatever the method and uses Jacobian coordinates (cheaper doublings), branching on the
+// exceptional cases (public inputs). Everything else (scalar arithmetic mod n, DER, key objects)
+// stays with OpenSSL in ec_keys.cc.
 #ifndef ESDK_NATIVE_P384_H_
 #define ESDK_NATIVE_P384_H_
 
