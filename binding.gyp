@@ -24,6 +24,7 @@
         'native/key_wrap.cc',
         'native/message.cc',
         'native/message_bindings.cc',
+        'native/p384.cc',
         'native/parallel_bindings.cc',
         'native/rsa_bindings.cc',
         'native/rsa_pkcs1.cc',

@@ -9,6 +9,7 @@
 #include "algorithms.h"
 #include "cpu_features.h"
 #include "crypto_bindings.h"
+#include "ec_keys.h"
 #include "ecdsa_bindings.h"
 #include "gcm_test_bindings.h"
 #include "message_bindings.h"
@@ -79,6 +80,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.DefineProperties({
       Napi::PropertyDescriptor::Value(
           "abiVersion", Napi::Number::New(env, kAbiVersion), napi_enumerable),
+      // Which P-384 code runs (README, native section): for tests and getBackendInfo-style reporting.
+      Napi::PropertyDescriptor::Value(
+          "p384Implementation", Napi::String::New(env, esdk::P384Implementation()), napi_enumerable),
       Napi::PropertyDescriptor::Function(env, exports, "cpuFeatures",
                                          CpuFeatures, napi_enumerable),
       Napi::PropertyDescriptor::Function(env, exports, "opensslVersion",

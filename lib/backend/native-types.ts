@@ -28,6 +28,11 @@ export interface OpensslVersion {
 /** What the loader checks before accepting a binary: identity and build facts. */
 export interface NativeAddon {
   abiVersion: number;
+  /**
+   * Which P-384 operations use native/p384.cc (ESDK_P384 at load): 'keys' (default: key generation and
+   * nonces), 'fast' (ESDK_P384=fast: verification too), 'openssl' (ESDK_P384=openssl: none). Absent from older binaries.
+   */
+  p384Implementation?: 'keys' | 'fast' | 'openssl';
   cpuFeatures(): CpuFeatures;
   opensslVersion(): OpensslVersion;
 }
