@@ -12,6 +12,7 @@
         'native/digest.cc',
         'native/ec_keys.cc',
         'native/ecdsa_bindings.cc',
+        'native/signing_key_stock.cc',
         'native/frame_table.cc',
         'native/frames.cc',
         'native/gcm.cc',

@@ -25,7 +25,8 @@ namespace {
 // 3: + gcmSeal, gcmOpen, sealMessage, openMessage, sealMessageAsync, openMessageAsync, ECDSA signing-key handles, signDigest, verifyMessage(Async),
 //    decompressPoint.
 // 4: + rsaPrivateKeyFromDer, rsaKeyInfo, rsaPkcs1Unwrap, disposeRsaKey (RSA PKCS#1 v1.5 unwrap).
-constexpr uint32_t kAbiVersion = 4;
+// 5: + takeSigningKey (the process-wide signing-key stock).
+constexpr uint32_t kAbiVersion = 5;
 
 Napi::Value CpuFeatures(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -109,6 +110,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
                                          esdk::SealMessageAsyncBinding, napi_enumerable),
       Napi::PropertyDescriptor::Function(env, exports, "openMessageAsync",
                                          esdk::OpenMessageAsyncBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "takeSigningKey",
+                                         esdk::TakeSigningKeyBinding, napi_enumerable),
       Napi::PropertyDescriptor::Function(env, exports, "generateSigningKeys",
                                          esdk::GenerateSigningKeysBinding, napi_enumerable),
       Napi::PropertyDescriptor::Function(env, exports, "signingKeyFromScalar",

@@ -10,6 +10,7 @@
 #include "message.h"
 #include "pins.h"
 #include "signing_key_handle.h"
+#include "signing_key_stock.h"
 
 namespace esdk {
 namespace {
@@ -125,6 +126,22 @@ Napi::Value GenerateSigningKeysBinding(const Napi::CallbackInfo& info) {
   }
   worker->Queue();
   return info.Env().Undefined();
+}
+
+Napi::Value TakeSigningKeyBinding(const Napi::CallbackInfo& info) {
+  JsArgs args(info);
+  const Curve curve = args.CurveAt(0, "curveBits");
+  if (!args.ok()) return args.Throw();
+  SigningKey* key = TakeStockedSigningKey(curve);
+  // Refill after the take, so the stock's target counts the key just handed out.
+  RefillSigningKeyStock(info.Env(), curve);
+  if (key == nullptr) return info.Env().Undefined();
+  Napi::Value handle = WrapSigningKey(info.Env(), key);
+  if (handle.IsEmpty()) {
+    args.Fail(Status::kOpenSslFailure, "takeSigningKey");
+    return args.Throw();
+  }
+  return handle;
 }
 
 Napi::Value SigningKeyFromScalarBinding(const Napi::CallbackInfo& info) {

@@ -8,6 +8,8 @@ namespace esdk {
 
 // generateSigningKeys(curveBits, count, callback(err, handles[])): keys made on the thread pool.
 Napi::Value GenerateSigningKeysBinding(const Napi::CallbackInfo& info);
+// takeSigningKey(curveBits): a ready key from the process-wide stock, or undefined; tops the stock up.
+Napi::Value TakeSigningKeyBinding(const Napi::CallbackInfo& info);
 // signingKeyFromScalar(curveBits, scalar, point?): handle (synchronous: importing a node:crypto key, or
 // the test random source's path).
 Napi::Value SigningKeyFromScalarBinding(const Napi::CallbackInfo& info);

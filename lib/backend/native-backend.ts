@@ -31,6 +31,7 @@ export const CRYPTO_FUNCTIONS: readonly (keyof NativeCryptoFunctions)[] = [
   'sealMessageAsync',
   'openMessageAsync',
   'generateSigningKeys',
+  'takeSigningKey',
   'signingKeyFromScalar',
   'signingKeyPublicKey',
   'exportSigningKey',

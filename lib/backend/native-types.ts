@@ -93,6 +93,8 @@ export interface NativeCryptoFunctions {
   openMessageAsync(suiteId: number, dataKey: Uint8Array, messageId: Uint8Array, headerBody: Uint8Array, headerIv: Uint8Array, headerTag: Uint8Array, extraAad: Uint8Array, commitment: Uint8Array, source: Uint8Array, frameTable: Float64Array, out: Uint8Array, point: Uint8Array, signed: Uint8Array, signature: Uint8Array, threads: number, chunkBytes: number, callback: NativeCallback<boolean>): boolean;
   /** `count` (1..32) fresh key pairs, each with a precomputed nonce, made on the thread pool. */
   generateSigningKeys(curveBits: 256 | 384, count: number, callback: NativeCallback<SigningKeyHandle[]>): void;
+  /** A ready key from the process-wide stock (made on the thread pool), or undefined when it is empty; tops the stock up either way. */
+  takeSigningKey(curveBits: 256 | 384): SigningKeyHandle | undefined
   /** The key pair for a private scalar, with its public point if known (else computed: the test random source's path). */
   signingKeyFromScalar(curveBits: 256 | 384, scalar: Uint8Array, point?: Uint8Array): SigningKeyHandle;
   signingKeyPublicKey(handle: SigningKeyHandle, outCompressed: Uint8Array): void;

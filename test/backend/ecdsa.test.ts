@@ -1,6 +1,6 @@
 // Native ECDSA against node:crypto: key handles, signatures both ways, nonce single use, strict DER, points, disposal.
 import { ExecutionContext } from 'ava'
-import { ECDH, createHash, createSign, createVerify, generateKeyPairSync, KeyObject, randomBytes } from 'node:crypto'
+import { ECDH, createECDH, createHash, createSign, createVerify, generateKeyPairSync, KeyObject, randomBytes } from 'node:crypto'
 import { NativeCryptoAddon, SigningKeyHandle } from '../../lib/backend/native-types'
 import { compressPoint, privateKeyFromParts, publicKeyFromPoint } from '../../lib/materials/signature-keys'
 import { SignatureSpec } from '../../lib/core/suites'
@@ -44,6 +44,44 @@ function rOf(der: Buffer): Buffer {
   const length = der[header + 1] as number
   return der.subarray(header + 2, header + 2 + length)
 }
+
+/** Blocks this thread for `ms` without ever returning to the event loop (no callbacks, no timers). */
+function blockThread(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+}
+
+for (const c of CURVES) {
+  nativeOnly(`P-${c.bits}: the stock fills from the thread pool while this thread never returns to its event loop, and its keys are sound`, (t, addon) => {
+    // The first take finds the stock empty or not, and starts the pool work either way.
+    const first = addon.takeSigningKey(c.bits)
+    const taken: SigningKeyHandle[] = first ? [first] : []
+    // Pool work hands its keys to the stock itself: a stock filled by JS callbacks would stay
+    // empty here, since this thread runs no callback until the test returns.
+    for (let round = 0; round < 40 && taken.length < 6; round++) {
+      blockThread(50)
+      const handle = addon.takeSigningKey(c.bits)
+      if (handle) taken.push(handle)
+    }
+    t.true(taken.length >= 6, `${taken.length} keys from the stock`)
+    const publics = new Set<string>()
+    const digest = createHash(c.hash).update('stocked').digest()
+    for (const handle of taken) {
+      const { d, point } = exported(addon, handle, c.size)
+      const ecdh = createECDH(c.openssl)
+      ecdh.setPrivateKey(d)
+      t.deepEqual(ecdh.getPublicKey(), point, 'the public point belongs to the scalar')
+      publics.add(point.toString('hex'))
+      t.true(createVerify(c.hash).update('stocked').verify({ key: publicKeyFromPoint(c.spec, point), dsaEncoding: 'der' }, signDigest(addon, handle, digest)))
+      addon.disposeSigningKey(handle)
+    }
+    t.is(publics.size, taken.length, 'no key handed out twice')
+  })
+}
+
+nativeOnly('takeSigningKey refuses curves other than P-256 and P-384', (t, addon) => {
+  t.is(codeOf(t, () => addon.takeSigningKey(521 as 384)), 'ERR_ESDK_NATIVE_ARG_RANGE')
+  t.is(codeOf(t, () => addon.takeSigningKey('384' as unknown as 384)), 'ERR_ESDK_NATIVE_ARG_RANGE')
+})
 
 for (const c of CURVES) {
   nativeOnly(`P-${c.bits}: thread-pool keys are distinct, their public keys match their scalars, and node:crypto verifies their signatures`, async (t, addon) => {
