@@ -20,6 +20,7 @@
         'native/gcm_vaes.cc',
         'native/header_auth.cc',
         'native/hkdf.cc',
+        'native/huge_pages.cc',
         'native/hmac.cc',
         'native/js_args.cc',
         'native/key_wrap.cc',

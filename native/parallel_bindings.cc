@@ -8,6 +8,7 @@
 #include "body_job.h"
 #include "error_mark.h"
 #include "frame_table.h"
+#include "huge_pages.h"
 #include "js_args.h"
 #include "message.h"
 #include "pins.h"
@@ -117,6 +118,7 @@ Napi::Value SealMessageAsyncBinding(const Napi::CallbackInfo& info) {
   SealPlan plan{};
   args.Fail(PlanSeal(request, &plan), "sealMessageAsync");
   if (!args.ok()) return args.Throw();
+  AdviseHugePages(request.out);
   uint8_t key[kMaxKeyLength];
   ScopedCleanse wipe_key(key, sizeof(key));
   Status status = Status::kOk;
@@ -170,6 +172,7 @@ Napi::Value OpenMessageAsyncBinding(const Napi::CallbackInfo& info) {
 
   args.Fail(PlanOpen(request), "openMessageAsync");
   if (!args.ok()) return args.Throw();
+  AdviseHugePages(request.out);
   uint8_t key[kMaxKeyLength];
   ScopedCleanse wipe_key(key, sizeof(key));
   Status status = Status::kOk;
