@@ -121,19 +121,23 @@ export function bodyTable(bytes: Buffer, start: number, contentType: ContentType
   return { ...tableOf(bytes, layout.frames), plaintextLength: layout.plaintextLength, end: layout.end }
 }
 
-/** Rows for FrameRef views that all point into `bytes`. */
-function tableOf(bytes: Buffer, frames: readonly FrameRef[]): { source: Uint8Array; table: Float64Array; frameCount: number } {
-  const table = float64Table(frames.length * FRAME_TABLE_STRIDE)
-  const at = (v: Buffer): number => v.byteOffset - bytes.byteOffset
+/** One table row per frame, each view's position given by `offsetOf` (its offset in the table's source). */
+export function writeFrameRows(table: Float64Array, frames: readonly FrameRef[], offsetOf: (view: Uint8Array) => number): void {
   frames.forEach((f, i) => {
     const row = i * FRAME_TABLE_STRIDE
-    table[row] = at(f.iv)
-    table[row + 1] = at(f.ciphertext)
-    table[row + 2] = f.ciphertext.length
-    table[row + 3] = at(f.tag)
+    table[row] = offsetOf(f.iv)
+    table[row + 1] = offsetOf(f.ciphertext)
+    table[row + 2] = f.ciphertext.byteLength
+    table[row + 3] = offsetOf(f.tag)
     table[row + 4] = f.sequenceNumber
     table[row + 5] = FRAME_KIND_CODE[f.kind]
   })
+}
+
+/** Rows for FrameRef views that all point into `bytes`. */
+function tableOf(bytes: Buffer, frames: readonly FrameRef[]): { source: Uint8Array; table: Float64Array; frameCount: number } {
+  const table = float64Table(frames.length * FRAME_TABLE_STRIDE)
+  writeFrameRows(table, frames, (v) => v.byteOffset - bytes.byteOffset)
   return { source: bytes, table, frameCount: frames.length }
 }
 

@@ -6,10 +6,10 @@ import { FrameRef } from '../format/body'
 import { AesGcmWrap, SigningKey } from '../materials/materials'
 import { partsOfPrivateKey } from '../materials/signature-keys'
 import { CryptoBackend, DerivedKeys, OpenBodyInput, OpenMessageInput, SealBodyInput, SealMessageInput } from './backend'
-import { float64Table } from './frame-table'
+import { float64Table, writeFrameRows } from './frame-table'
 import { nativeRsaPkcs1 } from './native-rsa-pkcs1'
 import { NativeSigningKey, nativeSigningKeys } from './native-signing-keys'
-import { FRAME_KIND_CODE, FRAME_TABLE_STRIDE, NativeAddon, NativeCryptoAddon, NativeCryptoFunctions, SigningKeyHandle } from './native-types'
+import { FRAME_TABLE_STRIDE, NativeAddon, NativeCryptoAddon, NativeCryptoFunctions, SigningKeyHandle } from './native-types'
 import { allocSecret } from '../core/secret-bytes'
 
 const IV_LENGTH = 12
@@ -108,15 +108,7 @@ function frameSource(frames: readonly FrameRef[]): FrameSource {
     source = copy
     offsetOf = (v) => at.get(v) ?? 0
   }
-  frames.forEach((f, i) => {
-    const row = i * FRAME_TABLE_STRIDE
-    table[row] = offsetOf(f.iv)
-    table[row + 1] = offsetOf(f.ciphertext)
-    table[row + 2] = f.ciphertext.byteLength
-    table[row + 3] = offsetOf(f.tag)
-    table[row + 4] = f.sequenceNumber
-    table[row + 5] = FRAME_KIND_CODE[f.kind]
-  })
+  writeFrameRows(table, frames, offsetOf)
   return { source, table }
 }
 
