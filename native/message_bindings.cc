@@ -8,9 +8,7 @@
 
 namespace esdk {
 
-Napi::Value SealMessageBinding(const Napi::CallbackInfo& info) {
-  ErrorMark mark;
-  JsArgs args(info);
+SealMessageRequest ReadSealMessageArgs(JsArgs& args) noexcept {
   SealMessageRequest request{};
   request.suite = args.SuiteAt(0, "suiteId");
   request.data_key = args.BytesAt(1, "dataKey");
@@ -21,16 +19,10 @@ Napi::Value SealMessageBinding(const Napi::CallbackInfo& info) {
   request.plaintext = args.BytesAt(6, "plaintext");
   request.frame_length = args.IntegerAt(7, "frameLength", 0xFFFFFFFFu);
   request.signing_key = args.SigningKeyAt(8, "signingKey", true);
-  if (!args.ok()) return args.Throw();
-  size_t length = 0;
-  args.Fail(SealMessage(request, &length), "sealMessage");
-  if (!args.ok()) return args.Throw();
-  return Napi::Number::New(info.Env(), static_cast<double>(length));
+  return request;
 }
 
-Napi::Value OpenMessageBinding(const Napi::CallbackInfo& info) {
-  ErrorMark mark;
-  JsArgs args(info);
+OpenMessageRequest ReadOpenMessageArgs(JsArgs& args) noexcept {
   OpenMessageRequest request{};
   request.suite = args.SuiteAt(0, "suiteId");
   request.data_key = args.BytesAt(1, "dataKey");
@@ -45,8 +37,26 @@ Napi::Value OpenMessageBinding(const Napi::CallbackInfo& info) {
   request.table = args.Float64sAt(9, "frameTable", &table_length);
   request.out = args.MutableBytesAt(10, "out");
   if (args.ok() && table_length % kFrameTableStride != 0) args.Fail(Status::kBadFrameTable, "frameTable");
-  if (!args.ok()) return args.Throw();
   request.frame_count = table_length / kFrameTableStride;
+  return request;
+}
+
+Napi::Value SealMessageBinding(const Napi::CallbackInfo& info) {
+  ErrorMark mark;
+  JsArgs args(info);
+  const SealMessageRequest request = ReadSealMessageArgs(args);
+  if (!args.ok()) return args.Throw();
+  size_t length = 0;
+  args.Fail(SealMessage(request, &length), "sealMessage");
+  if (!args.ok()) return args.Throw();
+  return Napi::Number::New(info.Env(), static_cast<double>(length));
+}
+
+Napi::Value OpenMessageBinding(const Napi::CallbackInfo& info) {
+  ErrorMark mark;
+  JsArgs args(info);
+  const OpenMessageRequest request = ReadOpenMessageArgs(args);
+  if (!args.ok()) return args.Throw();
   const Status status = OpenMessage(request);
   if (status == Status::kOk || status == Status::kAuthenticationFailed) {
     return Napi::Boolean::New(info.Env(), status == Status::kOk);

@@ -4,6 +4,9 @@
 
 #include <napi.h>
 
+#include "js_args.h"
+#include "message.h"
+
 namespace esdk {
 
 // sealMessage(suiteId, dataKey, messageId, out, headerBodyLength, extraAad, plaintext, frameLength,
@@ -12,6 +15,11 @@ Napi::Value SealMessageBinding(const Napi::CallbackInfo& info);
 // openMessage(suiteId, dataKey, messageId, headerBody, headerIv, headerTag, extraAad, commitment,
 //             source, frameTable, out): boolean (false: any authentication failure; out zeroed)
 Napi::Value OpenMessageBinding(const Napi::CallbackInfo& info);
+
+// The arguments the synchronous and thread-pool entry points share (sealMessage(Async) 0..8,
+// openMessage(Async) 0..10), read into a request; a bad argument is recorded in `args`.
+SealMessageRequest ReadSealMessageArgs(JsArgs& args) noexcept;
+OpenMessageRequest ReadOpenMessageArgs(JsArgs& args) noexcept;
 
 }  // namespace esdk
 

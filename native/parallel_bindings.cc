@@ -7,10 +7,10 @@
 
 #include "body_job.h"
 #include "error_mark.h"
-#include "frame_table.h"
 #include "huge_pages.h"
 #include "js_args.h"
 #include "message.h"
+#include "message_bindings.h"
 #include "pins.h"
 
 namespace esdk {
@@ -99,16 +99,7 @@ size_t WorkerCount(uint64_t threads, size_t chunks) noexcept {
 Napi::Value SealMessageAsyncBinding(const Napi::CallbackInfo& info) {
   ErrorMark mark;
   JsArgs args(info);
-  SealMessageRequest request{};
-  request.suite = args.SuiteAt(0, "suiteId");
-  request.data_key = args.BytesAt(1, "dataKey");
-  request.message_id = args.BytesAt(2, "messageId");
-  request.out = args.MutableBytesAt(3, "out");
-  request.header_body_length = static_cast<size_t>(args.IntegerAt(4, "headerBodyLength", request.out.size));
-  request.extra_aad = args.BytesAt(5, "extraAad");
-  request.plaintext = args.BytesAt(6, "plaintext");
-  request.frame_length = args.IntegerAt(7, "frameLength", 0xFFFFFFFFu);
-  request.signing_key = args.SigningKeyAt(8, "signingKey", true);
+  SealMessageRequest request = ReadSealMessageArgs(args);
   const uint64_t threads = args.IntegerAt(9, "threads", kMaxThreads);
   const uint64_t chunk_bytes = args.IntegerAt(10, "chunkBytes", kMaxChunkBytes);
   Napi::Function callback = args.FunctionAt(11, "callback");
@@ -146,29 +137,15 @@ Napi::Value SealMessageAsyncBinding(const Napi::CallbackInfo& info) {
 Napi::Value OpenMessageAsyncBinding(const Napi::CallbackInfo& info) {
   ErrorMark mark;
   JsArgs args(info);
-  OpenMessageRequest request{};
-  request.suite = args.SuiteAt(0, "suiteId");
-  request.data_key = args.BytesAt(1, "dataKey");
-  request.message_id = args.BytesAt(2, "messageId");
-  request.header_body = args.BytesAt(3, "headerBody");
-  request.header_iv = args.BytesAt(4, "headerIv");
-  request.header_tag = args.BytesAt(5, "headerTag");
-  request.extra_aad = args.BytesAt(6, "extraAad");
-  request.commitment = args.BytesAt(7, "commitment");
-  request.source = args.BytesAt(8, "source");
-  size_t table_length = 0;
-  request.table = args.Float64sAt(9, "frameTable", &table_length);
-  request.out = args.MutableBytesAt(10, "out");
+  OpenMessageRequest request = ReadOpenMessageArgs(args);
   const ByteView point = args.BytesAt(11, "point");
   const ByteView signed_bytes = args.BytesAt(12, "signed");
   const ByteView signature = args.BytesAt(13, "signature");
   const uint64_t threads = args.IntegerAt(14, "threads", kMaxThreads);
   const uint64_t chunk_bytes = args.IntegerAt(15, "chunkBytes", kMaxChunkBytes);
   Napi::Function callback = args.FunctionAt(16, "callback");
-  if (args.ok() && table_length % kFrameTableStride != 0) args.Fail(Status::kBadFrameTable, "frameTable");
   if (args.ok() && (threads == 0 || chunk_bytes < kMinChunkBytes)) args.Fail(Status::kNotSafeInteger, "threads/chunkBytes");
   if (!args.ok()) return args.Throw();
-  request.frame_count = table_length / kFrameTableStride;
 
   args.Fail(PlanOpen(request), "openMessageAsync");
   if (!args.ok()) return args.Throw();
