@@ -155,30 +155,16 @@ function parseComplete(bytes: Buffer, limits: HeaderLimits): { readonly done: tr
     )
   }
   const messageId = own.subarray(messageIdAt, messageIdAt + suite.messageIdLength)
-  const header: MessageHeader =
-    version === 2
-      ? Object.freeze({
-          version,
-          suiteId,
-          messageId,
-          encryptionContext,
-          encryptedDataKeys: Object.freeze(encryptedDataKeys),
-          contentType,
-          headerIvLength: IV_LENGTH,
-          frameLength,
-          suiteData: own.subarray(suiteDataAt, suiteDataAt + suite.suiteDataLength),
-        })
-      : Object.freeze({
-          version,
-          type: V1_TYPE as 128,
-          suiteId,
-          messageId,
-          encryptionContext,
-          encryptedDataKeys: Object.freeze(encryptedDataKeys),
-          contentType,
-          headerIvLength: IV_LENGTH,
-          frameLength,
-        })
+  const header = messageHeaderOf({
+    version,
+    suiteId,
+    messageId,
+    encryptionContext,
+    encryptedDataKeys,
+    contentType,
+    frameLength,
+    suiteData: own.subarray(suiteDataAt, suiteDataAt + suite.suiteDataLength),
+  })
   return {
     done: true,
     header,
@@ -188,6 +174,25 @@ function parseComplete(bytes: Buffer, limits: HeaderLimits): { readonly done: tr
     headerAuthTag: own.subarray(headerLength - TAG_LENGTH, headerLength),
     headerLength,
   }
+}
+
+/** The frozen MessageHeader for a message's fields: v2 carries its suite data, v1 its type byte. Freezes (and so takes) the EDK array. */
+export function messageHeaderOf(fields: {
+  version: 1 | 2
+  suiteId: number
+  messageId: Buffer
+  encryptionContext: EncryptionContext
+  encryptedDataKeys: EncryptedDataKey[]
+  contentType: ContentType
+  frameLength: number
+  /** v2 only. */
+  suiteData: Buffer | undefined
+}): MessageHeader {
+  const { version, suiteId, messageId, encryptionContext, contentType, frameLength } = fields
+  const encryptedDataKeys = Object.freeze(fields.encryptedDataKeys)
+  return version === 2
+    ? Object.freeze({ version, suiteId, messageId, encryptionContext, encryptedDataKeys, contentType, headerIvLength: IV_LENGTH, frameLength, suiteData: fields.suiteData ?? Buffer.alloc(0) })
+    : Object.freeze({ version, type: V1_TYPE as 128, suiteId, messageId, encryptionContext, encryptedDataKeys, contentType, headerIvLength: IV_LENGTH, frameLength })
 }
 
 function parseEncryptedDataKeys(r: ByteReader, limits: HeaderLimits): EdkAt[] {

@@ -5,7 +5,7 @@ import { randomPublicBytes } from '../core/random'
 import { AlgorithmSuite } from '../core/suites'
 import { framedBodySize } from '../format/body'
 import { EncryptionContext, contextFromEntries, serializeContextEntries } from '../format/encryption-context'
-import { ContentType, MessageHeader, planHeaderBody, writeHeaderBody } from '../format/header'
+import { ContentType, MessageHeader, messageHeaderOf, planHeaderBody, writeHeaderBody } from '../format/header'
 import { EncryptionRequest, NodeMaterialsManager } from '../materials/keyring'
 import { KeyWrapSource, NodeEncryptionMaterial } from '../materials/materials'
 import { SigningKeySource } from '../materials/signature-keys'
@@ -89,30 +89,17 @@ export async function encryptMessage(settings: EncryptSettings, request: Encrypt
     // Small messages seal synchronously; awaiting a plain number would still cost a microtask turn.
     const length = typeof sealed === 'number' ? sealed : await sealed
     const result = length === out.length ? out : out.subarray(0, length)
-    const encryptedDataKeys = Object.freeze(material.encryptedDataKeys.slice())
-    const messageHeader: MessageHeader = v2
-      ? Object.freeze({
-          version: 2 as const,
-          suiteId: suite.id,
-          messageId,
-          encryptionContext: stored,
-          encryptedDataKeys,
-          contentType: ContentType.FRAMED_DATA,
-          headerIvLength: 12 as const,
-          frameLength,
-          suiteData: Buffer.from(out.subarray(headerBodyLength - 32, headerBodyLength)),
-        })
-      : Object.freeze({
-          version: 1 as const,
-          type: 0x80 as const,
-          suiteId: suite.id,
-          messageId,
-          encryptionContext: stored,
-          encryptedDataKeys,
-          contentType: ContentType.FRAMED_DATA,
-          headerIvLength: 12 as const,
-          frameLength,
-        })
+    const messageHeader = messageHeaderOf({
+      version: v2 ? 2 : 1,
+      suiteId: suite.id,
+      messageId,
+      encryptionContext: stored,
+      encryptedDataKeys: material.encryptedDataKeys.slice(),
+      contentType: ContentType.FRAMED_DATA,
+      frameLength,
+      // A copy: `out` is the caller's to keep or reuse, the header is ours.
+      suiteData: v2 ? Buffer.from(out.subarray(headerBodyLength - 32, headerBodyLength)) : undefined,
+    })
     return { result, messageHeader }
   } finally {
     material.zeroUnencryptedDataKey()
