@@ -9,7 +9,7 @@
 
 namespace esdk {
 
-// Layout, per frame, as written by lib/backend/native-backend.ts (keep in step):
+// Layout, per frame, as written by lib/format/body-table.ts (keep in step):
 //   [0] IV offset   [1] ciphertext offset   [2] ciphertext length
 //   [3] tag offset  [4] sequence number     [5] kind (FrameKind)
 // Float64 because offsets and a non-framed length can exceed 2^32.

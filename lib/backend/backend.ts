@@ -3,7 +3,7 @@ import { AlgorithmSuite } from '../core/suites'
 import { FrameRef } from '../format/body'
 import { AesGcmWrap, SigningKey } from '../materials/materials'
 import { SigningKeyProvider, VerificationKey } from '../materials/signature-keys'
-import { BodyTable } from './frame-table'
+import { BodyTable } from '../format/body-table'
 
 export interface DerivedKeys {
   /** The AES-GCM key for header auth and frames. Owned by the caller, who wipes it. */

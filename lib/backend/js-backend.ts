@@ -7,7 +7,7 @@ import { ZERO_IV } from '../format/header'
 import { nodeAesGcmWrap } from '../materials/materials'
 import { nodeSigningKeys } from '../materials/signature-keys'
 import { CryptoBackend, DerivedKeys, OpenBodyInput, OpenMessageInput, SealBodyInput, SealMessageInput } from './backend'
-import { framesOf } from './frame-table'
+import { frameRefs } from '../format/body-table'
 import { hkdfExpandOne, hkdfExtract } from './js-hkdf'
 import { allocSecret } from '../core/secret-bytes'
 
@@ -150,7 +150,7 @@ function openMessage(input: OpenMessageInput): boolean {
     const authentic =
       (!suite.commitment || (commitment !== undefined && derived.commitment !== undefined && commitment.length === derived.commitment.length && timingSafeEqual(commitment, derived.commitment))) &&
       verifyTag(headerTag(suite, derived.encryptionKey, headerIv, headerBody, extraAad), headerAuthTag) &&
-      openBody({ suite, key: derived.encryptionKey, messageId, frames: framesOf(body), out }) &&
+      openBody({ suite, key: derived.encryptionKey, messageId, frames: frameRefs(body), out }) &&
       (!signature || verify(suite, signature.key.keyObject, signature.signed, signature.der))
     if (!authentic) out.fill(0)
     return authentic

@@ -6,10 +6,10 @@ import { FrameRef } from '../format/body'
 import { AesGcmWrap, SigningKey } from '../materials/materials'
 import { partsOfPrivateKey } from '../materials/signature-keys'
 import { CryptoBackend, DerivedKeys, OpenBodyInput, OpenMessageInput, SealBodyInput, SealMessageInput } from './backend'
-import { float64Table, writeFrameRows } from './frame-table'
+import { FRAME_ROW, float64Table, writeFrameRows } from '../format/body-table'
 import { nativeRsaPkcs1 } from './native-rsa-pkcs1'
 import { NativeSigningKey, nativeSigningKeys } from './native-signing-keys'
-import { FRAME_TABLE_STRIDE, NativeAddon, NativeCryptoAddon, NativeCryptoFunctions, SigningKeyHandle } from './native-types'
+import { NativeAddon, NativeCryptoAddon, NativeCryptoFunctions, SigningKeyHandle } from './native-types'
 import { allocSecret } from '../core/secret-bytes'
 
 const IV_LENGTH = 12
@@ -82,7 +82,7 @@ function frameSource(frames: readonly FrameRef[]): FrameSource {
     visit(f.ciphertext)
     visit(f.tag)
   }
-  const table = float64Table(frames.length * FRAME_TABLE_STRIDE)
+  const table = float64Table(frames.length * FRAME_ROW)
   if (backing === undefined) return { source: EMPTY, table }
 
   let source: Uint8Array

@@ -63,7 +63,7 @@ export interface NativeCryptoFunctions {
   /** Writes the whole framed body at `out[outOffset..]`; returns the bytes written. */
   sealFramedBody(suiteId: number, key: Uint8Array, messageId: Uint8Array, plaintext: Uint8Array, frameLength: number, out: Uint8Array, outOffset: number): number;
   /**
-   * Decrypts every frame of `frameTable` (FRAME_TABLE_STRIDE float64 per frame, offsets into
+   * Decrypts every frame of `frameTable` (format/body-table.ts FRAME_ROW float64 per frame, offsets into
    * `source`) into `out`; false, with `out` zeroed, if any tag fails.
    */
   openBody(suiteId: number, key: Uint8Array, messageId: Uint8Array, source: Uint8Array, frameTable: Float64Array, out: Uint8Array): boolean;
@@ -122,14 +122,6 @@ export interface NativeCryptoFunctions {
 }
 
 export type NativeCryptoAddon = NativeAddon & NativeCryptoFunctions;
-
-/**
- * Frame table row, shared with native/frame_table.h: IV offset, ciphertext offset, ciphertext
- * length, tag offset, sequence number, kind.
- */
-export const FRAME_TABLE_STRIDE = 6;
-/** Frame kinds as native/frame_table.h numbers them. */
-export const FRAME_KIND_CODE = { frame: 0, final: 1, single: 2 } as const;
 
 export interface NativeLoadResult {
   addon: NativeAddon | undefined;

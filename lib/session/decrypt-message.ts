@@ -7,7 +7,7 @@ import { MessageHeader, ParsedHeader, parseHeader } from '../format/header'
 import { DecryptionRequest, NodeMaterialsManager } from '../materials/keyring'
 import { KeyWrapSource, NodeDecryptionMaterial } from '../materials/materials'
 import { CryptoBackend } from '../backend/backend'
-import { BodyTable, bodyTable } from '../backend/frame-table'
+import { BodyTable, scanBody } from '../format/body-table'
 
 export interface DecryptSettings {
   readonly backend: CryptoBackend
@@ -44,7 +44,7 @@ function parseMessage(ciphertext: Buffer, settings: DecryptSettings, maxBodySize
   if (!result.done) throw new MalformedMessageError('message header is truncated')
   const { header, suite } = result
   assertDecryptAllowed(settings.commitmentPolicy, suite)
-  const body = bodyTable(ciphertext, result.headerLength, header.contentType, header.frameLength, { maxBodySize })
+  const body = scanBody(ciphertext, result.headerLength, header.contentType, header.frameLength, { maxBodySize })
   let end = body.end
   let signature: Buffer | undefined
   if (suite.signature) {
