@@ -99,10 +99,11 @@ size_t WorkerCount(uint64_t threads, size_t chunks) noexcept {
 Napi::Value SealMessageAsyncBinding(const Napi::CallbackInfo& info) {
   ErrorMark mark;
   JsArgs args(info);
+  using A = SealAsyncArg;
   SealMessageRequest request = ReadSealMessageArgs(args);
-  const uint64_t threads = args.IntegerAt(9, "threads", kMaxThreads);
-  const uint64_t chunk_bytes = args.IntegerAt(10, "chunkBytes", kMaxChunkBytes);
-  Napi::Function callback = args.FunctionAt(11, "callback");
+  const uint64_t threads = args.IntegerAt(At(A::kThreads), kMaxThreads);
+  const uint64_t chunk_bytes = args.IntegerAt(At(A::kChunkBytes), kMaxChunkBytes);
+  Napi::Function callback = args.FunctionAt(At(A::kCallback));
   if (args.ok() && (threads == 0 || chunk_bytes < kMinChunkBytes)) args.Fail(Status::kNotSafeInteger, "threads/chunkBytes");
   if (!args.ok()) return args.Throw();
 
@@ -122,7 +123,8 @@ Napi::Value SealMessageAsyncBinding(const Napi::CallbackInfo& info) {
   Completion* c = job != nullptr ? new (std::nothrow) Completion(info.Env(), job, true) : nullptr;
   if (c == nullptr) delete job;
   // out, plaintext and the signing key are used on the pool; the header-only inputs are done with.
-  const bool ready = c != nullptr && c->pins.Add(info[3]) && c->pins.Add(info[6]) && (info[8].IsUndefined() || c->pins.Add(info[8])) &&
+  const bool ready = c != nullptr && c->pins.Add(args.ValueAt(At(A::kOut))) && c->pins.Add(args.ValueAt(At(A::kPlaintext))) &&
+                     (request.signing_key == nullptr || c->pins.Add(args.ValueAt(At(A::kSigningKey)))) &&
                      Launch(info.Env(), c, WorkerCount(threads, c->job->chunk_count()), false);
   if (!ready) {
     delete c;
@@ -137,13 +139,14 @@ Napi::Value SealMessageAsyncBinding(const Napi::CallbackInfo& info) {
 Napi::Value OpenMessageAsyncBinding(const Napi::CallbackInfo& info) {
   ErrorMark mark;
   JsArgs args(info);
+  using A = OpenAsyncArg;
   OpenMessageRequest request = ReadOpenMessageArgs(args);
-  const ByteView point = args.BytesAt(11, "point");
-  const ByteView signed_bytes = args.BytesAt(12, "signed");
-  const ByteView signature = args.BytesAt(13, "signature");
-  const uint64_t threads = args.IntegerAt(14, "threads", kMaxThreads);
-  const uint64_t chunk_bytes = args.IntegerAt(15, "chunkBytes", kMaxChunkBytes);
-  Napi::Function callback = args.FunctionAt(16, "callback");
+  const ByteView point = args.BytesAt(At(A::kPoint));
+  const ByteView signed_bytes = args.BytesAt(At(A::kSigned));
+  const ByteView signature = args.BytesAt(At(A::kSignature));
+  const uint64_t threads = args.IntegerAt(At(A::kThreads), kMaxThreads);
+  const uint64_t chunk_bytes = args.IntegerAt(At(A::kChunkBytes), kMaxChunkBytes);
+  Napi::Function callback = args.FunctionAt(At(A::kCallback));
   if (args.ok() && (threads == 0 || chunk_bytes < kMinChunkBytes)) args.Fail(Status::kNotSafeInteger, "threads/chunkBytes");
   if (!args.ok()) return args.Throw();
 
@@ -167,8 +170,9 @@ Napi::Value OpenMessageAsyncBinding(const Napi::CallbackInfo& info) {
   Completion* c = job != nullptr ? new (std::nothrow) Completion(info.Env(), job, false) : nullptr;
   if (c == nullptr) delete job;
   const bool verify = c != nullptr && c->job->verifies_signature();
-  const bool ready = c != nullptr && c->pins.Add(info[8]) && c->pins.Add(info[9]) && c->pins.Add(info[10]) &&
-                     (!verify || (c->pins.Add(info[11]) && c->pins.Add(info[12]) && c->pins.Add(info[13]))) &&
+  const auto pin = [&](A slot) { return c->pins.Add(args.ValueAt(At(slot))); };
+  const bool ready = c != nullptr && pin(A::kSource) && pin(A::kFrameTable) && pin(A::kOut) &&
+                     (!verify || (pin(A::kPoint) && pin(A::kSigned) && pin(A::kSignature))) &&
                      Launch(info.Env(), c, WorkerCount(threads, c->job->chunk_count()), verify);
   if (!ready) {
     delete c;

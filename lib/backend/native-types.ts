@@ -47,7 +47,7 @@ export type RsaKeyHandle = { readonly __nativeRsaKey: unique symbol }
 export type NativeCallback<T> = (error: Error | null, result?: T) => void
 
 /**
- * The crypto entry points of ABI 4 (native/crypto_bindings.h, message_bindings.h,
+ * The crypto entry points (native/crypto_bindings.h, message_bindings.h, parallel_bindings.h,
  * ecdsa_bindings.h, rsa_bindings.h), checked by
  * createNativeBackend. Every Uint8Array is read or written only inside its own
  * byteOffset/byteLength window; outputs are allocated by the caller at their
@@ -72,7 +72,9 @@ export interface NativeCryptoFunctions {
   /** out = the plaintext of sealed = ciphertext ‖ tag; false (out zeroed) when the tag fails. */
   gcmOpen(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array, out: Uint8Array): boolean;
   /**
-   * A whole message on the calling thread: `out` holds the header body at [0, headerBodyLength)
+   * A whole message on the calling thread (arguments in the order of native/message_bindings.h
+   * ESDK_SEAL_MESSAGE_ARGS; the ...Async forms and openMessage follow their lists there and in
+   * parallel_bindings.h): `out` holds the header body at [0, headerBodyLength)
    * (v2: its last 32 bytes are overwritten with the commitment) and is exactly the unsigned
    * length, plus 2 + the longest DER signature for signed suites. Returns the message length.
    */
