@@ -43,6 +43,9 @@ export type SigningKeyHandle = { readonly __nativeSigningKey: unique symbol }
 /** An opaque, type-tagged native RSA private key (native/rsa_bindings.cc). */
 export type RsaKeyHandle = { readonly __nativeRsaKey: unique symbol }
 
+/** An opaque, type-tagged native message stream: one message's key, sequence and digest across calls (native/message_stream.h). */
+export type MessageStreamHandle = { readonly __nativeMessageStream: unique symbol }
+
 /** Node-style completion callback of the thread-pool entry points. */
 export type NativeCallback<T> = (error: Error | null, result?: T) => void
 
@@ -121,6 +124,33 @@ export interface NativeCryptoFunctions {
   rsaPkcs1Unwrap(handle: RsaKeyHandle, ciphertext: Uint8Array, out: Uint8Array): void;
   /** Frees the key now (idempotent); the handle's finalizer would otherwise do it. */
   disposeRsaKey(handle: RsaKeyHandle): void;
+  /**
+   * A message stream for encryption (native/stream_bindings.h ESDK_SEAL_STREAM_START_ARGS):
+   * `header` is the header body (v2: its last 32 bytes the commitment placeholder) and then
+   * exactly the room for the header auth; both are written here.
+   */
+  sealStreamStart(suiteId: number, dataKey: Uint8Array, messageId: Uint8Array, header: Uint8Array, headerBodyLength: number, extraAad: Uint8Array, frameLength: number): MessageStreamHandle;
+  /**
+   * The next run: whole frames (`final` 0) or whole frames, the final frame and, signed, the
+   * footer (`final` 1, with the signing key). `out` is exactly the run's size (a final signed
+   * run: plus 2 + the longest DER). Returns the bytes written.
+   */
+  sealStreamRun(stream: MessageStreamHandle, plaintext: Uint8Array, final: 0 | 1, signingKey: SigningKeyHandle | undefined, out: Uint8Array): number;
+  /** sealStreamRun on the thread pool; every buffer stays untouched until the callback. */
+  sealStreamRunAsync(stream: MessageStreamHandle, plaintext: Uint8Array, final: 0 | 1, signingKey: SigningKeyHandle | undefined, out: Uint8Array, threads: number, chunkBytes: number, callback: NativeCallback<number>): void;
+  /** A message stream for decryption once the commitment and header tag verified; false when either fails. */
+  openStreamStart(suiteId: number, dataKey: Uint8Array, messageId: Uint8Array, headerBody: Uint8Array, headerIv: Uint8Array, headerTag: Uint8Array, extraAad: Uint8Array, commitment: Uint8Array, headerBytes: Uint8Array, frameLength: number): MessageStreamHandle | false;
+  /**
+   * The next run: table rows (format/body-table.ts) laid end to end over all of `source`,
+   * numbered on from the last run. false (out wiped, the stream failed) when a tag fails.
+   */
+  openStreamRun(stream: MessageStreamHandle, source: Uint8Array, frameTable: Float64Array, out: Uint8Array): boolean;
+  openStreamRunAsync(stream: MessageStreamHandle, source: Uint8Array, frameTable: Float64Array, out: Uint8Array, threads: number, chunkBytes: number, callback: NativeCallback<boolean>): void;
+  /** After the final frame of a signed message: the signature over everything the stream hashed. */
+  openStreamVerify(stream: MessageStreamHandle, point: Uint8Array, signature: Uint8Array): boolean;
+  openStreamVerifyAsync(stream: MessageStreamHandle, point: Uint8Array, signature: Uint8Array, callback: NativeCallback<boolean>): void;
+  /** Cleanses the key now (idempotent); throws while a pool job holds the stream. */
+  disposeMessageStream(stream: MessageStreamHandle): void;
 }
 
 export type NativeCryptoAddon = NativeAddon & NativeCryptoFunctions;
