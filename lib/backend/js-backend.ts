@@ -8,7 +8,7 @@ import { nodeAesGcmWrap } from '../materials/materials'
 import { nodeSigningKeys } from '../materials/signature-keys'
 import { CryptoBackend, DerivedKeys, OpenBodyInput, OpenMessageInput, SealBodyInput, SealMessageInput } from './backend'
 import { framesOf } from './frame-table'
-import { hkdfExpandOne, hkdfExtract } from './js-hkdf'
+import { hkdfExpandOne, hkdfExtract } from '../core/hkdf'
 import { allocSecret } from '../core/secret-bytes'
 
 type GcmName = 'aes-256-gcm'
