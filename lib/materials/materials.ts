@@ -7,8 +7,10 @@ import { AlgorithmSuite } from '../core/suites'
 import { EncryptionContext } from '../format/encryption-context'
 import { EncryptedDataKey } from '../format/header'
 import type { RsaPkcs1Unwrap } from './rsa-pkcs1'
-import { VerificationKey } from './signature-keys'
+import { SigningKey, VerificationKey } from './signature-keys'
 import { allocSecret } from '../core/secret-bytes'
+
+export type { SigningKey } from './signature-keys'
 
 /** Kept for call-shape compatibility with the official keyring trace; not interpreted. */
 export enum KeyringTraceFlag {
@@ -138,12 +140,6 @@ abstract class Material {
     this.zeroed = true
     return this
   }
-}
-
-export interface SigningKey {
-  readonly privateKey: KeyObject
-  /** SEC1 compressed public point, as written to `aws-crypto-public-key`. */
-  readonly publicKeyCompressed: Buffer
 }
 
 export class NodeEncryptionMaterial extends Material {
