@@ -4,7 +4,7 @@ import { wipe } from '../core/wipe'
 import { AlgorithmSuite } from '../core/suites'
 import { bodyAad, frameIv, FINAL_FRAME_MARKER } from '../format/body'
 import { ZERO_IV } from '../format/header'
-import { nodeAesGcmWrap } from '../materials/materials'
+import { nodeKeyringCrypto } from '../materials/node-keyring-crypto'
 import { nodeSigningKeys } from '../materials/signature-keys'
 import { CryptoBackend, DerivedKeys, OpenBodyInput, OpenMessageInput, SealBodyInput, SealMessageInput } from './backend'
 import { framesOf } from './frame-table'
@@ -169,7 +169,7 @@ export const jsBackend: CryptoBackend = Object.freeze({
   sealFramedBody,
   openBody,
   signingKeys: nodeSigningKeys,
-  keyWrap: nodeAesGcmWrap,
+  keyringCrypto: nodeKeyringCrypto,
   sealMessage,
   openMessage,
 })

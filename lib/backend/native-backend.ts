@@ -3,11 +3,10 @@ import { availableParallelism } from 'node:os'
 import { NativeBindingError } from '../core/errors'
 import { AlgorithmSuite, SignatureSpec } from '../core/suites'
 import { FrameRef } from '../format/body'
-import { AesGcmWrap, SigningKey } from '../materials/materials'
-import { partsOfPrivateKey } from '../materials/signature-keys'
+import { SigningKey, partsOfPrivateKey } from '../materials/signature-keys'
 import { CryptoBackend, DerivedKeys, OpenBodyInput, OpenMessageInput, SealBodyInput, SealMessageInput } from './backend'
 import { float64Table, writeFrameRows } from './frame-table'
-import { nativeRsaPkcs1 } from './native-rsa-pkcs1'
+import { nativeKeyringCrypto } from './native-keyring-crypto'
 import { NativeSigningKey, nativeSigningKeys } from './native-signing-keys'
 import { FRAME_TABLE_STRIDE, NativeAddon, NativeCryptoAddon, NativeCryptoFunctions, SigningKeyHandle } from './native-types'
 import { allocSecret } from '../core/secret-bytes'
@@ -160,25 +159,10 @@ export function createNativeBackend(addon: NativeAddon): CryptoBackend {
     })
   }
 
-  const keyWrap: AesGcmWrap = Object.freeze({
-    seal(key: Buffer, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Buffer {
-      const out = Buffer.allocUnsafe(plaintext.length + TAG_LENGTH)
-      native.gcmSeal(key, iv, offHeap(aad), plaintext, out)
-      return out
-    },
-    open(key: Buffer, iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Buffer | Error {
-      // The result is a data key: its own off-heap buffer (allocSecret). Every byte is written, or zeroed on failure.
-      const out = allocSecret(Math.max(0, sealed.length - TAG_LENGTH))
-      if (sealed.length >= TAG_LENGTH && native.gcmOpen(key, iv, offHeap(aad), sealed, out)) return out
-      return new Error('unable to authenticate the wrapped data key')
-    },
-    rsaPkcs1: nativeRsaPkcs1(native),
-  })
-
   return Object.freeze({
     name: 'native' as const,
     signingKeys: nativeSigningKeys(native),
-    keyWrap,
+    keyringCrypto: nativeKeyringCrypto(native),
 
     deriveKeys(suite: AlgorithmSuite, dataKey: Buffer, messageId: Buffer): DerivedKeys {
       // Buffer.alloc, never allocUnsafe: secrets must not land in the shared pool.

@@ -5,7 +5,8 @@ import { parseFooter } from '../format/body'
 import { EncryptionContext, contextFromEntries, contextValue, hasContextKey, serializeContextEntries } from '../format/encryption-context'
 import { MessageHeader, ParsedHeader, parseHeader } from '../format/header'
 import { DecryptionRequest, NodeMaterialsManager } from '../materials/keyring'
-import { KeyWrapSource, NodeDecryptionMaterial } from '../materials/materials'
+import type { KeyringCryptoSource } from '../materials/keyring-crypto'
+import { NodeDecryptionMaterial } from '../materials/materials'
 import { CryptoBackend } from '../backend/backend'
 import { BodyTable, bodyTable } from '../backend/frame-table'
 
@@ -63,14 +64,14 @@ export async function decryptMessage(settings: DecryptSettings, request: Decrypt
   const layout = parseMessage(ciphertext, settings, maxBodySize)
   const { header, suite, headerBody, headerIv, headerAuthTag } = layout.parsed
 
-  // The backend's AES-GCM rides along for the keyrings (materials never import a backend).
-  const materialsRequest: DecryptionRequest & KeyWrapSource = {
+  // The backend's keyring crypto rides along for the keyrings (materials never import a backend).
+  const materialsRequest: DecryptionRequest & KeyringCryptoSource = {
     suite,
     encryptedDataKeys: header.encryptedDataKeys,
     encryptionContext: header.encryptionContext,
     reproducedEncryptionContext,
     commitmentPolicy,
-    keyWrap: backend.keyWrap,
+    keyringCrypto: backend.keyringCrypto,
   }
   // Raw keyrings answer without a promise; anything else (KMS) is awaited.
   const material = cmm.decryptMaterialsSync?.(materialsRequest) ?? (await cmm.decryptMaterials(materialsRequest))

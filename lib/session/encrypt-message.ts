@@ -7,7 +7,8 @@ import { framedBodySize } from '../format/body'
 import { EncryptionContext, contextFromEntries, serializeContextEntries } from '../format/encryption-context'
 import { ContentType, MessageHeader, messageHeaderOf, planHeaderBody, writeHeaderBody } from '../format/header'
 import { EncryptionRequest, NodeMaterialsManager } from '../materials/keyring'
-import { KeyWrapSource, NodeEncryptionMaterial } from '../materials/materials'
+import type { KeyringCryptoSource } from '../materials/keyring-crypto'
+import { NodeEncryptionMaterial } from '../materials/materials'
 import { SigningKeySource } from '../materials/signature-keys'
 import { CryptoBackend, footerRoom } from '../backend/backend'
 
@@ -45,14 +46,14 @@ export async function encryptMessage(settings: EncryptSettings, request: Encrypt
   }
   if (requestedSuite) assertEncryptAllowed(commitmentPolicy, requestedSuite)
 
-  // The backend's signing keys and AES-GCM ride along for the default CMM (materials never import a backend).
-  const materialsRequest: EncryptionRequest & SigningKeySource & KeyWrapSource = {
+  // The backend's signing keys and keyring crypto ride along for the default CMM (materials never import a backend).
+  const materialsRequest: EncryptionRequest & SigningKeySource & KeyringCryptoSource = {
     suite: requestedSuite,
     encryptionContext,
     plaintextLength: plaintext.length,
     commitmentPolicy,
     signingKeys: backend.signingKeys,
-    keyWrap: backend.keyWrap,
+    keyringCrypto: backend.keyringCrypto,
   }
   // Raw keyrings answer without a promise; anything else (KMS, signing keys) is awaited.
   const material = cmm.getEncryptionMaterialsSync?.(materialsRequest) ?? (await cmm.getEncryptionMaterials(materialsRequest))
