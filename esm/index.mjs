@@ -48,6 +48,8 @@ export const {
   KMS,
   getKmsClient,
   cacheKmsClients,
+  RawEcdhKeyringNode,
+  EcdhCurveSpec,
 } = cjs
 
 export default cjs

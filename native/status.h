@@ -37,6 +37,9 @@ enum class Status : uint8_t {
   kOpenSslFailure,
   kNotRsaKey,
   kBadRsaKey,
+  kNotEcdhKey,
+  kBadEcdhKey,
+  kBadKdfInput,
   kCount,  // keep last
 };
 

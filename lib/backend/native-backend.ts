@@ -16,7 +16,7 @@ const TAG_LENGTH = 16
 const COMMITMENT_LENGTH = 32
 const EMPTY = Buffer.alloc(0)
 
-/** Every entry point createNativeBackend needs (ABI 4). */
+/** Every entry point createNativeBackend needs (ABI 5). */
 export const CRYPTO_FUNCTIONS: readonly (keyof NativeCryptoFunctions)[] = [
   'deriveKeys',
   'headerAuthTag',
@@ -43,6 +43,10 @@ export const CRYPTO_FUNCTIONS: readonly (keyof NativeCryptoFunctions)[] = [
   'rsaKeyInfo',
   'rsaPkcs1Unwrap',
   'disposeRsaKey',
+  'ecdhPrivateKeyFromDer',
+  'ecdhDeriveKeyingMaterial',
+  'disposeEcdhKey',
+  'kdfCounterMode',
 ]
 
 /** Shape check of the crypto entry points (the loader has already checked the ABI version and build facts). */

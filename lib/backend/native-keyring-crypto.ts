@@ -1,7 +1,8 @@
-// The native backend's keyring-crypto port: AES-GCM key wrapping and RSA PKCS#1 v1.5 in the addon, the rest as node:crypto does it.
+// The native backend's keyring-crypto port: AES-GCM key wrapping, RSA PKCS#1 v1.5, ECDH and the counter-mode KDF in the addon; HKDF as node:crypto does it.
 import { allocSecret } from '../core/secret-bytes'
 import { KeyringCrypto } from '../materials/keyring-crypto'
 import { nodeKeyringCrypto } from '../materials/node-keyring-crypto'
+import { nativeEcdh } from './native-ecdh'
 import { nativeRsaPkcs1 } from './native-rsa-pkcs1'
 import { NativeCryptoAddon } from './native-types'
 
@@ -14,6 +15,7 @@ function offHeap(bytes: Uint8Array): Uint8Array {
 }
 
 export function nativeKeyringCrypto(native: NativeCryptoAddon): KeyringCrypto {
+  const ecdh = nativeEcdh(native)
   return Object.freeze({
     ...nodeKeyringCrypto,
     name: 'native' as const,
@@ -29,5 +31,7 @@ export function nativeKeyringCrypto(native: NativeCryptoAddon): KeyringCrypto {
       return new Error('unable to authenticate the wrapped data key')
     },
     rsaPkcs1: nativeRsaPkcs1(native),
+    ecdhDeriveKeyingMaterial: ecdh.ecdhDeriveKeyingMaterial,
+    kdfCounterMode: ecdh.kdfCounterMode,
   })
 }
