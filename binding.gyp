@@ -12,6 +12,8 @@
         'native/crypto_bindings.cc',
         'native/digest.cc',
         'native/ec_keys.cc',
+        'native/ecdh.cc',
+        'native/ecdh_bindings.cc',
         'native/ecdsa_bindings.cc',
         'native/signing_key_stock.cc',
         'native/frame_table.cc',

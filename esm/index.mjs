@@ -49,6 +49,8 @@ export const {
   KMS,
   getKmsClient,
   cacheKmsClients,
+  RawEcdhKeyringNode,
+  EcdhCurveSpec,
 } = cjs
 
 export default cjs

@@ -57,3 +57,5 @@ export type { KmsClientSupplier, KMSConstructible } from './materials/kms/client
 export { KMS, getKmsClient, cacheKmsClients } from './materials/kms/aws-sdk'
 export type { AwsEsdkKMSInterface, KmsMethodClient, KmsSendClient } from './materials/kms/kms-client'
 export type { DiscoveryFilter } from './materials/kms/discovery-filter'
+export { RawEcdhKeyringNode, EcdhCurveSpec } from './materials/raw-ecdh-keyring'
+export type { RawEcdhKeyringNodeInput, RawEcdhKeyAgreementScheme, RawEcdhKeyAgreementSchemeName, EcdhPrivateKeyInput, EcdhPublicKeyInput } from './materials/raw-ecdh-keyring'

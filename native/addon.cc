@@ -10,6 +10,7 @@
 #include "cpu_features.h"
 #include "crypto_bindings.h"
 #include "ec_keys.h"
+#include "ecdh_bindings.h"
 #include "ecdsa_bindings.h"
 #include "gcm_test_bindings.h"
 #include "message_bindings.h"
@@ -159,6 +160,14 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
                                          esdk::OpenStreamVerifyAsyncBinding, napi_enumerable),
       Napi::PropertyDescriptor::Function(env, exports, "disposeMessageStream",
                                          esdk::DisposeMessageStreamBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "ecdhPrivateKeyFromDer",
+                                         esdk::EcdhPrivateKeyFromDerBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "ecdhDeriveKeyingMaterial",
+                                         esdk::EcdhDeriveKeyingMaterialBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "disposeEcdhKey",
+                                         esdk::DisposeEcdhKeyBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "kdfCounterMode",
+                                         esdk::KdfCounterModeBinding, napi_enumerable),
       // Test-only (lib/backend/native-types.ts NativeGcmTestHooks): not part of the crypto surface.
       Napi::PropertyDescriptor::Function(env, exports, "gcmImplementation",
                                          esdk::GcmImplementationBinding, napi_enumerable),

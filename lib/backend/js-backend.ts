@@ -4,7 +4,7 @@ import { wipe } from '../core/wipe'
 import { AlgorithmSuite } from '../core/suites'
 import { frameRefs } from '../format/body-table'
 import { ZERO_IV } from '../format/header'
-import { nodeAesGcmWrap } from '../materials/materials'
+import { nodeKeyringCrypto } from '../materials/node-keyring-crypto'
 import { nodeSigningKeys } from '../materials/signature-keys'
 import { CryptoBackend, OpenBodyInput, SealBodyInput, SealMessageInput, OpenMessageInput } from './backend'
 import { jsStartOpen, jsStartSeal } from './js-message-stream'
@@ -83,7 +83,7 @@ export const jsBackend: CryptoBackend = Object.freeze({
   sealFramedBody,
   openBody,
   signingKeys: nodeSigningKeys,
-  keyWrap: nodeAesGcmWrap,
+  keyringCrypto: nodeKeyringCrypto,
   sealMessage,
   openMessage,
   startSeal: jsStartSeal,

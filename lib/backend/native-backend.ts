@@ -3,12 +3,11 @@ import { availableParallelism } from 'node:os'
 import { NativeBindingError } from '../core/errors'
 import { AlgorithmSuite, SignatureSpec } from '../core/suites'
 import { FrameRef } from '../format/body'
-import { AesGcmWrap, SigningKey } from '../materials/materials'
-import { partsOfPrivateKey } from '../materials/signature-keys'
+import { SigningKey, partsOfPrivateKey } from '../materials/signature-keys'
 import { CryptoBackend, DerivedKeys, OpenBodyInput, OpenMessageInput, SealBodyInput, SealMessageInput } from './backend'
 import { FRAME_ROW, float64Table, writeFrameRows } from '../format/body-table'
+import { nativeKeyringCrypto } from './native-keyring-crypto'
 import { nativeMessageStreams } from './native-message-stream'
-import { nativeRsaPkcs1 } from './native-rsa-pkcs1'
 import { NativeSigningKey, nativeSigningKeys } from './native-signing-keys'
 import { NativeAddon, NativeCryptoAddon, NativeCryptoFunctions, SigningKeyHandle } from './native-types'
 import { allocSecret } from '../core/secret-bytes'
@@ -54,6 +53,10 @@ export const CRYPTO_FUNCTIONS: readonly (keyof NativeCryptoFunctions)[] = [
   'openStreamVerify',
   'openStreamVerifyAsync',
   'disposeMessageStream',
+  'ecdhPrivateKeyFromDer',
+  'ecdhDeriveKeyingMaterial',
+  'disposeEcdhKey',
+  'kdfCounterMode',
 ]
 
 /** Shape check of the crypto entry points (the loader has already checked the ABI version and build facts). */
@@ -174,21 +177,6 @@ export function createNativeBackend(addon: NativeAddon): CryptoBackend {
     })
   }
 
-  const keyWrap: AesGcmWrap = Object.freeze({
-    seal(key: Buffer, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Buffer {
-      const out = Buffer.allocUnsafe(plaintext.length + TAG_LENGTH)
-      native.gcmSeal(key, iv, offHeap(aad), plaintext, out)
-      return out
-    },
-    open(key: Buffer, iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Buffer | Error {
-      // The result is a data key: its own off-heap buffer (allocSecret). Every byte is written, or zeroed on failure.
-      const out = allocSecret(Math.max(0, sealed.length - TAG_LENGTH))
-      if (sealed.length >= TAG_LENGTH && native.gcmOpen(key, iv, offHeap(aad), sealed, out)) return out
-      return new Error('unable to authenticate the wrapped data key')
-    },
-    rsaPkcs1: nativeRsaPkcs1(native),
-  })
-
   const streams = nativeMessageStreams(
     native,
     { threads: THREADS, chunkBytes: CHUNK_BYTES, poolThreshold: STREAM_POOL_THRESHOLD, signedPoolThreshold: SIGNED_STREAM_POOL_THRESHOLD },
@@ -200,7 +188,7 @@ export function createNativeBackend(addon: NativeAddon): CryptoBackend {
     startSeal: streams.startSeal,
     startOpen: streams.startOpen,
     signingKeys: nativeSigningKeys(native),
-    keyWrap,
+    keyringCrypto: nativeKeyringCrypto(native),
 
     deriveKeys(suite: AlgorithmSuite, dataKey: Buffer, messageId: Buffer): DerivedKeys {
       // Buffer.alloc, never allocUnsafe: secrets must not land in the shared pool.

@@ -45,6 +45,8 @@ export type RsaKeyHandle = { readonly __nativeRsaKey: unique symbol }
 
 /** An opaque, type-tagged native message stream: one message's key, sequence and digest across calls (native/message_stream.h). */
 export type MessageStreamHandle = { readonly __nativeMessageStream: unique symbol }
+/** An opaque, type-tagged native EC private key for ECDH (native/ecdh_bindings.cc). */
+export type EcdhKeyHandle = { readonly __nativeEcdhKey: unique symbol }
 
 /** Node-style completion callback of the thread-pool entry points. */
 export type NativeCallback<T> = (error: Error | null, result?: T) => void
@@ -151,6 +153,19 @@ export interface NativeCryptoFunctions {
   openStreamVerifyAsync(stream: MessageStreamHandle, point: Uint8Array, signature: Uint8Array, callback: NativeCallback<boolean>): void;
   /** Cleanses the key now (idempotent); throws while a pool job holds the stream. */
   disposeMessageStream(stream: MessageStreamHandle): void;
+  /** Parses a DER (PKCS#8) EC private key on the curve into a handle; the caller wipes `der`. */
+  ecdhPrivateKeyFromDer(curveBits: 256 | 384 | 521, der: Uint8Array): EcdhKeyHandle;
+  /**
+   * out (64 bytes) = KDF-CTR-HMAC-SHA384(Z, label = fixedInfo, context = salt), Z = ECDH of the key
+   * (or, for undefined, a fresh key pair whose compressed public key is written to
+   * `ephemeralPublicOut`, which may be a view into fixedInfo, first) with `peerPoint` (uncompressed,
+   * checked on the curve). Throws ERR_ESDK_NATIVE_POINT for a bad point.
+   */
+  ecdhDeriveKeyingMaterial(curveBits: 256 | 384 | 521, handle: EcdhKeyHandle | undefined, ephemeralPublicOut: Uint8Array, peerPoint: Uint8Array, salt: Uint8Array, fixedInfo: Uint8Array, out: Uint8Array): void;
+  /** Frees the key now (idempotent); the handle's finalizer would otherwise do it. */
+  disposeEcdhKey(handle: EcdhKeyHandle): void;
+  /** out (32 or 64 bytes) = the SP 800-108 counter-mode KDF with HMAC-SHA256 or -SHA384. */
+  kdfCounterMode(hashBits: 256 | 384, ikm: Uint8Array, label: Uint8Array, context: Uint8Array, out: Uint8Array): void;
 }
 
 export type NativeCryptoAddon = NativeAddon & NativeCryptoFunctions;

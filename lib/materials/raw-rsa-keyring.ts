@@ -3,7 +3,8 @@ import { KeyObject, constants, createPrivateKey, createPublicKey, privateDecrypt
 import { InvalidArgumentError, KeyringError, needs } from '../core/errors'
 import { EncryptedDataKey } from '../format/header'
 import { KeyringNode, isReservedNamespace } from './keyring'
-import { NodeDecryptionMaterial, NodeEncryptionMaterial, cipherToOwnedBuffer, ensureDataKey } from './materials'
+import { NodeDecryptionMaterial, NodeEncryptionMaterial, ensureDataKey } from './materials'
+import { cipherToOwnedBuffer } from '../core/secret-bytes'
 import { RsaPkcs1Unwrap } from './rsa-pkcs1'
 
 export type OaepHash = 'sha1' | 'sha256' | 'sha384' | 'sha512'
@@ -72,7 +73,7 @@ export class RawRsaKeyringNode extends KeyringNode {
     if (this.padding === constants.RSA_PKCS1_PADDING) {
       if (!this.allowPkcs1Decrypt) throw new KeyringError(PKCS1_DISABLED_MESSAGE)
       // The backend's unwrap when it has one (native): no node flag needed, and implicit rejection.
-      const pkcs1 = material.keyWrap.rsaPkcs1
+      const pkcs1 = material.keyringCrypto.rsaPkcs1
       if (pkcs1) return this.unwrapPkcs1(pkcs1, this.privateKey, material, ours[0] as EncryptedDataKey)
     }
     const errors: unknown[] = []

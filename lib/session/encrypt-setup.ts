@@ -6,7 +6,8 @@ import { AlgorithmSuite } from '../core/suites'
 import { EncryptionContext, contextFromEntries, serializeContextEntries } from '../format/encryption-context'
 import { ContentType, HeaderFields, MessageHeader, messageHeaderOf } from '../format/header'
 import { EncryptionRequest, NodeMaterialsManager } from '../materials/keyring'
-import { KeyWrapSource, NodeEncryptionMaterial } from '../materials/materials'
+import type { KeyringCryptoSource } from '../materials/keyring-crypto'
+import { NodeEncryptionMaterial } from '../materials/materials'
 import { SigningKeySource } from '../materials/signature-keys'
 import { CryptoBackend } from '../backend/backend'
 
@@ -39,14 +40,14 @@ export function encryptionMaterials(settings: EncryptSettings, input: MaterialsI
     if (key.startsWith(RESERVED_PREFIX)) throw new InvalidArgumentError(`encryption context key "${key}" uses the reserved prefix ${RESERVED_PREFIX}`)
   }
   if (suite) assertEncryptAllowed(commitmentPolicy, suite)
-  // The backend's signing keys and AES-GCM ride along for the default CMM (materials never import a backend).
-  const request: EncryptionRequest & SigningKeySource & KeyWrapSource = {
+  // The backend's signing keys and keyring crypto ride along for the default CMM (materials never import a backend).
+  const request: EncryptionRequest & SigningKeySource & KeyringCryptoSource = {
     suite,
     encryptionContext,
     plaintextLength,
     commitmentPolicy,
     signingKeys: backend.signingKeys,
-    keyWrap: backend.keyWrap,
+    keyringCrypto: backend.keyringCrypto,
   }
   return cmm.getEncryptionMaterialsSync?.(request) ?? cmm.getEncryptionMaterials(request)
 }
