@@ -71,11 +71,39 @@ export function isNativeAddon(mod: unknown, problems: string[]): mod is NativeAd
       problems.push('shape check failed: opensslVersion() returned an unexpected value');
       return false;
     }
+    const mismatch = opensslMismatch(ssl);
+    if (mismatch) {
+      problems.push(mismatch);
+      return false;
+    }
   } catch (err) {
     problems.push(`shape check failed: ${errorMessage(err)}`);
     return false;
   }
   return true;
+}
+
+/** "OpenSSL 3.0.19 1 Jul 2025" -> [3, 0, 19]; undefined when unparsable. */
+function opensslTriple(text: string): [number, number, number] | undefined {
+  const m = /OpenSSL (\d+)\.(\d+)\.(\d+)/.exec(text);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
+}
+
+/**
+ * OpenSSL 3 keeps its ABI within the major version, so headers older than the runtime are fine (one
+ * binary built on Node 20's 3.0 runs on Node 22/24's 3.5); newer headers are not (macros that name
+ * 3.4+ functions). The link already fails for those (-z now); this says why in words.
+ */
+export function opensslMismatch(ssl: OpensslVersion): string | undefined {
+  const compiled = opensslTriple(ssl.compiled);
+  const runtime = opensslTriple(ssl.runtime);
+  if (!compiled || !runtime) return `openssl version unparsable: compiled ${ssl.compiled}, runtime ${ssl.runtime}`;
+  // Patch releases add no functions (OpenSSL's release policy), so only major.minor counts: the
+  // prebuilt binary from Node 20.20's 3.0.19 must load on Node 20.19's 3.0.15.
+  if (compiled[0] !== runtime[0] || compiled[1] > runtime[1]) {
+    return `openssl mismatch: built against ${compiled.join('.')}, this node runs ${runtime.join('.')}`;
+  }
+  return undefined;
 }
 
 /** x86 needs AES-NI plus carry-less multiply for GHASH; arm64 needs AES plus PMULL. */

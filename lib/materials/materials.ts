@@ -27,8 +27,9 @@ export interface AesGcmWrap {
   open(key: Buffer, iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Buffer | Error
   /**
    * The backend's RSA PKCS#1 v1.5 unwrap, when it has one that node:crypto's CVE-2023-46809 refusal
-   * does not apply to (the native backend). It rides on this object because materials already carry
-   * it from the session's backend to the keyrings.
+   * does not apply to (the native backend; the raw RSA keyring otherwise uses node:crypto's where
+   * it rejects implicitly, see node-rsa-pkcs1.ts). It rides on this object because materials already
+   * carry it from the session's backend to the keyrings.
    */
   readonly rsaPkcs1?: RsaPkcs1Unwrap
 }
