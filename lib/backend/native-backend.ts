@@ -1,5 +1,5 @@
 // The native CryptoBackend: the esdk_native addon behind the backend contract, one addon call per message operation.
-import { availableParallelism } from 'node:os'
+import { esdkConfig } from '../core/config'
 import { NativeBindingError } from '../core/errors'
 import { AlgorithmSuite, SignatureSpec } from '../core/suites'
 import { FrameRef } from '../format/body'
@@ -122,7 +122,7 @@ export const PARALLEL_THRESHOLD = 1024 * 1024
 /** Work unit of a pool worker: big enough to amortise taking it, small enough to balance the threads. */
 const CHUNK_BYTES = 256 * 1024
 /** Pool workers per message: one per core (ESDK_NATIVE_THREADS overrides, e.g. 1 to measure one thread). */
-const THREADS = Math.min(64, Math.max(1, Number.parseInt(process.env.ESDK_NATIVE_THREADS ?? '', 10) || availableParallelism()))
+const threads = (): number => esdkConfig().nativeThreads
 
 /** The shared empty buffer for any empty argument: a fresh `Buffer.alloc(0)` is a V8 on-heap array the addon would force off the heap per call. */
 function offHeap(bytes: Uint8Array): Uint8Array {
@@ -223,7 +223,7 @@ export function createNativeBackend(addon: NativeAddon): CryptoBackend {
         return native.sealMessage(suite.id, dataKey, messageId, out, headerBodyLength, offHeap(extraAad), plaintext, frameLength, handle)
       }
       return new Promise((resolve, reject) => {
-        native.sealMessageAsync(suite.id, dataKey, messageId, out, headerBodyLength, offHeap(extraAad), plaintext, frameLength, handle, THREADS, CHUNK_BYTES, (error, length) =>
+        native.sealMessageAsync(suite.id, dataKey, messageId, out, headerBodyLength, offHeap(extraAad), plaintext, frameLength, handle, threads(), CHUNK_BYTES, (error, length) =>
           error || length === undefined ? reject(error ?? new NativeBindingError('sealMessageAsync returned nothing', [])) : resolve(length),
         )
       })
@@ -234,7 +234,7 @@ export function createNativeBackend(addon: NativeAddon): CryptoBackend {
       if (body.plaintextLength >= PARALLEL_THRESHOLD) {
         return new Promise((resolve, reject) => {
           const queued = native.openMessageAsync(suite.id, dataKey, messageId, headerBody, headerIv, headerAuthTag, offHeap(extraAad), commitment ?? EMPTY, body.source, body.table, out,
-            signature?.key.point ?? EMPTY, signature?.signed ?? EMPTY, signature?.der ?? EMPTY, THREADS, CHUNK_BYTES,
+            signature?.key.point ?? EMPTY, signature?.signed ?? EMPTY, signature?.der ?? EMPTY, threads(), CHUNK_BYTES,
             (error, ok) => (error ? reject(error) : resolve(ok === true)))
           if (!queued) resolve(false)
         })

@@ -1,7 +1,9 @@
 // Finds, loads and validates the optional native addon, reporting why candidates were rejected instead of throwing.
 import * as fs from 'fs';
 import * as path from 'path';
+import { esdkConfig } from '../core/config';
 import type { CpuFeatures, NativeAddon, NativeLoadResult, OpensslVersion } from './native-types';
+import { nativeSettings } from './native-settings';
 
 export type { CpuFeatures, NativeAddon, NativeLoadResult, OpensslVersion } from './native-types';
 
@@ -47,7 +49,7 @@ export function isNativeAddon(mod: unknown, problems: string[]): mod is NativeAd
     problems.push('shape check failed: module exports are not an object');
     return false;
   }
-  const { abiVersion, cpuFeatures, opensslVersion } = mod;
+  const { abiVersion, cpuFeatures, opensslVersion, configure } = mod;
   if (typeof abiVersion !== 'number') {
     problems.push('shape check failed: abiVersion is not a number');
     return false;
@@ -56,8 +58,8 @@ export function isNativeAddon(mod: unknown, problems: string[]): mod is NativeAd
     problems.push(`abi mismatch: addon has ${abiVersion}, loader expects ${EXPECTED_ABI_VERSION}`);
     return false;
   }
-  if (typeof cpuFeatures !== 'function' || typeof opensslVersion !== 'function') {
-    problems.push('shape check failed: cpuFeatures/opensslVersion are not functions');
+  if (typeof cpuFeatures !== 'function' || typeof opensslVersion !== 'function' || typeof configure !== 'function') {
+    problems.push('shape check failed: cpuFeatures/opensslVersion/configure are not functions');
     return false;
   }
   try {
@@ -130,8 +132,8 @@ function packageRoot(): string {
 
 function candidates(root: string): string[] {
   const list: string[] = [];
-  const override = process.env.ESDK_NATIVE_ADDON_PATH;
-  if (override !== undefined && override !== '') list.push(path.resolve(override));
+  const override = esdkConfig().addonPath;
+  if (override !== undefined) list.push(path.resolve(override));
   list.push(
     path.join(root, 'build', 'Release', ADDON_FILE),
     path.join(root, 'build-cmake', 'Release', ADDON_FILE),
@@ -150,6 +152,8 @@ function isFile(file: string): boolean {
 
 function loadUncached(): NativeLoadResult {
   const reasons: string[] = [];
+  // Outside the try below: a bad ESDK_* value is the caller's error, not a reason to fall back.
+  const config = esdkConfig();
   try {
     for (const candidate of candidates(packageRoot())) {
       if (!isFile(candidate)) {
@@ -167,14 +171,22 @@ function loadUncached(): NativeLoadResult {
       }
       const problems: string[] = [];
       if (isNativeAddon(mod.exports, problems)) {
-        return { addon: mod.exports, path: candidate, reasons };
+        // The settings go in before anything else runs in the addon (native/addon.cc Configure).
+        const addon = mod.exports;
+        try {
+          const settings = addon.configure(nativeSettings(config, addon));
+          return { addon, path: candidate, reasons, settings };
+        } catch (err) {
+          reasons.push(`${candidate}: configure failed: ${errorMessage(err)}`);
+          continue;
+        }
       }
       reasons.push(`${candidate}: ${problems.join('; ')}`);
     }
   } catch (err) {
     reasons.push(`native loader failed unexpectedly: ${errorMessage(err)}`);
   }
-  return { addon: undefined, path: undefined, reasons };
+  return { addon: undefined, path: undefined, reasons, settings: undefined };
 }
 
 let memo: NativeLoadResult | undefined;

@@ -127,6 +127,7 @@ test('shape check rejects wrong ABI versions and malformed modules', (t) => {
     abiVersion: EXPECTED_ABI_VERSION,
     cpuFeatures: () => ({ arch: 'x64', aesni: true }),
     opensslVersion: () => ({ compiled: 'OpenSSL 3.0.0', runtime: 'OpenSSL 3.0.0', number: 0x30000000 }),
+    configure: () => ({ gcm: 'evp', p384: 'openssl' }),
   };
   const check = (mod: unknown): string[] => {
     const problems: string[] = [];
@@ -137,6 +138,7 @@ test('shape check rejects wrong ABI versions and malformed modules', (t) => {
   t.regex(check({ ...valid, abiVersion: EXPECTED_ABI_VERSION + 1 })[0] ?? '', /abi mismatch/);
   t.regex(check(null)[0] ?? '', /shape check failed/);
   t.regex(check({ ...valid, cpuFeatures: 1 })[0] ?? '', /shape check failed/);
+  t.regex(check({ ...valid, configure: undefined })[0] ?? '', /shape check failed: .*configure/);
   t.regex(check({ ...valid, cpuFeatures: () => ({ arch: 'x64', aesni: 'yes' }) })[0] ?? '', /cpuFeatures\(\)/);
   t.regex(check({ ...valid, opensslVersion: () => { throw new Error('boom'); } })[0] ?? '', /boom/);
   const ssl = (compiled: string, runtime: string) => ({ ...valid, opensslVersion: () => ({ compiled, runtime, number: 0x30000000 }) });
