@@ -12,6 +12,15 @@ export const EXPECTED_ABI_VERSION = 5;
 
 const ADDON_FILE = 'esdk_native.node';
 
+/**
+ * The prebuilt addon's package for each platform, installed through optionalDependencies (npm
+ * skips the ones whose os/cpu/libc do not match) and loaded without any install script. N-API
+ * keeps one binary valid on every supported Node; it is built against the oldest one's OpenSSL.
+ */
+export const PLATFORM_PACKAGES: Readonly<Record<string, string>> = {
+  'linux-x64': '@esdk-native/linux-x64-gnu',
+};
+
 const CPU_FLAGS = [
   'aesni', 'pclmulqdq', 'avx2', 'vaes', 'vpclmulqdq', 'avx512f', 'aes', 'pmull', 'sha2',
 ] as const;
@@ -130,12 +139,32 @@ function packageRoot(): string {
   }
 }
 
-function candidates(root: string): string[] {
+/** Where the platform package's binary is, or why there is none. */
+function platformBinary(root: string): { file: string } | { reason: string } {
+  const name = PLATFORM_PACKAGES[`${process.platform}-${process.arch}`];
+  if (name === undefined) return { reason: `no prebuilt package for ${process.platform}-${process.arch}` };
+  try {
+    // Resolved from the package root, so an installed copy finds its sibling in node_modules.
+    return { file: path.join(path.dirname(require.resolve(`${name}/package.json`, { paths: [root] })), ADDON_FILE) };
+  } catch {
+    return { reason: `${name}: not installed` };
+  }
+}
+
+/**
+ * The fixed search order: ESDK_NATIVE_ADDON_PATH; a build from source in this package (made by the
+ * install script only when no prebuilt binary fitted, or when asked); the prebuilt platform
+ * package; cmake-js and debug builds.
+ */
+function candidates(root: string, reasons: string[]): string[] {
   const list: string[] = [];
   const override = esdkConfig().addonPath;
   if (override !== undefined) list.push(path.resolve(override));
+  list.push(path.join(root, 'build', 'Release', ADDON_FILE));
+  const prebuilt = platformBinary(root);
+  if ('file' in prebuilt) list.push(prebuilt.file);
+  else reasons.push(prebuilt.reason);
   list.push(
-    path.join(root, 'build', 'Release', ADDON_FILE),
     path.join(root, 'build-cmake', 'Release', ADDON_FILE),
     path.join(root, 'build', 'Debug', ADDON_FILE),
   );
@@ -155,7 +184,7 @@ function loadUncached(): NativeLoadResult {
   // Outside the try below: a bad ESDK_* value is the caller's error, not a reason to fall back.
   const config = esdkConfig();
   try {
-    for (const candidate of candidates(packageRoot())) {
+    for (const candidate of candidates(packageRoot(), reasons)) {
       if (!isFile(candidate)) {
         reasons.push(`${candidate}: not found`);
         continue;
