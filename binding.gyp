@@ -62,6 +62,12 @@
         '-fno-rtti',
         '-fvisibility-inlines-hidden',
       ],
+      # Bind every symbol at dlopen: a binary built against a newer OpenSSL than the running node's
+      # (Node 24's 3.5 headers, loaded by Node 20's 3.0) then fails to load with the missing symbol's
+      # name, which the loader records, instead of killing the process at the first call into it.
+      'conditions': [
+        [ 'OS=="linux"', { 'ldflags': [ '-Wl,-z,now' ] } ],
+      ],
       'xcode_settings': {
         'CLANG_CXX_LANGUAGE_STANDARD': 'c++17',
         'GCC_ENABLE_CPP_EXCEPTIONS': 'NO',

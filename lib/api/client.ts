@@ -1,5 +1,6 @@
 // buildClient: the official API shape (encrypt/decrypt and the streams) over the session layer, with policy and limits bound.
 import { InvalidArgumentError, needs } from '../core/errors'
+import { esdkConfig } from '../core/config'
 import { CommitmentPolicy, isCommitmentPolicy } from '../core/policy'
 import { AlgorithmSuiteIdentifier } from '../core/suites'
 import { MessageHeader } from '../format/header'
@@ -67,7 +68,7 @@ export function buildClient(options?: CommitmentPolicy | ClientOptions): EsdkCli
     maxEncryptedDataKeys === false || (typeof maxEncryptedDataKeys === 'number' && Number.isSafeInteger(maxEncryptedDataKeys) && maxEncryptedDataKeys > 0),
     'maxEncryptedDataKeys must be a positive integer or false',
   )
-  const backend = selectBackend(parseBackendChoice(opts.backend ?? process.env.ESDK_BACKEND, 'backend'))
+  const backend = selectBackend(opts.backend === undefined ? esdkConfig().backend : parseBackendChoice(opts.backend, 'backend'))
   const settings = Object.freeze({ backend, commitmentPolicy, maxEncryptedDataKeys })
 
   // Not async functions: each returns the session's promise itself, which saves a promise and a

@@ -1,5 +1,5 @@
 // The native CryptoBackend: the esdk_native addon behind the backend contract, one addon call per message operation.
-import { availableParallelism } from 'node:os'
+import { esdkConfig } from '../core/config'
 import { NativeBindingError } from '../core/errors'
 import { AlgorithmSuite, SignatureSpec } from '../core/suites'
 import { FrameRef } from '../format/body'
@@ -139,7 +139,7 @@ const STREAM_POOL_THRESHOLD = 1024 * 1024
 /** Signed suites hash every byte on one core, so their runs go to the pool from a smaller size on, keeping the event loop free. */
 const SIGNED_STREAM_POOL_THRESHOLD = 128 * 1024
 /** Pool workers per message: one per core (ESDK_NATIVE_THREADS overrides, e.g. 1 to measure one thread). */
-const THREADS = Math.min(64, Math.max(1, Number.parseInt(process.env.ESDK_NATIVE_THREADS ?? '', 10) || availableParallelism()))
+const threads = (): number => esdkConfig().nativeThreads
 
 /** The shared empty buffer for any empty argument: a fresh `Buffer.alloc(0)` is a V8 on-heap array the addon would force off the heap per call. */
 function offHeap(bytes: Uint8Array): Uint8Array {
@@ -179,7 +179,7 @@ export function createNativeBackend(addon: NativeAddon): CryptoBackend {
 
   const streams = nativeMessageStreams(
     native,
-    { threads: THREADS, chunkBytes: CHUNK_BYTES, poolThreshold: STREAM_POOL_THRESHOLD, signedPoolThreshold: SIGNED_STREAM_POOL_THRESHOLD },
+    { threads, chunkBytes: CHUNK_BYTES, poolThreshold: STREAM_POOL_THRESHOLD, signedPoolThreshold: SIGNED_STREAM_POOL_THRESHOLD },
     handleFor,
   )
 
@@ -233,7 +233,7 @@ export function createNativeBackend(addon: NativeAddon): CryptoBackend {
         return native.sealMessage(suite.id, dataKey, messageId, out, headerBodyLength, offHeap(extraAad), plaintext, frameLength, handle)
       }
       return new Promise((resolve, reject) => {
-        native.sealMessageAsync(suite.id, dataKey, messageId, out, headerBodyLength, offHeap(extraAad), plaintext, frameLength, handle, THREADS, CHUNK_BYTES, (error, length) =>
+        native.sealMessageAsync(suite.id, dataKey, messageId, out, headerBodyLength, offHeap(extraAad), plaintext, frameLength, handle, threads(), CHUNK_BYTES, (error, length) =>
           error || length === undefined ? reject(error ?? new NativeBindingError('sealMessageAsync returned nothing', [])) : resolve(length),
         )
       })
@@ -244,7 +244,7 @@ export function createNativeBackend(addon: NativeAddon): CryptoBackend {
       if (body.plaintextLength >= PARALLEL_THRESHOLD) {
         return new Promise((resolve, reject) => {
           const queued = native.openMessageAsync(suite.id, dataKey, messageId, headerBody, headerIv, headerAuthTag, offHeap(extraAad), commitment ?? EMPTY, body.source, body.table, out,
-            signature?.key.point ?? EMPTY, signature?.signed ?? EMPTY, signature?.der ?? EMPTY, THREADS, CHUNK_BYTES,
+            signature?.key.point ?? EMPTY, signature?.signed ?? EMPTY, signature?.der ?? EMPTY, threads(), CHUNK_BYTES,
             (error, ok) => (error ? reject(error) : resolve(ok === true)))
           if (!queued) resolve(false)
         })

@@ -35,6 +35,16 @@ export interface NativeAddon {
   p384Implementation?: 'keys' | 'fast' | 'openssl';
   cpuFeatures(): CpuFeatures;
   opensslVersion(): OpensslVersion;
+  /** Takes the settings lib/core/config.ts resolved (the loader calls it once, right after dlopen); returns those in force. */
+  configure(settings: Partial<NativeSettings>): NativeSettings;
+}
+
+/** What the addon is told at load (native/addon.cc Configure), and reports back as in force. */
+export interface NativeSettings {
+  /** Frame AES-GCM: our VAES code (only where the CPU has it) or OpenSSL's EVP. */
+  gcm: 'vaes' | 'evp';
+  /** P-384: see p384Implementation. */
+  p384: 'keys' | 'fast' | 'openssl';
 }
 
 /** An opaque, type-tagged native signing key (native/signing_key_handle.h). */
@@ -175,6 +185,8 @@ export interface NativeLoadResult {
   path: string | undefined;
   /** Why each earlier candidate was passed over, in search order. */
   reasons: string[];
+  /** The settings in force in the loaded addon. */
+  settings: NativeSettings | undefined;
 }
 
 /** The AES-GCM implementations the test hooks can ask for by number (native/gcm.h GcmKey::Impl). */
