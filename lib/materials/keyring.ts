@@ -47,6 +47,19 @@ export abstract class KeyringNode {
     return result
   }
 
+  /**
+   * Whether onEncryptSync can ever answer: false when the keyring (or a subclass overriding the
+   * public method) has no synchronous hook, so a caller can skip work it would otherwise throw
+   * away (a default CMM drawing a signing key before asking).
+   */
+  static mayEncryptSync(keyring: KeyringNode): boolean {
+    return (
+      typeof keyring.onEncryptSync === 'function' &&
+      keyring.onEncrypt === KeyringNode.prototype.onEncrypt &&
+      keyring._onEncryptSync !== KeyringNode.prototype._onEncryptSync
+    )
+  }
+
   /** Synchronous keyrings override this (and keep _onEncrypt for the official call shape); undefined: not synchronous. */
   protected _onEncryptSync(_material: NodeEncryptionMaterial): NodeEncryptionMaterial | undefined {
     return undefined
