@@ -2,7 +2,8 @@
 import { assertEncryptAllowed } from '../../core/policy'
 import { AlgorithmSuite } from '../../core/suites'
 import { DecryptionRequest, EncryptionRequest, NodeMaterialsManager } from '../keyring'
-import { NodeDecryptionMaterial, NodeEncryptionMaterial } from '../materials'
+import { KeyWrapSource, NodeDecryptionMaterial, NodeEncryptionMaterial } from '../materials'
+import { SigningKeySource } from '../signature-keys'
 import { CryptographicMaterialsCache, DecryptionMaterialEntry, EncryptionMaterialEntry, EvictionListener, EvictionReason } from './cache'
 import { decryptionCacheId, encryptionCacheId } from './cache-id'
 import { cloneDecryptionMaterial, cloneEncryptionMaterial } from './clone-material'
@@ -129,6 +130,68 @@ export class NodeCachingMaterialsManager implements NodeMaterialsManager {
     }
   }
 
+  /**
+   * Extension: getEncryptionMaterials without a promise. A hit is answered here; so is a miss when
+   * the backing CMM answers synchronously (a default CMM over a raw keyring). undefined, with
+   * nothing counted, when the async path must run: a backing CMM that needs I/O, or another
+   * request's backing call already in flight for this entry (the async path waits for it).
+   */
+  getEncryptionMaterialsSync(request: EncryptionRequest): NodeEncryptionMaterial | undefined {
+    const plan = this.encryptPlan(request)
+    const backing = this.backingMaterialsManager
+    if (typeof plan === 'string') {
+      if (typeof backing.getEncryptionMaterialsSync !== 'function') return undefined
+      const material = backing.getEncryptionMaterialsSync(request)
+      if (material) this.stats.bypass('encrypt', plan)
+      return material
+    }
+    const id = encryptionCacheId(this.partition, request.suite, request.encryptionContext)
+    const hit = this.takeEncryption(id, request, plan.plaintextLength)
+    if (hit) {
+      this.stats.hit('encrypt')
+      return hit
+    }
+    if (this.encryptFlights.get(id) || typeof backing.getEncryptionMaterialsSync !== 'function') return undefined
+    let material: NodeEncryptionMaterial | undefined
+    try {
+      material = backing.getEncryptionMaterialsSync(this.backingEncryptionRequest(request))
+    } catch (e) {
+      this.stats.miss('encrypt')
+      throw e
+    }
+    if (!material) return undefined
+    this.stats.miss('encrypt')
+    return this.storeEncryption(id, request, material, plan.plaintextLength)
+  }
+
+  /** Extension: decryptMaterials without a promise, on the terms of getEncryptionMaterialsSync. */
+  decryptMaterialsSync(request: DecryptionRequest): NodeDecryptionMaterial | undefined {
+    const backing = this.backingMaterialsManager
+    if (isIdentityKdf(request.suite)) {
+      if (typeof backing.decryptMaterialsSync !== 'function') return undefined
+      const material = backing.decryptMaterialsSync(request)
+      if (material) this.stats.bypass('decrypt', 'identityKdf')
+      return material
+    }
+    const id = decryptionCacheId(this.partition, request.suite, request.encryptedDataKeys, request.encryptionContext, request.reproducedEncryptionContext)
+    const hit = this.takeDecryption(id, request)
+    if (hit) {
+      this.stats.hit('decrypt')
+      return hit
+    }
+    if (this.decryptFlights.get(id) || typeof backing.decryptMaterialsSync !== 'function') return undefined
+    let material: NodeDecryptionMaterial | undefined
+    try {
+      material = backing.decryptMaterialsSync(request)
+    } catch (e) {
+      this.stats.miss('decrypt')
+      throw e
+    }
+    if (!material) return undefined
+    this.stats.miss('decrypt')
+    return this.storeDecryption(id, request, material)
+  }
+
   /** Either why the request bypasses the cache, or the plaintext length it will be counted for. */
   private encryptPlan(request: EncryptionRequest): BypassReason | { plaintextLength: number } {
     // caching-cmm.md#get-encryption-materials: identity-KDF suites are never looked up nor stored.
@@ -165,14 +228,28 @@ export class NodeCachingMaterialsManager implements NodeMaterialsManager {
   }
 
   private async fillEncryption(id: string, request: EncryptionRequest, plaintextLength: number): Promise<NodeEncryptionMaterial> {
-    const material = await this.backingMaterialsManager.getEncryptionMaterials({
+    const material = await this.backingMaterialsManager.getEncryptionMaterials(this.backingEncryptionRequest(request))
+    return this.storeEncryption(id, request, material, plaintextLength)
+  }
+
+  /**
+   * What the backing CMM is asked on a miss. Change 2020-07-13: these materials may protect up to
+   * the byte limit, so that is the length it is told, not this one message's. The session's
+   * signing-key provider and AES-GCM ride along, as they would to a CMM used directly.
+   */
+  private backingEncryptionRequest(request: EncryptionRequest & SigningKeySource & KeyWrapSource): EncryptionRequest & SigningKeySource & KeyWrapSource {
+    return {
       suite: request.suite,
       encryptionContext: request.encryptionContext,
       commitmentPolicy: request.commitmentPolicy,
-      // Change 2020-07-13: these materials may protect up to the byte limit, so that is what the
-      // backing CMM is told, not this one message's length.
       plaintextLength: this.maxBytesEncrypted,
-    })
+      signingKeys: request.signingKeys,
+      keyWrap: request.keyWrap,
+    }
+  }
+
+  /** Stores fresh backing materials (when they may be shared) and returns the caller's copy. */
+  private storeEncryption(id: string, request: EncryptionRequest, material: NodeEncryptionMaterial, plaintextLength: number): NodeEncryptionMaterial {
     if (!encryptionFits(material, request)) {
       // Returned as is for the session to judge, never stored for anyone else.
       this.stats.uncacheable()
@@ -202,7 +279,10 @@ export class NodeCachingMaterialsManager implements NodeMaterialsManager {
   }
 
   private async fillDecryption(id: string, request: DecryptionRequest): Promise<NodeDecryptionMaterial> {
-    const material = await this.backingMaterialsManager.decryptMaterials(request)
+    return this.storeDecryption(id, request, await this.backingMaterialsManager.decryptMaterials(request))
+  }
+
+  private storeDecryption(id: string, request: DecryptionRequest, material: NodeDecryptionMaterial): NodeDecryptionMaterial {
     if (!decryptionFits(material, request)) {
       this.stats.uncacheable()
       return material
