@@ -6,7 +6,8 @@ import { EncryptionContext, contextFromEntries, contextValue, hasContextKey, ser
 import { MessageHeader, ParsedHeader, parseHeader } from '../format/header'
 import { DecryptionRequest, NodeMaterialsManager } from '../materials/keyring'
 import { KeyWrapSource, NodeDecryptionMaterial } from '../materials/materials'
-import { CryptoBackend } from '../backend/backend'
+import { VerificationKey } from '../materials/signature-keys'
+import { CryptoBackend, OpenMessageInput } from '../backend/backend'
 import { BodyTable, bodyTable } from '../backend/frame-table'
 
 export interface DecryptSettings {
@@ -27,7 +28,7 @@ export interface DecryptOutput {
   readonly messageHeader: MessageHeader
 }
 
-interface MessageLayout {
+export interface MessageLayout {
   readonly parsed: ParsedHeader
   readonly body: BodyTable
   readonly signature: Buffer | undefined
@@ -39,7 +40,7 @@ const NO_BYTES = Buffer.alloc(0)
 const EMPTY_CONTEXT: EncryptionContext = Object.freeze({})
 
 /** Structure first, crypto second: a malformed message is refused before any key is touched. */
-function parseMessage(ciphertext: Buffer, settings: DecryptSettings, maxBodySize: number | undefined): MessageLayout {
+export function parseMessage(ciphertext: Buffer, settings: DecryptSettings, maxBodySize: number | undefined): MessageLayout {
   const result = parseHeader(ciphertext, { maxEncryptedDataKeys: settings.maxEncryptedDataKeys })
   if (!result.done) throw new MalformedMessageError('message header is truncated')
   const { header, suite } = result
@@ -58,61 +59,95 @@ function parseMessage(ciphertext: Buffer, settings: DecryptSettings, maxBodySize
 }
 
 export async function decryptMessage(settings: DecryptSettings, request: DecryptRequest): Promise<DecryptOutput> {
-  const { backend, commitmentPolicy } = settings
   const { cmm, ciphertext, reproducedEncryptionContext, maxBodySize } = request
   const layout = parseMessage(ciphertext, settings, maxBodySize)
-  const { header, suite, headerBody, headerIv, headerAuthTag } = layout.parsed
+  const materialsRequest = decryptionMaterialsRequest(settings, layout, reproducedEncryptionContext)
+  // Raw keyrings answer without a promise; anything else (KMS) is awaited.
+  const material = cmm.decryptMaterialsSync?.(materialsRequest) ?? (await cmm.decryptMaterials(materialsRequest))
+  try {
+    const opening = planOpen(settings, material, layout)
+    const plaintext = allocatePlaintext(layout)
+    const opened = settings.backend.openMessage(openInput(opening, material, layout, ciphertext, plaintext))
+    // Unsigned small messages open synchronously: no microtask turn for a plain boolean.
+    const authentic = typeof opened === 'boolean' ? opened : await opened
+    if (!authentic) throw new AuthenticationError()
+    return { plaintext, messageHeader: openedMessageHeader(opening, layout) }
+  } finally {
+    material.zeroUnencryptedDataKey()
+  }
+}
 
-  // The backend's AES-GCM rides along for the keyrings (materials never import a backend).
-  const materialsRequest: DecryptionRequest & KeyWrapSource = {
+/** The CMM request for a parsed message. The backend's AES-GCM rides along for the keyrings (materials never import a backend). */
+export function decryptionMaterialsRequest(
+  settings: DecryptSettings,
+  layout: MessageLayout,
+  reproducedEncryptionContext: EncryptionContext | undefined,
+): DecryptionRequest & KeyWrapSource {
+  const { header, suite } = layout.parsed
+  return {
     suite,
     encryptedDataKeys: header.encryptedDataKeys,
     encryptionContext: header.encryptionContext,
     reproducedEncryptionContext,
-    commitmentPolicy,
-    keyWrap: backend.keyWrap,
+    commitmentPolicy: settings.commitmentPolicy,
+    keyWrap: settings.backend.keyWrap,
   }
-  // Raw keyrings answer without a promise; anything else (KMS) is awaited.
-  const material = cmm.decryptMaterialsSync?.(materialsRequest) ?? (await cmm.decryptMaterials(materialsRequest))
-  try {
-    checkMaterials(material, layout.parsed, commitmentPolicy)
-    const authenticatedOnly = authenticatedOnlyContext(material, header.encryptionContext)
-    let signature: { key: NonNullable<NodeDecryptionMaterial['verificationKeyForms']>; signed: Buffer; der: Buffer } | undefined
-    if (suite.signature) {
-      const key = material.verificationKeyForms
-      if (!key || !layout.signature) throw new AuthenticationError()
-      signature = { key, signed: ciphertext.subarray(0, layout.signedLength), der: layout.signature }
-    }
-    // Unpooled (plaintext never shares the slab) and not zero-filled: the backend writes every
-    // byte, or zeroes it all on failure.
-    const plaintext = Buffer.allocUnsafeSlow(layout.body.plaintextLength)
-    const opened = backend.openMessage({
-      suite,
-      dataKey: material.getUnencryptedDataKey(),
-      messageId: header.messageId,
-      headerBody,
-      headerIv,
-      headerAuthTag,
-      extraAad: authenticatedOnly === EMPTY_CONTEXT ? NO_BYTES : serializeContextEntries(authenticatedOnly),
-      commitment: header.suiteData,
-      body: layout.body,
-      out: plaintext,
-      signature,
-    })
-    // Unsigned small messages open synchronously: no microtask turn for a plain boolean.
-    const authentic = typeof opened === 'boolean' ? opened : await opened
-    if (!authentic) throw new AuthenticationError()
-    const messageHeader: MessageHeader =
-      authenticatedOnly === EMPTY_CONTEXT
-        ? header
-        : Object.freeze({
-            ...header,
-            encryptionContext: contextFromEntries([...Object.entries(header.encryptionContext), ...Object.entries(authenticatedOnly)]),
-          })
-    return { plaintext, messageHeader }
-  } finally {
-    material.zeroUnencryptedDataKey()
+}
+
+/** What the materials decide for every message they open: the authenticated-only context (serialized) and the verification key. */
+export interface OpenPlan {
+  readonly authenticatedOnly: EncryptionContext
+  readonly extraAad: Buffer
+  readonly verificationKey: VerificationKey | undefined
+}
+
+/** Checks the materials against the parsed message and the policy (decrypt.md). */
+export function planOpen(settings: DecryptSettings, material: NodeDecryptionMaterial, layout: MessageLayout): OpenPlan {
+  checkMaterials(material, layout.parsed, settings.commitmentPolicy)
+  const authenticatedOnly = authenticatedOnlyContext(material, layout.parsed.header.encryptionContext)
+  const verificationKey = layout.parsed.suite.signature ? material.verificationKeyForms : undefined
+  if (layout.parsed.suite.signature && (!verificationKey || !layout.signature)) throw new AuthenticationError()
+  return { authenticatedOnly, extraAad: authenticatedOnly === EMPTY_CONTEXT ? NO_BYTES : serializeContextEntries(authenticatedOnly), verificationKey }
+}
+
+/**
+ * Unpooled (plaintext never shares the slab) and not zero-filled: the backend writes every byte, or
+ * zeroes it all on failure.
+ */
+export function allocatePlaintext(layout: MessageLayout): Buffer {
+  return Buffer.allocUnsafeSlow(layout.body.plaintextLength)
+}
+
+/** The backend's input for one parsed message. */
+export function openInput(plan: OpenPlan, material: NodeDecryptionMaterial, layout: MessageLayout, ciphertext: Buffer, out: Buffer): OpenMessageInput {
+  const { header, suite, headerBody, headerIv, headerAuthTag } = layout.parsed
+  return {
+    suite,
+    dataKey: material.getUnencryptedDataKey(),
+    messageId: header.messageId,
+    headerBody,
+    headerIv,
+    headerAuthTag,
+    extraAad: plan.extraAad,
+    commitment: header.suiteData,
+    body: layout.body,
+    out,
+    signature:
+      plan.verificationKey && layout.signature
+        ? { key: plan.verificationKey, signed: ciphertext.subarray(0, layout.signedLength), der: layout.signature }
+        : undefined,
   }
+}
+
+/** The header reported for an opened message: with the authenticated-only pairs, which the caller supplied. */
+export function openedMessageHeader(plan: OpenPlan, layout: MessageLayout): MessageHeader {
+  const header = layout.parsed.header
+  return plan.authenticatedOnly === EMPTY_CONTEXT
+    ? header
+    : Object.freeze({
+        ...header,
+        encryptionContext: contextFromEntries([...Object.entries(header.encryptionContext), ...Object.entries(plan.authenticatedOnly)]),
+      })
 }
 
 /** decrypt.md: the materials must match the parsed suite and the policy, and carry a data key. */
