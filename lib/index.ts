@@ -55,3 +55,6 @@ export type { KmsClientSupplier, KMSConstructible } from './materials/kms/client
 export { KMS, getKmsClient, cacheKmsClients } from './materials/kms/aws-sdk'
 export type { AwsEsdkKMSInterface, KmsMethodClient, KmsSendClient } from './materials/kms/kms-client'
 export type { DiscoveryFilter } from './materials/kms/discovery-filter'
+export type { EncryptBatchInput, DecryptBatchInput } from './api/client'
+export type { EncryptBatchRecord, EncryptBatchEntry, BatchBytes } from './batch/encrypt-many'
+export type { DecryptBatchRecord, DecryptBatchEntry } from './batch/decrypt-many'

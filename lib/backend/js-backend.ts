@@ -6,8 +6,9 @@ import { bodyAad, frameIv, FINAL_FRAME_MARKER } from '../format/body'
 import { ZERO_IV } from '../format/header'
 import { nodeAesGcmWrap } from '../materials/materials'
 import { nodeSigningKeys } from '../materials/signature-keys'
-import { CryptoBackend, DerivedKeys, OpenBodyInput, OpenMessageInput, SealBodyInput, SealMessageInput } from './backend'
+import { CryptoBackend, DerivedKeys, OpenBatchInput, OpenBodyInput, OpenMessageInput, SealBatchInput, SealBodyInput, SealMessageInput } from './backend'
 import { framesOf } from './frame-table'
+import { openBatchByMessage, sealBatchByMessage } from './batch-by-message'
 import { hkdfExpandOne, hkdfExtract } from './js-hkdf'
 import { allocSecret } from '../core/secret-bytes'
 
@@ -159,6 +160,8 @@ function openMessage(input: OpenMessageInput): boolean {
   }
 }
 
+const jsBackendMessages = { sealMessage, openMessage }
+
 export const jsBackend: CryptoBackend = Object.freeze({
   name: 'js' as const,
   deriveKeys: jsDeriveKeys,
@@ -172,4 +175,6 @@ export const jsBackend: CryptoBackend = Object.freeze({
   keyWrap: nodeAesGcmWrap,
   sealMessage,
   openMessage,
+  sealBatch: (input: SealBatchInput) => sealBatchByMessage(jsBackendMessages, input),
+  openBatch: (input: OpenBatchInput) => openBatchByMessage(jsBackendMessages, input),
 })

@@ -5,7 +5,8 @@ import { AlgorithmSuite, SignatureSpec } from '../core/suites'
 import { FrameRef } from '../format/body'
 import { AesGcmWrap, SigningKey } from '../materials/materials'
 import { partsOfPrivateKey } from '../materials/signature-keys'
-import { CryptoBackend, DerivedKeys, OpenBodyInput, OpenMessageInput, SealBodyInput, SealMessageInput } from './backend'
+import { CryptoBackend, DerivedKeys, OpenBatchInput, OpenBodyInput, OpenMessageInput, SealBatchInput, SealBodyInput, SealMessageInput } from './backend'
+import { openBatchByMessage, sealBatchByMessage } from './batch-by-message'
 import { float64Table, writeFrameRows } from './frame-table'
 import { nativeRsaPkcs1 } from './native-rsa-pkcs1'
 import { NativeSigningKey, nativeSigningKeys } from './native-signing-keys'
@@ -175,7 +176,7 @@ export function createNativeBackend(addon: NativeAddon): CryptoBackend {
     rsaPkcs1: nativeRsaPkcs1(native),
   })
 
-  return Object.freeze({
+  const backend: CryptoBackend = Object.freeze({
     name: 'native' as const,
     signingKeys: nativeSigningKeys(native),
     keyWrap,
@@ -250,6 +251,9 @@ export function createNativeBackend(addon: NativeAddon): CryptoBackend {
         },
       )
     },
+    sealBatch: (input: SealBatchInput) => sealBatchByMessage(backend, input),
+    openBatch: (input: OpenBatchInput) => openBatchByMessage(backend, input),
   })
+  return backend
 }
 

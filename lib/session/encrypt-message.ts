@@ -68,7 +68,7 @@ export function encryptionMaterialsRequest(
   settings: EncryptSettings,
   encryptionContext: EncryptionContext,
   requestedSuite: AlgorithmSuite | undefined,
-  plaintextLength: number,
+  plaintextLength: number | undefined,
 ): EncryptionRequest & SigningKeySource & KeyWrapSource {
   for (const key of Object.keys(encryptionContext)) {
     // encrypt.md: callers may not set reserved keys; the CMM adds the ones it owns.

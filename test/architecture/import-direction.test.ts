@@ -6,8 +6,8 @@ import path from 'node:path'
 const root = path.resolve(__dirname, '..', '..', '..')
 const lib = path.join(root, 'lib')
 
-/** core ← format ← materials ← backend ← session ← api ← index (DESIGN.md, "Data flows one way"). */
-const LAYERS = ['core', 'format', 'materials', 'backend', 'session', 'api', 'testing']
+/** core ← format ← materials ← backend ← session ← batch ← api ← index (DESIGN.md, "Data flows one way"). */
+const LAYERS = ['core', 'format', 'materials', 'backend', 'session', 'batch', 'api', 'testing']
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

@@ -1,7 +1,8 @@
 // The caching CMM: reuses data keys from a materials cache within per-entry limits, one backing call per cold entry (framework/caching-cmm.md).
 import { assertEncryptAllowed } from '../../core/policy'
 import { AlgorithmSuite } from '../../core/suites'
-import { DecryptionRequest, EncryptionRequest, NodeMaterialsManager } from '../keyring'
+import { InvalidArgumentError } from '../../core/errors'
+import { DecryptionRequest, EncryptionMaterialsRun, EncryptionRequest, NodeMaterialsManager } from '../keyring'
 import { KeyWrapSource, NodeDecryptionMaterial, NodeEncryptionMaterial } from '../materials'
 import { SigningKeySource } from '../signature-keys'
 import { CryptographicMaterialsCache, DecryptionMaterialEntry, EncryptionMaterialEntry, EvictionListener, EvictionReason } from './cache'
@@ -192,6 +193,121 @@ export class NodeCachingMaterialsManager implements NodeMaterialsManager {
     return this.storeDecryption(id, request, material)
   }
 
+  /**
+   * Extension (batch API): materials for many messages of one request, exactly as one-by-one
+   * requests would get them. Each message takes the entry as a single request does (one counted
+   * get), so a batch's messages are reserved on the entry in one synchronous stretch that nothing
+   * else can interleave with; where a limit runs out the entry is evicted and the next message
+   * makes the fresh one (one backing call) for those after it. Bypassed messages (identity-KDF
+   * suites, a plaintext over the byte limit) get their own backing call each. A failed backing call
+   * fails the messages its materials would have served. Synchronous unless a backing call needs I/O.
+   */
+  getEncryptionMaterialsForBatch(request: EncryptionRequest, plaintextLengths: readonly number[]): EncryptionMaterialsRun[] | Promise<EncryptionMaterialsRun[]> {
+    for (const length of plaintextLengths) {
+      if (!Number.isSafeInteger(length) || length < 0) throw new InvalidArgumentError('plaintext lengths must be non-negative integers')
+    }
+    const id = request.suite && isIdentityKdf(request.suite) ? undefined : encryptionCacheId(this.partition, request.suite, request.encryptionContext)
+    const runs: EncryptionMaterialsRun[] = []
+    const from = (start: number): EncryptionMaterialsRun[] | Promise<EncryptionMaterialsRun[]> => {
+      for (let i = start; i < plaintextLengths.length; ) {
+        const next = this.batchStep(id, request, plaintextLengths, i, runs)
+        if (typeof next !== 'number') return next.then(from)
+        i = next
+      }
+      return runs
+    }
+    return from(0)
+  }
+
+  /** Serves message `i` and the following ones its materials also cover; the index of the next message, or a promise of it. */
+  private batchStep(id: string | undefined, request: EncryptionRequest, lengths: readonly number[], i: number, runs: EncryptionMaterialsRun[]): number | Promise<number> {
+    const length = lengths[i] as number
+    const backing = this.backingMaterialsManager
+    if (id === undefined || length > this.maxBytesEncrypted) {
+      this.stats.bypass('encrypt', id === undefined ? 'identityKdf' : 'overByteLimit')
+      const single = { ...request, plaintextLength: length }
+      return settle(
+        () => backing.getEncryptionMaterialsSync?.(single) ?? backing.getEncryptionMaterials(single),
+        (material) => (runs.push({ count: 1, material }), i + 1),
+        (error) => (runs.push({ count: 1, error }), i + 1),
+      )
+    }
+    const entry = this.cache.getEncryptionMaterial(id, length)
+    if (entry) {
+      const problem = this.encryptionEntryProblem(entry, request)
+      if (!problem) {
+        this.stats.hit('encrypt')
+        const count = 1 + this.extendRun(id, lengths, i + 1, entry.response)
+        runs.push({ count, material: cloneEncryptionMaterial(entry.response) })
+        return i + count
+      }
+      this.cache.del(id, problem)
+    }
+    const flight = this.encryptFlights.get(id)
+    // Another request is making this entry: take it once it has landed.
+    if (flight) return flight.then(() => i, () => i)
+    this.stats.miss('encrypt')
+    const backingRequest = this.backingEncryptionRequest(request)
+    const stored = (material: NodeEncryptionMaterial): number => {
+      const copy = this.storeEncryption(id, request, material, length)
+      // Not stored (it does not fit the request): it serves this one message, for the session to judge.
+      const count = copy === material ? 1 : 1 + this.extendRun(id, lengths, i + 1, material)
+      runs.push({ count, material: copy })
+      return i + count
+    }
+    const failed = (error: unknown): number => {
+      const count = this.fittingFresh(lengths, i)
+      runs.push({ count, error })
+      return i + count
+    }
+    let material: NodeEncryptionMaterial | undefined
+    try {
+      material = backing.getEncryptionMaterialsSync?.(backingRequest)
+    } catch (e) {
+      return failed(e)
+    }
+    if (material) return stored(material)
+    // Stored by this continuation, which runs before any request waiting on the flight looks again.
+    return this.encryptFlights.run(id, () => backing.getEncryptionMaterials(backingRequest)).then(stored, failed)
+  }
+
+  /**
+   * Takes the entry holding `source` for the messages from `from` on while it stays within its
+   * limits, one counted get each; the count taken. The get that finds a limit exceeded evicts the
+   * entry, as a single request would.
+   */
+  private extendRun(id: string, lengths: readonly number[], from: number, source: NodeEncryptionMaterial): number {
+    let count = 0
+    for (let j = from; j < lengths.length; j++) {
+      const length = lengths[j] as number
+      if (length > this.maxBytesEncrypted) break
+      const entry = this.cache.getEncryptionMaterial(id, length)
+      // Gone, or replaced by another manager sharing cache and partition: the next step takes it afresh.
+      if (!entry || entry.response !== source) break
+      const problem = this.now() - entry.now >= this.maxAge ? 'expired' : entry.messagesEncrypted > this.maxMessagesEncrypted ? 'messageLimit' : entry.bytesEncrypted > this.maxBytesEncrypted ? 'byteLimit' : undefined
+      if (problem) {
+        this.cache.del(id, problem)
+        break
+      }
+      count++
+    }
+    for (let k = 0; k < count; k++) this.stats.hit('encrypt')
+    return count
+  }
+
+  /** How many messages from `from` on a fresh entry would have served (its limits from zero): those a failed backing call fails. */
+  private fittingFresh(lengths: readonly number[], from: number): number {
+    let bytes = 0
+    let count = 0
+    for (let j = from; j < lengths.length && count < this.maxMessagesEncrypted; j++) {
+      const length = lengths[j] as number
+      if (length > this.maxBytesEncrypted || bytes + length > this.maxBytesEncrypted) break
+      bytes += length
+      count++
+    }
+    return Math.max(1, count)
+  }
+
   /** Either why the request bypasses the cache, or the plaintext length it will be counted for. */
   private encryptPlan(request: EncryptionRequest): BypassReason | { plaintextLength: number } {
     // caching-cmm.md#get-encryption-materials: identity-KDF suites are never looked up nor stored.
@@ -313,6 +429,17 @@ function encryptionFits(material: NodeEncryptionMaterial, request: EncryptionReq
   }
   if (Boolean(material.suite.signature) !== Boolean(material.signatureKey)) return false
   return material.hasUnencryptedDataKey && material.encryptedDataKeys.length > 0
+}
+
+/** Runs `call` (which may answer, throw, or return a promise) and hands the outcome on, synchronously when it can. */
+function settle<T, R>(call: () => T | Promise<T>, ok: (value: T) => R, fail: (error: unknown) => R): R | Promise<R> {
+  let value: T | Promise<T>
+  try {
+    value = call()
+  } catch (e) {
+    return fail(e)
+  }
+  return value instanceof Promise ? value.then(ok, fail) : ok(value)
 }
 
 function decryptionFits(material: NodeDecryptionMaterial, request: DecryptionRequest): boolean {
