@@ -237,8 +237,10 @@ export class NodeCachingMaterialsManager implements NodeMaterialsManager {
       const problem = this.encryptionEntryProblem(entry, request)
       if (!problem) {
         this.stats.hit('encrypt')
+        // Copied before extending: the get that finds the entry spent evicts it, and wipes its key.
+        const material = cloneEncryptionMaterial(entry.response)
         const count = 1 + this.extendRun(id, lengths, i + 1, entry.response)
-        runs.push({ count, material: cloneEncryptionMaterial(entry.response) })
+        runs.push({ count, material })
         return i + count
       }
       this.cache.del(id, problem)
