@@ -37,6 +37,9 @@ enum class Status : uint8_t {
   kOpenSslFailure,
   kNotRsaKey,
   kBadRsaKey,
+  kStreamState,
+  kPartialFrame,
+  kNotMessageStream,
   kCount,  // keep last
 };
 

@@ -7,10 +7,11 @@ import { AesGcmWrap, SigningKey } from '../materials/materials'
 import { partsOfPrivateKey } from '../materials/signature-keys'
 import { CryptoBackend, DerivedKeys, OpenBatchInput, OpenBodyInput, OpenMessageInput, SealBatchInput, SealBodyInput, SealMessageInput } from './backend'
 import { openBatchByMessage, sealBatchByMessage } from './batch-by-message'
-import { float64Table, writeFrameRows } from './frame-table'
+import { FRAME_ROW, float64Table, writeFrameRows } from '../format/body-table'
+import { nativeMessageStreams } from './native-message-stream'
 import { nativeRsaPkcs1 } from './native-rsa-pkcs1'
 import { NativeSigningKey, nativeSigningKeys } from './native-signing-keys'
-import { FRAME_TABLE_STRIDE, NativeAddon, NativeCryptoAddon, NativeCryptoFunctions, SigningKeyHandle } from './native-types'
+import { NativeAddon, NativeCryptoAddon, NativeCryptoFunctions, SigningKeyHandle } from './native-types'
 import { allocSecret } from '../core/secret-bytes'
 
 const IV_LENGTH = 12
@@ -18,7 +19,7 @@ const TAG_LENGTH = 16
 const COMMITMENT_LENGTH = 32
 const EMPTY = Buffer.alloc(0)
 
-/** Every entry point createNativeBackend needs (ABI 4). */
+/** Every entry point createNativeBackend needs (ABI 6). */
 export const CRYPTO_FUNCTIONS: readonly (keyof NativeCryptoFunctions)[] = [
   'deriveKeys',
   'headerAuthTag',
@@ -45,6 +46,15 @@ export const CRYPTO_FUNCTIONS: readonly (keyof NativeCryptoFunctions)[] = [
   'rsaKeyInfo',
   'rsaPkcs1Unwrap',
   'disposeRsaKey',
+  'sealStreamStart',
+  'sealStreamRun',
+  'sealStreamRunAsync',
+  'openStreamStart',
+  'openStreamRun',
+  'openStreamRunAsync',
+  'openStreamVerify',
+  'openStreamVerifyAsync',
+  'disposeMessageStream',
 ]
 
 /** Shape check of the crypto entry points (the loader has already checked the ABI version and build facts). */
@@ -83,7 +93,7 @@ function frameSource(frames: readonly FrameRef[]): FrameSource {
     visit(f.ciphertext)
     visit(f.tag)
   }
-  const table = float64Table(frames.length * FRAME_TABLE_STRIDE)
+  const table = float64Table(frames.length * FRAME_ROW)
   if (backing === undefined) return { source: EMPTY, table }
 
   let source: Uint8Array
@@ -122,6 +132,10 @@ const CURVE_BITS = { 'P-256': 256, 'P-384': 384 } as const
 export const PARALLEL_THRESHOLD = 1024 * 1024
 /** Work unit of a pool worker: big enough to amortise taking it, small enough to balance the threads. */
 const CHUNK_BYTES = 256 * 1024
+/** Stream runs of unsigned suites at least this big go to the pool (measured: below it the round trip costs more than the frames). */
+const STREAM_POOL_THRESHOLD = 1024 * 1024
+/** Signed suites hash every byte on one core, so their runs go to the pool from a smaller size on, keeping the event loop free. */
+const SIGNED_STREAM_POOL_THRESHOLD = 128 * 1024
 /** Pool workers per message: one per core (ESDK_NATIVE_THREADS overrides, e.g. 1 to measure one thread). */
 const THREADS = Math.min(64, Math.max(1, Number.parseInt(process.env.ESDK_NATIVE_THREADS ?? '', 10) || availableParallelism()))
 
@@ -176,8 +190,16 @@ export function createNativeBackend(addon: NativeAddon): CryptoBackend {
     rsaPkcs1: nativeRsaPkcs1(native),
   })
 
+  const streams = nativeMessageStreams(
+    native,
+    { threads: THREADS, chunkBytes: CHUNK_BYTES, poolThreshold: STREAM_POOL_THRESHOLD, signedPoolThreshold: SIGNED_STREAM_POOL_THRESHOLD },
+    handleFor,
+  )
+
   const backend: CryptoBackend = Object.freeze({
     name: 'native' as const,
+    startSeal: streams.startSeal,
+    startOpen: streams.startOpen,
     signingKeys: nativeSigningKeys(native),
     keyWrap,
 

@@ -4,8 +4,10 @@ import { EncryptionContext, normalizeContext, serializeContextEntries } from '..
 import { MessageHeader, materialsKeyOf } from '../format/header'
 import { NodeMaterialsManager } from '../materials/keyring'
 import { NodeDecryptionMaterial } from '../materials/materials'
-import { DecryptSettings, MessageLayout, decryptionMaterialsRequest, parseMessage, planOpen } from '../session/decrypt-message'
-import { OpenGroup, openRecords } from '../session/open-records'
+import { isThenable } from '../core/thenable'
+import { MessageLayout, parseMessage } from '../session/decrypt-message'
+import { DecryptSettings, decryptionMaterials } from '../session/decrypt-setup'
+import { OpenGroup, openRecords, planOpen } from '../session/open-records'
 import { BatchBytes } from './encrypt-many'
 import { recordError } from './errors'
 import { forEachInFlight } from './in-flight'
@@ -82,10 +84,9 @@ export async function decryptMany(
         }
       }
       try {
-        const request = decryptionMaterialsRequest(settings, first, group.reproduced)
-        const material = cmm.decryptMaterialsSync?.(request)
-        if (material) return accept(material)
-        return cmm.decryptMaterials(request).then(accept, (e: unknown) => failAll(entries, group.records, e))
+        const material = decryptionMaterials(settings, cmm, first.parsed, group.reproduced)
+        if (!isThenable(material)) return accept(material)
+        return material.then(accept, (e: unknown) => failAll(entries, group.records, e))
       } catch (e) {
         failAll(entries, group.records, e)
         return undefined

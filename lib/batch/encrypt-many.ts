@@ -1,12 +1,13 @@
 // Batch encrypt: records grouped by encryption context, materials from the caller's CMM as if asked one by one, every record sealed as its own message.
 import { BadStateError, EsdkError, InvalidArgumentError } from '../core/errors'
 import { AlgorithmSuite } from '../core/suites'
+import { isThenable } from '../core/thenable'
 import { EncryptionContext, normalizeContext, serializeContextEntries } from '../format/encryption-context'
 import { MessageHeader } from '../format/header'
 import { EncryptionMaterialsRun, NodeMaterialsManager } from '../materials/keyring'
 import { NodeEncryptionMaterial } from '../materials/materials'
-import { EncryptSettings, encryptionMaterialsRequest, planMessages } from '../session/encrypt-message'
-import { PlannedRun, sealRecords } from '../session/seal-records'
+import { EncryptSettings, encryptionRequest } from '../session/encrypt-setup'
+import { PlannedRun, planMessages, sealRecords } from '../session/seal-records'
 import { recordError } from './errors'
 import { forEachInFlight } from './in-flight'
 
@@ -55,7 +56,7 @@ export async function encryptMany(
   try {
     for (const group of groups) {
       const answer = materialsFor(settings, cmm, group, plaintexts, options)
-      const runs = answer instanceof Promise ? await answer : answer
+      const runs = isThenable(answer) ? await answer : answer
       let k = 0
       for (const run of runs) {
         const covered = group.records.slice(k, k + run.count)
@@ -145,9 +146,9 @@ function materialsFor(
   const lengths = group.records.map((r) => (plaintexts[r] as Uint8Array).length)
   try {
     if (typeof cmm.getEncryptionMaterialsForBatch === 'function') {
-      const request = encryptionMaterialsRequest(settings, group.context, options.suite, undefined)
+      const request = encryptionRequest(settings, { encryptionContext: group.context, suite: options.suite, plaintextLength: undefined })
       const answer = cmm.getEncryptionMaterialsForBatch(request, lengths)
-      return answer instanceof Promise ? answer.catch((error: unknown) => [{ count: lengths.length, error }]) : answer
+      return isThenable(answer) ? Promise.resolve(answer).catch((error: unknown) => [{ count: lengths.length, error }]) : answer
     }
     const runs: EncryptionMaterialsRun[] = new Array(lengths.length)
     const perMessage = forEachInFlight(
@@ -155,7 +156,7 @@ function materialsFor(
       MATERIALS_IN_FLIGHT,
       ({ length, k }) => {
         try {
-          const request = encryptionMaterialsRequest(settings, group.context, options.suite, length)
+          const request = encryptionRequest(settings, { encryptionContext: group.context, suite: options.suite, plaintextLength: length })
           const material = cmm.getEncryptionMaterialsSync?.(request)
           if (material) {
             runs[k] = { count: 1, material }

@@ -2,8 +2,10 @@
 import { AuthenticationError } from '../core/errors'
 import { MessageHeader } from '../format/header'
 import { NodeDecryptionMaterial } from '../materials/materials'
+import { VerificationKey } from '../materials/signature-keys'
 import { OpenBatchGroup, OpenBatchMessage } from '../backend/backend'
-import { DecryptSettings, MessageLayout, OpenPlan, openedMessageHeader } from './decrypt-message'
+import { MessageLayout } from './decrypt-message'
+import { DecryptSettings, checkDecryptionMaterials } from './decrypt-setup'
 import { REGION_BYTES } from './seal-records'
 
 /** One materials answer and the parsed records it opens. */
@@ -11,6 +13,20 @@ export interface OpenGroup {
   readonly plan: OpenPlan
   readonly material: NodeDecryptionMaterial
   readonly records: readonly number[]
+}
+
+/** What the materials decide for every message of a group: the authenticated-only context's AAD and the verification key. */
+export interface OpenPlan {
+  readonly extraAad: Buffer
+  readonly verificationKey: VerificationKey | undefined
+}
+
+/** decrypt.md's checks of the materials against the group's first message (the others share its suite, context and EDKs). */
+export function planOpen(settings: DecryptSettings, material: NodeDecryptionMaterial, layout: MessageLayout): OpenPlan {
+  const { extraAad } = checkDecryptionMaterials(material, layout.parsed, settings.commitmentPolicy)
+  const verificationKey = layout.parsed.suite.signature ? material.verificationKeyForms : undefined
+  if (layout.parsed.suite.signature && !verificationKey) throw new AuthenticationError()
+  return { extraAad, verificationKey }
 }
 
 export interface OpenedRecord {
@@ -109,6 +125,7 @@ async function openRegion(
     }
     const offset = (messages[k] as OpenBatchMessage).outOffset
     const plaintext = out.subarray(offset, offset + layout.body.plaintextLength)
-    results[record] = { plaintext, messageHeader: withHeaders ? openedMessageHeader((groups[group] as OpenGroup).plan, layout) : undefined }
+    const messageHeader = withHeaders ? checkDecryptionMaterials((groups[group] as OpenGroup).material, layout.parsed, settings.commitmentPolicy).messageHeader : undefined
+    results[record] = { plaintext, messageHeader }
   })
 }

@@ -1,10 +1,34 @@
 // Many messages under planned materials: ids drawn, laid out in shared output regions, sealed in one backend batch call per region.
 import { randomFill } from '../core/random'
-import { MessageHeader } from '../format/header'
+import { framedBodySize } from '../format/body'
+import { float64Table } from '../format/body-table'
+import { HeaderBodyPlan, MessageHeader, planHeaderBody, writeHeaderBody } from '../format/header'
 import { NodeEncryptionMaterial } from '../materials/materials'
-import { MESSAGE_ID_SLOT, SEAL_BATCH_STRIDE, SealBatchRun } from '../backend/backend'
-import { float64Table } from '../backend/frame-table'
-import { EncryptSettings, MessagePlan, messageCapacity, sealedMessageHeader, writeMessageHeader } from './encrypt-message'
+import { MESSAGE_ID_SLOT, SEAL_BATCH_STRIDE, SealBatchRun, footerRoom } from '../backend/backend'
+import { EncryptSettings, HeaderSetup, messageHeaderFor, sharedHeaderSetup } from './encrypt-setup'
+
+/**
+ * What every message sealed under one materials answer shares: the checked header setup (zero
+ * message id) and its plan. Messages differ only in id, commitment, header tag, body and footer.
+ */
+export interface MessagePlan {
+  readonly setup: HeaderSetup
+  readonly header: HeaderBodyPlan
+  readonly headerAuthLength: number
+  /** Where the message id sits in the header body: after the version (and v1's type byte) and the suite id. */
+  readonly messageIdOffset: number
+}
+
+/** encrypt.md's checks of the materials (as for one message), and the plan of the messages they seal. */
+export function planMessages(settings: EncryptSettings, material: NodeEncryptionMaterial, requested: Parameters<typeof sharedHeaderSetup>[2], frameLength: number): MessagePlan {
+  const setup = sharedHeaderSetup(settings, material, requested, frameLength)
+  const v2 = setup.suite.messageFormat === 2
+  return { setup, header: planHeaderBody(setup.fields), headerAuthLength: v2 ? 16 : 28, messageIdOffset: v2 ? 3 : 4 }
+}
+
+function messageCapacity(plan: MessagePlan, plaintextLength: number): number {
+  return plan.header.size + plan.headerAuthLength + framedBodySize(plaintextLength, plan.setup.fields.frameLength).size + footerRoom(plan.setup.suite)
+}
 
 /** One materials answer and the records (indices into the plaintexts) it seals, in order. */
 export interface PlannedRun {
@@ -43,16 +67,17 @@ export async function sealRecords(
   })
   const messageIds = randomFill(Buffer.allocUnsafe(order.length * MESSAGE_ID_SLOT))
   const batchRuns: SealBatchRun[] = runs.map(({ plan, material }) => {
-    const header = Buffer.alloc(plan.headerBodyLength)
-    writeMessageHeader(plan, PLACEHOLDER_ID.subarray(0, plan.suite.messageIdLength), header)
+    // The header body with a zero id and commitment: the backend copies it per message and writes both.
+    const header = Buffer.alloc(plan.header.size)
+    writeHeaderBody(plan.setup.fields, plan.header, header)
     return {
-      suite: plan.suite,
+      suite: plan.setup.suite,
       dataKey: material.getUnencryptedDataKey(),
       header,
       messageIdOffset: plan.messageIdOffset,
-      extraAad: plan.extraAad,
-      frameLength: plan.frameLength,
-      signingKey: plan.signingKey,
+      extraAad: plan.setup.extraAad,
+      frameLength: plan.setup.fields.frameLength,
+      signingKey: material.signatureKey,
     }
   })
   const sealing: Promise<void>[] = []
@@ -75,8 +100,6 @@ export async function sealRecords(
   await Promise.all(sealing)
   return results
 }
-
-const PLACEHOLDER_ID = Buffer.alloc(MESSAGE_ID_SLOT)
 
 async function sealRegion(
   settings: EncryptSettings,
@@ -120,9 +143,12 @@ async function sealRegion(
     const result = out.subarray(offset, offset + (lengths[k] as number))
     let messageHeader: MessageHeader | undefined
     if (withHeaders) {
-      const plan = (runs[run] as PlannedRun).plan
+      const { plan, material } = runs[run] as PlannedRun
+      const { setup } = plan
       const idAt = k * MESSAGE_ID_SLOT
-      messageHeader = sealedMessageHeader(plan, Buffer.from(messageIds.subarray(idAt, idAt + plan.suite.messageIdLength)), result)
+      const messageId = Buffer.from(messageIds.subarray(idAt, idAt + setup.suite.messageIdLength))
+      const end = plan.header.size
+      messageHeader = messageHeaderFor({ ...setup, messageId }, material, setup.suite.messageFormat === 2 ? result.subarray(end - 32, end) : undefined)
     }
     results[record] = { result, messageHeader }
   }

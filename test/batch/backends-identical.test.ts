@@ -5,7 +5,7 @@ import { EncryptBatchRecord } from '../../lib/batch/encrypt-many'
 import { jsBackend } from '../../lib/backend/js-backend'
 import { setRandomSourceForTesting } from '../../lib/core/random'
 import { findSuite } from '../../lib/core/suites'
-import { parseBody } from '../../lib/format/body'
+import { scanBody } from '../../lib/format/body-table'
 import { parseHeader } from '../../lib/format/header'
 import { NodeCachingMaterialsManager } from '../../lib/materials/caching/caching-cmm'
 import { getLocalCryptographicMaterialsCache } from '../../lib/materials/caching/local-cache'
@@ -27,7 +27,7 @@ function seededSource(seed: string): (out: Uint8Array) => void {
 function signedPart(message: Buffer): Buffer {
   const header = parseHeader(message, { maxEncryptedDataKeys: false })
   if (!header.done) throw new Error('truncated header')
-  return message.subarray(0, parseBody(message, header.headerLength, header.header.contentType, header.header.frameLength, {}).end)
+  return message.subarray(0, scanBody(message, header.headerLength, header.header.contentType, header.header.frameLength, {}).end)
 }
 
 const records = (suiteId: number): EncryptBatchRecord[] =>

@@ -2,6 +2,7 @@
 import { assertEncryptAllowed } from '../../core/policy'
 import { AlgorithmSuite } from '../../core/suites'
 import { InvalidArgumentError } from '../../core/errors'
+import { isThenable } from '../../core/thenable'
 import { DecryptionRequest, EncryptionMaterialsRun, EncryptionRequest, NodeMaterialsManager } from '../keyring'
 import { KeyWrapSource, NodeDecryptionMaterial, NodeEncryptionMaterial } from '../materials'
 import { SigningKeySource } from '../signature-keys'
@@ -441,7 +442,7 @@ function settle<T, R>(call: () => T | Promise<T>, ok: (value: T) => R, fail: (er
   } catch (e) {
     return fail(e)
   }
-  return value instanceof Promise ? value.then(ok, fail) : ok(value)
+  return isThenable(value) ? Promise.resolve(value).then(ok, fail) : ok(value)
 }
 
 function decryptionFits(material: NodeDecryptionMaterial, request: DecryptionRequest): boolean {
