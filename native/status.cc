@@ -56,6 +56,9 @@ constexpr StatusInfo kStatusTable[] = {
     {Status::kPartialFrame, JsClass::kRangeError, "ERR_ESDK_NATIVE_PARTIAL_FRAME",
      "a run without the final frame must be a whole number of frames"},
     {Status::kNotMessageStream, JsClass::kTypeError, "ERR_ESDK_NATIVE_ARG_TYPE", "expected a native message stream handle"},
+    {Status::kNotArray, JsClass::kTypeError, "ERR_ESDK_NATIVE_ARG_TYPE", "expected an array (of typed arrays or run objects)"},
+    {Status::kBadBatchTable, JsClass::kRangeError, "ERR_ESDK_NATIVE_BATCH_TABLE",
+     "batch table row out of range (run or group index, offset or length)"},
 };
 
 constexpr bool TableMatchesEnum() {

@@ -40,6 +40,8 @@ enum class Status : uint8_t {
   kStreamState,
   kPartialFrame,
   kNotMessageStream,
+  kNotArray,
+  kBadBatchTable,
   kCount,  // keep last
 };
 

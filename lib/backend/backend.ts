@@ -142,6 +142,11 @@ export interface SealBatchRun {
   readonly extraAad: Buffer
   readonly frameLength: number
   readonly signingKey: SigningKey | undefined
+  /**
+   * The signing key may sign other messages at the same time (a cached key): each signature then
+   * draws its own nonce instead of the key's precomputed one.
+   */
+  readonly sharedSigningKey: boolean
 }
 
 /** Rows of SealBatchInput.table: run index, output offset, output capacity. */

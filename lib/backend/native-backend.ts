@@ -6,7 +6,7 @@ import { FrameRef } from '../format/body'
 import { AesGcmWrap, SigningKey } from '../materials/materials'
 import { partsOfPrivateKey } from '../materials/signature-keys'
 import { CryptoBackend, DerivedKeys, OpenBatchInput, OpenBodyInput, OpenMessageInput, SealBatchInput, SealBodyInput, SealMessageInput } from './backend'
-import { openBatchByMessage, sealBatchByMessage } from './batch-by-message'
+import { nativeBatches } from './native-batch'
 import { FRAME_ROW, float64Table, writeFrameRows } from '../format/body-table'
 import { nativeMessageStreams } from './native-message-stream'
 import { nativeRsaPkcs1 } from './native-rsa-pkcs1'
@@ -273,9 +273,10 @@ export function createNativeBackend(addon: NativeAddon): CryptoBackend {
         },
       )
     },
-    sealBatch: (input: SealBatchInput) => sealBatchByMessage(backend, input),
-    openBatch: (input: OpenBatchInput) => openBatchByMessage(backend, input),
+    sealBatch: (input: SealBatchInput) => batches.sealBatch(input),
+    openBatch: (input: OpenBatchInput) => batches.openBatch(input),
   })
+  const batches = nativeBatches(native, backend, { threads: THREADS, handleFor })
   return backend
 }
 

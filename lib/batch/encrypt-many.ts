@@ -6,6 +6,7 @@ import { EncryptionContext, normalizeContext, serializeContextEntries } from '..
 import { MessageHeader } from '../format/header'
 import { EncryptionMaterialsRun, NodeMaterialsManager } from '../materials/keyring'
 import { NodeEncryptionMaterial } from '../materials/materials'
+import { NodeDefaultCryptographicMaterialsManager } from '../materials/default-cmm'
 import { EncryptSettings, encryptionRequest } from '../session/encrypt-setup'
 import { PlannedRun, planMessages, sealRecords } from '../session/seal-records'
 import { recordError } from './errors'
@@ -67,7 +68,9 @@ export async function encryptMany(
         }
         materials.push(run.material)
         try {
-          planned.push({ plan: planMessages(settings, run.material, options.suite, options.frameLength), material: run.material, records: covered })
+          // Only the default CMM is known to draw a fresh signing key per message; any other may share one.
+          const sharedSigningKey = Object.getPrototypeOf(cmm) !== NodeDefaultCryptographicMaterialsManager.prototype
+          planned.push({ plan: planMessages(settings, run.material, options.suite, options.frameLength), material: run.material, records: covered, sharedSigningKey })
         } catch (e) {
           fail(covered, e)
         }

@@ -35,6 +35,8 @@ export interface PlannedRun {
   readonly plan: MessagePlan
   readonly material: NodeEncryptionMaterial
   readonly records: readonly number[]
+  /** The signing key may also sign elsewhere at the same time (anything but a fresh key per message). */
+  readonly sharedSigningKey: boolean
 }
 
 export interface SealedRecord {
@@ -66,7 +68,7 @@ export async function sealRecords(
     for (const record of run.records) order.push({ run: r, record })
   })
   const messageIds = randomFill(Buffer.allocUnsafe(order.length * MESSAGE_ID_SLOT))
-  const batchRuns: SealBatchRun[] = runs.map(({ plan, material }) => {
+  const batchRuns: SealBatchRun[] = runs.map(({ plan, material, records, sharedSigningKey }) => {
     // The header body with a zero id and commitment: the backend copies it per message and writes both.
     const header = Buffer.alloc(plan.header.size)
     writeHeaderBody(plan.setup.fields, plan.header, header)
@@ -78,6 +80,7 @@ export async function sealRecords(
       extraAad: plan.setup.extraAad,
       frameLength: plan.setup.fields.frameLength,
       signingKey: material.signatureKey,
+      sharedSigningKey: sharedSigningKey || records.length > 1,
     }
   })
   const sealing: Promise<void>[] = []
