@@ -16,7 +16,8 @@ namespace esdk {
 namespace {
 
 constexpr size_t kSealStride = 3;
-constexpr size_t kOpenStride = 4;
+constexpr size_t kOpenStride = 5;
+constexpr uint8_t kZeroIv[kIvLength] = {0};
 constexpr size_t kIdSlot = 32;
 constexpr uint64_t kMaxBatchThreads = 64;
 // Messages per worker at least: fewer would spend more on queueing a worker than it saves.
@@ -108,9 +109,7 @@ BatchJob* ReadSealBatch(JsArgs& args, const Napi::CallbackInfo& info) noexcept {
 BatchJob* ReadOpenBatch(JsArgs& args) noexcept {
   using A = OpenBatchArg;
   const uint32_t group_count = args.ArrayLengthAt(At(A::kGroups));
-  const uint32_t count = args.ArrayLengthAt(At(A::kHeaderBodies));
-  const uint32_t iv_count = args.ArrayLengthAt(At(A::kHeaderIvs));
-  const uint32_t tag_count = args.ArrayLengthAt(At(A::kHeaderTags));
+  const uint32_t count = args.ArrayLengthAt(At(A::kHeaders));
   const uint32_t source_count = args.ArrayLengthAt(At(A::kSources));
   const uint32_t frame_table_count = args.ArrayLengthAt(At(A::kFrameTables));
   const uint32_t signature_count = args.ArrayLengthAt(At(A::kSignatures));
@@ -119,7 +118,7 @@ BatchJob* ReadOpenBatch(JsArgs& args) noexcept {
   const MutableByteView out = args.MutableBytesAt(At(A::kOut));
   const MutableByteView authentic = args.MutableBytesAt(At(A::kAuthentic));
   if (!args.ok()) return nullptr;
-  if (iv_count != count || tag_count != count || source_count != count || frame_table_count != count || signature_count != count ||
+  if (source_count != count || frame_table_count != count || (signature_count != 0 && signature_count != count) ||
       table_length != size_t{count} * kOpenStride || authentic.size != count) {
     args.Fail(Status::kBadBatchTable, At(A::kTable).name);
     return nullptr;
@@ -141,10 +140,10 @@ BatchJob* ReadOpenBatch(JsArgs& args) noexcept {
     into.extra_aad = args.BytesOf(args.PropertyOf(group, "extraAad"), "groups[].extraAad");
     into.point = args.BytesOf(args.PropertyOf(group, "point"), "groups[].point");
     if (args.ok() && (!Outside(into.data_key, out) || !Outside(into.extra_aad, out))) args.Fail(Status::kOverlap, At(A::kGroups).name);
+    // A signed group needs every message's signature.
+    if (args.ok() && into.suite->signature != Curve::kNone && signature_count != count) args.Fail(Status::kBadBatchTable, At(A::kSignatures).name);
   }
-  const napi_value bodies = args.ValueAt(At(A::kHeaderBodies));
-  const napi_value ivs = args.ValueAt(At(A::kHeaderIvs));
-  const napi_value tags = args.ValueAt(At(A::kHeaderTags));
+  const napi_value headers = args.ValueAt(At(A::kHeaders));
   const napi_value sources = args.ValueAt(At(A::kSources));
   const napi_value frame_tables = args.ValueAt(At(A::kFrameTables));
   const napi_value signatures = args.ValueAt(At(A::kSignatures));
@@ -154,35 +153,38 @@ BatchJob* ReadOpenBatch(JsArgs& args) noexcept {
     size_t offset = 0;
     size_t length = 0;
     size_t signed_length = 0;
+    size_t body_length = 0;
     if (!Cell(table, i * kOpenStride, group_count - 1.0, &group) || !Cell(table, i * kOpenStride + 1, static_cast<double>(out.size), &offset) ||
         !Cell(table, i * kOpenStride + 2, static_cast<double>(out.size - offset), &length) ||
-        !Cell(table, i * kOpenStride + 3, kMaxSafe, &signed_length) || offset < end) {
+        !Cell(table, i * kOpenStride + 3, kMaxSafe, &signed_length) || !Cell(table, i * kOpenStride + 4, kMaxSafe, &body_length) ||
+        offset < end) {
       args.Fail(Status::kBadBatchTable, At(A::kTable).name);
       break;
     }
     end = offset + length;
     OpenBatchMessage& m = messages[i];
     m.group = static_cast<uint32_t>(group);
-    m.header_body = args.BytesOf(args.ElementOf(bodies, i, At(A::kHeaderBodies).name), At(A::kHeaderBodies).name);
-    m.header_iv = args.BytesOf(args.ElementOf(ivs, i, At(A::kHeaderIvs).name), At(A::kHeaderIvs).name);
-    m.header_tag = args.BytesOf(args.ElementOf(tags, i, At(A::kHeaderTags).name), At(A::kHeaderTags).name);
+    const ByteView header = args.BytesOf(args.ElementOf(headers, i, At(A::kHeaders).name), At(A::kHeaders).name);
     m.source = args.BytesOf(args.ElementOf(sources, i, At(A::kSources).name), At(A::kSources).name);
     size_t rows = 0;
     m.table = args.Float64sOf(args.ElementOf(frame_tables, i, At(A::kFrameTables).name), At(A::kFrameTables).name, &rows);
-    m.signature = args.BytesOf(args.ElementOf(signatures, i, At(A::kSignatures).name), At(A::kSignatures).name);
+    if (signature_count != 0) m.signature = args.BytesOf(args.ElementOf(signatures, i, At(A::kSignatures).name), At(A::kSignatures).name);
     if (!args.ok()) break;
-    if (rows % kFrameTableStride != 0 || signed_length > m.source.size) {
-      args.Fail(Status::kBadFrameTable, At(A::kFrameTables).name);
+    // The header is its body then its authentication: v1 IV ‖ tag, v2 the tag alone (message-header.md).
+    const bool v2 = groups[group].suite->commitment;
+    const size_t auth = v2 ? kV2HeaderAuthLength : kV1HeaderAuthLength;
+    if (rows % kFrameTableStride != 0 || signed_length > m.source.size || header.size != body_length + auth) {
+      args.Fail(Status::kBadBatchTable, At(A::kHeaders).name);
       break;
     }
+    m.header_body = ByteView{header.data, body_length};
+    m.header_iv = v2 ? ByteView{kZeroIv, kIvLength} : ByteView{header.data + body_length, kIvLength};
+    m.header_tag = ByteView{header.data + header.size - kTagLength, kTagLength};
     m.frame_count = rows / kFrameTableStride;
     m.out = MutableByteView{out.data + offset, length};
     m.signed_bytes = ByteView{m.source.data, signed_length};
     // Every input outside the plaintext region (OpenMessage checks each against its own slice only).
-    if (!Outside(m.header_body, out) || !Outside(m.source, out) || !Outside(m.header_tag, out) || !Outside(m.header_iv, out) ||
-        !Outside(m.signature, out)) {
-      args.Fail(Status::kOverlap, At(A::kSources).name);
-    }
+    if (!Outside(header, out) || !Outside(m.source, out) || !Outside(m.signature, out)) args.Fail(Status::kOverlap, At(A::kSources).name);
   }
   if (!args.ok()) {
     delete[] groups;
@@ -332,10 +334,9 @@ Napi::Value OpenBatchAsyncBinding(const Napi::CallbackInfo& info) {
   if (!args.ok()) return args.Throw();
   BatchJob* job = ReadOpenBatch(args);
   if (job == nullptr) return args.Throw();
-  static constexpr OpenBatchArg kPinned[] = {OpenBatchArg::kGroups,  OpenBatchArg::kHeaderBodies, OpenBatchArg::kHeaderIvs,
-                                             OpenBatchArg::kHeaderTags, OpenBatchArg::kSources, OpenBatchArg::kFrameTables,
-                                             OpenBatchArg::kSignatures, OpenBatchArg::kTable, OpenBatchArg::kOut,
-                                             OpenBatchArg::kAuthentic};
+  static constexpr OpenBatchArg kPinned[] = {OpenBatchArg::kGroups,     OpenBatchArg::kHeaders, OpenBatchArg::kSources,
+                                             OpenBatchArg::kFrameTables, OpenBatchArg::kSignatures, OpenBatchArg::kTable,
+                                             OpenBatchArg::kOut,         OpenBatchArg::kAuthentic};
   const MutableByteView out = args.MutableBytesAt(At(OpenBatchArg::kOut));
   if (!Launch(args, info, job, kPinned, threads, callback, "openBatchAsync")) {
     OPENSSL_cleanse(out.data, out.size);

@@ -19,13 +19,14 @@ namespace esdk {
 ESDK_ARG_SLOTS(SealBatchArg, ESDK_SEAL_BATCH_ARGS)
 
 // openBatch(...ESDK_OPEN_BATCH_ARGS): undefined. `groups` holds {suiteId, dataKey, extraAad, point};
-// message i is row i of `table` (group index, offset in `out`, plaintext length, signed length)
-// with its header pieces, ciphertext (the frame table's source; for signed suites also what the
-// signature covers, from 0 to the signed length), frame table and footer signature at index i of
-// the arrays. authentic[i] = 1 when it authenticated, else 0 with its plaintext zeroed.
+// message i is row i of `table` (group index, offset in `out`, plaintext length, signed length,
+// header body length) with, at index i of the arrays, its header (body and authentication as
+// received), its ciphertext (the frame table's source and, signed, what the signature covers from
+// 0 to the signed length), its frame table and, signed batches only, its footer signature (an
+// empty `signatures` array for unsigned batches). authentic[i] = 1 when it authenticated, else 0
+// with its plaintext zeroed.
 #define ESDK_OPEN_BATCH_ARGS(X)                                                                   \
-  X(Groups, "groups") X(HeaderBodies, "headerBodies") X(HeaderIvs, "headerIvs")                   \
-  X(HeaderTags, "headerTags") X(Sources, "sources") X(FrameTables, "frameTables")                 \
+  X(Groups, "groups") X(Headers, "headers") X(Sources, "sources") X(FrameTables, "frameTables")  \
   X(Signatures, "signatures") X(Table, "table") X(Out, "out") X(Authentic, "authentic")
 ESDK_ARG_SLOTS(OpenBatchArg, ESDK_OPEN_BATCH_ARGS)
 

@@ -185,6 +185,8 @@ export interface OpenBatchMessage {
   readonly headerBody: Buffer
   readonly headerIv: Buffer
   readonly headerAuthTag: Buffer
+  /** Header body and authentication as received, contiguous: headerBody, headerIv (v1) and headerAuthTag are views into it. */
+  readonly headerBytes: Buffer
   readonly commitment: Buffer | undefined
   readonly body: BodyTable
   /** Where its plaintext (body.plaintextLength bytes) goes in OpenBatchInput.out. */

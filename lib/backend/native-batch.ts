@@ -16,7 +16,7 @@ export const BATCH_POOL_MIN_MESSAGES = 24
 export const BATCH_POOL_MIN_BYTES = 96 * 1024
 
 const EMPTY = Buffer.alloc(0)
-const OPEN_STRIDE = 4
+const OPEN_STRIDE = 5
 
 export interface NativeBatchOptions {
   readonly threads: number
@@ -76,12 +76,10 @@ export function nativeBatches(
         point: g.verificationKey ? g.verificationKey.point : EMPTY,
       }))
       const n = list.length
-      const headerBodies: Uint8Array[] = new Array(n)
-      const headerIvs: Uint8Array[] = new Array(n)
-      const headerTags: Uint8Array[] = new Array(n)
+      const headers: Uint8Array[] = new Array(n)
       const sources: Uint8Array[] = new Array(n)
       const frameTables: Float64Array[] = new Array(n)
-      const signatures: Uint8Array[] = new Array(n)
+      const signatures: Uint8Array[] = []
       const table = float64Table(n * OPEN_STRIDE)
       let signed = false
       let bytes = 0
@@ -90,26 +88,31 @@ export function nativeBatches(
         const source = m.body.source
         // The signature covers the message from its first byte: the frame table's source must be the whole message.
         if (m.signed && (m.signed.buffer !== source.buffer || m.signed.byteOffset !== source.byteOffset)) return openBatchByMessage(messages, input)
-        headerBodies[i] = m.headerBody
-        headerIvs[i] = m.headerIv
-        headerTags[i] = m.headerAuthTag
+        // The header pieces are views of one copy: passed once, with the body's length.
+        if (m.headerBody.buffer !== m.headerBytes.buffer || m.headerBody.byteOffset !== m.headerBytes.byteOffset) return openBatchByMessage(messages, input)
+        headers[i] = m.headerBytes
         sources[i] = source
         frameTables[i] = m.body.table
-        signatures[i] = m.signature ?? EMPTY
+        if (m.signed) {
+          signed = true
+          signatures[i] = m.signature ?? EMPTY
+        }
         const row = i * OPEN_STRIDE
         table[row] = m.group
         table[row + 1] = m.outOffset
         table[row + 2] = m.body.plaintextLength
         table[row + 3] = m.signed ? m.signed.length : 0
-        if (m.signed) signed = true
+        table[row + 4] = m.headerBody.length
         bytes += m.body.plaintextLength
       }
+      // Unsigned batches pass no signatures at all; signed ones one per message.
+      if (signed) for (let i = 0; i < n; i++) signatures[i] ??= EMPTY
       if (!signed && n < BATCH_POOL_MIN_MESSAGES && bytes < BATCH_POOL_MIN_BYTES) {
-        openBatch.call(addon, nativeGroups, headerBodies, headerIvs, headerTags, sources, frameTables, signatures, table, out, authentic)
+        openBatch.call(addon, nativeGroups, headers, sources, frameTables, signatures, table, out, authentic)
         return undefined
       }
       return new Promise((resolve, reject) => {
-        openBatchAsync.call(addon, nativeGroups, headerBodies, headerIvs, headerTags, sources, frameTables, signatures, table, out, authentic, threads, (error) =>
+        openBatchAsync.call(addon, nativeGroups, headers, sources, frameTables, signatures, table, out, authentic, threads, (error) =>
           error ? reject(error) : resolve(),
         )
       })

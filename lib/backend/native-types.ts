@@ -180,13 +180,14 @@ export interface NativeOpenBatchGroup {
 /**
  * The batch entry points (native/batch_bindings.h). Optional: a binary without them still loads,
  * and the batch API then loops over sealMessage / openMessage. Seal table rows: run, offset,
- * capacity; open table rows: group, offset, plaintext length, signed length.
+ * capacity; open table rows: group, offset, plaintext length, signed length, header body length
+ * (each header is body and authentication as received; signatures is empty for unsigned batches).
  */
 export interface NativeBatchFunctions {
   sealBatch(runs: readonly NativeSealBatchRun[], plaintexts: readonly Uint8Array[], table: Float64Array, messageIds: Uint8Array, out: Uint8Array, lengths: Float64Array): void
   sealBatchAsync(runs: readonly NativeSealBatchRun[], plaintexts: readonly Uint8Array[], table: Float64Array, messageIds: Uint8Array, out: Uint8Array, lengths: Float64Array, threads: number, callback: NativeCallback<void>): void
-  openBatch(groups: readonly NativeOpenBatchGroup[], headerBodies: readonly Uint8Array[], headerIvs: readonly Uint8Array[], headerTags: readonly Uint8Array[], sources: readonly Uint8Array[], frameTables: readonly Float64Array[], signatures: readonly Uint8Array[], table: Float64Array, out: Uint8Array, authentic: Uint8Array): void
-  openBatchAsync(groups: readonly NativeOpenBatchGroup[], headerBodies: readonly Uint8Array[], headerIvs: readonly Uint8Array[], headerTags: readonly Uint8Array[], sources: readonly Uint8Array[], frameTables: readonly Float64Array[], signatures: readonly Uint8Array[], table: Float64Array, out: Uint8Array, authentic: Uint8Array, threads: number, callback: NativeCallback<void>): void
+  openBatch(groups: readonly NativeOpenBatchGroup[], headers: readonly Uint8Array[], sources: readonly Uint8Array[], frameTables: readonly Float64Array[], signatures: readonly Uint8Array[], table: Float64Array, out: Uint8Array, authentic: Uint8Array): void
+  openBatchAsync(groups: readonly NativeOpenBatchGroup[], headers: readonly Uint8Array[], sources: readonly Uint8Array[], frameTables: readonly Float64Array[], signatures: readonly Uint8Array[], table: Float64Array, out: Uint8Array, authentic: Uint8Array, threads: number, callback: NativeCallback<void>): void
 }
 
 export const BATCH_FUNCTIONS: readonly (keyof NativeBatchFunctions)[] = ['sealBatch', 'sealBatchAsync', 'openBatch', 'openBatchAsync']

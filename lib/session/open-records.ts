@@ -93,7 +93,7 @@ async function openRegion(
   const authentic = new Uint8Array(slice.length)
   let at = 0
   const messages: OpenBatchMessage[] = slice.map(({ group, record, layout }) => {
-    const { header, headerBody, headerIv, headerAuthTag } = layout.parsed
+    const { header, headerBody, headerIv, headerAuthTag, headerBytes } = layout.parsed
     const signed = layout.signature ? (ciphertexts[record] as Buffer).subarray(0, layout.signedLength) : undefined
     const message: OpenBatchMessage = {
       group,
@@ -101,6 +101,7 @@ async function openRegion(
       headerBody,
       headerIv,
       headerAuthTag,
+      headerBytes,
       commitment: header.suiteData,
       body: layout.body,
       outOffset: at,
