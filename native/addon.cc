@@ -10,12 +10,14 @@
 #include "cpu_features.h"
 #include "crypto_bindings.h"
 #include "ec_keys.h"
+#include "ecdh_bindings.h"
 #include "ecdsa_bindings.h"
 #include "gcm.h"
 #include "gcm_test_bindings.h"
 #include "message_bindings.h"
 #include "parallel_bindings.h"
 #include "rsa_bindings.h"
+#include "stream_bindings.h"
 
 namespace {
 
@@ -27,7 +29,9 @@ namespace {
 //    decompressPoint.
 // 4: + rsaPrivateKeyFromDer, rsaKeyInfo, rsaPkcs1Unwrap, disposeRsaKey (RSA PKCS#1 v1.5 unwrap).
 // 5: + takeSigningKey (the process-wide signing-key stock).
-constexpr uint32_t kAbiVersion = 5;
+// 6: + message streams: sealStreamStart, sealStreamRun(Async), openStreamStart, openStreamRun(Async),
+//    openStreamVerify(Async), disposeMessageStream.
+constexpr uint32_t kAbiVersion = 6;
 
 Napi::Value CpuFeatures(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -175,6 +179,32 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
                                          esdk::RsaPkcs1UnwrapBinding, napi_enumerable),
       Napi::PropertyDescriptor::Function(env, exports, "disposeRsaKey",
                                          esdk::DisposeRsaKeyBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "sealStreamStart",
+                                         esdk::SealStreamStartBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "sealStreamRun",
+                                         esdk::SealStreamRunBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "sealStreamRunAsync",
+                                         esdk::SealStreamRunAsyncBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "openStreamStart",
+                                         esdk::OpenStreamStartBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "openStreamRun",
+                                         esdk::OpenStreamRunBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "openStreamRunAsync",
+                                         esdk::OpenStreamRunAsyncBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "openStreamVerify",
+                                         esdk::OpenStreamVerifyBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "openStreamVerifyAsync",
+                                         esdk::OpenStreamVerifyAsyncBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "disposeMessageStream",
+                                         esdk::DisposeMessageStreamBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "ecdhPrivateKeyFromDer",
+                                         esdk::EcdhPrivateKeyFromDerBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "ecdhDeriveKeyingMaterial",
+                                         esdk::EcdhDeriveKeyingMaterialBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "disposeEcdhKey",
+                                         esdk::DisposeEcdhKeyBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "kdfCounterMode",
+                                         esdk::KdfCounterModeBinding, napi_enumerable),
       // Test-only (lib/backend/native-types.ts NativeGcmTestHooks): not part of the crypto surface.
       Napi::PropertyDescriptor::Function(env, exports, "gcmImplementation",
                                          esdk::GcmImplementationBinding, napi_enumerable),

@@ -51,6 +51,15 @@ constexpr StatusInfo kStatusTable[] = {
     {Status::kNotRsaKey, JsClass::kTypeError, "ERR_ESDK_NATIVE_ARG_TYPE", "expected a native RSA key handle"},
     {Status::kBadRsaKey, JsClass::kRangeError, "ERR_ESDK_NATIVE_RSA_KEY",
      "not a DER RSA private key with a 512 .. 16384-bit modulus"},
+    {Status::kStreamState, JsClass::kError, "ERR_ESDK_NATIVE_STREAM_STATE",
+     "the message stream is busy, finished, failed or disposed"},
+    {Status::kPartialFrame, JsClass::kRangeError, "ERR_ESDK_NATIVE_PARTIAL_FRAME",
+     "a run without the final frame must be a whole number of frames"},
+    {Status::kNotMessageStream, JsClass::kTypeError, "ERR_ESDK_NATIVE_ARG_TYPE", "expected a native message stream handle"},
+    {Status::kNotEcdhKey, JsClass::kTypeError, "ERR_ESDK_NATIVE_ARG_TYPE", "expected a native ECDH key handle"},
+    {Status::kBadEcdhKey, JsClass::kRangeError, "ERR_ESDK_NATIVE_ECDH_KEY", "not a DER EC private key on the curve"},
+    {Status::kBadKdfInput, JsClass::kRangeError, "ERR_ESDK_NATIVE_KDF_INPUT",
+     "counter-mode KDF input outside the keyrings' bounds (hash, key, salt or label length)"},
 };
 
 constexpr bool TableMatchesEnum() {

@@ -37,6 +37,12 @@ enum class Status : uint8_t {
   kOpenSslFailure,
   kNotRsaKey,
   kBadRsaKey,
+  kStreamState,
+  kPartialFrame,
+  kNotMessageStream,
+  kNotEcdhKey,
+  kBadEcdhKey,
+  kBadKdfInput,
   kCount,  // keep last
 };
 

@@ -3,13 +3,13 @@ import { esdkConfig } from '../core/config'
 import { NativeBindingError } from '../core/errors'
 import { AlgorithmSuite, SignatureSpec } from '../core/suites'
 import { FrameRef } from '../format/body'
-import { AesGcmWrap, SigningKey } from '../materials/materials'
-import { partsOfPrivateKey } from '../materials/signature-keys'
+import { SigningKey, partsOfPrivateKey } from '../materials/signature-keys'
 import { CryptoBackend, DerivedKeys, OpenBodyInput, OpenMessageInput, SealBodyInput, SealMessageInput } from './backend'
-import { float64Table, writeFrameRows } from './frame-table'
-import { nativeRsaPkcs1 } from './native-rsa-pkcs1'
+import { FRAME_ROW, float64Table, writeFrameRows } from '../format/body-table'
+import { nativeKeyringCrypto } from './native-keyring-crypto'
+import { nativeMessageStreams } from './native-message-stream'
 import { NativeSigningKey, nativeSigningKeys } from './native-signing-keys'
-import { FRAME_TABLE_STRIDE, NativeAddon, NativeCryptoAddon, NativeCryptoFunctions, SigningKeyHandle } from './native-types'
+import { NativeAddon, NativeCryptoAddon, NativeCryptoFunctions, SigningKeyHandle } from './native-types'
 import { allocSecret } from '../core/secret-bytes'
 
 const IV_LENGTH = 12
@@ -17,7 +17,7 @@ const TAG_LENGTH = 16
 const COMMITMENT_LENGTH = 32
 const EMPTY = Buffer.alloc(0)
 
-/** Every entry point createNativeBackend needs (ABI 4). */
+/** Every entry point createNativeBackend needs (ABI 6). */
 export const CRYPTO_FUNCTIONS: readonly (keyof NativeCryptoFunctions)[] = [
   'deriveKeys',
   'headerAuthTag',
@@ -44,6 +44,19 @@ export const CRYPTO_FUNCTIONS: readonly (keyof NativeCryptoFunctions)[] = [
   'rsaKeyInfo',
   'rsaPkcs1Unwrap',
   'disposeRsaKey',
+  'sealStreamStart',
+  'sealStreamRun',
+  'sealStreamRunAsync',
+  'openStreamStart',
+  'openStreamRun',
+  'openStreamRunAsync',
+  'openStreamVerify',
+  'openStreamVerifyAsync',
+  'disposeMessageStream',
+  'ecdhPrivateKeyFromDer',
+  'ecdhDeriveKeyingMaterial',
+  'disposeEcdhKey',
+  'kdfCounterMode',
 ]
 
 /** Shape check of the crypto entry points (the loader has already checked the ABI version and build facts). */
@@ -82,7 +95,7 @@ function frameSource(frames: readonly FrameRef[]): FrameSource {
     visit(f.ciphertext)
     visit(f.tag)
   }
-  const table = float64Table(frames.length * FRAME_TABLE_STRIDE)
+  const table = float64Table(frames.length * FRAME_ROW)
   if (backing === undefined) return { source: EMPTY, table }
 
   let source: Uint8Array
@@ -121,6 +134,10 @@ const CURVE_BITS = { 'P-256': 256, 'P-384': 384 } as const
 export const PARALLEL_THRESHOLD = 1024 * 1024
 /** Work unit of a pool worker: big enough to amortise taking it, small enough to balance the threads. */
 const CHUNK_BYTES = 256 * 1024
+/** Stream runs of unsigned suites at least this big go to the pool (measured: below it the round trip costs more than the frames). */
+const STREAM_POOL_THRESHOLD = 1024 * 1024
+/** Signed suites hash every byte on one core, so their runs go to the pool from a smaller size on, keeping the event loop free. */
+const SIGNED_STREAM_POOL_THRESHOLD = 128 * 1024
 /** Pool workers per message: one per core (ESDK_NATIVE_THREADS overrides, e.g. 1 to measure one thread). */
 const threads = (): number => esdkConfig().nativeThreads
 
@@ -160,25 +177,18 @@ export function createNativeBackend(addon: NativeAddon): CryptoBackend {
     })
   }
 
-  const keyWrap: AesGcmWrap = Object.freeze({
-    seal(key: Buffer, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Buffer {
-      const out = Buffer.allocUnsafe(plaintext.length + TAG_LENGTH)
-      native.gcmSeal(key, iv, offHeap(aad), plaintext, out)
-      return out
-    },
-    open(key: Buffer, iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Buffer | Error {
-      // The result is a data key: its own off-heap buffer (allocSecret). Every byte is written, or zeroed on failure.
-      const out = allocSecret(Math.max(0, sealed.length - TAG_LENGTH))
-      if (sealed.length >= TAG_LENGTH && native.gcmOpen(key, iv, offHeap(aad), sealed, out)) return out
-      return new Error('unable to authenticate the wrapped data key')
-    },
-    rsaPkcs1: nativeRsaPkcs1(native),
-  })
+  const streams = nativeMessageStreams(
+    native,
+    { threads: threads(), chunkBytes: CHUNK_BYTES, poolThreshold: STREAM_POOL_THRESHOLD, signedPoolThreshold: SIGNED_STREAM_POOL_THRESHOLD },
+    handleFor,
+  )
 
   return Object.freeze({
     name: 'native' as const,
+    startSeal: streams.startSeal,
+    startOpen: streams.startOpen,
     signingKeys: nativeSigningKeys(native),
-    keyWrap,
+    keyringCrypto: nativeKeyringCrypto(native),
 
     deriveKeys(suite: AlgorithmSuite, dataKey: Buffer, messageId: Buffer): DerivedKeys {
       // Buffer.alloc, never allocUnsafe: secrets must not land in the shared pool.

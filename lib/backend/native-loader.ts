@@ -8,7 +8,7 @@ import { resolveNativeSettings } from './native-settings';
 export type { CpuFeatures, NativeAddon, NativeLoadResult, OpensslVersion } from './native-types';
 
 /** Must match kAbiVersion in native/addon.cc, so a stale binary is rejected rather than misused. */
-export const EXPECTED_ABI_VERSION = 5;
+export const EXPECTED_ABI_VERSION = 6;
 
 const ADDON_FILE = 'esdk_native.node';
 

@@ -53,11 +53,16 @@ export type SigningKeyHandle = { readonly __nativeSigningKey: unique symbol }
 /** An opaque, type-tagged native RSA private key (native/rsa_bindings.cc). */
 export type RsaKeyHandle = { readonly __nativeRsaKey: unique symbol }
 
+/** An opaque, type-tagged native message stream: one message's key, sequence and digest across calls (native/message_stream.h). */
+export type MessageStreamHandle = { readonly __nativeMessageStream: unique symbol }
+/** An opaque, type-tagged native EC private key for ECDH (native/ecdh_bindings.cc). */
+export type EcdhKeyHandle = { readonly __nativeEcdhKey: unique symbol }
+
 /** Node-style completion callback of the thread-pool entry points. */
 export type NativeCallback<T> = (error: Error | null, result?: T) => void
 
 /**
- * The crypto entry points of ABI 4 (native/crypto_bindings.h, message_bindings.h,
+ * The crypto entry points (native/crypto_bindings.h, message_bindings.h, parallel_bindings.h,
  * ecdsa_bindings.h, rsa_bindings.h), checked by
  * createNativeBackend. Every Uint8Array is read or written only inside its own
  * byteOffset/byteLength window; outputs are allocated by the caller at their
@@ -73,7 +78,7 @@ export interface NativeCryptoFunctions {
   /** Writes the whole framed body at `out[outOffset..]`; returns the bytes written. */
   sealFramedBody(suiteId: number, key: Uint8Array, messageId: Uint8Array, plaintext: Uint8Array, frameLength: number, out: Uint8Array, outOffset: number): number;
   /**
-   * Decrypts every frame of `frameTable` (FRAME_TABLE_STRIDE float64 per frame, offsets into
+   * Decrypts every frame of `frameTable` (format/body-table.ts FRAME_ROW float64 per frame, offsets into
    * `source`) into `out`; false, with `out` zeroed, if any tag fails.
    */
   openBody(suiteId: number, key: Uint8Array, messageId: Uint8Array, source: Uint8Array, frameTable: Float64Array, out: Uint8Array): boolean;
@@ -82,7 +87,9 @@ export interface NativeCryptoFunctions {
   /** out = the plaintext of sealed = ciphertext ‖ tag; false (out zeroed) when the tag fails. */
   gcmOpen(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array, out: Uint8Array): boolean;
   /**
-   * A whole message on the calling thread: `out` holds the header body at [0, headerBodyLength)
+   * A whole message on the calling thread (arguments in the order of native/message_bindings.h
+   * ESDK_SEAL_MESSAGE_ARGS; the ...Async forms and openMessage follow their lists there and in
+   * parallel_bindings.h): `out` holds the header body at [0, headerBodyLength)
    * (v2: its last 32 bytes are overwritten with the commitment) and is exactly the unsigned
    * length, plus 2 + the longest DER signature for signed suites. Returns the message length.
    */
@@ -129,17 +136,49 @@ export interface NativeCryptoFunctions {
   rsaPkcs1Unwrap(handle: RsaKeyHandle, ciphertext: Uint8Array, out: Uint8Array): void;
   /** Frees the key now (idempotent); the handle's finalizer would otherwise do it. */
   disposeRsaKey(handle: RsaKeyHandle): void;
+  /**
+   * A message stream for encryption (native/stream_bindings.h ESDK_SEAL_STREAM_START_ARGS):
+   * `header` is the header body (v2: its last 32 bytes the commitment placeholder) and then
+   * exactly the room for the header auth; both are written here.
+   */
+  sealStreamStart(suiteId: number, dataKey: Uint8Array, messageId: Uint8Array, header: Uint8Array, headerBodyLength: number, extraAad: Uint8Array, frameLength: number): MessageStreamHandle;
+  /**
+   * The next run: whole frames (`final` 0) or whole frames, the final frame and, signed, the
+   * footer (`final` 1, with the signing key). `out` is exactly the run's size (a final signed
+   * run: plus 2 + the longest DER). Returns the bytes written.
+   */
+  sealStreamRun(stream: MessageStreamHandle, plaintext: Uint8Array, final: 0 | 1, signingKey: SigningKeyHandle | undefined, out: Uint8Array): number;
+  /** sealStreamRun on the thread pool; every buffer stays untouched until the callback. */
+  sealStreamRunAsync(stream: MessageStreamHandle, plaintext: Uint8Array, final: 0 | 1, signingKey: SigningKeyHandle | undefined, out: Uint8Array, threads: number, chunkBytes: number, callback: NativeCallback<number>): void;
+  /** A message stream for decryption once the commitment and header tag verified; false when either fails. */
+  openStreamStart(suiteId: number, dataKey: Uint8Array, messageId: Uint8Array, headerBody: Uint8Array, headerIv: Uint8Array, headerTag: Uint8Array, extraAad: Uint8Array, commitment: Uint8Array, headerBytes: Uint8Array, frameLength: number): MessageStreamHandle | false;
+  /**
+   * The next run: table rows (format/body-table.ts) laid end to end over all of `source`,
+   * numbered on from the last run. false (out wiped, the stream failed) when a tag fails.
+   */
+  openStreamRun(stream: MessageStreamHandle, source: Uint8Array, frameTable: Float64Array, out: Uint8Array): boolean;
+  openStreamRunAsync(stream: MessageStreamHandle, source: Uint8Array, frameTable: Float64Array, out: Uint8Array, threads: number, chunkBytes: number, callback: NativeCallback<boolean>): void;
+  /** After the final frame of a signed message: the signature over everything the stream hashed. */
+  openStreamVerify(stream: MessageStreamHandle, point: Uint8Array, signature: Uint8Array): boolean;
+  openStreamVerifyAsync(stream: MessageStreamHandle, point: Uint8Array, signature: Uint8Array, callback: NativeCallback<boolean>): void;
+  /** Cleanses the key now (idempotent); throws while a pool job holds the stream. */
+  disposeMessageStream(stream: MessageStreamHandle): void;
+  /** Parses a DER (PKCS#8) EC private key on the curve into a handle; the caller wipes `der`. */
+  ecdhPrivateKeyFromDer(curveBits: 256 | 384 | 521, der: Uint8Array): EcdhKeyHandle;
+  /**
+   * out (64 bytes) = KDF-CTR-HMAC-SHA384(Z, label = fixedInfo, context = salt), Z = ECDH of the key
+   * (or, for undefined, a fresh key pair whose compressed public key is written to
+   * `ephemeralPublicOut`, which may be a view into fixedInfo, first) with `peerPoint` (uncompressed,
+   * checked on the curve). Throws ERR_ESDK_NATIVE_POINT for a bad point.
+   */
+  ecdhDeriveKeyingMaterial(curveBits: 256 | 384 | 521, handle: EcdhKeyHandle | undefined, ephemeralPublicOut: Uint8Array, peerPoint: Uint8Array, salt: Uint8Array, fixedInfo: Uint8Array, out: Uint8Array): void;
+  /** Frees the key now (idempotent); the handle's finalizer would otherwise do it. */
+  disposeEcdhKey(handle: EcdhKeyHandle): void;
+  /** out (32 or 64 bytes) = the SP 800-108 counter-mode KDF with HMAC-SHA256 or -SHA384. */
+  kdfCounterMode(hashBits: 256 | 384, ikm: Uint8Array, label: Uint8Array, context: Uint8Array, out: Uint8Array): void;
 }
 
 export type NativeCryptoAddon = NativeAddon & NativeCryptoFunctions;
-
-/**
- * Frame table row, shared with native/frame_table.h: IV offset, ciphertext offset, ciphertext
- * length, tag offset, sequence number, kind.
- */
-export const FRAME_TABLE_STRIDE = 6;
-/** Frame kinds as native/frame_table.h numbers them. */
-export const FRAME_KIND_CODE = { frame: 0, final: 1, single: 2 } as const;
 
 export interface NativeLoadResult {
   addon: NativeAddon | undefined;

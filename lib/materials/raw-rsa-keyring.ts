@@ -3,7 +3,8 @@ import { KeyObject, constants, createPrivateKey, createPublicKey, privateDecrypt
 import { InvalidArgumentError, KeyringError, needs } from '../core/errors'
 import { EncryptedDataKey } from '../format/header'
 import { KeyringNode, isReservedNamespace } from './keyring'
-import { NodeDecryptionMaterial, NodeEncryptionMaterial, cipherToOwnedBuffer, ensureDataKey } from './materials'
+import { NodeDecryptionMaterial, NodeEncryptionMaterial, ensureDataKey } from './materials'
+import { cipherToOwnedBuffer } from '../core/secret-bytes'
 import { nodePkcs1Behaviour, nodeRsaPkcs1 } from './node-rsa-pkcs1'
 import { RsaPkcs1Unwrap } from './rsa-pkcs1'
 
@@ -74,7 +75,7 @@ export class RawRsaKeyringNode extends KeyringNode {
       if (!this.allowPkcs1Decrypt) throw new KeyringError(PKCS1_DISABLED_MESSAGE)
       // Implicit rejection either way: the backend's unwrap when it has one (native, no node flag
       // needed), else node:crypto's where its OpenSSL rejects implicitly (3.2+: Node 22.20+, 24).
-      const pkcs1 = material.keyWrap.rsaPkcs1 ?? (nodePkcs1Behaviour(this.privateKey) === 'implicit' ? nodeRsaPkcs1 : undefined)
+      const pkcs1 = material.keyringCrypto.rsaPkcs1 ?? (nodePkcs1Behaviour(this.privateKey) === 'implicit' ? nodeRsaPkcs1 : undefined)
       if (pkcs1) return this.unwrapPkcs1(pkcs1, this.privateKey, material, ours[0] as EncryptedDataKey)
     }
     const errors: unknown[] = []

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process'
 import { createECDH, createHash, createSign, createVerify, generateKeyPairSync, KeyObject, randomBytes } from 'node:crypto'
 import * as path from 'node:path'
 import { NativeCryptoAddon, SigningKeyHandle } from '../../lib/backend/native-types'
-import { compressPoint, publicKeyFromPoint } from '../../lib/materials/signature-keys'
+import { compressPoint, publicKeyFromPoint } from '../../lib/materials/ec-points'
 import { SignatureSpec } from '../../lib/core/suites'
 import { A, nativeOnly, suite } from './backends'
 import { ChildInput, ChildOutput, run } from './p384-child'
@@ -79,7 +79,7 @@ function nodePublicPoint(d: bigint): Buffer {
 }
 
 const nodeVerify = (point: Buffer, message: Buffer, signature: Buffer): boolean =>
-  createVerify('sha384').update(message).verify({ key: publicKeyFromPoint(SPEC, point), dsaEncoding: 'der' }, signature)
+  createVerify('sha384').update(message).verify({ key: publicKeyFromPoint(SPEC.curve, point), dsaEncoding: 'der' }, signature)
 
 nativeOnly('P-384: the implementation in use is reported: what ESDK_P384 asks for, or for auto what the load-time choice made', (t, addon) => {
   const env = process.env.ESDK_P384

@@ -4,7 +4,8 @@ import { KeyObject, constants, createPrivateKey, generateKeyPairSync, privateDec
 import { InvalidArgumentError, KeyringError } from '../../lib/core/errors'
 import { AlgorithmSuite, findSuite } from '../../lib/core/suites'
 import { EncryptedDataKey } from '../../lib/format/header'
-import { NodeDecryptionMaterial, NodeEncryptionMaterial, nodeAesGcmWrap } from '../../lib/materials/materials'
+import { NodeDecryptionMaterial, NodeEncryptionMaterial } from '../../lib/materials/materials'
+import { nodeKeyringCrypto } from '../../lib/materials/node-keyring-crypto'
 import { OaepHash, RawRsaKeyringNode, RawRsaKeyringNodeInput } from '../../lib/materials/raw-rsa-keyring'
 import { RsaPkcs1Unwrap } from '../../lib/materials/rsa-pkcs1'
 import { nodePkcs1Behaviour } from '../../lib/materials/node-rsa-pkcs1'
@@ -141,7 +142,7 @@ function recordingUnwrap(result: (wrapped: Uint8Array, keyLength: number) => Buf
 
 function withUnwrap(s: AlgorithmSuite, unwrap: RsaPkcs1Unwrap): NodeDecryptionMaterial {
   const m = new NodeDecryptionMaterial(s, {})
-  m.keyWrap = { ...nodeAesGcmWrap, rsaPkcs1: unwrap }
+  m.keyringCrypto = { ...nodeKeyringCrypto, rsaPkcs1: unwrap }
   return m
 }
 

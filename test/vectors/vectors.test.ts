@@ -9,7 +9,8 @@ import { vectorFolder, vectorFolderPresent } from './paths'
 import { getBackendInfo } from '../../lib/index'
 import { nodeRejectsPkcs1Implicitly } from '../runtime/openssl'
 
-const EXPECTED_PENDING = 110
+/** Catalog keyring descriptions the library cannot build yet; their vectors must be reported pending, every other offline one must pass. */
+const PENDING_KEYRINGS: ReadonlySet<string> = new Set(['aws-kms-hierarchy(static branch key)'])
 const folder = vectorFolder()
 
 interface CliRun {
@@ -42,7 +43,7 @@ function runCli(backend: 'js' | 'native'): Promise<CliRun> {
   })
 }
 
-/** Offline vectors that need no MPL-only keyring, counted straight from catalog.json (independently of the runner's catalog reader). */
+/** Offline vectors whose keyring is built, counted straight from catalog.json (independently of the runner's catalog reader). */
 function expectedPassedBySet(): Map<string, number> {
   const file = path.join(folder, 'catalog.json')
   const sets = asObject(field(asObject(parseJson(fs.readFileSync(file), file), file), 'sets', file), 'sets')
@@ -50,12 +51,26 @@ function expectedPassedBySet(): Map<string, number> {
   for (const [name, set] of Object.entries(sets)) {
     const vectors = asArray(field(asObject(set, name), 'vectors', name), name)
     const runnable = vectors.filter((v) => {
-      const offline = str(asObject(v, name), 'offline', name)
-      return offline.startsWith('yes') && !offline.includes('MPL-only')
+      const vector = asObject(v, name)
+      return str(vector, 'offline', name).startsWith('yes') && !PENDING_KEYRINGS.has(str(vector, 'keyring', name))
     })
     counts.set(name, runnable.length)
   }
   return counts
+}
+
+/** Offline vectors whose keyring is not built yet, counted from catalog.json. */
+function expectedPending(): number {
+  const file = path.join(folder, 'catalog.json')
+  const sets = asObject(field(asObject(parseJson(fs.readFileSync(file), file), file), 'sets', file), 'sets')
+  let n = 0
+  for (const [name, set] of Object.entries(sets)) {
+    for (const v of asArray(field(asObject(set, name), 'vectors', name), name)) {
+      const vector = asObject(v, name)
+      if (str(vector, 'offline', name).startsWith('yes') && PENDING_KEYRINGS.has(str(vector, 'keyring', name))) n++
+    }
+  }
+  return n
 }
 
 /** Offline vectors whose keyring is RSA PKCS#1 v1.5, counted from catalog.json. */
@@ -118,9 +133,9 @@ if (!vectorFolderPresent(folder)) {
       t.deepEqual(pkcs1.filter((r) => str(r, 'status', 'result') !== 'passed'), [])
     })
 
-    register(`[${backend}] exactly ${EXPECTED_PENDING} vectors are pending (raw ECDH and hierarchical keyrings)`, async (t) => {
+    register(`[${backend}] exactly the vectors of keyrings not built yet are pending (${[...PENDING_KEYRINGS].join(', ') || 'none'})`, async (t) => {
       const totals = asObject(field((await once()).report, 'totals', 'report'), 'report.totals')
-      t.is(int(totals, 'pending', 'totals'), EXPECTED_PENDING)
+      t.is(int(totals, 'pending', 'totals'), expectedPending())
     })
 
     for (const [name, expected] of expectedPassedBySet()) {
