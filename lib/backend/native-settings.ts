@@ -10,9 +10,9 @@ export interface ResolvedSettings {
 
 /**
  * OpenSSL minor versions whose P-384 `npm run bench -- --only primitives` measured against our k*G
- * (x86-64, 2 cores): on 3.0 (Node 20) ours made keys 2.4-3x faster and OpenSSL verified 1.6x faster
- * than our u1*G + u2*Q; on 3.5 (Node 22.20+, 24) the same split (keys 2.1x ours, verify 2.4x
- * OpenSSL's). Either way `keys`: our k*G, OpenSSL's verification. Other minors are measured at load.
+ * (x86-64 AMD EPYC, 2 cores): on 3.0 (Node 20) ours made keys 2.4x faster and OpenSSL verified 1.4x
+ * faster than our u1*G + u2*Q; on 3.5 (Node 22.23, 24.22) the same split (keys 2.4-2.5x ours, verify
+ * 1.5x OpenSSL's). Either way `keys`: our k*G, OpenSSL's verification. Other minors are measured at load.
  */
 const P384_KNOWN: Readonly<Record<string, NativeSettings['p384']>> = { '3.0': 'keys', '3.5': 'keys' }
 
