@@ -1,4 +1,6 @@
 // The --json FILE report: environment, options, every measurement with its ratios (and KMS calls), RSS, one-core, targets.
+import type { PrimitiveResult } from './primitives'
+import type { StartupRow } from './startup'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import type { Group } from './cases'
@@ -20,6 +22,10 @@ export interface RunReport {
   groups: Array<{ id: Group['id']; title: string; unit: Group['unit']; notes: string[]; results: CaseResult[] }>
   oneCore: OneCoreOutcome | { ok: false; note: string }
   rss: RssReport[]
+  /** The primitives group (bench/primitives.ts), when it ran. */
+  primitives?: PrimitiveResult[]
+  /** Start-up in fresh processes (bench/startup.ts), when it ran. */
+  startup?: StartupRow[]
   targets: TargetOutcome[]
   /** Issue 4: reported figures, no threshold. */
   kmsTarget: KmsTargetOutcome

@@ -18,6 +18,10 @@ import { buildKmsGroup } from './kms-cases'
 import { evaluateKmsTarget, formatKmsTarget } from './kms-targets'
 import type { RunReport } from './json'
 import { measureOneCore, oneCoreCases } from './one-core'
+import { buildPrimitiveCases, measurePrimitives, primitivesTable } from './primitives'
+import type { PrimitiveResult } from './primitives'
+import { measureStartup, STARTUP_CASE_ID, startupTable } from './startup'
+import type { StartupRow } from './startup'
 import type { OneCoreOutcome } from './one-core'
 import { parseOptions, USAGE } from './options'
 import { measureRss, RSS_CASE_ID } from './rss'
@@ -74,6 +78,29 @@ async function main(): Promise<void> {
     console.log('')
     reportGroups.push({ id: group.id, title: group.title, unit: group.unit, notes: group.notes, results })
     all.push(...results)
+  }
+
+  let primitives: PrimitiveResult[] | undefined
+  const primitiveCases = buildPrimitiveCases().filter(selected)
+  if (primitiveCases.length > 0) {
+    progress('[primitives]')
+    const primitivesStart = performance.now()
+    primitives = await measurePrimitives(primitiveCases, options.quick)
+    progress('')
+    console.log(primitivesTable(primitives))
+    console.log(`   (${tookSince(primitivesStart)})`)
+    console.log('')
+  }
+
+  let startup: StartupRow[] | undefined
+  if (selected({ id: STARTUP_CASE_ID })) {
+    progress('[startup] fresh processes')
+    const startupStart = performance.now()
+    startup = measureStartup(options.quick ? 5 : 15)
+    progress('')
+    console.log(startupTable(startup))
+    console.log(`   (${tookSince(startupStart)})`)
+    console.log('')
   }
 
   const kmsGroup = buildKmsGroup(options.quick)
@@ -157,6 +184,8 @@ async function main(): Promise<void> {
       groups: reportGroups,
       oneCore,
       rss,
+      ...(primitives ? { primitives } : {}),
+      ...(startup ? { startup } : {}),
       targets,
       kmsTarget,
       batchTargets,

@@ -230,6 +230,8 @@ export interface NativeLoadResult {
   reasons: string[];
   /** The settings in force in the loaded addon. */
   settings: NativeSettings | undefined;
+  /** Why each setting is what it is: asked for (ESDK_*), measured at load, or known for this OpenSSL. */
+  settingsWhy: { gcm: string; p384: string } | undefined;
 }
 
 /** The AES-GCM implementations the test hooks can ask for by number (native/gcm.h GcmKey::Impl). */
