@@ -6,6 +6,7 @@ import * as path from 'node:path'
 import type { Group } from './cases'
 import type { Environment } from './env'
 import type { ImplName } from './impls'
+import type { StreamTargetLine } from './stream-targets'
 import type { BatchTargetLine } from './batch-targets'
 import type { KmsTargetOutcome } from './kms-targets'
 import type { OneCoreOutcome } from './one-core'
@@ -31,6 +32,7 @@ export interface RunReport {
   kmsTarget: KmsTargetOutcome
   /** Issue 9 (batch API); empty when the batch group did not run. */
   batchTargets: BatchTargetLine[]
+  streamTargets: StreamTargetLine[]
 }
 
 function ratio(r: CaseResult, a: ImplName, b: ImplName): number | null {

@@ -14,6 +14,10 @@ import { buildBatchGroup } from './batch-cases'
 import { evaluateBatchTargets, formatBatchTargets } from './batch-targets'
 import type { BatchTargetLine } from './batch-targets'
 import { measureKmsGroup } from './kms'
+import { measureStreamGroup } from './stream'
+import { buildStreamGroup } from './stream-cases'
+import { evaluateStreamTargets, formatStreamTargets, streamRssTable } from './stream-targets'
+import type { StreamTargetLine } from './stream-targets'
 import { buildKmsGroup } from './kms-cases'
 import { evaluateKmsTarget, formatKmsTarget } from './kms-targets'
 import type { RunReport } from './json'
@@ -134,6 +138,24 @@ async function main(): Promise<void> {
     batchTargets = evaluateBatchTargets(outcome.results, outcome.p384SignPerSecond, msg?.status === 'ok' ? msg.rate : undefined)
   }
 
+  let streamTargets: StreamTargetLine[] = []
+  const streamGroup = buildStreamGroup(options.quick)
+  const streamCases = streamGroup.cases.filter(selected)
+  if (streamCases.length > 0) {
+    const streamStart = performance.now()
+    collectGarbage()
+    const outcome = await measureStreamGroup({ ...streamGroup, cases: streamCases }, progress)
+    progress('')
+    console.log(groupTable(streamGroup, outcome.results))
+    console.log(`   SHA-384, one core, this run: ${outcome.sha384.toFixed(0)} MB/s`)
+    console.log(streamRssTable(outcome.rss))
+    console.log(`   (${tookSince(streamStart)})`)
+    console.log('')
+    reportGroups.push({ id: streamGroup.id, title: streamGroup.title, unit: streamGroup.unit, notes: streamGroup.notes, results: outcome.results })
+    all.push(...outcome.results)
+    streamTargets = evaluateStreamTargets(outcome.results, outcome.sha384, outcome.rss)
+  }
+
   let oneCore: OneCoreOutcome = { ok: false, note: 'not run (--no-one-core)' }
   const coreCases: Case[] = oneCoreCases(throughputTiming(options.quick)).filter(selected)
   if (options.oneCore && coreCases.length > 0) {
@@ -169,6 +191,7 @@ async function main(): Promise<void> {
   const kmsTarget = evaluateKmsTarget(all)
   console.log(formatKmsTarget(kmsTarget))
   if (batchTargets.length > 0) console.log(formatBatchTargets(batchTargets))
+  if (streamTargets.length > 0) console.log(formatStreamTargets(streamTargets))
   const durationSeconds = (performance.now() - started) / 1000
   const finished = { date: new Date().toISOString(), loadAverage: os.loadavg(), durationSeconds }
   console.log('')
@@ -189,6 +212,7 @@ async function main(): Promise<void> {
       targets,
       kmsTarget,
       batchTargets,
+      streamTargets,
     })
     console.log(`results written to ${options.json}`)
   }

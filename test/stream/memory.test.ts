@@ -8,7 +8,7 @@ import path from 'node:path'
 import { finished } from 'node:stream/promises'
 import { BACKEND_NAMES, BackendName } from './helpers'
 
-const PROGRAM = path.join(__dirname, 'programs', 'stream-memory.js')
+const PROGRAM = path.join(__dirname, '..', '..', 'bench', 'stream-rss-child.js')
 const GiB = 1024 * 1024 * 1024
 const SMALL = 64 * 1024 * 1024
 const MB = 1024 * 1024

@@ -1,25 +1,39 @@
-// Runs one streamed encrypt or decrypt of SIZE bytes in its own process and prints its peak RSS over the baseline as JSON (the memory test and the bench read it).
+// One streamed encrypt or decrypt of SIZE bytes in its own process (ours on a backend, or the official SDK), printing its peak RSS over the baseline as JSON: the stream group's RSS table and test/stream/memory.test.ts read it.
 import { createReadStream, createWriteStream } from 'node:fs'
 import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { buildClient } from '../../../lib/api/client'
-import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '../../../lib/materials/raw-aes-keyring'
+import * as official from '@aws-crypto/client-node'
+import { buildClient } from '../lib/api/client'
+import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '../lib/materials/raw-aes-keyring'
 
 type Mode = 'encrypt-memory' | 'encrypt-file' | 'decrypt-file' | 'roundtrip-memory'
 
-const [mode, backend, sizeText, frameText, suiteText, inputPath, outputPath] = process.argv.slice(2) as [Mode, 'js' | 'native', string, string, string, string?, string?]
+const [mode, impl, sizeText, frameText, suiteText, inputPath, outputPath] = process.argv.slice(2) as [Mode, 'js' | 'native' | 'official', string, string, string, string?, string?]
 const size = Number(sizeText)
 const frameLength = Number(frameText)
 const suiteId = Number(suiteText)
 const CHUNK = 64 * 1024
 
-const keyring = new RawAesKeyringNode({
-  keyName: 'memory',
-  keyNamespace: 'stream-memory',
-  unencryptedMasterKey: Buffer.alloc(32, 9),
-  wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+const WRAPPING_KEY = Buffer.alloc(32, 9)
+interface StreamClient {
+  encryptStream(keyring: never, options: { suiteId: number; frameLength: number; encryptionContext?: Record<string, string> }): NodeJS.ReadWriteStream
+  decryptStream(keyring: never): NodeJS.ReadWriteStream
+}
+const ours = (): { client: StreamClient; keyring: unknown } => ({
+  client: buildClient({ backend: impl === 'native' ? 'native' : 'js' }) as unknown as StreamClient,
+  keyring: new RawAesKeyringNode({ keyName: 'memory', keyNamespace: 'stream-memory', unencryptedMasterKey: WRAPPING_KEY, wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING }),
 })
-const client = buildClient({ backend })
+const theirs = (): { client: StreamClient; keyring: unknown } => ({
+  client: official.buildClient(official.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT) as unknown as StreamClient,
+  keyring: new official.RawAesKeyringNode({
+    keyName: 'memory',
+    keyNamespace: 'stream-memory',
+    unencryptedMasterKey: new Uint8Array(WRAPPING_KEY),
+    wrappingSuite: official.RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+  }),
+})
+const { client, keyring: keyringObject } = impl === 'official' ? theirs() : ours()
+const keyring = keyringObject as never
 
 /** SIZE bytes in 64 KiB chunks cut from one pattern buffer: an in-memory source that holds nothing itself. */
 function patternSource(total: number): Readable {
@@ -80,7 +94,7 @@ async function main(): Promise<void> {
   const bytes = await run()
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   const peak = process.resourceUsage().maxRSS * 1024
-  process.stdout.write(`${JSON.stringify({ mode, backend, size, bytes, seconds, baselineRss: baseline, peakRss: peak, extraRss: peak - baseline })}\n`)
+  process.stdout.write(`${JSON.stringify({ mode, impl, size, bytes, seconds, baselineRss: baseline, peakRss: peak, extraRss: peak - baseline })}\n`)
 }
 
 main().catch((e: unknown) => {
