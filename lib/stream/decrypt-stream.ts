@@ -38,6 +38,8 @@ export class DecryptStream extends MessageDuplex {
   /** The plaintext of the final frame, authenticated but not yet released. */
   private held: Buffer | undefined
   private readonly outputs = new OutputSlab()
+  /** Where a frame that straddles input chunks is gathered: free again once its run is done, as runs never overlap. */
+  private scratch: Buffer | undefined
 
   constructor(
     private readonly settings: DecryptStreamSettings,
@@ -110,7 +112,7 @@ export class DecryptStream extends MessageDuplex {
           // The frame goes on in later chunks: wait until the queue holds all of it, then gather it once.
           this.need = head.length - next
           if (this.input.length < this.need) return false
-          this.input.coalesce(this.need)
+          this.input.coalesce(this.need, this.scratchFor(this.need))
           return true
         }
         break
@@ -151,6 +153,17 @@ export class DecryptStream extends MessageDuplex {
     this.need = 1
     this.open(run, run.plaintextLength)
     return true
+  }
+
+  /** A scratch of at least `length` bytes (kept, so the next straddling frame needs no allocation); its current bytes move along. */
+  private scratchFor(length: number): Buffer {
+    if (!this.scratch || this.scratch.length < length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(length, 2 * (this.scratch?.length ?? 0)))
+      // The queue's first chunk may be the old scratch (a frame gathered in steps): keep its bytes.
+      if (this.scratch) this.scratch.copy(grown)
+      this.scratch = grown
+    }
+    return this.scratch
   }
 
   /** Opens a run; `heldLength` >= 0 when it ends the body: that many bytes at its end wait for the end of the message. */

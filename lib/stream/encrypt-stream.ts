@@ -21,6 +21,8 @@ export class EncryptStream extends MessageDuplex {
   private headerReleased = false
   private received = 0
   private readonly outputs = new OutputSlab()
+  /** Where a frame's plaintext that straddles input chunks is gathered (free again once its run is done: runs never overlap); wiped after each run. */
+  private scratch: Buffer | undefined
 
   constructor(
     begin: () => StreamedEncryption | Promise<StreamedEncryption>,
@@ -77,7 +79,8 @@ export class EncryptStream extends MessageDuplex {
   }
 
   private seal(session: StreamedEncryption, length: number, final: boolean): void {
-    const { bytes, copied } = this.input.take(length)
+    if (this.input.head().length < length && (!this.scratch || this.scratch.length < length)) this.scratch = Buffer.allocUnsafeSlow(length)
+    const { bytes, copied } = this.input.take(length, this.scratch)
     const out = this.outputs.alloc(session.sealer.runSize(length, final))
     let sealed: number | Promise<number>
     try {
@@ -96,5 +99,6 @@ export class EncryptStream extends MessageDuplex {
 
   protected dropSecrets(): void {
     this.session?.sealer.dispose()
+    this.scratch?.fill(0)
   }
 }
