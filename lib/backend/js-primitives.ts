@@ -2,7 +2,7 @@
 import { createCipheriv, createDecipheriv, timingSafeEqual } from 'node:crypto'
 import { wipe } from '../core/wipe'
 import { AlgorithmSuite } from '../core/suites'
-import { FrameRef, bodyAad, frameIv, FINAL_FRAME_MARKER } from '../format/body'
+import { BodyAadWriter, FrameRef, FINAL_FRAME_MARKER } from '../format/body'
 import { DerivedKeys } from './backend'
 import { hkdfExpandOne, hkdfExtract } from '../core/hkdf'
 import { allocSecret } from '../core/secret-bytes'
@@ -79,11 +79,14 @@ export function sealFrames(
   let o = outOffset
   let p = 0
   const total = plaintext.length
+  const aad = new BodyAadWriter(messageId)
+  // SPEC-NOTES 13: IV = 8 zero bytes ‖ uint32 sequence number; one buffer, its last 4 bytes rewritten.
+  const iv = Buffer.alloc(12)
   for (let seq = firstSequence; ; seq++) {
     const final = withFinal && total - p < frameLength
     if (!final && total - p < frameLength) return o - outOffset
     const length = final ? total - p : frameLength
-    const iv = frameIv(seq)
+    iv.writeUInt32BE(seq, 8)
     if (final) {
       o = out.writeUInt32BE(FINAL_FRAME_MARKER, o)
       o = out.writeUInt32BE(seq, o)
@@ -94,7 +97,7 @@ export function sealFrames(
       o += iv.copy(out, o)
     }
     const cipher = createCipheriv(suite.encryption as GcmName, key, iv, { authTagLength: TAG })
-    cipher.setAAD(bodyAad(messageId, { kind: final ? 'final' : 'frame', sequenceNumber: seq }, length))
+    cipher.setAAD(aad.of(final ? 'final' : 'frame', seq, length))
     o += cipher.update(plaintext.subarray(p, p + length)).copy(out, o)
     o += cipher.final().copy(out, o)
     o += cipher.getAuthTag().copy(out, o)
@@ -106,10 +109,11 @@ export function sealFrames(
 /** Decrypts and authenticates `frames` into `out` in order; false, with all of `out` zeroed, if any tag fails. */
 export function openFrames(suite: AlgorithmSuite, key: Buffer, messageId: Buffer, frames: readonly FrameRef[], out: Buffer): boolean {
   let o = 0
+  const aad = new BodyAadWriter(messageId)
   for (const frame of frames) {
     try {
       const decipher = createDecipheriv(suite.encryption as GcmName, key, frame.iv, { authTagLength: TAG })
-      decipher.setAAD(bodyAad(messageId, frame, frame.ciphertext.length))
+      decipher.setAAD(aad.of(frame.kind, frame.sequenceNumber, frame.ciphertext.length))
       decipher.setAuthTag(frame.tag)
       // Written into the caller's buffer before the tag checks out, which is why any failure
       // zeroes the whole output and the caller never sees it.

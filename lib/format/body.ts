@@ -21,16 +21,34 @@ export interface FrameRef {
   readonly kind: 'frame' | 'final' | 'single'
 }
 
-/** Body AAD = message id ‖ content string ‖ uint32 sequence number ‖ uint64 content length. */
+/**
+ * Body AAD = message id ‖ content string ‖ uint32 sequence number ‖ uint64 content length
+ * (message-body-aad.md), for every frame of a message in one buffer with the message id written
+ * once. Each `of` overwrites the last: use it before the next (node:crypto copies AAD it is given).
+ */
+export class BodyAadWriter {
+  private readonly bytes: Buffer
+  private readonly idLength: number
+
+  constructor(messageId: Buffer) {
+    this.idLength = messageId.length
+    this.bytes = Buffer.allocUnsafe(messageId.length + CONTENT_SINGLE_BLOCK.length + 12)
+    messageId.copy(this.bytes)
+  }
+
+  of(kind: FrameRef['kind'], sequenceNumber: number, contentLength: number): Buffer {
+    const content = kind === 'frame' ? CONTENT_FRAME : kind === 'final' ? CONTENT_FINAL_FRAME : CONTENT_SINGLE_BLOCK
+    let o = this.idLength + content.copy(this.bytes, this.idLength)
+    o = this.bytes.writeUInt32BE(sequenceNumber, o)
+    o = this.bytes.writeUInt32BE(Math.floor(contentLength / 0x100000000), o)
+    o = this.bytes.writeUInt32BE(contentLength >>> 0, o)
+    return this.bytes.subarray(0, o)
+  }
+}
+
+/** The body AAD of one frame, in a buffer of its own. */
 export function bodyAad(messageId: Buffer, frame: Pick<FrameRef, 'kind' | 'sequenceNumber'>, contentLength: number): Buffer {
-  const content = frame.kind === 'frame' ? CONTENT_FRAME : frame.kind === 'final' ? CONTENT_FINAL_FRAME : CONTENT_SINGLE_BLOCK
-  const aad = Buffer.allocUnsafe(messageId.length + content.length + 12)
-  let o = messageId.copy(aad, 0)
-  o += content.copy(aad, o)
-  o = aad.writeUInt32BE(frame.sequenceNumber, o)
-  o = aad.writeUInt32BE(Math.floor(contentLength / 0x100000000), o)
-  aad.writeUInt32BE(contentLength >>> 0, o)
-  return aad
+  return new BodyAadWriter(messageId).of(frame.kind, frame.sequenceNumber, contentLength)
 }
 
 /** Frame IV on encrypt: 8 zero bytes ‖ uint32 sequence number (SPEC-NOTES 13). */
