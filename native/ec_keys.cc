@@ -25,14 +25,23 @@ namespace esdk {
 
 constexpr size_t kMaxCompressedPointSize = 49;
 
+// k^-1 mod n and r = x(k*G) mod n: one signature's nonce, made ahead of time. Both halves are secret.
+struct PrecomputedNonce {
+  BIGNUM* kinv = nullptr;
+  BIGNUM* r = nullptr;
+  ~PrecomputedNonce() {
+    BN_clear_free(kinv);
+    BN_clear_free(r);
+  }
+};
+
 class SigningKey {
  public:
   explicit SigningKey(Curve c) noexcept : curve(c) {}
-  // EC_KEY_free clear-frees the private scalar; the nonce halves are secret too.
+  // EC_KEY_free clear-frees the private scalar.
   ~SigningKey() {
     EC_KEY_free(key);
-    BN_clear_free(kinv);
-    BN_clear_free(r);
+    delete nonce.exchange(nullptr);
     OPENSSL_cleanse(public_point, sizeof(public_point));
   }
   SigningKey(const SigningKey&) = delete;
@@ -40,9 +49,10 @@ class SigningKey {
 
   const Curve curve;
   EC_KEY* key = nullptr;
-  // k^-1 mod n and r = x(k*G) mod n for the next signature; null once used.
-  BIGNUM* kinv = nullptr;
-  BIGNUM* r = nullptr;
+  // The first signature's nonce; taken by exactly one signer with an atomic exchange, so a key a
+  // caching CMM shares between messages signing on several pool threads at once never signs
+  // twice with one nonce (which would give the private key away). Later signatures draw fresh.
+  std::atomic<PrecomputedNonce*> nonce{nullptr};
   uint8_t public_point[kMaxCompressedPointSize] = {0};
 };
 
@@ -218,12 +228,16 @@ Status FastNonce(const SigningKey& key, BIGNUM** out_kinv, BIGNUM** out_r) noexc
 
 // Precomputes the nonce (one constant-time scalar multiplication) and the public encoding.
 Status Finish(SigningKey* k) noexcept {
-  if (UseFastP384(k->curve)) {
-    const Status status = FastNonce(*k, &k->kinv, &k->r);
-    if (status != Status::kOk) return status;
-  } else if (ECDSA_sign_setup(k->key, nullptr, &k->kinv, &k->r) != 1) {
-    return Status::kOpenSslFailure;
+  PrecomputedNonce* nonce = new (std::nothrow) PrecomputedNonce();
+  if (nonce == nullptr) return Status::kOpenSslFailure;
+  const Status made = UseFastP384(k->curve)                                       ? FastNonce(*k, &nonce->kinv, &nonce->r)
+                      : ECDSA_sign_setup(k->key, nullptr, &nonce->kinv, &nonce->r) == 1 ? Status::kOk
+                                                                                   : Status::kOpenSslFailure;
+  if (made != Status::kOk) {
+    delete nonce;
+    return made;
   }
+  delete k->nonce.exchange(nonce);
   const size_t size = CompressedPointSize(k->curve);
   if (EC_POINT_point2oct(EC_KEY_get0_group(k->key), EC_KEY_get0_public_key(k->key), POINT_CONVERSION_COMPRESSED,
                          k->public_point, size, nullptr) != size) {
@@ -363,16 +377,20 @@ Status SignDigest(SigningKey& key, ByteView digest, MutableByteView out, size_t*
   if (out.size < MaxSignatureSize(key.curve)) return Status::kBadOutputLength;
   const int digest_size = static_cast<int>(digest.size);
   ECDSA_SIG* sig = nullptr;
-  if (key.kinv != nullptr && key.r != nullptr) {
-    sig = ECDSA_do_sign_ex(digest.data, digest_size, key.kinv, key.r, key.key);
-    // Spent whatever happened: a nonce must never sign twice.
-    BN_clear_free(key.kinv);
-    BN_clear_free(key.r);
-    key.kinv = nullptr;
-    key.r = nullptr;
+  // Spent whatever happens: once taken, no other signer can see it.
+  PrecomputedNonce* nonce = key.nonce.exchange(nullptr);
+  if (nonce != nullptr) {
+    sig = ECDSA_do_sign_ex(digest.data, digest_size, nonce->kinv, nonce->r, key.key);
+    delete nonce;
   }
-  // A reused key, or the (negligible) s == 0 case where OpenSSL asks for a new nonce.
-  if (sig == nullptr) sig = ECDSA_do_sign(digest.data, digest_size, key.key);
+  // A reused key (its nonce taken by an earlier signature), or the (negligible) s == 0 case
+  // where OpenSSL asks for a new nonce: a fresh one, as SignDigestShared draws.
+  if (sig == nullptr) {
+    size_t shared = 0;
+    const Status status = SignDigestShared(key, digest, out, &shared);
+    if (status == Status::kOk) *written = shared;
+    return status;
+  }
   if (sig == nullptr) return Status::kOpenSslFailure;
   Status status = Status::kOk;
   const int size = i2d_ECDSA_SIG(sig, nullptr);

@@ -20,9 +20,9 @@ size_t MaxSignatureSize(Curve curve) noexcept;
 // A per-message key pair plus, until its first signature, a precomputed nonce (k^-1 and r):
 // the two scalar multiplications a signed message costs (key generation and k*G) both happen
 // when the key is made, so that making keys ahead on the thread pool takes both off the
-// message's critical path. The nonce is consumed by the first signature; any later signature
-// (a caching CMM may reuse a key) draws a fresh nonce. Freed with FreeSigningKey, which
-// cleanses every secret.
+// message's critical path. The nonce is taken (atomically) by the first signature; any later
+// signature (a caching CMM may reuse a key, on several threads at once) draws a fresh nonce, so
+// SignDigest is safe from several threads. Freed with FreeSigningKey, which cleanses every secret.
 class SigningKey;
 
 // Fresh key pair and nonce from OpenSSL's DRBG. Thread-safe (runs on the thread pool).
@@ -41,7 +41,7 @@ Status ExportSigningKey(const SigningKey& key, MutableByteView scalar, MutableBy
 
 // DER signature of `digest` (DigestSize bytes) into `out` (at least MaxSignatureSize).
 Status SignDigest(SigningKey& key, ByteView digest, MutableByteView out, size_t* written) noexcept;
-// The same with a nonce of its own, leaving `key` untouched: safe from several threads at once.
+// The same with a nonce of its own, never the stored one.
 Status SignDigestShared(const SigningKey& key, ByteView digest, MutableByteView out, size_t* written) noexcept;
 
 // kOk when `signature` (strict DER) verifies for `digest` under the SEC1 point (compressed or
