@@ -13,6 +13,7 @@
 #include <openssl/obj_mac.h>
 #include <openssl/rand.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -42,6 +43,10 @@ class SigningKey {
   // k^-1 mod n and r = x(k*G) mod n for the next signature; null once used.
   BIGNUM* kinv = nullptr;
   BIGNUM* r = nullptr;
+  // Set by the one signature that takes the precomputed nonce. A cached key can sign on two pool
+  // threads at once (two big one-shot messages): without this, both could read the same (kinv, r),
+  // and two signatures under one nonce give the private key away.
+  std::atomic<bool> nonce_taken{false};
   uint8_t public_point[kMaxCompressedPointSize] = {0};
 };
 
@@ -365,7 +370,7 @@ Status SignDigest(SigningKey& key, ByteView digest, MutableByteView out, size_t*
   if (out.size < MaxSignatureSize(key.curve)) return Status::kBadOutputLength;
   const int digest_size = static_cast<int>(digest.size);
   ECDSA_SIG* sig = nullptr;
-  if (key.kinv != nullptr && key.r != nullptr) {
+  if (!key.nonce_taken.exchange(true, std::memory_order_acq_rel) && key.kinv != nullptr && key.r != nullptr) {
     sig = ECDSA_do_sign_ex(digest.data, digest_size, key.kinv, key.r, key.key);
     // Spent whatever happened: a nonce must never sign twice.
     BN_clear_free(key.kinv);
