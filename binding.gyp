@@ -14,6 +14,8 @@
         'native/crypto_bindings.cc',
         'native/digest.cc',
         'native/ec_keys.cc',
+        'native/ecdh.cc',
+        'native/ecdh_bindings.cc',
         'native/ecdsa_bindings.cc',
         'native/signing_key_stock.cc',
         'native/frame_table.cc',
@@ -61,6 +63,12 @@
         '-fno-exceptions',
         '-fno-rtti',
         '-fvisibility-inlines-hidden',
+      ],
+      # Bind every symbol at dlopen: a binary built against a newer OpenSSL than the running node's
+      # (Node 24's 3.5 headers, loaded by Node 20's 3.0) then fails to load with the missing symbol's
+      # name, which the loader records, instead of killing the process at the first call into it.
+      'conditions': [
+        [ 'OS=="linux"', { 'ldflags': [ '-Wl,-z,now' ] } ],
       ],
       'xcode_settings': {
         'CLANG_CXX_LANGUAGE_STANDARD': 'c++17',

@@ -1,16 +1,6 @@
 // KMS calls of one timed run, from the stand-in's per-operation counters: total, by operation, per 1,000 messages.
 import type { KmsHost } from './kms-host'
-import type { TimingHooks } from './runner'
-
-export interface KmsCallCount {
-  /** Every request the stand-in received during the timed run (retries and failures included). */
-  calls: number
-  byOp: Record<string, number>
-  /** Messages encrypted or decrypted during the timed run. */
-  messages: number
-  /** calls x 1000 / messages. */
-  per1000: number
-}
+import type { KmsCallCount, TimingHooks } from './timing-hooks'
 
 export function countCalls(byOp: Record<string, number>, messages: number): KmsCallCount {
   const calls = Object.values(byOp).reduce((a, b) => a + b, 0)

@@ -3,7 +3,7 @@ import Benchmark from 'benchmark'
 import type { Case, Timing, Unit } from './cases'
 import { Fixtures, plaintextOf } from './fixtures'
 import type { Impl, ImplName } from './impls'
-import type { KmsCallCount } from './kms-calls'
+import type { KmsCallCount, TimingHooks } from './timing-hooks'
 
 export interface Measurement {
   impl: ImplName
@@ -25,13 +25,6 @@ export interface Measurement {
   seconds?: { checks: number; timing: number }
   /** KMS group only: the calls the stand-in saw during the timed run. */
   kms?: KmsCallCount
-}
-
-/** Called around the timed run only (after the checks and the warm-up), e.g. to count a server's calls. */
-export interface TimingHooks {
-  before(impl: ImplName): Promise<void>
-  /** `messages`: how many messages the timed run processed (iterations x in flight). */
-  after(impl: ImplName, messages: number): Promise<Pick<Measurement, 'kms'>>
 }
 
 export interface CaseResult {

@@ -19,6 +19,7 @@ export const {
   KeyringError,
   BadStateError,
   NativeBindingError,
+  SignaturePolicyError,
   EncryptedDataKey,
   ContentType,
   KeyringNode,
@@ -48,6 +49,8 @@ export const {
   KMS,
   getKmsClient,
   cacheKmsClients,
+  RawEcdhKeyringNode,
+  EcdhCurveSpec,
 } = cjs
 
 export default cjs

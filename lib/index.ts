@@ -1,6 +1,7 @@
 // The public entry point: the names of @aws-crypto/client-node plus this library's extensions.
 export { buildClient, DEFAULT_FRAME_LENGTH } from './api/client'
 export type { ClientOptions, EncryptInput, DecryptInput, EncryptResult, DecryptResult, EsdkClient, PlaintextInput } from './api/client'
+export type { EncryptStreamInput, DecryptStreamInput, StreamClient } from './api/stream-api'
 export { CommitmentPolicy } from './core/policy'
 export { AlgorithmSuiteIdentifier, ALL_SUITES, findSuite } from './core/suites'
 export type { AlgorithmSuite } from './core/suites'
@@ -15,6 +16,7 @@ export {
   KeyringError,
   BadStateError,
   NativeBindingError,
+  SignaturePolicyError,
 } from './core/errors'
 export type { EsdkErrorCode } from './core/errors'
 export { EncryptedDataKey, ContentType } from './format/header'
@@ -55,6 +57,8 @@ export type { KmsClientSupplier, KMSConstructible } from './materials/kms/client
 export { KMS, getKmsClient, cacheKmsClients } from './materials/kms/aws-sdk'
 export type { AwsEsdkKMSInterface, KmsMethodClient, KmsSendClient } from './materials/kms/kms-client'
 export type { DiscoveryFilter } from './materials/kms/discovery-filter'
+export { RawEcdhKeyringNode, EcdhCurveSpec } from './materials/raw-ecdh-keyring'
+export type { RawEcdhKeyringNodeInput, RawEcdhKeyAgreementScheme, RawEcdhKeyAgreementSchemeName, EcdhPrivateKeyInput, EcdhPublicKeyInput } from './materials/raw-ecdh-keyring'
 export type { EncryptBatchInput, DecryptBatchInput } from './api/client'
 export type { EncryptBatchRecord, EncryptBatchEntry, BatchBytes } from './batch/encrypt-many'
 export type { DecryptBatchRecord, DecryptBatchEntry } from './batch/decrypt-many'

@@ -40,6 +40,9 @@ enum class Status : uint8_t {
   kStreamState,
   kPartialFrame,
   kNotMessageStream,
+  kNotEcdhKey,
+  kBadEcdhKey,
+  kBadKdfInput,
   kNotArray,
   kBadBatchTable,
   kCount,  // keep last

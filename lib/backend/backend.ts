@@ -1,9 +1,9 @@
 // The crypto backend contract: the hot-path operations a message needs, crossed once per message, never once per frame.
 import { AlgorithmSuite } from '../core/suites'
 import { FrameRef, framedBodySize } from '../format/body'
-import { AesGcmWrap, SigningKey } from '../materials/materials'
-import { SigningKeyProvider, VerificationKey } from '../materials/signature-keys'
 import { BodyTable, FRAME_OVERHEAD } from '../format/body-table'
+import type { KeyringCrypto } from '../materials/keyring-crypto'
+import { SigningKey, SigningKeyProvider, VerificationKey } from '../materials/signature-keys'
 
 export interface DerivedKeys {
   /** The AES-GCM key for header auth and frames. Owned by the caller, who wipes it. */
@@ -219,8 +219,8 @@ export interface CryptoBackend {
   readonly name: 'js' | 'native'
   /** Per-message signing keys for the default CMM (passed in the encryption request by the session). */
   readonly signingKeys: SigningKeyProvider
-  /** The AES-GCM the raw AES keyring wraps data keys with (passed in the materials requests). */
-  readonly keyWrap: AesGcmWrap
+  /** The crypto keyrings borrow (passed in the materials requests): AES-GCM, RSA PKCS#1 v1.5, ECDH, KDFs. */
+  readonly keyringCrypto: KeyringCrypto
   /** HKDF (or identity) per suite; for committing suites also the commitment (SPEC-NOTES 1-2). */
   deriveKeys(suite: AlgorithmSuite, dataKey: Buffer, messageId: Buffer): DerivedKeys
   /** AES-GCM tag over empty plaintext with AAD = header body ‖ extra authenticated context. */

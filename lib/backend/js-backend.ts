@@ -4,7 +4,7 @@ import { wipe } from '../core/wipe'
 import { AlgorithmSuite } from '../core/suites'
 import { frameRefs } from '../format/body-table'
 import { ZERO_IV } from '../format/header'
-import { nodeAesGcmWrap } from '../materials/materials'
+import { nodeKeyringCrypto } from '../materials/node-keyring-crypto'
 import { nodeSigningKeys } from '../materials/signature-keys'
 import { CryptoBackend, OpenBatchInput, OpenBodyInput, SealBatchInput, SealBodyInput, SealMessageInput, OpenMessageInput } from './backend'
 import { openBatchByMessage, sealBatchByMessage } from './batch-by-message'
@@ -86,7 +86,7 @@ export const jsBackend: CryptoBackend = Object.freeze({
   sealFramedBody,
   openBody,
   signingKeys: nodeSigningKeys,
-  keyWrap: nodeAesGcmWrap,
+  keyringCrypto: nodeKeyringCrypto,
   sealMessage,
   openMessage,
   startSeal: jsStartSeal,

@@ -4,7 +4,7 @@ import { wipe } from '../core/wipe'
 import { AlgorithmSuite } from '../core/suites'
 import { FrameRef, bodyAad, frameIv, FINAL_FRAME_MARKER } from '../format/body'
 import { DerivedKeys } from './backend'
-import { hkdfExpandOne, hkdfExtract } from './js-hkdf'
+import { hkdfExpandOne, hkdfExtract } from '../core/hkdf'
 import { allocSecret } from '../core/secret-bytes'
 
 type GcmName = 'aes-256-gcm'

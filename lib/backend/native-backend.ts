@@ -1,15 +1,14 @@
 // The native CryptoBackend: the esdk_native addon behind the backend contract, one addon call per message operation.
-import { availableParallelism } from 'node:os'
+import { esdkConfig } from '../core/config'
 import { NativeBindingError } from '../core/errors'
 import { AlgorithmSuite, SignatureSpec } from '../core/suites'
 import { FrameRef } from '../format/body'
-import { AesGcmWrap, SigningKey } from '../materials/materials'
-import { partsOfPrivateKey } from '../materials/signature-keys'
+import { SigningKey, partsOfPrivateKey } from '../materials/signature-keys'
 import { CryptoBackend, DerivedKeys, OpenBatchInput, OpenBodyInput, OpenMessageInput, SealBatchInput, SealBodyInput, SealMessageInput } from './backend'
 import { nativeBatches } from './native-batch'
 import { FRAME_ROW, float64Table, writeFrameRows } from '../format/body-table'
+import { nativeKeyringCrypto } from './native-keyring-crypto'
 import { nativeMessageStreams } from './native-message-stream'
-import { nativeRsaPkcs1 } from './native-rsa-pkcs1'
 import { NativeSigningKey, nativeSigningKeys } from './native-signing-keys'
 import { NativeAddon, NativeCryptoAddon, NativeCryptoFunctions, SigningKeyHandle } from './native-types'
 import { allocSecret } from '../core/secret-bytes'
@@ -55,6 +54,10 @@ export const CRYPTO_FUNCTIONS: readonly (keyof NativeCryptoFunctions)[] = [
   'openStreamVerify',
   'openStreamVerifyAsync',
   'disposeMessageStream',
+  'ecdhPrivateKeyFromDer',
+  'ecdhDeriveKeyingMaterial',
+  'disposeEcdhKey',
+  'kdfCounterMode',
 ]
 
 /** Shape check of the crypto entry points (the loader has already checked the ABI version and build facts). */
@@ -137,7 +140,7 @@ const STREAM_POOL_THRESHOLD = 1024 * 1024
 /** Signed suites hash every byte on one core, so their runs go to the pool from a smaller size on, keeping the event loop free. */
 const SIGNED_STREAM_POOL_THRESHOLD = 128 * 1024
 /** Pool workers per message: one per core (ESDK_NATIVE_THREADS overrides, e.g. 1 to measure one thread). */
-const THREADS = Math.min(64, Math.max(1, Number.parseInt(process.env.ESDK_NATIVE_THREADS ?? '', 10) || availableParallelism()))
+const threads = (): number => esdkConfig().nativeThreads
 
 /** The shared empty buffer for any empty argument: a fresh `Buffer.alloc(0)` is a V8 on-heap array the addon would force off the heap per call. */
 function offHeap(bytes: Uint8Array): Uint8Array {
@@ -175,24 +178,9 @@ export function createNativeBackend(addon: NativeAddon): CryptoBackend {
     })
   }
 
-  const keyWrap: AesGcmWrap = Object.freeze({
-    seal(key: Buffer, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Buffer {
-      const out = Buffer.allocUnsafe(plaintext.length + TAG_LENGTH)
-      native.gcmSeal(key, iv, offHeap(aad), plaintext, out)
-      return out
-    },
-    open(key: Buffer, iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Buffer | Error {
-      // The result is a data key: its own off-heap buffer (allocSecret). Every byte is written, or zeroed on failure.
-      const out = allocSecret(Math.max(0, sealed.length - TAG_LENGTH))
-      if (sealed.length >= TAG_LENGTH && native.gcmOpen(key, iv, offHeap(aad), sealed, out)) return out
-      return new Error('unable to authenticate the wrapped data key')
-    },
-    rsaPkcs1: nativeRsaPkcs1(native),
-  })
-
   const streams = nativeMessageStreams(
     native,
-    { threads: THREADS, chunkBytes: CHUNK_BYTES, poolThreshold: STREAM_POOL_THRESHOLD, signedPoolThreshold: SIGNED_STREAM_POOL_THRESHOLD },
+    { threads, chunkBytes: CHUNK_BYTES, poolThreshold: STREAM_POOL_THRESHOLD, signedPoolThreshold: SIGNED_STREAM_POOL_THRESHOLD },
     handleFor,
   )
 
@@ -201,7 +189,7 @@ export function createNativeBackend(addon: NativeAddon): CryptoBackend {
     startSeal: streams.startSeal,
     startOpen: streams.startOpen,
     signingKeys: nativeSigningKeys(native),
-    keyWrap,
+    keyringCrypto: nativeKeyringCrypto(native),
 
     deriveKeys(suite: AlgorithmSuite, dataKey: Buffer, messageId: Buffer): DerivedKeys {
       // Buffer.alloc, never allocUnsafe: secrets must not land in the shared pool.
@@ -246,7 +234,7 @@ export function createNativeBackend(addon: NativeAddon): CryptoBackend {
         return native.sealMessage(suite.id, dataKey, messageId, out, headerBodyLength, offHeap(extraAad), plaintext, frameLength, handle)
       }
       return new Promise((resolve, reject) => {
-        native.sealMessageAsync(suite.id, dataKey, messageId, out, headerBodyLength, offHeap(extraAad), plaintext, frameLength, handle, THREADS, CHUNK_BYTES, (error, length) =>
+        native.sealMessageAsync(suite.id, dataKey, messageId, out, headerBodyLength, offHeap(extraAad), plaintext, frameLength, handle, threads(), CHUNK_BYTES, (error, length) =>
           error || length === undefined ? reject(error ?? new NativeBindingError('sealMessageAsync returned nothing', [])) : resolve(length),
         )
       })
@@ -257,7 +245,7 @@ export function createNativeBackend(addon: NativeAddon): CryptoBackend {
       if (body.plaintextLength >= PARALLEL_THRESHOLD) {
         return new Promise((resolve, reject) => {
           const queued = native.openMessageAsync(suite.id, dataKey, messageId, headerBody, headerIv, headerAuthTag, offHeap(extraAad), commitment ?? EMPTY, body.source, body.table, out,
-            signature?.key.point ?? EMPTY, signature?.signed ?? EMPTY, signature?.der ?? EMPTY, THREADS, CHUNK_BYTES,
+            signature?.key.point ?? EMPTY, signature?.signed ?? EMPTY, signature?.der ?? EMPTY, threads(), CHUNK_BYTES,
             (error, ok) => (error ? reject(error) : resolve(ok === true)))
           if (!queued) resolve(false)
         })
@@ -276,7 +264,7 @@ export function createNativeBackend(addon: NativeAddon): CryptoBackend {
     sealBatch: (input: SealBatchInput) => batches.sealBatch(input),
     openBatch: (input: OpenBatchInput) => batches.openBatch(input),
   })
-  const batches = nativeBatches(native, backend, { threads: THREADS, handleFor })
+  const batches = nativeBatches(native, backend, { threads, handleFor })
   return backend
 }
 

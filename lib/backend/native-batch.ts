@@ -19,7 +19,8 @@ const EMPTY = Buffer.alloc(0)
 const OPEN_STRIDE = 5
 
 export interface NativeBatchOptions {
-  readonly threads: number
+  /** Workers per batch, as configured (ESDK_NATIVE_THREADS). */
+  readonly threads: () => number
   readonly handleFor: (key: SigningKey | undefined, spec: SignatureSpec) => SigningKeyHandle
 }
 
@@ -63,7 +64,7 @@ export function nativeBatches(
         return undefined
       }
       return new Promise((resolve, reject) => {
-        sealBatchAsync.call(addon, runs, plaintexts, table, messageIds, out, lengths, threads, (error) => (error ? reject(error) : resolve()))
+        sealBatchAsync.call(addon, runs, plaintexts, table, messageIds, out, lengths, threads(), (error) => (error ? reject(error) : resolve()))
       })
     },
 
@@ -112,7 +113,7 @@ export function nativeBatches(
         return undefined
       }
       return new Promise((resolve, reject) => {
-        openBatchAsync.call(addon, nativeGroups, headers, sources, frameTables, signatures, table, out, authentic, threads, (error) =>
+        openBatchAsync.call(addon, nativeGroups, headers, sources, frameTables, signatures, table, out, authentic, threads(), (error) =>
           error ? reject(error) : resolve(),
         )
       })

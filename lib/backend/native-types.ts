@@ -35,6 +35,16 @@ export interface NativeAddon {
   p384Implementation?: 'keys' | 'fast' | 'openssl';
   cpuFeatures(): CpuFeatures;
   opensslVersion(): OpensslVersion;
+  /** Takes the settings lib/core/config.ts resolved (the loader calls it once, right after dlopen); returns those in force. */
+  configure(settings: Partial<NativeSettings>): NativeSettings;
+}
+
+/** What the addon is told at load (native/addon.cc Configure), and reports back as in force. */
+export interface NativeSettings {
+  /** Frame AES-GCM: our VAES code (only where the CPU has it) or OpenSSL's EVP. */
+  gcm: 'vaes' | 'evp';
+  /** P-384: see p384Implementation. */
+  p384: 'keys' | 'fast' | 'openssl';
 }
 
 /** An opaque, type-tagged native signing key (native/signing_key_handle.h). */
@@ -45,6 +55,8 @@ export type RsaKeyHandle = { readonly __nativeRsaKey: unique symbol }
 
 /** An opaque, type-tagged native message stream: one message's key, sequence and digest across calls (native/message_stream.h). */
 export type MessageStreamHandle = { readonly __nativeMessageStream: unique symbol }
+/** An opaque, type-tagged native EC private key for ECDH (native/ecdh_bindings.cc). */
+export type EcdhKeyHandle = { readonly __nativeEcdhKey: unique symbol }
 
 /** Node-style completion callback of the thread-pool entry points. */
 export type NativeCallback<T> = (error: Error | null, result?: T) => void
@@ -151,6 +163,19 @@ export interface NativeCryptoFunctions {
   openStreamVerifyAsync(stream: MessageStreamHandle, point: Uint8Array, signature: Uint8Array, callback: NativeCallback<boolean>): void;
   /** Cleanses the key now (idempotent); throws while a pool job holds the stream. */
   disposeMessageStream(stream: MessageStreamHandle): void;
+  /** Parses a DER (PKCS#8) EC private key on the curve into a handle; the caller wipes `der`. */
+  ecdhPrivateKeyFromDer(curveBits: 256 | 384 | 521, der: Uint8Array): EcdhKeyHandle;
+  /**
+   * out (64 bytes) = KDF-CTR-HMAC-SHA384(Z, label = fixedInfo, context = salt), Z = ECDH of the key
+   * (or, for undefined, a fresh key pair whose compressed public key is written to
+   * `ephemeralPublicOut`, which may be a view into fixedInfo, first) with `peerPoint` (uncompressed,
+   * checked on the curve). Throws ERR_ESDK_NATIVE_POINT for a bad point.
+   */
+  ecdhDeriveKeyingMaterial(curveBits: 256 | 384 | 521, handle: EcdhKeyHandle | undefined, ephemeralPublicOut: Uint8Array, peerPoint: Uint8Array, salt: Uint8Array, fixedInfo: Uint8Array, out: Uint8Array): void;
+  /** Frees the key now (idempotent); the handle's finalizer would otherwise do it. */
+  disposeEcdhKey(handle: EcdhKeyHandle): void;
+  /** out (32 or 64 bytes) = the SP 800-108 counter-mode KDF with HMAC-SHA256 or -SHA384. */
+  kdfCounterMode(hashBits: 256 | 384, ikm: Uint8Array, label: Uint8Array, context: Uint8Array, out: Uint8Array): void;
 }
 
 export type NativeCryptoAddon = NativeAddon & NativeCryptoFunctions;
@@ -203,6 +228,10 @@ export interface NativeLoadResult {
   path: string | undefined;
   /** Why each earlier candidate was passed over, in search order. */
   reasons: string[];
+  /** The settings in force in the loaded addon. */
+  settings: NativeSettings | undefined;
+  /** Why each setting is what it is: asked for (ESDK_*), measured at load, or known for this OpenSSL. */
+  settingsWhy: { gcm: string; p384: string } | undefined;
 }
 
 /** The AES-GCM implementations the test hooks can ask for by number (native/gcm.h GcmKey::Impl). */

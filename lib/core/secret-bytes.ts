@@ -10,3 +10,15 @@
 export function allocSecret(size: number): Buffer {
   return Buffer.from(new ArrayBuffer(size))
 }
+
+/** Runs a node:crypto cipher over a secret into an unpooled buffer, wiping the intermediate parts. */
+export function cipherToOwnedBuffer(run: () => Buffer[]): Buffer {
+  const parts = run()
+  const out = allocSecret(parts.reduce((n, p) => n + p.length, 0))
+  let o = 0
+  for (const p of parts) {
+    o += p.copy(out, o)
+    p.fill(0)
+  }
+  return out
+}

@@ -51,7 +51,7 @@ export interface ParsedHeader {
   readonly headerAuthTag: Buffer
   /** Header body plus authentication: where the body starts. */
   readonly headerLength: number
-  /** Header body and authentication as received (the private copy the other views point into). */
+  /** The whole header (body and auth) as received, the private copy the other views point into: what a signature covers first. */
   readonly headerBytes: Buffer
 }
 

@@ -4,8 +4,9 @@ import { assertEncryptAllowed, defaultSuiteFor } from '../core/policy'
 import { AlgorithmSuite, findSuite } from '../core/suites'
 import { EncryptionContext, contextFromEntries, contextValue, hasContextKey } from '../format/encryption-context'
 import { DecryptionRequest, EncryptionRequest, KeyringNode, NodeMaterialsManager, isKeyring } from './keyring'
-import { KeyWrapSource, NodeDecryptionMaterial, NodeEncryptionMaterial, SigningKey } from './materials'
-import { SigningKeySource, decodeVerificationPoint, nodeSigningKeys } from './signature-keys'
+import type { KeyringCryptoSource } from './keyring-crypto'
+import { NodeDecryptionMaterial, NodeEncryptionMaterial } from './materials'
+import { SigningKey, SigningKeySource, decodeVerificationPoint, nodeSigningKeys } from './signature-keys'
 
 /** The reserved context key that carries a signed message's verification key. */
 export const PUBLIC_KEY_CONTEXT_KEY = 'aws-crypto-public-key'
@@ -20,10 +21,10 @@ export class NodeDefaultCryptographicMaterialsManager implements NodeMaterialsMa
   }
 
   /**
-   * `request.signingKeys` and `request.keyWrap` (set by the session from its backend) supply the
-   * signing key and the keyring's AES-GCM; node:crypto's otherwise.
+   * `request.signingKeys` and `request.keyringCrypto` (set by the session from its backend) supply
+   * the signing key and the keyrings' crypto; node:crypto's otherwise.
    */
-  async getEncryptionMaterials(request: EncryptionRequest & SigningKeySource & KeyWrapSource): Promise<NodeEncryptionMaterial> {
+  async getEncryptionMaterials(request: EncryptionRequest & SigningKeySource & KeyringCryptoSource): Promise<NodeEncryptionMaterial> {
     const suite = this.encryptSuite(request)
     const signingKey = suite.signature ? (request.signingKeys ?? nodeSigningKeys).acquire(suite.signature) : undefined
     const material = this.newEncryptionMaterial(request, suite, signingKey)
@@ -37,7 +38,7 @@ export class NodeDefaultCryptographicMaterialsManager implements NodeMaterialsMa
    * over synchronously. A keyring that cannot answer synchronously is known before the signing
    * key is drawn (KeyringNode.mayEncryptSync), so no key is made only to be thrown away.
    */
-  getEncryptionMaterialsSync(request: EncryptionRequest & SigningKeySource & KeyWrapSource): NodeEncryptionMaterial | undefined {
+  getEncryptionMaterialsSync(request: EncryptionRequest & SigningKeySource & KeyringCryptoSource): NodeEncryptionMaterial | undefined {
     // A subclass that overrides the async method has its own idea of materials: defer to it.
     if (this.getEncryptionMaterials !== NodeDefaultCryptographicMaterialsManager.prototype.getEncryptionMaterials) return undefined
     const keyring = this.keyring
@@ -72,23 +73,23 @@ export class NodeDefaultCryptographicMaterialsManager implements NodeMaterialsMa
     return suite
   }
 
-  private newEncryptionMaterial(request: EncryptionRequest & KeyWrapSource, suite: AlgorithmSuite, signingKey: SigningKey | undefined): NodeEncryptionMaterial {
+  private newEncryptionMaterial(request: EncryptionRequest & KeyringCryptoSource, suite: AlgorithmSuite, signingKey: SigningKey | undefined): NodeEncryptionMaterial {
     let context = request.encryptionContext
     if (signingKey) context = contextFromEntries([...Object.entries(context), [PUBLIC_KEY_CONTEXT_KEY, signingKey.publicKeyCompressed.toString('base64')]])
     const material = new NodeEncryptionMaterial(suite, context)
-    if (request.keyWrap) material.keyWrap = request.keyWrap
+    if (request.keyringCrypto) material.keyringCrypto = request.keyringCrypto
     if (signingKey) material.setSignatureKey(signingKey)
     return material
   }
 
-  async decryptMaterials(request: DecryptionRequest & KeyWrapSource): Promise<NodeDecryptionMaterial> {
+  async decryptMaterials(request: DecryptionRequest & KeyringCryptoSource): Promise<NodeDecryptionMaterial> {
     const material = this.newDecryptionMaterial(request)
     await this.keyring.onDecrypt(material, request.encryptedDataKeys)
     return checkDecryptionMaterial(material)
   }
 
   /** Extension: decryptMaterials without a promise when the keyring answers synchronously; undefined otherwise. */
-  decryptMaterialsSync(request: DecryptionRequest & KeyWrapSource): NodeDecryptionMaterial | undefined {
+  decryptMaterialsSync(request: DecryptionRequest & KeyringCryptoSource): NodeDecryptionMaterial | undefined {
     if (this.decryptMaterials !== NodeDefaultCryptographicMaterialsManager.prototype.decryptMaterials) return undefined
     const keyring: Partial<Pick<KeyringNode, 'onDecryptSync'>> = this.keyring
     if (typeof keyring.onDecryptSync !== 'function') return undefined
@@ -97,7 +98,7 @@ export class NodeDefaultCryptographicMaterialsManager implements NodeMaterialsMa
     return checkDecryptionMaterial(material)
   }
 
-  private newDecryptionMaterial(request: DecryptionRequest & KeyWrapSource): NodeDecryptionMaterial {
+  private newDecryptionMaterial(request: DecryptionRequest & KeyringCryptoSource): NodeDecryptionMaterial {
     const { suite } = request
     const { context, requiredKeys } = mergeReproducedContext(request.encryptionContext, request.reproducedEncryptionContext)
     const publicKey = contextValue(context, PUBLIC_KEY_CONTEXT_KEY)
@@ -105,7 +106,7 @@ export class NodeDefaultCryptographicMaterialsManager implements NodeMaterialsMa
     if (suite.signature && publicKey === undefined) throw new MalformedMessageError('signed message without aws-crypto-public-key')
     if (!suite.signature && publicKey !== undefined) throw new MalformedMessageError('unsigned message carries aws-crypto-public-key')
     const material = new NodeDecryptionMaterial(suite, context, requiredKeys)
-    if (request.keyWrap) material.keyWrap = request.keyWrap
+    if (request.keyringCrypto) material.keyringCrypto = request.keyringCrypto
     if (suite.signature && publicKey !== undefined) material.setVerificationKey(decodeVerificationPoint(publicKey, suite.signature))
     return material
   }

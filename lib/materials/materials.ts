@@ -1,14 +1,17 @@
 // Encryption and decryption materials: set-once data keys with a single owner and a single wipe (framework/structures.md).
 import { wipe } from '../core/wipe'
-import { KeyObject, createCipheriv, createDecipheriv } from 'node:crypto'
+import { KeyObject } from 'node:crypto'
 import { BadStateError, InvalidArgumentError } from '../core/errors'
 import { randomBytes } from '../core/random'
 import { AlgorithmSuite } from '../core/suites'
 import { EncryptionContext } from '../format/encryption-context'
 import { EncryptedDataKey } from '../format/header'
-import type { RsaPkcs1Unwrap } from './rsa-pkcs1'
-import { VerificationKey } from './signature-keys'
+import type { KeyringCrypto } from './keyring-crypto'
+import { nodeKeyringCrypto } from './node-keyring-crypto'
+import { SigningKey, VerificationKey } from './signature-keys'
 import { allocSecret } from '../core/secret-bytes'
+
+export type { SigningKey } from './signature-keys'
 
 /** Kept for call-shape compatibility with the official keyring trace; not interpreted. */
 export enum KeyringTraceFlag {
@@ -18,49 +21,6 @@ export enum KeyringTraceFlag {
   WRAPPING_KEY_SIGNED_ENC_CTX = 8,
   WRAPPING_KEY_VERIFIED_ENC_CTX = 16,
 }
-
-/** AES-GCM as the raw AES keyring wraps data keys: 12-byte IV, 16-byte tag after the ciphertext. */
-export interface AesGcmWrap {
-  /** ciphertext ‖ tag */
-  seal(key: Buffer, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Buffer
-  /** The plaintext in an unpooled buffer the caller owns and wipes, or the Error that refused it. */
-  open(key: Buffer, iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Buffer | Error
-  /**
-   * The backend's RSA PKCS#1 v1.5 unwrap, when it has one that node:crypto's CVE-2023-46809 refusal
-   * does not apply to (the native backend). It rides on this object because materials already carry
-   * it from the session's backend to the keyrings.
-   */
-  readonly rsaPkcs1?: RsaPkcs1Unwrap
-}
-
-/** The optional field of a materials request that carries the session backend's AES-GCM (materials never import a backend). */
-export interface KeyWrapSource {
-  readonly keyWrap?: AesGcmWrap
-}
-
-const TAG_LENGTH = 16
-type GcmCipherName = 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm'
-
-function gcmName(key: Buffer): GcmCipherName {
-  return `aes-${key.length * 8}-gcm` as GcmCipherName
-}
-
-/** node:crypto's AES-GCM: the default, and the JS backend's. */
-export const nodeAesGcmWrap: AesGcmWrap = Object.freeze({
-  seal(key: Buffer, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Buffer {
-    const cipher = createCipheriv(gcmName(key), key, iv, { authTagLength: TAG_LENGTH }).setAAD(aad)
-    return Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()])
-  },
-  open(key: Buffer, iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Buffer | Error {
-    try {
-      const decipher = createDecipheriv(gcmName(key), key, iv, { authTagLength: TAG_LENGTH })
-      decipher.setAAD(aad).setAuthTag(sealed.subarray(sealed.length - TAG_LENGTH))
-      return cipherToOwnedBuffer(() => [decipher.update(sealed.subarray(0, sealed.length - TAG_LENGTH)), decipher.final()])
-    } catch (e) {
-      return e instanceof Error ? e : new Error(String(e))
-    }
-  },
-})
 
 const NO_KEYS: readonly string[] = Object.freeze([])
 
@@ -72,8 +32,8 @@ abstract class Material {
   readonly encryptionContext: EncryptionContext
   /** Keys whose pairs are authenticated but not stored in the header (required-encryption-context CMM). */
   readonly requiredEncryptionContextKeys: readonly string[]
-  /** The AES-GCM keyrings wrap with: the session backend's when the CMM passed it on, else node:crypto's. */
-  keyWrap: AesGcmWrap = nodeAesGcmWrap
+  /** The crypto keyrings wrap and unwrap with: the session backend's when the CMM passed it on, else node:crypto's. */
+  keyringCrypto: KeyringCrypto = nodeKeyringCrypto
 
   constructor(suite: AlgorithmSuite, encryptionContext: EncryptionContext, requiredEncryptionContextKeys: readonly string[] = NO_KEYS) {
     this.suite = suite
@@ -140,12 +100,6 @@ abstract class Material {
   }
 }
 
-export interface SigningKey {
-  readonly privateKey: KeyObject
-  /** SEC1 compressed public point, as written to `aws-crypto-public-key`. */
-  readonly publicKeyCompressed: Buffer
-}
-
 export class NodeEncryptionMaterial extends Material {
   readonly encryptedDataKeys: EncryptedDataKey[] = []
   signatureKey: SigningKey | undefined
@@ -192,16 +146,4 @@ export class NodeDecryptionMaterial extends Material {
 /** Gives a material a fresh random data key if it has none. */
 export function ensureDataKey(material: NodeEncryptionMaterial): void {
   if (!material.hasUnencryptedDataKey) material.generateUnencryptedDataKey()
-}
-
-/** Runs a node:crypto cipher over a secret into an unpooled buffer, wiping the intermediate. */
-export function cipherToOwnedBuffer(run: () => Buffer[]): Buffer {
-  const parts = run()
-  const out = allocSecret(parts.reduce((n, p) => n + p.length, 0))
-  let o = 0
-  for (const p of parts) {
-    o += p.copy(out, o)
-    wipe(p)
-  }
-  return out
 }

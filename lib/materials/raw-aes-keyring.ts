@@ -5,7 +5,8 @@ import { AlgorithmSuiteIdentifier } from '../core/suites'
 import { ContextOrder, EncryptionContext, serializeContextEntries, serializedContextEntries } from '../format/encryption-context'
 import { EncryptedDataKey } from '../format/header'
 import { KeyringNode, isReservedNamespace } from './keyring'
-import { AesGcmWrap, NodeDecryptionMaterial, NodeEncryptionMaterial, ensureDataKey } from './materials'
+import type { KeyringCrypto } from './keyring-crypto'
+import { NodeDecryptionMaterial, NodeEncryptionMaterial, ensureDataKey } from './materials'
 import { allocSecret } from '../core/secret-bytes'
 
 export enum RawAesWrappingSuiteIdentifier {
@@ -14,7 +15,7 @@ export enum RawAesWrappingSuiteIdentifier {
   AES256_GCM_IV12_TAG16_NO_PADDING = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16,
 }
 
-/** The AES variant follows the wrapping key's length (AesGcmWrap picks it from the key). */
+/** The AES variant follows the wrapping key's length (the port's AES-GCM picks it from the key). */
 const WRAPPING: Record<number, { keyLength: number }> = {
   [RawAesWrappingSuiteIdentifier.AES128_GCM_IV12_TAG16_NO_PADDING]: { keyLength: 16 },
   [RawAesWrappingSuiteIdentifier.AES192_GCM_IV12_TAG16_NO_PADDING]: { keyLength: 24 },
@@ -85,7 +86,7 @@ export class RawAesKeyringNode extends KeyringNode {
     const iv = randomPublicBytes(IV_LENGTH)
     // UTF-8 order is shared with the header, which serializes the same context.
     const aad = this.writeOrder === 'utf8' ? serializedContextEntries(material.encryptionContext) : serializeContextEntries(material.encryptionContext, this.writeOrder)
-    const wrapped = material.keyWrap.seal(this.wrappingKey, iv, aad, material.getUnencryptedDataKey())
+    const wrapped = material.keyringCrypto.aesGcmSeal(this.wrappingKey, iv, aad, material.getUnencryptedDataKey())
     const info = Buffer.allocUnsafe(this.keyNameBytes.length + 8 + IV_LENGTH)
     let o = this.keyNameBytes.copy(info, 0)
     o = info.writeUInt32BE(TAG_BITS, o)
@@ -103,8 +104,8 @@ export class RawAesKeyringNode extends KeyringNode {
       const iv = this.ivIfOurs(edk, material.suite.keyLengthBytes)
       if (!iv) continue
       for (const aad of orders) {
-        const key = this.tryUnwrap(material.keyWrap, edk.encryptedDataKey, iv, aad, errors)
-        // keyWrap.open returns an unpooled buffer of our own: the material takes it as is.
+        const key = this.tryUnwrap(material.keyringCrypto, edk.encryptedDataKey, iv, aad, errors)
+        // aesGcmOpen returns an unpooled buffer of our own: the material takes it as is.
         if (key) return material.adoptUnencryptedDataKey(key)
       }
     }
@@ -138,8 +139,8 @@ export class RawAesKeyringNode extends KeyringNode {
     return info.subarray(n + 8)
   }
 
-  private tryUnwrap(gcm: AesGcmWrap, wrapped: Uint8Array, iv: Uint8Array, aad: Uint8Array, errors: unknown[]): Buffer | undefined {
-    const key = gcm.open(this.wrappingKey, iv, aad, wrapped)
+  private tryUnwrap(crypto: KeyringCrypto, wrapped: Uint8Array, iv: Uint8Array, aad: Uint8Array, errors: unknown[]): Buffer | undefined {
+    const key = crypto.aesGcmOpen(this.wrappingKey, iv, aad, wrapped)
     if (key instanceof Error) {
       errors.push(key)
       return undefined

@@ -1,12 +1,17 @@
-// ECDSA keys for signed suites: the signing-key provider contract, node:crypto key pairs, SEC1 point encoding and decoding.
-import { ECDH, KeyObject, createECDH, createPrivateKey, createPublicKey } from 'node:crypto'
+// ECDSA keys for signed suites: the signing-key provider contract, node:crypto key pairs, and the verification key's two forms.
+import { KeyObject, createECDH, createPrivateKey } from 'node:crypto'
 import { InvalidArgumentError, MalformedMessageError } from '../core/errors'
 import { isRandomSourceOverridden, randomFill } from '../core/random'
 import { SignatureSpec } from '../core/suites'
-import type { SigningKey } from './materials'
 import { allocSecret } from '../core/secret-bytes'
+import { OPENSSL_CURVE, SPKI_PREFIX, compressPoint, decompressPoint, publicKeyFromPoint } from './ec-points'
 
-const OPENSSL_CURVE = { 'P-256': 'prime256v1', 'P-384': 'secp384r1' } as const
+/** A signed message's private key and the public half the header carries. */
+export interface SigningKey {
+  readonly privateKey: KeyObject
+  /** SEC1 compressed public point, as written to `aws-crypto-public-key`. */
+  readonly publicKeyCompressed: Buffer
+}
 
 /** Group orders (SEC 2 / FIPS 186-4 D.1.2), big-endian, for drawing private scalars below them. */
 const ORDER = {
@@ -17,16 +22,11 @@ const ORDER = {
 /*
  * DER around raw scalars and points, so KeyObjects are made without a JWK: node:crypto's JWK
  * import re-checks an EC key with a full scalar multiplication (about a millisecond on P-384).
- * SEC1 ECPrivateKey ::= SEQUENCE { 1, OCTET STRING d, [0] curve OID, [1] BIT STRING 04‖x‖y };
- * SubjectPublicKeyInfo ::= SEQUENCE { SEQUENCE { id-ecPublicKey, curve OID }, BIT STRING 04‖x‖y }.
+ * SEC1 ECPrivateKey ::= SEQUENCE { 1, OCTET STRING d, [0] curve OID, [1] BIT STRING 04‖x‖y }.
  */
 const SEC1 = {
   'P-256': { head: Buffer.from('307702010104' + '20', 'hex'), mid: Buffer.from('a00a06082a8648ce3d030107' + 'a144034200', 'hex') },
   'P-384': { head: Buffer.from('3081a402010104' + '30', 'hex'), mid: Buffer.from('a00706052b81040022' + 'a164036200', 'hex') },
-} as const
-const SPKI = {
-  'P-256': Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex'),
-  'P-384': Buffer.from('3076301006072a8648ce3d020106052b81040022036200', 'hex'),
 } as const
 
 /**
@@ -142,27 +142,13 @@ export function partsOfPrivateKey(spec: SignatureSpec, key: KeyObject): { d: Buf
   }
 }
 
-/** A public KeyObject from an uncompressed point already checked on the curve. */
-export function publicKeyFromPoint(spec: SignatureSpec, uncompressed: Uint8Array): KeyObject {
-  return createPublicKey({ key: Buffer.concat([SPKI[spec.curve], uncompressed]), format: 'der', type: 'spki' })
-}
-
-/** SEC1 compressed form of an uncompressed point 04 ‖ x ‖ y: parity byte ‖ x. */
-export function compressPoint(uncompressed: Uint8Array): Buffer {
-  const size = (uncompressed.length - 1) / 2
-  const out = Buffer.alloc(1 + size)
-  out[0] = 0x02 | ((uncompressed[uncompressed.length - 1] as number) & 1)
-  out.set(uncompressed.subarray(1, 1 + size), 1)
-  return out
-}
-
 /**
  * SEC1 compressed form of a public key: parity byte ‖ x. Read from its SPKI DER, not its JWK: a
  * JWK export of a key from generateKeyPair(Sync) can deadlock Node 20 (see generateSigningKey).
  */
 export function compressPublicKey(publicKey: KeyObject, spec: SignatureSpec): Buffer {
   const der = publicKey.export({ type: 'spki', format: 'der' })
-  const prefix = SPKI[spec.curve]
+  const prefix = SPKI_PREFIX[spec.curve]
   if (der.length !== prefix.length + spec.publicKeyLength * 2 - 1 || !der.subarray(0, prefix.length).equals(prefix)) {
     throw new MalformedMessageError('not a public key on the suite curve')
   }
@@ -206,7 +192,7 @@ export class VerificationKey {
   }
 
   get keyObject(): KeyObject {
-    this.keyForm ??= publicKeyFromPoint(this.spec, this.point)
+    this.keyForm ??= publicKeyFromPoint(this.spec.curve, this.point)
     return this.keyForm
   }
 }
@@ -220,14 +206,13 @@ export function decodeVerificationPoint(base64: string, spec: SignatureSpec): Ve
   if (compressed.length !== spec.publicKeyLength || (compressed[0] !== 0x02 && compressed[0] !== 0x03)) {
     throw new MalformedMessageError('aws-crypto-public-key is not a compressed point on the suite curve')
   }
-  try {
-    return VerificationKey.fromPoint(spec, ECDH.convertKey(compressed, OPENSSL_CURVE[spec.curve], undefined, undefined, 'uncompressed') as Buffer)
-  } catch {
-    throw new MalformedMessageError('aws-crypto-public-key is not a point on the suite curve')
-  }
+  const point = decompressPoint(spec.curve, compressed)
+  if (!point) throw new MalformedMessageError('aws-crypto-public-key is not a point on the suite curve')
+  return VerificationKey.fromPoint(spec, point)
 }
 
 /** decodeVerificationPoint as a node:crypto KeyObject. */
 export function decodeVerificationKey(base64: string, spec: SignatureSpec): KeyObject {
   return decodeVerificationPoint(base64, spec).keyObject
 }
+

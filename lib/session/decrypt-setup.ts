@@ -4,7 +4,8 @@ import { CommitmentPolicy, assertDecryptAllowed } from '../core/policy'
 import { EncryptionContext, contextFromEntries, contextValue, hasContextKey, serializeContextEntries } from '../format/encryption-context'
 import { MessageHeader, ParsedHeader } from '../format/header'
 import { DecryptionRequest, NodeMaterialsManager } from '../materials/keyring'
-import { KeyWrapSource, NodeDecryptionMaterial } from '../materials/materials'
+import type { KeyringCryptoSource } from '../materials/keyring-crypto'
+import { NodeDecryptionMaterial } from '../materials/materials'
 import { CryptoBackend } from '../backend/backend'
 
 export interface DecryptSettings {
@@ -24,14 +25,14 @@ export function decryptionMaterials(
   reproducedEncryptionContext: EncryptionContext | undefined,
 ): NodeDecryptionMaterial | Promise<NodeDecryptionMaterial> {
   const { header, suite } = parsed
-  // The backend's AES-GCM rides along for the keyrings (materials never import a backend).
-  const request: DecryptionRequest & KeyWrapSource = {
+  // The backend's keyring crypto rides along for the keyrings (materials never import a backend).
+  const request: DecryptionRequest & KeyringCryptoSource = {
     suite,
     encryptedDataKeys: header.encryptedDataKeys,
     encryptionContext: header.encryptionContext,
     reproducedEncryptionContext,
     commitmentPolicy: settings.commitmentPolicy,
-    keyWrap: settings.backend.keyWrap,
+    keyringCrypto: settings.backend.keyringCrypto,
   }
   return cmm.decryptMaterialsSync?.(request) ?? cmm.decryptMaterials(request)
 }

@@ -6,7 +6,8 @@ import { AlgorithmSuite } from '../core/suites'
 import { EncryptionContext, contextFromEntries, serializeContextEntries } from '../format/encryption-context'
 import { ContentType, HeaderFields, MessageHeader, messageHeaderOf } from '../format/header'
 import { EncryptionRequest, NodeMaterialsManager } from '../materials/keyring'
-import { KeyWrapSource, NodeEncryptionMaterial } from '../materials/materials'
+import type { KeyringCryptoSource } from '../materials/keyring-crypto'
+import { NodeEncryptionMaterial } from '../materials/materials'
 import { SigningKeySource } from '../materials/signature-keys'
 import { CryptoBackend } from '../backend/backend'
 
@@ -37,7 +38,7 @@ export function encryptionMaterials(settings: EncryptSettings, input: MaterialsI
 }
 
 /** The caller's checks (encrypt.md: no reserved context keys, a requested suite the policy allows), then the request the CMM is asked. */
-export function encryptionRequest(settings: EncryptSettings, input: Omit<MaterialsInput, 'cmm'>): EncryptionRequest & SigningKeySource & KeyWrapSource {
+export function encryptionRequest(settings: EncryptSettings, input: Omit<MaterialsInput, 'cmm'>): EncryptionRequest & SigningKeySource & KeyringCryptoSource {
   const { backend, commitmentPolicy } = settings
   const { encryptionContext, suite, plaintextLength } = input
   for (const key of Object.keys(encryptionContext)) {
@@ -45,14 +46,14 @@ export function encryptionRequest(settings: EncryptSettings, input: Omit<Materia
     if (key.startsWith(RESERVED_PREFIX)) throw new InvalidArgumentError(`encryption context key "${key}" uses the reserved prefix ${RESERVED_PREFIX}`)
   }
   if (suite) assertEncryptAllowed(commitmentPolicy, suite)
-  // The backend's signing keys and AES-GCM ride along for the default CMM (materials never import a backend).
+  // The backend's signing keys and keyring crypto ride along for the default CMM (materials never import a backend).
   return {
     suite,
     encryptionContext,
     plaintextLength,
     commitmentPolicy,
     signingKeys: backend.signingKeys,
-    keyWrap: backend.keyWrap,
+    keyringCrypto: backend.keyringCrypto,
   }
 }
 

@@ -2,7 +2,8 @@
 import { ExecutionContext } from 'ava'
 import { ECDH, createECDH, createHash, createSign, createVerify, generateKeyPairSync, KeyObject, randomBytes } from 'node:crypto'
 import { NativeCryptoAddon, SigningKeyHandle } from '../../lib/backend/native-types'
-import { compressPoint, privateKeyFromParts, publicKeyFromPoint } from '../../lib/materials/signature-keys'
+import { privateKeyFromParts } from '../../lib/materials/signature-keys'
+import { compressPoint, publicKeyFromPoint } from '../../lib/materials/ec-points'
 import { SignatureSpec } from '../../lib/core/suites'
 import { A, nativeOnly, suite } from './backends'
 
@@ -71,7 +72,7 @@ for (const c of CURVES) {
       ecdh.setPrivateKey(d)
       t.deepEqual(ecdh.getPublicKey(), point, 'the public point belongs to the scalar')
       publics.add(point.toString('hex'))
-      t.true(createVerify(c.hash).update('stocked').verify({ key: publicKeyFromPoint(c.spec, point), dsaEncoding: 'der' }, signDigest(addon, handle, digest)))
+      t.true(createVerify(c.hash).update('stocked').verify({ key: publicKeyFromPoint(c.spec.curve, point), dsaEncoding: 'der' }, signDigest(addon, handle, digest)))
       addon.disposeSigningKey(handle)
     }
     t.is(publics.size, taken.length, 'no key handed out twice')
@@ -99,7 +100,7 @@ for (const c of CURVES) {
       t.deepEqual(compressed, ecdh)
       t.deepEqual(compressPoint(point), compressed)
       const signature = signDigest(addon, handle, digest)
-      t.true(createVerify(c.hash).update(message).verify({ key: publicKeyFromPoint(c.spec, point), dsaEncoding: 'der' }, signature))
+      t.true(createVerify(c.hash).update(message).verify({ key: publicKeyFromPoint(c.spec.curve, point), dsaEncoding: 'der' }, signature))
       // And the private half is the real one: node:crypto signs with it, native verifies.
       const nodeSignature = createSign(c.hash).update(message).sign({ key: privateKeyFromParts(c.spec, d, point), dsaEncoding: 'der' })
       t.true(addon.verifyMessage(c.suiteId, point, message, nodeSignature))
@@ -116,7 +117,7 @@ for (const c of CURVES) {
     const signatures = [0, 1, 2, 3].map(() => signDigest(addon, handle, digest))
     const rs = new Set(signatures.map((s) => rOf(s).toString('hex')))
     t.is(rs.size, signatures.length, 'every signature has its own r')
-    for (const s of signatures) t.true(createVerify(c.hash).update('same message').verify({ key: publicKeyFromPoint(c.spec, point), dsaEncoding: 'der' }, s))
+    for (const s of signatures) t.true(createVerify(c.hash).update('same message').verify({ key: publicKeyFromPoint(c.spec.curve, point), dsaEncoding: 'der' }, s))
   })
 
   nativeOnly(`P-${c.bits}: a key from a scalar has node:crypto's public key, and importing it with its point changes nothing`, (t, addon) => {

@@ -1,6 +1,6 @@
-// The backends' AES-GCM for the raw AES keyring: node:crypto's bytes for every key size, refusal of any flipped byte, owned outputs.
+// The backends' AES-GCM through the keyring-crypto port: node:crypto's bytes for every key size, refusal of any flipped byte, owned outputs.
 import { randomBytes } from 'node:crypto'
-import { nodeAesGcmWrap } from '../../lib/materials/materials'
+import { nodeKeyringCrypto } from '../../lib/materials/node-keyring-crypto'
 import { eachBackend, nativeOnly, offsetCopy } from './backends'
 
 eachBackend('seal gives node:crypto\'s ciphertext ‖ tag and open inverts it, for 128/192/256-bit keys and any AAD', (t, backend) => {
@@ -10,10 +10,10 @@ eachBackend('seal gives node:crypto\'s ciphertext ‖ tag and open inverts it, f
       const iv = randomBytes(12)
       const aad = randomBytes(aadLength)
       const plaintext = randomBytes(size)
-      const sealed = backend.keyWrap.seal(key, iv, aad, plaintext)
-      t.deepEqual(sealed, nodeAesGcmWrap.seal(key, iv, aad, plaintext), `${keyLength}/${size}/${aadLength}`)
+      const sealed = backend.keyringCrypto.aesGcmSeal(key, iv, aad, plaintext)
+      t.deepEqual(sealed, nodeKeyringCrypto.aesGcmSeal(key, iv, aad, plaintext), `${keyLength}/${size}/${aadLength}`)
       // Views at odd offsets open the same way (byteOffset respected).
-      const opened = backend.keyWrap.open(offsetCopy(key).view, offsetCopy(iv).view, offsetCopy(aad).view, offsetCopy(sealed).view)
+      const opened = backend.keyringCrypto.aesGcmOpen(offsetCopy(key).view, offsetCopy(iv).view, offsetCopy(aad).view, offsetCopy(sealed).view)
       t.true(Buffer.isBuffer(opened) && opened.equals(plaintext))
       if (Buffer.isBuffer(opened)) t.is(opened.buffer.byteLength === opened.length || opened.byteOffset === 0, true, 'an owned, unpooled buffer')
     }
@@ -24,17 +24,17 @@ eachBackend('open refuses every flipped byte of the sealed key, the IV, the AAD 
   const key = randomBytes(32)
   const iv = randomBytes(12)
   const aad = randomBytes(20)
-  const sealed = backend.keyWrap.seal(key, iv, aad, randomBytes(32))
+  const sealed = backend.keyringCrypto.aesGcmSeal(key, iv, aad, randomBytes(32))
   const flip = (b: Buffer, i: number): Buffer => {
     const c = Buffer.from(b)
     c[i] = (c[i] as number) ^ 1
     return c
   }
-  for (let i = 0; i < sealed.length; i++) t.true(backend.keyWrap.open(key, iv, aad, flip(sealed, i)) instanceof Error, `sealed byte ${i}`)
-  t.true(backend.keyWrap.open(key, flip(iv, 3), aad, sealed) instanceof Error)
-  t.true(backend.keyWrap.open(key, iv, flip(aad, 19), sealed) instanceof Error)
-  t.true(backend.keyWrap.open(flip(key, 0), iv, aad, sealed) instanceof Error)
-  t.true(backend.keyWrap.open(key, iv, aad, sealed.subarray(0, 10)) instanceof Error, 'shorter than a tag')
+  for (let i = 0; i < sealed.length; i++) t.true(backend.keyringCrypto.aesGcmOpen(key, iv, aad, flip(sealed, i)) instanceof Error, `sealed byte ${i}`)
+  t.true(backend.keyringCrypto.aesGcmOpen(key, flip(iv, 3), aad, sealed) instanceof Error)
+  t.true(backend.keyringCrypto.aesGcmOpen(key, iv, flip(aad, 19), sealed) instanceof Error)
+  t.true(backend.keyringCrypto.aesGcmOpen(flip(key, 0), iv, aad, sealed) instanceof Error)
+  t.true(backend.keyringCrypto.aesGcmOpen(key, iv, aad, sealed.subarray(0, 10)) instanceof Error, 'shorter than a tag')
 })
 
 nativeOnly('gcmSeal/gcmOpen refuse bad key, IV and output sizes and overlapping buffers', (t, addon) => {

@@ -7,7 +7,8 @@ import { ContentType } from '../../lib/format/header'
 import { jsBackend } from '../../lib/backend/js-backend'
 import { AlgorithmSuite, ALL_SUITES } from '../../lib/core/suites'
 import { SigningKey } from '../../lib/materials/materials'
-import { VerificationKey, compressPoint } from '../../lib/materials/signature-keys'
+import { VerificationKey } from '../../lib/materials/signature-keys'
+import { compressPoint } from '../../lib/materials/ec-points'
 import { bodySize, eachBackend, nativeOnly, offsetCopy } from './backends'
 
 interface Sealed {

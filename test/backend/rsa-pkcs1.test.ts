@@ -171,10 +171,10 @@ nativeOnly('handles left to the garbage collector are finalized (run under ASan:
   t.pass()
 })
 
-test('the native backend lends its PKCS#1 v1.5 unwrap with the key wrap; the JS backend has none (node:crypto path)', (t) => {
-  t.is(jsBackend.keyWrap.rsaPkcs1, undefined)
+test('the native backend lends its PKCS#1 v1.5 unwrap through the keyring-crypto port; the JS backend has none (node:crypto path)', (t) => {
+  t.is(jsBackend.keyringCrypto.rsaPkcs1, undefined)
   if (!nativeBackend) return t.pass('native backend unavailable')
-  const pkcs1 = nativeBackend.keyWrap.rsaPkcs1
+  const pkcs1 = nativeBackend.keyringCrypto.rsaPkcs1
   if (!pkcs1) return t.fail('the native backend has no rsaPkcs1')
   const dataKey = randomBytes(32)
   const wrapped = wrap(PAIR_2048.publicKey, dataKey)

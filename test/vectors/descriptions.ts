@@ -3,7 +3,7 @@ import { KeyringNode, MultiKeyringNode, RequiredEncryptionContextCMM } from '../
 import type { DecryptMaterials } from './cases'
 import { JsonObject, ShapeError, asArray, asObject, field, optStr, str, strList } from './json'
 import { KeyTable } from './keys'
-import { parseRsaPadding, rawAesKeyring, rawRsaKeyring } from './raw-keyrings'
+import { parseRsaPadding, rawAesKeyring, rawEcdhKeyringFor, rawRsaKeyring } from './raw-keyrings'
 
 export type Built =
   | { readonly kind: 'ready'; readonly materials: DecryptMaterials }
@@ -22,7 +22,7 @@ export function buildDescription(value: unknown, keys: KeyTable, where: string):
     case 'raw':
       return { kind: 'ready', materials: rawKeyring(o, keys, where) }
     case 'raw-ecdh':
-      return { kind: 'pending', keyring: `raw-ecdh-${str(o, 'schema', where)}-${str(o, 'ecc-curve', where)}` }
+      return { kind: 'ready', materials: rawEcdhKeyring(o, keys, where) }
     case 'aws-kms-hierarchy':
       return { kind: 'pending', keyring: 'aws-kms-hierarchy(static branch key)' }
     case 'multi-keyring':
@@ -53,6 +53,39 @@ function rawKeyring(o: JsonObject, keys: KeyTable, where: string): KeyringNode {
     return rawRsaKeyring(namespace, key.name, key, padding)
   }
   throw new ShapeError(`${where}: encryption-algorithm ${algorithm} does not fit key ${localName} (${key.kind})`)
+}
+
+/**
+ * v5 `raw-ecdh`: `static` is RawPrivateKeyToStaticPublicKey with the sender's private key and the
+ * recipient's public key (decrypting its own messages); `discovery` is PublicKeyDiscovery with the
+ * recipient's private key. `sender-public-key` / `recipient-public-key` name the key fields used.
+ */
+function rawEcdhKeyring(o: JsonObject, keys: KeyTable, where: string): KeyringNode {
+  const schema = str(o, 'schema', where)
+  const curve = str(o, 'ecc-curve', where)
+  const entry = (role: 'sender' | 'recipient') => {
+    const name = str(o, role, where)
+    const key = keys.get(name)
+    if (!key || key.kind !== 'ecc') throw new ShapeError(`${where}: ${role} ${JSON.stringify(name)} is not an ecc-private key`)
+    return key
+  }
+  const field = (key: Extract<ReturnType<typeof entry>, { kind: 'ecc' }>, name: string): string => {
+    const value = key.fields.get(name)
+    if (value === undefined) throw new ShapeError(`${where}: key ${key.name} has no ${name}`)
+    return value
+  }
+  if (schema === 'static') {
+    const sender = entry('sender')
+    const recipient = entry('recipient')
+    return rawEcdhKeyringFor(curve, {
+      RawPrivateKeyToStaticPublicKey: {
+        senderStaticPrivateKey: field(sender, 'sender-material'),
+        recipientPublicKey: Buffer.from(field(recipient, str(o, 'recipient-public-key', where)), 'base64'),
+      },
+    })
+  }
+  if (schema === 'discovery') return rawEcdhKeyringFor(curve, { PublicKeyDiscovery: { recipientStaticPrivateKey: field(entry('recipient'), 'recipient-material') } })
+  throw new ShapeError(`${where}: unknown raw-ecdh schema ${JSON.stringify(schema)}`)
 }
 
 function multiKeyring(o: JsonObject, keys: KeyTable, where: string): Built {

@@ -4,7 +4,11 @@ import { JsonObject, ShapeError, asArray, asObject, asString, field, int, optBoo
 export type KeyEntry =
   | { readonly kind: 'aes'; readonly name: string; readonly bits: number; readonly material: Buffer; readonly decrypt: boolean }
   | { readonly kind: 'rsa'; readonly name: string; readonly half: 'private' | 'public'; readonly pem: string; readonly decrypt: boolean }
-  /** Anything without raw material usable offline (aws-kms*, ecc-private, static-branch-key, static-material). */
+  /** Raw ECDH (keys v2 `ecc-private`): the two PEM private keys and their base64 DER public keys, by field name. */
+  | { readonly kind: 'ecc'; readonly name: string; readonly bits: number; readonly fields: ReadonlyMap<string, string> }
+  /** A hierarchical keyring's branch key, as a static key store serves it (keys v2 `static-branch-key`). */
+  | { readonly kind: 'branch'; readonly branchKeyId: string; readonly branchKeyVersion: string; readonly branchKey: Buffer; readonly beaconKey: Buffer | undefined }
+  /** Anything without raw material usable offline (aws-kms*, static-material). */
   | { readonly kind: 'other'; readonly type: string }
 
 export type KeyTable = ReadonlyMap<string, KeyEntry>
@@ -25,6 +29,17 @@ export function parseKeysManifest(json: unknown, where: string): KeyTable {
 
 function parseKey(localName: string, o: JsonObject, version: number, where: string): KeyEntry {
   const type = str(o, 'type', where)
+  if (type === 'ecc-private') return eccKey(o, where)
+  if (type === 'static-branch-key') {
+    const beacon = optStr(o, 'beaconKey', where)
+    return {
+      kind: 'branch',
+      branchKeyId: str(o, 'key-id', where),
+      branchKeyVersion: str(o, 'branchKeyVersion', where),
+      branchKey: Buffer.from(str(o, 'branchKey', where), 'base64'),
+      beaconKey: beacon === undefined ? undefined : Buffer.from(beacon, 'base64'),
+    }
+  }
   if (type !== 'symmetric' && type !== 'private' && type !== 'public') return { kind: 'other', type }
   // Version 1 has no key-id: the local name is the key name (README, keys manifest).
   const name = version === 1 ? localName : str(o, 'key-id', where)
@@ -49,4 +64,12 @@ function material(o: JsonObject, version: number, where: string): string {
   if (version !== 1) return asString(value, `${where}.material`)
   const separator = optStr(o, 'line-separator', where) ?? ''
   return asArray(value, `${where}.material`).map((line, i) => asString(line, `${where}.material[${i}]`)).join(separator)
+}
+
+/** `ecc-private`: PEM private keys under sender-material / recipient-material, base64 DER public keys under *-public-key. */
+function eccKey(o: JsonObject, where: string): KeyEntry {
+  if (str(o, 'algorithm', where) !== 'ecdh' || str(o, 'encoding', where) !== 'pem') throw new ShapeError(`${where}: ecc-private keys must be ecdh/pem`)
+  const fields = new Map<string, string>()
+  for (const name of ['sender-material', 'recipient-material', 'sender-material-public-key', 'recipient-material-public-key']) fields.set(name, str(o, name, where))
+  return { kind: 'ecc', name: str(o, 'key-id', where), bits: int(o, 'bits', where), fields }
 }

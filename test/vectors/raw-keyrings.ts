@@ -1,6 +1,6 @@
-// Builds raw AES and raw RSA keyrings through the library's public API from parsed key material.
+// Builds raw AES, raw RSA and raw ECDH keyrings through the library's public API from parsed key material.
 import { constants } from 'node:crypto'
-import { OaepHash, RawAesKeyringNode, RawAesWrappingSuiteIdentifier, RawRsaKeyringNode } from '../../lib/index'
+import { EcdhCurveSpec, OaepHash, RawAesKeyringNode, RawAesWrappingSuiteIdentifier, RawEcdhKeyAgreementScheme, RawEcdhKeyringNode, RawRsaKeyringNode } from '../../lib/index'
 
 const WRAPPING_BY_BITS: ReadonlyMap<number, RawAesWrappingSuiteIdentifier> = new Map([
   [128, RawAesWrappingSuiteIdentifier.AES128_GCM_IV12_TAG16_NO_PADDING],
@@ -52,4 +52,17 @@ export function parseRsaPadding(algorithm: string, hash: string | undefined): Rs
   const oaepHash = hash === undefined ? undefined : OAEP_HASHES.get(hash.toLowerCase())
   if (oaepHash === undefined) throw new Error(`unknown OAEP hash ${JSON.stringify(hash)}`)
   return { scheme: 'oaep', hash: oaepHash }
+}
+
+const ECDH_CURVES: ReadonlyMap<string, EcdhCurveSpec> = new Map([
+  ['ecc-256', EcdhCurveSpec.ECC_NIST_P256],
+  ['ecc-384', EcdhCurveSpec.ECC_NIST_P384],
+  ['ecc-521', EcdhCurveSpec.ECC_NIST_P521],
+])
+
+/** A raw ECDH keyring for a manifest's curve name (`ecc-256`, `ecc-384`, `ecc-521`). */
+export function rawEcdhKeyringFor(curve: string, keyAgreementScheme: RawEcdhKeyAgreementScheme): RawEcdhKeyringNode {
+  const curveSpec = ECDH_CURVES.get(curve)
+  if (curveSpec === undefined) throw new Error(`unknown ECDH curve ${JSON.stringify(curve)}`)
+  return new RawEcdhKeyringNode({ curveSpec, keyAgreementScheme })
 }

@@ -4,7 +4,8 @@ import { AlgorithmSuite } from '../../core/suites'
 import { InvalidArgumentError } from '../../core/errors'
 import { isThenable } from '../../core/thenable'
 import { DecryptionRequest, EncryptionMaterialsRun, EncryptionRequest, NodeMaterialsManager } from '../keyring'
-import { KeyWrapSource, NodeDecryptionMaterial, NodeEncryptionMaterial } from '../materials'
+import type { KeyringCryptoSource } from '../keyring-crypto'
+import { NodeDecryptionMaterial, NodeEncryptionMaterial } from '../materials'
 import { SigningKeySource } from '../signature-keys'
 import { CryptographicMaterialsCache, DecryptionMaterialEntry, EncryptionMaterialEntry, EvictionListener, EvictionReason } from './cache'
 import { decryptionCacheId, encryptionCacheId } from './cache-id'
@@ -356,14 +357,14 @@ export class NodeCachingMaterialsManager implements NodeMaterialsManager {
    * the byte limit, so that is the length it is told, not this one message's. The session's
    * signing-key provider and AES-GCM ride along, as they would to a CMM used directly.
    */
-  private backingEncryptionRequest(request: EncryptionRequest & SigningKeySource & KeyWrapSource): EncryptionRequest & SigningKeySource & KeyWrapSource {
+  private backingEncryptionRequest(request: EncryptionRequest & SigningKeySource & KeyringCryptoSource): EncryptionRequest & SigningKeySource & KeyringCryptoSource {
     return {
       suite: request.suite,
       encryptionContext: request.encryptionContext,
       commitmentPolicy: request.commitmentPolicy,
       plaintextLength: this.maxBytesEncrypted,
       signingKeys: request.signingKeys,
-      keyWrap: request.keyWrap,
+      keyringCrypto: request.keyringCrypto,
     }
   }
 

@@ -1,6 +1,6 @@
 // The structural KMS client the keyrings call: the AWS SDK v3 `KMS` / v2 `AWS.KMS` method shape, or a bare v3 `KMSClient` (`send`).
 import { InvalidArgumentError, KmsOperationName } from '../../core/errors'
-import { kmsCommand } from './aws-sdk'
+import { kmsCommand } from './kms-sdk'
 import { isServiceAnswer, reportAnswer } from './client-answers'
 
 export type KmsEncryptionContext = Record<string, string>
