@@ -9,7 +9,7 @@ import { MessageLayout, parseMessage } from '../session/decrypt-message'
 import { DecryptSettings, decryptionMaterials } from '../session/decrypt-setup'
 import { OpenGroup, openRecords, planOpen } from '../session/open-records'
 import { BatchBytes } from './encrypt-many'
-import { recordError } from './errors'
+import { backendError, recordError } from './errors'
 import { forEachInFlight } from './in-flight'
 
 /** A ciphertext, or a ciphertext with its own reproduced encryption context (used instead of the shared one). */
@@ -46,14 +46,19 @@ export async function decryptMany(
   const layouts: (MessageLayout | undefined)[] = []
   const groups = new Map<string, MaterialsGroup>()
   let i = 0
+  // The last header parsed and its materials key: the next record usually shares both.
+  let previous: { parsed: MessageLayout['parsed']; key: string } | undefined
   for (const record of records) {
     try {
       const { bytes, reproduced, reproducedKey } = normalizeRecord(record, options)
       ciphertexts[i] = bytes
       // Structure first: a malformed record (or one over maxBodySize / maxEncryptedDataKeys) fails alone, before any key.
-      const layout = parseMessage(bytes, settings, options.maxBodySize)
+      const layout = parseMessage(bytes, settings, options.maxBodySize, previous?.parsed)
       layouts[i] = layout
-      const key = reproducedKey + materialsKeyOf(layout.parsed)
+      const sharesPrevious = previous !== undefined && layout.parsed.header.encryptedDataKeys === previous.parsed.header.encryptedDataKeys
+      const materialsKey = sharesPrevious ? (previous as { key: string }).key : materialsKeyOf(layout.parsed)
+      previous = { parsed: layout.parsed, key: materialsKey }
+      const key = reproducedKey + materialsKey
       let group = groups.get(key)
       if (!group) {
         group = { reproduced, records: [] }
@@ -99,7 +104,7 @@ export async function decryptMany(
       for (const r of group.records) {
         const o = results[r]
         if (!o) continue
-        if ('error' in o) entries[r] = { ok: false, error: recordError(o.error) }
+        if ('error' in o) entries[r] = { ok: false, error: backendError(o.error) }
         else entries[r] = o.messageHeader ? { ok: true, plaintext: o.plaintext, messageHeader: o.messageHeader } : { ok: true, plaintext: o.plaintext }
       }
     }

@@ -9,7 +9,7 @@ import { NodeEncryptionMaterial } from '../materials/materials'
 import { NodeDefaultCryptographicMaterialsManager } from '../materials/default-cmm'
 import { EncryptSettings, encryptionRequest } from '../session/encrypt-setup'
 import { PlannedRun, planMessages, sealRecords } from '../session/seal-records'
-import { recordError } from './errors'
+import { backendError, recordError } from './errors'
 import { forEachInFlight } from './in-flight'
 
 export type BatchBytes = Buffer | Uint8Array | string
@@ -82,7 +82,7 @@ export async function encryptMany(
       for (const r of run.records) {
         const s = sealed[r]
         if (!s) continue
-        if ('error' in s) entries[r] = { ok: false, error: recordError(s.error) }
+        if ('error' in s) entries[r] = { ok: false, error: backendError(s.error) }
         else entries[r] = s.messageHeader ? { ok: true, result: s.result, messageHeader: s.messageHeader } : { ok: true, result: s.result }
       }
     }

@@ -179,6 +179,47 @@ function parseComplete(bytes: Buffer, limits: HeaderLimits): { readonly done: tr
   }
 }
 
+/**
+ * A header whose bytes equal `like`'s everywhere but the message id and (v2) the commitment, as
+ * the records of one batch under one data key do: parsed without decoding the context and EDKs
+ * again, sharing `like`'s (frozen) context and EDK objects, with its own private copy and views as
+ * parseHeader makes them. undefined when any other byte differs (or the bytes are too short): the
+ * caller then parses in full. Equal bytes passed every check parseHeader made on `like`.
+ */
+export function parseHeaderLike(bytes: Buffer, like: ParsedHeader): ParsedHeader | undefined {
+  const { suite, headerLength } = like
+  const bodyLength = like.headerBody.length
+  const v2 = suite.messageFormat === 2
+  const idStart = v2 ? 3 : 4
+  const idEnd = idStart + suite.messageIdLength
+  const sameUntil = v2 ? bodyLength - suite.suiteDataLength : bodyLength
+  if (bytes.length < headerLength) return undefined
+  if (bytes.compare(like.headerBody, 0, idStart, 0, idStart) !== 0 || bytes.compare(like.headerBody, idEnd, sameUntil, idEnd, sameUntil) !== 0) return undefined
+  const own = Buffer.allocUnsafe(headerLength)
+  bytes.copy(own, 0, 0, headerLength)
+  const h = like.header
+  const header = messageHeaderOf({
+    version: h.version,
+    suiteId: h.suiteId,
+    messageId: own.subarray(idStart, idEnd),
+    encryptionContext: h.encryptionContext,
+    // Frozen already (messageHeaderOf froze it for `like`): freezing again changes nothing.
+    encryptedDataKeys: h.encryptedDataKeys as EncryptedDataKey[],
+    contentType: h.contentType,
+    frameLength: h.frameLength,
+    suiteData: v2 ? own.subarray(sameUntil, bodyLength) : undefined,
+  })
+  return {
+    header,
+    suite,
+    headerBody: own.subarray(0, bodyLength),
+    headerIv: v2 ? ZERO_IV : own.subarray(bodyLength, bodyLength + IV_LENGTH),
+    headerAuthTag: own.subarray(headerLength - TAG_LENGTH, headerLength),
+    headerLength,
+    headerBytes: own,
+  }
+}
+
 /** The frozen MessageHeader for a message's fields: v2 carries its suite data, v1 its type byte. Freezes (and so takes) the EDK array. */
 export function messageHeaderOf(fields: {
   version: 1 | 2

@@ -5,7 +5,7 @@ import { isThenable } from '../core/thenable'
 import { parseFooter } from '../format/body'
 import { BodyTable, scanBody } from '../format/body-table'
 import { EncryptionContext } from '../format/encryption-context'
-import { MessageHeader, ParsedHeader, parseHeader } from '../format/header'
+import { MessageHeader, ParsedHeader, parseHeader, parseHeaderLike } from '../format/header'
 import { NodeMaterialsManager } from '../materials/keyring'
 import { NodeDecryptionMaterial } from '../materials/materials'
 import { DecryptSettings, checkDecryptionMaterials, decryptionMaterials } from './decrypt-setup'
@@ -33,8 +33,10 @@ export interface MessageLayout {
 }
 
 /** Structure first, crypto second: a malformed message is refused before any key is touched. */
-export function parseMessage(ciphertext: Buffer, settings: DecryptSettings, maxBodySize: number | undefined): MessageLayout {
-  const result = parseHeader(ciphertext, { maxEncryptedDataKeys: settings.maxEncryptedDataKeys })
+export function parseMessage(ciphertext: Buffer, settings: DecryptSettings, maxBodySize: number | undefined, like?: ParsedHeader): MessageLayout {
+  // A batch passes the header before this one: records under one data key differ only in id and commitment.
+  const shared = like === undefined ? undefined : parseHeaderLike(ciphertext, like)
+  const result = shared ? { done: true as const, ...shared } : parseHeader(ciphertext, { maxEncryptedDataKeys: settings.maxEncryptedDataKeys })
   if (!result.done) throw new MalformedMessageError('message header is truncated')
   const { header, suite } = result
   assertDecryptAllowed(settings.commitmentPolicy, suite)

@@ -141,3 +141,22 @@ test('an empty batch and bad arguments', async (t) => {
   const out = await client.decryptBatch(keyring(), [42 as unknown as Buffer])
   t.is(out[0]?.ok === false ? out[0].error.code : '', 'INVALID_ARGUMENT')
 })
+
+test('a backend fault fails the records of its call as NATIVE_BINDING, never as a keyring error', async (t) => {
+  const { jsBackend } = await import('../../lib/backend/js-backend')
+  const { decryptMany } = await import('../../lib/batch/decrypt-many')
+  const { encryptMany } = await import('../../lib/batch/encrypt-many')
+  const { NodeDefaultCryptographicMaterialsManager } = await import('../../lib/materials/default-cmm')
+  const { CommitmentPolicy } = await import('../../lib/core/policy')
+  const fault = (): never => {
+    throw new RangeError('table out of range')
+  }
+  const broken = { ...jsBackend, sealBatch: fault, openBatch: fault }
+  const settings = { backend: broken, commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT, maxEncryptedDataKeys: false as const }
+  const cmm = new NodeDefaultCryptographicMaterialsManager(keyring())
+  const sealedOk = messages(await clientFor(jsBackend).encryptBatch(keyring(), [Buffer.from('a'), Buffer.from('b')]))
+  const opened = await decryptMany(settings, cmm, sealedOk, { maxBodySize: undefined, encryptionContext: undefined, messageHeaders: false, encoding: 'utf8' })
+  t.deepEqual(opened.map((e) => (e.ok ? 'ok' : e.error.code)), ['NATIVE_BINDING', 'NATIVE_BINDING'])
+  const sealed = await encryptMany(settings, cmm, [Buffer.from('a')], { suite: undefined, frameLength: 4096, encryptionContext: {}, messageHeaders: false, encoding: 'utf8' })
+  t.deepEqual(sealed.map((e) => (e.ok ? 'ok' : e.error.code)), ['NATIVE_BINDING'])
+})
