@@ -125,6 +125,9 @@ const sanitizerEnv = {
   ...process.env,
   ESDK_BACKEND: 'native',
   ESDK_NATIVE_ADDON_PATH: addonPath,
+  // The instrumented VAES code is slower than OpenSSL's uninstrumented EVP, so the load-time race
+  // would pick EVP and leave our own GCM unchecked: pin it.
+  ESDK_GCM_IMPL: process.env.ESDK_GCM_IMPL ?? 'vaes',
   LD_PRELOAD: [gccLibrary('libasan.so'), process.env.LD_PRELOAD].filter(Boolean).join(':'),
   ASAN_OPTIONS: `detect_leaks=0:abort_on_error=1:log_path=${logDir}/asan`,
   UBSAN_OPTIONS: `halt_on_error=1:print_stacktrace=1:log_path=${logDir}/ubsan`,
