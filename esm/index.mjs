@@ -50,6 +50,12 @@ export const {
   cacheKmsClients,
   RawEcdhKeyringNode,
   EcdhCurveSpec,
+  KmsHierarchicalKeyRingNode,
+  BranchKeyStoreNode,
+  isIBranchKeyStoreNode,
+  KmsKeyConfig,
+  NodeBranchKeyMaterial,
+  EncryptedHierarchicalKey,
 } = cjs
 
 export default cjs

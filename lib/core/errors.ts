@@ -76,7 +76,7 @@ export class KeyringError extends EsdkError {
 }
 
 /** The KMS operations the keyrings call; a KmsError names the one that failed. */
-export type KmsOperationName = 'GenerateDataKey' | 'Encrypt' | 'Decrypt'
+export type KmsOperationName = 'GenerateDataKey' | 'Encrypt' | 'Decrypt' | 'GenerateDataKeyWithoutPlaintext' | 'ReEncrypt' | 'DeriveSharedSecret' | 'GetPublicKey'
 
 /**
  * One AWS KMS call failed, or answered with something the keyring must not use (wrong key id,
