@@ -92,7 +92,7 @@ export function scanFramedBody(bytes: Uint8Array, start: number, frameLength: nu
     if (o + TAG_LENGTH > n) truncated()
     const tag = o
     o += TAG_LENGTH
-    if (max !== undefined && length > max) throw new LimitExceededError(`a body part of ${length} bytes exceeds maxBodySize ${max}`)
+    if (max !== undefined && length > max) throw new LimitExceededError(`maxBodySize exceeded. A body part of ${length} bytes exceeds maxBodySize ${max}`)
     if (row + FRAME_TABLE_STRIDE > table.length) {
       // Only a truncated body with tiny frames outgrows the estimate; it fails a few frames on.
       const grown = float64Table(table.length * 2)

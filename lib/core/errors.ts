@@ -45,6 +45,13 @@ export class AuthenticationError extends EsdkError {
   }
 }
 
+/** The official SDK's NotSupported (e.g. an unsupported Node.js crypto feature), as one of our UNSUPPORTED errors. */
+export class NotSupported extends UnsupportedError {
+  constructor(message = 'Not Supported') {
+    super(message)
+  }
+}
+
 /** The commitment policy forbids this algorithm suite. */
 export class CommitmentPolicyError extends EsdkError {
   constructor(message: string) {

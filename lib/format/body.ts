@@ -55,7 +55,7 @@ export interface BodyLimits {
 
 function checkBodySize(length: number, limits: BodyLimits): void {
   if (limits.maxBodySize !== undefined && length > limits.maxBodySize) {
-    throw new LimitExceededError(`a body part of ${length} bytes exceeds maxBodySize ${limits.maxBodySize}`)
+    throw new LimitExceededError(`maxBodySize exceeded. A body part of ${length} bytes exceeds maxBodySize ${limits.maxBodySize}`)
   }
 }
 
