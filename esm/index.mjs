@@ -74,6 +74,7 @@ export const {
   readOnlyProperty,
   unwrapDataKey,
   oaepHashSupported,
+  AwsKmsEcdhKeyringNode,
 } = cjs
 
 export default cjs

@@ -104,6 +104,37 @@ export async function reEncrypt(
   return responseBytes('ReEncrypt', keyId, response, 'CiphertextBlob')
 }
 
+/**
+ * aws-kms-ecdh-keyring.md: ECDH between the KMS key agreement key and `publicKeyDer` (SPKI). The
+ * shared secret is copied into a buffer the caller owns and wipes; the SDK's is zeroed.
+ */
+export async function deriveSharedSecret(client: AwsEsdkKMSInterface, keyId: string, publicKeyDer: Uint8Array, grantTokens: readonly string[] | undefined): Promise<Buffer> {
+  const request = { KeyId: keyId, KeyAgreementAlgorithm: 'ECDH' as const, PublicKey: publicKeyDer, ...(grantTokens === undefined ? {} : { GrantTokens: [...grantTokens] }) }
+  const response = await call(client, 'DeriveSharedSecret', keyId, request)
+  const value = record(response).SharedSecret
+  if (!(value instanceof Uint8Array) || value.length === 0) throw new KmsError('DeriveSharedSecret', keyId, 'the response has no SharedSecret')
+  const secret = allocSecret(value.length)
+  secret.set(value)
+  value.fill(0)
+  return secret
+}
+
+export interface KmsPublicKey {
+  readonly keyId: string
+  /** DER SubjectPublicKeyInfo. */
+  readonly publicKey: Buffer
+  readonly keySpec: string | undefined
+  readonly keyUsage: string | undefined
+}
+
+/** GetPublicKey: the key's DER public key with its spec and usage, for the ECDH keyring's checks. */
+export async function getPublicKey(client: AwsEsdkKMSInterface, keyId: string, grantTokens: readonly string[] | undefined): Promise<KmsPublicKey> {
+  const response = await call(client, 'GetPublicKey', keyId, { KeyId: keyId, ...(grantTokens === undefined ? {} : { GrantTokens: [...grantTokens] }) })
+  const r = record(response)
+  const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
+  return { keyId: text(r.KeyId) ?? keyId, publicKey: Buffer.from(responseBytes('GetPublicKey', keyId, response, 'PublicKey')), keySpec: text(r.KeySpec) ?? text(r.CustomerMasterKeySpec), keyUsage: text(r.KeyUsage) }
+}
+
 function common(options: KmsCallOptions): { EncryptionContext: KmsEncryptionContext; GrantTokens?: string[] } {
   const out: { EncryptionContext: KmsEncryptionContext; GrantTokens?: string[] } = { EncryptionContext: { ...options.encryptionContext } }
   if (options.grantTokens !== undefined) out.GrantTokens = [...options.grantTokens]
