@@ -7,6 +7,7 @@
         'native/addon.cc',
         'native/algorithms.cc',
         'native/body_job.cc',
+        'native/body_workers.cc',
         'native/cpu_features.cc',
         'native/crypto_bindings.cc',
         'native/digest.cc',
@@ -28,11 +29,13 @@
         'native/key_wrap.cc',
         'native/message.cc',
         'native/message_bindings.cc',
+        'native/message_stream.cc',
         'native/p384.cc',
         'native/parallel_bindings.cc',
         'native/rsa_bindings.cc',
         'native/rsa_pkcs1.cc',
         'native/status.cc',
+        'native/stream_bindings.cc',
         'native/suites.cc',
       ],
       'include_dirs': [
@@ -58,6 +61,12 @@
         '-fno-exceptions',
         '-fno-rtti',
         '-fvisibility-inlines-hidden',
+      ],
+      # Bind every symbol at dlopen: a binary built against a newer OpenSSL than the running node's
+      # (Node 24's 3.5 headers, loaded by Node 20's 3.0) then fails to load with the missing symbol's
+      # name, which the loader records, instead of killing the process at the first call into it.
+      'conditions': [
+        [ 'OS=="linux"', { 'ldflags': [ '-Wl,-z,now' ] } ],
       ],
       'xcode_settings': {
         'CLANG_CXX_LANGUAGE_STANDARD': 'c++17',

@@ -19,6 +19,7 @@ export const {
   KeyringError,
   BadStateError,
   NativeBindingError,
+  SignaturePolicyError,
   EncryptedDataKey,
   ContentType,
   KeyringNode,

@@ -1,6 +1,7 @@
 // The public entry point: the names of @aws-crypto/client-node plus this library's extensions.
 export { buildClient, DEFAULT_FRAME_LENGTH } from './api/client'
 export type { ClientOptions, EncryptInput, DecryptInput, EncryptResult, DecryptResult, EsdkClient, PlaintextInput } from './api/client'
+export type { EncryptStreamInput, DecryptStreamInput, StreamClient } from './api/stream-api'
 export { CommitmentPolicy } from './core/policy'
 export { AlgorithmSuiteIdentifier, ALL_SUITES, findSuite } from './core/suites'
 export type { AlgorithmSuite } from './core/suites'
@@ -15,6 +16,7 @@ export {
   KeyringError,
   BadStateError,
   NativeBindingError,
+  SignaturePolicyError,
 } from './core/errors'
 export type { EsdkErrorCode } from './core/errors'
 export { EncryptedDataKey, ContentType } from './format/header'

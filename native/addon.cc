@@ -12,10 +12,12 @@
 #include "ec_keys.h"
 #include "ecdh_bindings.h"
 #include "ecdsa_bindings.h"
+#include "gcm.h"
 #include "gcm_test_bindings.h"
 #include "message_bindings.h"
 #include "parallel_bindings.h"
 #include "rsa_bindings.h"
+#include "stream_bindings.h"
 
 namespace {
 
@@ -27,7 +29,9 @@ namespace {
 //    decompressPoint.
 // 4: + rsaPrivateKeyFromDer, rsaKeyInfo, rsaPkcs1Unwrap, disposeRsaKey (RSA PKCS#1 v1.5 unwrap).
 // 5: + takeSigningKey (the process-wide signing-key stock).
-constexpr uint32_t kAbiVersion = 5;
+// 6: + message streams: sealStreamStart, sealStreamRun(Async), openStreamStart, openStreamRun(Async),
+//    openStreamVerify(Async), disposeMessageStream.
+constexpr uint32_t kAbiVersion = 6;
 
 Napi::Value CpuFeatures(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -67,6 +71,41 @@ Napi::Value OpensslVersion(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// configure({gcm: 'vaes' | 'evp', p384: 'keys' | 'fast' | 'openssl'}): the settings lib/core/config.ts
+// read from ESDK_GCM_IMPL and ESDK_P384, handed over by the loader right after dlopen, before any
+// crypto runs. Returns what is in force (vaes only where the CPU has it). A missing key keeps the
+// current setting; an unknown value throws a TypeError and changes nothing.
+Napi::Value Configure(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) {
+    Napi::TypeError::New(env, "configure expects an options object").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Object options = info[0].As<Napi::Object>();
+  Napi::Value gcm = options.Get("gcm");
+  Napi::Value p384 = options.Get("p384");
+  if (env.IsExceptionPending()) return env.Undefined();
+  std::string gcm_name = gcm.IsString() ? gcm.As<Napi::String>().Utf8Value() : "";
+  std::string p384_name = p384.IsString() ? p384.As<Napi::String>().Utf8Value() : "";
+  const bool gcm_ok = gcm.IsUndefined() || gcm_name == "vaes" || gcm_name == "evp";
+  const bool p384_ok = p384.IsUndefined() || p384_name == "keys" || p384_name == "fast" || p384_name == "openssl";
+  if (!gcm_ok || !p384_ok) {
+    Napi::TypeError::New(env, gcm_ok ? "configure: p384 must be keys, fast or openssl" : "configure: gcm must be vaes or evp")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (!gcm.IsUndefined()) esdk::GcmKey::SetPreferred(gcm_name == "evp" ? esdk::GcmKey::Impl::kEvp : esdk::GcmKey::Impl::kVaes);
+  if (!p384.IsUndefined()) esdk::SetP384Implementation(p384_name.c_str());
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("gcm", esdk::GcmKey::DefaultImpl() == esdk::GcmKey::Impl::kVaes ? "vaes" : "evp");
+  out.Set("p384", esdk::P384Implementation());
+  return out;
+}
+
+Napi::Value P384ImplementationGetter(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), esdk::P384Implementation());
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // Fetch every OpenSSL algorithm now, once: a missing one (e.g. a FIPS
   // provider without HKDF) fails the load with its name, which the loader
@@ -83,8 +122,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       Napi::PropertyDescriptor::Value(
           "abiVersion", Napi::Number::New(env, kAbiVersion), napi_enumerable),
       // Which P-384 code runs (README, native section): for tests and getBackendInfo-style reporting.
-      Napi::PropertyDescriptor::Value(
-          "p384Implementation", Napi::String::New(env, esdk::P384Implementation()), napi_enumerable),
+      // A getter: configure() may change it after load.
+      Napi::PropertyDescriptor::Accessor(env, exports, "p384Implementation", P384ImplementationGetter, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "configure", Configure, napi_enumerable),
       Napi::PropertyDescriptor::Function(env, exports, "cpuFeatures",
                                          CpuFeatures, napi_enumerable),
       Napi::PropertyDescriptor::Function(env, exports, "opensslVersion",
@@ -139,6 +179,24 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
                                          esdk::RsaPkcs1UnwrapBinding, napi_enumerable),
       Napi::PropertyDescriptor::Function(env, exports, "disposeRsaKey",
                                          esdk::DisposeRsaKeyBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "sealStreamStart",
+                                         esdk::SealStreamStartBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "sealStreamRun",
+                                         esdk::SealStreamRunBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "sealStreamRunAsync",
+                                         esdk::SealStreamRunAsyncBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "openStreamStart",
+                                         esdk::OpenStreamStartBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "openStreamRun",
+                                         esdk::OpenStreamRunBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "openStreamRunAsync",
+                                         esdk::OpenStreamRunAsyncBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "openStreamVerify",
+                                         esdk::OpenStreamVerifyBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "openStreamVerifyAsync",
+                                         esdk::OpenStreamVerifyAsyncBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "disposeMessageStream",
+                                         esdk::DisposeMessageStreamBinding, napi_enumerable),
       Napi::PropertyDescriptor::Function(env, exports, "ecdhPrivateKeyFromDer",
                                          esdk::EcdhPrivateKeyFromDerBinding, napi_enumerable),
       Napi::PropertyDescriptor::Function(env, exports, "ecdhDeriveKeyingMaterial",

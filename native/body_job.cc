@@ -8,7 +8,6 @@
 
 #include "algorithms.h"
 #include "frame_table.h"
-#include "frames.h"
 
 namespace esdk {
 namespace {
@@ -17,27 +16,29 @@ constexpr uint64_t kFrameOverhead = 4 + kIvLength + kTagLength;
 
 }  // namespace
 
-BodyJob* BodyJob::ForSeal(const SealMessageRequest& r, const SealPlan& plan, ByteView key, uint64_t chunk_bytes) noexcept {
+BodyJob* BodyJob::ForSeal(const SealWork& run, uint64_t chunk_bytes) noexcept {
   BodyJob* job = new (std::nothrow) BodyJob();
   if (job == nullptr) return nullptr;
   job->seal_ = true;
-  job->suite_ = r.suite;
-  std::memcpy(job->key_, key.data, key.size);
-  job->key_size_ = key.size;
-  std::memcpy(job->message_id_, r.message_id.data, r.message_id.size);
-  job->message_id_size_ = r.message_id.size;
-  job->seal_request_ = r;
-  job->plan_ = plan;
-  const uint64_t frames = FrameCount(plan.layout);
-  const uint64_t per_chunk = chunk_bytes / (plan.layout.frame_length + kFrameOverhead);
+  job->suite_ = run.suite;
+  std::memcpy(job->key_, run.key.data, run.key.size);
+  job->key_size_ = run.key.size;
+  std::memcpy(job->message_id_, run.message_id.data, run.message_id.size);
+  job->message_id_size_ = run.message_id.size;
+  job->run_ = run;
+  const uint64_t frames = FrameCount(run.layout);
+  const uint64_t per_chunk = chunk_bytes / (run.layout.frame_length + kFrameOverhead);
   job->frames_per_chunk_ = per_chunk > 0 ? per_chunk : 1;
   job->chunks_ = (frames + job->frames_per_chunk_ - 1) / job->frames_per_chunk_;
-  job->sign_ = r.signing_key != nullptr;
-  if (job->sign_) {
-    job->chunk_done_ = new (std::nothrow) std::atomic<uint8_t>[job->chunks_]();
-    // The header is written already: it goes into the hash first.
-    if (job->chunk_done_ == nullptr || !job->digest_.Init(r.suite->signature) ||
-        !job->digest_.Update(r.out.data, plan.body_offset)) {
+  if (run.hashes) {
+    job->chunk_done_ = new (std::nothrow) std::atomic<uint8_t>[job->chunks_ + 1]();
+    bool ready = job->chunk_done_ != nullptr;
+    if (ready && run.digest == nullptr) {
+      // A whole message: the job's own digest, which takes the header (already written) first.
+      ready = job->own_digest_.Init(run.suite->signature) && job->own_digest_.Update(run.hash_first.data, run.hash_first.size);
+      job->run_.digest = &job->own_digest_;
+    }
+    if (!ready) {
       delete job;
       return nullptr;
     }
@@ -45,20 +46,17 @@ BodyJob* BodyJob::ForSeal(const SealMessageRequest& r, const SealPlan& plan, Byt
   return job;
 }
 
-BodyJob* BodyJob::ForOpen(const OpenMessageRequest& r, ByteView key, uint64_t chunk_bytes, ByteView point,
-                          ByteView signed_bytes, ByteView signature) noexcept {
+BodyJob* BodyJob::ForOpen(const OpenWork& run, uint64_t chunk_bytes) noexcept {
   BodyJob* job = new (std::nothrow) BodyJob();
   if (job == nullptr) return nullptr;
-  job->suite_ = r.suite;
-  std::memcpy(job->key_, key.data, key.size);
-  job->key_size_ = key.size;
-  std::memcpy(job->message_id_, r.message_id.data, r.message_id.size);
-  job->message_id_size_ = r.message_id.size;
-  job->source_ = r.source;
-  job->table_ = r.table;
-  job->out_ = r.out;
+  job->suite_ = run.suite;
+  std::memcpy(job->key_, run.key.data, run.key.size);
+  job->key_size_ = run.key.size;
+  std::memcpy(job->message_id_, run.message_id.data, run.message_id.size);
+  job->message_id_size_ = run.message_id.size;
+  job->open_ = run;
   // Chunk boundaries: rows accumulate until a chunk holds chunk_bytes of frames. Counted first,
-  // then recorded, so the arrays are exactly as long as the chunks (PlanOpen validated every row).
+  // then recorded, so the arrays are exactly as long as the chunks (the table was validated).
   for (int pass = 0; pass < 2; ++pass) {
     uint64_t chunk = 0;
     uint64_t in_chunk = 0;
@@ -67,9 +65,9 @@ BodyJob* BodyJob::ForOpen(const OpenMessageRequest& r, ByteView key, uint64_t ch
       job->first_row_[0] = 0;
       job->out_offset_[0] = 0;
     }
-    for (size_t i = 0; i < r.frame_count; ++i) {
+    for (size_t i = 0; i < run.frame_count; ++i) {
       FrameEntry frame{};
-      if (DecodeFrame(r.table, i, r.source.size, &frame) != Status::kOk) {
+      if (DecodeFrame(run.table, i, run.source.size, &frame) != Status::kOk) {
         delete job;
         return nullptr;
       }
@@ -85,7 +83,7 @@ BodyJob* BodyJob::ForOpen(const OpenMessageRequest& r, ByteView key, uint64_t ch
       out_offset += frame.length;
     }
     if (pass == 0) {
-      job->chunks_ = r.frame_count == 0 ? 0 : chunk + 1;
+      job->chunks_ = run.frame_count == 0 ? 0 : chunk + 1;
       job->first_row_ = new (std::nothrow) uint64_t[job->chunks_ + 1];
       job->out_offset_ = new (std::nothrow) uint64_t[job->chunks_ + 1];
       if (job->first_row_ == nullptr || job->out_offset_ == nullptr) {
@@ -93,15 +91,8 @@ BodyJob* BodyJob::ForOpen(const OpenMessageRequest& r, ByteView key, uint64_t ch
         return nullptr;
       }
     } else {
-      job->first_row_[job->chunks_] = r.frame_count;
+      job->first_row_[job->chunks_] = run.frame_count;
     }
-  }
-  if (r.suite->signature != Curve::kNone) {
-    job->verify_ = true;
-    job->curve_ = r.suite->signature;
-    job->point_ = point;
-    job->signed_ = signed_bytes;
-    job->signature_ = signature;
   }
   return job;
 }
@@ -121,20 +112,19 @@ void BodyJob::Fail(Status status) noexcept {
 uint64_t BodyJob::FirstFrame(uint64_t chunk) const noexcept { return chunk * frames_per_chunk_; }
 
 uint64_t BodyJob::BodyOffsetOf(uint64_t frame) const noexcept {
-  return frame >= FrameCount(plan_.layout) ? plan_.layout.body_size : FrameOffset(plan_.layout, frame);
+  return frame >= FrameCount(run_.layout) ? run_.layout.body_size : FrameOffset(run_.layout, frame);
 }
 
 Status BodyJob::SealChunk(GcmKey& gcm, uint64_t chunk) noexcept {
   const uint64_t first = FirstFrame(chunk);
-  const uint64_t frames = FrameCount(plan_.layout);
+  const uint64_t frames = FrameCount(run_.layout);
   const uint64_t last = first + frames_per_chunk_ < frames ? first + frames_per_chunk_ : frames;
-  return SealFrames(gcm, ByteView{message_id_, message_id_size_}, plan_.layout, seal_request_.plaintext.data, first,
-                    last, seal_request_.out.data + plan_.body_offset);
+  return SealFrames(gcm, message_id(), run_.layout, run_.plaintext, first, last, run_.body);
 }
 
 Status BodyJob::OpenChunk(GcmKey& gcm, uint64_t chunk) noexcept {
-  return OpenFrames(gcm, ByteView{message_id_, message_id_size_}, source_, table_, first_row_[chunk],
-                    first_row_[chunk + 1], out_.data + out_offset_[chunk]);
+  return OpenFrames(gcm, message_id(), open_.source, open_.table, first_row_[chunk], first_row_[chunk + 1],
+                    open_.out.data + out_offset_[chunk]);
 }
 
 // Every access here is sequentially consistent, which is what makes the hand-over safe: a worker
@@ -147,21 +137,16 @@ void BodyJob::ChunkSealed(uint64_t chunk) noexcept {
     while (next_hash_ < chunks_ && chunk_done_[next_hash_].load() != 0 && !failed()) {
       const uint64_t from = BodyOffsetOf(FirstFrame(next_hash_));
       const uint64_t to = BodyOffsetOf(FirstFrame(next_hash_ + 1));
-      if (!digest_.Update(seal_request_.out.data + plan_.body_offset + from, static_cast<size_t>(to - from))) {
+      if (!run_.digest->Update(run_.body + from, static_cast<size_t>(to - from))) {
         Fail(Status::kOpenSslFailure);
         break;
       }
-      if (++next_hash_ == chunks_) {
+      if (++next_hash_ == chunks_ && run_.signer != nullptr) {
         uint8_t hash[64];
         const MutableByteView hash_view{hash, DigestSize(suite_->signature)};
-        Status status = digest_.Final(hash_view) ? Status::kOk : Status::kOpenSslFailure;
-        if (status == Status::kOk) status = WriteFooter(seal_request_, plan_, ByteView{hash, hash_view.size}, &message_length_);
-        if (status != Status::kOk) {
-          Fail(status);
-        } else {
-          // The unused tail of the footer's room is left zero, never stale bytes.
-          std::memset(seal_request_.out.data + message_length_, 0, seal_request_.out.size - message_length_);
-        }
+        Status status = run_.digest->Final(hash_view) ? Status::kOk : Status::kOpenSslFailure;
+        if (status == Status::kOk) status = WriteFooter(*run_.signer, ByteView{hash, hash_view.size}, run_.footer, &footer_length_);
+        if (status != Status::kOk) Fail(status);
       }
     }
     hashing_.store(false);
@@ -171,7 +156,7 @@ void BodyJob::ChunkSealed(uint64_t chunk) noexcept {
 
 void BodyJob::RunFrames() noexcept {
   GcmKey gcm;
-  const Status init = gcm.Init(GcmCipherFor(*suite_), ByteView{key_, key_size_}, seal_);
+  const Status init = gcm.Init(GcmCipherFor(*suite_), key(), seal_);
   if (init != Status::kOk) return Fail(init);
   for (;;) {
     if (failed()) return;
@@ -179,26 +164,32 @@ void BodyJob::RunFrames() noexcept {
     if (chunk >= chunks_) return;
     const Status status = seal_ ? SealChunk(gcm, chunk) : OpenChunk(gcm, chunk);
     if (status != Status::kOk) return Fail(status);
-    if (sign_) ChunkSealed(chunk);
+    if (seal_ && run_.hashes) ChunkSealed(chunk);
   }
 }
 
 void BodyJob::RunSignature() noexcept {
-  signature_status_.store(static_cast<uint8_t>(VerifyMessageSignature(curve_, point_, signed_, signature_)));
+  Status status = Status::kOk;
+  if (open_.signature == OpenWork::Signature::kVerify) {
+    status = VerifyMessageSignature(suite_->signature, open_.point, open_.signed_bytes, open_.signature_der);
+  } else if (open_.signature == OpenWork::Signature::kHash) {
+    status = open_.digest->Update(open_.source.data, open_.source.size) ? Status::kOk : Status::kOpenSslFailure;
+  }
+  signature_status_.store(static_cast<uint8_t>(status));
 }
 
-Status BodyJob::Finish(size_t* message_length) noexcept {
-  *message_length = 0;
+Status BodyJob::Finish(size_t* length) noexcept {
+  *length = 0;
   Status status = static_cast<Status>(status_.load());
-  if (status == Status::kOk && verify_) status = static_cast<Status>(signature_status_.load());
-  if (status == Status::kOk && sign_ && next_hash_ != chunks_) status = Status::kOpenSslFailure;
+  if (status == Status::kOk && !seal_) status = static_cast<Status>(signature_status_.load());
+  if (status == Status::kOk && seal_ && run_.hashes && next_hash_ != chunks_) status = Status::kOpenSslFailure;
   if (status != Status::kOk) {
     // Partial ciphertext or unauthenticated plaintext never leaves: the whole output is wiped.
-    const MutableByteView out = seal_ ? seal_request_.out : out_;
+    const MutableByteView out = seal_ ? run_.output : open_.out;
     OPENSSL_cleanse(out.data, out.size);
     return status;
   }
-  if (seal_) *message_length = sign_ ? message_length_ : plan_.unsigned_length;
+  if (seal_) *length = run_.length_before_footer + footer_length_;
   return Status::kOk;
 }
 

@@ -1,4 +1,4 @@
-// A big message's frames split into chunks that several thread-pool workers seal or open at once, with the signature hash folded in.
+// A run of frames split into chunks that several thread-pool workers seal or open at once, with the signature hash folded in.
 #ifndef ESDK_NATIVE_BODY_JOB_H_
 #define ESDK_NATIVE_BODY_JOB_H_
 
@@ -8,45 +8,83 @@
 
 #include "bytes.h"
 #include "digest.h"
+#include "frames.h"
 #include "message.h"
 #include "status.h"
 
 namespace esdk {
 
+// What a seal job writes: the frames of `layout` from `plaintext` into `body`. For signed
+// suites every frame goes, in order, into `digest` (a message stream's running digest, or the
+// job's own when null, started with `hash_first`: the header); with `signer` set the job then
+// signs and writes the footer into `footer`. `output` is everything the job writes, wiped on
+// failure; `length_before_footer` is what the result counts before the footer.
+struct SealWork {
+  const Suite* suite;
+  ByteView key;
+  ByteView message_id;
+  FramedLayout layout;
+  const uint8_t* plaintext;
+  uint8_t* body;
+  bool hashes;
+  MessageDigest* digest;
+  ByteView hash_first;
+  SigningKey* signer;
+  MutableByteView footer;
+  MutableByteView output;
+  size_t length_before_footer;
+};
+
+// What an open job reads: the frames of a validated `table` from `source` into `out`. For a
+// signed message, kVerify hashes `signed_bytes` and checks `signature` against `point` beside the
+// frames (a whole message); kHash adds `source` to a message stream's running `digest` (a run of
+// a streamed message, whose signature is checked at its end).
+struct OpenWork {
+  enum class Signature : uint8_t { kNone, kVerify, kHash };
+  const Suite* suite;
+  ByteView key;
+  ByteView message_id;
+  ByteView source;
+  const double* table;
+  size_t frame_count;
+  MutableByteView out;
+  Signature signature;
+  ByteView point;
+  ByteView signed_bytes;
+  ByteView signature_der;
+  MessageDigest* digest;
+};
+
 // Frames are independent (each has its own IV and tag), so any number of threads can work on
-// disjoint chunks of one body under copies of the same key. The JS thread does the cheap,
+// disjoint chunks of one run under copies of the same key. The JS thread does the cheap,
 // order-dependent parts first (planning, key derivation, commitment, header tag); workers then
-// call RunFrames (and, to check a signed message, RunSignature) concurrently; the JS thread
-// calls Finish once every worker has returned.
+// call RunFrames (and, to hash a signed message being opened, RunSignature) concurrently; the JS
+// thread calls Finish once every worker has returned.
 //
-// Encrypt of a signed suite: the signature covers the output in order, so each worker marks its
+// Seal of a signed suite: the signature covers the output in order, so each worker marks its
 // chunk done and whichever worker finds the next chunks in line done hashes them, never waiting
 // for anyone (a waiting worker could hold the last free pool thread another job needs). The one
-// that hashes the final chunk signs. Decrypt: the hash does not depend on the plaintext, so one
-// extra worker hashes and verifies while the others decrypt.
+// that hashes the final chunk signs, if the run signs. Open: the hash does not depend on the
+// plaintext, so one extra worker hashes (and verifies) while the others decrypt.
 class BodyJob {
  public:
-  // `request` was checked by PlanSeal and its header written by SealHeader; `key` is the derived key.
-  static BodyJob* ForSeal(const SealMessageRequest& request, const SealPlan& plan, ByteView key,
-                          uint64_t chunk_bytes) noexcept;
-  // `request` was checked by PlanOpen and its header authenticated by OpenHeader. For a signed
-  // message, `point`, `signed_bytes` and `signature` are what VerifyMessageSignature takes.
-  static BodyJob* ForOpen(const OpenMessageRequest& request, ByteView key, uint64_t chunk_bytes, ByteView point,
-                          ByteView signed_bytes, ByteView signature) noexcept;
+  static BodyJob* ForSeal(const SealWork& run, uint64_t chunk_bytes) noexcept;
+  static BodyJob* ForOpen(const OpenWork& run, uint64_t chunk_bytes) noexcept;
   ~BodyJob();
   BodyJob(const BodyJob&) = delete;
   BodyJob& operator=(const BodyJob&) = delete;
 
   size_t chunk_count() const noexcept { return static_cast<size_t>(chunks_); }
-  bool verifies_signature() const noexcept { return verify_; }
+  bool has_signature_work() const noexcept { return open_.signature != OpenWork::Signature::kNone; }
 
   // One worker's share: takes chunks until none is left or any has failed. Thread-safe.
   void RunFrames() noexcept;
-  // Hash and verify the signature of the message being opened. At most one thread.
+  // Hash (and verify) the signature of the run being opened. At most one thread.
   void RunSignature() noexcept;
   // On the JS thread after every worker returned: the outcome (kAuthenticationFailed when a tag
-  // or the signature failed). On any failure the whole output is wiped here.
-  Status Finish(size_t* message_length) noexcept;
+  // or the signature failed) and, for a seal, the bytes written. On any failure the whole output
+  // is wiped here.
+  Status Finish(size_t* length) noexcept;
 
  private:
   BodyJob() noexcept = default;
@@ -57,6 +95,8 @@ class BodyJob {
   void ChunkSealed(uint64_t chunk) noexcept;
   uint64_t FirstFrame(uint64_t chunk) const noexcept;
   uint64_t BodyOffsetOf(uint64_t frame) const noexcept;
+  ByteView key() const noexcept { return ByteView{key_, key_size_}; }
+  ByteView message_id() const noexcept { return ByteView{message_id_, message_id_size_}; }
 
   bool seal_ = false;
   const Suite* suite_ = nullptr;
@@ -68,29 +108,19 @@ class BodyJob {
   std::atomic<uint64_t> next_chunk_{0};
   std::atomic<uint8_t> status_{static_cast<uint8_t>(Status::kOk)};
 
-  // Encrypt.
-  SealMessageRequest seal_request_{};
-  SealPlan plan_{};
+  // Seal.
+  SealWork run_{};
   uint64_t frames_per_chunk_ = 0;
-  bool sign_ = false;
   std::atomic<uint8_t>* chunk_done_ = nullptr;
   std::atomic<bool> hashing_{false};
   uint64_t next_hash_ = 0;  // owned by whoever holds hashing_
-  MessageDigest digest_;
-  size_t message_length_ = 0;
+  MessageDigest own_digest_;
+  size_t footer_length_ = 0;
 
-  // Decrypt.
-  ByteView source_{};
-  const double* table_ = nullptr;
-  MutableByteView out_{};
-  // chunk c opens table rows [first_row_[c], first_row_[c + 1]) into out + out_offset_[c].
+  // Open. Chunk c opens table rows [first_row_[c], first_row_[c + 1]) into out + out_offset_[c].
+  OpenWork open_{};
   uint64_t* first_row_ = nullptr;
   uint64_t* out_offset_ = nullptr;
-  bool verify_ = false;
-  Curve curve_ = Curve::kNone;
-  ByteView point_{};
-  ByteView signed_{};
-  ByteView signature_{};
   std::atomic<uint8_t> signature_status_{static_cast<uint8_t>(Status::kOk)};
 };
 

@@ -13,6 +13,7 @@
 #include <openssl/obj_mac.h>
 #include <openssl/rand.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -96,29 +97,26 @@ EC_KEY* NewKeyOn(Curve curve) noexcept {
 // Scalars mod n stay with OpenSSL's BN (constant-time exponentiation for k^-1), and signing itself
 // stays ECDSA_do_sign_ex, which takes the (kinv, r) made here as it takes ECDSA_sign_setup's.
 
-// Which P-384 operations use p384.cc, from ESDK_P384 read once when the addon loads:
-//   unset/other  k*G (key generation and nonces: ~3x faster than OpenSSL 3.0 here); verification
-//                stays on OpenSSL, because our u1*G + u2*Q measured no faster than OpenSSL's (its
-//                384 doublings cost the same field multiplications either way), so new code there
-//                would be risk without gain;
-//   fast         verification too (kept working and tested, for comparison and faster hardware);
-//   openssl      nothing: OpenSSL throughout (comparison, escape hatch).
-enum class P384Mode { kOpenSsl, kKeys, kAll };
+// Which P-384 operations use p384.cc, as lib/core/config.ts hands it over at load (ESDK_P384,
+// native/addon.cc Configure):
+//   keys     k*G (key generation and nonces: ~3x faster than OpenSSL 3.0 here); verification
+//            stays on OpenSSL, because our u1*G + u2*Q measured no faster than OpenSSL's (its
+//            384 doublings cost the same field multiplications either way), so new code there
+//            would be risk without gain;
+//   fast     verification too (kept working and tested, for comparison and faster hardware);
+//   openssl  nothing: OpenSSL throughout (comparison, escape hatch, or where OpenSSL is faster).
+// Atomic because pool work (the signing-key stock) reads it; it is set before any such work starts.
+enum class P384Mode : int { kOpenSsl, kKeys, kAll };
 
-P384Mode ReadP384Mode() noexcept {
-  if (!ESDK_P384_FAST) return P384Mode::kOpenSsl;
-  const char* v = std::getenv("ESDK_P384");
-  if (v != nullptr && std::strcmp(v, "openssl") == 0) return P384Mode::kOpenSsl;
-  if (v != nullptr && std::strcmp(v, "fast") == 0) return P384Mode::kAll;
-  return P384Mode::kKeys;
-}
-const P384Mode kP384Mode = ReadP384Mode();
+std::atomic<P384Mode> g_p384_mode{ESDK_P384_FAST ? P384Mode::kKeys : P384Mode::kOpenSsl};
+
+P384Mode CurrentP384Mode() noexcept { return g_p384_mode.load(std::memory_order_relaxed); }
 
 bool UseFastP384(Curve curve) noexcept {
-  return curve == Curve::kP384 && kP384Mode != P384Mode::kOpenSsl && p384::Available();
+  return curve == Curve::kP384 && CurrentP384Mode() != P384Mode::kOpenSsl && p384::Available();
 }
 bool UseFastP384Verify(Curve curve) noexcept {
-  return curve == Curve::kP384 && kP384Mode == P384Mode::kAll && p384::Available();
+  return curve == Curve::kP384 && CurrentP384Mode() == P384Mode::kAll && p384::Available();
 }
 
 // The group order n of P-384, big-endian.
@@ -470,8 +468,24 @@ Status VerifyDigest(Curve curve, ByteView point, ByteView digest, ByteView signa
   return status;
 }
 
+bool SetP384Implementation(const char* name) noexcept {
+  P384Mode mode;
+  if (std::strcmp(name, "keys") == 0) {
+    mode = P384Mode::kKeys;
+  } else if (std::strcmp(name, "fast") == 0) {
+    mode = P384Mode::kAll;
+  } else if (std::strcmp(name, "openssl") == 0) {
+    mode = P384Mode::kOpenSsl;
+  } else {
+    return false;
+  }
+  // Without our field arithmetic (no 64-bit __int128 target) everything stays on OpenSSL.
+  g_p384_mode.store(ESDK_P384_FAST ? mode : P384Mode::kOpenSsl, std::memory_order_relaxed);
+  return true;
+}
+
 const char* P384Implementation() noexcept {
-  switch (kP384Mode) {
+  switch (CurrentP384Mode()) {
     case P384Mode::kAll:
       return "fast";
     case P384Mode::kKeys:

@@ -46,10 +46,14 @@ Status SignDigest(SigningKey& key, ByteView digest, MutableByteView out, size_t*
 // uncompressed); kAuthenticationFailed when it does not or the point is not on the curve.
 Status VerifyDigest(Curve curve, ByteView point, ByteView digest, ByteView signature) noexcept;
 
-// Which P-384 operations use our code (p384.h) in this process, from ESDK_P384 at load: "keys"
-// (the default: key generation and nonces), "fast" (ESDK_P384=fast: verification too) or
-// "openssl" (ESDK_P384=openssl, or no 64-bit __int128 target: none).
+// Which P-384 operations use our code (p384.h) in this process: "keys" (the default: key generation
+// and nonces), "fast" (verification too) or "openssl" (none; also always so without a 64-bit
+// __int128 target).
 const char* P384Implementation() noexcept;
+
+// Sets the above (lib/core/config.ts hands ESDK_P384, resolved, to the addon at load); false for an
+// unknown name. Call before any P-384 work: running work may see either value.
+bool SetP384Implementation(const char* name) noexcept;
 
 // SEC1 compressed -> uncompressed, refusing points that are not on the curve (kBadPoint).
 Status DecompressPoint(Curve curve, ByteView compressed, MutableByteView uncompressed) noexcept;

@@ -58,4 +58,36 @@ Status ValidateFrameTable(const double* table, size_t frame_count, size_t source
   return Status::kOk;
 }
 
+Status ValidateFrameRun(const double* table, size_t frame_count, size_t source_size, uint64_t first_sequence,
+                        uint64_t* total_length, bool* ends_message) noexcept {
+  uint64_t total = 0;
+  uint64_t at = 0;
+  *ends_message = false;
+  for (size_t i = 0; i < frame_count; ++i) {
+    FrameEntry entry{};
+    const Status status = DecodeFrame(table, i, source_size, &entry);
+    if (status != Status::kOk) return status;
+    // SPEC-NOTES 14-15: consecutive sequence numbers; nothing after the final frame.
+    if (entry.sequence_number != first_sequence + i) return Status::kBadFrameTable;
+    const bool last = i + 1 == frame_count;
+    if (entry.kind != FrameKind::kFrame) {
+      if (!last || (entry.kind == FrameKind::kSingle && (first_sequence != 1 || frame_count != 1))) return Status::kBadFrameTable;
+      *ends_message = true;
+    }
+    // The frames lie end to end exactly as data-format/message-body.md lays them out, so the
+    // bytes a signature digest takes (the whole source) are the bytes these rows decrypt.
+    const uint64_t header = entry.kind == FrameKind::kFrame ? 4 : entry.kind == FrameKind::kFinal ? 8 : 0;
+    const uint64_t length_field = entry.kind == FrameKind::kFrame ? 0 : entry.kind == FrameKind::kFinal ? 4 : 8;
+    if (entry.iv_offset != at + header || entry.ciphertext_offset != entry.iv_offset + kIvLength + length_field ||
+        entry.tag_offset != entry.ciphertext_offset + entry.length) {
+      return Status::kBadFrameTable;
+    }
+    at = entry.tag_offset + kTagLength;
+    total += entry.length;
+  }
+  if (at != source_size) return Status::kBadFrameTable;
+  *total_length = total;
+  return Status::kOk;
+}
+
 }  // namespace esdk

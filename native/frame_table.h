@@ -9,7 +9,7 @@
 
 namespace esdk {
 
-// Layout, per frame, as written by lib/backend/native-backend.ts (keep in step):
+// Layout, per frame, as written by lib/format/body-table.ts (keep in step):
 //   [0] IV offset   [1] ciphertext offset   [2] ciphertext length
 //   [3] tag offset  [4] sequence number     [5] kind (FrameKind)
 // Float64 because offsets and a non-framed length can exceed 2^32.
@@ -35,6 +35,13 @@ Status DecodeFrame(const double* table, size_t index, size_t source_size, FrameE
 // leaves half-written output) and sums the plaintext lengths.
 Status ValidateFrameTable(const double* table, size_t frame_count, size_t source_size,
                           uint64_t* total_length) noexcept;
+
+// A streamed run of frames: ValidateFrameTable's checks, and the sequence numbers are
+// first_sequence, first_sequence + 1, ... with only the last row allowed to be a final frame (or
+// a lone single block, sequence number 1), and the rows are the frames laid end to end from the
+// source's first byte to its last. `*ends_message` says whether the run ends the message.
+Status ValidateFrameRun(const double* table, size_t frame_count, size_t source_size, uint64_t first_sequence,
+                        uint64_t* total_length, bool* ends_message) noexcept;
 
 }  // namespace esdk
 

@@ -55,14 +55,25 @@ constexpr ByteView kNoAad{kEmpty, 0};
 }  // namespace
 
 Status ComputeFramedLayout(uint64_t plaintext_size, uint64_t frame_length, FramedLayout* layout) noexcept {
+  return ComputeFrameRun(plaintext_size, frame_length, 1, true, layout);
+}
+
+Status ComputeFrameRun(uint64_t plaintext_size, uint64_t frame_length, uint64_t first_sequence, bool with_final,
+                       FramedLayout* layout) noexcept {
   if (frame_length == 0 || frame_length > kMaxFrameLength) return Status::kBadFrameLength;
   const uint64_t full_frames = plaintext_size / frame_length;
-  if (full_frames + 1 > kMaxFrames) return Status::kTooManyFrames;
+  const uint64_t remainder = plaintext_size - full_frames * frame_length;
+  if (!with_final && remainder != 0) return Status::kPartialFrame;
+  // Sequence numbers are uint32 from 1 and the final-frame marker is reserved (SPEC-NOTES 14).
+  const uint64_t count = full_frames + (with_final ? 1 : 0);
+  if (first_sequence == 0 || first_sequence > kMaxFrames || count > kMaxFrames - first_sequence + 1) return Status::kTooManyFrames;
   layout->frame_length = frame_length;
   layout->full_frames = full_frames;
-  layout->final_length = plaintext_size - full_frames * frame_length;
+  layout->final_length = remainder;
+  layout->first_sequence = first_sequence;
+  layout->has_final = with_final;
   // plaintext_size < 2^53 (it is a JS buffer length), so none of this wraps.
-  layout->body_size = full_frames * kFrameOverhead + kFinalFrameOverhead + plaintext_size;
+  layout->body_size = full_frames * kFrameOverhead + (with_final ? kFinalFrameOverhead : 0) + plaintext_size;
   return Status::kOk;
 }
 
@@ -76,8 +87,8 @@ Status SealFrames(GcmKey& gcm, ByteView message_id, const FramedLayout& layout, 
   uint8_t* o = body + FrameOffset(layout, first);
   const uint8_t* p = plaintext + first * layout.frame_length;
   for (uint64_t index = first; index < last; ++index) {
-    const uint32_t sequence_number = static_cast<uint32_t>(index + 1);
-    const bool final = index == layout.full_frames;
+    const uint32_t sequence_number = static_cast<uint32_t>(layout.first_sequence + index);
+    const bool final = layout.has_final && index == layout.full_frames;
     const uint64_t length = final ? layout.final_length : layout.frame_length;
     // SPEC-NOTES 13: IV = 8 zero bytes ‖ uint32 big-endian sequence number.
     uint8_t iv[kIvLength] = {0};

@@ -12,24 +12,33 @@
 
 namespace esdk {
 
-// Where every frame of a framed body this library writes sits (lib/format/body.ts
-// framedBodySize): `full_frames` frames of `frame_length` bytes, then a final frame of
-// `final_length` bytes (0 when the plaintext is an exact multiple, as the JS SDK writes).
-// Frame index i has sequence number i + 1; index full_frames is the final frame.
+// Where every frame of a run of frames this library writes sits (lib/format/body.ts
+// framedBodySize): `full_frames` frames of `frame_length` bytes, then, if `has_final`, a final
+// frame of `final_length` bytes (0 when the plaintext is an exact multiple, as the JS SDK
+// writes). Frame index i has sequence number first_sequence + i; index full_frames is the final
+// frame. A whole body is the run from sequence number 1 with its final frame; a stream writes
+// its body as several runs.
 struct FramedLayout {
   uint64_t frame_length;
   uint64_t full_frames;
   uint64_t final_length;
   uint64_t body_size;
+  uint64_t first_sequence;
+  bool has_final;
 };
 
+// The whole body of a `plaintext_size`-byte message.
 Status ComputeFramedLayout(uint64_t plaintext_size, uint64_t frame_length, FramedLayout* layout) noexcept;
+// A run from `first_sequence`: regular frames only (the plaintext must then be a whole number
+// of frames) or, `with_final`, regular frames and then the final frame.
+Status ComputeFrameRun(uint64_t plaintext_size, uint64_t frame_length, uint64_t first_sequence, bool with_final,
+                       FramedLayout* layout) noexcept;
 
-inline uint64_t FrameCount(const FramedLayout& layout) noexcept { return layout.full_frames + 1; }
+inline uint64_t FrameCount(const FramedLayout& layout) noexcept { return layout.full_frames + (layout.has_final ? 1 : 0); }
 // Offset of frame `index` from the start of the body.
 uint64_t FrameOffset(const FramedLayout& layout, uint64_t index) noexcept;
 
-// Seals frames [first, last) of `plaintext` into `body` (the start of the body region) under a
+// Seals frames [first, last) of `plaintext` into `body` (the start of the run's region) under a
 // GcmKey keyed for encryption. IVs, sequence numbers and body AAD are built here.
 Status SealFrames(GcmKey& gcm, ByteView message_id, const FramedLayout& layout, const uint8_t* plaintext,
                   uint64_t first, uint64_t last, uint8_t* body) noexcept;

@@ -4,8 +4,8 @@
 #include <openssl/core_names.h>
 #include <openssl/params.h>
 
+#include <atomic>
 #include <climits>
-#include <cstdlib>
 #include <cstring>
 
 #include "suites.h"
@@ -19,11 +19,9 @@ namespace {
 constexpr size_t kMaxUpdate = size_t{1} << 30;
 static_assert(kMaxUpdate <= static_cast<size_t>(INT_MAX), "chunk must fit an int");
 
-GcmKey::Impl ComputeDefaultImpl() noexcept {
-  const char* forced = std::getenv("ESDK_GCM_IMPL");
-  if (forced != nullptr && std::strcmp(forced, "evp") == 0) return GcmKey::Impl::kEvp;
-  return GcmVaesSupported() ? GcmKey::Impl::kVaes : GcmKey::Impl::kEvp;
-}
+// What Init uses, as lib/core/config.ts hands it over at load (ESDK_GCM_IMPL, native/addon.cc
+// Configure): kVaes where the CPU has it unless told kEvp. Atomic: pool work reads it.
+std::atomic<GcmKey::Impl> g_preferred{GcmKey::Impl::kVaes};
 
 }  // namespace
 
@@ -40,10 +38,12 @@ void GcmKey::Wipe() noexcept {
 }
 
 GcmKey::Impl GcmKey::DefaultImpl() noexcept {
-  // Once per process: getenv is not thread-safe against setenv, and the
-  // choice must not change under a running message.
-  static const Impl impl = ComputeDefaultImpl();
-  return impl;
+  // A key keeps the implementation it was initialised with, so a message in flight never switches.
+  return g_preferred.load(std::memory_order_relaxed) == Impl::kVaes && GcmVaesSupported() ? Impl::kVaes : Impl::kEvp;
+}
+
+void GcmKey::SetPreferred(Impl impl) noexcept {
+  g_preferred.store(impl == Impl::kEvp ? Impl::kEvp : Impl::kVaes, std::memory_order_relaxed);
 }
 
 bool GcmKey::Available(Impl impl) noexcept {

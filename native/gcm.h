@@ -39,9 +39,12 @@ class GcmKey {
   // when `impl` is unavailable here.
   Status InitWith(Impl impl, const EVP_CIPHER* cipher, ByteView key, bool encrypt) noexcept;
 
-  // What Init picks in this process: kVaes when the CPU supports it and
-  // ESDK_GCM_IMPL is not "evp", else kEvp.
+  // What Init picks in this process: kVaes when the CPU supports it and the
+  // preference (ESDK_GCM_IMPL, via SetPreferred) is not kEvp, else kEvp.
   static Impl DefaultImpl() noexcept;
+  // kEvp: OpenSSL everywhere; anything else: VAES where the CPU has it. Set
+  // once at load, before any key is initialised.
+  static void SetPreferred(Impl impl) noexcept;
   static bool Available(Impl impl) noexcept;
   Impl impl() const noexcept { return impl_; }
 

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "arg_slots.h"
 #include "bytes.h"
 #include "ec_keys.h"
 #include "status.h"
@@ -34,6 +35,17 @@ class JsArgs {
   Napi::Function FunctionAt(size_t index, const char* name) noexcept;
   // 256 or 384: a signature curve.
   Curve CurveAt(size_t index, const char* name) noexcept;
+
+  // The same, by named slot (arg_slots.h).
+  const Suite* SuiteAt(Slot s) noexcept { return SuiteAt(s.index, s.name); }
+  ByteView BytesAt(Slot s) noexcept { return BytesAt(s.index, s.name); }
+  MutableByteView MutableBytesAt(Slot s) noexcept { return MutableBytesAt(s.index, s.name); }
+  const double* Float64sAt(Slot s, size_t* count) noexcept { return Float64sAt(s.index, s.name, count); }
+  uint64_t IntegerAt(Slot s, uint64_t max) noexcept { return IntegerAt(s.index, s.name, max); }
+  SigningKey* SigningKeyAt(Slot s, bool optional) noexcept { return SigningKeyAt(s.index, s.name, optional); }
+  Napi::Function FunctionAt(Slot s) noexcept { return FunctionAt(s.index, s.name); }
+  // The raw value in a slot (to pin it for a thread-pool job).
+  Napi::Value ValueAt(Slot s) const noexcept { return info_[s.index]; }
 
   bool ok() const noexcept { return status_ == Status::kOk; }
   // Records a failure found after the arguments were read (a crypto status).

@@ -43,6 +43,10 @@ Status PlanSeal(const SealMessageRequest& r, SealPlan* plan) noexcept {
   return Status::kOk;
 }
 
+MutableByteView FooterRoom(const SealMessageRequest& r, const SealPlan& plan) noexcept {
+  return MutableByteView{r.out.data + plan.unsigned_length, r.out.size - plan.unsigned_length};
+}
+
 Status SealHeader(const SealMessageRequest& r, MutableByteView key, GcmKey& gcm) noexcept {
   const Suite& suite = *r.suite;
   uint8_t* out = r.out.data;
@@ -62,16 +66,18 @@ Status SealHeader(const SealMessageRequest& r, MutableByteView key, GcmKey& gcm)
   return gcm.Seal(kZeroIv, ByteView{out, hbl}, r.extra_aad, nullptr, 0, nullptr, tag);
 }
 
-Status WriteFooter(const SealMessageRequest& r, const SealPlan& plan, ByteView digest, size_t* message_length) noexcept {
-  uint8_t* footer = r.out.data + plan.unsigned_length;
+Status WriteFooter(SigningKey& key, ByteView digest, MutableByteView room, size_t* footer_length) noexcept {
+  *footer_length = 0;
+  if (room.size < 2) return Status::kBadOutputLength;
   size_t signature_length = 0;
-  const Status status = SignDigest(*r.signing_key, digest, MutableByteView{footer + 2, r.out.size - plan.unsigned_length - 2},
-                                   &signature_length);
+  const Status status = SignDigest(key, digest, MutableByteView{room.data + 2, room.size - 2}, &signature_length);
   if (status != Status::kOk) return status;
   if (signature_length > 0xFFFF) return Status::kBadSignatureLength;
-  footer[0] = static_cast<uint8_t>(signature_length >> 8);
-  footer[1] = static_cast<uint8_t>(signature_length);
-  *message_length = plan.unsigned_length + 2 + signature_length;
+  room.data[0] = static_cast<uint8_t>(signature_length >> 8);
+  room.data[1] = static_cast<uint8_t>(signature_length);
+  *footer_length = 2 + signature_length;
+  // The unused tail of the footer's room is left zero, never stale bytes.
+  std::memset(room.data + *footer_length, 0, room.size - *footer_length);
   return Status::kOk;
 }
 
@@ -112,10 +118,10 @@ Status SealMessage(const SealMessageRequest& r, size_t* message_length) noexcept
   uint8_t hash[64];
   const MutableByteView hash_view{hash, DigestSize(curve)};
   if (!digest.Final(hash_view)) return Status::kOpenSslFailure;
-  status = WriteFooter(r, plan, ByteView{hash, hash_view.size}, message_length);
+  size_t footer_length = 0;
+  status = WriteFooter(*r.signing_key, ByteView{hash, hash_view.size}, FooterRoom(r, plan), &footer_length);
   if (status != Status::kOk) return status;
-  // The unused tail of the footer's room is left zero, never stale bytes.
-  std::memset(r.out.data + *message_length, 0, r.out.size - *message_length);
+  *message_length = plan.unsigned_length + footer_length;
   wipe_out.Release();
   return Status::kOk;
 }

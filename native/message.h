@@ -51,10 +51,12 @@ Status PlanSeal(const SealMessageRequest& request, SealPlan* plan) noexcept;
 // the frames.
 Status SealHeader(const SealMessageRequest& request, MutableByteView key, GcmKey& gcm) noexcept;
 
-// Signs `digest` and writes the footer (uint16 length ‖ DER) at out[unsigned_length]; sets the
-// message length.
-Status WriteFooter(const SealMessageRequest& request, const SealPlan& plan, ByteView digest,
-                   size_t* message_length) noexcept;
+// Signs `digest` with `key` and writes the footer (uint16 length ‖ DER) at the start of `room`
+// (at least 2 + MaxSignatureSize bytes), zeroing the rest of it; sets the footer's length.
+Status WriteFooter(SigningKey& key, ByteView digest, MutableByteView room, size_t* footer_length) noexcept;
+
+// Where a sealed message's footer goes: out[unsigned_length, capacity).
+MutableByteView FooterRoom(const SealMessageRequest& request, const SealPlan& plan) noexcept;
 
 // The whole message on the calling thread. On any failure all of `out` is zeroed.
 Status SealMessage(const SealMessageRequest& request, size_t* message_length) noexcept;

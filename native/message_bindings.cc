@@ -9,34 +9,36 @@
 namespace esdk {
 
 SealMessageRequest ReadSealMessageArgs(JsArgs& args) noexcept {
+  using A = SealArg;
   SealMessageRequest request{};
-  request.suite = args.SuiteAt(0, "suiteId");
-  request.data_key = args.BytesAt(1, "dataKey");
-  request.message_id = args.BytesAt(2, "messageId");
-  request.out = args.MutableBytesAt(3, "out");
-  request.header_body_length = static_cast<size_t>(args.IntegerAt(4, "headerBodyLength", request.out.size));
-  request.extra_aad = args.BytesAt(5, "extraAad");
-  request.plaintext = args.BytesAt(6, "plaintext");
-  request.frame_length = args.IntegerAt(7, "frameLength", 0xFFFFFFFFu);
-  request.signing_key = args.SigningKeyAt(8, "signingKey", true);
+  request.suite = args.SuiteAt(At(A::kSuiteId));
+  request.data_key = args.BytesAt(At(A::kDataKey));
+  request.message_id = args.BytesAt(At(A::kMessageId));
+  request.out = args.MutableBytesAt(At(A::kOut));
+  request.header_body_length = static_cast<size_t>(args.IntegerAt(At(A::kHeaderBodyLength), request.out.size));
+  request.extra_aad = args.BytesAt(At(A::kExtraAad));
+  request.plaintext = args.BytesAt(At(A::kPlaintext));
+  request.frame_length = args.IntegerAt(At(A::kFrameLength), 0xFFFFFFFFu);
+  request.signing_key = args.SigningKeyAt(At(A::kSigningKey), true);
   return request;
 }
 
 OpenMessageRequest ReadOpenMessageArgs(JsArgs& args) noexcept {
+  using A = OpenArg;
   OpenMessageRequest request{};
-  request.suite = args.SuiteAt(0, "suiteId");
-  request.data_key = args.BytesAt(1, "dataKey");
-  request.message_id = args.BytesAt(2, "messageId");
-  request.header_body = args.BytesAt(3, "headerBody");
-  request.header_iv = args.BytesAt(4, "headerIv");
-  request.header_tag = args.BytesAt(5, "headerTag");
-  request.extra_aad = args.BytesAt(6, "extraAad");
-  request.commitment = args.BytesAt(7, "commitment");
-  request.source = args.BytesAt(8, "source");
+  request.suite = args.SuiteAt(At(A::kSuiteId));
+  request.data_key = args.BytesAt(At(A::kDataKey));
+  request.message_id = args.BytesAt(At(A::kMessageId));
+  request.header_body = args.BytesAt(At(A::kHeaderBody));
+  request.header_iv = args.BytesAt(At(A::kHeaderIv));
+  request.header_tag = args.BytesAt(At(A::kHeaderTag));
+  request.extra_aad = args.BytesAt(At(A::kExtraAad));
+  request.commitment = args.BytesAt(At(A::kCommitment));
+  request.source = args.BytesAt(At(A::kSource));
   size_t table_length = 0;
-  request.table = args.Float64sAt(9, "frameTable", &table_length);
-  request.out = args.MutableBytesAt(10, "out");
-  if (args.ok() && table_length % kFrameTableStride != 0) args.Fail(Status::kBadFrameTable, "frameTable");
+  request.table = args.Float64sAt(At(A::kFrameTable), &table_length);
+  request.out = args.MutableBytesAt(At(A::kOut));
+  if (args.ok() && table_length % kFrameTableStride != 0) args.Fail(Status::kBadFrameTable, At(A::kFrameTable).name);
   request.frame_count = table_length / kFrameTableStride;
   return request;
 }

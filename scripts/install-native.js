@@ -1,4 +1,4 @@
-// Builds the optional native addon with node-gyp; at install time a failure must never fail `npm install`.
+// Install step: use the prebuilt platform package's addon when it loads here, else build from source with node-gyp; never fails `npm install`.
 'use strict';
 
 const fs = require('fs');
@@ -6,9 +6,61 @@ const path = require('path');
 const { spawnSync } = require('child_process');
 
 const root = path.resolve(__dirname, '..');
-// --strict (npm run build:native): show the compiler output and propagate failure.
+// --strict (npm run build:native): always build from source, show the compiler output and propagate failure.
 const strict = process.argv.includes('--strict');
 const logFile = path.join(root, 'build', 'native-build.log');
+// This repository (not an installed copy): it holds the platform package's source folder.
+const workspacePrebuilt = path.join(root, 'npm', 'linux-x64-gnu');
+const inRepository = fs.existsSync(path.join(workspacePrebuilt, 'package.json'));
+
+/**
+ * The ESDK_* variables, read by lib/core/config.ts (compiled, shipped in build/lib). In this repository
+ * before the first `npm run build` there is no compiled copy yet; then only the two install flags are
+ * read here, with the same rule ('0', '1' or unset).
+ */
+function installConfig() {
+  try {
+    return require(path.join(root, 'build', 'lib', 'core', 'config.js')).readConfig(process.env);
+  } catch (err) {
+    if (err && err.code !== 'MODULE_NOT_FOUND') {
+      console.error(`esdk-native: ${err.message}`);
+      process.exit(1);
+    }
+  }
+  const flag = (name) => {
+    const value = process.env[name];
+    if (value === undefined || value === '' || value === '0') return false;
+    if (value === '1') return true;
+    console.error(`esdk-native: ${name} must be 0, 1 or unset (got ${JSON.stringify(value)})`);
+    process.exit(1);
+  };
+  return { skipNativeBuild: flag('ESDK_SKIP_NATIVE_BUILD'), buildFromSource: flag('ESDK_BUILD_FROM_SOURCE') };
+}
+
+/** The prebuilt binary's path when the platform package is installed and its addon loads and passes the checks here. */
+function usablePrebuilt() {
+  let loader;
+  try {
+    loader = require(path.join(root, 'build', 'lib', 'backend', 'native-loader.js'));
+  } catch {
+    return undefined;
+  }
+  const result = loader.loadNativeAddon();
+  const name = loader.PLATFORM_PACKAGES[`${process.platform}-${process.arch}`];
+  return result.addon && name && result.path.includes(name) ? { name, path: result.path } : undefined;
+}
+
+/**
+ * In this repository a build made by the oldest supported Node (20: OpenSSL 3.0 headers, which every later
+ * runtime's OpenSSL 3 still has) is also the platform package's binary; newer headers would not load on Node 20.
+ */
+function refreshWorkspacePrebuilt() {
+  const built = path.join(root, 'build', 'Release', 'esdk_native.node');
+  if (!inRepository || !fs.existsSync(built)) return;
+  if (!process.versions.openssl.startsWith('3.0.')) return;
+  fs.copyFileSync(built, path.join(workspacePrebuilt, 'esdk_native.node'));
+  console.log(`esdk-native: copied the build to ${path.relative(root, workspacePrebuilt)} (the prebuilt package's binary)`);
+}
 
 function giveUp(reason) {
   if (strict) {
@@ -22,7 +74,16 @@ function giveUp(reason) {
 }
 
 function main() {
-  if (!strict && process.env.ESDK_SKIP_NATIVE_BUILD === '1') {
+  const config = installConfig();
+  // An installed copy with a fitting prebuilt binary needs no compiler; this repository always builds its own.
+  if (!strict && !config.buildFromSource && !inRepository) {
+    const prebuilt = usablePrebuilt();
+    if (prebuilt) {
+      console.log(`esdk-native: using the prebuilt addon from ${prebuilt.name} (nothing to compile)`);
+      return;
+    }
+  }
+  if (!strict && config.skipNativeBuild) {
     console.log('esdk-native: native addon build skipped (ESDK_SKIP_NATIVE_BUILD=1); the pure-JS backend will be used');
     return;
   }
@@ -70,7 +131,8 @@ function main() {
       lines.find((l) => l.startsWith('gyp ERR!')) ?? `exit ${result.status ?? result.signal}`;
     giveUp(`${cause.slice(0, 200)}; full log: ${path.relative(process.cwd(), logFile) || logFile}`);
   }
-  if (strict) console.log(`esdk-native: built ${path.join(root, 'build', 'Release', 'esdk_native.node')}`);
+  console.log(`esdk-native: built the native addon from source (${path.join(root, 'build', 'Release', 'esdk_native.node')})`);
+  refreshWorkspacePrebuilt();
 }
 
 main();

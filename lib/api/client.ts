@@ -1,14 +1,17 @@
-// buildClient: the official one-shot API shape (encrypt/decrypt) over the session layer, with policy and limits bound.
-import { InvalidArgumentError, UnsupportedError, needs } from '../core/errors'
-import { CommitmentPolicy, hex4, isCommitmentPolicy } from '../core/policy'
-import { AlgorithmSuite, AlgorithmSuiteIdentifier, findSuite } from '../core/suites'
-import { EncryptionContext, normalizeContext } from '../format/encryption-context'
+// buildClient: the official API shape (encrypt/decrypt and the streams) over the session layer, with policy and limits bound.
+import { InvalidArgumentError, needs } from '../core/errors'
+import { esdkConfig } from '../core/config'
+import { CommitmentPolicy, isCommitmentPolicy } from '../core/policy'
+import { AlgorithmSuiteIdentifier } from '../core/suites'
 import { MessageHeader } from '../format/header'
-import { KeyringNode, NodeMaterialsManager, isKeyring, isMaterialsManager } from '../materials/keyring'
-import { NodeDefaultCryptographicMaterialsManager } from '../materials/default-cmm'
+import { KeyringNode, NodeMaterialsManager } from '../materials/keyring'
 import { BackendChoice, parseBackendChoice, selectBackend } from '../backend/select'
 import { EncryptRequest, encryptMessage } from '../session/encrypt-message'
 import { DecryptRequest, decryptMessage } from '../session/decrypt-message'
+import { contextOf, frameLengthOf, maxBodySizeOf, reproducedContextOf, suiteOf, toMaterialsManager } from './inputs'
+import { StreamClient, streamClient } from './stream-api'
+
+export { DEFAULT_FRAME_LENGTH } from './inputs'
 
 export interface ClientOptions {
   commitmentPolicy?: CommitmentPolicy
@@ -49,14 +52,11 @@ export interface DecryptResult {
   messageHeader: MessageHeader
 }
 
-export interface EsdkClient {
+export interface EsdkClient extends StreamClient {
   encrypt(cmm: KeyringNode | NodeMaterialsManager, plaintext: PlaintextInput, options?: EncryptInput): Promise<EncryptResult>
   decrypt(cmm: KeyringNode | NodeMaterialsManager, ciphertext: PlaintextInput, options?: DecryptInput): Promise<DecryptResult>
 }
 
-export const DEFAULT_FRAME_LENGTH = 4096
-const NO_CONTEXT: EncryptionContext = Object.freeze({})
-const MAX_FRAME_LENGTH = 0xffffffff
 
 export function buildClient(options?: CommitmentPolicy | ClientOptions): EsdkClient {
   const opts: ClientOptions = typeof options === 'string' ? { commitmentPolicy: options } : (options ?? {})
@@ -68,20 +68,20 @@ export function buildClient(options?: CommitmentPolicy | ClientOptions): EsdkCli
     maxEncryptedDataKeys === false || (typeof maxEncryptedDataKeys === 'number' && Number.isSafeInteger(maxEncryptedDataKeys) && maxEncryptedDataKeys > 0),
     'maxEncryptedDataKeys must be a positive integer or false',
   )
-  const backend = selectBackend(parseBackendChoice(opts.backend ?? process.env.ESDK_BACKEND, 'backend'))
+  const backend = selectBackend(opts.backend === undefined ? esdkConfig().backend : parseBackendChoice(opts.backend, 'backend'))
   const settings = Object.freeze({ backend, commitmentPolicy, maxEncryptedDataKeys })
 
   // Not async functions: each returns the session's promise itself, which saves a promise and a
   // microtask turn per message. Every synchronous throw still becomes a rejection (rejected).
   return Object.freeze({
+    ...streamClient(settings),
     encrypt(cmm: KeyringNode | NodeMaterialsManager, plaintext: PlaintextInput, input: EncryptInput = {}): Promise<EncryptResult> {
       try {
-        const frameLength = input.frameLength ?? DEFAULT_FRAME_LENGTH
-        needs(Number.isInteger(frameLength) && frameLength >= 1 && frameLength <= MAX_FRAME_LENGTH, 'frameLength must be an integer from 1 to 2^32 - 1')
+        const frameLength = frameLengthOf(input.frameLength)
         const bytes = toBytes(plaintext, input.encoding)
         const manager = toMaterialsManager(cmm)
-        const encryptionContext = input.encryptionContext === undefined ? NO_CONTEXT : normalizeContext(input.encryptionContext)
-        const suite = input.suiteId === undefined ? undefined : requireSuite(input.suiteId)
+        const encryptionContext = contextOf(input.encryptionContext)
+        const suite = suiteOf(input.suiteId)
         const request = (whole: Buffer): EncryptRequest => ({ cmm: manager, plaintext: whole, encryptionContext, suite, frameLength })
         return bytes instanceof Promise ? bytes.then((whole) => encryptMessage(settings, request(whole))) : encryptMessage(settings, request(bytes))
       } catch (e) {
@@ -90,9 +90,8 @@ export function buildClient(options?: CommitmentPolicy | ClientOptions): EsdkCli
     },
     decrypt(cmm: KeyringNode | NodeMaterialsManager, ciphertext: PlaintextInput, input: DecryptInput = {}): Promise<DecryptResult> {
       try {
-        const maxBodySize = input.maxBodySize || undefined
-        needs(maxBodySize === undefined || (Number.isSafeInteger(maxBodySize) && maxBodySize > 0), 'maxBodySize must be a non-negative integer')
-        const reproduced: EncryptionContext | undefined = input.encryptionContext === undefined ? undefined : normalizeContext(input.encryptionContext)
+        const maxBodySize = maxBodySizeOf(input.maxBodySize)
+        const reproduced = reproducedContextOf(input.encryptionContext)
         const bytes = toBytes(ciphertext, input.encoding)
         const manager = toMaterialsManager(cmm)
         const request = (whole: Buffer): DecryptRequest => ({ cmm: manager, ciphertext: whole, reproducedEncryptionContext: reproduced, maxBodySize })
@@ -106,28 +105,6 @@ export function buildClient(options?: CommitmentPolicy | ClientOptions): EsdkCli
 
 function rejected<T>(error: unknown): Promise<T> {
   return Promise.reject(error)
-}
-
-function requireSuite(id: number): AlgorithmSuite {
-  const suite = findSuite(id)
-  if (!suite) throw new UnsupportedError(`unknown algorithm suite 0x${hex4(id)}`)
-  return suite
-}
-
-/** A keyring's default CMM, made once: it is stateless, and a hot loop should not rebuild and re-check it per message. */
-const defaultCmms = new WeakMap<KeyringNode, NodeMaterialsManager>()
-
-function toMaterialsManager(value: KeyringNode | NodeMaterialsManager): NodeMaterialsManager {
-  if (isMaterialsManager(value)) return value
-  if (isKeyring(value)) {
-    let cmm = defaultCmms.get(value)
-    if (!cmm) {
-      cmm = new NodeDefaultCryptographicMaterialsManager(value)
-      defaultCmms.set(value, cmm)
-    }
-    return cmm
-  }
-  throw new InvalidArgumentError('expected a keyring or a cryptographic materials manager')
 }
 
 /**

@@ -1,9 +1,9 @@
 // The crypto backend contract: the hot-path operations a message needs, crossed once per message, never once per frame.
 import { AlgorithmSuite } from '../core/suites'
-import { FrameRef } from '../format/body'
+import { FrameRef, framedBodySize } from '../format/body'
+import { BodyTable, FRAME_OVERHEAD } from '../format/body-table'
 import type { KeyringCrypto } from '../materials/keyring-crypto'
 import { SigningKey, SigningKeyProvider, VerificationKey } from '../materials/signature-keys'
-import { BodyTable } from './frame-table'
 
 export interface DerivedKeys {
   /** The AES-GCM key for header auth and frames. Owned by the caller, who wipes it. */
@@ -70,9 +70,76 @@ export interface OpenMessageInput {
   readonly signature: { readonly key: VerificationKey; readonly signed: Uint8Array; readonly der: Uint8Array } | undefined
 }
 
+/**
+ * A streamed message being encrypted. `header` is the serialized header body (v2: its last 32
+ * bytes are the commitment placeholder) followed by exactly the room for the header auth; both
+ * are written by startSeal.
+ */
+export interface SealStreamInput {
+  readonly suite: AlgorithmSuite
+  readonly dataKey: Buffer
+  readonly messageId: Buffer
+  readonly header: Buffer
+  readonly headerBodyLength: number
+  readonly extraAad: Buffer
+  readonly frameLength: number
+}
+
+/**
+ * One message's body sealed run by run, in order (client-apis/encrypt.md "Construct the body").
+ * A failed run fails the message for good. Calls must not overlap: wait for each run.
+ */
+export interface MessageSealer {
+  /** The output a run of `plaintextLength` bytes needs: its frames, and for a final run of a signed suite the footer's room. */
+  runSize(plaintextLength: number, final: boolean): number
+  /**
+   * Regular frames only (`plaintext` a whole number of frames), or, `final`, the regular frames,
+   * the final frame and (signed suites) the footer signed with `signingKey`. Returns the bytes
+   * written: runSize, or less by the unused footer room. On failure `out` is zeroed.
+   */
+  sealRun(plaintext: Uint8Array, final: boolean, signingKey: SigningKey | undefined, out: Buffer): number | Promise<number>
+  /** Wipes the key now; idempotent. */
+  dispose(): void
+}
+
+/** A streamed message being decrypted: the header fields of OpenMessageInput, and the header exactly as received. */
+export interface OpenStreamInput {
+  readonly suite: AlgorithmSuite
+  readonly dataKey: Buffer
+  readonly messageId: Buffer
+  readonly headerBody: Buffer
+  readonly headerIv: Buffer
+  readonly headerAuthTag: Buffer
+  readonly extraAad: Buffer
+  readonly commitment: Buffer | undefined
+  /** Header body and auth as received: what a signed suite's signature covers first. */
+  readonly headerBytes: Buffer
+  /** 0 for a non-framed body. */
+  readonly frameLength: number
+}
+
+/** One message's body opened run by run, in order (client-apis/decrypt.md "Decrypt the message body"). */
+export interface MessageOpener {
+  /**
+   * The next frames: table rows laid end to end over all of `body.source`, numbered on from the
+   * previous run. false, with `out` zeroed and the message failed for good, when a tag fails.
+   */
+  openRun(body: BodyTable, out: Buffer): boolean | Promise<boolean>
+  /** After the final frame of a signed message: the signature over everything the runs covered. */
+  verify(key: VerificationKey, signature: Uint8Array): boolean | Promise<boolean>
+  /** Wipes the key now; idempotent. */
+  dispose(): void
+}
+
 /** Bytes a signed message's output reserves for its footer: uint16 length ‖ the longest DER signature (ECDSA_size). */
 export function footerRoom(suite: AlgorithmSuite): number {
   return suite.signature ? 2 + (suite.signature.curve === 'P-256' ? 72 : 104) : 0
+}
+
+/** The output a stream run needs: its frames as format/body.ts lays them out, and for a final run the footer's room. */
+export function streamRunSize(suite: AlgorithmSuite, frameLength: number, plaintextLength: number, final: boolean): number {
+  if (final) return framedBodySize(plaintextLength, frameLength).size + footerRoom(suite)
+  return (plaintextLength / frameLength) * (FRAME_OVERHEAD + frameLength)
 }
 
 export interface CryptoBackend {
@@ -103,4 +170,8 @@ export interface CryptoBackend {
    * them fails; nothing is released before everything verified.
    */
   openMessage(input: OpenMessageInput): boolean | Promise<boolean>
+  /** Derives the key, writes the commitment and the header auth, and returns the message's sealer. */
+  startSeal(input: SealStreamInput): MessageSealer
+  /** Derives the key and checks the commitment and the header tag: the message's opener, or undefined when either fails. */
+  startOpen(input: OpenStreamInput): MessageOpener | undefined
 }

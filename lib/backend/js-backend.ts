@@ -1,104 +1,23 @@
 // The pure-JS backend over node:crypto: the fallback when the addon is missing, and the yardstick for the native one.
-import { createCipheriv, createDecipheriv, createSign, createVerify, timingSafeEqual, KeyObject } from 'node:crypto'
+import { createSign, createVerify, KeyObject } from 'node:crypto'
 import { wipe } from '../core/wipe'
 import { AlgorithmSuite } from '../core/suites'
-import { bodyAad, frameIv, FINAL_FRAME_MARKER } from '../format/body'
+import { frameRefs } from '../format/body-table'
 import { ZERO_IV } from '../format/header'
 import { nodeKeyringCrypto } from '../materials/node-keyring-crypto'
 import { nodeSigningKeys } from '../materials/signature-keys'
-import { CryptoBackend, DerivedKeys, OpenBodyInput, OpenMessageInput, SealBodyInput, SealMessageInput } from './backend'
-import { framesOf } from './frame-table'
-import { hkdfExpandOne, hkdfExtract } from '../core/hkdf'
-import { allocSecret } from '../core/secret-bytes'
+import { CryptoBackend, OpenBodyInput, SealBodyInput, SealMessageInput, OpenMessageInput } from './backend'
+import { jsStartOpen, jsStartSeal } from './js-message-stream'
+import { commitmentMatches, headerTag, jsDeriveKeys, openFrames, sealFrames, verifyTag } from './js-primitives'
 
-type GcmName = 'aes-256-gcm'
-const TAG = 16
-const EMPTY = Buffer.alloc(0)
-const DERIVEKEY = Buffer.from('DERIVEKEY', 'ascii')
-const COMMITKEY = Buffer.from('COMMITKEY', 'ascii')
-
-function suiteIdBytes(suite: AlgorithmSuite): Buffer {
-  const b = Buffer.alloc(2)
-  b.writeUInt16BE(suite.id)
-  return b
-}
-
-export function jsDeriveKeys(suite: AlgorithmSuite, dataKey: Buffer, messageId: Buffer): DerivedKeys {
-  if (!suite.kdf) {
-    // Identity KDF: the data key is the encryption key; hand back a copy the caller may wipe.
-    const copy = allocSecret(dataKey.length)
-    dataKey.copy(copy)
-    return { encryptionKey: copy, commitment: undefined }
-  }
-  // SPEC-NOTES 2: salt = message id; SPEC-NOTES 1: no salt.
-  const prk = hkdfExtract(suite.kdf, suite.commitment ? messageId : EMPTY, dataKey)
-  try {
-    if (suite.commitment) {
-      // Info = suite id ‖ DERIVEKEY for the key, and COMMITKEY alone for the commitment.
-      const encryptionKey = hkdfExpandOne(suite.kdf, prk, Buffer.concat([suiteIdBytes(suite), DERIVEKEY]), suite.keyLengthBytes)
-      const commitment = hkdfExpandOne(suite.kdf, prk, COMMITKEY, 32)
-      return { encryptionKey, commitment }
-    }
-    // Info = suite id ‖ message id.
-    return { encryptionKey: hkdfExpandOne(suite.kdf, prk, Buffer.concat([suiteIdBytes(suite), messageId]), suite.keyLengthBytes), commitment: undefined }
-  } finally {
-    wipe(prk)
-  }
-}
-
-function headerTag(suite: AlgorithmSuite, key: Buffer, iv: Buffer, headerBody: Buffer, extraAad: Buffer): Buffer {
-  const cipher = createCipheriv(suite.encryption as GcmName, key, iv, { authTagLength: TAG })
-  cipher.setAAD(extraAad.length ? Buffer.concat([headerBody, extraAad]) : headerBody)
-  cipher.final()
-  return cipher.getAuthTag()
-}
+export { jsDeriveKeys } from './js-primitives'
 
 function sealFramedBody({ suite, key, messageId, plaintext, frameLength, out, outOffset }: SealBodyInput): number {
-  let o = outOffset
-  let p = 0
-  const total = plaintext.length
-  for (let seq = 1; ; seq++) {
-    // An exact multiple of the frame length ends with an empty final frame, as the JS SDK writes.
-    const final = total - p < frameLength
-    const length = final ? total - p : frameLength
-    const iv = frameIv(seq)
-    if (final) {
-      o = out.writeUInt32BE(FINAL_FRAME_MARKER, o)
-      o = out.writeUInt32BE(seq, o)
-      o += iv.copy(out, o)
-      o = out.writeUInt32BE(length, o)
-    } else {
-      o = out.writeUInt32BE(seq, o)
-      o += iv.copy(out, o)
-    }
-    const cipher = createCipheriv(suite.encryption as GcmName, key, iv, { authTagLength: TAG })
-    cipher.setAAD(bodyAad(messageId, { kind: final ? 'final' : 'frame', sequenceNumber: seq }, length))
-    o += cipher.update(plaintext.subarray(p, p + length)).copy(out, o)
-    o += cipher.final().copy(out, o)
-    o += cipher.getAuthTag().copy(out, o)
-    p += length
-    if (final) return o - outOffset
-  }
+  return sealFrames(suite, key, messageId, plaintext, frameLength, 1, true, out, outOffset)
 }
 
 function openBody({ suite, key, messageId, frames, out }: OpenBodyInput): boolean {
-  let o = 0
-  for (const frame of frames) {
-    try {
-      const decipher = createDecipheriv(suite.encryption as GcmName, key, frame.iv, { authTagLength: TAG })
-      decipher.setAAD(bodyAad(messageId, frame, frame.ciphertext.length))
-      decipher.setAuthTag(frame.tag)
-      // Written into the caller's buffer before the tag checks out, which is why any failure
-      // zeroes the whole output and the caller never sees it.
-      const written = decipher.update(frame.ciphertext).copy(out, o)
-      decipher.final()
-      o += written
-    } catch {
-      out.fill(0)
-      return false
-    }
-  }
-  return true
+  return openFrames(suite, key, messageId, frames, out)
 }
 
 function sign(suite: AlgorithmSuite, privateKey: KeyObject, signed: Uint8Array): Buffer {
@@ -111,10 +30,6 @@ function verify(suite: AlgorithmSuite, publicKey: KeyObject, signed: Uint8Array,
   } catch {
     return false
   }
-}
-
-function verifyTag(expected: Buffer, tag: Buffer): boolean {
-  return tag.length === expected.length && timingSafeEqual(expected, tag)
 }
 
 /** The message one primitive at a time: derive, header tag, body, then the signature over header and body. */
@@ -146,11 +61,10 @@ function openMessage(input: OpenMessageInput): boolean {
   const { suite, dataKey, messageId, headerBody, headerIv, headerAuthTag, extraAad, commitment, body, out, signature } = input
   const derived = jsDeriveKeys(suite, dataKey, messageId)
   try {
-    // SPEC-NOTES 3: the commitment first, in constant time, before the key is used at all.
     const authentic =
-      (!suite.commitment || (commitment !== undefined && derived.commitment !== undefined && commitment.length === derived.commitment.length && timingSafeEqual(commitment, derived.commitment))) &&
+      commitmentMatches(suite, commitment, derived.commitment) &&
       verifyTag(headerTag(suite, derived.encryptionKey, headerIv, headerBody, extraAad), headerAuthTag) &&
-      openBody({ suite, key: derived.encryptionKey, messageId, frames: framesOf(body), out }) &&
+      openBody({ suite, key: derived.encryptionKey, messageId, frames: frameRefs(body), out }) &&
       (!signature || verify(suite, signature.key.keyObject, signature.signed, signature.der))
     if (!authentic) out.fill(0)
     return authentic
@@ -172,4 +86,6 @@ export const jsBackend: CryptoBackend = Object.freeze({
   keyringCrypto: nodeKeyringCrypto,
   sealMessage,
   openMessage,
+  startSeal: jsStartSeal,
+  startOpen: jsStartOpen,
 })

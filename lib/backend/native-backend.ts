@@ -1,14 +1,15 @@
 // The native CryptoBackend: the esdk_native addon behind the backend contract, one addon call per message operation.
-import { availableParallelism } from 'node:os'
+import { esdkConfig } from '../core/config'
 import { NativeBindingError } from '../core/errors'
 import { AlgorithmSuite, SignatureSpec } from '../core/suites'
 import { FrameRef } from '../format/body'
 import { SigningKey, partsOfPrivateKey } from '../materials/signature-keys'
 import { CryptoBackend, DerivedKeys, OpenBodyInput, OpenMessageInput, SealBodyInput, SealMessageInput } from './backend'
-import { float64Table, writeFrameRows } from './frame-table'
+import { FRAME_ROW, float64Table, writeFrameRows } from '../format/body-table'
 import { nativeKeyringCrypto } from './native-keyring-crypto'
+import { nativeMessageStreams } from './native-message-stream'
 import { NativeSigningKey, nativeSigningKeys } from './native-signing-keys'
-import { FRAME_TABLE_STRIDE, NativeAddon, NativeCryptoAddon, NativeCryptoFunctions, SigningKeyHandle } from './native-types'
+import { NativeAddon, NativeCryptoAddon, NativeCryptoFunctions, SigningKeyHandle } from './native-types'
 import { allocSecret } from '../core/secret-bytes'
 
 const IV_LENGTH = 12
@@ -16,7 +17,7 @@ const TAG_LENGTH = 16
 const COMMITMENT_LENGTH = 32
 const EMPTY = Buffer.alloc(0)
 
-/** Every entry point createNativeBackend needs (ABI 5). */
+/** Every entry point createNativeBackend needs (ABI 6). */
 export const CRYPTO_FUNCTIONS: readonly (keyof NativeCryptoFunctions)[] = [
   'deriveKeys',
   'headerAuthTag',
@@ -43,6 +44,15 @@ export const CRYPTO_FUNCTIONS: readonly (keyof NativeCryptoFunctions)[] = [
   'rsaKeyInfo',
   'rsaPkcs1Unwrap',
   'disposeRsaKey',
+  'sealStreamStart',
+  'sealStreamRun',
+  'sealStreamRunAsync',
+  'openStreamStart',
+  'openStreamRun',
+  'openStreamRunAsync',
+  'openStreamVerify',
+  'openStreamVerifyAsync',
+  'disposeMessageStream',
   'ecdhPrivateKeyFromDer',
   'ecdhDeriveKeyingMaterial',
   'disposeEcdhKey',
@@ -85,7 +95,7 @@ function frameSource(frames: readonly FrameRef[]): FrameSource {
     visit(f.ciphertext)
     visit(f.tag)
   }
-  const table = float64Table(frames.length * FRAME_TABLE_STRIDE)
+  const table = float64Table(frames.length * FRAME_ROW)
   if (backing === undefined) return { source: EMPTY, table }
 
   let source: Uint8Array
@@ -124,8 +134,12 @@ const CURVE_BITS = { 'P-256': 256, 'P-384': 384 } as const
 export const PARALLEL_THRESHOLD = 1024 * 1024
 /** Work unit of a pool worker: big enough to amortise taking it, small enough to balance the threads. */
 const CHUNK_BYTES = 256 * 1024
+/** Stream runs of unsigned suites at least this big go to the pool (measured: below it the round trip costs more than the frames). */
+const STREAM_POOL_THRESHOLD = 1024 * 1024
+/** Signed suites hash every byte on one core, so their runs go to the pool from a smaller size on, keeping the event loop free. */
+const SIGNED_STREAM_POOL_THRESHOLD = 128 * 1024
 /** Pool workers per message: one per core (ESDK_NATIVE_THREADS overrides, e.g. 1 to measure one thread). */
-const THREADS = Math.min(64, Math.max(1, Number.parseInt(process.env.ESDK_NATIVE_THREADS ?? '', 10) || availableParallelism()))
+const threads = (): number => esdkConfig().nativeThreads
 
 /** The shared empty buffer for any empty argument: a fresh `Buffer.alloc(0)` is a V8 on-heap array the addon would force off the heap per call. */
 function offHeap(bytes: Uint8Array): Uint8Array {
@@ -163,8 +177,16 @@ export function createNativeBackend(addon: NativeAddon): CryptoBackend {
     })
   }
 
+  const streams = nativeMessageStreams(
+    native,
+    { threads, chunkBytes: CHUNK_BYTES, poolThreshold: STREAM_POOL_THRESHOLD, signedPoolThreshold: SIGNED_STREAM_POOL_THRESHOLD },
+    handleFor,
+  )
+
   return Object.freeze({
     name: 'native' as const,
+    startSeal: streams.startSeal,
+    startOpen: streams.startOpen,
     signingKeys: nativeSigningKeys(native),
     keyringCrypto: nativeKeyringCrypto(native),
 
@@ -211,7 +233,7 @@ export function createNativeBackend(addon: NativeAddon): CryptoBackend {
         return native.sealMessage(suite.id, dataKey, messageId, out, headerBodyLength, offHeap(extraAad), plaintext, frameLength, handle)
       }
       return new Promise((resolve, reject) => {
-        native.sealMessageAsync(suite.id, dataKey, messageId, out, headerBodyLength, offHeap(extraAad), plaintext, frameLength, handle, THREADS, CHUNK_BYTES, (error, length) =>
+        native.sealMessageAsync(suite.id, dataKey, messageId, out, headerBodyLength, offHeap(extraAad), plaintext, frameLength, handle, threads(), CHUNK_BYTES, (error, length) =>
           error || length === undefined ? reject(error ?? new NativeBindingError('sealMessageAsync returned nothing', [])) : resolve(length),
         )
       })
@@ -222,7 +244,7 @@ export function createNativeBackend(addon: NativeAddon): CryptoBackend {
       if (body.plaintextLength >= PARALLEL_THRESHOLD) {
         return new Promise((resolve, reject) => {
           const queued = native.openMessageAsync(suite.id, dataKey, messageId, headerBody, headerIv, headerAuthTag, offHeap(extraAad), commitment ?? EMPTY, body.source, body.table, out,
-            signature?.key.point ?? EMPTY, signature?.signed ?? EMPTY, signature?.der ?? EMPTY, THREADS, CHUNK_BYTES,
+            signature?.key.point ?? EMPTY, signature?.signed ?? EMPTY, signature?.der ?? EMPTY, threads(), CHUNK_BYTES,
             (error, ok) => (error ? reject(error) : resolve(ok === true)))
           if (!queued) resolve(false)
         })

@@ -1,37 +1,15 @@
 // Known-answer self-test run once before `auto` picks the native backend: every native operation against a fixed answer or the JS reference.
 import { createVerify } from 'node:crypto'
 import { AlgorithmSuite, AlgorithmSuiteIdentifier, findSuite } from '../core/suites'
-import { FrameRef } from '../format/body'
+import { frameRefs, scanBody } from '../format/body-table'
+import { ContentType } from '../format/header'
 import { nodeSigningKeys } from '../materials/signature-keys'
 import { CryptoBackend, footerRoom } from './backend'
-import { scanFramedBody } from './frame-table'
 import { jsBackend } from './js-backend'
 
 const IV_LENGTH = 12
 const TAG_LENGTH = 16
 const EMPTY = Buffer.alloc(0)
-
-/** Splits a framed body this library wrote into FrameRef views (self-test only; the real parser lives in format/). */
-function sliceFramedBody(body: Buffer, frameLength: number): FrameRef[] {
-  const frames: FrameRef[] = []
-  let o = 0
-  for (let seq = 1; ; seq++) {
-    const final = body.readUInt32BE(o) === 0xffffffff
-    o += final ? 8 : 4
-    const iv = body.subarray(o, o + IV_LENGTH)
-    o += IV_LENGTH
-    let length = frameLength
-    if (final) {
-      length = body.readUInt32BE(o)
-      o += 4
-    }
-    const ciphertext = body.subarray(o, o + length)
-    const tag = body.subarray(o + length, o + length + TAG_LENGTH)
-    o += length + TAG_LENGTH
-    frames.push({ sequenceNumber: seq, iv, ciphertext, tag, kind: final ? 'final' : 'frame' })
-    if (final) return frames
-  }
-}
 
 function pattern(length: number, seed: number): Buffer {
   const b = Buffer.alloc(length)
@@ -78,7 +56,7 @@ function messageCheck(native: CryptoBackend, reference: CryptoBackend): string |
       headerAuthTag: message.subarray(headerBodyLength, headerBodyLength + TAG_LENGTH),
       extraAad: EMPTY,
       commitment,
-      body: scanFramedBody(message, headerBodyLength + TAG_LENGTH, frameLength, {}),
+      body: scanBody(message, headerBodyLength + TAG_LENGTH, ContentType.FRAMED_DATA, frameLength, {}),
       out,
       signature: undefined,
     })
@@ -158,12 +136,12 @@ export function nativeSelfTest(native: CryptoBackend, reference: CryptoBackend =
     if (!sealed.equals(seal(reference))) return 'two-frame body differs from the reference'
     const body = sealed.subarray(3)
     const opened = Buffer.alloc(plaintext.length)
-    if (!native.openBody({ suite, key, messageId, frames: sliceFramedBody(body, frameLength), out: opened }) || !opened.equals(plaintext)) {
+    if (!native.openBody({ suite, key, messageId, frames: frameRefs(scanBody(body, 0, ContentType.FRAMED_DATA, frameLength, {})), out: opened }) || !opened.equals(plaintext)) {
       return 'two-frame body does not open back to its plaintext'
     }
     body[body.length - 1] = (body[body.length - 1] ?? 0) ^ 1
     const rejected = Buffer.alloc(plaintext.length, 0xaa)
-    if (native.openBody({ suite, key, messageId, frames: sliceFramedBody(body, frameLength), out: rejected })) return 'a corrupted frame tag opened'
+    if (native.openBody({ suite, key, messageId, frames: frameRefs(scanBody(body, 0, ContentType.FRAMED_DATA, frameLength, {})), out: rejected })) return 'a corrupted frame tag opened'
     if (rejected.some((b) => b !== 0)) return 'output was not zeroed after a failed open'
     return messageCheck(native, reference)
   } catch (err) {

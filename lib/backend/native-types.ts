@@ -35,6 +35,16 @@ export interface NativeAddon {
   p384Implementation?: 'keys' | 'fast' | 'openssl';
   cpuFeatures(): CpuFeatures;
   opensslVersion(): OpensslVersion;
+  /** Takes the settings lib/core/config.ts resolved (the loader calls it once, right after dlopen); returns those in force. */
+  configure(settings: Partial<NativeSettings>): NativeSettings;
+}
+
+/** What the addon is told at load (native/addon.cc Configure), and reports back as in force. */
+export interface NativeSettings {
+  /** Frame AES-GCM: our VAES code (only where the CPU has it) or OpenSSL's EVP. */
+  gcm: 'vaes' | 'evp';
+  /** P-384: see p384Implementation. */
+  p384: 'keys' | 'fast' | 'openssl';
 }
 
 /** An opaque, type-tagged native signing key (native/signing_key_handle.h). */
@@ -43,6 +53,8 @@ export type SigningKeyHandle = { readonly __nativeSigningKey: unique symbol }
 /** An opaque, type-tagged native RSA private key (native/rsa_bindings.cc). */
 export type RsaKeyHandle = { readonly __nativeRsaKey: unique symbol }
 
+/** An opaque, type-tagged native message stream: one message's key, sequence and digest across calls (native/message_stream.h). */
+export type MessageStreamHandle = { readonly __nativeMessageStream: unique symbol }
 /** An opaque, type-tagged native EC private key for ECDH (native/ecdh_bindings.cc). */
 export type EcdhKeyHandle = { readonly __nativeEcdhKey: unique symbol }
 
@@ -50,7 +62,7 @@ export type EcdhKeyHandle = { readonly __nativeEcdhKey: unique symbol }
 export type NativeCallback<T> = (error: Error | null, result?: T) => void
 
 /**
- * The crypto entry points of ABI 4 (native/crypto_bindings.h, message_bindings.h,
+ * The crypto entry points (native/crypto_bindings.h, message_bindings.h, parallel_bindings.h,
  * ecdsa_bindings.h, rsa_bindings.h), checked by
  * createNativeBackend. Every Uint8Array is read or written only inside its own
  * byteOffset/byteLength window; outputs are allocated by the caller at their
@@ -66,7 +78,7 @@ export interface NativeCryptoFunctions {
   /** Writes the whole framed body at `out[outOffset..]`; returns the bytes written. */
   sealFramedBody(suiteId: number, key: Uint8Array, messageId: Uint8Array, plaintext: Uint8Array, frameLength: number, out: Uint8Array, outOffset: number): number;
   /**
-   * Decrypts every frame of `frameTable` (FRAME_TABLE_STRIDE float64 per frame, offsets into
+   * Decrypts every frame of `frameTable` (format/body-table.ts FRAME_ROW float64 per frame, offsets into
    * `source`) into `out`; false, with `out` zeroed, if any tag fails.
    */
   openBody(suiteId: number, key: Uint8Array, messageId: Uint8Array, source: Uint8Array, frameTable: Float64Array, out: Uint8Array): boolean;
@@ -75,7 +87,9 @@ export interface NativeCryptoFunctions {
   /** out = the plaintext of sealed = ciphertext ‖ tag; false (out zeroed) when the tag fails. */
   gcmOpen(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array, out: Uint8Array): boolean;
   /**
-   * A whole message on the calling thread: `out` holds the header body at [0, headerBodyLength)
+   * A whole message on the calling thread (arguments in the order of native/message_bindings.h
+   * ESDK_SEAL_MESSAGE_ARGS; the ...Async forms and openMessage follow their lists there and in
+   * parallel_bindings.h): `out` holds the header body at [0, headerBodyLength)
    * (v2: its last 32 bytes are overwritten with the commitment) and is exactly the unsigned
    * length, plus 2 + the longest DER signature for signed suites. Returns the message length.
    */
@@ -122,6 +136,33 @@ export interface NativeCryptoFunctions {
   rsaPkcs1Unwrap(handle: RsaKeyHandle, ciphertext: Uint8Array, out: Uint8Array): void;
   /** Frees the key now (idempotent); the handle's finalizer would otherwise do it. */
   disposeRsaKey(handle: RsaKeyHandle): void;
+  /**
+   * A message stream for encryption (native/stream_bindings.h ESDK_SEAL_STREAM_START_ARGS):
+   * `header` is the header body (v2: its last 32 bytes the commitment placeholder) and then
+   * exactly the room for the header auth; both are written here.
+   */
+  sealStreamStart(suiteId: number, dataKey: Uint8Array, messageId: Uint8Array, header: Uint8Array, headerBodyLength: number, extraAad: Uint8Array, frameLength: number): MessageStreamHandle;
+  /**
+   * The next run: whole frames (`final` 0) or whole frames, the final frame and, signed, the
+   * footer (`final` 1, with the signing key). `out` is exactly the run's size (a final signed
+   * run: plus 2 + the longest DER). Returns the bytes written.
+   */
+  sealStreamRun(stream: MessageStreamHandle, plaintext: Uint8Array, final: 0 | 1, signingKey: SigningKeyHandle | undefined, out: Uint8Array): number;
+  /** sealStreamRun on the thread pool; every buffer stays untouched until the callback. */
+  sealStreamRunAsync(stream: MessageStreamHandle, plaintext: Uint8Array, final: 0 | 1, signingKey: SigningKeyHandle | undefined, out: Uint8Array, threads: number, chunkBytes: number, callback: NativeCallback<number>): void;
+  /** A message stream for decryption once the commitment and header tag verified; false when either fails. */
+  openStreamStart(suiteId: number, dataKey: Uint8Array, messageId: Uint8Array, headerBody: Uint8Array, headerIv: Uint8Array, headerTag: Uint8Array, extraAad: Uint8Array, commitment: Uint8Array, headerBytes: Uint8Array, frameLength: number): MessageStreamHandle | false;
+  /**
+   * The next run: table rows (format/body-table.ts) laid end to end over all of `source`,
+   * numbered on from the last run. false (out wiped, the stream failed) when a tag fails.
+   */
+  openStreamRun(stream: MessageStreamHandle, source: Uint8Array, frameTable: Float64Array, out: Uint8Array): boolean;
+  openStreamRunAsync(stream: MessageStreamHandle, source: Uint8Array, frameTable: Float64Array, out: Uint8Array, threads: number, chunkBytes: number, callback: NativeCallback<boolean>): void;
+  /** After the final frame of a signed message: the signature over everything the stream hashed. */
+  openStreamVerify(stream: MessageStreamHandle, point: Uint8Array, signature: Uint8Array): boolean;
+  openStreamVerifyAsync(stream: MessageStreamHandle, point: Uint8Array, signature: Uint8Array, callback: NativeCallback<boolean>): void;
+  /** Cleanses the key now (idempotent); throws while a pool job holds the stream. */
+  disposeMessageStream(stream: MessageStreamHandle): void;
   /** Parses a DER (PKCS#8) EC private key on the curve into a handle; the caller wipes `der`. */
   ecdhPrivateKeyFromDer(curveBits: 256 | 384 | 521, der: Uint8Array): EcdhKeyHandle;
   /**
@@ -139,19 +180,13 @@ export interface NativeCryptoFunctions {
 
 export type NativeCryptoAddon = NativeAddon & NativeCryptoFunctions;
 
-/**
- * Frame table row, shared with native/frame_table.h: IV offset, ciphertext offset, ciphertext
- * length, tag offset, sequence number, kind.
- */
-export const FRAME_TABLE_STRIDE = 6;
-/** Frame kinds as native/frame_table.h numbers them. */
-export const FRAME_KIND_CODE = { frame: 0, final: 1, single: 2 } as const;
-
 export interface NativeLoadResult {
   addon: NativeAddon | undefined;
   path: string | undefined;
   /** Why each earlier candidate was passed over, in search order. */
   reasons: string[];
+  /** The settings in force in the loaded addon. */
+  settings: NativeSettings | undefined;
 }
 
 /** The AES-GCM implementations the test hooks can ask for by number (native/gcm.h GcmKey::Impl). */

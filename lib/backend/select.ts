@@ -1,13 +1,14 @@
 // Chooses the backend for a client (ESDK_BACKEND, per-client option, addon + CPU gate) and explains the choice.
+import { BackendChoice, EsdkConfig, esdkConfig } from '../core/config'
 import { InvalidArgumentError, NativeBindingError } from '../core/errors'
 import { CryptoBackend } from './backend'
 import { jsBackend } from './js-backend'
 import { createNativeBackend } from './native-backend'
 import { nativeSelfTest } from './native-self-test'
 import { hasHardwareAes, loadNativeAddon } from './native-loader'
-import { CpuFeatures } from './native-types'
+import { CpuFeatures, NativeSettings } from './native-types'
 
-export type BackendChoice = 'auto' | 'native' | 'js'
+export type { BackendChoice } from '../core/config'
 
 export interface BackendInfo {
   /** The backend `auto` resolves to in this process. */
@@ -17,12 +18,17 @@ export interface BackendInfo {
   addonPath: string | undefined
   /** Every reason the native backend was not chosen (empty when it was). */
   reasons: string[]
+  /** The configuration read from the ESDK_* variables (lib/core/config.ts), with the ones that were set. */
+  config: EsdkConfig
+  /** What the loaded addon runs with (frame AES-GCM, P-384 code), whether or not `auto` picked it. */
+  nativeSettings: NativeSettings | undefined
 }
 
 let cached: { info: BackendInfo; native: CryptoBackend | undefined } | undefined
 
 function probe(): { info: BackendInfo; native: CryptoBackend | undefined } {
   if (cached) return cached
+  const config = esdkConfig()
   const load = loadNativeAddon()
   const reasons = [...load.reasons]
   let cpu: CpuFeatures | undefined
@@ -44,7 +50,8 @@ function probe(): { info: BackendInfo; native: CryptoBackend | undefined } {
     if (failure) reasons.push(`native known-answer self-test failed: ${failure}`)
     if (candidate && !failure && hardwareAes) native = candidate
   }
-  cached = { info: { backend: native ? 'native' : 'js', cpu, openssl, addonPath: load.path, reasons }, native }
+  // The loader's notes on candidates it passed over before the one that loaded are no reasons once native is chosen.
+  cached = { info: { backend: native ? 'native' : 'js', cpu, openssl, addonPath: load.path, reasons: native ? [] : reasons, config, nativeSettings: load.settings }, native }
   return cached
 }
 
@@ -60,7 +67,7 @@ export function parseBackendChoice(value: unknown, source: string): BackendChoic
 }
 
 /** The backend for a client. Forcing `native` where it cannot run is an error, never a silent fallback. */
-export function selectBackend(choice: BackendChoice = parseBackendChoice(process.env.ESDK_BACKEND, 'ESDK_BACKEND')): CryptoBackend {
+export function selectBackend(choice: BackendChoice = esdkConfig().backend): CryptoBackend {
   if (choice === 'js') return jsBackend
   const { native, info } = probe()
   if (native) return native

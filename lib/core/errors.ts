@@ -11,6 +11,7 @@ export type EsdkErrorCode =
   | 'KMS'
   | 'BAD_STATE'
   | 'NATIVE_BINDING'
+  | 'SIGNATURE_POLICY'
 
 export class EsdkError extends Error {
   readonly code: EsdkErrorCode
@@ -56,6 +57,13 @@ export class NotSupported extends UnsupportedError {
 export class CommitmentPolicyError extends EsdkError {
   constructor(message: string) {
     super('COMMITMENT_POLICY', message)
+  }
+}
+
+/** The client is configured to refuse signed messages (decryptUnsignedMessageStream) and the header names a signed suite. */
+export class SignaturePolicyError extends EsdkError {
+  constructor(message: string) {
+    super('SIGNATURE_POLICY', message)
   }
 }
 

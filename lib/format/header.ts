@@ -51,6 +51,8 @@ export interface ParsedHeader {
   readonly headerAuthTag: Buffer
   /** Header body plus authentication: where the body starts. */
   readonly headerLength: number
+  /** The whole header (body and auth) as received, the private copy the other views point into: what a signature covers first. */
+  readonly headerBytes: Buffer
 }
 
 export interface HeaderLimits {
@@ -173,6 +175,7 @@ function parseComplete(bytes: Buffer, limits: HeaderLimits): { readonly done: tr
     headerIv: version === 1 ? own.subarray(bodyLength, bodyLength + IV_LENGTH) : ZERO_IV,
     headerAuthTag: own.subarray(headerLength - TAG_LENGTH, headerLength),
     headerLength,
+    headerBytes: own,
   }
 }
 

@@ -5,6 +5,7 @@ import { EncryptedDataKey } from '../format/header'
 import { KeyringNode, isReservedNamespace } from './keyring'
 import { NodeDecryptionMaterial, NodeEncryptionMaterial, ensureDataKey } from './materials'
 import { cipherToOwnedBuffer } from '../core/secret-bytes'
+import { nodePkcs1Behaviour, nodeRsaPkcs1 } from './node-rsa-pkcs1'
 import { RsaPkcs1Unwrap } from './rsa-pkcs1'
 
 export type OaepHash = 'sha1' | 'sha256' | 'sha384' | 'sha512'
@@ -75,8 +76,9 @@ export class RawRsaKeyringNode extends KeyringNode {
     if (ours.length === 0 || !this.privateKey) return material
     if (this.padding === constants.RSA_PKCS1_PADDING) {
       if (!this.allowPkcs1Decrypt) throw new KeyringError(PKCS1_DISABLED_MESSAGE)
-      // The backend's unwrap when it has one (native): no node flag needed, and implicit rejection.
-      const pkcs1 = material.keyringCrypto.rsaPkcs1
+      // Implicit rejection either way: the backend's unwrap when it has one (native, no node flag
+      // needed), else node:crypto's where its OpenSSL rejects implicitly (3.2+: Node 22.20+, 24).
+      const pkcs1 = material.keyringCrypto.rsaPkcs1 ?? (nodePkcs1Behaviour(this.privateKey) === 'implicit' ? nodeRsaPkcs1 : undefined)
       if (pkcs1) return this.unwrapPkcs1(pkcs1, this.privateKey, material, ours[0] as EncryptedDataKey)
     }
     const errors: unknown[] = []
@@ -144,7 +146,7 @@ function toKey(input: RsaKeyInput, kind: 'public' | 'private'): KeyObject {
   }
 }
 
-/** Node 20 refuses PKCS#1 v1.5 private decryption at its JS layer; say how to get past that. */
+/** Node 20 (OpenSSL 3.0) refuses PKCS#1 v1.5 private decryption at its JS layer; say how to get past that. */
 function explainNodeRefusal(e: unknown): unknown {
   if (e instanceof Error && (e as NodeJS.ErrnoException).code === 'ERR_INVALID_ARG_VALUE' && /PKCS1/.test(e.message)) {
     return new KeyringError(

@@ -5,7 +5,7 @@ import { buildClient, EsdkClient } from '../../lib/api/client'
 import { CommitmentPolicy } from '../../lib/core/policy'
 import { setRandomSourceForTesting } from '../../lib/core/random'
 import { findSuite } from '../../lib/core/suites'
-import { parseBody } from '../../lib/format/body'
+import { frameRefs, scanBody } from '../../lib/format/body-table'
 import { parseHeader } from '../../lib/format/header'
 import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '../../lib/materials/raw-aes-keyring'
 import { nativeBackend } from './backends'
@@ -66,7 +66,7 @@ async function encryptSeeded(client: EsdkClient, seed: string, plaintext: Buffer
 function signedPart(message: Buffer): Buffer {
   const header = parseHeader(message, { maxEncryptedDataKeys: false })
   if (!header.done) throw new Error('truncated header')
-  return message.subarray(0, parseBody(message, header.headerLength, header.header.contentType, header.header.frameLength, {}).end)
+  return message.subarray(0, scanBody(message, header.headerLength, header.header.contentType, header.header.frameLength, {}).end)
 }
 
 const runNative = nativeBackend ? test.serial : test.serial.skip

@@ -2,7 +2,8 @@
 import { ExecutionContext } from 'ava'
 import { createVerify, randomBytes } from 'node:crypto'
 import { CryptoBackend, OpenMessageInput, SealMessageInput, footerRoom } from '../../lib/backend/backend'
-import { scanFramedBody } from '../../lib/backend/frame-table'
+import { scanBody } from '../../lib/format/body-table'
+import { ContentType } from '../../lib/format/header'
 import { jsBackend } from '../../lib/backend/js-backend'
 import { AlgorithmSuite, ALL_SUITES } from '../../lib/core/suites'
 import { SigningKey } from '../../lib/materials/materials'
@@ -67,7 +68,7 @@ function openInput(s: Sealed, message: Buffer = s.message, overrides: Partial<Op
     headerAuthTag: message.subarray(hbl + (v2 ? 0 : 12), hbl + authLength(suite)),
     extraAad: input.extraAad,
     commitment: v2 ? message.subarray(hbl - 32, hbl) : undefined,
-    body: scanFramedBody(message, hbl + authLength(suite), input.frameLength, {}),
+    body: scanBody(message, hbl + authLength(suite), ContentType.FRAMED_DATA, input.frameLength, {}),
     out: Buffer.alloc(input.plaintext.length, 0xaa),
     signature,
     ...overrides,

@@ -1,8 +1,9 @@
 // The raw addon's argument checking: bad input throws a coded error before any byte is written, never crashes.
 import { ExecutionContext } from 'ava'
+import { FRAME_ROW } from '../../lib/format/body-table'
 import { randomBytes } from 'node:crypto'
 import { jsBackend } from '../../lib/backend/js-backend'
-import { FRAME_TABLE_STRIDE, NativeCryptoAddon } from '../../lib/backend/native-types'
+import { NativeCryptoAddon } from '../../lib/backend/native-types'
 import { A, allZero, bodySize, nativeOnly, sliceFramedBody, suite } from './backends'
 
 const V2 = suite(A.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY)
@@ -25,9 +26,9 @@ function sealed(frameLength: number, size: number) {
 /** A table for frames that are views into `body`, offsets relative to `body`. */
 function tableFor(body: Buffer, frames: ReturnType<typeof sliceFramedBody>): Float64Array {
   const kinds = { frame: 0, final: 1, single: 2 }
-  const table = new Float64Array(frames.length * FRAME_TABLE_STRIDE)
+  const table = new Float64Array(frames.length * FRAME_ROW)
   frames.forEach((f, i) => {
-    table.set([f.iv.byteOffset - body.byteOffset, f.ciphertext.byteOffset - body.byteOffset, f.ciphertext.length, f.tag.byteOffset - body.byteOffset, f.sequenceNumber, kinds[f.kind]], i * FRAME_TABLE_STRIDE)
+    table.set([f.iv.byteOffset - body.byteOffset, f.ciphertext.byteOffset - body.byteOffset, f.ciphertext.length, f.tag.byteOffset - body.byteOffset, f.sequenceNumber, kinds[f.kind]], i * FRAME_ROW)
   })
   return table
 }
@@ -91,7 +92,7 @@ nativeOnly('openBody validates the whole frame table first and zeroes the output
   const good = tableFor(body, frames)
   t.true(addon.openBody(V2.id, key, messageId, body, good, Buffer.alloc(40)))
   const bad: [string, (table: Float64Array) => void][] = [
-    ['iv beyond source', (x) => { x[FRAME_TABLE_STRIDE] = body.length - 11 }],
+    ['iv beyond source', (x) => { x[FRAME_ROW] = body.length - 11 }],
     ['ciphertext beyond source', (x) => { x[2] = body.length }],
     ['tag beyond source', (x) => { x[x.length - 3] = body.length - 15 }],
     ['negative offset', (x) => { x[0] = -1 }],
@@ -118,9 +119,9 @@ nativeOnly('openBody validates the whole frame table first and zeroes the output
 nativeOnly('openBody honours the byteOffset of the frame table and of the source', (t, addon) => {
   const { key, messageId, plaintext, body, frames } = sealed(16, 40)
   const table = tableFor(body, frames)
-  const padded = new Float64Array(table.length + FRAME_TABLE_STRIDE * 2).fill(-7)
-  padded.set(table, FRAME_TABLE_STRIDE)
-  const window = padded.subarray(FRAME_TABLE_STRIDE, FRAME_TABLE_STRIDE + table.length)
+  const padded = new Float64Array(table.length + FRAME_ROW * 2).fill(-7)
+  padded.set(table, FRAME_ROW)
+  const window = padded.subarray(FRAME_ROW, FRAME_ROW + table.length)
   const holder = Buffer.alloc(body.length + 64, 0x99)
   body.copy(holder, 40)
   const out = Buffer.alloc(40)

@@ -93,11 +93,15 @@ onArm64('arm64 cpuFeatures agree with the kernel', (t) => {
   t.is(cpu.sha2, flags.has('sha2'));
 });
 
-test("openssl headers and runtime are Node's own", (t) => {
+test("openssl headers are a Node's OpenSSL 3 no newer than this node's, and the runtime is this node's own", (t) => {
   const ssl = requireAddon().opensslVersion();
   t.true(ssl.compiled.startsWith('OpenSSL 3.'), ssl.compiled);
-  const majorMinor = (v: string): string => (/(\d+\.\d+)\./.exec(v) ?? [])[1] ?? `unparsable: ${v}`;
-  t.is(majorMinor(ssl.compiled), majorMinor(process.versions.openssl));
+  // Built here from source: this node's headers; the prebuilt binary: Node 20's 3.0, also run on 22/24's 3.5.
+  const version = (v: string): number[] => ((/(\d+)\.(\d+)\.(\d+)/.exec(v) ?? []).slice(1)).map(Number);
+  const [cMajor = -1, cMinor = -1] = version(ssl.compiled);
+  const [rMajor = -2, rMinor = -2] = version(process.versions.openssl);
+  t.is(cMajor, rMajor);
+  t.true(cMinor <= rMinor, `${ssl.compiled} vs ${process.versions.openssl}`);
   // The runtime symbols resolve into the node binary, so this must be exact.
   t.true(ssl.runtime.includes(process.versions.openssl), `${ssl.runtime} vs ${process.versions.openssl}`);
   t.true(Number.isInteger(ssl.number) && ssl.number >= 0x30000000);
@@ -123,6 +127,7 @@ test('shape check rejects wrong ABI versions and malformed modules', (t) => {
     abiVersion: EXPECTED_ABI_VERSION,
     cpuFeatures: () => ({ arch: 'x64', aesni: true }),
     opensslVersion: () => ({ compiled: 'OpenSSL 3.0.0', runtime: 'OpenSSL 3.0.0', number: 0x30000000 }),
+    configure: () => ({ gcm: 'evp', p384: 'openssl' }),
   };
   const check = (mod: unknown): string[] => {
     const problems: string[] = [];
@@ -133,8 +138,16 @@ test('shape check rejects wrong ABI versions and malformed modules', (t) => {
   t.regex(check({ ...valid, abiVersion: EXPECTED_ABI_VERSION + 1 })[0] ?? '', /abi mismatch/);
   t.regex(check(null)[0] ?? '', /shape check failed/);
   t.regex(check({ ...valid, cpuFeatures: 1 })[0] ?? '', /shape check failed/);
+  t.regex(check({ ...valid, configure: undefined })[0] ?? '', /shape check failed: .*configure/);
   t.regex(check({ ...valid, cpuFeatures: () => ({ arch: 'x64', aesni: 'yes' }) })[0] ?? '', /cpuFeatures\(\)/);
   t.regex(check({ ...valid, opensslVersion: () => { throw new Error('boom'); } })[0] ?? '', /boom/);
+  const ssl = (compiled: string, runtime: string) => ({ ...valid, opensslVersion: () => ({ compiled, runtime, number: 0x30000000 }) });
+  t.deepEqual(check(ssl('OpenSSL 3.0.19 1 Jul 2025', 'OpenSSL 3.5.9 1 Oct 2026')), [], 'older headers load');
+  t.regex(check(ssl('OpenSSL 3.5.9 1 Oct 2026', 'OpenSSL 3.0.19 1 Jul 2025'))[0] ?? '', /openssl mismatch: built against 3\.5\.9, this node runs 3\.0\.19/);
+  t.deepEqual(check(ssl('OpenSSL 3.0.19 x', 'OpenSSL 3.0.15 x')), [], 'patch releases add no functions');
+  t.regex(check(ssl('OpenSSL 3.2.0 x', 'OpenSSL 3.0.19 x'))[0] ?? '', /openssl mismatch/);
+  t.regex(check(ssl('OpenSSL 4.0.0 x', 'OpenSSL 3.5.9 x'))[0] ?? '', /openssl mismatch/);
+  t.regex(check(ssl('BoringSSL', 'OpenSSL 3.5.9 x'))[0] ?? '', /unparsable/);
 });
 
 test('hasHardwareAes needs both the cipher and the GHASH multiply', (t) => {

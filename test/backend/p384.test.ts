@@ -10,6 +10,8 @@ import { compressPoint, publicKeyFromPoint } from '../../lib/materials/ec-points
 import { SignatureSpec } from '../../lib/core/suites'
 import { A, nativeOnly, suite } from './backends'
 import { ChildInput, ChildOutput, run } from './p384-child'
+import { autoP384 } from '../../lib/backend/native-settings'
+import { getBackendInfo } from '../../lib/backend/select'
 
 const SPEC = suite(A.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384).signature as SignatureSpec
 const SUITE = 0x0578
@@ -80,9 +82,10 @@ function nodePublicPoint(d: bigint): Buffer {
 const nodeVerify = (point: Buffer, message: Buffer, signature: Buffer): boolean =>
   createVerify('sha384').update(message).verify({ key: publicKeyFromPoint(SPEC.curve, point), dsaEncoding: 'der' }, signature)
 
-nativeOnly('P-384: the implementation in use is reported: ours for keys unless ESDK_P384=openssl, for verification too with ESDK_P384=fast', (t, addon) => {
+nativeOnly('P-384: the implementation in use is reported: what ESDK_P384 asks for, or for auto what the load-time choice made', (t, addon) => {
   const env = process.env.ESDK_P384
-  t.is(addon.p384Implementation, env === 'openssl' ? 'openssl' : env === 'fast' ? 'fast' : 'keys')
+  t.is(addon.p384Implementation, env === 'openssl' || env === 'fast' || env === 'keys' ? env : autoP384(addon))
+  t.is(getBackendInfo().nativeSettings?.p384, addon.p384Implementation)
 })
 
 nativeOnly('P-384: keys from edge scalars have node:crypto public keys, and their signatures verify under node:crypto', (t, addon) => {

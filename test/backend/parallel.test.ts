@@ -1,11 +1,13 @@
 // Big messages on the thread pool: the reference bytes, every chunk and hash hand-over path, tamper refusal, a free event loop, no deadlock.
 import test, { ExecutionContext } from 'ava'
+import { FRAME_ROW } from '../../lib/format/body-table'
 import { createCipheriv, createVerify, randomBytes } from 'node:crypto'
 import { OpenMessageInput, SealMessageInput, footerRoom } from '../../lib/backend/backend'
-import { scanFramedBody } from '../../lib/backend/frame-table'
+import { scanBody } from '../../lib/format/body-table'
+import { ContentType } from '../../lib/format/header'
 import { jsBackend } from '../../lib/backend/js-backend'
 import { PARALLEL_THRESHOLD } from '../../lib/backend/native-backend'
-import { FRAME_TABLE_STRIDE, NativeCryptoAddon, SigningKeyHandle } from '../../lib/backend/native-types'
+import { NativeCryptoAddon, SigningKeyHandle } from '../../lib/backend/native-types'
 import { AlgorithmSuite } from '../../lib/core/suites'
 import { SigningKey } from '../../lib/materials/materials'
 import { VerificationKey } from '../../lib/materials/signature-keys'
@@ -55,7 +57,7 @@ function openInput(big: Big, message: Buffer): OpenMessageInput {
     headerAuthTag: message.subarray(hbl + (v2 ? 0 : 12), hbl + authLength(s)),
     extraAad: input.extraAad,
     commitment: v2 ? message.subarray(hbl - 32, hbl) : undefined,
-    body: scanFramedBody(message, hbl + authLength(s), input.frameLength, {}),
+    body: scanBody(message, hbl + authLength(s), ContentType.FRAMED_DATA, input.frameLength, {}),
     out: Buffer.alloc(input.plaintext.length, 0xaa),
     signature: s.signature && input.signingKey ? { key: VerificationKey.fromPoint(s.signature, point(input.signingKey)), signed: message.subarray(0, unsignedLength), der: message.subarray(unsignedLength + 2) } : undefined,
   }
@@ -182,7 +184,7 @@ withNative('a non-framed (single block) body of several MiB opens on the pool', 
   })
   t.true(ok)
   t.true(out.equals(plaintext))
-  t.is(table.length, FRAME_TABLE_STRIDE)
+  t.is(table.length, FRAME_ROW)
 })
 
 withNative('the event loop keeps turning while a big body is on the pool', async (t) => {

@@ -107,7 +107,7 @@ withNative('the self-test catches a backend that is wrong in any of its checks',
 })
 
 test('createNativeBackend refuses an addon without the crypto entry points', (t) => {
-  const base = { abiVersion: 2, cpuFeatures: () => ({ arch: 'x64' }), opensslVersion: () => ({ compiled: 'x', runtime: 'x', number: 0 }) }
+  const base = { abiVersion: 2, cpuFeatures: () => ({ arch: 'x64' }), opensslVersion: () => ({ compiled: 'x', runtime: 'x', number: 0 }), configure: () => ({ gcm: 'evp' as const, p384: 'openssl' as const }) }
   const err = t.throws(() => createNativeBackend(base), { instanceOf: NativeBindingError })
   t.is(err?.code, 'NATIVE_BINDING')
   t.regex(err?.message ?? '', /deriveKeys, headerAuthTag, verifyHeaderAuth, sealFramedBody, openBody/)

@@ -2,6 +2,8 @@
 import test from 'ava'
 import { allocSecret } from '../../lib/core/secret-bytes'
 import { randomBytes } from '../../lib/core/random'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 
 const COUNT = 20000
 const SIZE = 32
@@ -9,10 +11,17 @@ const SIZE = 32
 // measurement's buffers can shrink a later one's count (the tests run serially for the same reason).
 const kept: Uint8Array[] = []
 
+// A full collection before each reading: otherwise garbage from earlier work (ava's own IPC buffers)
+// freed by a collection that lands inside the loop shrinks the count (seen on Node 24).
+setFlagsFromString('--expose-gc')
+const collect = runInNewContext('gc') as () => void
+
 /** Bytes of ArrayBuffer backing store (outside V8's heap) that COUNT buffers from `make` add. */
 function offHeapBytes(make: () => Uint8Array): number {
+  collect()
   const before = process.memoryUsage().arrayBuffers
   for (let i = 0; i < COUNT; i++) kept.push(make())
+  collect()
   return process.memoryUsage().arrayBuffers - before
 }
 

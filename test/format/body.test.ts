@@ -1,12 +1,19 @@
 // Message body structure: body AAD and frame IV layout, frame sequencing, final-frame bounds, truncation and non-framed limits.
 import test, { ExecutionContext } from 'ava'
 import { LimitExceededError, MalformedMessageError } from '../../lib/core/errors'
-import { bodyAad, framedBodySize, frameIv, parseBody, parseFooter } from '../../lib/format/body'
+import { FrameRef, bodyAad, framedBodySize, frameIv, parseFooter, scanFooter } from '../../lib/format/body'
+import { BodyLimits, frameRefs, scanBody } from '../../lib/format/body-table'
 import { ContentType, parseHeader } from '../../lib/format/header'
 import { officialMessage } from './official-messages'
 import { finalFrame, regularFrame, u16, u32, u64 } from './spec-bytes'
 
 const ascii = (s: string): Buffer => Buffer.from(s, 'ascii')
+
+/** scanBody seen as FrameRef views (what these tests compare). */
+function parseBody(bytes: Buffer, start: number, contentType: ContentType, frameLength: number, limits: BodyLimits): { frames: FrameRef[]; plaintextLength: number; end: number } {
+  const body = scanBody(bytes, start, contentType, frameLength, limits)
+  return { frames: frameRefs(body), plaintextLength: body.plaintextLength, end: body.end }
+}
 
 test('body AAD = message id ‖ content string ‖ uint32 sequence number ‖ uint64 content length, with the spec strings', (t) => {
   const id16 = Buffer.alloc(16, 0x42)
@@ -137,6 +144,9 @@ test('the footer is uint16 length ‖ signature, and a short one is malformed', 
   t.is(parsed.end, footer.length)
   for (let n = PREFIX.length; n < footer.length; n++) {
     t.throws(() => parseFooter(footer.subarray(0, n), PREFIX.length), { instanceOf: MalformedMessageError }, `cut at ${n}`)
+    // Incrementally, a short footer says how many more bytes it needs at least.
+    const partial = scanFooter(footer.subarray(0, n), PREFIX.length)
+    t.deepEqual(partial, { needMore: n < PREFIX.length + 2 ? PREFIX.length + 2 - n : footer.length - n }, `scan cut at ${n}`)
   }
 })
 

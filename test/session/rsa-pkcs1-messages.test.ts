@@ -1,10 +1,11 @@
-// RSA PKCS#1 v1.5 messages on the native backend without node's --security-revert flag: ours and the official SDK's open; every bad EDK fails as a wrong key would.
+// RSA PKCS#1 v1.5 messages without node's --security-revert flag, on the native backend and (where its OpenSSL rejects implicitly) the JS one: ours and the official SDK's open; every bad EDK fails as a wrong key would.
 import test from 'ava'
 import { KeyObject, constants, generateKeyPairSync, privateDecrypt, publicEncrypt, randomBytes } from 'node:crypto'
 import * as official from '@aws-crypto/client-node'
 import { AuthenticationError, KeyringError } from '../../lib/core/errors'
 import { AlgorithmSuiteIdentifier, CommitmentPolicy, EncryptedDataKey, EsdkClient, KeyringNode, NodeDecryptionMaterial, NodeEncryptionMaterial, RawRsaKeyringNode, buildClient } from '../../lib/index'
 import { nativeBackend } from '../backend/backends'
+import { nodeRejectsPkcs1Implicitly } from '../runtime/openssl'
 
 const SECURITY_REVERT = '--security-revert=CVE-2023-46809'
 const NAMESPACE = 'legacy-rsa'
@@ -74,41 +75,55 @@ const hex = (id: number): string => `0x${id.toString(16).padStart(4, '0')}`
 const context = { purpose: 'pkcs1 test', 'ünïcode': 'välue' }
 
 const nativeTest = nativeBackend ? test : test.skip
+/** The backends that unwrap with implicit rejection here: native always, JS where node:crypto's OpenSSL does it (3.2+). */
+const IMPLICIT: readonly ('js' | 'native')[] = nodeRejectsPkcs1Implicitly() ? ['native', 'js'] : ['native']
+const implicitTest = (backend: 'js' | 'native'): typeof test.skip => (backend === 'native' ? nativeTest : test)
 const client = (backend: 'js' | 'native'): EsdkClient => buildClient({ commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT, backend })
 const encryptor = (id: number): EsdkClient =>
   buildClient({ commitmentPolicy: isCommitting(id) ? CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT : CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT, backend: 'js' })
 
-test('this process runs without the revert flag, and node:crypto refuses PKCS#1 v1.5 decryption in it', (t) => {
+test(`this process runs without the revert flag, and node:crypto ${nodeRejectsPkcs1Implicitly() ? 'rejects PKCS#1 v1.5 implicitly' : 'refuses PKCS#1 v1.5 decryption'} in it (OpenSSL ${process.versions.openssl})`, (t) => {
   t.false(process.execArgv.includes(SECURITY_REVERT))
   t.false((process.env.NODE_OPTIONS ?? '').includes('security-revert'))
   const wrapped = pkcs1(MAIN.publicKey, randomBytes(32))
-  t.throws(() => privateDecrypt({ key: MAIN.privateKey, padding: constants.RSA_PKCS1_PADDING }, wrapped), { code: 'ERR_INVALID_ARG_VALUE' })
+  const decrypt = (c: Buffer): Buffer => privateDecrypt({ key: MAIN.privateKey, padding: constants.RSA_PKCS1_PADDING }, c)
+  if (!nodeRejectsPkcs1Implicitly()) {
+    t.throws(() => decrypt(wrapped), { code: 'ERR_INVALID_ARG_VALUE' })
+    return
+  }
+  t.is(decrypt(wrapped).length, 32)
+  // A broken ciphertext is no error: it decrypts to a substitute, the same one each time.
+  const broken = flipAt(Buffer.from(wrapped), 7)
+  t.deepEqual(decrypt(broken), decrypt(broken))
 })
 
-for (const id of SUITES) {
-  nativeTest(`[native] ${hex(id)}: our PKCS#1 v1.5 messages decrypt with allowPkcs1Decrypt, no node flag`, async (t) => {
-    for (const p of PAIRS) {
-      const plaintext = randomBytes(1000)
-      const { result } = await encryptor(id).encrypt(ourKeyring(p), plaintext, { encryptionContext: context, suiteId: id })
-      const { plaintext: opened, messageHeader } = await client('native').decrypt(ourKeyring(p), result)
-      t.true(opened.equals(plaintext), `${p.bits}-bit`)
-      t.is(messageHeader.encryptedDataKeys[0]?.encryptedDataKey.length, p.bits / 8)
-    }
-  })
+for (const backend of IMPLICIT) {
+  for (const id of SUITES) {
+    implicitTest(backend)(`[${backend}] ${hex(id)}: our PKCS#1 v1.5 messages decrypt with allowPkcs1Decrypt, no node flag`, async (t) => {
+      for (const p of PAIRS) {
+        const plaintext = randomBytes(1000)
+        const { result } = await encryptor(id).encrypt(ourKeyring(p), plaintext, { encryptionContext: context, suiteId: id })
+        const { plaintext: opened, messageHeader } = await client(backend).decrypt(ourKeyring(p), result)
+        t.true(opened.equals(plaintext), `${p.bits}-bit`)
+        t.is(messageHeader.encryptedDataKeys[0]?.encryptedDataKey.length, p.bits / 8)
+      }
+    })
 
-  nativeTest(`[native] ${hex(id)}: messages the official SDK wrote with RSA_PKCS1_PADDING decrypt, no node flag`, async (t) => {
-    const writer = official.buildClient(isCommitting(id) ? official.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT : official.CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT)
-    for (const p of PAIRS) {
-      const keyring = new official.RawRsaKeyringNode({ keyName: NAME, keyNamespace: NAMESPACE, rsaKey: { publicKey: p.publicPem }, padding: constants.RSA_PKCS1_PADDING })
-      const plaintext = randomBytes(5000)
-      const { result } = await writer.encrypt(keyring, plaintext, { encryptionContext: context, suiteId: id as unknown as official.AlgorithmSuiteIdentifier, frameLength: 1024 })
-      const { plaintext: opened } = await client('native').decrypt(ourKeyring(p), result)
-      t.true(opened.equals(plaintext), `${p.bits}-bit`)
-    }
-  })
+    implicitTest(backend)(`[${backend}] ${hex(id)}: messages the official SDK wrote with RSA_PKCS1_PADDING decrypt, no node flag`, async (t) => {
+      const writer = official.buildClient(isCommitting(id) ? official.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT : official.CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT)
+      for (const p of PAIRS) {
+        const keyring = new official.RawRsaKeyringNode({ keyName: NAME, keyNamespace: NAMESPACE, rsaKey: { publicKey: p.publicPem }, padding: constants.RSA_PKCS1_PADDING })
+        const plaintext = randomBytes(5000)
+        const { result } = await writer.encrypt(keyring, plaintext, { encryptionContext: context, suiteId: id as unknown as official.AlgorithmSuiteIdentifier, frameLength: 1024 })
+        const { plaintext: opened } = await client(backend).decrypt(ourKeyring(p), result)
+        t.true(opened.equals(plaintext), `${p.bits}-bit`)
+      }
+    })
+  }
 }
 
-test('[js] the JS backend keeps the node:crypto path: without the flag it refuses, and says how to get past it', async (t) => {
+// Where node:crypto cannot reject implicitly (OpenSSL 3.0), the JS backend must not decrypt PKCS#1 v1.5 at all.
+;(nodeRejectsPkcs1Implicitly() ? test.skip : test)('[js] on OpenSSL 3.0 the JS backend keeps the node:crypto path: without the flag it refuses, and says how to get past it', async (t) => {
   const { result } = await encryptor(0x0478).encrypt(ourKeyring(MAIN), randomBytes(100), { suiteId: 0x0478 })
   const err = await t.throwsAsync(client('js').decrypt(ourKeyring(MAIN), result), { instanceOf: KeyringError })
   const causes = JSON.stringify(err?.causes.map((c) => (c instanceof Error ? c.message : String(c))))
@@ -142,15 +157,15 @@ function flipAt(b: Buffer, i: number): Buffer {
   return b
 }
 
-for (const id of [AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA256, AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384]) {
-  nativeTest(`[native] ${hex(id)}: a bad EDK is never an error of its own: every kind fails the message with the one generic authentication error`, async (t) => {
+for (const backend of IMPLICIT) for (const id of [AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA256, AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384]) {
+  implicitTest(backend)(`[${backend}] ${hex(id)}: a bad EDK is never an error of its own: every kind fails the message with the one generic authentication error`, async (t) => {
     // The control: a good hand-made EDK opens, so the failures below are the EDKs' doing.
     const good = await encryptor(id).encrypt(new HandMadeEdkKeyring((k) => pkcs1(MAIN.publicKey, k)), 'control', { suiteId: id })
-    t.is((await client('native').decrypt(ourKeyring(MAIN), good.result)).plaintext.toString(), 'control')
+    t.is((await client(backend).decrypt(ourKeyring(MAIN), good.result)).plaintext.toString(), 'control')
     const seen = new Set<string>()
     for (const [label, make] of BAD_EDKS) {
       const { result } = await encryptor(id).encrypt(new HandMadeEdkKeyring(make), 'secret', { suiteId: id })
-      const err = await t.throwsAsync(client('native').decrypt(ourKeyring(MAIN), result), { instanceOf: AuthenticationError }, label)
+      const err = await t.throwsAsync(client(backend).decrypt(ourKeyring(MAIN), result), { instanceOf: AuthenticationError }, label)
       t.is(err?.code, 'AUTHENTICATION_FAILED', label)
       t.is(err?.cause, undefined, `${label}: no cause to tell the cases apart`)
       seen.add(`${err?.constructor.name}|${err?.code}|${err?.message}`)

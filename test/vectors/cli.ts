@@ -1,7 +1,9 @@
 // Command-line vector runner (`npm run vectors -- [--json FILE] [--set NAME]... [--backend auto|js|native]`).
 import { spawnSync } from 'node:child_process'
+import { generateKeyPairSync } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import { BackendChoice, CommitmentPolicy, EsdkClient, buildClient, getBackendInfo } from '../../lib/index'
+import { nodePkcs1Behaviour } from '../../lib/materials/node-rsa-pkcs1'
 import { loadCatalog } from './catalog'
 import { vectorFolder, vectorFolderPresent } from './paths'
 import { SetSummary, finalLine, printDetails, printTable, summarize, totalsOf, writeJson } from './report'
@@ -36,11 +38,16 @@ function parseOptions(args: string[]): Options | string {
 /**
  * Node 20 refuses RSA PKCS#1 v1.5 private decryption (CVE-2023-46809) unless started with the revert flag, and
  * 191 vectors use that padding. Only the JS backend decrypts through node:crypto; the native backend unwraps
- * PKCS#1 v1.5 in the addon (with implicit rejection) and runs without the flag. Returns the child's exit status,
- * or undefined when no re-exec happened.
+ * PKCS#1 v1.5 in the addon (with implicit rejection) and runs without the flag, and so does the JS backend on
+ * Node 22.20+ and 24, whose OpenSSL 3.5 rejects implicitly (there the flag is gone: "Attempt to revert an
+ * unknown CVE"). Returns the child's exit status, or undefined when no re-exec happened.
  */
 function reexecWithSecurityRevert(args: string[]): number | undefined {
   if (process.execArgv.includes(SECURITY_REVERT)) return undefined
+  if (nodeRejectsImplicitly()) {
+    console.log('vectors: node:crypto rejects RSA PKCS#1 v1.5 implicitly here (OpenSSL 3.2+), so the JS backend needs no node flag')
+    return undefined
+  }
   console.log(`vectors: re-running under node ${SECURITY_REVERT}: the JS backend decrypts RSA PKCS#1 v1.5 through node:crypto, which Node 20 refuses without it`)
   const child = spawnSync(process.execPath, [SECURITY_REVERT, __filename, ...args], { stdio: 'inherit' })
   if (child.error) {
@@ -48,6 +55,11 @@ function reexecWithSecurityRevert(args: string[]): number | undefined {
     return undefined
   }
   return child.status ?? 1
+}
+
+/** Asked of node:crypto itself, with a throwaway key (a few ms, once). */
+function nodeRejectsImplicitly(): boolean {
+  return nodePkcs1Behaviour(generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey) === 'implicit'
 }
 
 /** The backend the client will use: --backend, else ESDK_BACKEND, else what auto picks here. */

@@ -85,6 +85,9 @@ function rawEcdhKeyring(o: JsonObject, keys: KeyTable, where: string): KeyringNo
       },
     })
   }
+  if (schema === 'ephemeral') {
+    return rawEcdhKeyringFor(curve, { EphemeralPrivateKeyToStaticPublicKey: { recipientPublicKey: Buffer.from(field(entry('recipient'), str(o, 'recipient-public-key', where)), 'base64') } })
+  }
   if (schema === 'discovery') return rawEcdhKeyringFor(curve, { PublicKeyDiscovery: { recipientStaticPrivateKey: field(entry('recipient'), 'recipient-material') } })
   throw new ShapeError(`${where}: unknown raw-ecdh schema ${JSON.stringify(schema)}`)
 }

@@ -1,0 +1,37 @@
+// The encrypt manifests that need no network: ours encrypts each test, ours and (for raw AES/RSA) the official SDK decrypt it; a sample of the framework set, all of Dafny's.
+import test from 'ava'
+import * as path from 'node:path'
+import { loadEncryptManifest, sample } from './encrypt-manifest'
+import { runEncryptCases } from './encrypt-run'
+import { vectorFolder, vectorFolderPresent } from './paths'
+
+const folder = vectorFolder()
+
+if (!vectorFolderPresent(folder)) {
+  test.skip(`encrypt vectors (folder not found at ${folder})`, () => {})
+} else {
+  test('dafny-4.1.0 encrypt manifest: all 297 offline scenarios (raw AES/RSA, raw ECDH, multi, required context, hierarchy) encrypt and decrypt; raw ones open in the official SDK', async (t) => {
+    const cases = loadEncryptManifest(path.join(folder, 'dafny-4.1.0/encrypt-manifest.json'))
+    const totals = await runEncryptCases(cases, undefined)
+    t.deepEqual(totals.failures, [])
+    t.is(totals.passed, 297)
+    t.is(totals.needsNetwork, 190)
+    t.is(totals.officialChecked, cases.filter((c) => c.plan.kind === 'run' && c.plan.officialDecrypt).length)
+    t.true(totals.officialChecked >= 50, `${totals.officialChecked} checked by the official SDK`)
+  })
+
+  test('framework 0003 v2 encrypt manifest: every 10th raw-key test encrypts, and opens in ours and the official SDK', async (t) => {
+    const all = loadEncryptManifest(path.join(folder, 'framework-manifests/0003-awses-message-encryption.v2.json'))
+    t.is(all.length, 3300)
+    const cases = sample(all, 10)
+    const totals = await runEncryptCases(cases, undefined)
+    t.deepEqual(totals.failures, [])
+    const runnable = cases.filter((c) => c.plan.kind === 'run').length
+    t.true(runnable > 150, `${runnable} runnable in the sample`)
+    t.is(totals.passed, runnable)
+    t.is(totals.passed + totals.needsNetwork + totals.notWritten, cases.length)
+    // Every one the official SDK has a keyring for (all but RSA PKCS#1 v1.5, which Node 20 refuses it) opened there too.
+    t.is(totals.officialChecked, cases.filter((c) => c.plan.kind === 'run' && c.plan.officialDecrypt).length)
+    t.true(totals.officialChecked > 50)
+  })
+}
