@@ -20,18 +20,18 @@ if (!vectorFolderPresent(folder)) {
     t.true(totals.officialChecked >= 50, `${totals.officialChecked} checked by the official SDK`)
   })
 
-  test('framework 0003 v2 encrypt manifest: every 10th raw-key test encrypts, and opens in ours and the official SDK', async (t) => {
+  test('framework 0003 v2 encrypt manifest: every 25th raw-key test encrypts, and opens in ours and the official SDK', async (t) => {
     const all = loadEncryptManifest(path.join(folder, 'framework-manifests/0003-awses-message-encryption.v2.json'))
     t.is(all.length, 3300)
-    const cases = sample(all, 10)
+    const cases = sample(all, 25)
     const totals = await runEncryptCases(cases, undefined)
     t.deepEqual(totals.failures, [])
     const runnable = cases.filter((c) => c.plan.kind === 'run').length
-    t.true(runnable > 150, `${runnable} runnable in the sample`)
+    t.true(runnable > 60, `${runnable} runnable in the sample`)
     t.is(totals.passed, runnable)
     t.is(totals.passed + totals.needsNetwork + totals.notWritten, cases.length)
     // Every one the official SDK has a keyring for (all but RSA PKCS#1 v1.5, which Node 20 refuses it) opened there too.
     t.is(totals.officialChecked, cases.filter((c) => c.plan.kind === 'run' && c.plan.officialDecrypt).length)
-    t.true(totals.officialChecked > 50)
+    t.true(totals.officialChecked > 20)
   })
 }
