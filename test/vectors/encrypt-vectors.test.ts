@@ -10,14 +10,17 @@ const folder = vectorFolder()
 if (!vectorFolderPresent(folder)) {
   test.skip(`encrypt vectors (folder not found at ${folder})`, () => {})
 } else {
-  test('dafny-4.1.0 encrypt manifest: all 297 offline scenarios (raw AES/RSA, raw ECDH, multi, required context, hierarchy) encrypt and decrypt; raw ones open in the official SDK', async (t) => {
-    const cases = loadEncryptManifest(path.join(folder, 'dafny-4.1.0/encrypt-manifest.json'))
+  // npm test takes every 3rd scenario (every keyring type is among them) and every 25th framework test; `npm run vectors:encrypt` runs all.
+  test('dafny-4.1.0 encrypt manifest: every 3rd offline scenario (raw AES/RSA, raw ECDH, multi, required context, hierarchy) encrypts and decrypts; raw ones open in the official SDK', async (t) => {
+    const all = loadEncryptManifest(path.join(folder, 'dafny-4.1.0/encrypt-manifest.json'))
+    t.is(all.filter((c) => c.plan.kind === 'run').length, 297, 'the offline scenarios the manifest holds')
+    const cases = sample(all, 3)
     const totals = await runEncryptCases(cases, undefined)
     t.deepEqual(totals.failures, [])
-    t.is(totals.passed, 297)
-    t.is(totals.needsNetwork, 190)
+    t.is(totals.passed, cases.filter((c) => c.plan.kind === 'run').length)
+    t.is(totals.passed + totals.needsNetwork, cases.length)
     t.is(totals.officialChecked, cases.filter((c) => c.plan.kind === 'run' && c.plan.officialDecrypt).length)
-    t.true(totals.officialChecked >= 50, `${totals.officialChecked} checked by the official SDK`)
+    t.true(totals.officialChecked >= 20, `${totals.officialChecked} checked by the official SDK`)
   })
 
   test('framework 0003 v2 encrypt manifest: every 25th raw-key test encrypts, and opens in ours and the official SDK', async (t) => {
