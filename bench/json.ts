@@ -1,9 +1,13 @@
 // The --json FILE report: environment, options, every measurement with its ratios (and KMS calls), RSS, one-core, targets.
+import type { PrimitiveResult } from './primitives'
+import type { StartupRow } from './startup'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import type { Group } from './cases'
 import type { Environment } from './env'
 import type { ImplName } from './impls'
+import type { StreamTargetLine } from './stream-targets'
+import type { BatchTargetLine } from './batch-targets'
 import type { KmsTargetOutcome } from './kms-targets'
 import type { OneCoreOutcome } from './one-core'
 import type { RssReport } from './rss-child'
@@ -19,9 +23,16 @@ export interface RunReport {
   groups: Array<{ id: Group['id']; title: string; unit: Group['unit']; notes: string[]; results: CaseResult[] }>
   oneCore: OneCoreOutcome | { ok: false; note: string }
   rss: RssReport[]
+  /** The primitives group (bench/primitives.ts), when it ran. */
+  primitives?: PrimitiveResult[]
+  /** Start-up in fresh processes (bench/startup.ts), when it ran. */
+  startup?: StartupRow[]
   targets: TargetOutcome[]
   /** Issue 4: reported figures, no threshold. */
   kmsTarget: KmsTargetOutcome
+  /** Issue 9 (batch API); empty when the batch group did not run. */
+  batchTargets: BatchTargetLine[]
+  streamTargets: StreamTargetLine[]
 }
 
 function ratio(r: CaseResult, a: ImplName, b: ImplName): number | null {

@@ -10,11 +10,23 @@ import { collectGarbage } from './gc'
 import { createImpls, IMPL_NAMES } from './impls'
 import { writeJsonReport } from './json'
 import { keyringTable, measureKeyringGroup } from './keyrings'
+import { measureBatchGroup } from './batch'
+import { buildBatchGroup } from './batch-cases'
+import { evaluateBatchTargets, formatBatchTargets } from './batch-targets'
+import type { BatchTargetLine } from './batch-targets'
 import { measureKmsGroup } from './kms'
+import { measureStreamGroup } from './stream'
+import { buildStreamGroup } from './stream-cases'
+import { evaluateStreamTargets, formatStreamTargets, streamRssTable } from './stream-targets'
+import type { StreamTargetLine } from './stream-targets'
 import { buildKmsGroup } from './kms-cases'
 import { evaluateKmsTarget, formatKmsTarget } from './kms-targets'
 import type { RunReport } from './json'
 import { measureOneCore, oneCoreCases } from './one-core'
+import { buildPrimitiveCases, measurePrimitives, primitivesTable } from './primitives'
+import type { PrimitiveResult } from './primitives'
+import { measureStartup, STARTUP_CASE_ID, startupTable } from './startup'
+import type { StartupRow } from './startup'
 import type { OneCoreOutcome } from './one-core'
 import { parseOptions, USAGE } from './options'
 import { measureRss, RSS_CASE_ID } from './rss'
@@ -73,6 +85,29 @@ async function main(): Promise<void> {
     all.push(...results)
   }
 
+  let primitives: PrimitiveResult[] | undefined
+  const primitiveCases = buildPrimitiveCases().filter(selected)
+  if (primitiveCases.length > 0) {
+    progress('[primitives]')
+    const primitivesStart = performance.now()
+    primitives = await measurePrimitives(primitiveCases, options.quick)
+    progress('')
+    console.log(primitivesTable(primitives))
+    console.log(`   (${tookSince(primitivesStart)})`)
+    console.log('')
+  }
+
+  let startup: StartupRow[] | undefined
+  if (selected({ id: STARTUP_CASE_ID })) {
+    progress('[startup] fresh processes')
+    const startupStart = performance.now()
+    startup = measureStartup(options.quick ? 5 : 15)
+    progress('')
+    console.log(startupTable(startup))
+    console.log(`   (${tookSince(startupStart)})`)
+    console.log('')
+  }
+
   const kmsGroup = buildKmsGroup(options.quick)
   const kmsCases = kmsGroup.cases.filter(selected)
   if (kmsCases.length > 0) {
@@ -95,6 +130,41 @@ async function main(): Promise<void> {
     console.log(keyringTable(rows, notes))
     console.log(`   (${tookSince(keyringStart)})`)
     console.log('')
+  }
+
+  let batchTargets: BatchTargetLine[] = []
+  const batchGroup = buildBatchGroup(options.quick)
+  const batchCases = batchGroup.cases.filter(selected)
+  if (batchCases.length > 0) {
+    const batchStart = performance.now()
+    const outcome = await measureBatchGroup({ ...batchGroup, cases: batchCases }, options.kmsServer, progress)
+    progress('')
+    collectGarbage()
+    console.log(kmsTable(outcome.group, outcome.results))
+    console.log(`   (${tookSince(batchStart)})`)
+    console.log('')
+    reportGroups.push({ id: outcome.group.id, title: outcome.group.title, unit: outcome.group.unit, notes: outcome.group.notes, results: outcome.results })
+    all.push(...outcome.results)
+    const msg = all.find((r) => r.case.id === 'msg 1KiB 0x0478 encrypt seq')?.results.native
+    batchTargets = evaluateBatchTargets(outcome.results, outcome.p384SignPerSecond, msg?.status === 'ok' ? msg.rate : undefined)
+  }
+
+  let streamTargets: StreamTargetLine[] = []
+  const streamGroup = buildStreamGroup(options.quick)
+  const streamCases = streamGroup.cases.filter(selected)
+  if (streamCases.length > 0) {
+    const streamStart = performance.now()
+    collectGarbage()
+    const outcome = await measureStreamGroup({ ...streamGroup, cases: streamCases }, progress)
+    progress('')
+    console.log(groupTable(streamGroup, outcome.results))
+    console.log(`   SHA-384, one core, this run: ${outcome.sha384.toFixed(0)} MB/s`)
+    console.log(streamRssTable(outcome.rss))
+    console.log(`   (${tookSince(streamStart)})`)
+    console.log('')
+    reportGroups.push({ id: streamGroup.id, title: streamGroup.title, unit: streamGroup.unit, notes: streamGroup.notes, results: outcome.results })
+    all.push(...outcome.results)
+    streamTargets = evaluateStreamTargets(outcome.results, outcome.sha384, outcome.rss)
   }
 
   let oneCore: OneCoreOutcome = { ok: false, note: 'not run (--no-one-core)' }
@@ -131,6 +201,8 @@ async function main(): Promise<void> {
   console.log(formatTargets(targets))
   const kmsTarget = evaluateKmsTarget(all)
   console.log(formatKmsTarget(kmsTarget))
+  if (batchTargets.length > 0) console.log(formatBatchTargets(batchTargets))
+  if (streamTargets.length > 0) console.log(formatStreamTargets(streamTargets))
   const durationSeconds = (performance.now() - started) / 1000
   const finished = { date: new Date().toISOString(), loadAverage: os.loadavg(), durationSeconds }
   console.log('')
@@ -146,8 +218,12 @@ async function main(): Promise<void> {
       groups: reportGroups,
       oneCore,
       rss,
+      ...(primitives ? { primitives } : {}),
+      ...(startup ? { startup } : {}),
       targets,
       kmsTarget,
+      batchTargets,
+      streamTargets,
     })
     console.log(`results written to ${options.json}`)
   }

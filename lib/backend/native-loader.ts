@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { esdkConfig } from '../core/config';
 import type { CpuFeatures, NativeAddon, NativeLoadResult, OpensslVersion } from './native-types';
-import { nativeSettings } from './native-settings';
+import { resolveNativeSettings } from './native-settings';
 
 export type { CpuFeatures, NativeAddon, NativeLoadResult, OpensslVersion } from './native-types';
 
@@ -203,8 +203,9 @@ function loadUncached(): NativeLoadResult {
         // The settings go in before anything else runs in the addon (native/addon.cc Configure).
         const addon = mod.exports;
         try {
-          const settings = addon.configure(nativeSettings(config, addon));
-          return { addon, path: candidate, reasons, settings };
+          const resolved = resolveNativeSettings(config, addon);
+          const settings = addon.configure(resolved.settings);
+          return { addon, path: candidate, reasons, settings, settingsWhy: resolved.why };
         } catch (err) {
           reasons.push(`${candidate}: configure failed: ${errorMessage(err)}`);
           continue;
@@ -215,7 +216,7 @@ function loadUncached(): NativeLoadResult {
   } catch (err) {
     reasons.push(`native loader failed unexpectedly: ${errorMessage(err)}`);
   }
-  return { addon: undefined, path: undefined, reasons, settings: undefined };
+  return { addon: undefined, path: undefined, reasons, settings: undefined, settingsWhy: undefined };
 }
 
 let memo: NativeLoadResult | undefined;

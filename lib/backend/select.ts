@@ -22,6 +22,8 @@ export interface BackendInfo {
   config: EsdkConfig
   /** What the loaded addon runs with (frame AES-GCM, P-384 code), whether or not `auto` picked it. */
   nativeSettings: NativeSettings | undefined
+  /** Why: the ESDK_* value asked for, or how `auto` chose (measured at load, or known for this OpenSSL). */
+  nativeSettingsWhy: { gcm: string; p384: string } | undefined
 }
 
 let cached: { info: BackendInfo; native: CryptoBackend | undefined } | undefined
@@ -51,7 +53,7 @@ function probe(): { info: BackendInfo; native: CryptoBackend | undefined } {
     if (candidate && !failure && hardwareAes) native = candidate
   }
   // The loader's notes on candidates it passed over before the one that loaded are no reasons once native is chosen.
-  cached = { info: { backend: native ? 'native' : 'js', cpu, openssl, addonPath: load.path, reasons: native ? [] : reasons, config, nativeSettings: load.settings }, native }
+  cached = { info: { backend: native ? 'native' : 'js', cpu, openssl, addonPath: load.path, reasons: native ? [] : reasons, config, nativeSettings: load.settings, nativeSettingsWhy: load.settingsWhy }, native }
   return cached
 }
 

@@ -45,9 +45,9 @@ export class ByteQueue {
    * copy of exactly those bytes that is the caller's alone (`copied`: wipe it after use if the
    * bytes are plaintext).
    */
-  take(n: number): { bytes: Buffer; copied: boolean } {
+  take(n: number, into?: Buffer): { bytes: Buffer; copied: boolean } {
     const copied = this.head().length < n
-    this.coalesce(n)
+    this.coalesce(n, into)
     const bytes = this.head().subarray(0, n)
     this.advance(n)
     return { bytes, copied }
@@ -55,17 +55,20 @@ export class ByteQueue {
 
   /**
    * Makes the first chunk hold at least `n` bytes (or everything queued, if less) by copying
-   * exactly that many from the front into one buffer; the rest stays as it came.
+   * exactly that many from the front into one buffer: `into` when it is big enough (a scratch
+   * buffer the caller knows to be free; it may be the current first chunk), else a new one. The
+   * rest stays as it came.
    */
-  coalesce(n: number): void {
+  coalesce(n: number, into?: Buffer): void {
     const want = Math.min(n, this.total)
     if (this.head().length >= want) return
     // Unpooled: on the encrypt side these are plaintext bytes, which must not share Node's slab.
-    const merged = Buffer.allocUnsafeSlow(want)
+    const merged = into && into.length >= want ? into.subarray(0, want) : Buffer.allocUnsafeSlow(want)
     let o = 0
     while (o < want) {
       const head = this.head()
       const part = Math.min(head.length, want - o)
+      // copyWithin semantics: `head` may be the front of `merged` itself (a scratch reused), then this copies in place.
       head.copy(merged, o, 0, part)
       o += part
       // The first chunk is used up, or what is left of it stays (as a view) behind the merge.

@@ -7,6 +7,7 @@ import { BodyLimits, BodyTable, FRAME_KIND_CODE, FRAME_OVERHEAD, FRAME_ROW, floa
 import { ContentType, HeaderLimits, ParsedHeader, parseHeader } from '../format/header'
 import { StreamedDecryption } from '../session/streamed-decryption'
 import { MessageDuplex } from './message-duplex'
+import { OutputSlab } from './output-slab'
 
 /** Ciphertext opened per backend call at most: big enough to amortise a call, small enough to bound memory. */
 const MAX_RUN_BYTES = 4 * 1024 * 1024
@@ -36,6 +37,9 @@ export class DecryptStream extends MessageDuplex {
   private need = 1
   /** The plaintext of the final frame, authenticated but not yet released. */
   private held: Buffer | undefined
+  private readonly outputs = new OutputSlab()
+  /** Where a frame that straddles input chunks is gathered: free again once its run is done, as runs never overlap. */
+  private scratch: Buffer | undefined
 
   constructor(
     private readonly settings: DecryptStreamSettings,
@@ -108,7 +112,7 @@ export class DecryptStream extends MessageDuplex {
           // The frame goes on in later chunks: wait until the queue holds all of it, then gather it once.
           this.need = head.length - next
           if (this.input.length < this.need) return false
-          this.input.coalesce(this.need)
+          this.input.coalesce(this.need, this.scratchFor(this.need))
           return true
         }
         break
@@ -151,12 +155,23 @@ export class DecryptStream extends MessageDuplex {
     return true
   }
 
+  /** A scratch of at least `length` bytes (kept, so the next straddling frame needs no allocation); its current bytes move along. */
+  private scratchFor(length: number): Buffer {
+    if (!this.scratch || this.scratch.length < length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(length, 2 * (this.scratch?.length ?? 0)))
+      // The queue's first chunk may be the old scratch (a frame gathered in steps): keep its bytes.
+      if (this.scratch) this.scratch.copy(grown)
+      this.scratch = grown
+    }
+    return this.scratch
+  }
+
   /** Opens a run; `heldLength` >= 0 when it ends the body: that many bytes at its end wait for the end of the message. */
   private open(run: BodyTable, heldLength: number): void {
     const session = this.session
     if (!session) throw new MalformedMessageError('message body before its header')
-    // Unpooled: plaintext never shares Node's slab. Every byte is written, or all zeroed on failure.
-    const out = Buffer.allocUnsafeSlow(run.plaintextLength)
+    // This stream's own slab, never Node's pool. Every byte is written, or all zeroed on failure.
+    const out = this.outputs.alloc(run.plaintextLength)
     this.continueWith(session.opener.openRun(run, out), (authentic) => {
       if (!authentic) throw new AuthenticationError()
       if (heldLength < 0) {

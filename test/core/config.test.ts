@@ -68,5 +68,11 @@ withNative('the addon gets ESDK_GCM_IMPL and ESDK_P384 at load, and getBackendIn
   t.like(settings({ ESDK_P384: 'keys' }), { p384: 'keys' })
   const gcm = (settings({ ESDK_GCM_IMPL: 'vaes' }) as { gcm: string }).gcm
   t.true(gcm === 'vaes' || gcm === 'evp', 'vaes where the CPU has it, else evp')
-  t.is(gcm, (settings({}) as { gcm: string }).gcm, 'auto is vaes where available')
+  const why = inChild({ ESDK_GCM_IMPL: 'evp' }, 'esdk.getBackendInfo().nativeSettingsWhy') as { gcm: string; p384: string }
+  t.is(why.gcm, 'ESDK_GCM_IMPL=evp')
+  t.regex(why.p384, /^auto[,:]/)
+  const auto = inChild({}, '[esdk.getBackendInfo().nativeSettings, esdk.getBackendInfo().nativeSettingsWhy]') as [{ gcm: string }, { gcm: string }]
+  // auto is vaes where available, unless EVP measured at least 10% faster at load (then the reason says so).
+  if (auto[0].gcm !== gcm) t.regex(auto[1].gcm, /^auto, measured at load/)
+  t.regex(auto[1].gcm, gcm === 'vaes' || /measured/.test(auto[1].gcm) ? /^auto, measured at load: ours \d+ us, EVP \d+ us per 64 KiB$/ : /^auto: the CPU lacks/)
 })

@@ -7,7 +7,7 @@ import { BACKEND_NAMES, chunksOf, clientFor, delayedSource, keyring, plaintextOf
 for (const backend of BACKEND_NAMES) {
   const client = clientFor(backend)
 
-  test(`[${backend}] a slow consumer (one small read per tick) stalls the producer: what is in flight stays bounded, and every byte arrives`, async (t) => {
+  test(`[${backend}] a slow consumer (one small read per tick) stalls the producer: what is in flight stays bounded, and every byte arrives (official #920, #1656)`, async (t) => {
     const plaintext = plaintextOf(4 * 1024 * 1024 + 11)
     const encrypted = await runThrough(client.encryptStream(keyring()), chunksOf(plaintext, [65536]))
     t.is(encrypted.error, undefined)
@@ -51,7 +51,7 @@ for (const backend of BACKEND_NAMES) {
     }
   })
 
-  test(`[${backend}] sources with random chunk sizes (1 B..64 KiB) and random delays round-trip, signed and unsigned`, async (t) => {
+  test(`[${backend}] sources with random chunk sizes (1 B..64 KiB) and random delays round-trip, signed and unsigned (official #376, #423, #507)`, async (t) => {
     for (const suiteId of [0x0478, 0x0578]) {
       const c = clientFor(backend, suiteId)
       const plaintext = plaintextOf(300_000, suiteId)
@@ -80,7 +80,7 @@ for (const backend of BACKEND_NAMES) {
     stream.destroy()
   })
 
-  test(`[${backend}] several consumers of one stream each get every byte`, async (t) => {
+  test(`[${backend}] several consumers of one stream each get every byte (official #1670)`, async (t) => {
     const plaintext = plaintextOf(200_003)
     const encrypted = await runThrough(client.encryptStream(keyring()), chunksOf(plaintext, [10_000]))
     const dec = client.decryptStream(keyring())
@@ -132,7 +132,7 @@ for (const backend of BACKEND_NAMES) {
     t.true(passed.bytes.equals(plaintext))
   })
 
-  test(`[${backend}] plaintextLength: chunks larger than a frame are fine, and more input than declared fails at once`, async (t) => {
+  test(`[${backend}] plaintextLength: chunks larger than a frame are fine (an official defect), and more input than declared fails at once`, async (t) => {
     const plaintext = plaintextOf(100_000)
     const ok = await runThrough(client.encryptStream(keyring(), { frameLength: 1024, plaintextLength: plaintext.length }), chunksOf(plaintext, [50_000]))
     t.is(ok.error, undefined)

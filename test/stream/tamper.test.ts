@@ -73,7 +73,7 @@ for (const backend of BACKEND_NAMES) {
       }
     })
 
-    test(`${title}: a bad signature, a cut anywhere or a byte appended never ends cleanly, and the final frame is never released`, async (t) => {
+    test(`${title}: a bad signature, a cut anywhere or a byte appended never ends cleanly, and the final frame is never released (official #390)`, async (t) => {
       const s = await sample(backend, suiteId)
       const client = clientFor(backend, suiteId)
       const beforeFinal = FRAMES * FRAME
