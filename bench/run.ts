@@ -9,6 +9,7 @@ import { dropPlaintexts, Fixtures } from './fixtures'
 import { collectGarbage } from './gc'
 import { createImpls, IMPL_NAMES } from './impls'
 import { writeJsonReport } from './json'
+import { keyringTable, measureKeyringGroup } from './keyrings'
 import { measureBatchGroup } from './batch'
 import { buildBatchGroup } from './batch-cases'
 import { evaluateBatchTargets, formatBatchTargets } from './batch-targets'
@@ -119,6 +120,16 @@ async function main(): Promise<void> {
     console.log('')
     reportGroups.push({ id: group.id, title: group.title, unit: group.unit, notes: group.notes, results })
     all.push(...results)
+  }
+
+  // The keyrings group (issue 12): one line per new keyring; `--only keyring` runs just it.
+  if (selected({ id: 'keyrings' })) {
+    const keyringStart = performance.now()
+    const { rows, notes } = await measureKeyringGroup(options.quick, progress)
+    progress('')
+    console.log(keyringTable(rows, notes))
+    console.log(`   (${tookSince(keyringStart)})`)
+    console.log('')
   }
 
   let batchTargets: BatchTargetLine[] = []

@@ -46,6 +46,13 @@ export class AuthenticationError extends EsdkError {
   }
 }
 
+/** The official SDK's NotSupported (e.g. an unsupported Node.js crypto feature), as one of our UNSUPPORTED errors. */
+export class NotSupported extends UnsupportedError {
+  constructor(message = 'Not Supported') {
+    super(message)
+  }
+}
+
 /** The commitment policy forbids this algorithm suite. */
 export class CommitmentPolicyError extends EsdkError {
   constructor(message: string) {
@@ -84,7 +91,7 @@ export class KeyringError extends EsdkError {
 }
 
 /** The KMS operations the keyrings call; a KmsError names the one that failed. */
-export type KmsOperationName = 'GenerateDataKey' | 'Encrypt' | 'Decrypt'
+export type KmsOperationName = 'GenerateDataKey' | 'Encrypt' | 'Decrypt' | 'GenerateDataKeyWithoutPlaintext' | 'ReEncrypt' | 'DeriveSharedSecret' | 'GetPublicKey'
 
 /**
  * One AWS KMS call failed, or answered with something the keyring must not use (wrong key id,

@@ -25,8 +25,10 @@ export function defaultSuiteFor(policy: CommitmentPolicy): AlgorithmSuiteIdentif
 export function assertEncryptAllowed(policy: CommitmentPolicy, suite: AlgorithmSuite): void {
   const requireCommit = policy !== CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT
   if (requireCommit !== suite.commitment) {
+    // The official SDK's wording (material-management CommitmentPolicySuites), which callers match on.
     throw new CommitmentPolicyError(
-      `commitment policy ${policy} does not allow encrypting with suite 0x${hex4(suite.id)}`,
+      `Configuration conflict. Cannot encrypt due to CommitmentPolicy ${policy} requiring only ${requireCommit ? 'committed' : 'non-committed'} messages. ` +
+        `Algorithm ID was ${AlgorithmSuiteIdentifier[suite.id]}: commitment policy ${policy} does not allow encrypting with suite 0x${hex4(suite.id)}`,
     )
   }
 }
@@ -34,7 +36,8 @@ export function assertEncryptAllowed(policy: CommitmentPolicy, suite: AlgorithmS
 export function assertDecryptAllowed(policy: CommitmentPolicy, suite: AlgorithmSuite): void {
   if (policy === CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT && !suite.commitment) {
     throw new CommitmentPolicyError(
-      `commitment policy ${policy} does not allow decrypting suite 0x${hex4(suite.id)} (no key commitment)`,
+      `Configuration conflict. Cannot process message due to CommitmentPolicy ${policy} requiring only committed messages. ` +
+        `Algorithm ID was ${AlgorithmSuiteIdentifier[suite.id]}: commitment policy ${policy} does not allow decrypting suite 0x${hex4(suite.id)} (no key commitment)`,
     )
   }
 }

@@ -60,7 +60,7 @@ function u32(b: Uint8Array, o: number): number {
 
 function checkBodySize(length: number, limits: BodyLimits): void {
   if (limits.maxBodySize !== undefined && length > limits.maxBodySize) {
-    throw new LimitExceededError(`a body part of ${length} bytes exceeds maxBodySize ${limits.maxBodySize}`)
+    throw new LimitExceededError(`maxBodySize exceeded. A body part of ${length} bytes exceeds maxBodySize ${limits.maxBodySize}`)
   }
 }
 

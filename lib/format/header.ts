@@ -258,7 +258,7 @@ function parseEncryptedDataKeys(r: ByteReader, limits: HeaderLimits): EdkAt[] {
   if (count === 0) throw new MalformedMessageError('message has no encrypted data keys')
   // Enforced as soon as the count is read, before any EDK is parsed (SPEC-NOTES 9).
   if (limits.maxEncryptedDataKeys !== false && count > limits.maxEncryptedDataKeys) {
-    throw new LimitExceededError(`message has ${count} encrypted data keys, more than the maximum ${limits.maxEncryptedDataKeys}`)
+    throw new LimitExceededError(`maxEncryptedDataKeys exceeded. The message has ${count} encrypted data keys, more than the maximum ${limits.maxEncryptedDataKeys}`)
   }
   const edks: EdkAt[] = []
   for (let i = 0; i < count; i++) {

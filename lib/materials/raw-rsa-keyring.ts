@@ -28,6 +28,9 @@ export interface RawRsaKeyringNodeInput {
 
 const OAEP_HASHES: readonly OaepHash[] = ['sha1', 'sha256', 'sha384', 'sha512']
 
+/** The official flag for whether node:crypto honours `oaepHash`: every Node.js this package supports (>= 20.19) does. */
+export const oaepHashSupported = true
+
 /** Thrown when a PKCS#1 v1.5 decrypt is attempted without the caller's opt-in. */
 export const PKCS1_DISABLED_MESSAGE =
   'RSA PKCS#1 v1.5 decryption is disabled: it is vulnerable to padding-oracle timing attacks (CVE-2023-46809). ' +

@@ -121,7 +121,7 @@ function checkMaterials(material: NodeEncryptionMaterial, requested: AlgorithmSu
   const count = material.encryptedDataKeys.length
   if (count === 0) throw new KeyringError('the CMM returned no encrypted data keys')
   if (maxEncryptedDataKeys !== false && count > maxEncryptedDataKeys) {
-    throw new LimitExceededError(`the CMM returned ${count} encrypted data keys, more than the maximum ${maxEncryptedDataKeys}`)
+    throw new LimitExceededError(`maxEncryptedDataKeys exceeded. The CMM returned ${count} encrypted data keys, more than the maximum ${maxEncryptedDataKeys}`)
   }
   if (Boolean(suite.signature) !== Boolean(material.signatureKey)) throw new KeyringError('signing key does not match the suite')
   return suite

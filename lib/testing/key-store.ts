@@ -2,7 +2,8 @@
 import { aliasArn, isAliasName, isMrkId, keyArn, parseKeyIdentifier, partitionOf } from './arn'
 import { fault } from './errors'
 import { KeySource } from './key-source'
-import type { CreateKeySpec, KeyUsage, LocalKmsKey } from './types'
+import { KeyObject, generateKeyPairSync } from 'node:crypto'
+import type { CreateKeySpec, KeySpec, KeyUsage, LocalKmsKey } from './types'
 
 export interface StoredKey {
   readonly arn: string
@@ -15,6 +16,9 @@ export interface StoredKey {
   readonly identity: string
   readonly material: Buffer
   readonly keyUsage: KeyUsage
+  readonly keySpec: KeySpec
+  /** ECC key specs only: the key pair (shared by multi-Region replicas, as KMS shares their material). */
+  readonly ecKey: { readonly privateKey: KeyObject; readonly publicKeyDer: Buffer } | undefined
   enabled: boolean
   denied: boolean
 }
@@ -56,6 +60,10 @@ export class KeyStore {
     const identity = identityOf(partition, account, keyId, primaryArn)
     const material = spec.material === undefined ? this.source.material(identity) : Buffer.from(spec.material)
     if (material.length !== 32) throw new TypeError('key material must be 32 bytes')
+    const keySpec = spec.keySpec ?? 'SYMMETRIC_DEFAULT'
+    const keyUsage: KeyUsage = spec.keyUsage ?? (keySpec === 'SYMMETRIC_DEFAULT' ? 'ENCRYPT_DECRYPT' : 'KEY_AGREEMENT')
+    if ((keySpec === 'SYMMETRIC_DEFAULT') !== (keyUsage !== 'KEY_AGREEMENT')) throw new TypeError(`key usage ${keyUsage} does not fit key spec ${keySpec}`)
+    const ecKey = keySpec === 'SYMMETRIC_DEFAULT' ? undefined : eccKeyPair(keySpec)
     const aliasNames = spec.alias === undefined ? [] : typeof spec.alias === 'string' ? [spec.alias] : [...spec.alias]
     for (const a of aliasNames) if (!isAliasName(a) || a.startsWith('alias/aws/')) throw new TypeError(`bad alias name '${a}'`)
     const created = regions.map((region) => {
@@ -64,7 +72,7 @@ export class KeyStore {
       for (const a of aliasNames) {
         if (this.aliases.has(aliasArn(partition, region, account, a))) throw new TypeError(`alias ${a} exists in ${region}/${account}`)
       }
-      return { arn, keyId, partition, region, account, multiRegion, identity, material, keyUsage: spec.keyUsage ?? 'ENCRYPT_DECRYPT', enabled: spec.enabled ?? true, denied: false }
+      return { arn, keyId, partition, region, account, multiRegion, identity, material, keyUsage, keySpec, ecKey, enabled: spec.enabled ?? true, denied: false }
     })
     for (const k of created) {
       this.keys.set(k.arn, k)
@@ -135,7 +143,15 @@ export class KeyStore {
   snapshot(key: StoredKey): LocalKmsKey {
     const aliases = [...this.aliases].filter(([, target]) => target === key.arn).map(([arn]) => arn.slice(arn.indexOf(':alias/') + 1))
     const replicaArns = key.multiRegion ? this.all().filter((k) => k !== key && k.identity === key.identity).map((k) => k.arn) : []
-    const { arn, keyId, partition, region, account, multiRegion, enabled, denied, keyUsage } = key
-    return { arn, keyId, partition, region, account, multiRegion, aliases, replicaArns, enabled, denied, keyUsage }
+    const { arn, keyId, partition, region, account, multiRegion, enabled, denied, keyUsage, keySpec } = key
+    return { arn, keyId, partition, region, account, multiRegion, aliases, replicaArns, enabled, denied, keyUsage, keySpec }
   }
+}
+
+const NAMED_CURVE: Readonly<Record<Exclude<KeySpec, 'SYMMETRIC_DEFAULT'>, string>> = { ECC_NIST_P256: 'prime256v1', ECC_NIST_P384: 'secp384r1', ECC_NIST_P521: 'secp521r1' }
+
+/** A fresh EC key pair; the public half kept as the DER SubjectPublicKeyInfo GetPublicKey returns. */
+function eccKeyPair(spec: Exclude<KeySpec, 'SYMMETRIC_DEFAULT'>): { privateKey: KeyObject; publicKeyDer: Buffer } {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: NAMED_CURVE[spec] })
+  return { privateKey, publicKeyDer: publicKey.export({ type: 'spki', format: 'der' }) }
 }

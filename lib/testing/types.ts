@@ -1,7 +1,7 @@
 // The public types of the local KMS stand-in: options, keys, call records and the fault-injection surface.
 
 /** The KMS operations the stand-in implements. */
-export const KMS_OPERATIONS = ['GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'Encrypt', 'Decrypt', 'ReEncrypt'] as const
+export const KMS_OPERATIONS = ['GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'Encrypt', 'Decrypt', 'ReEncrypt', 'GetPublicKey', 'DeriveSharedSecret'] as const
 export type KmsOperation = (typeof KMS_OPERATIONS)[number]
 
 /** The KMS error types the stand-in returns (the `name` of the @aws-sdk/client-kms exception a client sees). */
@@ -24,8 +24,12 @@ export type KmsErrorType =
   | 'UnknownOperationException'
   | 'MissingAuthenticationTokenException'
   | 'IncompleteSignatureException'
+  | 'UnsupportedOperationException'
 
-export type KeyUsage = 'ENCRYPT_DECRYPT' | 'SIGN_VERIFY'
+export type KeyUsage = 'ENCRYPT_DECRYPT' | 'SIGN_VERIFY' | 'KEY_AGREEMENT'
+
+/** SYMMETRIC_DEFAULT keys encrypt; ECC_NIST_* keys (with KEY_AGREEMENT usage) do ECDH through DeriveSharedSecret. */
+export type KeySpec = 'SYMMETRIC_DEFAULT' | 'ECC_NIST_P256' | 'ECC_NIST_P384' | 'ECC_NIST_P521'
 
 /** What `keys.createKey` (and `LocalKmsOptions.keys`) accepts. */
 export interface CreateKeySpec {
@@ -44,8 +48,10 @@ export interface CreateKeySpec {
   readonly keyId?: string
   /** 32 bytes of AES-256 key material. Default: random (or derived from the seed). */
   readonly material?: Uint8Array
-  /** Default `ENCRYPT_DECRYPT`; `SIGN_VERIFY` keys refuse every operation with InvalidKeyUsageException. */
+  /** Default `ENCRYPT_DECRYPT` (`KEY_AGREEMENT` for an ECC key spec); a key refuses the operations of other usages with InvalidKeyUsageException. */
   readonly keyUsage?: KeyUsage
+  /** Default `SYMMETRIC_DEFAULT`; an ECC_NIST_* spec makes an EC key pair for KEY_AGREEMENT (GetPublicKey, DeriveSharedSecret). */
+  readonly keySpec?: KeySpec
   /** Default true. */
   readonly enabled?: boolean
 }
@@ -66,6 +72,7 @@ export interface LocalKmsKey {
   /** True after `keys.denyKey`: every use fails with AccessDeniedException. */
   readonly denied: boolean
   readonly keyUsage: KeyUsage
+  readonly keySpec: KeySpec
 }
 
 export interface LocalKmsOptions {

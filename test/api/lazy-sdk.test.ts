@@ -13,7 +13,7 @@ function loadedAfter(steps: string): { sdk: string[]; dynamodb: string[]; total:
   const esdk = require(${JSON.stringify(indexJs)});
   ${steps}
   const files = Object.keys(require.cache);
-  process.stdout.write(JSON.stringify({ sdk: files.filter((f) => ${SDK}.test(f)), dynamodb: files.filter((f) => /dynamodb/i.test(f)), total: files.length }));
+  process.stdout.write(JSON.stringify({ sdk: files.filter((f) => ${SDK}.test(f)), dynamodb: files.filter((f) => /node_modules[\\\\/].*dynamodb/i.test(f)), total: files.length }));
 })().catch((e) => { console.error(e); process.exit(1) })`
   return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as { sdk: string[]; dynamodb: string[]; total: number }
 }

@@ -33,6 +33,29 @@ test('the KMS examples run strict, discovery, MRK and caching against the stand-
   t.regex(r.stdout, /caching: 20 encrypts, 1 GenerateDataKey call\(s\); hits 19, misses 1/)
 })
 
+test('the raw ECDH examples: ephemeral to discovery, and a static pair', (t) => {
+  const r = run('raw-ecdh.js')
+  t.is(r.status, 0, r.stderr)
+  t.regex(r.stdout, /ephemeral -> discovery: for the recipient only/)
+  t.regex(r.stdout, /static pair: hello bob \/ sender rereads: hello bob/)
+})
+
+test('the hierarchical keyring examples (simple, multi-tenant, caching CMM, rotation) against the KMS and DynamoDB stand-ins', (t) => {
+  const r = run('hierarchy.js')
+  t.is(r.status, 0, r.stderr)
+  t.regex(r.stdout, /simple: asdf; 10 encrypts and 1 decrypt, KMS calls: \{"Decrypt":2\}/)
+  t.regex(r.stdout, /multi-tenant: asdf; tenant B's keyring refused A's message: true/)
+  t.regex(r.stdout, /caching CMM: asdf/)
+  t.regex(r.stdout, /after versionKey: asdf/)
+})
+
+test('the AWS KMS ECDH example: KMS to raw, raw to KMS discovery', (t) => {
+  const r = run('kms-ecdh.js')
+  t.is(r.status, 0, r.stderr)
+  t.regex(r.stdout, /kms -> raw: from a KMS key/)
+  t.regex(r.stdout, /raw -> kms discovery: to a KMS key/)
+})
+
 test('the streaming examples round-trip a file and the kms_stream flow against the stand-in', (t) => {
   const r = run('stream.js')
   t.is(r.status, 0, r.stderr)

@@ -392,3 +392,148 @@ test('ours decrypt(keyring, base64String, { encoding: "base64" }) opens the mess
   const official = await MODULES.official.decryptEncoded(ENCODED, ciphertext.toString('base64'), 'base64')
   t.deepEqual(await MODULES.ours.decryptEncoded(ENCODED, ciphertext.toString('base64'), 'base64'), official)
 })
+
+// The export list: every name @aws-crypto/client-node exports, ours exports too, as the same kind of value.
+const OFFICIAL_EXPORTS = official as unknown as Record<string, unknown>
+const OUR_EXPORTS = ours as unknown as Record<string, unknown>
+
+test('every official export exists in ours, as the same kind of value (function, class, object, enum)', (t) => {
+  const names = Object.keys(OFFICIAL_EXPORTS)
+  t.true(names.length >= 49, 'the official index exports the 49 names of 5.0.2')
+  const missing = names.filter((n) => !(n in OUR_EXPORTS))
+  t.deepEqual(missing, [])
+  // oaepHashSupported is the one exception: the official value is an Error on Node 20 (its probe misreads
+  // the error node:crypto throws); ours is the boolean the name promises.
+  for (const n of names.filter((n) => n !== 'oaepHashSupported')) t.is(typeof OUR_EXPORTS[n], typeof OFFICIAL_EXPORTS[n], n)
+  t.is(ours.oaepHashSupported, true)
+})
+
+test('the policy exports have the official values: MessageFormat, SignaturePolicy, the suite tables, getCompatibleCommitmentPolicy', (t) => {
+  t.deepEqual({ ...ours.MessageFormat }, { ...official.MessageFormat })
+  t.deepEqual({ ...ours.SignaturePolicy }, { ...official.SignaturePolicy })
+  const table = (x: unknown): string => JSON.stringify(x, Object.keys(x as object).sort())
+  for (const p of Object.values(official.CommitmentPolicy)) {
+    const theirs = official.CommitmentPolicySuites[p]
+    const mine = ours.CommitmentPolicySuites[p as unknown as ours.CommitmentPolicy]
+    t.is(table(mine.encryptEnabledSuites), table(theirs.encryptEnabledSuites), `${p} encrypt`)
+    t.is(table(mine.decryptEnabledSuites), table(theirs.decryptEnabledSuites), `${p} decrypt`)
+    t.is(Number(mine.defaultAlgorithmSuite), Number(theirs.defaultAlgorithmSuite))
+  }
+  for (const p of Object.values(official.SignaturePolicy)) {
+    t.is(table(ours.SignaturePolicySuites[p as unknown as ours.SignaturePolicy].decryptEnabledSuites), table(official.SignaturePolicySuites[p].decryptEnabledSuites), p)
+  }
+  for (const id of ours.ALL_SUITES.map((s) => s.id)) {
+    t.is(String(ours.getCompatibleCommitmentPolicy(id)), String(official.getCompatibleCommitmentPolicy(id as unknown as official.AlgorithmSuiteIdentifier)))
+    // The same refusals with the same words.
+    for (const p of Object.values(official.CommitmentPolicy)) {
+      const message = (f: () => void): string | undefined => {
+        try {
+          f()
+          return undefined
+        } catch (e) {
+          return (e as Error).message
+        }
+      }
+      t.is(
+        message(() => ours.CommitmentPolicySuites.isEncryptEnabled(p as unknown as ours.CommitmentPolicy, id)),
+        message(() => official.CommitmentPolicySuites.isEncryptEnabled(p, id as unknown as official.AlgorithmSuiteIdentifier)),
+      )
+      t.is(
+        message(() => ours.CommitmentPolicySuites.isDecryptEnabled(p as unknown as ours.CommitmentPolicy, id, 'm')),
+        message(() => official.CommitmentPolicySuites.isDecryptEnabled(p, id as unknown as official.AlgorithmSuiteIdentifier, 'm')),
+      )
+    }
+  }
+})
+
+test('NodeAlgorithmSuite has the official field values for every suite', (t) => {
+  const fields = ['id', 'name', 'messageFormat', 'encryption', 'keyLength', 'keyLengthBytes', 'ivLength', 'tagLength', 'cacheSafe', 'kdf', 'kdfHash', 'signatureCurve', 'signatureHash', 'type', 'commitment', 'commitmentHash', 'suiteDataLength', 'commitmentLength', 'saltLengthBytes'] as const
+  for (const s of ours.ALL_SUITES) {
+    const mine = new ours.NodeAlgorithmSuite(s.id) as unknown as Record<string, unknown>
+    const theirs = new official.NodeAlgorithmSuite(s.id as unknown as official.AlgorithmSuiteIdentifier) as unknown as Record<string, unknown>
+    for (const f of fields) t.is(mine[f], theirs[f], `0x${s.id.toString(16)} ${f}`)
+    t.true(Object.isFrozen(mine))
+  }
+  t.throws(() => new ours.NodeAlgorithmSuite(0x1234 as ours.AlgorithmSuiteIdentifier))
+})
+
+test('the class helpers, needs, NotSupported, unwrapDataKey and oaepHashSupported behave as the official ones', (t) => {
+  class A {
+    m(): number {
+      return 1
+    }
+  }
+  ours.immutableClass(A)
+  t.true(Object.isFrozen(A))
+  t.throws(() => {
+    ;(A.prototype as { m: unknown }).m = () => 2
+  })
+  class B {}
+  ours.frozenClass(B)
+  t.is(Object.getPrototypeOf(B.prototype), null)
+  const o: { x?: number } = {}
+  ours.readOnlyProperty(o, 'x', 3)
+  t.throws(() => {
+    ;(o as { x: number }).x = 4
+  })
+  t.throws(() => ours.needs(false, 'why'), { instanceOf: Error, message: 'why' })
+  t.is(new ours.NotSupported('nope').message, 'nope')
+  t.true(new ours.NotSupported() instanceof ours.EsdkError)
+  const key = Buffer.alloc(16, 1)
+  t.is(ours.unwrapDataKey(key), key)
+  t.true(official.oaepHashSupported instanceof Error || official.oaepHashSupported === true, 'the official probe (see above)')
+})
+
+test('buildEncrypt and buildDecrypt split buildClient, and interoperate with the official ones', async (t) => {
+  const { encrypt } = ours.buildEncrypt(ours.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
+  const { decrypt } = ours.buildDecrypt({ commitmentPolicy: ours.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, maxEncryptedDataKeys: 1 })
+  t.false('decrypt' in ours.buildEncrypt())
+  t.false('encrypt' in ours.buildDecrypt())
+  const mine = new ours.RawAesKeyringNode({ keyName: 'k', keyNamespace: 'n', unencryptedMasterKey: new Uint8Array(KEY_A), wrappingSuite: ours.RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING })
+  const theirRing = new official.RawAesKeyringNode({ keyName: 'k', keyNamespace: 'n', unencryptedMasterKey: new Uint8Array(KEY_A), wrappingSuite: official.RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING })
+  const { result } = await encrypt(mine, 'split')
+  t.is((await official.buildDecrypt(official.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT).decrypt(theirRing, result)).plaintext.toString(), 'split')
+  const theirs = await official.buildEncrypt(official.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT).encrypt(theirRing, 'theirs')
+  t.is((await decrypt(mine, theirs.result)).plaintext.toString(), 'theirs')
+})
+
+test('ours says "maxEncryptedDataKeys exceeded." and "maxBodySize exceeded." where the official SDK does, and the official commitment policy words', async (t) => {
+  const { ciphertext } = await MODULES.official.encrypt(TWO_EDKS)
+  if (!ciphertext) return t.fail('official encrypt failed')
+  const client = ours.buildClient({ commitmentPolicy: ours.CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT, maxEncryptedDataKeys: 1 })
+  const keyring = new ours.RawAesKeyringNode({ keyName: 'key-a', keyNamespace: 'api-shape', unencryptedMasterKey: new Uint8Array(KEY_A), wrappingSuite: ours.RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING })
+  await t.throwsAsync(client.decrypt(keyring, ciphertext), { code: 'LIMIT_EXCEEDED', message: /^maxEncryptedDataKeys exceeded\./ })
+  const framed = await MODULES.official.encrypt(FRAMED_256)
+  if (!framed.ciphertext) return t.fail('official encrypt failed')
+  const aes = new ours.RawAesKeyringNode({ keyName: 'key-a', keyNamespace: 'api-shape', unencryptedMasterKey: new Uint8Array(KEY_A), wrappingSuite: ours.RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING, utf8Sorting: true })
+  await t.throwsAsync(ours.buildClient().decrypt(aes, framed.ciphertext, { maxBodySize: 100 }), { code: 'LIMIT_EXCEEDED', message: /^maxBodySize exceeded\./ })
+  await t.throwsAsync(ours.buildClient().encrypt(aes, 'x', { suiteId: ours.AlgorithmSuiteIdentifier.ALG_AES128_GCM_IV12_TAG16 }), {
+    code: 'COMMITMENT_POLICY',
+    message: /^Configuration conflict\. Cannot encrypt due to CommitmentPolicy REQUIRE_ENCRYPT_REQUIRE_DECRYPT/,
+  })
+})
+
+test('getEncryptHelper / getDecryptionHelper: the official derivation for every suite, the commitment checked, and dispose wipes', (t) => {
+  for (const s of ours.ALL_SUITES) {
+    const dataKey = Buffer.alloc(s.keyLengthBytes, 7)
+    const messageId = Buffer.alloc(s.messageIdLength, 9)
+    const iv = Buffer.alloc(12, 3)
+    const material = new ours.NodeEncryptionMaterial(s, {}).setUnencryptedDataKey(dataKey)
+    const theirMaterial = new official.NodeEncryptionMaterial(new official.NodeAlgorithmSuite(s.id as unknown as official.AlgorithmSuiteIdentifier), {}).setUnencryptedDataKey(new Uint8Array(dataKey), {
+      keyName: 'k',
+      keyNamespace: 'n',
+      flags: official.KeyringTraceFlag.WRAPPING_KEY_GENERATED_DATA_KEY,
+    })
+    const mine = ours.getEncryptHelper(material).getCipherInfo(messageId)
+    const theirs = official.getEncryptHelper(theirMaterial).getCipherInfo(messageId)
+    const seal = (c: { update(b: Buffer): Buffer; final(): Buffer; getAuthTag(): Buffer }): Buffer => Buffer.concat([c.update(Buffer.from('frame')), c.final(), c.getAuthTag()])
+    t.deepEqual(seal(mine.getCipher(iv)), seal(theirs.getCipher(iv) as never), `0x${s.id.toString(16)}`)
+    t.deepEqual(mine.keyCommitment && Buffer.from(mine.keyCommitment), theirs.keyCommitment && Buffer.from(theirs.keyCommitment))
+    const decryption = new ours.NodeDecryptionMaterial(s, {}).setUnencryptedDataKey(dataKey)
+    const helper = ours.getDecryptionHelper(decryption)
+    if (s.commitment) t.throws(() => helper.getDecipherInfo(messageId, Buffer.alloc(32)), { code: 'AUTHENTICATION_FAILED' })
+    t.notThrows(() => helper.getDecipherInfo(messageId, mine.keyCommitment)(iv))
+    helper.dispose()
+    t.false(decryption.hasUnencryptedDataKey)
+  }
+})

@@ -1,5 +1,6 @@
 // Keyring descriptions from decrypt manifests (v1/v4 master-key lists, v5 trees) built into keyrings and CMMs.
-import { KeyringNode, MultiKeyringNode, RequiredEncryptionContextCMM } from '../../lib/index'
+import { BranchKeyStoreNode, KeyringNode, KmsHierarchicalKeyRingNode, MultiKeyringNode, RequiredEncryptionContextCMM } from '../../lib/index'
+import { StaticBranchKeyStore } from './static-branch-key-store'
 import type { DecryptMaterials } from './cases'
 import { JsonObject, ShapeError, asArray, asObject, field, optStr, str, strList } from './json'
 import { KeyTable } from './keys'
@@ -24,7 +25,7 @@ export function buildDescription(value: unknown, keys: KeyTable, where: string):
     case 'raw-ecdh':
       return { kind: 'ready', materials: rawEcdhKeyring(o, keys, where) }
     case 'aws-kms-hierarchy':
-      return { kind: 'pending', keyring: 'aws-kms-hierarchy(static branch key)' }
+      return { kind: 'ready', materials: hierarchyKeyring(o, keys, where) }
     case 'multi-keyring':
       return multiKeyring(o, keys, where)
     case 'required-encryption-context-cmm':
@@ -84,8 +85,20 @@ function rawEcdhKeyring(o: JsonObject, keys: KeyTable, where: string): KeyringNo
       },
     })
   }
+  if (schema === 'ephemeral') {
+    return rawEcdhKeyringFor(curve, { EphemeralPrivateKeyToStaticPublicKey: { recipientPublicKey: Buffer.from(field(entry('recipient'), str(o, 'recipient-public-key', where)), 'base64') } })
+  }
   if (schema === 'discovery') return rawEcdhKeyringFor(curve, { PublicKeyDiscovery: { recipientStaticPrivateKey: field(entry('recipient'), 'recipient-material') } })
   throw new ShapeError(`${where}: unknown raw-ecdh schema ${JSON.stringify(schema)}`)
+}
+
+/** v5 `aws-kms-hierarchy`: the keyring over a static key store serving the named `static-branch-key` (as the MPL runner does, TTL 11 s). */
+function hierarchyKeyring(o: JsonObject, keys: KeyTable, where: string): KeyringNode {
+  const name = str(o, 'key', where)
+  const key = keys.get(name)
+  if (!key || key.kind !== 'branch') throw new ShapeError(`${where}: key ${JSON.stringify(name)} is not a static-branch-key`)
+  const keyStore = new StaticBranchKeyStore(key) as unknown as BranchKeyStoreNode
+  return new KmsHierarchicalKeyRingNode({ branchKeyId: key.branchKeyId, keyStore, cacheLimitTtl: 11 })
 }
 
 function multiKeyring(o: JsonObject, keys: KeyTable, where: string): Built {

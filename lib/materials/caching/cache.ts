@@ -1,4 +1,5 @@
 // The cryptographic materials cache contract the caching CMM talks to (framework/cryptographic-materials-cache.md).
+import type { NodeBranchKeyMaterial } from '../hierarchy/branch-key-material'
 import { NodeDecryptionMaterial, NodeEncryptionMaterial } from '../materials'
 
 /**
@@ -54,6 +55,7 @@ export interface CacheEntry<M> {
 
 export type EncryptionMaterialEntry = CacheEntry<NodeEncryptionMaterial>
 export type DecryptionMaterialEntry = CacheEntry<NodeDecryptionMaterial>
+export type BranchKeyMaterialEntry = CacheEntry<NodeBranchKeyMaterial>
 
 /**
  * Put / get / delete (cryptographic-materials-cache.md#behaviors) in the official method shape, plus
@@ -79,4 +81,21 @@ export function isCryptographicMaterialsCache(value: unknown): value is Cryptogr
     typeof c.getDecryptionMaterial === 'function' &&
     typeof c.del === 'function'
   )
+}
+
+/**
+ * What the hierarchical keyring needs of a cache (the official put/getBranchKeyMaterial): branch key
+ * materials under their cache entry identifiers (aws-kms-hierarchical-keyring.md "Appendix A"). The
+ * entry owns the material: the cache wipes its branch key on eviction.
+ */
+export interface BranchKeyMaterialsCache {
+  putBranchKeyMaterial(key: string, material: NodeBranchKeyMaterial, maxAge: number): void
+  getBranchKeyMaterial(key: string): BranchKeyMaterialEntry | false
+  del(key: string, reason?: EvictionReason): void
+}
+
+export function isBranchKeyMaterialsCache(value: unknown): value is BranchKeyMaterialsCache {
+  if (typeof value !== 'object' || value === null) return false
+  const c = value as Record<keyof BranchKeyMaterialsCache, unknown>
+  return typeof c.putBranchKeyMaterial === 'function' && typeof c.getBranchKeyMaterial === 'function' && typeof c.del === 'function'
 }

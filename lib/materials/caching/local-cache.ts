@@ -1,7 +1,10 @@
 // The local cryptographic materials cache: in-memory LRU with TTLs that owns and wipes its entries' data keys (framework/local-cryptographic-materials-cache.md).
 import { InvalidArgumentError, needs } from '../../core/errors'
 import { NodeDecryptionMaterial, NodeEncryptionMaterial } from '../materials'
+import { NodeBranchKeyMaterial } from '../hierarchy/branch-key-material'
 import {
+  BranchKeyMaterialEntry,
+  BranchKeyMaterialsCache,
   CryptographicMaterialsCache,
   DecryptionMaterialEntry,
   EVICTION_REASONS,
@@ -35,8 +38,9 @@ export interface LocalCacheStats {
 type Slot =
   | { readonly kind: 'encrypt'; readonly entry: EncryptionMaterialEntry; readonly onEvict: EvictionListener | undefined }
   | { readonly kind: 'decrypt'; readonly entry: DecryptionMaterialEntry; readonly onEvict: EvictionListener | undefined }
+  | { readonly kind: 'branch'; readonly entry: BranchKeyMaterialEntry; readonly onEvict: undefined }
 
-export class LocalCryptographicMaterialsCache implements CryptographicMaterialsCache {
+export class LocalCryptographicMaterialsCache implements CryptographicMaterialsCache, BranchKeyMaterialsCache {
   readonly capacity: number
   readonly proactiveFrequency: number
   /** Map iteration order is insertion order: the first key is the least recently used. */
@@ -86,6 +90,18 @@ export class LocalCryptographicMaterialsCache implements CryptographicMaterialsC
   getDecryptionMaterial(key: string): DecryptionMaterialEntry | false {
     const slot = this.lookup(key)
     return slot && slot.kind === 'decrypt' ? slot.entry : false
+  }
+
+  /** Branch key materials for the hierarchical keyring; the entry owns them (their key is wiped on eviction). */
+  putBranchKeyMaterial(key: string, material: NodeBranchKeyMaterial, maxAge: number): void {
+    needs(material instanceof NodeBranchKeyMaterial, 'putBranchKeyMaterial needs NodeBranchKeyMaterial')
+    const now = this.createdAt(maxAge)
+    this.insert(key, { kind: 'branch', entry: { response: material, now, expiresAt: now + maxAge, messagesEncrypted: 0, bytesEncrypted: 0 }, onEvict: undefined })
+  }
+
+  getBranchKeyMaterial(key: string): BranchKeyMaterialEntry | false {
+    const slot = this.lookup(key)
+    return slot && slot.kind === 'branch' ? slot.entry : false
   }
 
   del(key: string, reason: EvictionReason = 'deleted'): void {
@@ -159,7 +175,8 @@ export class LocalCryptographicMaterialsCache implements CryptographicMaterialsC
     const slot = this.slots.get(key)
     if (!slot) return
     this.slots.delete(key)
-    slot.entry.response.zeroUnencryptedDataKey()
+    if (slot.kind === 'branch') slot.entry.response.zeroBranchKey()
+    else slot.entry.response.zeroUnencryptedDataKey()
     this.evictions[reason] += 1
     if (slot.onEvict) {
       try {

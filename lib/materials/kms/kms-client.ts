@@ -26,10 +26,45 @@ export interface DecryptRequest {
   GrantTokens?: string[]
 }
 
+/** The branch key store's: a new branch key that never leaves KMS in plaintext (branch-key-store.md). */
+export interface GenerateDataKeyWithoutPlaintextRequest {
+  KeyId: string
+  NumberOfBytes: number
+  EncryptionContext: KmsEncryptionContext
+  GrantTokens?: string[]
+}
+
+/** The branch key store's: the same branch key under another encryption context. */
+export interface ReEncryptRequest {
+  SourceKeyId: string
+  SourceEncryptionContext: KmsEncryptionContext
+  CiphertextBlob: Uint8Array
+  DestinationKeyId: string
+  DestinationEncryptionContext: KmsEncryptionContext
+  GrantTokens?: string[]
+}
+
+/** The AWS KMS ECDH keyring's: ECDH between a KMS key agreement key and a public key (aws-kms-ecdh-keyring.md). */
+export interface DeriveSharedSecretRequest {
+  KeyId: string
+  KeyAgreementAlgorithm: 'ECDH'
+  PublicKey: Uint8Array
+  GrantTokens?: string[]
+}
+
+export interface GetPublicKeyRequest {
+  KeyId: string
+  GrantTokens?: string[]
+}
+
 export interface KmsRequests {
   GenerateDataKey: GenerateDataKeyRequest
   Encrypt: EncryptRequest
   Decrypt: DecryptRequest
+  GenerateDataKeyWithoutPlaintext: GenerateDataKeyWithoutPlaintextRequest
+  ReEncrypt: ReEncryptRequest
+  DeriveSharedSecret: DeriveSharedSecretRequest
+  GetPublicKey: GetPublicKeyRequest
 }
 
 /** SDK v3 methods return a promise; SDK v2 methods return a request whose `promise()` does. */
@@ -50,12 +85,29 @@ export interface KmsSendClient {
 /** Any client a KMS keyring accepts. Responses are treated as unknown and shape-checked. */
 export type AwsEsdkKMSInterface = KmsMethodClient | KmsSendClient
 
-const METHODS = { GenerateDataKey: 'generateDataKey', Encrypt: 'encrypt', Decrypt: 'decrypt' } as const
+const METHODS: Readonly<Record<KmsOperationName, string>> = {
+  GenerateDataKey: 'generateDataKey',
+  Encrypt: 'encrypt',
+  Decrypt: 'decrypt',
+  GenerateDataKeyWithoutPlaintext: 'generateDataKeyWithoutPlaintext',
+  ReEncrypt: 'reEncrypt',
+  DeriveSharedSecret: 'deriveSharedSecret',
+  GetPublicKey: 'getPublicKey',
+}
+
+/** What every method-shaped client must have; the other operations are looked up when a keyring calls them. */
+const CORE_METHODS = ['generateDataKey', 'encrypt', 'decrypt'] as const
 
 export function isKmsClient(value: unknown): value is AwsEsdkKMSInterface {
   if (typeof value !== 'object' || value === null) return false
   const record = value as Record<string, unknown>
-  return Object.values(METHODS).every((m) => typeof record[m] === 'function') || typeof record.send === 'function'
+  return CORE_METHODS.every((m) => typeof record[m] === 'function') || typeof record.send === 'function'
+}
+
+/** Whether a client can make `operation`: its method, or `send`. */
+export function canCall(client: object, operation: KmsOperationName): boolean {
+  const record = client as Record<string, unknown>
+  return typeof record[METHODS[operation]] === 'function' || typeof record.send === 'function'
 }
 
 /**

@@ -1,4 +1,4 @@
-// GenerateDataKey, Encrypt and Decrypt with every response check the KMS keyring specs require; any failure is a KmsError.
+// The KMS calls of the keyrings and the branch key store, with every response check their specs require; any failure is a KmsError.
 import { KmsError, KmsOperationName } from '../../core/errors'
 import { parseAwsKmsKeyArn } from './arn'
 import { AwsEsdkKMSInterface, KmsEncryptionContext, KmsRequests, callKms } from './kms-client'
@@ -74,13 +74,74 @@ export async function decryptDataKey(
   return plaintext
 }
 
+/** branch-key-store.md "Branch Key and Beacon Key Creation": a 32-byte key KMS returns only wrapped. */
+export async function generateDataKeyWithoutPlaintext(client: AwsEsdkKMSInterface, keyId: string, numberOfBytes: number, options: KmsCallOptions): Promise<EncryptedKey> {
+  const response = await call(client, 'GenerateDataKeyWithoutPlaintext', keyId, { KeyId: keyId, NumberOfBytes: numberOfBytes, ...common(options) })
+  return {
+    keyArn: responseKeyArn('GenerateDataKeyWithoutPlaintext', keyId, response),
+    ciphertextBlob: responseBytes('GenerateDataKeyWithoutPlaintext', keyId, response, 'CiphertextBlob'),
+  }
+}
+
+/** branch-key-store.md: the same key under another encryption context (the ACTIVE record's). */
+export async function reEncrypt(
+  client: AwsEsdkKMSInterface,
+  keyId: string,
+  ciphertextBlob: Uint8Array,
+  source: KmsEncryptionContext,
+  destination: KmsEncryptionContext,
+  grantTokens: readonly string[] | undefined,
+): Promise<Uint8Array> {
+  const request = {
+    SourceKeyId: keyId,
+    SourceEncryptionContext: { ...source },
+    CiphertextBlob: ciphertextBlob,
+    DestinationKeyId: keyId,
+    DestinationEncryptionContext: { ...destination },
+    ...(grantTokens === undefined ? {} : { GrantTokens: [...grantTokens] }),
+  }
+  const response = await call(client, 'ReEncrypt', keyId, request)
+  return responseBytes('ReEncrypt', keyId, response, 'CiphertextBlob')
+}
+
+/**
+ * aws-kms-ecdh-keyring.md: ECDH between the KMS key agreement key and `publicKeyDer` (SPKI). The
+ * shared secret is copied into a buffer the caller owns and wipes; the SDK's is zeroed.
+ */
+export async function deriveSharedSecret(client: AwsEsdkKMSInterface, keyId: string, publicKeyDer: Uint8Array, grantTokens: readonly string[] | undefined): Promise<Buffer> {
+  const request = { KeyId: keyId, KeyAgreementAlgorithm: 'ECDH' as const, PublicKey: publicKeyDer, ...(grantTokens === undefined ? {} : { GrantTokens: [...grantTokens] }) }
+  const response = await call(client, 'DeriveSharedSecret', keyId, request)
+  const value = record(response).SharedSecret
+  if (!(value instanceof Uint8Array) || value.length === 0) throw new KmsError('DeriveSharedSecret', keyId, 'the response has no SharedSecret')
+  const secret = allocSecret(value.length)
+  secret.set(value)
+  value.fill(0)
+  return secret
+}
+
+export interface KmsPublicKey {
+  readonly keyId: string
+  /** DER SubjectPublicKeyInfo. */
+  readonly publicKey: Buffer
+  readonly keySpec: string | undefined
+  readonly keyUsage: string | undefined
+}
+
+/** GetPublicKey: the key's DER public key with its spec and usage, for the ECDH keyring's checks. */
+export async function getPublicKey(client: AwsEsdkKMSInterface, keyId: string, grantTokens: readonly string[] | undefined): Promise<KmsPublicKey> {
+  const response = await call(client, 'GetPublicKey', keyId, { KeyId: keyId, ...(grantTokens === undefined ? {} : { GrantTokens: [...grantTokens] }) })
+  const r = record(response)
+  const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
+  return { keyId: text(r.KeyId) ?? keyId, publicKey: Buffer.from(responseBytes('GetPublicKey', keyId, response, 'PublicKey')), keySpec: text(r.KeySpec) ?? text(r.CustomerMasterKeySpec), keyUsage: text(r.KeyUsage) }
+}
+
 function common(options: KmsCallOptions): { EncryptionContext: KmsEncryptionContext; GrantTokens?: string[] } {
   const out: { EncryptionContext: KmsEncryptionContext; GrantTokens?: string[] } = { EncryptionContext: { ...options.encryptionContext } }
   if (options.grantTokens !== undefined) out.GrantTokens = [...options.grantTokens]
   return out
 }
 
-async function call<Op extends KmsOperationName>(client: AwsEsdkKMSInterface, operation: Op, keyId: string, request: KmsRequests[Op]): Promise<unknown> {
+export async function call<Op extends KmsOperationName>(client: AwsEsdkKMSInterface, operation: Op, keyId: string, request: KmsRequests[Op]): Promise<unknown> {
   try {
     return await callKms(client, operation, request)
   } catch (error) {
@@ -94,7 +155,7 @@ export function describe(error: unknown): string {
   return String(error)
 }
 
-function record(response: unknown): Record<string, unknown> {
+export function record(response: unknown): Record<string, unknown> {
   return typeof response === 'object' && response !== null ? (response as Record<string, unknown>) : {}
 }
 
@@ -106,7 +167,7 @@ function responseKeyArn(operation: KmsOperationName, keyId: string, response: un
   return answered
 }
 
-function responseBytes(operation: KmsOperationName, keyId: string, response: unknown, field: string): Uint8Array {
+export function responseBytes(operation: KmsOperationName, keyId: string, response: unknown, field: string): Uint8Array {
   const value = record(response)[field]
   if (!(value instanceof Uint8Array) || value.length === 0) throw new KmsError(operation, keyId, `the response has no ${field}`)
   return Buffer.from(value)

@@ -16,7 +16,8 @@ export function loadKmsSdk(): typeof KmsSdk {
 
 /** The SDK command object a bare `KMSClient.send` needs for one operation. */
 export function kmsCommand(operation: KmsOperationName, input: object): object {
-  const { GenerateDataKeyCommand, EncryptCommand, DecryptCommand } = loadKmsSdk()
+  const sdk = loadKmsSdk()
+  const { GenerateDataKeyCommand, EncryptCommand, DecryptCommand } = sdk
   switch (operation) {
     case 'GenerateDataKey':
       return new GenerateDataKeyCommand(input as KmsSdk.GenerateDataKeyCommandInput)
@@ -24,5 +25,13 @@ export function kmsCommand(operation: KmsOperationName, input: object): object {
       return new EncryptCommand(input as KmsSdk.EncryptCommandInput)
     case 'Decrypt':
       return new DecryptCommand(input as KmsSdk.DecryptCommandInput)
+    case 'GenerateDataKeyWithoutPlaintext':
+      return new sdk.GenerateDataKeyWithoutPlaintextCommand(input as KmsSdk.GenerateDataKeyWithoutPlaintextCommandInput)
+    case 'ReEncrypt':
+      return new sdk.ReEncryptCommand(input as KmsSdk.ReEncryptCommandInput)
+    case 'DeriveSharedSecret':
+      return new sdk.DeriveSharedSecretCommand(input as KmsSdk.DeriveSharedSecretCommandInput)
+    case 'GetPublicKey':
+      return new sdk.GetPublicKeyCommand(input as KmsSdk.GetPublicKeyCommandInput)
   }
 }

@@ -29,7 +29,10 @@ export function checkUsable(key: StoredKey, op: KmsOperation, callerAccount: str
     )
   }
   if (!key.enabled) throw new KmsFault('DisabledException', `${key.arn} is disabled.`)
-  if (key.keyUsage !== 'ENCRYPT_DECRYPT') {
+  // GetPublicKey reads any asymmetric key; DeriveSharedSecret needs KEY_AGREEMENT; the rest ENCRYPT_DECRYPT.
+  const usable = op === 'GetPublicKey' ? key.keyUsage !== 'ENCRYPT_DECRYPT' : op === 'DeriveSharedSecret' ? key.keyUsage === 'KEY_AGREEMENT' : key.keyUsage === 'ENCRYPT_DECRYPT'
+  if (!usable) {
+    if (op === 'GetPublicKey') throw new KmsFault('UnsupportedOperationException', `${key.arn} key usage is ${key.keyUsage} which is not valid for ${op}.`)
     throw new KmsFault('InvalidKeyUsageException', `${key.arn} key usage is ${key.keyUsage} which is not valid for ${op}.`)
   }
 }

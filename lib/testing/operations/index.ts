@@ -4,6 +4,7 @@ import type { Operation } from './context'
 import { decrypt } from './decrypt'
 import { encrypt } from './encrypt'
 import { generateDataKey, generateDataKeyWithoutPlaintext } from './generate-data-key'
+import { deriveSharedSecret, getPublicKey } from './key-agreement'
 import { reEncrypt } from './re-encrypt'
 
 export const OPERATIONS: Readonly<Record<KmsOperation, Operation>> = {
@@ -12,6 +13,8 @@ export const OPERATIONS: Readonly<Record<KmsOperation, Operation>> = {
   Encrypt: encrypt,
   Decrypt: decrypt,
   ReEncrypt: reEncrypt,
+  GetPublicKey: getPublicKey,
+  DeriveSharedSecret: deriveSharedSecret,
 }
 
 export type { Operation, OperationContext } from './context'
