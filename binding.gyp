@@ -7,6 +7,8 @@
         'native/addon.cc',
         'native/algorithms.cc',
         'native/body_job.cc',
+        'native/batch.cc',
+        'native/batch_bindings.cc',
         'native/body_workers.cc',
         'native/cpu_features.cc',
         'native/crypto_bindings.cc',

@@ -7,7 +7,7 @@ export const SUITES = [0x0478, 0x0578] as const
 export const DEFAULT_FRAME = 4 * KiB
 
 export type Op = 'encrypt' | 'decrypt'
-export type GroupId = 'messages' | 'throughput16' | 'throughput256' | 'kms'
+export type GroupId = 'messages' | 'throughput16' | 'throughput256' | 'kms' | 'batch'
 export type Unit = 'msg/s' | 'MB/s'
 
 /** Benchmark.js options for one measurement: it samples until it has minSamples and maxTime (s) has passed. */

@@ -6,6 +6,7 @@ import * as path from 'node:path'
 import type { Group } from './cases'
 import type { Environment } from './env'
 import type { ImplName } from './impls'
+import type { BatchTargetLine } from './batch-targets'
 import type { KmsTargetOutcome } from './kms-targets'
 import type { OneCoreOutcome } from './one-core'
 import type { RssReport } from './rss-child'
@@ -28,6 +29,8 @@ export interface RunReport {
   targets: TargetOutcome[]
   /** Issue 4: reported figures, no threshold. */
   kmsTarget: KmsTargetOutcome
+  /** Issue 9 (batch API); empty when the batch group did not run. */
+  batchTargets: BatchTargetLine[]
 }
 
 function ratio(r: CaseResult, a: ImplName, b: ImplName): number | null {

@@ -9,6 +9,10 @@ import { dropPlaintexts, Fixtures } from './fixtures'
 import { collectGarbage } from './gc'
 import { createImpls, IMPL_NAMES } from './impls'
 import { writeJsonReport } from './json'
+import { measureBatchGroup } from './batch'
+import { buildBatchGroup } from './batch-cases'
+import { evaluateBatchTargets, formatBatchTargets } from './batch-targets'
+import type { BatchTargetLine } from './batch-targets'
 import { measureKmsGroup } from './kms'
 import { buildKmsGroup } from './kms-cases'
 import { evaluateKmsTarget, formatKmsTarget } from './kms-targets'
@@ -113,6 +117,23 @@ async function main(): Promise<void> {
     all.push(...results)
   }
 
+  let batchTargets: BatchTargetLine[] = []
+  const batchGroup = buildBatchGroup(options.quick)
+  const batchCases = batchGroup.cases.filter(selected)
+  if (batchCases.length > 0) {
+    const batchStart = performance.now()
+    const outcome = await measureBatchGroup({ ...batchGroup, cases: batchCases }, options.kmsServer, progress)
+    progress('')
+    collectGarbage()
+    console.log(kmsTable(outcome.group, outcome.results))
+    console.log(`   (${tookSince(batchStart)})`)
+    console.log('')
+    reportGroups.push({ id: outcome.group.id, title: outcome.group.title, unit: outcome.group.unit, notes: outcome.group.notes, results: outcome.results })
+    all.push(...outcome.results)
+    const msg = all.find((r) => r.case.id === 'msg 1KiB 0x0478 encrypt seq')?.results.native
+    batchTargets = evaluateBatchTargets(outcome.results, outcome.p384SignPerSecond, msg?.status === 'ok' ? msg.rate : undefined)
+  }
+
   let oneCore: OneCoreOutcome = { ok: false, note: 'not run (--no-one-core)' }
   const coreCases: Case[] = oneCoreCases(throughputTiming(options.quick)).filter(selected)
   if (options.oneCore && coreCases.length > 0) {
@@ -147,6 +168,7 @@ async function main(): Promise<void> {
   console.log(formatTargets(targets))
   const kmsTarget = evaluateKmsTarget(all)
   console.log(formatKmsTarget(kmsTarget))
+  if (batchTargets.length > 0) console.log(formatBatchTargets(batchTargets))
   const durationSeconds = (performance.now() - started) / 1000
   const finished = { date: new Date().toISOString(), loadAverage: os.loadavg(), durationSeconds }
   console.log('')
@@ -166,6 +188,7 @@ async function main(): Promise<void> {
       ...(startup ? { startup } : {}),
       targets,
       kmsTarget,
+      batchTargets,
     })
     console.log(`results written to ${options.json}`)
   }

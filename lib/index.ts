@@ -59,3 +59,6 @@ export type { AwsEsdkKMSInterface, KmsMethodClient, KmsSendClient } from './mate
 export type { DiscoveryFilter } from './materials/kms/discovery-filter'
 export { RawEcdhKeyringNode, EcdhCurveSpec } from './materials/raw-ecdh-keyring'
 export type { RawEcdhKeyringNodeInput, RawEcdhKeyAgreementScheme, RawEcdhKeyAgreementSchemeName, EcdhPrivateKeyInput, EcdhPublicKeyInput } from './materials/raw-ecdh-keyring'
+export type { EncryptBatchInput, DecryptBatchInput } from './api/client'
+export type { EncryptBatchRecord, EncryptBatchEntry, BatchBytes } from './batch/encrypt-many'
+export type { DecryptBatchRecord, DecryptBatchEntry } from './batch/decrypt-many'

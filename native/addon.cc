@@ -7,6 +7,7 @@
 #include <string>
 
 #include "algorithms.h"
+#include "batch_bindings.h"
 #include "cpu_features.h"
 #include "crypto_bindings.h"
 #include "ec_keys.h"
@@ -31,6 +32,8 @@ namespace {
 // 5: + takeSigningKey (the process-wide signing-key stock).
 // 6: + message streams: sealStreamStart, sealStreamRun(Async), openStreamStart, openStreamRun(Async),
 //    openStreamVerify(Async), disposeMessageStream.
+//    Optional (the loader does not require them; without them the batch API loops over messages):
+//    sealBatch(Async), openBatch(Async).
 constexpr uint32_t kAbiVersion = 6;
 
 Napi::Value CpuFeatures(const Napi::CallbackInfo& info) {
@@ -179,6 +182,14 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
                                          esdk::RsaPkcs1UnwrapBinding, napi_enumerable),
       Napi::PropertyDescriptor::Function(env, exports, "disposeRsaKey",
                                          esdk::DisposeRsaKeyBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "sealBatch",
+                                         esdk::SealBatchBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "sealBatchAsync",
+                                         esdk::SealBatchAsyncBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "openBatch",
+                                         esdk::OpenBatchBinding, napi_enumerable),
+      Napi::PropertyDescriptor::Function(env, exports, "openBatchAsync",
+                                         esdk::OpenBatchAsyncBinding, napi_enumerable),
       Napi::PropertyDescriptor::Function(env, exports, "sealStreamStart",
                                          esdk::SealStreamStartBinding, napi_enumerable),
       Napi::PropertyDescriptor::Function(env, exports, "sealStreamRun",

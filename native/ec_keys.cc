@@ -170,8 +170,10 @@ Status SetPublicFromScalar(EC_KEY* key, const uint8_t d[p384::kBytes]) noexcept 
 // The ECDSA nonce ECDSA_sign_setup would make, with our k*G: k uniform in [1, n-1],
 // r = x(k*G) mod n (never 0 in practice: then draw again), kinv = k^(n-2) mod n by a
 // constant-time exponentiation (k is secret; n - 2 is public).
-Status FastNonce(SigningKey* key) noexcept {
-  const BIGNUM* order = EC_GROUP_get0_order(EC_KEY_get0_group(key->key));
+// Writes the pair into *out_kinv / *out_r (owned by the caller) and touches nothing in `key`, so
+// threads signing with one shared key can each draw their own.
+Status FastNonce(const SigningKey& key, BIGNUM** out_kinv, BIGNUM** out_r) noexcept {
+  const BIGNUM* order = EC_GROUP_get0_order(EC_KEY_get0_group(key.key));
   uint8_t k_bytes[p384::kBytes];
   uint8_t x[p384::kBytes];
   uint8_t y[p384::kBytes];
@@ -196,8 +198,8 @@ Status FastNonce(SigningKey* key) noexcept {
       if (BN_bin2bn(k_bytes, static_cast<int>(sizeof(k_bytes)), k) == nullptr) break;
       BN_set_flags(k, BN_FLG_CONSTTIME);
       if (BN_mod_exp_mont_consttime(kinv, k, exponent, order, ctx, nullptr) != 1) break;
-      key->kinv = kinv;
-      key->r = r;
+      *out_kinv = kinv;
+      *out_r = r;
       kinv = nullptr;
       r = nullptr;
       status = Status::kOk;
@@ -217,7 +219,7 @@ Status FastNonce(SigningKey* key) noexcept {
 // Precomputes the nonce (one constant-time scalar multiplication) and the public encoding.
 Status Finish(SigningKey* k) noexcept {
   if (UseFastP384(k->curve)) {
-    const Status status = FastNonce(k);
+    const Status status = FastNonce(*k, &k->kinv, &k->r);
     if (status != Status::kOk) return status;
   } else if (ECDSA_sign_setup(k->key, nullptr, &k->kinv, &k->r) != 1) {
     return Status::kOpenSslFailure;
@@ -373,6 +375,39 @@ Status SignDigest(SigningKey& key, ByteView digest, MutableByteView out, size_t*
   if (sig == nullptr) sig = ECDSA_do_sign(digest.data, digest_size, key.key);
   if (sig == nullptr) return Status::kOpenSslFailure;
   Status status = Status::kOk;
+  const int size = i2d_ECDSA_SIG(sig, nullptr);
+  if (size <= 0 || static_cast<size_t>(size) > out.size) {
+    status = Status::kOpenSslFailure;
+  } else {
+    uint8_t* p = out.data;
+    if (i2d_ECDSA_SIG(sig, &p) != size) status = Status::kOpenSslFailure;
+  }
+  ECDSA_SIG_free(sig);
+  if (status == Status::kOk) *written = static_cast<size_t>(size);
+  return status;
+}
+
+// A fresh nonce per signature, made here and never stored in `key`: several threads may sign with
+// one key at once (a caching CMM's key shared by the records of a batch).
+Status SignDigestShared(const SigningKey& key, ByteView digest, MutableByteView out, size_t* written) noexcept {
+  *written = 0;
+  if (digest.size != DigestSize(key.curve)) return Status::kBadDigestLength;
+  if (out.size < MaxSignatureSize(key.curve)) return Status::kBadOutputLength;
+  BIGNUM* kinv = nullptr;
+  BIGNUM* r = nullptr;
+  Status status = Status::kOk;
+  if (UseFastP384(key.curve)) {
+    status = FastNonce(key, &kinv, &r);
+  } else if (ECDSA_sign_setup(key.key, nullptr, &kinv, &r) != 1) {
+    status = Status::kOpenSslFailure;
+  }
+  ECDSA_SIG* sig = status == Status::kOk ? ECDSA_do_sign_ex(digest.data, static_cast<int>(digest.size), kinv, r, key.key) : nullptr;
+  BN_clear_free(kinv);
+  BN_clear_free(r);
+  if (status != Status::kOk) return status;
+  // The (negligible) s == 0 case: OpenSSL draws its own nonce.
+  if (sig == nullptr) sig = ECDSA_do_sign(digest.data, static_cast<int>(digest.size), key.key);
+  if (sig == nullptr) return Status::kOpenSslFailure;
   const int size = i2d_ECDSA_SIG(sig, nullptr);
   if (size <= 0 || static_cast<size_t>(size) > out.size) {
     status = Status::kOpenSslFailure;

@@ -41,6 +41,8 @@ Status ExportSigningKey(const SigningKey& key, MutableByteView scalar, MutableBy
 
 // DER signature of `digest` (DigestSize bytes) into `out` (at least MaxSignatureSize).
 Status SignDigest(SigningKey& key, ByteView digest, MutableByteView out, size_t* written) noexcept;
+// The same with a nonce of its own, leaving `key` untouched: safe from several threads at once.
+Status SignDigestShared(const SigningKey& key, ByteView digest, MutableByteView out, size_t* written) noexcept;
 
 // kOk when `signature` (strict DER) verifies for `digest` under the SEC1 point (compressed or
 // uncompressed); kAuthenticationFailed when it does not or the point is not on the curve.

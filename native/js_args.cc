@@ -28,13 +28,12 @@ Napi::Value JsArgs::Throw() const noexcept {
   return info_.Env().Undefined();
 }
 
-bool JsArgs::TypedArrayAt(size_t index, const char* name, napi_typedarray_type want, Status wrong_type,
+bool JsArgs::TypedArrayOf(napi_value value, const char* name, napi_typedarray_type want, Status wrong_type,
                           void** data, size_t* length) noexcept {
   *data = nullptr;
   *length = 0;
   if (!ok()) return false;
   napi_env env = info_.Env();
-  napi_value value = info_[index];
   bool is_typed_array = false;
   if (napi_is_typedarray(env, value, &is_typed_array) != napi_ok || !is_typed_array) {
     Fail(wrong_type, name);
@@ -56,24 +55,40 @@ bool JsArgs::TypedArrayAt(size_t index, const char* name, napi_typedarray_type w
   return true;
 }
 
-ByteView JsArgs::BytesAt(size_t index, const char* name) noexcept {
-  const MutableByteView view = MutableBytesAt(index, name);
+ByteView JsArgs::BytesAt(size_t index, const char* name) noexcept { return BytesOf(info_[index], name); }
+
+MutableByteView JsArgs::MutableBytesAt(size_t index, const char* name) noexcept { return MutableBytesOf(info_[index], name); }
+
+const double* JsArgs::Float64sAt(size_t index, const char* name, size_t* count) noexcept {
+  return Float64sOf(info_[index], name, count);
+}
+
+uint64_t JsArgs::IntegerAt(size_t index, const char* name, uint64_t max) noexcept { return IntegerOf(info_[index], name, max); }
+
+const Suite* JsArgs::SuiteAt(size_t index, const char* name) noexcept { return SuiteOf(info_[index], name); }
+
+SigningKey* JsArgs::SigningKeyAt(size_t index, const char* name, bool optional) noexcept {
+  return SigningKeyOf(info_[index], name, optional);
+}
+
+ByteView JsArgs::BytesOf(napi_value value, const char* name) noexcept {
+  const MutableByteView view = MutableBytesOf(value, name);
   return ByteView{view.data, view.size};
 }
 
-MutableByteView JsArgs::MutableBytesAt(size_t index, const char* name) noexcept {
+MutableByteView JsArgs::MutableBytesOf(napi_value value, const char* name) noexcept {
   void* data = nullptr;
   size_t length = 0;
-  if (!TypedArrayAt(index, name, napi_uint8_array, Status::kNotUint8Array, &data, &length) || length == 0 ||
+  if (!TypedArrayOf(value, name, napi_uint8_array, Status::kNotUint8Array, &data, &length) || length == 0 ||
       data == nullptr) {
     return MutableByteView{g_empty, 0};
   }
   return MutableByteView{static_cast<uint8_t*>(data), length};
 }
 
-const double* JsArgs::Float64sAt(size_t index, const char* name, size_t* count) noexcept {
+const double* JsArgs::Float64sOf(napi_value value, const char* name, size_t* count) noexcept {
   void* data = nullptr;
-  if (!TypedArrayAt(index, name, napi_float64_array, Status::kNotFloat64Array, &data, count) || *count == 0 ||
+  if (!TypedArrayOf(value, name, napi_float64_array, Status::kNotFloat64Array, &data, count) || *count == 0 ||
       data == nullptr) {
     *count = 0;
     return g_empty_doubles;
@@ -81,29 +96,29 @@ const double* JsArgs::Float64sAt(size_t index, const char* name, size_t* count) 
   return static_cast<const double*>(data);
 }
 
-uint64_t JsArgs::IntegerAt(size_t index, const char* name, uint64_t max) noexcept {
+uint64_t JsArgs::IntegerOf(napi_value value, const char* name, uint64_t max) noexcept {
   if (!ok()) return 0;
-  double value = 0;
-  if (napi_get_value_double(info_.Env(), info_[index], &value) != napi_ok || !(value >= 0.0 && value <= kMaxSafe) ||
-      std::floor(value) != value || static_cast<uint64_t>(value) > max) {
+  double number = 0;
+  if (napi_get_value_double(info_.Env(), value, &number) != napi_ok || !(number >= 0.0 && number <= kMaxSafe) ||
+      std::floor(number) != number || static_cast<uint64_t>(number) > max) {
     Fail(Status::kNotSafeInteger, name);
     return 0;
   }
-  return static_cast<uint64_t>(value);
+  return static_cast<uint64_t>(number);
 }
 
-const Suite* JsArgs::SuiteAt(size_t index, const char* name) noexcept {
-  const uint64_t id = IntegerAt(index, name, 0xFFFF);
+const Suite* JsArgs::SuiteOf(napi_value value, const char* name) noexcept {
+  const uint64_t id = IntegerOf(value, name, 0xFFFF);
   if (!ok()) return nullptr;
   const Suite* suite = FindSuite(static_cast<uint32_t>(id));
   if (suite == nullptr) Fail(Status::kUnknownSuite, name);
   return suite;
 }
 
-SigningKey* JsArgs::SigningKeyAt(size_t index, const char* name, bool optional) noexcept {
+SigningKey* JsArgs::SigningKeyOf(napi_value value, const char* name, bool optional) noexcept {
   if (!ok()) return nullptr;
-  napi_value value = info_[index];
-  if (optional && info_[index].IsUndefined()) return nullptr;
+  napi_valuetype type = napi_undefined;
+  if (optional && napi_typeof(info_.Env(), value, &type) == napi_ok && type == napi_undefined) return nullptr;
   SigningKeyHolder* holder = UnwrapSigningKey(info_.Env(), value);
   if (holder == nullptr) {
     Fail(Status::kNotSigningKey, name);
@@ -111,6 +126,37 @@ SigningKey* JsArgs::SigningKeyAt(size_t index, const char* name, bool optional) 
   }
   if (holder->key == nullptr) Fail(Status::kKeyDisposed, name);
   return holder->key;
+}
+
+uint32_t JsArgs::ArrayLengthAt(Slot s) noexcept {
+  if (!ok()) return 0;
+  bool is_array = false;
+  uint32_t length = 0;
+  napi_env env = info_.Env();
+  if (napi_is_array(env, info_[s.index], &is_array) != napi_ok || !is_array ||
+      napi_get_array_length(env, info_[s.index], &length) != napi_ok) {
+    Fail(Status::kNotArray, s.name);
+    return 0;
+  }
+  return length;
+}
+
+napi_value JsArgs::ElementOf(napi_value array, uint32_t i, const char* name) noexcept {
+  napi_env env = info_.Env();
+  napi_value element = nullptr;
+  if (ok() && napi_get_element(env, array, i, &element) == napi_ok) return element;
+  Fail(Status::kNotArray, name);
+  napi_get_undefined(env, &element);
+  return element;
+}
+
+napi_value JsArgs::PropertyOf(napi_value object, const char* key) noexcept {
+  napi_env env = info_.Env();
+  napi_value property = nullptr;
+  if (ok() && napi_get_named_property(env, object, key, &property) == napi_ok) return property;
+  Fail(Status::kNotArray, key);
+  napi_get_undefined(env, &property);
+  return property;
 }
 
 Napi::Function JsArgs::FunctionAt(size_t index, const char* name) noexcept {

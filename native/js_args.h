@@ -47,6 +47,20 @@ class JsArgs {
   // The raw value in a slot (to pin it for a thread-pool job).
   Napi::Value ValueAt(Slot s) const noexcept { return info_[s.index]; }
 
+  // The same readers over any value: elements of an array argument and properties of the objects
+  // in it (the batch entry points' per-run and per-message inputs), by name.
+  const Suite* SuiteOf(napi_value value, const char* name) noexcept;
+  ByteView BytesOf(napi_value value, const char* name) noexcept;
+  MutableByteView MutableBytesOf(napi_value value, const char* name) noexcept;
+  const double* Float64sOf(napi_value value, const char* name, size_t* count) noexcept;
+  uint64_t IntegerOf(napi_value value, const char* name, uint64_t max) noexcept;
+  SigningKey* SigningKeyOf(napi_value value, const char* name, bool optional) noexcept;
+  // An array argument's length (0 after a failure).
+  uint32_t ArrayLengthAt(Slot s) noexcept;
+  // Element `i` of an array, or property `key` of an object (undefined after a failure).
+  napi_value ElementOf(napi_value array, uint32_t i, const char* name) noexcept;
+  napi_value PropertyOf(napi_value object, const char* key) noexcept;
+
   bool ok() const noexcept { return status_ == Status::kOk; }
   // Records a failure found after the arguments were read (a crypto status).
   void Fail(Status status, const char* what) noexcept;
@@ -54,7 +68,7 @@ class JsArgs {
   Napi::Value Throw() const noexcept;
 
  private:
-  bool TypedArrayAt(size_t index, const char* name, napi_typedarray_type want, Status wrong_type, void** data,
+  bool TypedArrayOf(napi_value value, const char* name, napi_typedarray_type want, Status wrong_type, void** data,
                     size_t* length) noexcept;
 
   const Napi::CallbackInfo& info_;

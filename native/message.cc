@@ -66,11 +66,13 @@ Status SealHeader(const SealMessageRequest& r, MutableByteView key, GcmKey& gcm)
   return gcm.Seal(kZeroIv, ByteView{out, hbl}, r.extra_aad, nullptr, 0, nullptr, tag);
 }
 
-Status WriteFooter(SigningKey& key, ByteView digest, MutableByteView room, size_t* footer_length) noexcept {
+Status WriteFooter(SigningKey& key, ByteView digest, MutableByteView room, size_t* footer_length, bool shared) noexcept {
   *footer_length = 0;
   if (room.size < 2) return Status::kBadOutputLength;
   size_t signature_length = 0;
-  const Status status = SignDigest(key, digest, MutableByteView{room.data + 2, room.size - 2}, &signature_length);
+  const MutableByteView signature{room.data + 2, room.size - 2};
+  const Status status = shared ? SignDigestShared(key, digest, signature, &signature_length)
+                               : SignDigest(key, digest, signature, &signature_length);
   if (status != Status::kOk) return status;
   if (signature_length > 0xFFFF) return Status::kBadSignatureLength;
   room.data[0] = static_cast<uint8_t>(signature_length >> 8);
@@ -119,7 +121,7 @@ Status SealMessage(const SealMessageRequest& r, size_t* message_length) noexcept
   const MutableByteView hash_view{hash, DigestSize(curve)};
   if (!digest.Final(hash_view)) return Status::kOpenSslFailure;
   size_t footer_length = 0;
-  status = WriteFooter(*r.signing_key, ByteView{hash, hash_view.size}, FooterRoom(r, plan), &footer_length);
+  status = WriteFooter(*r.signing_key, ByteView{hash, hash_view.size}, FooterRoom(r, plan), &footer_length, r.shared_signing_key);
   if (status != Status::kOk) return status;
   *message_length = plan.unsigned_length + footer_length;
   wipe_out.Release();

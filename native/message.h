@@ -32,6 +32,9 @@ struct SealMessageRequest {
   uint64_t frame_length;
   // Signed suites only; the key's precomputed nonce is consumed.
   SigningKey* signing_key;
+  // The key also signs other messages at the same time (a batch's records sharing a cached key):
+  // sign with a nonce of this message's own (SignDigestShared), never the key's stored one.
+  bool shared_signing_key;
 };
 
 // Where each part of a sealed message goes.
@@ -53,7 +56,7 @@ Status SealHeader(const SealMessageRequest& request, MutableByteView key, GcmKey
 
 // Signs `digest` with `key` and writes the footer (uint16 length ‖ DER) at the start of `room`
 // (at least 2 + MaxSignatureSize bytes), zeroing the rest of it; sets the footer's length.
-Status WriteFooter(SigningKey& key, ByteView digest, MutableByteView room, size_t* footer_length) noexcept;
+Status WriteFooter(SigningKey& key, ByteView digest, MutableByteView room, size_t* footer_length, bool shared = false) noexcept;
 
 // Where a sealed message's footer goes: out[unsigned_length, capacity).
 MutableByteView FooterRoom(const SealMessageRequest& request, const SealPlan& plan) noexcept;

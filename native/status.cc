@@ -60,6 +60,9 @@ constexpr StatusInfo kStatusTable[] = {
     {Status::kBadEcdhKey, JsClass::kRangeError, "ERR_ESDK_NATIVE_ECDH_KEY", "not a DER EC private key on the curve"},
     {Status::kBadKdfInput, JsClass::kRangeError, "ERR_ESDK_NATIVE_KDF_INPUT",
      "counter-mode KDF input outside the keyrings' bounds (hash, key, salt or label length)"},
+    {Status::kNotArray, JsClass::kTypeError, "ERR_ESDK_NATIVE_ARG_TYPE", "expected an array (of typed arrays or run objects)"},
+    {Status::kBadBatchTable, JsClass::kRangeError, "ERR_ESDK_NATIVE_BATCH_TABLE",
+     "batch table row out of range (run or group index, offset or length)"},
 };
 
 constexpr bool TableMatchesEnum() {

@@ -43,6 +43,8 @@ enum class Status : uint8_t {
   kNotEcdhKey,
   kBadEcdhKey,
   kBadKdfInput,
+  kNotArray,
+  kBadBatchTable,
   kCount,  // keep last
 };
 

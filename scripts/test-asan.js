@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run test:asan: builds the addon with AddressSanitizer + UBSan (cmake-js, ESDK_SANITIZE=ON) into build-asan/,
-// then runs the native-facing ava tests (test/backend, test/session, test/vectors) on that build.
+// then runs the native-facing ava tests (test/backend, test/session, test/batch, test/vectors) on that build.
 // Exits non-zero when ava fails, when any sanitizer report appears (in the output or in any process's
 // sanitizer log), or when the tests did not actually run on the sanitized addon.
 //
@@ -23,7 +23,7 @@ for (const a of args) {
   if (!['--skip-tsc', '--clean', '--no-vectors'].includes(a)) fail(`unknown argument ${a}`);
 }
 
-const TEST_GLOBS = ['test/backend/**/*.test.ts', 'test/session/**/*.test.ts'];
+const TEST_GLOBS = ['test/backend/**/*.test.ts', 'test/session/**/*.test.ts', 'test/batch/**/*.test.ts'];
 if (!args.has('--no-vectors')) TEST_GLOBS.push('test/vectors/**/*.test.ts');
 
 // What counts as a sanitizer finding, wherever it shows up.

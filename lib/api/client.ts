@@ -12,6 +12,8 @@ import { contextOf, frameLengthOf, maxBodySizeOf, reproducedContextOf, suiteOf, 
 import { StreamClient, streamClient } from './stream-api'
 
 export { DEFAULT_FRAME_LENGTH } from './inputs'
+import { EncryptBatchEntry, EncryptBatchRecord, encryptMany } from '../batch/encrypt-many'
+import { DecryptBatchEntry, DecryptBatchRecord, decryptMany } from '../batch/decrypt-many'
 
 export interface ClientOptions {
   commitmentPolicy?: CommitmentPolicy
@@ -52,9 +54,38 @@ export interface DecryptResult {
   messageHeader: MessageHeader
 }
 
+/** Extension: options shared by every record of encryptBatch. */
+export interface EncryptBatchInput {
+  suiteId?: AlgorithmSuiteIdentifier
+  /** The context of every record that brings none of its own. */
+  encryptionContext?: Record<string, string>
+  frameLength?: number
+  /** How string plaintexts are turned into bytes (default utf8). */
+  encoding?: BufferEncoding
+  /** Also return each message's header (default false: the header objects cost time per record). */
+  messageHeaders?: boolean
+}
+
+/** Extension: options shared by every record of decryptBatch. */
+export interface DecryptBatchInput {
+  maxBodySize?: number
+  /** The reproduced encryption context of every record that brings none of its own. */
+  encryptionContext?: Record<string, string>
+  encoding?: BufferEncoding
+  messageHeaders?: boolean
+}
+
 export interface EsdkClient extends StreamClient {
   encrypt(cmm: KeyringNode | NodeMaterialsManager, plaintext: PlaintextInput, options?: EncryptInput): Promise<EncryptResult>
   decrypt(cmm: KeyringNode | NodeMaterialsManager, ciphertext: PlaintextInput, options?: DecryptInput): Promise<DecryptResult>
+  /**
+   * Extension: every record its own ESDK message, in input order; each entry the message or the
+   * typed error of that record. Materials come from the CMM as if the records were encrypted one
+   * by one (a caching CMM counts every record against its limits).
+   */
+  encryptBatch(cmm: KeyringNode | NodeMaterialsManager, records: Iterable<EncryptBatchRecord>, options?: EncryptBatchInput): Promise<EncryptBatchEntry[]>
+  /** Extension: every record decrypted and authenticated alone, in input order; one bad record never fails the others. */
+  decryptBatch(cmm: KeyringNode | NodeMaterialsManager, records: Iterable<DecryptBatchRecord>, options?: DecryptBatchInput): Promise<DecryptBatchEntry[]>
 }
 
 
@@ -100,7 +131,45 @@ export function buildClient(options?: CommitmentPolicy | ClientOptions): EsdkCli
         return rejected(e)
       }
     },
+    encryptBatch(cmm: KeyringNode | NodeMaterialsManager, records: Iterable<EncryptBatchRecord>, input: EncryptBatchInput = {}): Promise<EncryptBatchEntry[]> {
+      try {
+        const frameLength = frameLengthOf(input.frameLength)
+        needs(isIterable(records), 'records must be an array or iterable of plaintexts')
+        const encoding = input.encoding ?? 'utf8'
+        needs(Buffer.isEncoding(encoding), `unknown encoding ${String(encoding)}`)
+        return encryptMany(settings, toMaterialsManager(cmm), records, {
+          suite: suiteOf(input.suiteId),
+          frameLength,
+          encryptionContext: contextOf(input.encryptionContext),
+          messageHeaders: input.messageHeaders === true,
+          encoding,
+        })
+      } catch (e) {
+        return rejected(e)
+      }
+    },
+    decryptBatch(cmm: KeyringNode | NodeMaterialsManager, records: Iterable<DecryptBatchRecord>, input: DecryptBatchInput = {}): Promise<DecryptBatchEntry[]> {
+      try {
+        const maxBodySize = maxBodySizeOf(input.maxBodySize)
+        needs(isIterable(records), 'records must be an array or iterable of ciphertexts')
+        const encoding = input.encoding ?? 'utf8'
+        needs(Buffer.isEncoding(encoding), `unknown encoding ${String(encoding)}`)
+        return decryptMany(settings, toMaterialsManager(cmm), records, {
+          maxBodySize,
+          encryptionContext: reproducedContextOf(input.encryptionContext),
+          messageHeaders: input.messageHeaders === true,
+          encoding,
+        })
+      } catch (e) {
+        return rejected(e)
+      }
+    },
   })
+}
+
+/** An array or other iterable, but not a string (whose characters would become records). */
+function isIterable(value: unknown): value is Iterable<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function'
 }
 
 function rejected<T>(error: unknown): Promise<T> {

@@ -131,6 +131,79 @@ export interface MessageOpener {
   dispose(): void
 }
 
+/** One materials answer of a sealing batch: what every message it seals shares. */
+export interface SealBatchRun {
+  readonly suite: AlgorithmSuite
+  readonly dataKey: Buffer
+  /** The header body, with zeros where each message's id and (v2) commitment go. */
+  readonly header: Buffer
+  /** Where the message id sits in the header body. */
+  readonly messageIdOffset: number
+  readonly extraAad: Buffer
+  readonly frameLength: number
+  readonly signingKey: SigningKey | undefined
+  /**
+   * The signing key may sign other messages at the same time (a cached key): each signature then
+   * draws its own nonce instead of the key's precomputed one.
+   */
+  readonly sharedSigningKey: boolean
+}
+
+/** Rows of SealBatchInput.table: run index, output offset, output capacity. */
+export const SEAL_BATCH_STRIDE = 3
+/** Each message's id slot in SealBatchInput.messageIds (a v1 id uses its first 16 bytes). */
+export const MESSAGE_ID_SLOT = 32
+
+/**
+ * Many whole messages, each sealed as sealMessage would seal it. Message i belongs to run
+ * table[3i], is written at out[table[3i + 1]] with capacity table[3i + 2] (its sealMessage `out`
+ * length), and its id is messageIds[32i, 32i + id length).
+ */
+export interface SealBatchInput {
+  readonly runs: readonly SealBatchRun[]
+  readonly plaintexts: readonly Uint8Array[]
+  readonly table: Float64Array
+  readonly messageIds: Buffer
+  readonly out: Buffer
+  /** Written: each message's length (its capacity, or less by the unused footer room). */
+  readonly lengths: Float64Array
+}
+
+/** One materials answer of an opening batch. */
+export interface OpenBatchGroup {
+  readonly suite: AlgorithmSuite
+  readonly dataKey: Buffer
+  readonly extraAad: Buffer
+  /** Signed suites only. */
+  readonly verificationKey: VerificationKey | undefined
+}
+
+/** One parsed message of an opening batch (the fields of OpenMessageInput that differ per message). */
+export interface OpenBatchMessage {
+  readonly group: number
+  readonly messageId: Buffer
+  readonly headerBody: Buffer
+  readonly headerIv: Buffer
+  readonly headerAuthTag: Buffer
+  /** Header body and authentication as received, contiguous: headerBody, headerIv (v1) and headerAuthTag are views into it. */
+  readonly headerBytes: Buffer
+  readonly commitment: Buffer | undefined
+  readonly body: BodyTable
+  /** Where its plaintext (body.plaintextLength bytes) goes in OpenBatchInput.out. */
+  readonly outOffset: number
+  /** Signed suites: the footer signature and what it covers. */
+  readonly signed: Uint8Array | undefined
+  readonly signature: Uint8Array | undefined
+}
+
+export interface OpenBatchInput {
+  readonly groups: readonly OpenBatchGroup[]
+  readonly messages: readonly OpenBatchMessage[]
+  readonly out: Buffer
+  /** Written: 1 where the message authenticated (its plaintext released), 0 where not (its plaintext zeroed). */
+  readonly authentic: Uint8Array
+}
+
 /** Bytes a signed message's output reserves for its footer: uint16 length ‖ the longest DER signature (ECDSA_size). */
 export function footerRoom(suite: AlgorithmSuite): number {
   return suite.signature ? 2 + (suite.signature.curve === 'P-256' ? 72 : 104) : 0
@@ -174,4 +247,11 @@ export interface CryptoBackend {
   startSeal(input: SealStreamInput): MessageSealer
   /** Derives the key and checks the commitment and the header tag: the message's opener, or undefined when either fails. */
   startOpen(input: OpenStreamInput): MessageOpener | undefined
+  /**
+   * Many messages, each exactly as sealMessage would write it, in as few crossings as the backend
+   * can. Throws (with `out` zeroed) only for faults no message could survive.
+   */
+  sealBatch(input: SealBatchInput): void | Promise<void>
+  /** Many messages, each authenticated and opened as openMessage would; one failing never touches the others. */
+  openBatch(input: OpenBatchInput): void | Promise<void>
 }

@@ -6,7 +6,8 @@ import { frameRefs } from '../format/body-table'
 import { ZERO_IV } from '../format/header'
 import { nodeKeyringCrypto } from '../materials/node-keyring-crypto'
 import { nodeSigningKeys } from '../materials/signature-keys'
-import { CryptoBackend, OpenBodyInput, SealBodyInput, SealMessageInput, OpenMessageInput } from './backend'
+import { CryptoBackend, OpenBatchInput, OpenBodyInput, SealBatchInput, SealBodyInput, SealMessageInput, OpenMessageInput } from './backend'
+import { openBatchByMessage, sealBatchByMessage } from './batch-by-message'
 import { jsStartOpen, jsStartSeal } from './js-message-stream'
 import { commitmentMatches, headerTag, jsDeriveKeys, openFrames, sealFrames, verifyTag } from './js-primitives'
 
@@ -73,6 +74,8 @@ function openMessage(input: OpenMessageInput): boolean {
   }
 }
 
+const jsBackendMessages = { sealMessage, openMessage }
+
 export const jsBackend: CryptoBackend = Object.freeze({
   name: 'js' as const,
   deriveKeys: jsDeriveKeys,
@@ -88,4 +91,6 @@ export const jsBackend: CryptoBackend = Object.freeze({
   openMessage,
   startSeal: jsStartSeal,
   startOpen: jsStartOpen,
+  sealBatch: (input: SealBatchInput) => sealBatchByMessage(jsBackendMessages, input),
+  openBatch: (input: OpenBatchInput) => openBatchByMessage(jsBackendMessages, input),
 })

@@ -4,7 +4,8 @@ import { NativeBindingError } from '../core/errors'
 import { AlgorithmSuite, SignatureSpec } from '../core/suites'
 import { FrameRef } from '../format/body'
 import { SigningKey, partsOfPrivateKey } from '../materials/signature-keys'
-import { CryptoBackend, DerivedKeys, OpenBodyInput, OpenMessageInput, SealBodyInput, SealMessageInput } from './backend'
+import { CryptoBackend, DerivedKeys, OpenBatchInput, OpenBodyInput, OpenMessageInput, SealBatchInput, SealBodyInput, SealMessageInput } from './backend'
+import { nativeBatches } from './native-batch'
 import { FRAME_ROW, float64Table, writeFrameRows } from '../format/body-table'
 import { nativeKeyringCrypto } from './native-keyring-crypto'
 import { nativeMessageStreams } from './native-message-stream'
@@ -179,11 +180,11 @@ export function createNativeBackend(addon: NativeAddon): CryptoBackend {
 
   const streams = nativeMessageStreams(
     native,
-    { threads: threads(), chunkBytes: CHUNK_BYTES, poolThreshold: STREAM_POOL_THRESHOLD, signedPoolThreshold: SIGNED_STREAM_POOL_THRESHOLD },
+    { threads, chunkBytes: CHUNK_BYTES, poolThreshold: STREAM_POOL_THRESHOLD, signedPoolThreshold: SIGNED_STREAM_POOL_THRESHOLD },
     handleFor,
   )
 
-  return Object.freeze({
+  const backend: CryptoBackend = Object.freeze({
     name: 'native' as const,
     startSeal: streams.startSeal,
     startOpen: streams.startOpen,
@@ -260,6 +261,10 @@ export function createNativeBackend(addon: NativeAddon): CryptoBackend {
         },
       )
     },
+    sealBatch: (input: SealBatchInput) => batches.sealBatch(input),
+    openBatch: (input: OpenBatchInput) => batches.openBatch(input),
   })
+  const batches = nativeBatches(native, backend, { threads, handleFor })
+  return backend
 }
 

@@ -11,7 +11,8 @@ const EMPTY = Buffer.alloc(0)
 
 /** How runs are spread: work of at least `poolThreshold` bytes goes to the libuv pool, split into `chunkBytes` across `threads`. */
 export interface StreamPoolSettings {
-  readonly threads: number
+  /** Workers per run, as configured (ESDK_NATIVE_THREADS). */
+  readonly threads: () => number
   readonly chunkBytes: number
   /** Unsigned suites: below this a run stays on the calling thread, where a pool round trip costs more than the work. */
   readonly poolThreshold: number
@@ -95,7 +96,7 @@ class NativeSealer extends StreamHandleOwner implements MessageSealer {
     const flag = final ? 1 : 0
     const threshold = this.suite.signature ? this.pool.signedPoolThreshold : this.pool.poolThreshold
     if (plaintext.length < threshold) return this.native.sealStreamRun(handle, offHeap(plaintext), flag, key, offHeap(out))
-    return this.track(settle<number>((done) => this.native.sealStreamRunAsync(handle, plaintext, flag, key, out, this.pool.threads, this.pool.chunkBytes, done)))
+    return this.track(settle<number>((done) => this.native.sealStreamRunAsync(handle, plaintext, flag, key, out, this.pool.threads(), this.pool.chunkBytes, done)))
   }
 }
 
@@ -113,7 +114,7 @@ class NativeOpener extends StreamHandleOwner implements MessageOpener {
     const handle = this.live()
     const threshold = this.suite.signature ? this.pool.signedPoolThreshold : this.pool.poolThreshold
     if (body.source.length < threshold) return this.native.openStreamRun(handle, offHeap(body.source), body.table, offHeap(out))
-    return this.track(settle<boolean>((done) => this.native.openStreamRunAsync(handle, body.source, body.table, out, this.pool.threads, this.pool.chunkBytes, done)))
+    return this.track(settle<boolean>((done) => this.native.openStreamRunAsync(handle, body.source, body.table, out, this.pool.threads(), this.pool.chunkBytes, done)))
   }
 
   verify(key: VerificationKey, signature: Uint8Array): Promise<boolean> {

@@ -180,6 +180,49 @@ export interface NativeCryptoFunctions {
 
 export type NativeCryptoAddon = NativeAddon & NativeCryptoFunctions;
 
+/** A run of sealBatch (native/batch_bindings.h), read by property name. */
+export interface NativeSealBatchRun {
+  readonly suiteId: number
+  readonly dataKey: Uint8Array
+  readonly header: Uint8Array
+  readonly messageIdOffset: number
+  readonly extraAad: Uint8Array
+  readonly frameLength: number
+  readonly signingKey: SigningKeyHandle | undefined
+  /** 1: other messages sign with this key at the same time (each signature draws its own nonce). */
+  readonly sharedKey: 0 | 1
+}
+
+/** A group of openBatch, read by property name. */
+export interface NativeOpenBatchGroup {
+  readonly suiteId: number
+  readonly dataKey: Uint8Array
+  readonly extraAad: Uint8Array
+  /** Uncompressed SEC1 verification point; empty for unsigned suites. */
+  readonly point: Uint8Array
+}
+
+/**
+ * The batch entry points (native/batch_bindings.h). Optional: a binary without them still loads,
+ * and the batch API then loops over sealMessage / openMessage. Seal table rows: run, offset,
+ * capacity; open table rows: group, offset, plaintext length, signed length, header body length
+ * (each header is body and authentication as received; signatures is empty for unsigned batches).
+ */
+export interface NativeBatchFunctions {
+  sealBatch(runs: readonly NativeSealBatchRun[], plaintexts: readonly Uint8Array[], table: Float64Array, messageIds: Uint8Array, out: Uint8Array, lengths: Float64Array): void
+  sealBatchAsync(runs: readonly NativeSealBatchRun[], plaintexts: readonly Uint8Array[], table: Float64Array, messageIds: Uint8Array, out: Uint8Array, lengths: Float64Array, threads: number, callback: NativeCallback<void>): void
+  openBatch(groups: readonly NativeOpenBatchGroup[], headers: readonly Uint8Array[], sources: readonly Uint8Array[], frameTables: readonly Float64Array[], signatures: readonly Uint8Array[], table: Float64Array, out: Uint8Array, authentic: Uint8Array): void
+  openBatchAsync(groups: readonly NativeOpenBatchGroup[], headers: readonly Uint8Array[], sources: readonly Uint8Array[], frameTables: readonly Float64Array[], signatures: readonly Uint8Array[], table: Float64Array, out: Uint8Array, authentic: Uint8Array, threads: number, callback: NativeCallback<void>): void
+}
+
+export const BATCH_FUNCTIONS: readonly (keyof NativeBatchFunctions)[] = ['sealBatch', 'sealBatchAsync', 'openBatch', 'openBatchAsync']
+
+/** Whether the addon carries the batch entry points (a binary built from this tree does). */
+export function hasBatchFunctions(addon: NativeCryptoAddon): addon is NativeCryptoAddon & NativeBatchFunctions {
+  const record = addon as unknown as Record<string, unknown>
+  return BATCH_FUNCTIONS.every((name) => typeof record[name] === 'function')
+}
+
 export interface NativeLoadResult {
   addon: NativeAddon | undefined;
   path: string | undefined;

@@ -198,6 +198,20 @@ export function messageHeaderOf(fields: {
     : Object.freeze({ version, type: V1_TYPE as 128, suiteId, messageId, encryptionContext, encryptedDataKeys, contentType, headerIvLength: IV_LENGTH, frameLength })
 }
 
+/**
+ * The header bytes that decide a message's decryption materials, as a string key: the suite id,
+ * the encryption context and the encrypted data keys (the header body less the message id and the
+ * fields after the EDKs). Two messages with equal keys need the same unwrap.
+ */
+export function materialsKeyOf(parsed: ParsedHeader): string {
+  const body = parsed.headerBody
+  const v2 = parsed.suite.messageFormat === 2
+  const idStart = v2 ? 3 : 4
+  // After the EDKs: content type, then v2 frame length and suite data, v1 reserved, IV length and frame length.
+  const edkEnd = body.length - (v2 ? 1 + 4 + parsed.suite.suiteDataLength : 1 + 4 + 1 + 4)
+  return body.toString('latin1', idStart - 2, idStart) + body.toString('latin1', idStart + parsed.suite.messageIdLength, edkEnd)
+}
+
 function parseEncryptedDataKeys(r: ByteReader, limits: HeaderLimits): EdkAt[] {
   const count = r.uint16()
   if (count === 0) throw new MalformedMessageError('message has no encrypted data keys')

@@ -26,26 +26,40 @@ export class NodeDefaultCryptographicMaterialsManager implements NodeMaterialsMa
    */
   async getEncryptionMaterials(request: EncryptionRequest & SigningKeySource & KeyringCryptoSource): Promise<NodeEncryptionMaterial> {
     const suite = this.encryptSuite(request)
-    const signingKey = suite.signature ? await (request.signingKeys ?? nodeSigningKeys).acquire(suite.signature) : undefined
+    const signingKey = suite.signature ? (request.signingKeys ?? nodeSigningKeys).acquire(suite.signature) : undefined
     const material = this.newEncryptionMaterial(request, suite, signingKey)
     await this.keyring.onEncrypt(material)
     return checkEncryptionMaterial(material)
   }
 
   /**
-   * Extension: getEncryptionMaterials without a promise, for unsigned suites over a keyring that
-   * answers synchronously (raw keyrings); undefined otherwise, before anything was drawn.
+   * Extension: getEncryptionMaterials without a promise, when the keyring answers synchronously
+   * (raw keyrings); undefined otherwise. Signed suites too: both signing-key providers hand a key
+   * over synchronously. A keyring that cannot answer synchronously is known before the signing
+   * key is drawn (KeyringNode.mayEncryptSync), so no key is made only to be thrown away.
    */
   getEncryptionMaterialsSync(request: EncryptionRequest & SigningKeySource & KeyringCryptoSource): NodeEncryptionMaterial | undefined {
     // A subclass that overrides the async method has its own idea of materials: defer to it.
     if (this.getEncryptionMaterials !== NodeDefaultCryptographicMaterialsManager.prototype.getEncryptionMaterials) return undefined
-    const keyring: Partial<Pick<KeyringNode, 'onEncryptSync'>> = this.keyring
-    if (typeof keyring.onEncryptSync !== 'function') return undefined
+    const keyring = this.keyring
+    if (!KeyringNode.mayEncryptSync(keyring) || asyncKeyrings.has(keyring)) return undefined
     const suite = this.encryptSuite(request)
-    // Signing keys may come from a pool or the thread pool: the async path.
-    if (suite.signature) return undefined
-    const material = this.newEncryptionMaterial(request, suite, undefined)
-    if (keyring.onEncryptSync(material) === undefined) return undefined
+    const signingKey = suite.signature ? (request.signingKeys ?? nodeSigningKeys).acquire(suite.signature) : undefined
+    const material = this.newEncryptionMaterial(request, suite, signingKey)
+    let answered: NodeEncryptionMaterial | undefined
+    try {
+      answered = keyring.onEncryptSync(material)
+    } catch (e) {
+      disposeSigningKey(signingKey)
+      throw e
+    }
+    if (answered === undefined) {
+      // A keyring with a synchronous hook that still declined (a multi-keyring over a KMS child):
+      // remember it, so later requests go straight to the async path without drawing a key first.
+      asyncKeyrings.add(keyring)
+      disposeSigningKey(signingKey)
+      return undefined
+    }
     return checkEncryptionMaterial(material)
   }
 
@@ -96,6 +110,15 @@ export class NodeDefaultCryptographicMaterialsManager implements NodeMaterialsMa
     if (suite.signature && publicKey !== undefined) material.setVerificationKey(decodeVerificationPoint(publicKey, suite.signature))
     return material
   }
+}
+
+/** Keyrings whose synchronous hook declined once: they are asked asynchronously from then on. */
+const asyncKeyrings = new WeakSet<KeyringNode>()
+
+/** A signing key drawn for materials that were then not made: its native memory is cleansed now, not at GC. */
+function disposeSigningKey(key: SigningKey | undefined): void {
+  const disposable = key as (SigningKey & { dispose?: () => void }) | undefined
+  if (disposable && typeof disposable.dispose === 'function') disposable.dispose()
 }
 
 function checkEncryptionMaterial(material: NodeEncryptionMaterial): NodeEncryptionMaterial {

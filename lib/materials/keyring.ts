@@ -47,6 +47,19 @@ export abstract class KeyringNode {
     return result
   }
 
+  /**
+   * Whether onEncryptSync can ever answer: false when the keyring (or a subclass overriding the
+   * public method) has no synchronous hook, so a caller can skip work it would otherwise throw
+   * away (a default CMM drawing a signing key before asking).
+   */
+  static mayEncryptSync(keyring: KeyringNode): boolean {
+    return (
+      typeof keyring.onEncryptSync === 'function' &&
+      keyring.onEncrypt === KeyringNode.prototype.onEncrypt &&
+      keyring._onEncryptSync !== KeyringNode.prototype._onEncryptSync
+    )
+  }
+
   /** Synchronous keyrings override this (and keep _onEncrypt for the official call shape); undefined: not synchronous. */
   protected _onEncryptSync(_material: NodeEncryptionMaterial): NodeEncryptionMaterial | undefined {
     return undefined
@@ -86,7 +99,23 @@ export interface NodeMaterialsManager {
    */
   getEncryptionMaterialsSync?(request: EncryptionRequest): NodeEncryptionMaterial | undefined
   decryptMaterialsSync?(request: DecryptionRequest): NodeDecryptionMaterial | undefined
+  /**
+   * Extension (batch API): materials for `plaintextLengths.length` messages of one request, exactly
+   * as if they had been asked for one by one, in order (a caching CMM counts every message against
+   * its limits and takes a fresh data key where one runs out). The runs cover the messages in order.
+   * Synchronous when no step needed I/O, a promise otherwise. Without it, the batch API asks once
+   * per message.
+   */
+  getEncryptionMaterialsForBatch?(request: EncryptionRequest, plaintextLengths: readonly number[]): EncryptionMaterialsRun[] | Promise<EncryptionMaterialsRun[]>
 }
+
+/**
+ * Consecutive messages of a batch served by one materials answer (the caller owns `material` and
+ * wipes it), or failed by one error: a materials failure fails the messages that needed them.
+ */
+export type EncryptionMaterialsRun =
+  | { readonly count: number; readonly material: NodeEncryptionMaterial; readonly error?: undefined }
+  | { readonly count: number; readonly material?: undefined; readonly error: unknown }
 
 export function isMaterialsManager(value: unknown): value is NodeMaterialsManager {
   return (

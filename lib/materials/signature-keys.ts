@@ -35,8 +35,11 @@ const SEC1 = {
  * from node:crypto.
  */
 export interface SigningKeyProvider {
-  /** A key pair for one message: never handed out twice. */
-  acquire(spec: SignatureSpec): SigningKey | Promise<SigningKey>
+  /**
+   * A key pair for one message: never handed out twice. Synchronous (both providers make or take a
+   * key on the calling thread), so a CMM can answer a signed suite without a promise.
+   */
+  acquire(spec: SignatureSpec): SigningKey
 }
 
 /** The optional field of an encryption request that carries the session's provider. */

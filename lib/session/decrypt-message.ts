@@ -24,7 +24,7 @@ export interface DecryptOutput {
   readonly messageHeader: MessageHeader
 }
 
-interface MessageLayout {
+export interface MessageLayout {
   readonly parsed: ParsedHeader
   readonly body: BodyTable
   readonly signature: Buffer | undefined
@@ -33,7 +33,7 @@ interface MessageLayout {
 }
 
 /** Structure first, crypto second: a malformed message is refused before any key is touched. */
-function parseMessage(ciphertext: Buffer, settings: DecryptSettings, maxBodySize: number | undefined): MessageLayout {
+export function parseMessage(ciphertext: Buffer, settings: DecryptSettings, maxBodySize: number | undefined): MessageLayout {
   const result = parseHeader(ciphertext, { maxEncryptedDataKeys: settings.maxEncryptedDataKeys })
   if (!result.done) throw new MalformedMessageError('message header is truncated')
   const { header, suite } = result

@@ -33,15 +33,21 @@ const EMPTY_CONTEXT: EncryptionContext = Object.freeze({})
 
 /** The caller's checks, then the CMM's materials: synchronous when the CMM can answer without a promise (raw keyrings), else awaited. */
 export function encryptionMaterials(settings: EncryptSettings, input: MaterialsInput): NodeEncryptionMaterial | Promise<NodeEncryptionMaterial> {
+  const request = encryptionRequest(settings, input)
+  return input.cmm.getEncryptionMaterialsSync?.(request) ?? input.cmm.getEncryptionMaterials(request)
+}
+
+/** The caller's checks (encrypt.md: no reserved context keys, a requested suite the policy allows), then the request the CMM is asked. */
+export function encryptionRequest(settings: EncryptSettings, input: Omit<MaterialsInput, 'cmm'>): EncryptionRequest & SigningKeySource & KeyringCryptoSource {
   const { backend, commitmentPolicy } = settings
-  const { cmm, encryptionContext, suite, plaintextLength } = input
+  const { encryptionContext, suite, plaintextLength } = input
   for (const key of Object.keys(encryptionContext)) {
     // encrypt.md: callers may not set reserved keys; the CMM adds the ones it owns.
     if (key.startsWith(RESERVED_PREFIX)) throw new InvalidArgumentError(`encryption context key "${key}" uses the reserved prefix ${RESERVED_PREFIX}`)
   }
   if (suite) assertEncryptAllowed(commitmentPolicy, suite)
   // The backend's signing keys and keyring crypto ride along for the default CMM (materials never import a backend).
-  const request: EncryptionRequest & SigningKeySource & KeyringCryptoSource = {
+  return {
     suite,
     encryptionContext,
     plaintextLength,
@@ -49,7 +55,6 @@ export function encryptionMaterials(settings: EncryptSettings, input: MaterialsI
     signingKeys: backend.signingKeys,
     keyringCrypto: backend.keyringCrypto,
   }
-  return cmm.getEncryptionMaterialsSync?.(request) ?? cmm.getEncryptionMaterials(request)
 }
 
 /** What the header of a message under `material` holds, and the authenticated-only context its tag also covers. */
@@ -64,7 +69,19 @@ export interface HeaderSetup {
 /** encrypt.md: the materials must honour the request and the policy before anything is written; then a fresh message id. */
 export function headerSetup(settings: EncryptSettings, material: NodeEncryptionMaterial, requested: AlgorithmSuite | undefined, frameLength: number): HeaderSetup {
   const suite = checkMaterials(material, requested, settings.commitmentPolicy, settings.maxEncryptedDataKeys)
-  const messageId = randomPublicBytes(suite.messageIdLength)
+  return setupFor(suite, randomPublicBytes(suite.messageIdLength), material, frameLength)
+}
+
+/**
+ * headerSetup for the many messages of a batch under one material: the checks and fields once,
+ * with a zero message id; each message then takes its own (drawn together for the batch).
+ */
+export function sharedHeaderSetup(settings: EncryptSettings, material: NodeEncryptionMaterial, requested: AlgorithmSuite | undefined, frameLength: number): HeaderSetup {
+  const suite = checkMaterials(material, requested, settings.commitmentPolicy, settings.maxEncryptedDataKeys)
+  return setupFor(suite, Buffer.alloc(suite.messageIdLength), material, frameLength)
+}
+
+function setupFor(suite: AlgorithmSuite, messageId: Buffer, material: NodeEncryptionMaterial, frameLength: number): HeaderSetup {
   const { stored, authenticatedOnly } = splitContext(material)
   const fields: HeaderFields = {
     suite,

@@ -7,6 +7,7 @@ import { BodyLimits, BodyTable, FRAME_KIND_CODE, FRAME_OVERHEAD, FRAME_ROW, floa
 import { ContentType, HeaderLimits, ParsedHeader, parseHeader } from '../format/header'
 import { StreamedDecryption } from '../session/streamed-decryption'
 import { MessageDuplex } from './message-duplex'
+import { OutputSlab } from './output-slab'
 
 /** Ciphertext opened per backend call at most: big enough to amortise a call, small enough to bound memory. */
 const MAX_RUN_BYTES = 4 * 1024 * 1024
@@ -36,6 +37,7 @@ export class DecryptStream extends MessageDuplex {
   private need = 1
   /** The plaintext of the final frame, authenticated but not yet released. */
   private held: Buffer | undefined
+  private readonly outputs = new OutputSlab()
 
   constructor(
     private readonly settings: DecryptStreamSettings,
@@ -155,8 +157,8 @@ export class DecryptStream extends MessageDuplex {
   private open(run: BodyTable, heldLength: number): void {
     const session = this.session
     if (!session) throw new MalformedMessageError('message body before its header')
-    // Unpooled: plaintext never shares Node's slab. Every byte is written, or all zeroed on failure.
-    const out = Buffer.allocUnsafeSlow(run.plaintextLength)
+    // This stream's own slab, never Node's pool. Every byte is written, or all zeroed on failure.
+    const out = this.outputs.alloc(run.plaintextLength)
     this.continueWith(session.opener.openRun(run, out), (authentic) => {
       if (!authentic) throw new AuthenticationError()
       if (heldLength < 0) {

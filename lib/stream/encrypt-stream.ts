@@ -5,6 +5,7 @@ import { wipe } from '../core/wipe'
 import { isThenable } from '../core/thenable'
 import { StreamedEncryption } from '../session/streamed-encryption'
 import { MessageDuplex } from './message-duplex'
+import { OutputSlab } from './output-slab'
 
 /** Plaintext sealed per backend call at most (whole frames): big enough to amortise a call, small enough to bound memory. */
 const MAX_RUN_BYTES = 4 * 1024 * 1024
@@ -19,6 +20,7 @@ export class EncryptStream extends MessageDuplex {
   private session: StreamedEncryption | undefined
   private headerReleased = false
   private received = 0
+  private readonly outputs = new OutputSlab()
 
   constructor(
     begin: () => StreamedEncryption | Promise<StreamedEncryption>,
@@ -76,7 +78,7 @@ export class EncryptStream extends MessageDuplex {
 
   private seal(session: StreamedEncryption, length: number, final: boolean): void {
     const { bytes, copied } = this.input.take(length)
-    const out = Buffer.allocUnsafe(session.sealer.runSize(length, final))
+    const out = this.outputs.alloc(session.sealer.runSize(length, final))
     let sealed: number | Promise<number>
     try {
       sealed = session.sealer.sealRun(bytes, final, final ? session.signingKey : undefined, out)

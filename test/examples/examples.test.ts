@@ -32,3 +32,18 @@ test('the KMS examples run strict, discovery, MRK and caching against the stand-
   t.regex(r.stdout, /mrk: hello, MRK/)
   t.regex(r.stdout, /caching: 20 encrypts, 1 GenerateDataKey call\(s\); hits 19, misses 1/)
 })
+
+test('the streaming examples round-trip a file and the kms_stream flow against the stand-in', (t) => {
+  const r = run('stream.js')
+  t.is(r.status, 0, r.stderr)
+  t.regex(r.stdout, /file: decrypted file matches/)
+  t.regex(r.stdout, /chained: round trip matches/)
+})
+
+test('the batch example encrypts 1,000 records in one call and one damaged record fails alone', (t) => {
+  const r = run('batch.js')
+  t.is(r.status, 0, r.stderr)
+  t.regex(r.stdout, /^record 500: AUTHENTICATION_FAILED$/m)
+  t.regex(r.stdout, /999 of 1000 records decrypted; record 999 context stream=audit/)
+  t.regex(r.stdout, /data keys made: 2 for 1000 records/)
+})

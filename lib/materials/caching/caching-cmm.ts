@@ -1,8 +1,12 @@
 // The caching CMM: reuses data keys from a materials cache within per-entry limits, one backing call per cold entry (framework/caching-cmm.md).
 import { assertEncryptAllowed } from '../../core/policy'
 import { AlgorithmSuite } from '../../core/suites'
-import { DecryptionRequest, EncryptionRequest, NodeMaterialsManager } from '../keyring'
+import { InvalidArgumentError } from '../../core/errors'
+import { isThenable } from '../../core/thenable'
+import { DecryptionRequest, EncryptionMaterialsRun, EncryptionRequest, NodeMaterialsManager } from '../keyring'
+import type { KeyringCryptoSource } from '../keyring-crypto'
 import { NodeDecryptionMaterial, NodeEncryptionMaterial } from '../materials'
+import { SigningKeySource } from '../signature-keys'
 import { CryptographicMaterialsCache, DecryptionMaterialEntry, EncryptionMaterialEntry, EvictionListener, EvictionReason } from './cache'
 import { decryptionCacheId, encryptionCacheId } from './cache-id'
 import { cloneDecryptionMaterial, cloneEncryptionMaterial } from './clone-material'
@@ -129,6 +133,185 @@ export class NodeCachingMaterialsManager implements NodeMaterialsManager {
     }
   }
 
+  /**
+   * Extension: getEncryptionMaterials without a promise. A hit is answered here; so is a miss when
+   * the backing CMM answers synchronously (a default CMM over a raw keyring). undefined, with
+   * nothing counted, when the async path must run: a backing CMM that needs I/O, or another
+   * request's backing call already in flight for this entry (the async path waits for it).
+   */
+  getEncryptionMaterialsSync(request: EncryptionRequest): NodeEncryptionMaterial | undefined {
+    const plan = this.encryptPlan(request)
+    const backing = this.backingMaterialsManager
+    if (typeof plan === 'string') {
+      if (typeof backing.getEncryptionMaterialsSync !== 'function') return undefined
+      const material = backing.getEncryptionMaterialsSync(request)
+      if (material) this.stats.bypass('encrypt', plan)
+      return material
+    }
+    const id = encryptionCacheId(this.partition, request.suite, request.encryptionContext)
+    const hit = this.takeEncryption(id, request, plan.plaintextLength)
+    if (hit) {
+      this.stats.hit('encrypt')
+      return hit
+    }
+    if (this.encryptFlights.get(id) || typeof backing.getEncryptionMaterialsSync !== 'function') return undefined
+    let material: NodeEncryptionMaterial | undefined
+    try {
+      material = backing.getEncryptionMaterialsSync(this.backingEncryptionRequest(request))
+    } catch (e) {
+      this.stats.miss('encrypt')
+      throw e
+    }
+    if (!material) return undefined
+    this.stats.miss('encrypt')
+    return this.storeEncryption(id, request, material, plan.plaintextLength)
+  }
+
+  /** Extension: decryptMaterials without a promise, on the terms of getEncryptionMaterialsSync. */
+  decryptMaterialsSync(request: DecryptionRequest): NodeDecryptionMaterial | undefined {
+    const backing = this.backingMaterialsManager
+    if (isIdentityKdf(request.suite)) {
+      if (typeof backing.decryptMaterialsSync !== 'function') return undefined
+      const material = backing.decryptMaterialsSync(request)
+      if (material) this.stats.bypass('decrypt', 'identityKdf')
+      return material
+    }
+    const id = decryptionCacheId(this.partition, request.suite, request.encryptedDataKeys, request.encryptionContext, request.reproducedEncryptionContext)
+    const hit = this.takeDecryption(id, request)
+    if (hit) {
+      this.stats.hit('decrypt')
+      return hit
+    }
+    if (this.decryptFlights.get(id) || typeof backing.decryptMaterialsSync !== 'function') return undefined
+    let material: NodeDecryptionMaterial | undefined
+    try {
+      material = backing.decryptMaterialsSync(request)
+    } catch (e) {
+      this.stats.miss('decrypt')
+      throw e
+    }
+    if (!material) return undefined
+    this.stats.miss('decrypt')
+    return this.storeDecryption(id, request, material)
+  }
+
+  /**
+   * Extension (batch API): materials for many messages of one request, exactly as one-by-one
+   * requests would get them. Each message takes the entry as a single request does (one counted
+   * get), so a batch's messages are reserved on the entry in one synchronous stretch that nothing
+   * else can interleave with; where a limit runs out the entry is evicted and the next message
+   * makes the fresh one (one backing call) for those after it. Bypassed messages (identity-KDF
+   * suites, a plaintext over the byte limit) get their own backing call each. A failed backing call
+   * fails the messages its materials would have served. Synchronous unless a backing call needs I/O.
+   */
+  getEncryptionMaterialsForBatch(request: EncryptionRequest, plaintextLengths: readonly number[]): EncryptionMaterialsRun[] | Promise<EncryptionMaterialsRun[]> {
+    for (const length of plaintextLengths) {
+      if (!Number.isSafeInteger(length) || length < 0) throw new InvalidArgumentError('plaintext lengths must be non-negative integers')
+    }
+    const id = request.suite && isIdentityKdf(request.suite) ? undefined : encryptionCacheId(this.partition, request.suite, request.encryptionContext)
+    const runs: EncryptionMaterialsRun[] = []
+    const from = (start: number): EncryptionMaterialsRun[] | Promise<EncryptionMaterialsRun[]> => {
+      for (let i = start; i < plaintextLengths.length; ) {
+        const next = this.batchStep(id, request, plaintextLengths, i, runs)
+        if (typeof next !== 'number') return next.then(from)
+        i = next
+      }
+      return runs
+    }
+    return from(0)
+  }
+
+  /** Serves message `i` and the following ones its materials also cover; the index of the next message, or a promise of it. */
+  private batchStep(id: string | undefined, request: EncryptionRequest, lengths: readonly number[], i: number, runs: EncryptionMaterialsRun[]): number | Promise<number> {
+    const length = lengths[i] as number
+    const backing = this.backingMaterialsManager
+    if (id === undefined || length > this.maxBytesEncrypted) {
+      this.stats.bypass('encrypt', id === undefined ? 'identityKdf' : 'overByteLimit')
+      const single = { ...request, plaintextLength: length }
+      return settle(
+        () => backing.getEncryptionMaterialsSync?.(single) ?? backing.getEncryptionMaterials(single),
+        (material) => (runs.push({ count: 1, material }), i + 1),
+        (error) => (runs.push({ count: 1, error }), i + 1),
+      )
+    }
+    const entry = this.cache.getEncryptionMaterial(id, length)
+    if (entry) {
+      const problem = this.encryptionEntryProblem(entry, request)
+      if (!problem) {
+        this.stats.hit('encrypt')
+        // Copied before extending: the get that finds the entry spent evicts it, and wipes its key.
+        const material = cloneEncryptionMaterial(entry.response)
+        const count = 1 + this.extendRun(id, lengths, i + 1, entry.response)
+        runs.push({ count, material })
+        return i + count
+      }
+      this.cache.del(id, problem)
+    }
+    const flight = this.encryptFlights.get(id)
+    // Another request is making this entry: take it once it has landed.
+    if (flight) return flight.then(() => i, () => i)
+    this.stats.miss('encrypt')
+    const backingRequest = this.backingEncryptionRequest(request)
+    const stored = (material: NodeEncryptionMaterial): number => {
+      const copy = this.storeEncryption(id, request, material, length)
+      // Not stored (it does not fit the request): it serves this one message, for the session to judge.
+      const count = copy === material ? 1 : 1 + this.extendRun(id, lengths, i + 1, material)
+      runs.push({ count, material: copy })
+      return i + count
+    }
+    const failed = (error: unknown): number => {
+      const count = this.fittingFresh(lengths, i)
+      runs.push({ count, error })
+      return i + count
+    }
+    let material: NodeEncryptionMaterial | undefined
+    try {
+      material = backing.getEncryptionMaterialsSync?.(backingRequest)
+    } catch (e) {
+      return failed(e)
+    }
+    if (material) return stored(material)
+    // Stored by this continuation, which runs before any request waiting on the flight looks again.
+    return this.encryptFlights.run(id, () => backing.getEncryptionMaterials(backingRequest)).then(stored, failed)
+  }
+
+  /**
+   * Takes the entry holding `source` for the messages from `from` on while it stays within its
+   * limits, one counted get each; the count taken. The get that finds a limit exceeded evicts the
+   * entry, as a single request would.
+   */
+  private extendRun(id: string, lengths: readonly number[], from: number, source: NodeEncryptionMaterial): number {
+    let count = 0
+    for (let j = from; j < lengths.length; j++) {
+      const length = lengths[j] as number
+      if (length > this.maxBytesEncrypted) break
+      const entry = this.cache.getEncryptionMaterial(id, length)
+      // Gone, or replaced by another manager sharing cache and partition: the next step takes it afresh.
+      if (!entry || entry.response !== source) break
+      const problem = this.now() - entry.now >= this.maxAge ? 'expired' : entry.messagesEncrypted > this.maxMessagesEncrypted ? 'messageLimit' : entry.bytesEncrypted > this.maxBytesEncrypted ? 'byteLimit' : undefined
+      if (problem) {
+        this.cache.del(id, problem)
+        break
+      }
+      count++
+    }
+    for (let k = 0; k < count; k++) this.stats.hit('encrypt')
+    return count
+  }
+
+  /** How many messages from `from` on a fresh entry would have served (its limits from zero): those a failed backing call fails. */
+  private fittingFresh(lengths: readonly number[], from: number): number {
+    let bytes = 0
+    let count = 0
+    for (let j = from; j < lengths.length && count < this.maxMessagesEncrypted; j++) {
+      const length = lengths[j] as number
+      if (length > this.maxBytesEncrypted || bytes + length > this.maxBytesEncrypted) break
+      bytes += length
+      count++
+    }
+    return Math.max(1, count)
+  }
+
   /** Either why the request bypasses the cache, or the plaintext length it will be counted for. */
   private encryptPlan(request: EncryptionRequest): BypassReason | { plaintextLength: number } {
     // caching-cmm.md#get-encryption-materials: identity-KDF suites are never looked up nor stored.
@@ -165,14 +348,28 @@ export class NodeCachingMaterialsManager implements NodeMaterialsManager {
   }
 
   private async fillEncryption(id: string, request: EncryptionRequest, plaintextLength: number): Promise<NodeEncryptionMaterial> {
-    const material = await this.backingMaterialsManager.getEncryptionMaterials({
+    const material = await this.backingMaterialsManager.getEncryptionMaterials(this.backingEncryptionRequest(request))
+    return this.storeEncryption(id, request, material, plaintextLength)
+  }
+
+  /**
+   * What the backing CMM is asked on a miss. Change 2020-07-13: these materials may protect up to
+   * the byte limit, so that is the length it is told, not this one message's. The session's
+   * signing-key provider and AES-GCM ride along, as they would to a CMM used directly.
+   */
+  private backingEncryptionRequest(request: EncryptionRequest & SigningKeySource & KeyringCryptoSource): EncryptionRequest & SigningKeySource & KeyringCryptoSource {
+    return {
       suite: request.suite,
       encryptionContext: request.encryptionContext,
       commitmentPolicy: request.commitmentPolicy,
-      // Change 2020-07-13: these materials may protect up to the byte limit, so that is what the
-      // backing CMM is told, not this one message's length.
       plaintextLength: this.maxBytesEncrypted,
-    })
+      signingKeys: request.signingKeys,
+      keyringCrypto: request.keyringCrypto,
+    }
+  }
+
+  /** Stores fresh backing materials (when they may be shared) and returns the caller's copy. */
+  private storeEncryption(id: string, request: EncryptionRequest, material: NodeEncryptionMaterial, plaintextLength: number): NodeEncryptionMaterial {
     if (!encryptionFits(material, request)) {
       // Returned as is for the session to judge, never stored for anyone else.
       this.stats.uncacheable()
@@ -202,7 +399,10 @@ export class NodeCachingMaterialsManager implements NodeMaterialsManager {
   }
 
   private async fillDecryption(id: string, request: DecryptionRequest): Promise<NodeDecryptionMaterial> {
-    const material = await this.backingMaterialsManager.decryptMaterials(request)
+    return this.storeDecryption(id, request, await this.backingMaterialsManager.decryptMaterials(request))
+  }
+
+  private storeDecryption(id: string, request: DecryptionRequest, material: NodeDecryptionMaterial): NodeDecryptionMaterial {
     if (!decryptionFits(material, request)) {
       this.stats.uncacheable()
       return material
@@ -233,6 +433,17 @@ function encryptionFits(material: NodeEncryptionMaterial, request: EncryptionReq
   }
   if (Boolean(material.suite.signature) !== Boolean(material.signatureKey)) return false
   return material.hasUnencryptedDataKey && material.encryptedDataKeys.length > 0
+}
+
+/** Runs `call` (which may answer, throw, or return a promise) and hands the outcome on, synchronously when it can. */
+function settle<T, R>(call: () => T | Promise<T>, ok: (value: T) => R, fail: (error: unknown) => R): R | Promise<R> {
+  let value: T | Promise<T>
+  try {
+    value = call()
+  } catch (e) {
+    return fail(e)
+  }
+  return isThenable(value) ? Promise.resolve(value).then(ok, fail) : ok(value)
 }
 
 function decryptionFits(material: NodeDecryptionMaterial, request: DecryptionRequest): boolean {

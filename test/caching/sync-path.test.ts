@@ -1,0 +1,127 @@
+// The caching CMM's synchronous path: hits (and misses over a synchronous backing CMM) without a promise; undefined, with nothing counted, when the async path must run.
+import test from 'ava'
+import * as official from '@aws-crypto/client-node'
+import { NodeCachingMaterialsManager } from '../../lib/materials/caching/caching-cmm'
+import { getLocalCryptographicMaterialsCache } from '../../lib/materials/caching/local-cache'
+import { NodeDecryptionMaterial, NodeEncryptionMaterial } from '../../lib/materials/materials'
+import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '../../lib/materials/raw-aes-keyring'
+import { EncryptedDataKey } from '../../lib/format/header'
+import { KeyringNode } from '../../lib/materials/keyring'
+import { CountingKeyring, REQUIRE, WRAPPING_KEY, client, edkFingerprint, suite } from './helpers'
+
+/** A synchronous keyring (a raw AES one inside) that counts how often it makes or unwraps a data key. */
+class CountingSyncKeyring extends KeyringNode {
+  encrypts = 0
+  decrypts = 0
+  readonly inner = new RawAesKeyringNode({
+    keyName: 'caching-test',
+    keyNamespace: 'caching',
+    unencryptedMasterKey: new Uint8Array(WRAPPING_KEY),
+    wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+  })
+  protected override _onEncryptSync(material: NodeEncryptionMaterial): NodeEncryptionMaterial | undefined {
+    this.encrypts++
+    return this.inner.onEncryptSync(material)
+  }
+  protected override _onDecryptSync(material: NodeDecryptionMaterial, edks: readonly EncryptedDataKey[]): NodeDecryptionMaterial | undefined {
+    this.decrypts++
+    return this.inner.onDecryptSync(material, edks)
+  }
+  protected async _onEncrypt(material: NodeEncryptionMaterial): Promise<NodeEncryptionMaterial> {
+    return this.inner.onEncrypt(material)
+  }
+  protected async _onDecrypt(material: NodeDecryptionMaterial, edks: readonly EncryptedDataKey[]): Promise<NodeDecryptionMaterial> {
+    return this.inner.onDecrypt(material, edks)
+  }
+}
+
+const S = suite(0x0478)
+const request = (plaintextLength = 100) => ({ suite: S, encryptionContext: { purpose: 'sync' }, commitmentPolicy: REQUIRE, plaintextLength })
+
+function caching(backingMaterials: CountingSyncKeyring | CountingKeyring, maxMessagesEncrypted = 1000) {
+  return new NodeCachingMaterialsManager({ backingMaterials, cache: getLocalCryptographicMaterialsCache(10), maxAge: 60_000, maxMessagesEncrypted })
+}
+
+test('over a synchronous keyring, a miss and then hits are answered synchronously, within the message limit', (t) => {
+  const keyring = new CountingSyncKeyring()
+  const cmm = caching(keyring, 3)
+  const prints: string[] = []
+  for (let i = 0; i < 7; i++) {
+    const m = cmm.getEncryptionMaterialsSync(request())
+    if (!m) return t.fail(`request ${i} was not answered synchronously`)
+    prints.push(edkFingerprint(m.encryptedDataKeys))
+    m.zeroUnencryptedDataKey()
+  }
+  t.is(keyring.encrypts, 3, 'a data key per 3 messages')
+  t.is(new Set(prints.slice(0, 3)).size, 1)
+  t.not(prints[0], prints[3])
+  const stats = cmm.getStats().encrypt
+  t.is(stats.misses, 3)
+  t.is(stats.hits, 4)
+})
+
+test('over an asynchronous keyring, a miss is left to the async path with nothing counted; hits are then synchronous', async (t) => {
+  const keyring = new CountingKeyring()
+  const cmm = caching(keyring)
+  t.is(cmm.getEncryptionMaterialsSync(request()), undefined)
+  t.is(keyring.encryptCalls, 0)
+  t.is(cmm.getStats().encrypt.requests, 0)
+  const filled = await cmm.getEncryptionMaterials(request())
+  const hit = cmm.getEncryptionMaterialsSync(request())
+  if (!hit) return t.fail('the hit was not synchronous')
+  t.is(edkFingerprint(hit.encryptedDataKeys), edkFingerprint(filled.encryptedDataKeys))
+  t.is(keyring.encryptCalls, 1)
+  t.like(cmm.getStats().encrypt, { misses: 1, hits: 1 })
+})
+
+test('while a backing call for the entry is in flight, the synchronous path declines instead of making a second one', async (t) => {
+  const keyring = new CountingKeyring()
+  keyring.delayMs = 20
+  const cmm = caching(keyring)
+  const flight = cmm.getEncryptionMaterials(request())
+  t.is(cmm.getEncryptionMaterialsSync(request()), undefined)
+  await flight
+  t.truthy(cmm.getEncryptionMaterialsSync(request()))
+  t.is(keyring.encryptCalls, 1)
+})
+
+test('a synchronous backing failure is thrown synchronously and counted as a miss', (t) => {
+  const keyring = new CountingSyncKeyring()
+  const cmm = caching(keyring)
+  t.throws(() => cmm.getEncryptionMaterialsSync({ ...request(), encryptionContext: { 'aws-crypto-public-key': 'x' } }))
+  t.is(cmm.getStats().encrypt.misses, 1)
+})
+
+test('decrypt: a miss over a synchronous keyring unwraps once, later requests hit synchronously', async (t) => {
+  const keyring = new CountingSyncKeyring()
+  const cmm = caching(keyring)
+  const ours = client(REQUIRE)
+  const { result, messageHeader } = await ours.encrypt(cmm, Buffer.from('cached'), { suiteId: 0x0478, encryptionContext: { purpose: 'sync' } })
+  const decryptRequest = { suite: S, encryptedDataKeys: messageHeader.encryptedDataKeys, encryptionContext: messageHeader.encryptionContext, commitmentPolicy: REQUIRE }
+  for (let i = 0; i < 3; i++) {
+    const m = cmm.decryptMaterialsSync(decryptRequest)
+    if (!m) return t.fail('not synchronous')
+    m.zeroUnencryptedDataKey()
+  }
+  t.is(keyring.decrypts, 1)
+  t.like(cmm.getStats().decrypt, { misses: 1, hits: 2 })
+  t.is((await ours.decrypt(cmm, result)).plaintext.toString(), 'cached')
+})
+
+test('messages encrypted through the synchronous path decrypt with the official SDK', async (t) => {
+  const cmm = caching(new CountingSyncKeyring())
+  const keyring = new official.RawAesKeyringNode({
+    keyName: 'caching-test',
+    keyNamespace: 'caching',
+    unencryptedMasterKey: new Uint8Array(WRAPPING_KEY),
+    wrappingSuite: official.RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+  })
+  const theirs = official.buildClient(official.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
+  for (const suiteId of [0x0478, 0x0578]) {
+    for (let i = 0; i < 3; i++) {
+      const { result } = await client(REQUIRE).encrypt(cmm, Buffer.from(`record ${i}`), { suiteId, encryptionContext: { purpose: 'sync' } })
+      t.is(Buffer.from((await theirs.decrypt(keyring, result)).plaintext).toString(), `record ${i}`)
+    }
+  }
+  t.like(cmm.getStats().encrypt, { misses: 2, hits: 4 })
+})
