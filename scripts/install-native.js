@@ -22,7 +22,9 @@ function installConfig() {
   try {
     return require(path.join(root, 'build', 'lib', 'core', 'config.js')).readConfig(process.env);
   } catch (err) {
-    if (err && err.code !== 'MODULE_NOT_FOUND') {
+    // A bad value of another variable (ESDK_NATIVE_THREADS, ...) is the library's error at run time, not a
+    // reason to fail or change the install: only the two install flags below matter here.
+    if (err && err.code !== 'MODULE_NOT_FOUND' && err.code !== 'INVALID_ARGUMENT') {
       console.error(`esdk-native: ${err.message}`);
       process.exit(1);
     }

@@ -93,6 +93,20 @@ test.serial('packed, installed offline with --ignore-scripts: CommonJS, ESM and 
   }
 })
 
+test.serial('packed, installed offline with install scripts (the default): the script finds the prebuilt binary, says so in one line and compiles nothing', async (t) => {
+  const tarballs = await pack()
+  const dir = project('with-scripts', tarballs)
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: pathWithoutCompiler(path.join(work, 'with-scripts')) }
+  const install = npm(['ci', '--offline', '--foreground-scripts', '--no-audit', '--no-fund'], dir, env)
+  t.is(install.status, 0, install.output)
+  const lines = install.output.split('\n').filter((l) => l.startsWith('esdk-native: '))
+  t.deepEqual(lines, [`esdk-native: using the prebuilt addon from ${PLATFORM_PACKAGE} (nothing to compile)`], install.output)
+  t.false(fs.existsSync(path.join(dir, 'node_modules', 'esdk-native', 'build', 'Release')), 'nothing was compiled')
+  const r = runConsumer(dir, CONSUMERS.cjs.file)
+  t.is(r.backend, 'native', JSON.stringify(r))
+  t.is(r.plaintext, 'packed hello')
+})
+
 test.serial('packed, installed offline with install scripts but no compiler and no prebuilt package: one line says so, and the JS backend works', async (t) => {
   const tarballs = await pack()
   const dir = project('no-compiler', tarballs)
