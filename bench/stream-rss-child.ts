@@ -1,12 +1,12 @@
 // One streamed encrypt or decrypt of SIZE bytes in its own process (ours on a backend, or the official SDK), printing its peak RSS over the baseline as JSON: the stream group's RSS table and test/stream/memory.test.ts read it.
 import { createReadStream, createWriteStream } from 'node:fs'
-import { Readable, Writable } from 'node:stream'
+import { Readable, Transform, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import * as official from '@aws-crypto/client-node'
 import { buildClient } from '../lib/api/client'
 import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '../lib/materials/raw-aes-keyring'
 
-type Mode = 'encrypt-memory' | 'encrypt-file' | 'decrypt-file' | 'roundtrip-memory'
+type Mode = 'encrypt-memory' | 'encrypt-file' | 'decrypt-file' | 'roundtrip-memory' | 'floor-memory'
 
 const [mode, impl, sizeText, frameText, suiteText, inputPath, outputPath] = process.argv.slice(2) as [Mode, 'js' | 'native' | 'official', string, string, string, string?, string?]
 const size = Number(sizeText)
@@ -71,6 +71,21 @@ async function run(): Promise<number> {
   const options = { suiteId, frameLength, encryptionContext: { memory: 'test' } }
   const { sink, count } = countingSink()
   switch (mode) {
+    case 'floor-memory':
+      // The platform's own floor: a Transform that allocates one fresh output a little larger than
+      // each 64 KiB chunk (as a frame run is), what any stream producing new bytes pays in V8's GC.
+      await pipeline(
+        patternSource(size),
+        new Transform({
+          transform(chunk: Buffer, _encoding, callback) {
+            const out = Buffer.allocUnsafe(chunk.length + 512)
+            chunk.copy(out)
+            callback(null, out)
+          },
+        }),
+        sink,
+      )
+      return count()
     case 'encrypt-memory':
       await pipeline(patternSource(size), client.encryptStream(keyring, options), sink)
       return count()

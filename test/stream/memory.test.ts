@@ -1,5 +1,5 @@
 // Bounded memory: a 1 GiB message through encryptStream and decryptStream (in memory, and file to file) on both backends peaks at a small, size-independent RSS over the baseline.
-import test from 'ava'
+import test, { ExecutionContext } from 'ava'
 import { spawnSync } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -38,23 +38,36 @@ async function writePatternFile(file: string, size: number): Promise<void> {
 }
 
 /*
- * The bound: Node itself peaks at 45-48 MB over its baseline when a Transform allocates one
- * fresh 64 KiB output per chunk (V8 sweeps dead Buffers on external-memory pressure, every
- * ~30 MB); these streams peak lower (outputs carved from slabs). What must hold is that the peak
- * does not grow with the message, so it is checked against the same run at 64 MiB.
+ * What a stream that makes new bytes peaks at is mostly output waiting for V8 to sweep it, and
+ * V8's schedule differs by runtime: a plain Transform allocating one fresh 64 KiB output per chunk
+ * peaks at about +45-55 MB over its baseline on Node 20 and 22 but about +90-110 MB on Node 24
+ * (V8 there meets external-memory pressure with incremental marking, not a scavenge). So each run
+ * is held against that floor, measured here on the same runtime: no more than 1.6x it plus 16 MB,
+ * and no growth from 64 MiB to 1 GiB beyond the floor's own plus 32 MB (a stream that kept what it
+ * released would grow by the gigabyte).
  */
-const LIMIT = 80 * MB
 const GROWTH = 32 * MB
+
+let floors: { small: number; big: number } | undefined
+function floor(): { small: number; big: number } {
+  floors ??= { small: measure('floor-memory', 'js', SMALL).extraRss, big: measure('floor-memory', 'js', GiB).extraRss }
+  return floors
+}
+
+function bounded(t: ExecutionContext, what: string, small: Measured, big: Measured): void {
+  const f = floor()
+  t.log(`${what}: +${(small.extraRss / MB).toFixed(1)} MB at 64 MiB, +${(big.extraRss / MB).toFixed(1)} MB at 1 GiB (${((GiB / MB) / big.seconds).toFixed(0)} MiB/s); floor +${(f.small / MB).toFixed(1)} / +${(f.big / MB).toFixed(1)} MB`)
+  t.true(big.extraRss <= 1.6 * f.big + 16 * MB, `${what}: +${big.extraRss} bytes at 1 GiB against a floor of +${f.big}`)
+  t.true(big.extraRss - small.extraRss <= Math.max(0, f.big - f.small) + GROWTH, `${what}: grew by ${big.extraRss - small.extraRss} bytes from 64 MiB to 1 GiB`)
+}
 
 for (const backend of BACKEND_NAMES) {
   test.serial(`[${backend}] 1 GiB in memory through encryptStream, and through encryptStream → decryptStream: peak RSS bounded and flat from 64 MiB`, (t) => {
     for (const mode of ['encrypt-memory', 'roundtrip-memory']) {
       const small = measure(mode, backend, SMALL)
       const big = measure(mode, backend, GiB)
-      t.log(`${mode}: +${(small.extraRss / MB).toFixed(1)} MB at 64 MiB, +${(big.extraRss / MB).toFixed(1)} MB at 1 GiB (${((GiB / MB) / big.seconds).toFixed(0)} MiB/s)`)
       t.true(big.bytes >= GiB, `${mode}: every byte went through`)
-      t.true(big.extraRss <= LIMIT, `${mode}: +${big.extraRss} bytes at 1 GiB`)
-      t.true(big.extraRss - small.extraRss <= GROWTH, `${mode}: grew by ${big.extraRss - small.extraRss} bytes from 64 MiB to 1 GiB`)
+      bounded(t, mode, small, big)
     }
   })
 
@@ -74,11 +87,7 @@ for (const backend of BACKEND_NAMES) {
         rmSync(`${plain}.dec`)
       }
       for (const op of ['encrypt', 'decrypt']) {
-        const small = results[`${op}-${SMALL}`] as Measured
-        const big = results[`${op}-${GiB}`] as Measured
-        t.log(`${op}-file: +${(small.extraRss / MB).toFixed(1)} MB at 64 MiB, +${(big.extraRss / MB).toFixed(1)} MB at 1 GiB (${((GiB / MB) / big.seconds).toFixed(0)} MiB/s)`)
-        t.true(big.extraRss <= LIMIT, `${op}-file: +${big.extraRss} bytes at 1 GiB`)
-        t.true(big.extraRss - small.extraRss <= GROWTH, `${op}-file: grew by ${big.extraRss - small.extraRss} bytes from 64 MiB to 1 GiB`)
+        bounded(t, `${op}-file`, results[`${op}-${SMALL}`] as Measured, results[`${op}-${GiB}`] as Measured)
       }
     } finally {
       rmSync(dir, { recursive: true, force: true })
