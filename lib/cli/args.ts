@@ -1,6 +1,6 @@
 // The command line: flags named and checked as the Python aws-encryption-sdk-cli's arg_parsing.py has them, plus this tool's extensions; yields one checked CliOptions.
 import { Command, CommanderError, Option } from 'commander'
-import { CommitmentPolicy } from '../core/policy'
+import type { CommitmentPolicy } from '../core/policy'
 import { suiteIdOf } from './algorithms'
 import { expandArgFiles } from './arg-files'
 import { UsageError } from './errors'
@@ -53,10 +53,11 @@ export interface CliOptions {
 
 export type ParseOutcome = { readonly kind: 'run'; readonly options: CliOptions } | { readonly kind: 'print'; readonly text: string }
 
-const POLICIES: Readonly<Record<string, CommitmentPolicy>> = {
-  'forbid-encrypt-allow-decrypt': CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT,
-  'require-encrypt-allow-decrypt': CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT,
-  'require-encrypt-require-decrypt': CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
+/** The CommitmentPolicy enum's values, spelled out so parsing loads nothing of the library. */
+const POLICIES: Readonly<Record<string, string>> = {
+  'forbid-encrypt-allow-decrypt': 'FORBID_ENCRYPT_ALLOW_DECRYPT',
+  'require-encrypt-allow-decrypt': 'REQUIRE_ENCRYPT_ALLOW_DECRYPT',
+  'require-encrypt-require-decrypt': 'REQUIRE_ENCRYPT_REQUIRE_DECRYPT',
 }
 
 /** A wrapping-key group starts at each -w; commander merges repeated variadic options, so each group's first word is tagged here. */

@@ -17,6 +17,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   const say = (line: string): void => {
     process.stderr.write(`esdk: ${line}\n`)
   }
+  // The common case without loading the argument parser.
+  if (argv.length === 1 && argv[0] === '--version') {
+    process.stdout.write(`${versionReport()}\n`)
+    return 0
+  }
   let parsed
   try {
     parsed = parseCommandLine(argv, versionReport())
