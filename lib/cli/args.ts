@@ -7,7 +7,8 @@ import { UsageError } from './errors'
 import { collapse, parseKeyValues } from './key-value'
 import { WrappingKeyConfig, checkWrappingKeyConfigs } from './wrapping-key-config'
 
-export type Action = 'encrypt' | 'decrypt' | 'decrypt-unsigned'
+export type { Action } from './action'
+import type { Action } from './action'
 
 export interface CachingOptions {
   readonly capacity: number

@@ -1,7 +1,7 @@
 // What to read and where to write: inputs (stdin, a file, a glob, directories with -r) paired with outputs, under the Python CLI's rules for sources, destinations and suffixes.
 import { mkdirSync, readdirSync, realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
-import type { Action } from './args'
+import type { Action } from './action'
 import { UsageError } from './errors'
 import { expandGlob, hasGlob } from './glob'
 

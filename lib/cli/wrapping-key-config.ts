@@ -1,5 +1,5 @@
 // `-w` groups checked into wrapping key configurations, with the Python CLI's rules for aws-kms keys and discovery, plus raw AES / RSA keys from files.
-import type { Action } from './args'
+import type { Action } from './action'
 import { UsageError } from './errors'
 import { parseKeyValues } from './key-value'
 
