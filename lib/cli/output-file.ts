@@ -1,8 +1,25 @@
 // Outputs land under their final name only after the whole message authenticated: written to a private temporary file beside the target, renamed on success, removed on failure.
 import { randomBytes } from 'node:crypto'
 import { createWriteStream, WriteStream } from 'node:fs'
-import { rename, unlink } from 'node:fs/promises'
+import { rename, unlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+
+/** The temporary name beside `destination`: hidden, random, never an existing file (opened with `wx`). */
+function temporaryBeside(destination: string): string {
+  return path.join(path.dirname(destination), `.${path.basename(destination)}.${randomBytes(6).toString('hex')}.esdk-partial`)
+}
+
+/** A whole result at once (small files): written under a temporary name, then renamed. */
+export async function writeWhole(destination: string, mode: number, bytes: Uint8Array): Promise<void> {
+  const temporary = temporaryBeside(destination)
+  try {
+    await writeFile(temporary, bytes, { flag: 'wx', mode })
+    await rename(temporary, destination)
+  } catch (e) {
+    await unlink(temporary).catch(() => undefined)
+    throw e
+  }
+}
 
 export class PendingOutput {
   readonly temporary: string
@@ -13,7 +30,7 @@ export class PendingOutput {
     readonly destination: string,
     mode: number,
   ) {
-    this.temporary = path.join(path.dirname(destination), `.${path.basename(destination)}.${randomBytes(6).toString('hex')}.esdk-partial`)
+    this.temporary = temporaryBeside(destination)
     this.stream = createWriteStream(this.temporary, { flags: 'wx', mode })
   }
 

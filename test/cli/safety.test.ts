@@ -23,9 +23,28 @@ test('a tampered message exits 1 with one line, and leaves no plaintext file, no
     const d = await esdk(['-d', '-i', 'bad.enc', '-o', 'bad.out', ...w, '-S'], { cwd: dir })
     t.is(d.status, 1, `flip at ${at}`)
     t.is(lines(d.stderr).length, 1, d.stderr)
-    t.regex(d.stderr, /^esdk: bad\.enc: .*(AUTHENTICATION_FAILED|MALFORMED_MESSAGE)\)\n$/)
+    t.regex(d.stderr, /^esdk: bad\.enc: .*\((AUTHENTICATION_FAILED|MALFORMED_MESSAGE|KEYRING)\)\n$/)
     t.deepEqual(readdirSync(dir).sort(), ['aes.key', 'bad.enc'], 'no output and no temporary file')
   }
+})
+
+test('a big file (the streaming path) tampered in the middle: exit 1, no output, no temporary file; a context mismatch on the stream path too', async (t) => {
+  const dir = scratch(t)
+  const { w } = aesKey(dir)
+  const plain = randomBytes(1536 * 1024)
+  const bad = Buffer.from(await encrypted(dir, w, plain, ['-c', 'team=blue']))
+  const middle = Math.floor(bad.length / 2)
+  bad[middle] = (bad[middle] as number) ^ 0x80
+  writeFileSync(path.join(dir, 'big.enc'), bad)
+  const d = await esdk(['-d', '-i', 'big.enc', '-o', 'big.out', ...w, '-S'], { cwd: dir })
+  t.is(d.status, 1)
+  t.regex(d.stderr, /AUTHENTICATION_FAILED/)
+  t.deepEqual(readdirSync(dir).sort(), ['aes.key', 'big.enc'])
+  const good = await encrypted(dir, w, plain, ['-c', 'team=blue'])
+  const m = await esdk(['-d', '-i', '-', '-o', '-', ...w, '-S', '-c', 'team=red'], { input: good })
+  t.is(m.status, 1)
+  t.is(m.stdout.length, 0, 'nothing released: the check runs on the header, before the first frame')
+  t.regex(m.stderr, /encryption context does not match/)
 })
 
 test('a truncated message fails, and on stdout without --buffer only whole verified frames came out', async (t) => {
