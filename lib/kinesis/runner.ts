@@ -66,7 +66,20 @@ export function startRunner(options: RunnerOptions): Runner {
   const idleSince = new Map<string, number>()
 
   const done = (async (): Promise<RunnerSummary> => {
-    const described = await options.client.send(new DescribeStreamSummaryCommand({ StreamName: options.streamName }))
+    const log = options.log ?? ((line: string) => console.error(line))
+    // Control-plane calls are retried like the pollers' (a reset connection must not end the runner).
+    const retried = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await call()
+        } catch (e) {
+          if (attempt >= 20 || controller.signal.aborted) throw e
+          log(JSON.stringify({ level: 'warn', call: what, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }))
+          await sleep(Math.min(5000, 100 * 2 ** Math.min(attempt, 6)), controller.signal)
+        }
+      }
+    }
+    const described = await retried('DescribeStreamSummary', () => options.client.send(new DescribeStreamSummaryCommand({ StreamName: options.streamName })))
     const streamArn = described.StreamDescriptionSummary?.StreamARN ?? `arn:aws:kinesis:local:000000000000:stream/${options.streamName}`
     const region = streamArn.split(':')[3] ?? 'local'
     const settings = {
@@ -84,7 +97,7 @@ export function startRunner(options: RunnerOptions): Runner {
       signal: controller.signal,
       abandoned: () => abandoned,
       stats,
-      log: options.log ?? ((line: string) => console.error(line)),
+      log,
       onIdle: (shardId: string, idle: boolean) => {
         if (!idle) idleSince.delete(shardId)
         else if (!idleSince.has(shardId)) idleSince.set(shardId, performance.now())
@@ -95,7 +108,7 @@ export function startRunner(options: RunnerOptions): Runner {
     let shards: Shard[] = []
     while (!controller.signal.aborted) {
       if (performance.now() - lastSync >= (options.shardSyncMs ?? 10_000) || running.size === 0) {
-        shards = await listShards(options.client, options.streamName)
+        shards = await retried('ListShards', () => listShards(options.client, options.streamName))
         lastSync = performance.now()
       }
       const listed = new Set(shards.map((s) => s.ShardId ?? ''))
@@ -104,7 +117,7 @@ export function startRunner(options: RunnerOptions): Runner {
         if (!wanted(id) || finished.has(id) || running.has(id)) continue
         // A parent run by another process is done when its checkpoint says so.
         for (const p of [shard.ParentShardId, shard.AdjacentParentShardId]) {
-          if (p && listed.has(p) && !finished.has(p) && !wanted(p) && (await options.checkpoints.get(options.streamName, p)) === 'SHARD_END') finished.add(p)
+          if (p && listed.has(p) && !finished.has(p) && !wanted(p) && (await retried('checkpoint', () => options.checkpoints.get(options.streamName, p))) === 'SHARD_END') finished.add(p)
         }
         if (!mayStart(shard, listed, finished)) continue
         running.set(
@@ -122,7 +135,7 @@ export function startRunner(options: RunnerOptions): Runner {
         const allIdle = [...running.keys()].every((id) => now - (idleSince.get(id) ?? now) >= (options.stopWhenIdleMs as number) && idleSince.has(id))
         if (!waiting && allIdle) {
           // One more look at the shard list before stopping, so a just-finished parent's children are not missed.
-          shards = await listShards(options.client, options.streamName)
+          shards = await retried('ListShards', () => listShards(options.client, options.streamName))
           const more = shards.some((s) => wanted(s.ShardId ?? '') && !finished.has(s.ShardId ?? '') && !running.has(s.ShardId ?? ''))
           if (!more) {
             stopped = 'idle'
