@@ -36,6 +36,8 @@ export function createDecryptHandler(options: DecryptHandlerOptions): KinesisHan
   const sink = options.metrics ?? defaultSink()
   const log = options.log === false ? undefined : (options.log ?? ((line: string) => console.error(line)))
   const metrics = new WorkerMetrics()
+  const kmsAtStart = materials.kmsCalls() ?? 0
+  const cacheAtStart = materials.cacheCounts('decrypt') ?? { hits: 0, misses: 0 }
 
   const handler = async (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
     const counts: MetricCounts = zeroCounts()
@@ -87,6 +89,13 @@ export function createDecryptHandler(options: DecryptHandlerOptions): KinesisHan
       counts.CacheMisses = cacheAfter.misses - cacheBefore.misses
     }
     metrics.add(counts)
+    // Invocations may overlap (the runner runs shards side by side), so per-invocation deltas of the shared
+    // KMS and cache counters can overlap too; the totals are read from the counters themselves.
+    if (kmsAfter !== undefined) metrics.totals.KmsCalls = kmsAfter - kmsAtStart
+    if (cacheAfter !== undefined) {
+      metrics.totals.CacheHits = cacheAfter.hits - cacheAtStart.hits
+      metrics.totals.CacheMisses = cacheAfter.misses - cacheAtStart.misses
+    }
     emit(sink, 'esdk-native/kinesis', { Worker: 'decrypt', SourceStream: streamName ?? 'unknown' }, counts)
     return batchResponse(failed)
   }

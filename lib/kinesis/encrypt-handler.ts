@@ -3,7 +3,7 @@ import type { KinesisClient, KinesisClientConfig } from '@aws-sdk/client-kinesis
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda'
 import { InvalidArgumentError, needs } from '../core/errors'
 import { AlgorithmSuiteIdentifier } from '../core/suites'
-import { buildClient, ClientOptions } from '../api/client'
+import { buildClient, ClientOptions, EsdkClient } from '../api/client'
 import type { EncryptBatchRecord } from '../batch/encrypt-many'
 import { deaggregate, UserRecord } from './deaggregate'
 import { parseEvent } from './event-records'
@@ -43,6 +43,8 @@ export interface EncryptHandlerOptions extends MaterialsOptions {
   readonly suiteId?: AlgorithmSuiteIdentifier
   readonly frameLength?: number
   readonly clientOptions?: ClientOptions
+  /** The client whose encryptBatch seals the records (default: buildClient(clientOptions)); the bench swaps the official SDK in here. */
+  readonly esdkClient?: Pick<EsdkClient, 'encryptBatch'>
   readonly put?: PutOptions
   /** Records that can never be written (malformed aggregate, oversize): handled here, else reported in batchItemFailures. */
   readonly onFailure?: FailureCallback
@@ -77,11 +79,13 @@ export function createEncryptHandler(options: EncryptHandlerOptions): KinesisHan
   const destination = options.destination.streamName
   const kinesis = options.destination.client ?? createKinesisClient(options.destination.clientConfig)
   const materials = buildMaterials(options)
-  const { encryptBatch } = buildClient(options.clientOptions)
+  const { encryptBatch } = options.esdkClient ?? buildClient(options.clientOptions)
   const baseContext = { ...(options.encryptionContext ?? {}) }
   const sink = options.metrics ?? defaultSink()
   const log = options.log === false ? undefined : (options.log ?? ((line: string) => console.error(line)))
   const metrics = new WorkerMetrics()
+  const kmsAtStart = materials.kmsCalls() ?? 0
+  const cacheAtStart = materials.cacheCounts('encrypt') ?? { hits: 0, misses: 0 }
 
   const handler = async (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
     const counts: MetricCounts = zeroCounts()
@@ -172,6 +176,13 @@ export function createEncryptHandler(options: EncryptHandlerOptions): KinesisHan
       counts.CacheMisses = cacheAfter.misses - cacheBefore.misses
     }
     metrics.add(counts)
+    // Invocations may overlap (the runner runs shards side by side), so per-invocation deltas of the shared
+    // KMS and cache counters can overlap too; the totals are read from the counters themselves.
+    if (kmsAfter !== undefined) metrics.totals.KmsCalls = kmsAfter - kmsAtStart
+    if (cacheAfter !== undefined) {
+      metrics.totals.CacheHits = cacheAfter.hits - cacheAtStart.hits
+      metrics.totals.CacheMisses = cacheAfter.misses - cacheAtStart.misses
+    }
     emit(sink, 'esdk-native/kinesis', { Worker: 'encrypt', SourceStream: streamName ?? 'unknown' }, counts)
     return batchResponse(failed)
   }

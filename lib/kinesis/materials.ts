@@ -1,12 +1,15 @@
 // The worker's materials: a caching CMM over a KMS keyring built from key ids (KMS calls counted), or the caller's own keyring or CMM.
-import { KMSClient } from '@aws-sdk/client-kms'
-import type { KMSClientConfig } from '@aws-sdk/client-kms'
 import { needs } from '../core/errors'
 import { KeyringNode, NodeMaterialsManager } from '../materials/keyring'
 import { NodeCachingMaterialsManager } from '../materials/caching/caching-cmm'
 import { getLocalCryptographicMaterialsCache } from '../materials/caching/local-cache'
 import { KmsKeyringNode } from '../materials/kms/kms-keyring'
+// The SDK stays behind the library's one loader (materials/kms/kms-sdk.ts): its lazily loaded KMS class.
+import { KMS } from '../materials/kms/aws-sdk'
 import type { DiscoveryFilter } from '../materials/kms/discovery-filter'
+
+type KmsClient = InstanceType<typeof KMS>
+export type KMSClientConfig = NonNullable<ConstructorParameters<typeof KMS>[0]>
 
 export interface KmsKeysOptions {
   /** Encrypt: the first is the generator, the others also wrap each data key. Decrypt (strict): only these keys are used. */
@@ -53,14 +56,14 @@ export function buildMaterials(options: MaterialsOptions): WorkerMaterials {
   if (options.kms !== undefined) {
     const kms = options.kms
     calls = 0
-    const clients = new Map<string, KMSClient>()
+    const clients = new Map<string, KmsClient>()
     keyring = new KmsKeyringNode({
       ...(kms.discovery ? { discovery: true, discoveryFilter: kms.discoveryFilter } : { generatorKeyId: kms.keyIds?.[0], keyIds: kms.keyIds?.slice(1) }),
       grantTokens: kms.grantTokens,
       clientProvider: (region: string) => {
         let client = clients.get(region)
         if (client === undefined) {
-          client = new KMSClient({ ...kms.clientConfig, region })
+          client = new KMS({ ...kms.clientConfig, region })
           // Counted at the first middleware step: once per request the keyring makes, whatever the SDK's retries do.
           client.middlewareStack.add((next) => (args) => {
             calls = (calls ?? 0) + 1

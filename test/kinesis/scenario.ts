@@ -101,7 +101,7 @@ export async function runScenario(kinesis: LocalKinesis, kms: LocalKms, o: Scena
   await kinesis.createStream(source, o.shards)
   await kinesis.createStream(destination, o.shards)
   const workload = makeWorkload(o.records, 8, o.seed ?? 11)
-  const producer = kinesis.client()
+  const producer = kinesis.client(undefined, 5)
   await produce(producer, source, workload.kinesisRecords)
   const gdkBefore = kms.counters['GenerateDataKey'] ?? 0
   const args = runnerArgs(kinesis, kms, source, destination, o)

@@ -28,7 +28,7 @@ function close(server: Server): Promise<void> {
 
 export interface LocalKinesis {
   readonly endpoint: string
-  client(endpoint?: string): KinesisClient
+  client(endpoint?: string, maxAttempts?: number): KinesisClient
   createStream(name: string, shards: number): Promise<void>
   /** Every record of every shard of a stream, shard by shard, in order. */
   readAll(name: string): Promise<KinesisRecord[]>
@@ -37,14 +37,17 @@ export interface LocalKinesis {
 
 export async function startKinesalite(): Promise<LocalKinesis> {
   const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 })
+  // Longer than any pause between a client's calls: Node's 5 s default closes idle sockets a client may be reusing (ECONNRESET).
+  server.keepAliveTimeout = 120_000
   const endpoint = await listen(server)
   const clients: KinesisClient[] = []
-  const make = (at = endpoint): KinesisClient => {
-    const c = createKinesisClient({ region: REGION, endpoint: at, credentials: { ...CREDENTIALS } })
+  /** The worker's clients make one attempt (it retries itself); producers and readers here let the SDK retry. */
+  const make = (at = endpoint, maxAttempts = 1): KinesisClient => {
+    const c = createKinesisClient({ region: REGION, endpoint: at, credentials: { ...CREDENTIALS }, maxAttempts })
     clients.push(c)
     return c
   }
-  const admin = make()
+  const admin = make(endpoint, 5)
   return {
     endpoint,
     client: make,
