@@ -20,6 +20,8 @@ import { benchmarkAsync } from './runner'
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 
 const RECORD_BYTES = 1024
+/** 0x0478 (committing, unsigned): a signed suite signs every record (one P-384 signature each), which a record worker rarely wants. */
+const SUITE_ID = 0x0478
 const EVENT_RECORDS = 10_000
 
 type Impl = 'ours' | 'official'
@@ -73,7 +75,7 @@ function officialClient(kms: LocalKms): { client: Pick<EsdkClient, 'encryptBatch
         out.push(
           ...(await Promise.all(
             all.slice(i, i + 100).map((r) =>
-              encrypt(cmm, r as Buffer, { encryptionContext: options?.encryptionContext }).then(
+              encrypt(cmm, r as Buffer, { encryptionContext: options?.encryptionContext, suiteId: SUITE_ID }).then(
                 (x): EncryptBatchEntry => ({ ok: true, result: x.result }),
                 (e: unknown): EncryptBatchEntry => ({ ok: false, error: e as never }),
               ),
@@ -88,7 +90,7 @@ function officialClient(kms: LocalKms): { client: Pick<EsdkClient, 'encryptBatch
 }
 
 function handlerFor(impl: Impl, kms: LocalKms, destination: KinesisClient, stream: string): KinesisHandler {
-  const base = { destination: { streamName: stream, client: destination }, encryptionContext: { app: 'bench' }, metrics: 'none' as const, log: false as const }
+  const base = { destination: { streamName: stream, client: destination }, encryptionContext: { app: 'bench' }, suiteId: SUITE_ID, metrics: 'none' as const, log: false as const }
   if (impl === 'ours') return createEncryptHandler({ ...base, kms: { keyIds: [kms.keys.keyArn(REGION)], clientConfig: { endpoint: kms.endpoint, credentials: { ...CREDENTIALS } } } })
   const o = officialClient(kms)
   return createEncryptHandler({ ...base, cmm: o.cmm, esdkClient: o.client })
@@ -99,6 +101,22 @@ export interface KinesisRow {
   readonly ours: string
   readonly official: string
   readonly ratio: string
+}
+
+/** One timed call of the crypto stage (for a quick look without the whole group). */
+export async function cryptoStageOnce(impl: Impl): Promise<number> {
+  const kms = await startLocalKms()
+  try {
+    const [event] = events(EVENT_RECORDS, EVENT_RECORDS, 'bench-src')
+    const handler = handlerFor(impl, kms, acceptingDestination(), 'bench-dest')
+    await handler(event as KinesisStreamEvent)
+    const t0 = performance.now()
+    const runs = impl === 'ours' ? 5 : 1
+    for (let i = 0; i < runs; i++) await handler(event as KinesisStreamEvent)
+    return (runs * EVENT_RECORDS * 1000) / (performance.now() - t0)
+  } finally {
+    await kms.close()
+  }
 }
 
 export async function measureKinesisGroup(quick: boolean, progress: (text: string) => void): Promise<KinesisRow[]> {
