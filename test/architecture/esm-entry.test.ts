@@ -17,3 +17,16 @@ test('esm/index.mjs exports the same names as the CommonJS entry', (t) => {
   t.deepEqual(result.esm, result.cjs)
   t.true(result.same)
 })
+
+test('esm/kinesis.mjs exports the same names as the CommonJS esdk-native/kinesis entry', (t) => {
+  const script = `
+    const esm = await import(${JSON.stringify(path.join(root, 'esm', 'kinesis.mjs'))});
+    const cjs = (await import('node:module')).createRequire(import.meta.url)(${JSON.stringify(path.join(root, 'build', 'lib', 'kinesis', 'index.js'))});
+    console.log(JSON.stringify({ esm: Object.keys(esm).filter(k => k !== 'default').sort(), cjs: Object.keys(cjs).sort(), same: esm.createEncryptHandler === cjs.createEncryptHandler }));
+  `
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })
+  t.is(run.status, 0, run.stderr)
+  const result = JSON.parse(run.stdout) as { esm: string[]; cjs: string[]; same: boolean }
+  t.deepEqual(result.esm, result.cjs)
+  t.true(result.same)
+})

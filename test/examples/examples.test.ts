@@ -70,3 +70,27 @@ test('the batch example encrypts 1,000 records in one call and one damaged recor
   t.regex(r.stdout, /999 of 1000 records decrypted; record 999 context stream=audit/)
   t.regex(r.stdout, /data keys made: 2 for 1000 records/)
 })
+
+test('the Kinesis demo, as the README runs it: kinesalite on a port, then the demo encrypts 1,000 records through the runner and decrypts them back', async (t) => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const kinesalite = require('kinesalite') as (o: object) => import('node:http').Server
+  const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
+  const port = (server.address() as import('node:net').AddressInfo).port
+  try {
+    const { spawn } = await import('node:child_process')
+    const child = spawn(process.execPath, [path.join(examples, 'kinesis-demo.js'), '--kinesis', `http://127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))
+    t.is(code, 0, stderr)
+    t.regex(stdout, /produced 1000 records/)
+    t.regex(stdout, /encrypted 1000 records into demo-destination-\w+: 1 KMS call\(s\), cache hits 999, /)
+    t.regex(stdout, /decrypted 1000 records: all match the input/)
+  } finally {
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+  }
+})
