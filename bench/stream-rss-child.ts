@@ -1,4 +1,6 @@
 // One streamed encrypt or decrypt of SIZE bytes in its own process (ours on a backend, or the official SDK), printing its peak RSS over the baseline as JSON: the stream group's RSS table and test/stream/memory.test.ts read it.
+// With ESDK_RSS_COLLECT_EVERY_MIB=N (and node --expose-gc) a full collection runs after every N MiB of input, so the
+// peak measures what the stream itself holds rather than how late the runtime's GC sweeps dead buffers.
 import { createReadStream, createWriteStream } from 'node:fs'
 import { Readable, Transform, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -6,13 +8,16 @@ import * as official from '@aws-crypto/client-node'
 import { buildClient } from '../lib/api/client'
 import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '../lib/materials/raw-aes-keyring'
 
-type Mode = 'encrypt-memory' | 'encrypt-file' | 'decrypt-file' | 'roundtrip-memory' | 'floor-memory'
+type Mode = 'encrypt-memory' | 'encrypt-file' | 'decrypt-file' | 'roundtrip-memory' | 'floor-memory' 
 
 const [mode, impl, sizeText, frameText, suiteText, inputPath, outputPath] = process.argv.slice(2) as [Mode, 'js' | 'native' | 'official', string, string, string, string?, string?]
 const size = Number(sizeText)
 const frameLength = Number(frameText)
 const suiteId = Number(suiteText)
 const CHUNK = 64 * 1024
+const COLLECT_EVERY = Number(process.env.ESDK_RSS_COLLECT_EVERY_MIB ?? 0) * 1024 * 1024
+const collect = (globalThis as { gc?: () => void }).gc
+if (COLLECT_EVERY > 0 && !collect) throw new Error('ESDK_RSS_COLLECT_EVERY_MIB needs node --expose-gc')
 
 const WRAPPING_KEY = Buffer.alloc(32, 9)
 interface StreamClient {
@@ -67,6 +72,36 @@ function countingSink(): { sink: Writable; count: () => number } {
   }
 }
 
+/** A Transform that allocates one fresh output a little larger than each chunk and copies the chunk into it. */
+function copyingTransform(): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      const out = Buffer.allocUnsafe(chunk.length + 512)
+      chunk.copy(out)
+      callback(null, out)
+    },
+  })
+}
+
+/** The input as it is, with a full collection after every COLLECT_EVERY bytes when that is set (no copy, no extra stage otherwise). */
+function input(source: Readable): Readable[] {
+  if (COLLECT_EVERY <= 0 || !collect) return [source]
+  let sinceCollect = 0
+  return [
+    source,
+    new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        sinceCollect += chunk.length
+        if (sinceCollect >= COLLECT_EVERY) {
+          sinceCollect = 0
+          collect()
+        }
+        callback(null, chunk)
+      },
+    }),
+  ]
+}
+
 async function run(): Promise<number> {
   const options = { suiteId, frameLength, encryptionContext: { memory: 'test' } }
   const { sink, count } = countingSink()
@@ -74,29 +109,19 @@ async function run(): Promise<number> {
     case 'floor-memory':
       // The platform's own floor: a Transform that allocates one fresh output a little larger than
       // each 64 KiB chunk (as a frame run is), what any stream producing new bytes pays in V8's GC.
-      await pipeline(
-        patternSource(size),
-        new Transform({
-          transform(chunk: Buffer, _encoding, callback) {
-            const out = Buffer.allocUnsafe(chunk.length + 512)
-            chunk.copy(out)
-            callback(null, out)
-          },
-        }),
-        sink,
-      )
+      await pipeline([...input(patternSource(size)), copyingTransform(), sink])
       return count()
     case 'encrypt-memory':
-      await pipeline(patternSource(size), client.encryptStream(keyring, options), sink)
+      await pipeline([...input(patternSource(size)), client.encryptStream(keyring, options), sink])
       return count()
     case 'roundtrip-memory':
-      await pipeline(patternSource(size), client.encryptStream(keyring, options), client.decryptStream(keyring), sink)
+      await pipeline([...input(patternSource(size)), client.encryptStream(keyring, options), client.decryptStream(keyring), sink])
       return count()
     case 'encrypt-file':
-      await pipeline(createReadStream(inputPath ?? ''), client.encryptStream(keyring, options), createWriteStream(outputPath ?? ''))
+      await pipeline([...input(createReadStream(inputPath ?? '')), client.encryptStream(keyring, options), createWriteStream(outputPath ?? '')])
       return size
     case 'decrypt-file':
-      await pipeline(createReadStream(inputPath ?? ''), client.decryptStream(keyring), outputPath ? createWriteStream(outputPath) : sink)
+      await pipeline([...input(createReadStream(inputPath ?? '')), client.decryptStream(keyring), outputPath ? createWriteStream(outputPath) : sink])
       return outputPath ? size : count()
   }
 }

@@ -1,6 +1,6 @@
 // The issue-8 lines of the target summary, and the stream group's RSS table.
 import type { CaseResult } from './runner'
-import type { RssRow } from './stream'
+import { COLLECTED, type RssRow } from './stream'
 import { formatRatio, formatRate } from './table'
 
 export interface StreamTargetLine {
@@ -54,14 +54,17 @@ export function evaluateStreamTargets(results: readonly CaseResult[], sha384: nu
     }
   }
   for (const impl of ['native', 'js'] as const) {
-    const mine = rss.filter((r) => r.impl === impl)
+    // Judged on the peaks as a user sees them (no forced GC); the collected peaks and the runtime's floor say how much of that is V8 sweeping late.
+    const mine = rss.filter((r) => r.impl === impl && !r.mode.endsWith(COLLECTED))
+    const collected = rss.filter((r) => r.impl === impl && r.mode.endsWith(COLLECTED))
     const worst = Math.max(...mine.map((r) => r.extraRss ?? Number.POSITIVE_INFINITY))
-    const theirs = rss.filter((r) => r.impl === 'official').map((r) => `${r.mode} ${r.extraRss === undefined ? '-' : (r.extraRss / MB).toFixed(1)}`)
+    const list = (rows: readonly RssRow[]): string => rows.map((r) => `${r.mode.replace(` ${COLLECTED}`, '')} ${r.extraRss === undefined ? '-' : (r.extraRss / MB).toFixed(1)}`).join(', ')
+    const floor = rss.find((r) => r.impl === 'runtime')
     judge(
       `peak RSS over the baseline for 1 GiB, ${impl}, every direction: <= 32 MB`,
       mine.length === 0 ? [undefined] : mine.map((r) => r.extraRss),
       worst <= 32 * MB,
-      `${mine.map((r) => `${r.mode} ${r.extraRss === undefined ? '-' : (r.extraRss / MB).toFixed(1)}`).join(', ')} MB (official: ${theirs.join(', ')} MB)`,
+      `${list(mine)} MB; with a GC every 4 MiB: ${list(collected)} MB; official: ${list(rss.filter((r) => r.impl === 'official'))} MB; runtime floor (plain Transform): ${floor?.extraRss === undefined ? '-' : (floor.extraRss / MB).toFixed(1)} MB`,
     )
   }
   return lines
@@ -72,7 +75,7 @@ export function formatStreamTargets(lines: readonly StreamTargetLine[]): string 
 }
 
 export function streamRssTable(rows: readonly RssRow[]): string {
-  const modes = [...new Set(rows.map((r) => r.mode))]
+  const modes = [...new Set(rows.filter((r) => r.impl !== 'runtime').map((r) => r.mode))]
   const impls = ['native', 'js', 'official'] as const
   const lines = ['== Streams: peak RSS over the baseline, 1 GiB, 0x0478 at 4 KiB frames, one fresh process each (MB = 2^20 B)', `   ${'mode'.padEnd(16)}${impls.map((i) => i.padStart(12)).join('')}`]
   for (const mode of modes) {
@@ -82,6 +85,8 @@ export function streamRssTable(rows: readonly RssRow[]): string {
     })
     lines.push(`   ${mode.padEnd(16)}${cells.join('')}`)
   }
+  const floor = rows.find((r) => r.impl === 'runtime')
+  if (floor) lines.push(`   runtime floor (a plain Transform, one fresh output per chunk, no crypto): ${floor.extraRss === undefined ? 'failed' : (floor.extraRss / MB).toFixed(1)} MB`)
   const failed = rows.filter((r) => r.note)
   return [...lines, ...failed.map((r) => `   ${r.mode} ${r.impl}: ${r.note ?? ''}`)].join('\n')
 }

@@ -194,9 +194,13 @@ export async function measureStreamGroup(group: StreamGroup, progress: (text: st
   return { results, sha384, rss: await measureStreamRss(group.cases[0]?.size ?? GiB, progress) }
 }
 
+/** The suffix of an RSS row measured with a full GC after every 4 MiB of input. */
+export const COLLECTED = '(gc/4MiB)'
+
 export interface RssRow {
   mode: string
-  impl: ImplName
+  /** 'runtime' is the floor row: no crypto, a plain Transform. */
+  impl: ImplName | 'runtime'
   size: number
   /** Peak RSS over the process's baseline, bytes; undefined when the child failed. */
   extraRss: number | undefined
@@ -215,20 +219,29 @@ async function measureStreamRss(size: number, progress: (text: string) => void):
   try {
     const plain = path.join(dir, 'plain')
     await writePatternFile(plain, size)
-    const run = (mode: string, impl: ImplName, input?: string, output?: string): RssRow => {
-      progress(`[stream rss] ${mode} ${impl}`)
-      const r = spawnSync(process.execPath, [child, mode, impl, String(size), '4096', String(0x0478), ...(input ? [input] : []), ...(output ? [output] : [])], { encoding: 'utf8', timeout: 900_000 })
-      if (r.status !== 0) return { mode, impl, size, extraRss: undefined, note: (r.stderr || `exit ${String(r.status)}`).split('\n')[0] }
-      return { mode, impl, size, extraRss: (JSON.parse(r.stdout) as { extraRss: number }).extraRss }
+    // collected: a full GC after every 4 MiB of input, so the peak is what the stream holds rather than how late V8 sweeps.
+    const run = (mode: string, impl: ImplName, collected: boolean, input?: string, output?: string): RssRow => {
+      const label = collected ? `${mode} ${COLLECTED}` : mode
+      progress(`[stream rss] ${label} ${impl}`)
+      const args = [...(collected ? ['--expose-gc'] : []), child, mode, impl, String(size), '4096', String(0x0478), ...(input ? [input] : []), ...(output ? [output] : [])]
+      const env = collected ? { ...process.env, ESDK_RSS_COLLECT_EVERY_MIB: '4' } : process.env
+      const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 900_000, env })
+      if (r.status !== 0) return { mode: label, impl, size, extraRss: undefined, note: (r.stderr || `exit ${String(r.status)}`).split('\n')[0] }
+      return { mode: label, impl, size, extraRss: (JSON.parse(r.stdout) as { extraRss: number }).extraRss }
     }
-    for (const impl of ['native', 'js', 'official'] as const) {
-      if (impl === 'native' && getBackendInfo().backend !== 'native') continue
-      const encrypted = `${plain}.${impl}.enc`
-      rows.push(run('encrypt-memory', impl))
-      rows.push(run('encrypt-file', impl, plain, encrypted))
-      rows.push(run('decrypt-file', impl, encrypted))
-      rmSync(encrypted, { force: true })
+    for (const collected of [false, true]) {
+      for (const impl of ['native', 'js', 'official'] as const) {
+        if (impl === 'native' && getBackendInfo().backend !== 'native') continue
+        if (collected && impl === 'official') continue
+        const encrypted = `${plain}.${impl}.enc`
+        rows.push(run('encrypt-memory', impl, collected))
+        rows.push(run('encrypt-file', impl, collected, plain, encrypted))
+        rows.push(run('decrypt-file', impl, collected, encrypted))
+        rmSync(encrypted, { force: true })
+      }
     }
+    // The runtime's own floor: a plain Transform allocating one fresh output per chunk, no crypto.
+    rows.push({ ...run('floor-memory', 'js', false), impl: 'runtime' })
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

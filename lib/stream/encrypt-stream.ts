@@ -79,7 +79,10 @@ export class EncryptStream extends MessageDuplex {
   }
 
   private seal(session: StreamedEncryption, length: number, final: boolean): void {
-    if (this.input.head().length < length && (!this.scratch || this.scratch.length < length)) this.scratch = Buffer.allocUnsafeSlow(length)
+    if (this.input.head().length < length && (!this.scratch || this.scratch.length < length)) {
+      this.scratch?.fill(0)
+      this.scratch = Buffer.allocUnsafeSlow(length)
+    }
     const { bytes, copied } = this.input.take(length, this.scratch)
     const out = this.outputs.alloc(session.sealer.runSize(length, final))
     let sealed: number | Promise<number>
