@@ -4,8 +4,11 @@ import { EsdkClient } from '../../lib/api/client'
 import { EsdkError } from '../../lib/core/errors'
 import { ALL_SUITE_IDS, aesKeyring, clientFor } from './fixtures'
 
-/** What a damaged message may fail with: the message's fault or the keyring's, never an argument, state or binding error. */
-export const REFUSALS: ReadonlySet<string> = new Set(['MALFORMED_MESSAGE', 'UNSUPPORTED', 'AUTHENTICATION_FAILED', 'COMMITMENT_POLICY', 'KEYRING', 'LIMIT_EXCEEDED'])
+/**
+ * What a damaged message may fail with: the message's fault or the keyring's, never an argument, state or binding error.
+ * Not COMMITMENT_POLICY: every reader here allows every suite, so a policy refusal would mean the test read nothing.
+ */
+export const REFUSALS: ReadonlySet<string> = new Set(['MALFORMED_MESSAGE', 'UNSUPPORTED', 'AUTHENTICATION_FAILED', 'KEYRING', 'LIMIT_EXCEEDED'])
 
 /** The error if it is a refusal (an EsdkError with a REFUSALS code), else a description of what went wrong. */
 export function refusal(e: unknown): string | undefined {
@@ -78,7 +81,7 @@ export async function samplesFor(backend: 'js' | 'native'): Promise<Sample[]> {
   return out
 }
 
-/** A client that decrypts every suite. */
+/** A client that decrypts every suite (REQUIRE_ENCRYPT_ALLOW_DECRYPT). */
 export function readerFor(backend: 'js' | 'native'): EsdkClient {
   return clientFor(0x0578, backend)
 }
