@@ -53,10 +53,22 @@ export class DecryptStream extends MessageDuplex {
   }
 
   protected step(): boolean {
-    if (this.phase !== 'end' && this.input.length < this.need) {
-      if (this.ending) throw new MalformedMessageError(`message ${this.phase === 'materials' ? 'header' : this.phase} is truncated`)
-      return false
-    }
+    if (this.waitingForMore()) return false
+    const progressed = this.advance()
+    // A phase that found too few bytes has just raised `need`; if the input already ended (its end came while a
+    // backend or CMM call was in flight), no later write or end will call again: the message is truncated now.
+    if (!progressed) this.waitingForMore()
+    return progressed
+  }
+
+  /** True while the queue holds fewer bytes than the parsers need; throws if no more will come. */
+  private waitingForMore(): boolean {
+    if (this.phase === 'end' || this.phase === 'materials' || this.input.length >= this.need) return false
+    if (this.ending) throw new MalformedMessageError(`message ${this.phase} is truncated`)
+    return true
+  }
+
+  private advance(): boolean {
     switch (this.phase) {
       case 'header':
         return this.header()
@@ -191,7 +203,8 @@ export class DecryptStream extends MessageDuplex {
     const footer = scanFooter(this.input.head(), 0)
     if ('needMore' in footer) {
       this.need = this.input.head().length + footer.needMore
-      return false
+      // Its bytes may be queued already, in later chunks (nothing more may ever be written): go round to gather them.
+      return this.input.length >= this.need
     }
     this.input.advance(footer.end)
     this.need = 1
