@@ -35,6 +35,8 @@ export class DecryptStream extends MessageDuplex {
   private nextSequence = 1
   /** Bytes the queue must hold before scanning again is worth it (the parsers' "need more"). */
   private need = 1
+  /** Queue length at which an incomplete header is parsed again (see header()). */
+  private headerRetryAt = 0
   /** The plaintext of the final frame, authenticated but not yet released. */
   private held: Buffer | undefined
   private readonly outputs = new OutputSlab()
@@ -89,10 +91,14 @@ export class DecryptStream extends MessageDuplex {
   }
 
   private header(): boolean {
+    // Parsed again only once the queue doubled (or the input ended): a header of tens of thousands of EDKs arriving
+    // in small chunks was otherwise parsed whole once per chunk, quadratic in its size (65,535 EDKs: over 2 s of CPU).
+    if (!this.ending && this.input.length < this.headerRetryAt) return false
     this.input.coalesce(this.input.length)
     const parsed = parseHeader(this.input.head(), this.settings.headerLimits)
     if (!parsed.done) {
       this.need = this.input.length + parsed.needMore
+      this.headerRetryAt = Math.max(this.need, 2 * this.input.length)
       return false
     }
     this.input.advance(parsed.headerLength)
