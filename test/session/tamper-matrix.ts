@@ -1,6 +1,8 @@
 // The tamper matrix: for a small message of one suite, framed or non-framed, every bit flip and every truncation through one-shot decrypt (and a share through decryptStream), counting what was tried and collecting anything accepted.
 import { EsdkClient } from '../../lib/api/client'
 import { findSuite } from '../../lib/core/suites'
+import { EncryptedDataKey } from '../../lib/format/header'
+import { NodeDecryptionMaterial } from '../../lib/materials/materials'
 import { TransparentKeyring } from '../materials/test-keyrings'
 import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -13,6 +15,19 @@ import { specEncrypt } from './spec-encrypt'
 // the final frame (a non-framed body: nothing), since the damage may sit in the final frame, the footer or the end.
 
 export const MATRIX_NAME = 'tamper-matrix'
+
+/**
+ * The transparent keyring (the EDK is the data key), refusing EDKs of the wrong length as a real keyring's unwrap
+ * would: a flip in an EDK length field must meet a keyring failure, not a keyring that hands back a 96-byte key.
+ */
+class MatrixKeyring extends TransparentKeyring {
+  protected override async _onDecrypt(material: NodeDecryptionMaterial, edks: readonly EncryptedDataKey[]): Promise<NodeDecryptionMaterial> {
+    return super._onDecrypt(
+      material,
+      edks.filter((e) => e.encryptedDataKey.length === material.suite.keyLengthBytes),
+    )
+  }
+}
 /** 20 bytes at frames of 16: one full frame and a final frame of 4. */
 export const MATRIX_PLAINTEXT = Buffer.from('tamper matrix: 20 b!')
 export const MATRIX_FRAME = 16
@@ -77,7 +92,7 @@ export interface MatrixCount {
 /** Runs the plan over one message; `reader` must allow every suite. */
 export async function runMatrix(reader: EsdkClient, m: MatrixMessage, plan: MatrixPlan): Promise<MatrixCount> {
   const count: MatrixCount = { flips: 0, truncations: 0, streamed: 0, problems: [] }
-  const keyring = new TransparentKeyring(MATRIX_NAME)
+  const keyring = new MatrixKeyring(MATRIX_NAME)
   const what = `${hex4(m.suiteId)} ${m.framed ? 'framed' : 'non-framed'}`
   const intact = await reader.decrypt(keyring, m.message)
   if (!intact.plaintext.equals(MATRIX_PLAINTEXT)) count.problems.push(`${what}: the intact message does not open (control)`)
