@@ -1,6 +1,7 @@
 // The --json FILE report: environment, options, every measurement with its ratios (and KMS calls), RSS, one-core, targets.
 import type { PrimitiveResult } from './primitives'
 import type { StartupRow } from './startup'
+import type { CliRow } from './cli'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import type { Group } from './cases'
@@ -27,6 +28,8 @@ export interface RunReport {
   primitives?: PrimitiveResult[]
   /** Start-up in fresh processes (bench/startup.ts), when it ran. */
   startup?: StartupRow[]
+  /** The cli group (bench/cli.ts), when it ran. */
+  cli?: CliRow[]
   targets: TargetOutcome[]
   /** Issue 4: reported figures, no threshold. */
   kmsTarget: KmsTargetOutcome

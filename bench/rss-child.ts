@@ -1,11 +1,11 @@
 // Child process: encrypts one big buffer with one implementation and reports its peak resident set size.
 // argv: impl size suiteId frameLength. Run fresh per implementation so no other case's memory is counted.
-import { readFileSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { reportToParent } from './child-process'
 import { plaintextOf } from './fixtures'
 import { createImpls, ImplName } from './impls'
 import { collectGarbage } from './gc'
+import { procStatus as status } from './proc-memory'
 
 export interface RssReport {
   impl: ImplName
@@ -21,15 +21,6 @@ export interface RssReport {
   /** peak - baseline - plaintext - output: what the encrypt itself added. */
   extraBytes?: number
   seconds?: number
-}
-
-function status(field: 'VmHWM' | 'VmRSS'): number | undefined {
-  try {
-    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync('/proc/self/status', 'utf8'))
-    return m ? Number(m[1]) * 1024 : undefined
-  } catch {
-    return undefined
-  }
 }
 
 async function main(): Promise<RssReport> {

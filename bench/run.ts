@@ -27,6 +27,8 @@ import { buildPrimitiveCases, measurePrimitives, primitivesTable } from './primi
 import type { PrimitiveResult } from './primitives'
 import { measureStartup, STARTUP_CASE_ID, startupTable } from './startup'
 import type { StartupRow } from './startup'
+import { CLI_CASE_ID, cliTable, measureCli } from './cli'
+import type { CliRow } from './cli'
 import type { OneCoreOutcome } from './one-core'
 import { parseOptions, USAGE } from './options'
 import { measureRss, RSS_CASE_ID } from './rss'
@@ -105,6 +107,17 @@ async function main(): Promise<void> {
     progress('')
     console.log(startupTable(startup))
     console.log(`   (${tookSince(startupStart)})`)
+    console.log('')
+  }
+
+  let cli: CliRow[] | undefined
+  if (selected({ id: CLI_CASE_ID })) {
+    progress('[cli] esdk processes')
+    const cliStart = performance.now()
+    cli = measureCli(options.quick)
+    progress('')
+    console.log(cliTable(cli))
+    console.log(`   (${tookSince(cliStart)})`)
     console.log('')
   }
 
@@ -220,6 +233,7 @@ async function main(): Promise<void> {
       rss,
       ...(primitives ? { primitives } : {}),
       ...(startup ? { startup } : {}),
+      ...(cli ? { cli } : {}),
       targets,
       kmsTarget,
       batchTargets,

@@ -194,7 +194,7 @@ export async function measureStreamGroup(group: StreamGroup, progress: (text: st
   return { results, sha384, rss: await measureStreamRss(group.cases[0]?.size ?? GiB, progress) }
 }
 
-/** The suffix of an RSS row measured with a full GC after every 4 MiB of input. */
+/** The suffix of an RSS row measured with a scavenge (minor GC) after every 4 MiB of input. */
 export const COLLECTED = '(gc/4MiB)'
 
 export interface RssRow {
@@ -219,7 +219,7 @@ async function measureStreamRss(size: number, progress: (text: string) => void):
   try {
     const plain = path.join(dir, 'plain')
     await writePatternFile(plain, size)
-    // collected: a full GC after every 4 MiB of input, so the peak is what the stream holds rather than how late V8 sweeps.
+    // collected: a scavenge after every 4 MiB of input, so the peak is what the stream holds rather than how late V8 sweeps.
     const run = (mode: string, impl: ImplName, collected: boolean, input?: string, output?: string): RssRow => {
       const label = collected ? `${mode} ${COLLECTED}` : mode
       progress(`[stream rss] ${label} ${impl}`)

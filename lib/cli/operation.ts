@@ -1,0 +1,203 @@
+// One input to one output: source, base64, the encrypt or decrypt stream, context checks, then the output renamed into place only after the message authenticated.
+import { createReadStream } from 'node:fs'
+import { readFile, stat } from 'node:fs/promises'
+import { Readable, Transform, Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type { EsdkClient } from '../api/client'
+import { parseHeader } from '../format/header'
+import type { MessageHeader } from '../format/header'
+import type { KeyringNode, NodeMaterialsManager } from '../materials/keyring'
+import type { CliOptions } from './args'
+import { base64Decoder, base64Encoder } from './base64'
+import { OperationError } from './errors'
+import { HeaderTap } from './header-tap'
+import { KeyWitnessLog } from './key-witness'
+import { MetadataRecord, MetadataWriter } from './metadata'
+import { PendingOutput, writeWhole } from './output-file'
+import { Progress } from './progress'
+import { ensureParent, Job } from './targets'
+
+export interface OperationContext {
+  readonly options: CliOptions
+  readonly client: EsdkClient
+  readonly materials: KeyringNode | NodeMaterialsManager
+  readonly metadata: MetadataWriter
+  readonly log: KeyWitnessLog
+  readonly progress: Progress
+  /** True when an existing output may be replaced (asks the user with --interactive). */
+  readonly mayOverwrite: (destination: string) => Promise<boolean>
+}
+
+export type OperationResult = 'done' | 'skipped'
+
+/**
+ * Files up to this size go through the one-shot API: read whole, authenticated whole, written whole.
+ * Same messages and the same guarantees; a stream's set-up (slabs, a keyed native handle, five piped
+ * stages) costs more than the crypto of a 4 KiB file.
+ */
+export const WHOLE_FILE_LIMIT = 1024 * 1024
+
+/** Reads 1 MiB at a time: fewer, larger calls into the backend (a stream holds about a chunk per side). */
+const READ_CHUNK = 1024 * 1024
+
+/** A decrypt whose context lacks what -c asked for: reported in the metadata (as the Python CLI does), and a failure (which it is not there). */
+class ContextMismatch extends OperationError {
+  constructor(
+    readonly missingKeys: string[],
+    readonly missingPairs: [string, string][],
+  ) {
+    const parts = [...missingKeys.map((k) => `key "${k}" missing`), ...missingPairs.map(([k, v]) => `"${k}" is not "${v}"`)]
+    super(`encryption context does not match: ${parts.join(', ')}`)
+  }
+}
+
+function checkContext(options: CliOptions, header: MessageHeader): ContextMismatch | undefined {
+  const found = header.encryptionContext
+  const missingKeys = options.requiredContextKeys.filter((k) => !Object.prototype.hasOwnProperty.call(found, k))
+  const missingPairs = Object.entries(options.encryptionContext).filter(([k, v]) => found[k] !== v)
+  return missingKeys.length + missingPairs.length === 0 ? undefined : new ContextMismatch(missingKeys, missingPairs)
+}
+
+export async function runOperation(job: Job, ctx: OperationContext): Promise<OperationResult> {
+  const { options } = ctx
+  const encrypting = options.action === 'encrypt'
+  if (job.destination !== '-' && (await stat(job.destination).catch(() => undefined)) !== undefined) {
+    if (!(await ctx.mayOverwrite(job.destination))) return 'skipped'
+  }
+
+  if (job.size !== undefined && job.size <= WHOLE_FILE_LIMIT && !options.decode && !options.encode && options.action !== 'decrypt-unsigned') return runWhole(job, ctx)
+
+  const source: Readable = job.source === '-' ? process.stdin : createReadStream(job.source, { highWaterMark: READ_CHUNK })
+  source.on('data', (chunk: Buffer) => ctx.progress.add(chunk.length))
+  const stages: (Readable | Transform | Writable)[] = [source]
+  if (options.decode) stages.push(base64Decoder())
+
+  let plaintextLength: number | undefined
+  if (encrypting && job.size !== undefined) plaintextLength = options.decode ? Math.ceil(job.size / 4) * 3 : job.size
+  const tap = encrypting ? undefined : new HeaderTap()
+  if (tap) stages.push(tap)
+
+  const crypto = encrypting
+    ? ctx.client.encryptStream(ctx.materials, {
+        encryptionContext: { ...options.encryptionContext },
+        ...(options.suiteId === undefined ? {} : { suiteId: options.suiteId }),
+        ...(options.frameLength === undefined ? {} : { frameLength: options.frameLength }),
+        ...(plaintextLength === undefined ? {} : { plaintextLength }),
+      })
+    : (options.action === 'decrypt' ? ctx.client.decryptStream : ctx.client.decryptUnsignedMessageStream)(ctx.materials, {
+        ...(options.maxLength === undefined ? {} : { maxBodySize: options.maxLength }),
+      })
+  let header: MessageHeader | undefined
+  let mismatch: ContextMismatch | undefined
+  crypto.on('MessageHeader', (h: MessageHeader) => {
+    header = h
+    // Checked before any plaintext is released: the stream emits the header first.
+    mismatch = encrypting ? undefined : checkContext(options, h)
+    if (mismatch) crypto.destroy(mismatch)
+  })
+  stages.push(crypto)
+  if (options.encode) stages.push(base64Encoder())
+
+  let pending: PendingOutput | undefined
+  const buffered: Buffer[] = []
+  if (job.destination === '-') {
+    stages.push(
+      options.buffer
+        ? new Writable({
+            write(chunk: Buffer, _enc, done) {
+              buffered.push(chunk)
+              done()
+            },
+          })
+        : stdoutSink(),
+    )
+  } else {
+    ensureParent(job.destination)
+    pending = new PendingOutput(job.destination, encrypting && !options.decode ? 0o666 : 0o600)
+    stages.push(pending.stream)
+  }
+
+  try {
+    await pipeline(stages as unknown as [Readable, Writable])
+    if (header === undefined) throw new OperationError('the stream ended without a message header')
+    if (pending) await pending.commit()
+    else if (options.buffer) await writeStdout(Buffer.concat(buffered))
+  } catch (e) {
+    if (pending) await pending.discard()
+    buffered.length = 0
+    const failure = mismatch ?? e
+    if (failure instanceof ContextMismatch && header !== undefined) {
+      ctx.metadata.write({
+        ...record(job, options, header, tap),
+        skipped: { reason: 'Missing encryption context key or value', missingKeys: failure.missingKeys, missingPairs: failure.missingPairs },
+      })
+    }
+    throw failure
+  }
+  ctx.metadata.write({ ...record(job, options, header, tap), ...(encrypting ? {} : withKey(ctx.log, header)) })
+  return 'done'
+}
+
+/** The small-file path: one read, one encrypt or decrypt (which returns only after every tag and the signature verified), one write. */
+async function runWhole(job: Job, ctx: OperationContext): Promise<OperationResult> {
+  const { options } = ctx
+  const input = await readFile(job.source)
+  ctx.progress.add(input.length)
+  let output: Buffer
+  let header: MessageHeader
+  let headerAuth: MetadataRecord['headerAuth']
+  if (options.action === 'encrypt') {
+    const r = await ctx.client.encrypt(ctx.materials, input, {
+      encryptionContext: { ...options.encryptionContext },
+      ...(options.suiteId === undefined ? {} : { suiteId: options.suiteId }),
+      ...(options.frameLength === undefined ? {} : { frameLength: options.frameLength }),
+    })
+    output = r.result
+    header = r.messageHeader
+  } else {
+    const r = await ctx.client.decrypt(ctx.materials, input, options.maxLength === undefined ? {} : { maxBodySize: options.maxLength })
+    output = r.plaintext
+    header = r.messageHeader
+    const parsed = parseHeader(input, { maxEncryptedDataKeys: false })
+    if (parsed.done) headerAuth = { iv: Buffer.from(parsed.headerIv), tag: Buffer.from(parsed.headerAuthTag) }
+    const mismatch = checkContext(options, header)
+    if (mismatch) {
+      output.fill(0)
+      ctx.metadata.write({
+        ...record(job, options, header, undefined),
+        ...(headerAuth ? { headerAuth } : {}),
+        skipped: { reason: 'Missing encryption context key or value', missingKeys: mismatch.missingKeys, missingPairs: mismatch.missingPairs },
+      })
+      throw mismatch
+    }
+  }
+  if (job.destination === '-') await writeStdout(output)
+  else {
+    ensureParent(job.destination)
+    await writeWhole(job.destination, options.action === 'encrypt' ? 0o666 : 0o600, output)
+  }
+  ctx.metadata.write({ ...record(job, options, header, undefined), ...(headerAuth ? { headerAuth } : {}), ...(options.action === 'encrypt' ? {} : withKey(ctx.log, header)) })
+  return 'done'
+}
+
+function record(job: Job, options: CliOptions, header: MessageHeader, tap: HeaderTap | undefined): MetadataRecord {
+  return { mode: options.action, input: job.inputName, output: job.outputName, header, ...(tap?.headerAuth ? { headerAuth: tap.headerAuth } : {}) }
+}
+
+function withKey(log: KeyWitnessLog, header: MessageHeader): Partial<MetadataRecord> {
+  const key = log.find(header.encryptedDataKeys)
+  return key === undefined ? {} : { decryptedWith: key }
+}
+
+/** stdout as a pipeline end that is never closed (other writers, such as metadata, may follow). */
+function stdoutSink(): Writable {
+  return new Writable({
+    write(chunk: Buffer, _enc, done) {
+      process.stdout.write(chunk, (e) => done(e ?? null))
+    },
+  })
+}
+
+function writeStdout(bytes: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => process.stdout.write(bytes, (e) => (e ? reject(e) : resolve())))
+}

@@ -1,0 +1,105 @@
+// A whole run: client and keyring from the options, jobs planned, processed --jobs at a time, one line per failure, the exit code.
+import { createInterface } from 'node:readline'
+import { buildClient } from '../api/client'
+import { CommitmentPolicy } from '../core/policy'
+import { AlgorithmSuiteIdentifier } from '../core/suites'
+import { NodeCachingMaterialsManager } from '../materials/caching/caching-cmm'
+import { getLocalCryptographicMaterialsCache } from '../materials/caching/local-cache'
+import type { CliOptions } from './args'
+import { EXIT_FAILURE, EXIT_OK, OperationError, oneLine } from './errors'
+import { KeyWitnessLog } from './key-witness'
+import { MetadataWriter } from './metadata'
+import { OperationContext, runOperation } from './operation'
+import { startProgress } from './progress'
+import { inputPaths, Job, planJobs, realDestination } from './targets'
+import { buildKeyring } from './wrapping-keys'
+
+export interface Reporter {
+  error(message: string, e?: unknown): void
+  warn(message: string): void
+  info(message: string): void
+}
+
+export async function run(options: CliOptions, report: Reporter): Promise<number> {
+  const jobs = planJobs({ ...options, warn: (m) => report.warn(m) })
+  const log = new KeyWitnessLog()
+  const keyring = buildKeyring(options.wrappingKeys, { kmsEndpoint: options.kmsEndpoint, log, decrypting: options.action !== 'encrypt' })
+  const materials = options.caching
+    ? new NodeCachingMaterialsManager({
+        backingMaterials: keyring,
+        cache: getLocalCryptographicMaterialsCache(options.caching.capacity),
+        maxAge: options.caching.maxAgeMs,
+        ...(options.caching.maxMessagesEncrypted === undefined ? {} : { maxMessagesEncrypted: options.caching.maxMessagesEncrypted }),
+        ...(options.caching.maxBytesEncrypted === undefined ? {} : { maxBytesEncrypted: options.caching.maxBytesEncrypted }),
+      })
+    : keyring
+  const client = buildClient({
+    commitmentPolicy: options.commitmentPolicy,
+    maxEncryptedDataKeys: options.maxEncryptedDataKeys ?? false,
+    ...(options.backend === undefined ? {} : { backend: options.backend }),
+  })
+  // The Python CLI's default under this policy: the newest suite that commits to nothing.
+  const defaults = options.commitmentPolicy === CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT && options.suiteId === undefined ? { suiteId: AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA384_ECDSA_P384 } : {}
+  const metadata = new MetadataWriter(options.metadataOutput, options.overwriteMetadata)
+  metadata.open()
+  const totalBytes = jobs.reduce((n, j) => n + (j.size ?? 0), 0)
+  const showBar = options.progress === true || (process.stderr.isTTY === true && !options.quiet)
+  const progress = startProgress(showBar, totalBytes, jobs.length)
+  const inputs = inputPaths(jobs)
+  const ctx: OperationContext = { options: { ...options, ...defaults }, client, materials, metadata, log, progress, mayOverwrite: overwritePolicy(options, report) }
+
+  let failures = 0
+  let next = 0
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < jobs.length; i = next++) {
+      const job = jobs[i] as Job
+      try {
+        // Never write over an input, whatever the names say (a suffix of "" into the input's own directory, links).
+        if (job.destination !== '-' && inputs.has(realDestination(job))) throw new OperationError(`refusing to overwrite the input ${job.destination}`)
+        const result = await runOperation(job, ctx)
+        if (result === 'skipped') report.warn(`skipped ${job.source}: ${job.destination} exists`)
+        else report.info(`${options.action} ${job.inputName} -> ${job.outputName}`)
+      } catch (e) {
+        failures++
+        report.error(`${job.source === '-' ? 'stdin' : job.source}: ${oneLine(e)}`, e)
+      } finally {
+        progress.fileDone()
+      }
+    }
+  }
+  try {
+    await Promise.all(Array.from({ length: Math.min(options.jobs, jobs.length) }, worker))
+  } finally {
+    progress.stop()
+    metadata.close()
+  }
+  if (failures > 0 && jobs.length > 1) report.error(`${failures} of ${jobs.length} inputs failed`)
+  return failures === 0 ? EXIT_OK : EXIT_FAILURE
+}
+
+/** --no-overwrite skips, --interactive asks (one question at a time, even with --jobs), otherwise replace, as the Python CLI does. */
+function overwritePolicy(options: CliOptions, report: Reporter): (destination: string) => Promise<boolean> {
+  if (options.noOverwrite) return () => Promise.resolve(false)
+  if (!options.interactive) {
+    return (destination) => {
+      report.info(`overwriting existing output file ${destination}`)
+      return Promise.resolve(true)
+    }
+  }
+  let queue: Promise<unknown> = Promise.resolve()
+  return (destination) => {
+    const answer = queue.then(
+      () =>
+        new Promise<boolean>((resolve) => {
+          const rl = createInterface({ input: process.stdin, output: process.stderr })
+          rl.question(`Overwrite existing output file "${destination}" with new contents? [y/N]: `, (text) => {
+            rl.close()
+            resolve(text.trim().toLowerCase().startsWith('y'))
+          })
+          rl.once('close', () => resolve(false))
+        }),
+    )
+    queue = answer
+    return answer
+  }
+}
