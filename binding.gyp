@@ -1,44 +1,13 @@
-# node-gyp build of the esdk_native addon; CMakeLists.txt mirrors these sources and flags.
+# node-gyp build of the esdk_native addon; sources and hardening flags come from native/sources.gypi, which CMakeLists.txt reads too.
 {
+  'includes': [ 'native/sources.gypi' ],
   'targets': [
     {
       'target_name': 'esdk_native',
+      # native/sources.gypi: the one source list (CMakeLists.txt reads the same file).
       'sources': [
-        'native/addon.cc',
-        'native/algorithms.cc',
-        'native/body_job.cc',
-        'native/batch.cc',
-        'native/batch_bindings.cc',
-        'native/body_workers.cc',
-        'native/cpu_features.cc',
-        'native/crypto_bindings.cc',
-        'native/digest.cc',
-        'native/ec_keys.cc',
-        'native/ecdh.cc',
-        'native/ecdh_bindings.cc',
-        'native/ecdsa_bindings.cc',
-        'native/signing_key_stock.cc',
-        'native/frame_table.cc',
-        'native/frames.cc',
-        'native/gcm.cc',
-        'native/gcm_test_bindings.cc',
-        'native/gcm_vaes.cc',
-        'native/header_auth.cc',
-        'native/hkdf.cc',
-        'native/huge_pages.cc',
-        'native/hmac.cc',
-        'native/js_args.cc',
-        'native/key_wrap.cc',
-        'native/message.cc',
-        'native/message_bindings.cc',
-        'native/message_stream.cc',
-        'native/p384.cc',
-        'native/parallel_bindings.cc',
-        'native/rsa_bindings.cc',
-        'native/rsa_pkcs1.cc',
-        'native/status.cc',
-        'native/stream_bindings.cc',
-        'native/suites.cc',
+        '<@(esdk_core_sources)',
+        '<@(esdk_binding_sources)',
       ],
       'include_dirs': [
         "<!(node -p \"require('node-addon-api').include_dir\")",
@@ -55,6 +24,7 @@
         '-Wextra',
         '-Werror',
         '-fvisibility=hidden',
+        '<@(esdk_hardening_cflags)',
       ],
       # Node's common.gypi asks for gnu++17; we want the portable dialect.
       'cflags_cc!': [ '-std=gnu++17', '-fexceptions', '-frtti' ],
@@ -68,7 +38,7 @@
       # (Node 24's 3.5 headers, loaded by Node 20's 3.0) then fails to load with the missing symbol's
       # name, which the loader records, instead of killing the process at the first call into it.
       'conditions': [
-        [ 'OS=="linux"', { 'ldflags': [ '-Wl,-z,now' ] } ],
+        [ 'OS=="linux"', { 'ldflags': [ '<@(esdk_hardening_ldflags)' ] } ],
       ],
       'xcode_settings': {
         'CLANG_CXX_LANGUAGE_STANDARD': 'c++17',

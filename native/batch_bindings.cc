@@ -3,10 +3,10 @@
 
 #include <openssl/crypto.h>
 
-#include <cmath>
 #include <new>
 
 #include "batch.h"
+#include "batch_table.h"
 #include "error_mark.h"
 #include "frame_table.h"
 #include "js_args.h"
@@ -15,24 +15,13 @@
 namespace esdk {
 namespace {
 
-constexpr size_t kSealStride = 3;
-constexpr size_t kOpenStride = 5;
 constexpr uint8_t kZeroIv[kIvLength] = {0};
 constexpr size_t kIdSlot = 32;
 constexpr uint64_t kMaxBatchThreads = 64;
 // Messages per worker at least: fewer would spend more on queueing a worker than it saves.
 constexpr size_t kMessagesPerWorker = 16;
-constexpr double kMaxSafe = 9007199254740992.0;  // 2^53
 
 bool Outside(ByteView a, MutableByteView region) noexcept { return !Overlaps(a.data, a.size, region.data, region.size); }
-
-// A table cell that must be an integer in [0, max].
-bool Cell(const double* table, size_t at, double max, size_t* out) noexcept {
-  const double v = table[at];
-  if (!(v >= 0.0 && v <= kMaxSafe && v <= max) || std::floor(v) != v) return false;
-  *out = static_cast<size_t>(v);
-  return true;
-}
 
 // Reads sealBatch's arguments into a job; nullptr (with the failure recorded in `args`) when any is wrong.
 BatchJob* ReadSealBatch(JsArgs& args, const Napi::CallbackInfo& info) noexcept {
@@ -47,7 +36,7 @@ BatchJob* ReadSealBatch(JsArgs& args, const Napi::CallbackInfo& info) noexcept {
   // Written by the job: the caller hands over a Float64Array of `count` elements for it.
   double* lengths = const_cast<double*>(args.Float64sAt(At(A::kLengths), &lengths_count));
   if (!args.ok()) return nullptr;
-  if (table_length != size_t{count} * kSealStride || ids.size != size_t{count} * kIdSlot || lengths_count != count) {
+  if (table_length != size_t{count} * kSealBatchStride || ids.size != size_t{count} * kIdSlot || lengths_count != count) {
     args.Fail(Status::kBadBatchTable, At(A::kTable).name);
     return nullptr;
   }
@@ -78,21 +67,17 @@ BatchJob* ReadSealBatch(JsArgs& args, const Napi::CallbackInfo& info) noexcept {
   const napi_value plaintexts = args.ValueAt(At(A::kPlaintexts));
   size_t end = 0;
   for (uint32_t i = 0; i < count && args.ok(); ++i) {
-    size_t run = 0;
-    size_t offset = 0;
-    size_t capacity = 0;
     // Rows in output order, none overlapping the one before: no two threads write the same bytes.
-    if (!Cell(table, i * kSealStride, run_count - 1.0, &run) || !Cell(table, i * kSealStride + 1, static_cast<double>(out.size), &offset) ||
-        !Cell(table, i * kSealStride + 2, static_cast<double>(out.size - offset), &capacity) || offset < end) {
+    SealBatchRow row{};
+    if (ReadSealBatchRow(table, i, run_count, out.size, &end, &row) != Status::kOk) {
       args.Fail(Status::kBadBatchTable, At(A::kTable).name);
       break;
     }
-    end = offset + capacity;
     SealBatchMessage& m = messages[i];
-    m.run = static_cast<uint32_t>(run);
+    m.run = static_cast<uint32_t>(row.run);
     m.plaintext = args.BytesOf(args.ElementOf(plaintexts, i, At(A::kPlaintexts).name), At(A::kPlaintexts).name);
-    m.message_id = ByteView{ids.data + i * kIdSlot, runs[run].suite != nullptr ? runs[run].suite->message_id_length : kIdSlot};
-    m.out = MutableByteView{out.data + offset, capacity};
+    m.message_id = ByteView{ids.data + i * kIdSlot, runs[row.run].suite != nullptr ? runs[row.run].suite->message_id_length : kIdSlot};
+    m.out = MutableByteView{out.data + row.offset, row.capacity};
     if (args.ok() && (!Outside(m.plaintext, out) || !Outside(ids, out))) args.Fail(Status::kOverlap, At(A::kPlaintexts).name);
   }
   if (!args.ok()) {
@@ -119,7 +104,7 @@ BatchJob* ReadOpenBatch(JsArgs& args) noexcept {
   const MutableByteView authentic = args.MutableBytesAt(At(A::kAuthentic));
   if (!args.ok()) return nullptr;
   if (source_count != count || frame_table_count != count || (signature_count != 0 && signature_count != count) ||
-      table_length != size_t{count} * kOpenStride || authentic.size != count) {
+      table_length != size_t{count} * kOpenBatchStride || authentic.size != count) {
     args.Fail(Status::kBadBatchTable, At(A::kTable).name);
     return nullptr;
   }
@@ -149,21 +134,13 @@ BatchJob* ReadOpenBatch(JsArgs& args) noexcept {
   const napi_value signatures = args.ValueAt(At(A::kSignatures));
   size_t end = 0;
   for (uint32_t i = 0; i < count && args.ok(); ++i) {
-    size_t group = 0;
-    size_t offset = 0;
-    size_t length = 0;
-    size_t signed_length = 0;
-    size_t body_length = 0;
-    if (!Cell(table, i * kOpenStride, group_count - 1.0, &group) || !Cell(table, i * kOpenStride + 1, static_cast<double>(out.size), &offset) ||
-        !Cell(table, i * kOpenStride + 2, static_cast<double>(out.size - offset), &length) ||
-        !Cell(table, i * kOpenStride + 3, kMaxSafe, &signed_length) || !Cell(table, i * kOpenStride + 4, kMaxSafe, &body_length) ||
-        offset < end) {
+    OpenBatchRow row{};
+    if (ReadOpenBatchRow(table, i, group_count, out.size, &end, &row) != Status::kOk) {
       args.Fail(Status::kBadBatchTable, At(A::kTable).name);
       break;
     }
-    end = offset + length;
     OpenBatchMessage& m = messages[i];
-    m.group = static_cast<uint32_t>(group);
+    m.group = static_cast<uint32_t>(row.group);
     const ByteView header = args.BytesOf(args.ElementOf(headers, i, At(A::kHeaders).name), At(A::kHeaders).name);
     m.source = args.BytesOf(args.ElementOf(sources, i, At(A::kSources).name), At(A::kSources).name);
     size_t rows = 0;
@@ -171,18 +148,18 @@ BatchJob* ReadOpenBatch(JsArgs& args) noexcept {
     if (signature_count != 0) m.signature = args.BytesOf(args.ElementOf(signatures, i, At(A::kSignatures).name), At(A::kSignatures).name);
     if (!args.ok()) break;
     // The header is its body then its authentication: v1 IV ‖ tag, v2 the tag alone (message-header.md).
-    const bool v2 = groups[group].suite->commitment;
+    const bool v2 = groups[row.group].suite->commitment;
     const size_t auth = v2 ? kV2HeaderAuthLength : kV1HeaderAuthLength;
-    if (rows % kFrameTableStride != 0 || signed_length > m.source.size || header.size != body_length + auth) {
+    if (CheckOpenBatchMessage(row, header.size, auth, m.source.size, rows) != Status::kOk) {
       args.Fail(Status::kBadBatchTable, At(A::kHeaders).name);
       break;
     }
-    m.header_body = ByteView{header.data, body_length};
-    m.header_iv = v2 ? ByteView{kZeroIv, kIvLength} : ByteView{header.data + body_length, kIvLength};
+    m.header_body = ByteView{header.data, row.body_length};
+    m.header_iv = v2 ? ByteView{kZeroIv, kIvLength} : ByteView{header.data + row.body_length, kIvLength};
     m.header_tag = ByteView{header.data + header.size - kTagLength, kTagLength};
     m.frame_count = rows / kFrameTableStride;
-    m.out = MutableByteView{out.data + offset, length};
-    m.signed_bytes = ByteView{m.source.data, signed_length};
+    m.out = MutableByteView{out.data + row.offset, row.length};
+    m.signed_bytes = ByteView{m.source.data, row.signed_length};
     // Every input outside the plaintext region (OpenMessage checks each against its own slice only).
     if (!Outside(header, out) || !Outside(m.source, out) || !Outside(m.signature, out)) args.Fail(Status::kOverlap, At(A::kSources).name);
   }

@@ -55,6 +55,16 @@ struct OpenWork {
   MessageDigest* digest;
 };
 
+// Told on the JS thread how a job ended, before the callback runs (a message stream unlocks
+// itself and moves on, or marks itself failed).
+class JobListener {
+ public:
+  virtual void JobEnded(Status status, size_t length) noexcept = 0;
+
+ protected:
+  ~JobListener() = default;
+};
+
 // Frames are independent (each has its own IV and tag), so any number of threads can work on
 // disjoint chunks of one run under copies of the same key. The JS thread does the cheap,
 // order-dependent parts first (planning, key derivation, commitment, header tag); workers then

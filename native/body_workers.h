@@ -17,16 +17,6 @@ constexpr uint64_t kMaxJobThreads = 64;
 constexpr uint64_t kMinJobChunkBytes = 4096;
 constexpr uint64_t kMaxJobChunkBytes = uint64_t{1} << 30;
 
-// Told on the JS thread how a job ended, before the callback runs (a message stream unlocks
-// itself and moves on, or marks itself failed).
-class JobListener {
- public:
-  virtual void JobEnded(Status status, size_t length) noexcept = 0;
-
- protected:
-  ~JobListener() = default;
-};
-
 // A job about to be launched: pin every buffer the workers use, then Launch. Destroying it
 // unlaunched frees the job (and unpins).
 class BodyJobLaunch {

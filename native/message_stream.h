@@ -6,7 +6,6 @@
 #include <cstdint>
 
 #include "body_job.h"
-#include "body_workers.h"
 #include "bytes.h"
 #include "digest.h"
 #include "ec_keys.h"

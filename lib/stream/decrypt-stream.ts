@@ -35,6 +35,8 @@ export class DecryptStream extends MessageDuplex {
   private nextSequence = 1
   /** Bytes the queue must hold before scanning again is worth it (the parsers' "need more"). */
   private need = 1
+  /** Queue length at which an incomplete header is parsed again (see header()). */
+  private headerRetryAt = 0
   /** The plaintext of the final frame, authenticated but not yet released. */
   private held: Buffer | undefined
   private readonly outputs = new OutputSlab()
@@ -53,10 +55,22 @@ export class DecryptStream extends MessageDuplex {
   }
 
   protected step(): boolean {
-    if (this.phase !== 'end' && this.input.length < this.need) {
-      if (this.ending) throw new MalformedMessageError(`message ${this.phase === 'materials' ? 'header' : this.phase} is truncated`)
-      return false
-    }
+    if (this.waitingForMore()) return false
+    const progressed = this.advance()
+    // A phase that found too few bytes has just raised `need`; if the input already ended (its end came while a
+    // backend or CMM call was in flight), no later write or end will call again: the message is truncated now.
+    if (!progressed) this.waitingForMore()
+    return progressed
+  }
+
+  /** True while the queue holds fewer bytes than the parsers need; throws if no more will come. */
+  private waitingForMore(): boolean {
+    if (this.phase === 'end' || this.phase === 'materials' || this.input.length >= this.need) return false
+    if (this.ending) throw new MalformedMessageError(`message ${this.phase} is truncated`)
+    return true
+  }
+
+  private advance(): boolean {
     switch (this.phase) {
       case 'header':
         return this.header()
@@ -77,10 +91,14 @@ export class DecryptStream extends MessageDuplex {
   }
 
   private header(): boolean {
+    // Parsed again only once the queue doubled (or the input ended): a header of tens of thousands of EDKs arriving
+    // in small chunks was otherwise parsed whole once per chunk, quadratic in its size (65,535 EDKs: over 2 s of CPU).
+    if (!this.ending && this.input.length < this.headerRetryAt) return false
     this.input.coalesce(this.input.length)
     const parsed = parseHeader(this.input.head(), this.settings.headerLimits)
     if (!parsed.done) {
       this.need = this.input.length + parsed.needMore
+      this.headerRetryAt = Math.max(this.need, 2 * this.input.length)
       return false
     }
     this.input.advance(parsed.headerLength)
@@ -191,7 +209,8 @@ export class DecryptStream extends MessageDuplex {
     const footer = scanFooter(this.input.head(), 0)
     if ('needMore' in footer) {
       this.need = this.input.head().length + footer.needMore
-      return false
+      // Its bytes may be queued already, in later chunks (nothing more may ever be written): go round to gather them.
+      return this.input.length >= this.need
     }
     this.input.advance(footer.end)
     this.need = 1

@@ -7,6 +7,8 @@ export interface SpecFrameInput {
   readonly final: boolean
   /** Defaults to 8 zero bytes ‖ uint32 sequence number. */
   readonly iv?: Buffer
+  /** The sequence number written and authenticated (frame header, AAD, default IV); defaults to its position from 1. */
+  readonly seq?: number
 }
 
 export interface SpecWriteInput {
@@ -95,7 +97,7 @@ export function specEncrypt(input: SpecWriteInput): Buffer {
   const body: Buffer[] = []
   if (input.frames) {
     input.frames.forEach((f, i) => {
-      const seq = i + 1
+      const seq = f.seq ?? i + 1
       const iv = f.iv ?? defaultIv(seq)
       const content = Buffer.from(f.final ? 'AWSKMSEncryptionClient Final Frame' : 'AWSKMSEncryptionClient Frame', 'ascii')
       const { ciphertext, tag } = seal(key, iv, Buffer.concat([messageId, content, u32(seq), u64(f.plaintext.length)]), f.plaintext)
