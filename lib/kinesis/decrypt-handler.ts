@@ -5,6 +5,7 @@ import { buildClient, ClientOptions } from '../api/client'
 import { parseEvent } from './event-records'
 import { batchResponse, FailureCallback, offerFailure } from './failures'
 import { KinesisHandler } from './encrypt-handler'
+import { MaterialCounters } from './material-counters'
 import { buildMaterials, MaterialsOptions } from './materials'
 import { defaultSink, emit, MetricCounts, MetricsSink, WorkerMetrics, zeroCounts } from './metrics'
 
@@ -36,13 +37,11 @@ export function createDecryptHandler(options: DecryptHandlerOptions): KinesisHan
   const sink = options.metrics ?? defaultSink()
   const log = options.log === false ? undefined : (options.log ?? ((line: string) => console.error(line)))
   const metrics = new WorkerMetrics()
-  const kmsAtStart = materials.kmsCalls() ?? 0
-  const cacheAtStart = materials.cacheCounts('decrypt') ?? { hits: 0, misses: 0 }
+  const counters = new MaterialCounters(materials, 'decrypt')
 
   const handler = async (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
     const counts: MetricCounts = zeroCounts()
-    const kmsBefore = materials.kmsCalls()
-    const cacheBefore = materials.cacheCounts('decrypt')
+    const before = counters.read()
     const { records, streamName } = parseEvent(event)
     counts.RecordsIn = records.length
     counts.UserRecordsIn = records.length
@@ -81,21 +80,7 @@ export function createDecryptHandler(options: DecryptHandlerOptions): KinesisHan
       }
     }
     counts.Failures = failed.length
-    const kmsAfter = materials.kmsCalls()
-    if (kmsAfter !== undefined && kmsBefore !== undefined) counts.KmsCalls = kmsAfter - kmsBefore
-    const cacheAfter = materials.cacheCounts('decrypt')
-    if (cacheAfter !== undefined && cacheBefore !== undefined) {
-      counts.CacheHits = cacheAfter.hits - cacheBefore.hits
-      counts.CacheMisses = cacheAfter.misses - cacheBefore.misses
-    }
-    metrics.add(counts)
-    // Invocations may overlap (the runner runs shards side by side), so per-invocation deltas of the shared
-    // KMS and cache counters can overlap too; the totals are read from the counters themselves.
-    if (kmsAfter !== undefined) metrics.totals.KmsCalls = kmsAfter - kmsAtStart
-    if (cacheAfter !== undefined) {
-      metrics.totals.CacheHits = cacheAfter.hits - cacheAtStart.hits
-      metrics.totals.CacheMisses = cacheAfter.misses - cacheAtStart.misses
-    }
+    counters.record(before, counts, metrics)
     emit(sink, 'esdk-native/kinesis', { Worker: 'decrypt', SourceStream: streamName ?? 'unknown' }, counts)
     return batchResponse(failed)
   }

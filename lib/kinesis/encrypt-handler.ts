@@ -9,6 +9,7 @@ import { deaggregate, UserRecord } from './deaggregate'
 import { parseEvent } from './event-records'
 import { batchResponse, FailureCallback, offerFailure } from './failures'
 import { createKinesisClient } from './kinesis-client'
+import { MaterialCounters } from './material-counters'
 import { buildMaterials, MaterialsOptions } from './materials'
 import { defaultSink, emit, MetricCounts, MetricsSink, WorkerMetrics, zeroCounts } from './metrics'
 import { PutEntry, PutOptions, PutStats, putAll } from './put-records'
@@ -84,13 +85,11 @@ export function createEncryptHandler(options: EncryptHandlerOptions): KinesisHan
   const sink = options.metrics ?? defaultSink()
   const log = options.log === false ? undefined : (options.log ?? ((line: string) => console.error(line)))
   const metrics = new WorkerMetrics()
-  const kmsAtStart = materials.kmsCalls() ?? 0
-  const cacheAtStart = materials.cacheCounts('encrypt') ?? { hits: 0, misses: 0 }
+  const counters = new MaterialCounters(materials, 'encrypt')
 
   const handler = async (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
     const counts: MetricCounts = zeroCounts()
-    const kmsBefore = materials.kmsCalls()
-    const cacheBefore = materials.cacheCounts('encrypt')
+    const before = counters.read()
     const { records, streamName } = parseEvent(event)
     const context = streamName === undefined ? baseContext : { ...baseContext, [SOURCE_STREAM_CONTEXT_KEY]: streamName }
     counts.RecordsIn = records.length
@@ -168,21 +167,7 @@ export function createEncryptHandler(options: EncryptHandlerOptions): KinesisHan
     counts.PutRecordsThrottles = stats.throttles
     const failed = records.filter((_, i) => (states[i] as SourceState).failed !== undefined).map((r) => r.sequenceNumber)
     counts.Failures = failed.length
-    const kmsAfter = materials.kmsCalls()
-    if (kmsAfter !== undefined && kmsBefore !== undefined) counts.KmsCalls = kmsAfter - kmsBefore
-    const cacheAfter = materials.cacheCounts('encrypt')
-    if (cacheAfter !== undefined && cacheBefore !== undefined) {
-      counts.CacheHits = cacheAfter.hits - cacheBefore.hits
-      counts.CacheMisses = cacheAfter.misses - cacheBefore.misses
-    }
-    metrics.add(counts)
-    // Invocations may overlap (the runner runs shards side by side), so per-invocation deltas of the shared
-    // KMS and cache counters can overlap too; the totals are read from the counters themselves.
-    if (kmsAfter !== undefined) metrics.totals.KmsCalls = kmsAfter - kmsAtStart
-    if (cacheAfter !== undefined) {
-      metrics.totals.CacheHits = cacheAfter.hits - cacheAtStart.hits
-      metrics.totals.CacheMisses = cacheAfter.misses - cacheAtStart.misses
-    }
+    counters.record(before, counts, metrics)
     emit(sink, 'esdk-native/kinesis', { Worker: 'encrypt', SourceStream: streamName ?? 'unknown' }, counts)
     return batchResponse(failed)
   }
