@@ -48,6 +48,8 @@
     # (full RELRO; -z now also makes a missing OpenSSL symbol fail the load by name), no executable stack.
     'esdk_hardening_cflags': [
       '-fstack-protector-strong',
+      # Undefined first: a compiler that predefines it (as on Ubuntu) would warn on the redefinition, an error here.
+      '-U_FORTIFY_SOURCE',
       '-D_FORTIFY_SOURCE=2',
     ],
     'esdk_hardening_ldflags': [

@@ -1,7 +1,7 @@
 // Shared by the property tests: run counts (scaled by ESDK_FC_SCALE for long runs) and byte-level mutations of a message (flips, overwrites, insertions, deletions, cuts, trailing bytes).
 import fc from 'fast-check'
 
-/** ESDK_FC_SCALE=10 runs ten times as many cases (npm run properties); npm test runs the default. */
+/** ESDK_FC_SCALE=10 runs ten times as many cases (`npm run properties`); npm test runs the default. */
 const SCALE = Math.max(0.01, Number(process.env.ESDK_FC_SCALE ?? '1') || 1)
 
 function runs(n: number): number {
