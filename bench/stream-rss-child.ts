@@ -10,7 +10,7 @@ import { procStatus, resetPeak } from './proc-memory'
 import { buildClient } from '../lib/api/client'
 import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '../lib/materials/raw-aes-keyring'
 
-type Mode = 'encrypt-memory' | 'encrypt-file' | 'decrypt-file' | 'roundtrip-memory' | 'floor-memory' 
+type Mode = 'encrypt-memory' | 'encrypt-file' | 'decrypt-file' | 'roundtrip-memory' | 'floor-memory'
 
 const [mode, impl, sizeText, frameText, suiteText, inputPath, outputPath] = process.argv.slice(2) as [Mode, 'js' | 'native' | 'official', string, string, string, string?, string?]
 const size = Number(sizeText)
@@ -18,7 +18,7 @@ const frameLength = Number(frameText)
 const suiteId = Number(suiteText)
 const CHUNK = 64 * 1024
 const COLLECT_EVERY = Number(process.env.ESDK_RSS_COLLECT_EVERY_MIB ?? 0) * 1024 * 1024
-const collect = (globalThis as { gc?: (options?: { type: 'minor' | 'major' }) => void }).gc
+const collect = (globalThis as { gc?: (options?: { type: 'minor' }) => void }).gc
 if (COLLECT_EVERY > 0 && !collect) throw new Error('ESDK_RSS_COLLECT_EVERY_MIB needs node --expose-gc')
 
 const WRAPPING_KEY = Buffer.alloc(32, 9)
