@@ -1,5 +1,6 @@
 // A reproducible workload for the worker's end-to-end runs: user records of 1 B to 900 KiB over several partition keys, some packed in KPL aggregates, and the check of what came out.
 import { createHash } from 'node:crypto'
+import { mulberry32 } from '../../lib/testing/prng'
 
 interface AggCommon {
   readonly magic: Buffer
@@ -39,17 +40,6 @@ export function kplAggregate(records: readonly { partitionKey: string; data: Buf
   return Buffer.concat([common.magic, body, createHash('md5').update(body).digest()])
 }
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
-}
-
 /** Records with an id are `#<id>:` then filler, so order and duplicates can be told; 1-byte records are just 'x'. */
 export function idOf(data: Buffer): number | undefined {
   if (data.length < 9 || data[0] !== 0x23) return undefined
@@ -63,7 +53,7 @@ export function idOf(data: Buffer): number | undefined {
  * (aggregates hold one key, as the KPL packs records of one shard, so per-key order holds).
  */
 export function makeWorkload(count: number, keys = 8, seed = 11): Workload {
-  const random = prng(seed)
+  const random = mulberry32(seed)
   const users: UserPlain[] = []
   for (let i = 0; i < count; i++) {
     const partitionKey = `key-${Math.floor(random() * keys)}`
