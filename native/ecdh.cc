@@ -231,8 +231,10 @@ Status EcdhDeriveKeyingMaterial(EcdhCurve curve, const EcdhKey* key, MutableByte
       Overlaps(out.data, out.size, ephemeral_public_out.data, ephemeral_public_out.size)) {
     return Status::kOverlap;
   }
-  if (!IsValidPeerPoint(curve, peer_point)) return Status::kBadPoint;
+  // From here on every failure wipes `out` (ecdh.h promises it); the argument checks above leave it
+  // alone, since an overlapping `out` is somebody's input.
   WipeUnlessReleased wipe(out.data, out.size);
+  if (!IsValidPeerPoint(curve, peer_point)) return Status::kBadPoint;
 
   EVP_PKEY* peer = PeerKey(curve, peer_point);
   if (peer == nullptr) return Status::kBadPoint;

@@ -37,7 +37,8 @@ Status KdfCounterMode(const EVP_MD* md, ByteView ikm, ByteView label, ByteView c
 // ephemeral schema: its SEC1 compressed public key is written to `ephemeral_public_out` first,
 // which may be a window of `fixed_info`), then out (64 bytes) = KdfCounterMode(SHA-384, Z,
 // fixed_info, salt). Q (`peer_point`, SEC1 uncompressed) must be on the curve and not the point at
-// infinity (kBadPoint). Z is cleansed; `out` is wiped on failure.
+// infinity (kBadPoint). Z is cleansed; `out` is wiped on any failure after the argument checks
+// (lengths, key curve, overlap), which leave it untouched.
 Status EcdhDeriveKeyingMaterial(EcdhCurve curve, const EcdhKey* key, MutableByteView ephemeral_public_out, ByteView peer_point,
                                 ByteView salt, ByteView fixed_info, MutableByteView out) noexcept;
 
