@@ -1,7 +1,6 @@
 // The `esdk` command: parse, run, and turn every outcome into one line on stderr and an exit code (0 ok, 1 failure, 2 usage).
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { parseCommandLine } from './args'
 import { EXIT_FAILURE, EXIT_USAGE, UsageError, oneLine } from './errors'
 
 function versionReport(): string {
@@ -24,6 +23,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   let parsed
   try {
+    // The argument parser (commander) loads only now: `esdk --version` above needs none of it.
+    const { parseCommandLine } = await import('./args')
     parsed = parseCommandLine(argv, versionReport())
   } catch (e) {
     if (e instanceof UsageError) {

@@ -1,5 +1,7 @@
 // A whole run: client and keyring from the options, jobs planned, processed --jobs at a time, one line per failure, the exit code.
+import { openSync } from 'node:fs'
 import { createInterface } from 'node:readline'
+import { ReadStream } from 'node:tty'
 import { buildClient } from '../api/client'
 import { CommitmentPolicy } from '../core/policy'
 import { AlgorithmSuiteIdentifier } from '../core/suites'
@@ -101,7 +103,16 @@ export async function run(options: CliOptions, report: Reporter): Promise<number
   return failures === 0 ? EXIT_OK : EXIT_FAILURE
 }
 
-/** --no-overwrite skips, --interactive asks (one question at a time, even with --jobs), otherwise replace, as the Python CLI does. */
+/** The user's terminal (/dev/tty) for a question, whatever stdin is; undefined without one (no controlling terminal: cron, CI). */
+function openTerminal(): ReadStream | undefined {
+  try {
+    return new ReadStream(openSync('/dev/tty', 'r'))
+  } catch {
+    return undefined
+  }
+}
+
+/** --no-overwrite skips, --interactive asks (one question at a time, even with --jobs; the answer from the terminal, else stdin), otherwise replace, as the Python CLI does. */
 function overwritePolicy(options: CliOptions, report: Reporter): (destination: string) => Promise<boolean> {
   if (options.noOverwrite) return () => Promise.resolve(false)
   if (!options.interactive) {
@@ -115,12 +126,16 @@ function overwritePolicy(options: CliOptions, report: Reporter): (destination: s
     const answer = queue.then(
       () =>
         new Promise<boolean>((resolve) => {
-          const rl = createInterface({ input: process.stdin, output: process.stderr })
-          rl.question(`Overwrite existing output file "${destination}" with new contents? [y/N]: `, (text) => {
+          const terminal = openTerminal()
+          const rl = createInterface({ input: terminal ?? process.stdin, output: process.stderr, terminal: false })
+          const done = (answer: boolean): void => {
+            // Resolved first: close() emits 'close' at once, whose "no" must not win over the answer given.
+            resolve(answer)
             rl.close()
-            resolve(text.trim().toLowerCase().startsWith('y'))
-          })
-          rl.once('close', () => resolve(false))
+            terminal?.destroy()
+          }
+          rl.question(`Overwrite existing output file "${destination}" with new contents? [y/N]: `, (text) => done(text.trim().toLowerCase().startsWith('y')))
+          rl.once('close', () => done(false))
         }),
     )
     queue = answer

@@ -1,0 +1,34 @@
+// Build step after tsc: the `esdk` command's modules (build/lib/cli/main.js and the library it reaches) as one file, build/lib/cli/bundle.js, so start-up resolves and reads one module instead of about a hundred.
+'use strict'
+const path = require('node:path')
+const fs = require('node:fs')
+
+const root = path.join(__dirname, '..')
+const entry = path.join(root, 'build', 'lib', 'cli', 'main.js')
+// Beside main.js on purpose: the same depth, so the paths the code computes from __dirname (package.json, the addon search) hold.
+const outfile = path.join(root, 'build', 'lib', 'cli', 'bundle.js')
+
+let esbuild
+try {
+  esbuild = require('esbuild')
+} catch {
+  // An install without dev dependencies: bin/esdk.js falls back to the separate modules.
+  process.stderr.write('bundle-cli: esbuild is not installed; esdk runs from build/lib/cli/main.js\n')
+  process.exit(0)
+}
+
+esbuild.buildSync({
+  entryPoints: [entry],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  logLevel: 'warning',
+  // Loaded only when used (a KMS key, a progress bar) and large or with files of their own: left to Node's resolution.
+  external: ['@aws-sdk/*', '@smithy/*', 'cli-progress'],
+  legalComments: 'none',
+})
+// bin/esdk.js uses the bundle only when it is at least as new as main.js (a later bare `tsc` makes it stale).
+const now = new Date()
+fs.utimesSync(outfile, now, now)
