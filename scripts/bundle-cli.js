@@ -17,18 +17,46 @@ try {
   process.exit(0)
 }
 
-esbuild.buildSync({
-  entryPoints: [entry],
-  outfile,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  logLevel: 'warning',
-  // Loaded only when used (a KMS key, a progress bar) and large or with files of their own: left to Node's resolution.
-  external: ['@aws-sdk/*', '@smithy/*', 'cli-progress'],
-  legalComments: 'none',
-})
-// bin/esdk.js uses the bundle only when it is at least as new as main.js (a later bare `tsc` makes it stale).
-const now = new Date()
-fs.utimesSync(outfile, now, now)
+/**
+ * commander requires node:child_process at load, for executable subcommands this command does not have; loading it
+ * (with net, dgram and their kin) is a visible share of start-up. Inside commander it becomes a stand-in that loads
+ * the real module on first use, so nothing changes if it is ever used.
+ */
+function lazyChildProcess() {
+  return {
+    name: 'lazy-child-process',
+    setup(build) {
+      build.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+        /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'lazy-child-process', namespace: 'esdk-stub' } : undefined,
+      )
+      build.onLoad({ filter: /.*/, namespace: 'esdk-stub' }, () => ({
+        contents: "let real; const load = () => (real ??= require('node:child_process')); module.exports = new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() })",
+        loader: 'js',
+      }))
+    },
+  }
+}
+
+esbuild
+  .build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'warning',
+    // Loaded only when used (a KMS key, a progress bar) and large or with files of their own: left to Node's resolution.
+    external: ['@aws-sdk/*', '@smithy/*', 'cli-progress'],
+    legalComments: 'none',
+    plugins: [lazyChildProcess()],
+  })
+  .then(() => {
+    // bin/esdk.js uses the bundle only when it is at least as new as main.js (a later bare `tsc` makes it stale).
+    const now = new Date()
+    fs.utimesSync(outfile, now, now)
+  })
+  .catch((e) => {
+    process.stderr.write(`bundle-cli: ${e instanceof Error ? e.message : String(e)}\n`)
+    process.exit(1)
+  })

@@ -1,7 +1,6 @@
 // A whole run: client and keyring from the options, jobs planned, processed --jobs at a time, one line per failure, the exit code.
 import { openSync } from 'node:fs'
-import { createInterface } from 'node:readline'
-import { ReadStream } from 'node:tty'
+import type { ReadStream } from 'node:tty'
 import { buildClient } from '../api/client'
 import { CommitmentPolicy } from '../core/policy'
 import { AlgorithmSuiteIdentifier } from '../core/suites'
@@ -106,7 +105,8 @@ export async function run(options: CliOptions, report: Reporter): Promise<number
 /** The user's terminal (/dev/tty) for a question, whatever stdin is; undefined without one (no controlling terminal: cron, CI). */
 function openTerminal(): ReadStream | undefined {
   try {
-    return new ReadStream(openSync('/dev/tty', 'r'))
+    const tty = require('node:tty') as typeof import('node:tty')
+    return new tty.ReadStream(openSync('/dev/tty', 'r'))
   } catch {
     return undefined
   }
@@ -126,6 +126,8 @@ function overwritePolicy(options: CliOptions, report: Reporter): (destination: s
     const answer = queue.then(
       () =>
         new Promise<boolean>((resolve) => {
+          // readline and tty load only for a question: a run without --interactive never needs them.
+          const { createInterface } = require('node:readline') as typeof import('node:readline')
           const terminal = openTerminal()
           const rl = createInterface({ input: terminal ?? process.stdin, output: process.stderr, terminal: false })
           const done = (answer: boolean): void => {
