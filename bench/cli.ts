@@ -15,7 +15,8 @@ const TIME = '/usr/bin/time'
 
 export interface CliRow {
   readonly what: string
-  readonly impl: 'esdk' | 'official'
+  /** 'node': a bare `node -e 0`, the floor any start-up figure sits on. */
+  readonly impl: 'esdk' | 'official' | 'node'
   /** Median wall seconds over the runs. */
   readonly seconds: number
   /** Median peak RSS (MB, 10^6), when /usr/bin/time is there. */
@@ -88,6 +89,7 @@ export function measureCli(quick: boolean): CliRow[] {
 
     const startRuns = quick ? 5 : 15
     writeFileSync(path.join(dir, 'one'), 'x')
+    rows.push(measure('start-up: node -e 0 (the floor)', 'node', ['-e', '0'], dir, startRuns, undefined, 'ms'))
     rows.push(measure('start-up: --version', 'esdk', [ESDK, '--version'], dir, startRuns, undefined, 'ms'))
     rows.push(measure('start-up: 1-byte file to stdout (0x0478)', 'esdk', [ESDK, '-e', '-i', 'one', '-o', '-', '-S', ...w, ...suite], dir, startRuns, undefined, 'ms'))
     rows.push(measure('start-up: 1-byte file to stdout (0x0478)', 'official', [OFFICIAL, 'encrypt', 'one', '-', key], dir, startRuns, undefined, 'ms'))

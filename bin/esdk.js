@@ -8,7 +8,22 @@ process.removeAllListeners('warning')
 process.on('warning', (w) => {
   if (verbose) process.stderr.write(`esdk: warning: ${w.name}: ${w.message}\n`)
 })
-require('../build/lib/cli/main.js')
+const path = require('node:path')
+const fs = require('node:fs')
+const cli = path.join(__dirname, '..', 'build', 'lib', 'cli')
+if (argv.length === 1 && argv[0] === '--version') {
+  // The common probe, answered before the command (bundled or not) loads.
+  process.stdout.write(`${require(path.join(cli, 'version.js')).versionReport()}\n`)
+  return
+}
+// One bundled file (scripts/bundle-cli.js, made by `npm run build`) starts faster than ~100 modules; a bundle older than
+// the modules it was made from (a bare `tsc` since) is stale, and the modules run instead.
+const bundle = path.join(cli, 'bundle.js')
+const modules = path.join(cli, 'main.js')
+const bundled = fs.statSync(bundle, { throwIfNoEntry: false })
+const separate = fs.statSync(modules, { throwIfNoEntry: false })
+const entry = bundled !== undefined && (separate === undefined || bundled.mtimeMs >= separate.mtimeMs) ? bundle : modules
+require(entry)
   .main(argv)
   .then(
     (code) => {

@@ -125,7 +125,48 @@ function buildProgram(version: string): Command {
     .addOption(new Option('--backend <backend>', 'crypto backend (extension)').choices(['auto', 'native', 'js']))
     .option('--kms-endpoint <url>', 'AWS KMS endpoint for every aws-kms key: a VPC endpoint or a local stand-in (extension)')
     .option('--progress', 'show the progress bar even when stderr is not a terminal (extension)')
+    // The Python CLI's internal flag, accepted by its parser only to be refused: the same here (checkOptions).
+    .addOption(new Option('--required-encryption-context-keys <keys...>').hideHelp())
   return p
+}
+
+/**
+ * The Python CLI's argparse habits, before commander sees the words: a long flag may be shortened to any unique
+ * prefix (`--enc`, `--metadata=FILE`); an ambiguous one is a usage error; a long flag with one dash (`-encrypt`) is
+ * the typo its parser catches. Words after a bare `--` are left alone.
+ */
+export function expandAbbreviations(argv: readonly string[], longFlags: readonly string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string
+    if (arg === '--') {
+      out.push(...argv.slice(i))
+      break
+    }
+    if (/^-[A-Za-z][A-Za-z-]+(=|$)/.test(arg)) {
+      const name = `-${arg.split('=')[0] as string}`
+      if (longFlags.includes(name)) throw new UsageError(`found invalid argument "${arg}": did you mean "-${arg}"?`)
+    }
+    if (!arg.startsWith('--') || arg.length === 2) {
+      out.push(arg)
+      continue
+    }
+    const eq = arg.indexOf('=')
+    const name = eq < 0 ? arg : arg.slice(0, eq)
+    if (longFlags.includes(name)) {
+      out.push(arg)
+      continue
+    }
+    const matches = longFlags.filter((f) => f.startsWith(name))
+    if (matches.length > 1) throw new UsageError(`ambiguous option: ${name} could match ${matches.join(', ')}`)
+    out.push(matches.length === 1 ? (matches[0] as string) + (eq < 0 ? '' : arg.slice(eq)) : arg)
+  }
+  return out
+}
+
+function longFlagsOf(program: Command): string[] {
+  const flags = program.options.map((o) => o.long).filter((f): f is string => f !== undefined)
+  return [...flags, '--help']
 }
 
 function collectGroups(value: string, groups: string[][]): string[][] {
@@ -140,7 +181,7 @@ export function parseCommandLine(argv: readonly string[], version: string): Pars
   let help: string | undefined
   program.configureOutput({ writeOut: (s) => (help = (help ?? '') + s), writeErr: () => undefined })
   try {
-    program.parse(tagGroups(expandArgFiles(argv)), { from: 'user' })
+    program.parse(tagGroups(expandAbbreviations(expandArgFiles(argv), longFlagsOf(program))), { from: 'user' })
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return { kind: 'print', text: help ?? '' }
@@ -152,6 +193,7 @@ export function parseCommandLine(argv: readonly string[], version: string): Pars
 }
 
 function checkOptions(o: Record<string, unknown>): CliOptions {
+  if (o.requiredEncryptionContextKeys !== undefined) throw new UsageError('--required-encryption-context-keys cannot be manually provided')
   const actions = (['encrypt', 'decrypt', 'decryptUnsigned'] as const).filter((a) => o[a] === true)
   if (actions.length !== 1) throw new UsageError('exactly one of -e/--encrypt, -d/--decrypt or --decrypt-unsigned is required')
   const action: Action = actions[0] === 'decryptUnsigned' ? 'decrypt-unsigned' : (actions[0] as Action)

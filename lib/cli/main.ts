@@ -1,14 +1,7 @@
 // The `esdk` command: parse, run, and turn every outcome into one line on stderr and an exit code (0 ok, 1 failure, 2 usage).
-import { readFileSync } from 'node:fs'
-import path from 'node:path'
-import { parseCommandLine } from './args'
 import { EXIT_FAILURE, EXIT_USAGE, UsageError, oneLine } from './errors'
+import { versionReport } from './version'
 
-function versionReport(): string {
-  const pkg = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version?: unknown }
-  const version = typeof pkg.version === 'string' ? pkg.version : 'unknown'
-  return `esdk/${version} esdk-native/${version} node/${process.version}`
-}
 
 /** Returns the exit code; never throws. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -24,6 +17,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   let parsed
   try {
+    // The argument parser (commander) loads only now: `esdk --version` above needs none of it.
+    const { parseCommandLine } = await import('./args')
     parsed = parseCommandLine(argv, versionReport())
   } catch (e) {
     if (e instanceof UsageError) {

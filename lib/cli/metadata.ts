@@ -68,6 +68,11 @@ export class MetadataWriter {
     private readonly overwrite: boolean,
   ) {}
 
+  /** False with -S: callers may skip what only a record needs (message headers, header tags). */
+  get enabled(): boolean {
+    return this.target !== undefined
+  }
+
   open(): void {
     if (this.target === undefined || this.target === '-') return
     try {

@@ -1,6 +1,5 @@
 // One input to one output: source, base64, the encrypt or decrypt stream, context checks, then the output renamed into place only after the message authenticated.
-import { createReadStream } from 'node:fs'
-import { readFile, stat } from 'node:fs/promises'
+import { createReadStream, readFileSync } from 'node:fs'
 import { Readable, Transform, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { EsdkClient } from '../api/client'
@@ -13,9 +12,9 @@ import { OperationError } from './errors'
 import { HeaderTap } from './header-tap'
 import { KeyWitnessLog } from './key-witness'
 import { MetadataRecord, MetadataWriter } from './metadata'
-import { PendingOutput, writeWhole } from './output-file'
+import { PendingOutput, writeWholeSync } from './output-file'
 import { Progress } from './progress'
-import { ensureParent, Job } from './targets'
+import { identityOf, Job, ParentDirectories } from './targets'
 
 export interface OperationContext {
   readonly options: CliOptions
@@ -26,6 +25,11 @@ export interface OperationContext {
   readonly progress: Progress
   /** True when an existing output may be replaced (asks the user with --interactive). */
   readonly mayOverwrite: (destination: string) => Promise<boolean>
+  /** Every input file's `dev:ino`: never written over. */
+  readonly inputs: ReadonlySet<string>
+  /** Outputs this run has already chosen to write: a second job aiming at one (two inputs named alike) counts as overwriting. */
+  readonly claimed: Set<string>
+  readonly directories: ParentDirectories
 }
 
 export type OperationResult = 'done' | 'skipped'
@@ -41,7 +45,7 @@ export const WHOLE_FILE_LIMIT = 1024 * 1024
 const READ_CHUNK = 1024 * 1024
 
 /** A decrypt whose context lacks what -c asked for: reported in the metadata (as the Python CLI does), and a failure (which it is not there). */
-class ContextMismatch extends OperationError {
+export class ContextMismatch extends OperationError {
   constructor(
     readonly missingKeys: string[],
     readonly missingPairs: [string, string][],
@@ -51,19 +55,30 @@ class ContextMismatch extends OperationError {
   }
 }
 
-function checkContext(options: CliOptions, header: MessageHeader): ContextMismatch | undefined {
+export function checkContext(options: CliOptions, header: MessageHeader): ContextMismatch | undefined {
   const found = header.encryptionContext
   const missingKeys = options.requiredContextKeys.filter((k) => !Object.prototype.hasOwnProperty.call(found, k))
   const missingPairs = Object.entries(options.encryptionContext).filter(([k, v]) => found[k] !== v)
   return missingKeys.length + missingPairs.length === 0 ? undefined : new ContextMismatch(missingKeys, missingPairs)
 }
 
+/**
+ * Whether the job may write its output: one stat of the destination. An input there (same device and inode,
+ * through any link) is refused; an existing file, or one an earlier job of this run writes, goes by the overwrite policy.
+ */
+export function mayWrite(job: Job, ctx: OperationContext): boolean | Promise<boolean> {
+  if (job.destination === '-') return true
+  const there = identityOf(job.destination)
+  if (there !== undefined && ctx.inputs.has(there)) throw new OperationError(`refusing to overwrite the input ${job.destination}`)
+  const claimedBefore = ctx.claimed.has(job.outputName)
+  ctx.claimed.add(job.outputName)
+  return there === undefined && !claimedBefore ? true : ctx.mayOverwrite(job.destination)
+}
+
 export async function runOperation(job: Job, ctx: OperationContext): Promise<OperationResult> {
   const { options } = ctx
   const encrypting = options.action === 'encrypt'
-  if (job.destination !== '-' && (await stat(job.destination).catch(() => undefined)) !== undefined) {
-    if (!(await ctx.mayOverwrite(job.destination))) return 'skipped'
-  }
+  if (!(await mayWrite(job, ctx))) return 'skipped'
 
   if (job.size !== undefined && job.size <= WHOLE_FILE_LIMIT && !options.decode && !options.encode && options.action !== 'decrypt-unsigned') return runWhole(job, ctx)
 
@@ -112,7 +127,7 @@ export async function runOperation(job: Job, ctx: OperationContext): Promise<Ope
         : stdoutSink(),
     )
   } else {
-    ensureParent(job.destination)
+    ctx.directories.ensure(job.destination)
     pending = new PendingOutput(job.destination, encrypting && !options.decode ? 0o666 : 0o600)
     stages.push(pending.stream)
   }
@@ -141,7 +156,7 @@ export async function runOperation(job: Job, ctx: OperationContext): Promise<Ope
 /** The small-file path: one read, one encrypt or decrypt (which returns only after every tag and the signature verified), one write. */
 async function runWhole(job: Job, ctx: OperationContext): Promise<OperationResult> {
   const { options } = ctx
-  const input = await readFile(job.source)
+  const input = readFileSync(job.source)
   ctx.progress.add(input.length)
   let output: Buffer
   let header: MessageHeader
@@ -158,8 +173,7 @@ async function runWhole(job: Job, ctx: OperationContext): Promise<OperationResul
     const r = await ctx.client.decrypt(ctx.materials, input, options.maxLength === undefined ? {} : { maxBodySize: options.maxLength })
     output = r.plaintext
     header = r.messageHeader
-    const parsed = parseHeader(input, { maxEncryptedDataKeys: false })
-    if (parsed.done) headerAuth = { iv: Buffer.from(parsed.headerIv), tag: Buffer.from(parsed.headerAuthTag) }
+    headerAuth = headerAuthOf(input, ctx.metadata)
     const mismatch = checkContext(options, header)
     if (mismatch) {
       output.fill(0)
@@ -173,18 +187,25 @@ async function runWhole(job: Job, ctx: OperationContext): Promise<OperationResul
   }
   if (job.destination === '-') await writeStdout(output)
   else {
-    ensureParent(job.destination)
-    await writeWhole(job.destination, options.action === 'encrypt' ? 0o666 : 0o600, output)
+    ctx.directories.ensure(job.destination)
+    writeWholeSync(job.destination, options.action === 'encrypt' ? 0o666 : 0o600, output)
   }
   ctx.metadata.write({ ...record(job, options, header, undefined), ...(headerAuth ? { headerAuth } : {}), ...(options.action === 'encrypt' ? {} : withKey(ctx.log, header)) })
   return 'done'
 }
 
-function record(job: Job, options: CliOptions, header: MessageHeader, tap: HeaderTap | undefined): MetadataRecord {
+/** The header's IV and tag for the metadata (read from the message's own bytes); skipped when no metadata is written. */
+export function headerAuthOf(message: Buffer, metadata: MetadataWriter): MetadataRecord['headerAuth'] | undefined {
+  if (!metadata.enabled) return undefined
+  const parsed = parseHeader(message, { maxEncryptedDataKeys: false })
+  return parsed.done ? { iv: Buffer.from(parsed.headerIv), tag: Buffer.from(parsed.headerAuthTag) } : undefined
+}
+
+export function record(job: Job, options: CliOptions, header: MessageHeader, tap: HeaderTap | undefined): MetadataRecord {
   return { mode: options.action, input: job.inputName, output: job.outputName, header, ...(tap?.headerAuth ? { headerAuth: tap.headerAuth } : {}) }
 }
 
-function withKey(log: KeyWitnessLog, header: MessageHeader): Partial<MetadataRecord> {
+export function withKey(log: KeyWitnessLog, header: MessageHeader): Partial<MetadataRecord> {
   const key = log.find(header.encryptedDataKeys)
   return key === undefined ? {} : { decryptedWith: key }
 }

@@ -1,22 +1,39 @@
 // Outputs land under their final name only after the whole message authenticated: written to a private temporary file beside the target, renamed on success, removed on failure.
 import { randomBytes } from 'node:crypto'
-import { createWriteStream, WriteStream } from 'node:fs'
-import { rename, unlink, writeFile } from 'node:fs/promises'
+import { closeSync, createWriteStream, openSync, renameSync, unlinkSync, writeSync, WriteStream } from 'node:fs'
+import { rename, unlink } from 'node:fs/promises'
 import path from 'node:path'
 
-/** The temporary name beside `destination`: hidden, random, never an existing file (opened with `wx`). */
+/** This run's random tag, drawn once: a draw per small file costs more than its write. Names stay unguessable; a counter keeps them distinct. */
+let runTag: string | undefined
+let counter = 0
+
+/** The temporary name beside `destination`: hidden, unguessable, never an existing file (opened with `wx`, so a planted name fails instead of being followed). */
 function temporaryBeside(destination: string): string {
-  return path.join(path.dirname(destination), `.${path.basename(destination)}.${randomBytes(6).toString('hex')}.esdk-partial`)
+  runTag ??= randomBytes(6).toString('hex')
+  return path.join(path.dirname(destination), `.${path.basename(destination)}.${runTag}${(counter++).toString(36)}.esdk-partial`)
 }
 
-/** A whole result at once (small files): written under a temporary name, then renamed. */
-export async function writeWhole(destination: string, mode: number, bytes: Uint8Array): Promise<void> {
+/**
+ * A whole, already authenticated result at once (small files): written under a temporary name, then renamed.
+ * Synchronous on purpose: for a few KiB, four round trips through libuv's pool cost more than the syscalls.
+ */
+export function writeWholeSync(destination: string, mode: number, bytes: Uint8Array): void {
   const temporary = temporaryBeside(destination)
+  let fd: number | undefined
   try {
-    await writeFile(temporary, bytes, { flag: 'wx', mode })
-    await rename(temporary, destination)
+    fd = openSync(temporary, 'wx', mode)
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at)
+    closeSync(fd)
+    fd = undefined
+    renameSync(temporary, destination)
   } catch (e) {
-    await unlink(temporary).catch(() => undefined)
+    if (fd !== undefined) closeSync(fd)
+    try {
+      unlinkSync(temporary)
+    } catch {
+      // Never created, or already gone: nothing partial is left either way.
+    }
     throw e
   }
 }

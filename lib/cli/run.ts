@@ -1,17 +1,19 @@
 // A whole run: client and keyring from the options, jobs planned, processed --jobs at a time, one line per failure, the exit code.
-import { createInterface } from 'node:readline'
+import { openSync } from 'node:fs'
+import type { ReadStream } from 'node:tty'
 import { buildClient } from '../api/client'
 import { CommitmentPolicy } from '../core/policy'
 import { AlgorithmSuiteIdentifier } from '../core/suites'
 import { NodeCachingMaterialsManager } from '../materials/caching/caching-cmm'
 import { getLocalCryptographicMaterialsCache } from '../materials/caching/local-cache'
 import type { CliOptions } from './args'
-import { EXIT_FAILURE, EXIT_OK, OperationError, oneLine } from './errors'
+import { EXIT_FAILURE, EXIT_OK, oneLine } from './errors'
 import { KeyWitnessLog } from './key-witness'
 import { MetadataWriter } from './metadata'
 import { OperationContext, runOperation } from './operation'
 import { startProgress } from './progress'
-import { inputPaths, Job, planJobs, realDestination } from './targets'
+import { Outcome, planUnits, runBatch, Unit } from './small-files'
+import { inputIdentities, Job, ParentDirectories, planJobs } from './targets'
 import { buildKeyring } from './wrapping-keys'
 
 export interface Reporter {
@@ -45,30 +47,53 @@ export async function run(options: CliOptions, report: Reporter): Promise<number
   const totalBytes = jobs.reduce((n, j) => n + (j.size ?? 0), 0)
   const showBar = options.progress === true || (process.stderr.isTTY === true && !options.quiet)
   const progress = startProgress(showBar, totalBytes, jobs.length)
-  const inputs = inputPaths(jobs)
-  const ctx: OperationContext = { options: { ...options, ...defaults }, client, materials, metadata, log, progress, mayOverwrite: overwritePolicy(options, report) }
+  const ctx: OperationContext = {
+    options: { ...options, ...defaults },
+    client,
+    materials,
+    metadata,
+    log,
+    progress,
+    mayOverwrite: overwritePolicy(options, report),
+    inputs: inputIdentities(jobs),
+    claimed: new Set(),
+    directories: new ParentDirectories(),
+  }
 
   let failures = 0
+  const settle = (job: Job, outcome: Outcome): void => {
+    if (outcome.ok) {
+      if (outcome.result === 'skipped') report.warn(`skipped ${job.source}: ${job.destination} exists`)
+      else report.info(`${options.action} ${job.inputName} -> ${job.outputName}`)
+    } else {
+      failures++
+      report.error(`${job.source === '-' ? 'stdin' : job.source}: ${oneLine(outcome.error)}`, outcome.error)
+    }
+    progress.fileDone()
+  }
+  // --jobs units in flight: a unit is one file, or a batch of small files (one batch call, on the pool's threads when big enough).
+  const units = planUnits(jobs, ctx.options)
   let next = 0
   const worker = async (): Promise<void> => {
-    for (let i = next++; i < jobs.length; i = next++) {
-      const job = jobs[i] as Job
-      try {
-        // Never write over an input, whatever the names say (a suffix of "" into the input's own directory, links).
-        if (job.destination !== '-' && inputs.has(realDestination(job))) throw new OperationError(`refusing to overwrite the input ${job.destination}`)
-        const result = await runOperation(job, ctx)
-        if (result === 'skipped') report.warn(`skipped ${job.source}: ${job.destination} exists`)
-        else report.info(`${options.action} ${job.inputName} -> ${job.outputName}`)
-      } catch (e) {
-        failures++
-        report.error(`${job.source === '-' ? 'stdin' : job.source}: ${oneLine(e)}`, e)
-      } finally {
-        progress.fileDone()
+    for (let u = next++; u < units.length; u = next++) {
+      const unit = units[u] as Unit
+      if (unit.batch) {
+        const outcomes = await runBatch(unit.jobs, ctx)
+        unit.jobs.forEach((job, i) => settle(job, outcomes[i] as Outcome))
+        continue
       }
+      const job = unit.jobs[0] as Job
+      let outcome: Outcome
+      try {
+        outcome = { ok: true, result: await runOperation(job, ctx) }
+      } catch (e) {
+        outcome = { ok: false, error: e }
+      }
+      settle(job, outcome)
     }
   }
   try {
-    await Promise.all(Array.from({ length: Math.min(options.jobs, jobs.length) }, worker))
+    await Promise.all(Array.from({ length: Math.min(options.jobs, units.length) }, worker))
   } finally {
     progress.stop()
     metadata.close()
@@ -77,7 +102,17 @@ export async function run(options: CliOptions, report: Reporter): Promise<number
   return failures === 0 ? EXIT_OK : EXIT_FAILURE
 }
 
-/** --no-overwrite skips, --interactive asks (one question at a time, even with --jobs), otherwise replace, as the Python CLI does. */
+/** The user's terminal (/dev/tty) for a question, whatever stdin is; undefined without one (no controlling terminal: cron, CI). */
+function openTerminal(): ReadStream | undefined {
+  try {
+    const tty = require('node:tty') as typeof import('node:tty')
+    return new tty.ReadStream(openSync('/dev/tty', 'r'))
+  } catch {
+    return undefined
+  }
+}
+
+/** --no-overwrite skips, --interactive asks (one question at a time, even with --jobs; the answer from the terminal, else stdin), otherwise replace, as the Python CLI does. */
 function overwritePolicy(options: CliOptions, report: Reporter): (destination: string) => Promise<boolean> {
   if (options.noOverwrite) return () => Promise.resolve(false)
   if (!options.interactive) {
@@ -91,12 +126,18 @@ function overwritePolicy(options: CliOptions, report: Reporter): (destination: s
     const answer = queue.then(
       () =>
         new Promise<boolean>((resolve) => {
-          const rl = createInterface({ input: process.stdin, output: process.stderr })
-          rl.question(`Overwrite existing output file "${destination}" with new contents? [y/N]: `, (text) => {
+          // readline and tty load only for a question: a run without --interactive never needs them.
+          const { createInterface } = require('node:readline') as typeof import('node:readline')
+          const terminal = openTerminal()
+          const rl = createInterface({ input: terminal ?? process.stdin, output: process.stderr, terminal: false })
+          const done = (answer: boolean): void => {
+            // Resolved first: close() emits 'close' at once, whose "no" must not win over the answer given.
+            resolve(answer)
             rl.close()
-            resolve(text.trim().toLowerCase().startsWith('y'))
-          })
-          rl.once('close', () => resolve(false))
+            terminal?.destroy()
+          }
+          rl.question(`Overwrite existing output file "${destination}" with new contents? [y/N]: `, (text) => done(text.trim().toLowerCase().startsWith('y')))
+          rl.once('close', () => done(false))
         }),
     )
     queue = answer

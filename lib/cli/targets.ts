@@ -10,8 +10,10 @@ export interface Job {
   readonly source: string
   /** A path, or '-' for stdout. */
   readonly destination: string
-  /** The input's size when it is a file (progress, and the plaintext length bound on encrypt). */
+  /** The input's size when it is a file (progress, the plaintext length bound on encrypt, the small-file paths). */
   readonly size: number | undefined
+  /** The input file's device and inode (`dev:ino`), from the one stat of planning: no output may land on it. */
+  readonly identity: string | undefined
   /** What the metadata calls them: absolute paths, `<stdin>` and `<stdout>`. */
   readonly inputName: string
   readonly outputName: string
@@ -37,6 +39,12 @@ function isDir(p: string): boolean {
   }
 }
 
+/** `dev:ino` of what a path names (through links), or undefined when nothing is there. bigint: an inode number may not fit a double. */
+export function identityOf(p: string): string | undefined {
+  const s = statSync(p, { bigint: true, throwIfNoEntry: false })
+  return s === undefined ? undefined : `${s.dev}:${s.ino}`
+}
+
 function real(p: string): string {
   try {
     return realpathSync(p)
@@ -45,14 +53,21 @@ function real(p: string): string {
   }
 }
 
-function walk(dir: string): string[] {
-  const out: string[] = []
+/** The files under `dir` as paths relative to it, sorted per directory; built by concatenation (entry names hold no separator), not normalized per file. */
+function walk(dir: string, prefix: string, out: string[]): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const p = path.join(dir, e.name)
-    if (e.isDirectory()) out.push(...walk(p))
-    else if (e.isFile() || (e.isSymbolicLink() && statSync(p, { throwIfNoEntry: false })?.isFile() === true)) out.push(p)
+    const relative = prefix + e.name
+    if (e.isDirectory()) walk(p, relative + path.sep, out)
+    else if (e.isFile() || (e.isSymbolicLink() && statSync(p, { throwIfNoEntry: false })?.isFile() === true)) out.push(relative)
   }
   return out
+}
+
+/** `base` (normalized once) and a clean relative path, joined without normalizing the whole again. */
+function under(base: string, relative: string): string {
+  if (base === '.') return relative
+  return base.endsWith(path.sep) ? base + relative : base + path.sep + relative
 }
 
 /** Every job of the run, in order; usage errors for requests the Python CLI refuses. */
@@ -65,19 +80,16 @@ export function planJobs(r: TargetRequest): Job[] {
   checkMetadataTarget(r, outputIsDir)
   if (r.input === '-') {
     if (outputIsDir) throw new UsageError('the output may not be a directory when the input is stdin')
-    return [{ source: '-', destination: r.output, size: undefined, inputName: '<stdin>', outputName: r.output === '-' ? '<stdout>' : path.resolve(r.output) }]
+    return [{ source: '-', destination: r.output, size: undefined, identity: undefined, inputName: '<stdin>', outputName: r.output === '-' ? '<stdout>' : path.resolve(r.output) }]
   }
   const sources = hasGlob(r.input) && !existsPath(r.input) ? expandGlob(r.input) : existsPath(r.input) ? [r.input] : []
   if (sources.length === 0) throw new UsageError(`no input matches ${r.input}`)
   if (sources.length > 1 && !outputIsDir) throw new UsageError('with several inputs, the output must be an existing directory')
   const jobs: Job[] = []
-  const fileJob = (source: string, destination: string): Job => ({
-    source,
-    destination,
-    size: statSync(source).size,
-    inputName: path.resolve(source),
-    outputName: destination === '-' ? '<stdout>' : path.resolve(destination),
-  })
+  const fileJob = (source: string, destination: string, inputName = path.resolve(source), outputName = destination === '-' ? '<stdout>' : path.resolve(destination)): Job => {
+    const s = statSync(source, { bigint: true })
+    return { source, destination, size: Number(s.size), identity: `${s.dev}:${s.ino}`, inputName, outputName }
+  }
   for (const source of sources) {
     if (isDir(source)) {
       if (!r.recursive) {
@@ -86,9 +98,15 @@ export function planJobs(r: TargetRequest): Job[] {
         continue
       }
       if (!outputIsDir) throw new UsageError('if the input is a directory, the output must be an existing directory')
-      for (const file of walk(source)) {
-        const relative = path.relative(source, path.dirname(file))
-        jobs.push(fileJob(file, path.join(r.output, relative, path.basename(file) + suffix)))
+      const sourceBase = path.join(source, '.')
+      const outputBase = path.join(r.output, '.')
+      const absoluteSource = path.resolve(source)
+      const absoluteOutput = path.resolve(r.output)
+      // A suffix with a separator in it takes the normalizing path (its "..", if any, resolved as before).
+      const plain = !suffix.includes('/') && !suffix.includes(path.sep)
+      for (const relative of walk(source, '', [])) {
+        const destination = under(outputBase, relative + suffix)
+        jobs.push(plain ? fileJob(under(sourceBase, relative), destination, under(absoluteSource, relative), under(absoluteOutput, relative + suffix)) : fileJob(under(sourceBase, relative), path.join(destination)))
       }
     } else {
       jobs.push(fileJob(source, outputIsDir ? path.join(r.output, path.basename(source) + suffix) : r.output))
@@ -102,18 +120,23 @@ function existsPath(p: string): boolean {
   return statSync(p, { throwIfNoEntry: false }) !== undefined
 }
 
-/** The real paths of every input file: no output may land on one of them. */
-export function inputPaths(jobs: readonly Job[]): Set<string> {
-  return new Set(jobs.filter((j) => j.source !== '-').map((j) => real(j.source)))
+/** Every input file's identity: no output may land on one of them (whatever the names say: links, a suffix of ""). */
+export function inputIdentities(jobs: readonly Job[]): Set<string> {
+  const out = new Set<string>()
+  for (const j of jobs) if (j.identity !== undefined) out.add(j.identity)
+  return out
 }
 
-export function realDestination(job: Job): string {
-  return real(job.destination)
-}
+/** Makes the directories nested outputs need, each once per run. */
+export class ParentDirectories {
+  private readonly made = new Set<string>()
 
-/** Makes the directories a nested output needs. */
-export function ensureParent(destination: string): void {
-  mkdirSync(path.dirname(destination), { recursive: true })
+  ensure(destination: string): void {
+    const dir = path.dirname(destination)
+    if (this.made.has(dir)) return
+    mkdirSync(dir, { recursive: true })
+    this.made.add(dir)
+  }
 }
 
 function checkMetadataTarget(r: TargetRequest, outputIsDir: boolean): void {

@@ -20,11 +20,13 @@ export interface RunOptions {
   readonly cwd?: string
   readonly input?: Buffer | string
   readonly env?: NodeJS.ProcessEnv
+  /** A new session: the child has no controlling terminal (no /dev/tty), whatever the test runner has. */
+  readonly detached?: boolean
 }
 
 export function esdk(args: readonly string[], options: RunOptions = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ESDK, ...args], { cwd: options.cwd, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [ESDK, ...args], { cwd: options.cwd, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'], detached: options.detached === true })
     const out: Buffer[] = []
     let stderr = ''
     child.stdout.on('data', (c: Buffer) => out.push(c))

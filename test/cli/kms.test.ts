@@ -63,3 +63,31 @@ test('caching with KMS: many files, one GenerateDataKey; the endpoint can also c
   t.is(d.status, 0, d.stderr)
   t.is(d.stdout.toString(), 'file 3')
 })
+
+test('region= and profile= reach the SDK client: an alias goes to the region named, credentials come from the named profile only', async (t) => {
+  const kms = await startLocalKms()
+  t.teardown(() => kms.close())
+  const dir = scratch(t)
+  writeFileSync(path.join(dir, 'credentials'), `[cli-test]\naws_access_key_id = ${kms.credentials.accessKeyId}\naws_secret_access_key = ${kms.credentials.secretAccessKey}\n`)
+  writeFileSync(path.join(dir, 'config'), '')
+  writeFileSync(path.join(dir, 'p.txt'), 'profiled')
+  // No credentials in the environment and no [default] profile: only profile= can supply them. AWS_REGION says another region than region=.
+  const env: NodeJS.ProcessEnv = { ...process.env, AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'credentials'), AWS_CONFIG_FILE: path.join(dir, 'config'), AWS_REGION: 'us-west-2' }
+  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_ENDPOINT_URL_KMS']) delete env[name]
+  const key = (profile: string): string[] => ['-w', 'key=alias/local-kms', 'region=eu-west-1', `profile=${profile}`]
+  const e = await esdk(['-e', '-i', 'p.txt', '-o', 'p.enc', ...key('cli-test'), '--kms-endpoint', kms.endpoint, '-S'], { cwd: dir, env })
+  t.is(e.status, 0, e.stderr)
+  t.deepEqual(
+    kms.calls.map((c) => [c.op, c.region, c.resolvedKeyArn]),
+    [['GenerateDataKey', 'eu-west-1', kms.keys.keyArn('eu-west-1')]],
+  )
+  const d = await esdk(['-d', '-i', 'p.enc', '-o', '-', '-w', `key=${kms.keys.keyArn('eu-west-1')}`, 'profile=cli-test', '--kms-endpoint', kms.endpoint, '-S'], { cwd: dir, env })
+  t.is(d.status, 0, d.stderr)
+  t.is(d.stdout.toString(), 'profiled')
+  kms.clearCalls()
+  const missing = await esdk(['-e', '-i', 'p.txt', '-o', 'q.enc', ...key('nobody'), '--kms-endpoint', kms.endpoint, '-S'], { cwd: dir, env })
+  t.is(missing.status, 1, 'a profile that is not there: no credentials, no call')
+  t.regex(missing.stderr, /^esdk: p\.txt: .*\n$/)
+  t.deepEqual(kms.calls, [])
+  t.false(readdirSync(dir).includes('q.enc'))
+})

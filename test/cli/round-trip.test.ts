@@ -125,3 +125,21 @@ test('globs pick the matching files; several inputs need an output directory', a
   t.is(e.status, 0, e.stderr)
   t.deepEqual(readdirSync(path.join(dir, 'out')).sort(), ['a.log.encrypted', 'b.log.encrypted'])
 })
+
+test('--backend js and --backend native write messages each other reads: small files (batched) and a streamed 1.5 MiB file', async (t) => {
+  const dir = scratch(t)
+  const { w } = aesKey(dir)
+  for (const d of ['in', 'js', 'native', 'back-native', 'back-js']) mkdirSync(path.join(dir, d))
+  const files = new Map<string, Buffer>([...Array.from({ length: 6 }, (_, i) => [`s${i}`, randomBytes(100 + i * 700)] as const), ['big', randomBytes(1536 * 1024)]])
+  for (const [name, bytes] of files) writeFileSync(path.join(dir, 'in', name), bytes)
+  for (const backend of ['js', 'native']) {
+    const e = await esdk(['-e', '-r', '-i', 'in', '-o', backend, ...w, '-S', '--backend', backend, '--jobs', '2', '--frame-length', '4096'], { cwd: dir })
+    t.is(e.status, 0, `${backend}: ${e.stderr}`)
+  }
+  // Each backend's messages opened by the other one.
+  for (const [from, by] of [['js', 'native'], ['native', 'js']] as const) {
+    const d = await esdk(['-d', '-r', '-i', from, '-o', `back-${by}`, ...w, '-S', '--backend', by, '--suffix', ''], { cwd: dir })
+    t.is(d.status, 0, `${from} -> ${by}: ${d.stderr}`)
+    for (const [name, bytes] of files) t.true(readFileSync(path.join(dir, `back-${by}`, `${name}.encrypted`)).equals(bytes), `${from} -> ${by}: ${name}`)
+  }
+})

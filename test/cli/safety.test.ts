@@ -90,8 +90,25 @@ test('never overwrite an input; --no-overwrite keeps existing outputs; an existi
   t.is(readFileSync(path.join(dir, 'a.txt.encrypted'), 'utf8'), 'keep me')
   t.is((await esdk(['-e', '-i', 'a.txt', '-o', '.', ...w, '-S'], { cwd: dir })).status, 0)
   t.not(readFileSync(path.join(dir, 'a.txt.encrypted'), 'utf8'), 'keep me')
-  const ask = await esdk(['-e', '-i', 'a.txt', '-o', '.', '--interactive', ...w, '-S'], { cwd: dir, input: 'n\n' })
+  const written = readFileSync(path.join(dir, 'a.txt.encrypted'))
+  // Without a terminal (a new session has none) the answer comes from stdin; test/cli/progress asks a real one.
+  const ask = await esdk(['-e', '-i', 'a.txt', '-o', '.', '--interactive', ...w, '-S'], { cwd: dir, input: 'n\n', detached: true })
+  t.is(ask.status, 0, ask.stderr)
   t.regex(ask.stderr, /Overwrite existing output file/)
+  t.deepEqual(readFileSync(path.join(dir, 'a.txt.encrypted')), written, 'answered no: left alone')
+})
+
+test('two inputs named alike into one directory: with --no-overwrite the second is skipped, never written over the first', async (t) => {
+  const dir = scratch(t)
+  const { w } = aesKey(dir)
+  for (const d of ['a', 'b', 'out']) mkdirSync(path.join(dir, d))
+  writeFileSync(path.join(dir, 'a', 'x'), 'from a')
+  writeFileSync(path.join(dir, 'b', 'x'), 'from b')
+  const r = await esdk(['-e', '-i', '*/x', '-o', 'out', '--no-overwrite', ...w, '-S', '--jobs', '2'], { cwd: dir })
+  t.is(r.status, 0, r.stderr)
+  t.regex(r.stderr, /warning: skipped b\/x: out\/x\.encrypted exists/)
+  const back = await esdk(['-d', '-i', 'out/x.encrypted', '-o', '-', ...w, '-S'], { cwd: dir })
+  t.is(back.stdout.toString(), 'from a')
 })
 
 test('decrypt checks the context: pairs must match, bare keys must be present; a mismatch exits 1, writes nothing and says so in the metadata', async (t) => {

@@ -1,6 +1,6 @@
 // Every usage error exits 2 with one line on stderr naming the problem, before anything is read or written; --help and --version exit 0.
 import test from 'ava'
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { aesKey, esdk, lines, scratch } from './helpers'
 
@@ -52,6 +52,9 @@ const CASES: readonly (readonly [string, readonly string[], RegExp])[] = [
   ['bad backend', ['-e', '-i', 'in', '-o', 'out', '$KEY', '-S', '--backend', 'gpu'], /--backend.*gpu/],
   ['bad endpoint', ['-e', '-i', 'in', '-o', 'out', '$KEY', '-S', '--kms-endpoint', 'localhost'], /--kms-endpoint must be an http\(s\) URL/],
   ['missing argument file', ['@nope.args'], /cannot read argument file nope\.args/],
+  ['ambiguous abbreviation', ['--de', '-i', 'in', '-o', 'out', '$KEY', '-S'], /ambiguous option: --de could match --decrypt, --decrypt-unsigned, --decode/],
+  ['long flag with one dash', ['-encrypt', '-i', 'in', '-o', 'out', '$KEY', '-S'], /found invalid argument "-encrypt": did you mean "--encrypt"\?/],
+  ['required context keys by hand', ['-d', '-i', 'in', '-o', 'out', '$KEY', '-S', '--required-encryption-context-keys', 'k'], /--required-encryption-context-keys cannot be manually provided/],
 ]
 
 function setup(dir: string): string[] {
@@ -89,6 +92,20 @@ test('--help and --version print to stdout and exit 0', async (t) => {
   t.is(version.status, 0)
   t.regex(version.stdout.toString(), /^esdk\/\d+\.\d+\.\d+ esdk-native\/\d+\.\d+\.\d+ node\/v\d+/)
   t.is(version.stderr, '')
+})
+
+test('long flags shorten to any unique prefix, as argparse allows: --inp, --out, --suppress, --wrap, --frame=, --wrapping=, --metadata-o=; exact names win over longer ones', async (t) => {
+  const dir = scratch(t)
+  const { file } = aesKey(dir)
+  writeFileSync(path.join(dir, 'in'), 'shortened')
+  const key = ['provider=raw-aes', `key=file:${file}`, 'namespace=cli-tests', 'name=aes-1']
+  const enc = await esdk(['-e', '--inp', 'in', '--out', 'in.enc', '--wrap', ...key, '--suppress', '--frame=1024'], { cwd: dir })
+  t.is(enc.status, 0, enc.stderr)
+  // --decrypt is a prefix of --decrypt-unsigned: an exact name is never ambiguous.
+  const dec = await esdk(['--decrypt', '-i', 'in.enc', '-o', '-', `--wrapping=${key[0] as string}`, ...key.slice(1), '--metadata-o=m.json'], { cwd: dir })
+  t.is(dec.status, 0, dec.stderr)
+  t.is(dec.stdout.toString(), 'shortened')
+  t.regex(readFileSync(path.join(dir, 'm.json'), 'utf8'), /"mode": ?"decrypt"/)
 })
 
 test('@file arguments: one file holds the flags, with quotes, comments and $VARS', async (t) => {
