@@ -60,7 +60,7 @@ function build(dir, extra) {
   const out = path.join(root, dir);
   if (args.has('--clean')) fs.rmSync(out, { recursive: true, force: true });
   const t = Date.now();
-  mustRun('cmake', ['-S', root, '-B', out, '-DESDK_CT=ON', `-DESDK_NODEDIR=${nodedir}`, '-DCMAKE_BUILD_TYPE=Release', ...extra]);
+  mustRun('cmake', ['-S', root, '-B', out, '-DESDK_CT=ON', `-DNODE_INCLUDE_DIR=${path.join(nodedir, 'include', 'node')}`, '-DCMAKE_BUILD_TYPE=Release', ...extra]);
   mustRun('nice', ['-n', '10', 'cmake', '--build', out, '-j', '2']);
   log(`built ${dir} in ${((Date.now() - t) / 1000).toFixed(1)}s`);
   return path.join(out, 'test', 'native', 'ct');
