@@ -18,6 +18,7 @@
 #include <cstring>
 #include <new>
 
+#include "ct.h"
 #include "error_mark.h"
 #include "p384.h"
 
@@ -135,13 +136,18 @@ constexpr uint8_t kP384Order[p384::kBytes] = {
     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xc7, 0x63, 0x4d, 0x81, 0xf4, 0x37, 0x2d, 0xdf,
     0x58, 0x1a, 0x0d, 0xb2, 0x48, 0xb0, 0xa7, 0x7a, 0xec, 0xec, 0x19, 0x6a, 0xcc, 0xc5, 0x29, 0x73};
 
-// 1 <= v < n for a secret 48-byte big-endian v, without a data-dependent branch: v - n must
-// borrow and v must have some bit set.
-bool InScalarRange(const uint8_t v[p384::kBytes]) noexcept {
+// The group order n of P-256, big-endian.
+constexpr uint8_t kP256Order[32] = {
+    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51};
+
+// 1 <= v < order for a secret big-endian v of the order's size, without a data-dependent branch:
+// v - order must borrow and v must have some bit set. Only the yes/no leaves (by value).
+bool InOrderRange(const uint8_t* v, const uint8_t* order, size_t size) noexcept {
   unsigned borrow = 0;
   unsigned any = 0;
-  for (int i = static_cast<int>(p384::kBytes) - 1; i >= 0; i--) {
-    const unsigned d = static_cast<unsigned>(v[i]) - kP384Order[i] - borrow;
+  for (size_t i = size; i-- > 0;) {
+    const unsigned d = static_cast<unsigned>(v[i]) - order[i] - borrow;
     borrow = (d >> 8) & 1;
     any |= v[i];
   }
@@ -149,13 +155,18 @@ bool InScalarRange(const uint8_t v[p384::kBytes]) noexcept {
   return (borrow & nonzero) == 1;
 }
 
+bool InScalarRange(const uint8_t v[p384::kBytes]) noexcept { return InOrderRange(v, kP384Order, p384::kBytes); }
+
 // A uniform scalar in [1, n-1] from the private DRBG, by rejection (n is within 2^-190 of 2^384,
 // so a retry practically never happens; a rejected draw is discarded, so the branch leaks nothing
 // about the kept one).
 Status RandomScalar(uint8_t out[p384::kBytes]) noexcept {
   for (int attempt = 0; attempt < 64; attempt++) {
     if (RAND_priv_bytes(out, static_cast<int>(p384::kBytes)) != 1) return Status::kOpenSslFailure;
-    if (InScalarRange(out)) return Status::kOk;
+    // A private key or nonce from here on (constant-time validation, native/ct.h); only whether
+    // the draw is kept is public.
+    ct::Secret(out, p384::kBytes);
+    if (ct::Public(InScalarRange(out))) return Status::kOk;
   }
   return Status::kOpenSslFailure;
 }
@@ -165,7 +176,9 @@ Status RandomScalar(uint8_t out[p384::kBytes]) noexcept {
 Status SetPublicFromScalar(EC_KEY* key, const uint8_t d[p384::kBytes]) noexcept {
   uint8_t point[1 + 2 * p384::kBytes];
   point[0] = POINT_CONVERSION_UNCOMPRESSED;
-  if (!p384::BaseMul(d, point + 1, point + 1 + p384::kBytes)) return Status::kOpenSslFailure;
+  const bool made = p384::BaseMul(d, point + 1, point + 1 + p384::kBytes);
+  ct::Declassify(point, sizeof(point));  // the public key
+  if (!made) return Status::kOpenSslFailure;
   const EC_GROUP* group = EC_KEY_get0_group(key);
   EC_POINT* q = EC_POINT_new(group);
   Status status = Status::kOk;
@@ -199,7 +212,9 @@ Status FastNonce(const SigningKey& key, BIGNUM** out_kinv, BIGNUM** out_r) noexc
       status = RandomScalar(k_bytes);
       if (status != Status::kOk) break;
       status = Status::kOpenSslFailure;
-      if (!p384::BaseMul(k_bytes, x, y)) break;
+      const bool made = p384::BaseMul(k_bytes, x, y);
+      ct::Declassify(x, sizeof(x));  // r = x mod n is half the signature: public
+      if (!made) break;
       // r is public (it is half the signature): plain BN arithmetic. x < p < 2n.
       if (BN_bin2bn(x, static_cast<int>(sizeof(x)), r) == nullptr) break;
       if (BN_cmp(r, order) >= 0 && BN_sub(r, r, order) != 1) break;
@@ -325,7 +340,8 @@ Status SigningKeyFromScalar(Curve curve, ByteView scalar, ByteView point_bytes, 
   Status status = Status::kOk;
   if (d == nullptr || point == nullptr || BN_bin2bn(scalar.data, static_cast<int>(scalar.size), d) == nullptr) {
     status = Status::kOpenSslFailure;
-  } else if (BN_is_zero(d) || BN_cmp(d, EC_GROUP_get0_order(group)) >= 0) {
+  } else if (!ct::Public(InOrderRange(scalar.data, curve == Curve::kP384 ? kP384Order : kP256Order, scalar.size))) {
+    // 1 <= d < n in constant time (BN_cmp is not); whether the key is valid is public.
     status = Status::kBadKeyLength;
   } else if (point_bytes.size == 0 && UseFastP384(curve)) {
     // Q = d*G with our constant-time code (the scalar was range-checked above, 48 bytes).
@@ -393,12 +409,14 @@ Status SignDigest(SigningKey& key, ByteView digest, MutableByteView out, size_t*
   }
   if (sig == nullptr) return Status::kOpenSslFailure;
   Status status = Status::kOk;
-  const int size = i2d_ECDSA_SIG(sig, nullptr);
+  // The signature is public: its length and bytes (computed from the secrets by OpenSSL) are declassified.
+  const int size = ct::Public(i2d_ECDSA_SIG(sig, nullptr));
   if (size <= 0 || static_cast<size_t>(size) > out.size) {
     status = Status::kOpenSslFailure;
   } else {
     uint8_t* p = out.data;
-    if (i2d_ECDSA_SIG(sig, &p) != size) status = Status::kOpenSslFailure;
+    if (ct::Public(i2d_ECDSA_SIG(sig, &p)) != size) status = Status::kOpenSslFailure;
+    ct::Declassify(out.data, static_cast<size_t>(size));
   }
   ECDSA_SIG_free(sig);
   if (status == Status::kOk) *written = static_cast<size_t>(size);
@@ -426,12 +444,14 @@ Status SignDigestShared(const SigningKey& key, ByteView digest, MutableByteView 
   // The (negligible) s == 0 case: OpenSSL draws its own nonce.
   if (sig == nullptr) sig = ECDSA_do_sign(digest.data, static_cast<int>(digest.size), key.key);
   if (sig == nullptr) return Status::kOpenSslFailure;
-  const int size = i2d_ECDSA_SIG(sig, nullptr);
+  // The signature is public: its length and bytes (computed from the secrets by OpenSSL) are declassified.
+  const int size = ct::Public(i2d_ECDSA_SIG(sig, nullptr));
   if (size <= 0 || static_cast<size_t>(size) > out.size) {
     status = Status::kOpenSslFailure;
   } else {
     uint8_t* p = out.data;
-    if (i2d_ECDSA_SIG(sig, &p) != size) status = Status::kOpenSslFailure;
+    if (ct::Public(i2d_ECDSA_SIG(sig, &p)) != size) status = Status::kOpenSslFailure;
+    ct::Declassify(out.data, static_cast<size_t>(size));
   }
   ECDSA_SIG_free(sig);
   if (status == Status::kOk) *written = static_cast<size_t>(size);

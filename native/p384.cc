@@ -8,6 +8,8 @@
 #include <cstring>
 #include <mutex>
 
+#include "ct.h"
+
 namespace esdk {
 namespace p384 {
 
@@ -352,6 +354,15 @@ void PointAddMixed(Point& r, const Point& p, const Affine& q, const Fe& b) noexc
   r.x = x3;
   r.y = y3;
   r.z = z3;
+  // k*G's running sum and the entry chosen by a secret digit pass through here: no copy stays on the stack.
+  OPENSSL_cleanse(&t0, sizeof(t0));
+  OPENSSL_cleanse(&t1, sizeof(t1));
+  OPENSSL_cleanse(&t2, sizeof(t2));
+  OPENSSL_cleanse(&t3, sizeof(t3));
+  OPENSSL_cleanse(&t4, sizeof(t4));
+  OPENSSL_cleanse(&x3, sizeof(x3));
+  OPENSSL_cleanse(&y3, sizeof(y3));
+  OPENSSL_cleanse(&z3, sizeof(z3));
 }
 
 bool IsZero(const Fe& a) noexcept {
@@ -420,23 +431,29 @@ inline unsigned Digit(const uint8_t k[kBytes], int i) noexcept {
   return (i & 1) ? (byte >> 4) : (byte & 0x0f);
 }
 
-// Affine x (and y when wanted) of a projective point as big-endian bytes; false for the identity.
-// Constant time apart from the identity test (the identity is a failure, never a secret result).
+// Affine x (and y when wanted) of a projective point as big-endian bytes; false for the identity,
+// with the outputs zeroed. Constant time: the identity test is a mask, the inversion runs whatever
+// Z is (0 inverts to 0), and only the final yes/no is declassified. It is public: the identity
+// comes only from k = 0 mod n, which no caller passes (a failure, never a secret result).
 bool ToAffineBytes(const Point& p, uint8_t x[kBytes], uint8_t y[kBytes]) noexcept {
-  if (IsZero(p.z)) return false;
+  u64 z_bits = 0;
+  for (int i = 0; i < kLimbs; i++) z_bits |= p.z.v[i];
+  const u64 finite = MaskNonZero(z_bits);
   Fe zinv, t;
   Inv(zinv, p.z);
   Mul(t, p.x, zinv);
   FromMont(t, t);
+  for (int i = 0; i < kLimbs; i++) t.v[i] &= finite;
   ToBytes(x, t.v);
   if (y != nullptr) {
     Mul(t, p.y, zinv);
     FromMont(t, t);
+    for (int i = 0; i < kLimbs; i++) t.v[i] &= finite;
     ToBytes(y, t.v);
   }
   OPENSSL_cleanse(&zinv, sizeof(zinv));
   OPENSSL_cleanse(&t, sizeof(t));
-  return true;
+  return ct::Public(finite) != 0;
 }
 
 // ---- Jacobian coordinates, variable time: verification only (public inputs) ------------------
@@ -612,11 +629,8 @@ bool BaseMul(const uint8_t k[kBytes], uint8_t x[kBytes], uint8_t y[kBytes]) noex
     Select(acc.y, use, sum.y, acc.y);
     Select(acc.z, use, sum.z, acc.z);
   }
+  // x and y are zero for the identity (ToAffineBytes masks them).
   const bool ok = ToAffineBytes(acc, x, y);
-  if (!ok) {
-    std::memset(x, 0, kBytes);
-    std::memset(y, 0, kBytes);
-  }
   OPENSSL_cleanse(&acc, sizeof(acc));
   OPENSSL_cleanse(&sel, sizeof(sel));
   OPENSSL_cleanse(&sum, sizeof(sum));

@@ -30,6 +30,8 @@
 #include <cstring>
 #include <new>
 
+#include "ct.h"
+
 namespace esdk {
 
 class RsaKey {
@@ -130,6 +132,7 @@ Status RsaPkcs1Unwrap(RsaKey& key, ByteView ciphertext, MutableByteView out) noe
   uint8_t substitute[kRsaMaxUnwrapLength];
   ScopedCleanse substitute_wipe(substitute, sizeof(substitute));
   if (RAND_priv_bytes(substitute, static_cast<int>(out.size)) != 1) return Status::kOpenSslFailure;
+  ct::Secret(substitute, out.size);  // constant-time validation (native/ct.h): a data key
 
   // The provider wants room for a whole modulus; zeroed so every byte read below is defined.
   uint8_t plain[kRsaMaxModulusBytes];
@@ -139,7 +142,12 @@ Status RsaPkcs1Unwrap(RsaKey& key, ByteView ciphertext, MutableByteView out) noe
   size_t good = 0;
   if (ciphertext.size == key.modulus_bytes) {
     size_t length = key.modulus_bytes;
-    const int ret = EVP_PKEY_decrypt(key.ctx, plain, &length, ciphertext.data, ciphertext.size);
+    int ret = EVP_PKEY_decrypt(key.ctx, plain, &length, ciphertext.data, ciphertext.size);
+    // Everything the provider hands back says whether the padding was right: secret from here on,
+    // so the constant-time harness checks that nothing below branches or indexes on it.
+    ct::Secret(&ret, sizeof(ret));
+    ct::Secret(&length, sizeof(length));
+    ct::Secret(plain, key.modulus_bytes);
     // ret is 1 or <= 0; `length` is only meaningful when ret is 1, which the mask requires too.
     good = CtEq(static_cast<size_t>(static_cast<unsigned int>(ret)), 1) & CtEq(length, out.size);
   }

@@ -3,12 +3,14 @@
 // then runs the native-facing ava tests (test/backend, test/session, test/batch, test/stream without its 1 GiB and S3
 // runs, test/vectors) on that build.
 // Exits non-zero when ava fails, when any sanitizer report appears (in the output or in any process's
-// sanitizer log), or when the tests did not actually run on the sanitized addon.
+// sanitizer log), when LeakSanitizer finds a leak allocated through our addon, or when the tests did
+// not actually run on the sanitized addon.
 //
-//   npm run test:asan [-- --skip-tsc] [-- --clean] [-- --no-vectors]
+//   npm run test:asan [-- --skip-tsc] [-- --clean] [-- --no-vectors] [-- --no-leaks]
 //     --skip-tsc    do not run `npm run build` first (CI: `npm test` has just compiled)
 //     --clean       wipe build-asan/ and configure from scratch (default: incremental)
 //     --no-vectors  leave test/vectors out (about 15 s here)
+//     --no-leaks    LeakSanitizer off (detect_leaks=0)
 'use strict';
 
 const { spawn, spawnSync } = require('child_process');
@@ -21,14 +23,25 @@ const outDir = path.join(root, 'build-asan');
 const addonPath = path.join(outDir, 'Release', 'esdk_native.node');
 const args = new Set(process.argv.slice(2));
 for (const a of args) {
-  if (!['--skip-tsc', '--clean', '--no-vectors'].includes(a)) fail(`unknown argument ${a}`);
+  if (!['--skip-tsc', '--clean', '--no-vectors', '--no-leaks'].includes(a)) fail(`unknown argument ${a}`);
 }
 
 const TEST_GLOBS = ['test/backend/**/*.test.ts', 'test/session/**/*.test.ts', 'test/batch/**/*.test.ts', ...['round-trip', 'tamper', 'flow', 'caching'].map((name) => `test/stream/${name}.test.ts`)];
 if (!args.has('--no-vectors')) TEST_GLOBS.push('test/vectors/**/*.test.ts');
 
-// What counts as a sanitizer finding, wherever it shows up.
-const SANITIZER_REPORT = /ERROR: (AddressSanitizer|LeakSanitizer)|SUMMARY: (AddressSanitizer|UndefinedBehaviorSanitizer)|runtime error:/;
+// What counts as a sanitizer finding, wherever it shows up (LeakSanitizer's reports are judged apart, below).
+const SANITIZER_REPORT = /ERROR: AddressSanitizer|SUMMARY: (AddressSanitizer|UndefinedBehaviorSanitizer)|runtime error:/;
+const LEAK_HEADER = /^=+\d*=+ERROR: LeakSanitizer: detected memory leaks\s*$/m;
+// A leak is ours when its allocation stack passes through the addon (our code, or OpenSSL called from it)...
+const OUR_FRAME = /esdk_native\.node|esdk::/;
+// ...unless it is state that lives as long as its owner, which is not gone at exit:
+//   - Node-API's record of an external (napi_create_external): a handle JS still held when the process exited
+//     (node does not finalize live externals at exit; what we own behind it shows as an indirect leak);
+//   - OpenSSL's per-thread state, made on first use on each thread (the error queue behind ERR_set_mark, the
+//     per-thread DRBGs behind RAND_priv_bytes / RAND_bytes): libuv's pool threads are never joined at exit,
+//     so OPENSSL_thread_stop never runs for them. One set per thread, not per call.
+const EXCUSED_LEAK = / in (napi_create_external|ERR_set_mark|ERR_get_state|ossl_err_get_state_int|RAND_get0_private|RAND_get0_public|RAND_get0_primary) /;
+const leaks = { checked: !args.has('--no-leaks'), processes: 0, ours: 0, excused: 0, indirect: 0, theirs: 0, theirBytes: 0 };
 
 function log(msg) {
   process.stdout.write(`[test:asan] ${msg}\n`);
@@ -93,8 +106,12 @@ if (!args.has('--skip-tsc')) {
 if (!fs.existsSync(path.join(root, 'build', 'lib', 'index.js'))) fail('build/lib/index.js is missing: run npm run build');
 
 // 3. The sanitizer environment. libasan must come first in the process's library list, hence LD_PRELOAD into
-//    node itself; libubsan is NEEDED by the addon and needs no preload. Leak detection is off: node leaks by
-//    design at exit. ASan writes its reports to a file per process (log_path), so a report from a child process
+//    node itself; libubsan is NEEDED by the addon and needs no preload. Leak detection is on, but node leaks by
+//    design at exit (about a hundred allocations of its own: V8, ICU, its OpenSSL setup), so LeakSanitizer does
+//    not touch the exit status (exitcode=0) and its reports are sorted here instead: a leak whose allocation
+//    stack passes through esdk_native.node fails the run, node's own are counted in the summary. Node-API runs
+//    every pending finalizer when the environment is torn down, so a native object owned by a JS handle that
+//    was never collected is freed at exit and is no false positive. ASan writes its reports to a file per process (log_path), so a report from a child process
 //    whose stderr a test swallows is still seen. GCC 12's libubsan ignores log_path next to ASan and reports on
 //    stderr; the build makes UBSan findings fatal (-fno-sanitize-recover=all), so such a child still exits 1.
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'esdk-asan-'));
@@ -129,19 +146,50 @@ const sanitizerEnv = {
   // would pick EVP and leave our own GCM unchecked: pin it.
   ESDK_GCM_IMPL: process.env.ESDK_GCM_IMPL ?? 'vaes',
   LD_PRELOAD: [gccLibrary('libasan.so'), process.env.LD_PRELOAD].filter(Boolean).join(':'),
-  ASAN_OPTIONS: `detect_leaks=0:abort_on_error=1:log_path=${logDir}/asan`,
+  ASAN_OPTIONS: `detect_leaks=${leaks.checked ? 1 : 0}:abort_on_error=1:log_path=${logDir}/asan`,
+  LSAN_OPTIONS: 'exitcode=0',
   UBSAN_OPTIONS: `halt_on_error=1:print_stacktrace=1:log_path=${logDir}/ubsan`,
   NODE_OPTIONS: [process.env.NODE_OPTIONS, `--require ${auditHook}`].filter(Boolean).join(' '),
 };
 
-/** Every sanitizer log any process wrote, printed; true when one holds a report. */
+/**
+ * A LeakSanitizer report split into the leaks whose allocation went through our addon and node's own;
+ * `rest` is the log without the leak report (anything else there is judged as before).
+ */
+function sortLeaks(text) {
+  const at = text.search(LEAK_HEADER);
+  if (at < 0) return { rest: text, ours: [], excused: 0, indirect: 0, theirs: 0, theirBytes: 0 };
+  const end = text.indexOf('SUMMARY: AddressSanitizer:', at);
+  const report = end < 0 ? text.slice(at) : text.slice(at, text.indexOf('\n', end) + 1 || text.length);
+  const blocks = report.split(/\n(?=(?:Direct|Indirect) leak of )/).filter((b) => /^(Direct|Indirect) leak of /.test(b));
+  // Every leaked graph has a root, a direct leak: judging the direct ones judges the graph. An indirect
+  // leak through our frames is counted; it is reachable from a root that is either ours (and fails) or excused.
+  const mine = blocks.filter((b) => OUR_FRAME.test(b));
+  const ours = mine.filter((b) => /^Direct/.test(b) && !EXCUSED_LEAK.test(b));
+  const excused = mine.filter((b) => /^Direct/.test(b) && EXCUSED_LEAK.test(b)).length;
+  const indirect = mine.filter((b) => /^Indirect/.test(b)).length;
+  const theirs = blocks.filter((b) => !OUR_FRAME.test(b));
+  const theirBytes = theirs.reduce((n, b) => n + Number((/leak of (\d+) byte/.exec(b) ?? [0, 0])[1]), 0);
+  return { rest: text.slice(0, at) + text.slice(at + report.length), ours, excused, indirect, theirs: theirs.length, theirBytes };
+}
+
+/** Every sanitizer log any process wrote, printed (node's own and excused leaks only counted); true when one holds a non-leak report. */
 function sanitizerLogs() {
   let found = false;
   for (const name of fs.readdirSync(logDir).sort()) {
     const text = fs.readFileSync(path.join(logDir, name), 'utf8');
     if (text.trim() === '') continue;
-    process.stdout.write(`[test:asan] ---- sanitizer log ${name} ----\n${text}\n[test:asan] ---- end ${name} ----\n`);
-    if (SANITIZER_REPORT.test(text)) found = true;
+    const sorted = sortLeaks(text);
+    if (sorted.rest !== text) leaks.processes++;
+    leaks.theirs += sorted.theirs;
+    leaks.theirBytes += sorted.theirBytes;
+    leaks.ours += sorted.ours.length;
+    leaks.excused += sorted.excused;
+    leaks.indirect += sorted.indirect;
+    const shown = [sorted.rest.trim(), ...sorted.ours].filter((part) => part !== '').join('\n');
+    if (shown !== '') process.stdout.write(`[test:asan] ---- sanitizer log ${name} ----\n${shown}\n[test:asan] ---- end ${name} ----\n`);
+    // Our leaks are printed here and counted in `leaks.ours` (their own problem line below).
+    if (SANITIZER_REPORT.test(sorted.rest)) found = true;
   }
   return found;
 }
@@ -215,8 +263,13 @@ process.stdout.write(JSON.stringify({ backend: info.backend, addonPath: info.add
   if (elsewhere.length > 0) problems.push(`${elsewhere.length} ava worker(s) loaded another esdk_native.node: ${[...new Set(elsewhere.flatMap((w) => w.mapped.filter((m) => /esdk_native\.node$/.test(m))))].join(', ')}`);
   if (unsanitized.length > 0) problems.push(`${unsanitized.length} ava worker(s) ran without libasan`);
 
+  if (leaks.ours > 0) problems.push(`${leaks.ours} leak(s) allocated through esdk_native.node (printed above)`);
+  const leakLine = leaks.checked
+    ? `leaks: ${leaks.ours} through the addon (${leaks.excused} live-at-exit handle or per-thread OpenSSL records, ${leaks.indirect} indirect, excused); ` +
+      `node's own ${leaks.theirs} report(s), ${leaks.theirBytes} bytes, over ${leaks.processes} process exit(s)`
+    : 'leaks: not checked (--no-leaks)';
   const counts = `${passed.length} passed (${nativePassed} [native]), ${failed.length} failed, ${skipped.length} skipped; ` +
-    `${onAsan.length}/${workers.length} ava workers on the ASan addon`;
+    `${onAsan.length}/${workers.length} ava workers on the ASan addon; ${leakLine}`;
   const time = Object.entries(timings).map(([k, v]) => `${k} ${v}`).join(', ');
   if (problems.length > 0) {
     for (const p of problems) log(`problem: ${p}`);

@@ -9,6 +9,14 @@ import { allocSecret } from '../core/secret-bytes'
 
 const CURVE_BITS = { 'P-256': 256, 'P-384': 384 } as const
 
+/** Native signing keys handed to JS and not yet disposed (tests check that messages give theirs back). */
+let undisposed = 0
+
+/** How many NativeSigningKeys exist that dispose() has not been called on: a test hook, not API. */
+export function undisposedNativeSigningKeys(): number {
+  return undisposed
+}
+
 /**
  * A key pair living in native memory, with the nonce of its first signature already computed.
  * The private scalar is cleansed by dispose() or, at the latest, when the handle is collected.
@@ -16,6 +24,7 @@ const CURVE_BITS = { 'P-256': 256, 'P-384': 384 } as const
 export class NativeSigningKey implements SigningKey {
   readonly publicKeyCompressed: Buffer
   private keyObject: KeyObject | undefined
+  private disposed = false
 
   constructor(
     private readonly addon: NativeCryptoAddon,
@@ -24,6 +33,7 @@ export class NativeSigningKey implements SigningKey {
   ) {
     this.publicKeyCompressed = Buffer.alloc(spec.publicKeyLength)
     addon.signingKeyPublicKey(handle, this.publicKeyCompressed)
+    undisposed++
   }
 
   /** The node:crypto form, made only if something asks (the JS backend signing with a native key). */
@@ -42,8 +52,12 @@ export class NativeSigningKey implements SigningKey {
     return this.keyObject
   }
 
+  /** Frees and cleanses the native key now (idempotent); the handle then refuses every use. */
   dispose(): void {
     this.addon.disposeSigningKey(this.handle)
+    this.keyObject = undefined
+    if (!this.disposed) undisposed--
+    this.disposed = true
   }
 }
 

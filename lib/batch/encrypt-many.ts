@@ -6,7 +6,8 @@ import { EncryptionContext, normalizeContext, serializeContextEntries } from '..
 import { MessageHeader } from '../format/header'
 import { EncryptionMaterialsRun, NodeMaterialsManager } from '../materials/keyring'
 import { NodeEncryptionMaterial } from '../materials/materials'
-import { NodeDefaultCryptographicMaterialsManager } from '../materials/default-cmm'
+import { drawsFreshSigningKeys } from '../materials/default-cmm'
+import { disposeSigningKey } from '../materials/signature-keys'
 import { EncryptSettings, encryptionRequest } from '../session/encrypt-setup'
 import { PlannedRun, planMessages, sealRecords } from '../session/seal-records'
 import { backendError, recordError } from './errors'
@@ -69,7 +70,7 @@ export async function encryptMany(
         materials.push(run.material)
         try {
           // Only the default CMM is known to draw a fresh signing key per message; any other may share one.
-          const sharedSigningKey = Object.getPrototypeOf(cmm) !== NodeDefaultCryptographicMaterialsManager.prototype
+          const sharedSigningKey = !drawsFreshSigningKeys(cmm)
           planned.push({ plan: planMessages(settings, run.material, options.suite, options.frameLength), material: run.material, records: covered, sharedSigningKey })
         } catch (e) {
           fail(covered, e)
@@ -78,6 +79,9 @@ export async function encryptMany(
       if (k < group.records.length) fail(group.records.slice(k), new BadStateError('the CMM answered fewer messages than the batch asked for'))
     }
     const sealed = await sealRecords(settings, planned, plaintexts, options.messageHeaders)
+    // Every region has settled: per-message signing keys go now, not at garbage collection. (A
+    // rejection above leaves them to the collector: a region could still be running.)
+    if (drawsFreshSigningKeys(cmm)) for (const m of materials) disposeSigningKey(m.signatureKey)
     for (const run of planned) {
       for (const r of run.records) {
         const s = sealed[r]

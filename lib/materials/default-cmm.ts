@@ -6,7 +6,7 @@ import { EncryptionContext, contextFromEntries, contextValue, hasContextKey } fr
 import { DecryptionRequest, EncryptionRequest, KeyringNode, NodeMaterialsManager, isKeyring } from './keyring'
 import type { KeyringCryptoSource } from './keyring-crypto'
 import { NodeDecryptionMaterial, NodeEncryptionMaterial } from './materials'
-import { SigningKey, SigningKeySource, decodeVerificationPoint, nodeSigningKeys } from './signature-keys'
+import { SigningKey, SigningKeySource, decodeVerificationPoint, disposeSigningKey, nodeSigningKeys } from './signature-keys'
 
 /** The reserved context key that carries a signed message's verification key. */
 export const PUBLIC_KEY_CONTEXT_KEY = 'aws-crypto-public-key'
@@ -115,10 +115,13 @@ export class NodeDefaultCryptographicMaterialsManager implements NodeMaterialsMa
 /** Keyrings whose synchronous hook declined once: they are asked asynchronously from then on. */
 const asyncKeyrings = new WeakSet<KeyringNode>()
 
-/** A signing key drawn for materials that were then not made: its native memory is cleansed now, not at GC. */
-function disposeSigningKey(key: SigningKey | undefined): void {
-  const disposable = key as (SigningKey & { dispose?: () => void }) | undefined
-  if (disposable && typeof disposable.dispose === 'function') disposable.dispose()
+/**
+ * True for exactly this class (not a subclass): its materials each carry a signing key drawn for
+ * them alone, so the session that used one may dispose of it. Any other CMM (caching, custom) may
+ * share a key between messages, which then stays to the garbage collector.
+ */
+export function drawsFreshSigningKeys(cmm: unknown): boolean {
+  return typeof cmm === 'object' && cmm !== null && Object.getPrototypeOf(cmm) === NodeDefaultCryptographicMaterialsManager.prototype
 }
 
 function checkEncryptionMaterial(material: NodeEncryptionMaterial): NodeEncryptionMaterial {

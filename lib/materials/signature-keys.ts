@@ -42,6 +42,16 @@ export interface SigningKeyProvider {
   acquire(spec: SignatureSpec): SigningKey
 }
 
+/**
+ * Frees a signing key's native memory now (the addon cleanses the private scalar) instead of at
+ * garbage collection; a node:crypto key has nothing to free. Only for a key no one else holds and
+ * no backend call still uses: the session calls it once its message is sealed.
+ */
+export function disposeSigningKey(key: SigningKey | undefined): void {
+  const disposable = key as (SigningKey & { dispose?: () => void }) | undefined
+  if (disposable && typeof disposable.dispose === 'function') disposable.dispose()
+}
+
 /** The optional field of an encryption request that carries the session's provider. */
 export interface SigningKeySource {
   readonly signingKeys?: SigningKeyProvider

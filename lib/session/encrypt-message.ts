@@ -6,6 +6,8 @@ import { MessageHeader, planHeaderBody, writeHeaderBody } from '../format/header
 import { NodeMaterialsManager } from '../materials/keyring'
 import { footerRoom } from '../backend/backend'
 import { isThenable } from '../core/thenable'
+import { drawsFreshSigningKeys } from '../materials/default-cmm'
+import { disposeSigningKey } from '../materials/signature-keys'
 import { EncryptSettings, encryptionMaterials, headerSetup, messageHeaderFor } from './encrypt-setup'
 
 export type { EncryptSettings } from './encrypt-setup'
@@ -55,5 +57,8 @@ export async function encryptMessage(settings: EncryptSettings, request: Encrypt
     return { result, messageHeader: messageHeaderFor(setup, material, commitment) }
   } finally {
     material.zeroUnencryptedDataKey()
+    // No backend call is in flight here (sealMessage has settled or never started): a per-message
+    // key's native memory goes now, not when the collector gets to it.
+    if (drawsFreshSigningKeys(cmm)) disposeSigningKey(material.signatureKey)
   }
 }

@@ -5,6 +5,7 @@ import { EncryptionContext } from '../format/encryption-context'
 import { MessageHeader, planHeaderBody, writeHeaderBody } from '../format/header'
 import { NodeMaterialsManager } from '../materials/keyring'
 import { NodeEncryptionMaterial, SigningKey } from '../materials/materials'
+import { drawsFreshSigningKeys } from '../materials/default-cmm'
 import { MessageSealer } from '../backend/backend'
 import { EncryptSettings, encryptionMaterials, headerSetup, messageHeaderFor } from './encrypt-setup'
 
@@ -27,6 +28,8 @@ export interface StreamedEncryption {
   readonly sealer: MessageSealer
   /** Signs the final run of a signed suite. */
   readonly signingKey: SigningKey | undefined
+  /** The key was drawn for this message alone (default CMM): the stream disposes of it when done. */
+  readonly ownsSigningKey: boolean
 }
 
 export function beginEncryption(settings: EncryptSettings, request: StreamEncryptRequest): StreamedEncryption | Promise<StreamedEncryption> {
@@ -45,7 +48,7 @@ function startBody(settings: EncryptSettings, material: NodeEncryptionMaterial, 
     writeHeaderBody(fields, plan, header)
     const sealer = settings.backend.startSeal({ suite, dataKey: material.getUnencryptedDataKey(), messageId, header, headerBodyLength, extraAad, frameLength: request.frameLength })
     const commitment = suite.messageFormat === 2 ? header.subarray(headerBodyLength - 32, headerBodyLength) : undefined
-    return { messageHeader: messageHeaderFor(setup, material, commitment), header, suite, frameLength: request.frameLength, sealer, signingKey: material.signatureKey }
+    return { messageHeader: messageHeaderFor(setup, material, commitment), header, suite, frameLength: request.frameLength, sealer, signingKey: material.signatureKey, ownsSigningKey: drawsFreshSigningKeys(request.cmm) }
   } finally {
     // The sealer holds its derived key; the data key is done with.
     material.zeroUnencryptedDataKey()

@@ -2,6 +2,7 @@
 import { DuplexOptions } from 'node:stream'
 import { LimitExceededError } from '../core/errors'
 import { wipe } from '../core/wipe'
+import { disposeSigningKey } from '../materials/signature-keys'
 import { isThenable } from '../core/thenable'
 import { StreamedEncryption } from '../session/streamed-encryption'
 import { MessageDuplex } from './message-duplex'
@@ -103,5 +104,9 @@ export class EncryptStream extends MessageDuplex {
   protected dropSecrets(): void {
     this.session?.sealer.dispose()
     this.scratch?.fill(0)
+    // A per-message signing key goes as soon as the stream is done (finish runs after the final
+    // run settled). Destroyed while a run is in flight, the key is left to the collector: that run
+    // may still be signing with it.
+    if (this.session?.ownsSigningKey && !this.callInFlight) disposeSigningKey(this.session.signingKey)
   }
 }

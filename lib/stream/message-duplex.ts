@@ -17,6 +17,10 @@ export abstract class MessageDuplex extends Duplex {
   /** The writable side has ended: no more input will come. */
   protected ending = false
   private running = false
+  /** A backend call is in flight (dropSecrets must not free what it uses). */
+  protected get callInFlight(): boolean {
+    return this.running
+  }
   private paused = false
   private finished = false
   private writeCallback: Callback | undefined
