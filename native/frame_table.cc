@@ -67,7 +67,8 @@ Status ValidateFrameRun(const double* table, size_t frame_count, size_t source_s
     FrameEntry entry{};
     const Status status = DecodeFrame(table, i, source_size, &entry);
     if (status != Status::kOk) return status;
-    // SPEC-NOTES 14-15: consecutive sequence numbers; nothing after the final frame.
+    // data-format/message-body.md "Sequence Number", "Final Frame": consecutive sequence
+    // numbers; nothing after the final frame.
     if (entry.sequence_number != first_sequence + i) return Status::kBadFrameTable;
     const bool last = i + 1 == frame_count;
     if (entry.kind != FrameKind::kFrame) {

@@ -22,7 +22,7 @@ constexpr char kContentSingleBlock[] = "AWSKMSEncryptionClient Single Block";
 constexpr size_t kMaxContentLength = sizeof(kContentSingleBlock) - 1;
 
 // Body AAD = message id ‖ content string ‖ uint32 sequence number ‖ uint64
-// content length (SPEC-NOTES 12). The message id prefix is written once.
+// content length (data-format/message-body-aad.md). The message id prefix is written once.
 class BodyAad {
  public:
   explicit BodyAad(ByteView message_id) noexcept : id_size_(message_id.size) {
@@ -64,7 +64,8 @@ Status ComputeFrameRun(uint64_t plaintext_size, uint64_t frame_length, uint64_t 
   const uint64_t full_frames = plaintext_size / frame_length;
   const uint64_t remainder = plaintext_size - full_frames * frame_length;
   if (!with_final && remainder != 0) return Status::kPartialFrame;
-  // Sequence numbers are uint32 from 1 and the final-frame marker is reserved (SPEC-NOTES 14).
+  // Sequence numbers are uint32 from 1 and the final-frame marker is reserved
+  // (data-format/message-body.md "Sequence Number").
   const uint64_t count = full_frames + (with_final ? 1 : 0);
   if (first_sequence == 0 || first_sequence > kMaxFrames || count > kMaxFrames - first_sequence + 1) return Status::kTooManyFrames;
   layout->frame_length = frame_length;
@@ -90,7 +91,7 @@ Status SealFrames(GcmKey& gcm, ByteView message_id, const FramedLayout& layout, 
     const uint32_t sequence_number = static_cast<uint32_t>(layout.first_sequence + index);
     const bool final = layout.has_final && index == layout.full_frames;
     const uint64_t length = final ? layout.final_length : layout.frame_length;
-    // SPEC-NOTES 13: IV = 8 zero bytes ‖ uint32 big-endian sequence number.
+    // client-apis/encrypt.md "Construct a frame": IV = 8 zero bytes ‖ uint32 big-endian sequence number.
     uint8_t iv[kIvLength] = {0};
     StoreBe32(iv + 8, sequence_number);
     if (final) {
@@ -121,7 +122,8 @@ Status OpenFrames(GcmKey& gcm, ByteView message_id, ByteView source, const doubl
     FrameEntry frame{};
     Status status = DecodeFrame(table, static_cast<size_t>(i), source.size, &frame);
     if (status != Status::kOk) return status;
-    // SPEC-NOTES 13: decrypt with the IV stored in the frame, never a recomputed one.
+    // data-format/message-body.md "IV": decrypt with the IV stored in the frame, never a recomputed
+    // one (some valid vectors carry IVs other than 0^8 ‖ sequence number).
     status = gcm.Open(source.data + frame.iv_offset, aad.For(frame.kind, frame.sequence_number, frame.length), kNoAad,
                       source.data + frame.ciphertext_offset, static_cast<size_t>(frame.length), o,
                       source.data + frame.tag_offset);

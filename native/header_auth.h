@@ -1,4 +1,4 @@
-// Header authentication: the AES-GCM tag over an empty plaintext (SPEC-NOTES 10, data-format/message-header.md).
+// Header authentication: the AES-GCM tag over an empty plaintext (data-format/message-header.md "Header Authentication").
 #ifndef ESDK_NATIVE_HEADER_AUTH_H_
 #define ESDK_NATIVE_HEADER_AUTH_H_
 

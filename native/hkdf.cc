@@ -46,8 +46,8 @@ Status DeriveHkdf(const Suite& suite, ByteView data_key, ByteView message_id, Mu
   suite_id[1] = static_cast<uint8_t>(suite.id);
 
   if (suite.commitment) {
-    // SPEC-NOTES 2: salt = message id; key info = suite id ‖ "DERIVEKEY";
-    // commitment info = "COMMITKEY" alone, 32 bytes.
+    // transitive-requirements.md "HKDF Encryption Key", "HKDF Commit Key": salt = message id;
+    // key info = suite id ‖ "DERIVEKEY"; commitment info = "COMMITKEY" alone, 32 bytes.
     uint8_t info[2 + sizeof(kDeriveKeyLabel)];
     std::memcpy(info, suite_id, 2);
     std::memcpy(info + 2, kDeriveKeyLabel, sizeof(kDeriveKeyLabel));
@@ -59,8 +59,8 @@ Status DeriveHkdf(const Suite& suite, ByteView data_key, ByteView message_id, Mu
     return Status::kOk;
   }
 
-  // SPEC-NOTES 1: no salt, which RFC 5869 defines as HashLen zero bytes
-  // (spelled out rather than relying on how OpenSSL treats an absent salt);
+  // transitive-requirements.md "HKDF Encryption Key": no salt, which RFC 5869 defines as
+  // HashLen zero bytes (spelled out rather than relying on how OpenSSL treats an absent salt);
   // info = suite id ‖ message id.
   uint8_t zero_salt[kMaxDigestLength] = {0};
   uint8_t info[2 + kMaxMessageIdLength];

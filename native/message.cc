@@ -57,7 +57,8 @@ Status SealHeader(const SealMessageRequest& r, MutableByteView key, GcmKey& gcm)
   if (status == Status::kOk) status = gcm.Init(GcmCipherFor(suite), ByteView{key.data, key.size}, true);
   if (status != Status::kOk) return status;
   // The header tag: AES-GCM over an empty plaintext, IV = 12 zero bytes, AAD = header body ‖
-  // the authenticated-only context (SPEC-NOTES 10). v1 writes the IV before the tag.
+  // the authenticated-only context (data-format/message-header.md "Header Authentication").
+  // v1 writes the IV before the tag.
   uint8_t* tag = out + hbl;
   if (!suite.commitment) {
     std::memcpy(tag, kZeroIv, kIvLength);
@@ -154,7 +155,8 @@ Status OpenHeader(const OpenMessageRequest& r, MutableByteView key, GcmKey& gcm)
   Status status = DeriveKeys(suite, r.data_key, r.message_id, key,
                              MutableByteView{derived_commitment, suite.commitment ? kCommitmentLength : 0});
   if (status != Status::kOk) return status;
-  // SPEC-NOTES 3: the commitment is compared, in constant time, before the key is used at all.
+  // client-apis/decrypt.md "Get the decryption materials": the commitment is compared, in
+  // constant time, before the key is used at all.
   if (suite.commitment && CRYPTO_memcmp(derived_commitment, r.commitment.data, kCommitmentLength) != 0) {
     return Status::kAuthenticationFailed;
   }

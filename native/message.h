@@ -65,13 +65,14 @@ MutableByteView FooterRoom(const SealMessageRequest& request, const SealPlan& pl
 Status SealMessage(const SealMessageRequest& request, size_t* message_length) noexcept;
 
 // Decrypt, everything but the signature: derive, compare the commitment in constant time
-// (before the key is used for anything, SPEC-NOTES 3), check the header tag, open every frame
-// of `table` (frame_table.h) into `out`, which must be exactly the plaintext size.
+// (before the key is used for anything, client-apis/decrypt.md "Get the decryption materials"),
+// check the header tag, open every frame of `table` (frame_table.h) into `out`, which must be
+// exactly the plaintext size.
 struct OpenMessageRequest {
   const Suite* suite;
   ByteView data_key;
   ByteView message_id;
-  // Exactly as received: what the header tag covers (SPEC-NOTES 10).
+  // Exactly as received: what the header tag covers (client-apis/decrypt.md "Verify the header").
   ByteView header_body;
   ByteView header_iv;
   ByteView header_tag;

@@ -56,7 +56,7 @@ export interface OpenMessageInput {
   readonly suite: AlgorithmSuite
   readonly dataKey: Buffer
   readonly messageId: Buffer
-  /** Exactly as received: what the header tag covers (SPEC-NOTES 10). */
+  /** Exactly as received: what the header tag covers (client-apis/decrypt.md "Verify the header"). */
   readonly headerBody: Buffer
   readonly headerIv: Buffer
   readonly headerAuthTag: Buffer
@@ -221,7 +221,10 @@ export interface CryptoBackend {
   readonly signingKeys: SigningKeyProvider
   /** The crypto keyrings borrow (passed in the materials requests): AES-GCM, RSA PKCS#1 v1.5, ECDH, KDFs. */
   readonly keyringCrypto: KeyringCrypto
-  /** HKDF (or identity) per suite; for committing suites also the commitment (SPEC-NOTES 1-2). */
+  /**
+   * HKDF (or identity) per suite; for committing suites also the commitment
+   * (framework/transitive-requirements.md "HKDF Encryption Key", "HKDF Commit Key").
+   */
   deriveKeys(suite: AlgorithmSuite, dataKey: Buffer, messageId: Buffer): DerivedKeys
   /** AES-GCM tag over empty plaintext with AAD = header body ‖ extra authenticated context. */
   headerAuthTag(suite: AlgorithmSuite, key: Buffer, iv: Buffer, headerBody: Buffer, extraAad: Buffer): Buffer

@@ -26,7 +26,7 @@ export function jsDeriveKeys(suite: AlgorithmSuite, dataKey: Buffer, messageId: 
     dataKey.copy(copy)
     return { encryptionKey: copy, commitment: undefined }
   }
-  // SPEC-NOTES 2: salt = message id; SPEC-NOTES 1: no salt.
+  // framework/transitive-requirements.md "HKDF Encryption Key": salt = message id when committing, else none.
   const prk = hkdfExtract(suite.kdf, suite.commitment ? messageId : EMPTY, dataKey)
   try {
     if (suite.commitment) {
@@ -53,7 +53,7 @@ export function verifyTag(expected: Buffer, tag: Buffer): boolean {
   return tag.length === expected.length && timingSafeEqual(expected, tag)
 }
 
-/** SPEC-NOTES 3: the commitment first, in constant time, before the key is used at all. */
+/** client-apis/decrypt.md "Get the decryption materials": the commitment first, in constant time, before the key is used at all. */
 export function commitmentMatches(suite: AlgorithmSuite, stored: Buffer | undefined, derived: Buffer | undefined): boolean {
   if (!suite.commitment) return true
   return stored !== undefined && derived !== undefined && stored.length === derived.length && timingSafeEqual(stored, derived)
@@ -80,7 +80,8 @@ export function sealFrames(
   let p = 0
   const total = plaintext.length
   const aad = new BodyAadWriter(messageId)
-  // SPEC-NOTES 13: IV = 8 zero bytes ‖ uint32 sequence number; one buffer, its last 4 bytes rewritten.
+  // client-apis/encrypt.md "Construct a frame": IV = 8 zero bytes ‖ uint32 sequence number;
+  // one buffer, its last 4 bytes rewritten.
   const iv = Buffer.alloc(12)
   for (let seq = firstSequence; ; seq++) {
     const final = withFinal && total - p < frameLength

@@ -14,7 +14,7 @@ export function isCommitmentPolicy(value: unknown): value is CommitmentPolicy {
 
 /**
  * The default suite for a policy. Under FORBID every official SDK defaults to 0x0378; the spec
- * text's 0x0078 is an erratum (SPEC-NOTES 5).
+ * text's 0x0078 is an erratum (framework/commitment-policy.md "ESDK.FORBID_ENCRYPT_ALLOW_DECRYPT").
  */
 export function defaultSuiteFor(policy: CommitmentPolicy): AlgorithmSuiteIdentifier {
   return policy === CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT

@@ -68,8 +68,9 @@ function checkBodySize(length: number, limits: BodyLimits): void {
  * Reads the frame that starts at `at` and writes its row at `table[row..]`. Returns the offset
  * just past it, or, when `bytes` ends inside it, a negative number: minus the count of further
  * bytes it needs at least (never an error, so a stream can feed chunks). Structure errors throw
- * (SPEC-NOTES 14-15: sequence numbers from `expectedSequence` on, a final frame no longer than
- * the frame length); `maxBodySize` is checked per frame once its length is known.
+ * (data-format/message-body.md "Sequence Number", "Final Frame": sequence numbers from
+ * `expectedSequence` on, a final frame no longer than the frame length); `maxBodySize` is
+ * checked per frame once its length is known.
  */
 export function scanFrame(
   bytes: Uint8Array,

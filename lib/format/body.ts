@@ -51,7 +51,7 @@ export function bodyAad(messageId: Buffer, frame: Pick<FrameRef, 'kind' | 'seque
   return new BodyAadWriter(messageId).of(frame.kind, frame.sequenceNumber, contentLength)
 }
 
-/** Frame IV on encrypt: 8 zero bytes ‖ uint32 sequence number (SPEC-NOTES 13). */
+/** Frame IV on encrypt: 8 zero bytes ‖ uint32 sequence number (client-apis/encrypt.md "Construct a frame"). */
 export function frameIv(sequenceNumber: number): Buffer {
   const iv = Buffer.alloc(IV_LENGTH)
   iv.writeUInt32BE(sequenceNumber, 8)

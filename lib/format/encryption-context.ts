@@ -1,4 +1,4 @@
-// Encryption context: validation, canonical serialization and parsing (data-format/message-header.md#aad, SPEC-NOTES 8).
+// Encryption context: validation, canonical serialization and parsing (data-format/message-header.md#aad, framework/structures.md#serialization).
 import { InvalidArgumentError, MalformedMessageError } from '../core/errors'
 import { ByteReader } from './reader'
 
@@ -66,7 +66,7 @@ function orderedKeys(keys: string[], order: ContextOrder): string[] {
   if (keys.length < 2) return keys
   if (order === 'locale') {
     // The official JS raw keyrings (default utf8Sorting: false) order by localeCompare; kept only
-    // so that messages they wrote still open (SPEC-NOTES 24).
+    // so that messages they wrote still open (framework/raw-aes-keyring.md "OnDecrypt").
     return keys.sort((a, b) => a.localeCompare(b))
   }
   // UTF-16 code-unit order (the default sort) is UTF-8 byte order unless a key holds a surrogate

@@ -256,7 +256,7 @@ export function materialsKeyOf(parsed: ParsedHeader): string {
 function parseEncryptedDataKeys(r: ByteReader, limits: HeaderLimits): EdkAt[] {
   const count = r.uint16()
   if (count === 0) throw new MalformedMessageError('message has no encrypted data keys')
-  // Enforced as soon as the count is read, before any EDK is parsed (SPEC-NOTES 9).
+  // Enforced as soon as the count is read, before any EDK is parsed (client-apis/decrypt.md "Parse the header").
   if (limits.maxEncryptedDataKeys !== false && count > limits.maxEncryptedDataKeys) {
     throw new LimitExceededError(`maxEncryptedDataKeys exceeded. The message has ${count} encrypted data keys, more than the maximum ${limits.maxEncryptedDataKeys}`)
   }

@@ -135,7 +135,7 @@ export function isKeyring(value: unknown): value is KeyringNode {
   )
 }
 
-/** Raw keyrings must not claim the namespace AWS KMS keyrings use (SPEC-NOTES 26). */
+/** Raw keyrings must not claim the namespace AWS KMS keyrings use (framework/keyring-interface.md "key provider ID"). */
 export function isReservedNamespace(namespace: string): boolean {
   return namespace.startsWith('aws-kms')
 }

@@ -1,4 +1,4 @@
-// Raw AES keyring: wraps data keys with a caller-held AES-GCM key (framework/raw-aes-keyring.md, SPEC-NOTES 24).
+// Raw AES keyring: wraps data keys with a caller-held AES-GCM key (framework/raw-aes-keyring.md "Structure", "Operation").
 import { InvalidArgumentError, KeyringError, needs } from '../core/errors'
 import { randomPublicBytes } from '../core/random'
 import { AlgorithmSuiteIdentifier } from '../core/suites'
@@ -113,7 +113,10 @@ export class RawAesKeyringNode extends KeyringNode {
     return material
   }
 
-  /** The AADs to try: our write order first, then the other order if it differs (SPEC-NOTES 24). */
+  /**
+   * The AADs to try: our write order first, then the other order if it differs
+   * (framework/raw-aes-keyring.md "OnDecrypt"; the official JS keyring's default localeCompare order).
+   */
   private aadCandidates(context: EncryptionContext): Uint8Array[] {
     // UTF-8 order is usually already known: the header's own bytes (format/header).
     const first = this.writeOrder === 'utf8' ? serializedContextEntries(context) : serializeContextEntries(context, this.writeOrder)

@@ -48,7 +48,8 @@ export function parseMessage(ciphertext: Buffer, settings: DecryptSettings, maxB
     signature = footer.signature
     end = footer.end
   }
-  // SPEC-NOTES 17: bytes after a complete message are refused, signed or not.
+  // client-apis/decrypt.md "Encrypted Message": bytes after a complete message are refused, signed or
+  // not (the official JS SDK ignores them for unsigned messages; we do not).
   if (end !== ciphertext.length) throw new MalformedMessageError(`${ciphertext.length - end} bytes follow the end of the message`)
   return { parsed: result, body, signature, signedLength: body.end }
 }

@@ -75,7 +75,7 @@ eachBackend('an exact multiple of the frame length ends with an empty final fram
   t.is(frames.length, 5)
   t.is(frames[4]?.kind, 'final')
   t.is(frames[4]?.ciphertext.length, 0)
-  // IV = 8 zero bytes ‖ uint32 sequence number (SPEC-NOTES 13).
+  // IV = 8 zero bytes ‖ uint32 sequence number (client-apis/encrypt.md "Construct a frame").
   frames.forEach((f, i) => t.deepEqual(f.iv, Buffer.concat([Buffer.alloc(8), Buffer.from([0, 0, 0, i + 1])])))
 })
 

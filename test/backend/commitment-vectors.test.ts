@@ -128,8 +128,9 @@ vectorTest('bodies open to the expected plaintext, and framed ones re-seal to th
       single++
       continue
     }
-    // SPEC-NOTES 13: some valid vectors carry other IVs (e.g. FF..FF ‖ seq); only messages written
-    // with IV = 0^8 ‖ seq can be reproduced, and for those every byte must match.
+    // Some valid vectors carry other frame IVs (e.g. FF..FF ‖ seq; data-format/message-body.md "IV"
+    // only asks for unique ones); only messages written with IV = 0^8 ‖ seq can be reproduced,
+    // and for those every byte must match.
     const standardIvs = layout.frames.every((fr) => fr.iv.subarray(0, 8).every((b) => b === 0) && fr.iv.readUInt32BE(8) === fr.sequenceNumber)
     if (!standardIvs) {
       otherIvs++

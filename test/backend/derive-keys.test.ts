@@ -56,7 +56,7 @@ eachBackend('different message ids and data keys give different keys', (t, backe
   t.notDeepEqual(a.encryptionKey, b.encryptionKey)
   t.notDeepEqual(a.commitment, b.commitment)
   t.notDeepEqual(a.encryptionKey, c.encryptionKey)
-  // SPEC-NOTES 2: the commitment info has no suite id, so 0x0478 and 0x0578 commit alike but derive different keys.
+  // transitive-requirements.md "HKDF Commit Key": the commitment info has no suite id, so 0x0478 and 0x0578 commit alike but derive different keys.
   const d = backend.deriveKeys(suite(A.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY), dataKey, Buffer.alloc(32, 1))
   t.deepEqual(d.commitment, a.commitment)
   t.notDeepEqual(d.encryptionKey, a.encryptionKey)

@@ -1,4 +1,4 @@
-// Encryption-context serialization and parsing: empty forms, UTF-8 key order, and refusal of malformed encodings (SPEC-NOTES 8).
+// Encryption-context serialization and parsing: empty forms, UTF-8 key order, and refusal of malformed encodings (framework/structures.md "Serialization").
 import test from 'ava'
 import * as official from '@aws-crypto/client-node'
 import { InvalidArgumentError, MalformedMessageError } from '../../lib/core/errors'

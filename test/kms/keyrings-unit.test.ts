@@ -90,7 +90,7 @@ test('MRK keyrings and builders: option checks', (t) => {
   t.throws(() => buildAwsKmsMrkAwareDiscoveryMultiKeyringNode({ regions: ['us-west-2'], clientProvider: () => false }), { instanceOf: InvalidArgumentError })
 })
 
-test('strict MRK multi-keyring: two identifiers of one multi-Region key fail, naming both (SPEC-NOTES 29)', (t) => {
+test('strict MRK multi-keyring: two identifiers of one multi-Region key fail, naming both (aws-kms-mrk-are-unique.md)', (t) => {
   const { provider } = fakes()
   const err = t.throws(() => buildAwsKmsMrkAwareStrictMultiKeyringNode({ generatorKeyId: MRK_WEST, keyIds: [WEST, MRK_EAST], clientProvider: provider }), {
     instanceOf: InvalidArgumentError,

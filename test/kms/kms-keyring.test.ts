@@ -33,7 +33,7 @@ test('strict: generator in one region, keys in two others; every key alone decry
     const { plaintext } = await committing.decrypt(single, result)
     t.deepEqual(plaintext, PLAINTEXT)
     const calls = callsOf(kms, context).slice(before)
-    // SPEC-NOTES 27: only the configured key's EDK is sent, KeyId always named, in that key's region.
+    // aws-kms-keyring.md "OnDecrypt": only the configured key's EDK is sent, KeyId always named, in that key's region.
     t.deepEqual(brief(calls), [['Decrypt', region, key]])
     t.deepEqual(calls[0]?.grantTokens, ['grant-d'])
   }

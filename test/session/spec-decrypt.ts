@@ -95,7 +95,7 @@ function u64(n: number): Buffer {
   return b
 }
 
-/** The encryption key (and commitment) per framework/transitive-requirements.md and SPEC-NOTES 1-2. */
+/** The encryption key (and commitment) per framework/transitive-requirements.md "HKDF Encryption Key", "HKDF Commit Key". */
 export function specDeriveKey(suiteId: number, dataKey: Buffer, messageId: Buffer): { key: Buffer; commitment: Buffer | undefined } {
   const facts = SPEC_SUITES.get(suiteId)
   if (!facts) throw new Error('spec reader: unknown suite')

@@ -1,4 +1,4 @@
-// Bytes after a complete message are refused for signed and unsigned suites alike (SPEC-NOTES 17).
+// Bytes after a complete message are refused for signed and unsigned suites alike (client-apis/decrypt.md "Encrypted Message"; the official JS SDK ignores them when unsigned).
 import test from 'ava'
 import { MalformedMessageError } from '../../lib/core/errors'
 import { BACKENDS, aesKeyring, clientFor, hex4 } from './fixtures'

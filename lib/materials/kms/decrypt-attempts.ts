@@ -1,4 +1,4 @@
-// OnDecrypt's loop shared by every KMS keyring: one Decrypt per filtered EDK, in order, until one succeeds; all errors reported (SPEC-NOTES 27).
+// OnDecrypt's loop shared by every KMS keyring: one Decrypt per filtered EDK, in order, until one succeeds; all errors reported (aws-kms-keyring.md "OnDecrypt").
 import { KeyringError } from '../../core/errors'
 import { EncryptedDataKey } from '../../format/header'
 import { NodeDecryptionMaterial } from '../materials'

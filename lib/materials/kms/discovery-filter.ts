@@ -1,4 +1,4 @@
-// Discovery filters: a partition and the accounts whose keys a discovery keyring may ask KMS to use (SPEC-NOTES 28).
+// Discovery filters: a partition and the accounts whose keys a discovery keyring may ask KMS to use (framework/aws-kms/aws-kms-discovery-keyring.md "Initialization", "OnDecrypt").
 import { needs } from '../../core/errors'
 import { AwsKmsArn } from './arn'
 

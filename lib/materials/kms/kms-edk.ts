@@ -1,4 +1,4 @@
-// The EDKs AWS KMS keyrings write and read: provider id `aws-kms`, provider info = the key ARN (aws-kms-keyring.md, SPEC-NOTES 27).
+// The EDKs AWS KMS keyrings write and read: provider id `aws-kms`, provider info = the key ARN (aws-kms-keyring.md "OnEncrypt", "OnDecrypt").
 import { KeyringError } from '../../core/errors'
 import { EncryptedDataKey } from '../../format/header'
 import { AwsKmsArn, parseAwsKmsKeyArn } from './arn'

@@ -19,7 +19,7 @@ export interface AwsKmsMrkAwareStrictMultiKeyringNodeInput {
 /**
  * The spec text asks for key ARNs only; like the official builders this accepts any valid identifier
  * (an alias or bare id gets the supplier's default region, '', and can encrypt but never decrypt).
- * Two identifiers for one multi-Region key fail (aws-kms-mrk-are-unique.md, SPEC-NOTES 29).
+ * Two identifiers for one multi-Region key fail (aws-kms-mrk-are-unique.md "Implementation").
  */
 export function buildAwsKmsMrkAwareStrictMultiKeyringNode({
   generatorKeyId,

@@ -1,4 +1,4 @@
-// Refuses configurations that name one multi-Region key twice, since which replica to call would be ambiguous (framework/aws-kms/aws-kms-mrk-are-unique.md, SPEC-NOTES 29).
+// Refuses configurations that name one multi-Region key twice, since which replica to call would be ambiguous (framework/aws-kms/aws-kms-mrk-are-unique.md "Implementation").
 import { InvalidArgumentError } from '../../core/errors'
 import { isMultiRegionAwsKmsIdentifier, parseAwsKmsArn } from './arn'
 
