@@ -1,5 +1,6 @@
 // Starts the stand-ins a hierarchical keyring needs on 127.0.0.1: the local KMS and dynalite (DynamoDB), with real AWS SDK clients pointed at them.
 import type { AddressInfo } from 'node:net'
+import { buffer } from 'node:stream/consumers'
 import { IncomingMessage, Server, ServerResponse, createServer, request } from 'node:http'
 import { DeleteItemCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb'
 import type { AttributeValue } from '@aws-sdk/client-dynamodb'
@@ -25,15 +26,6 @@ async function listen(server: Server): Promise<string> {
     server.listen(0, '127.0.0.1', () => resolve())
   })
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => resolve(Buffer.concat(chunks)))
-    req.on('error', reject)
-  })
 }
 
 interface TransactPut {
@@ -88,7 +80,7 @@ export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
   const direct = new DynamoDBClient({ region: 'us-west-2', endpoint: backend.origin, credentials: { ...CREDENTIALS } })
   const front = createServer((req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
-      const body = await readBody(req)
+      const body = await buffer(req)
       if (req.headers['x-amz-target'] === 'DynamoDB_20120810.TransactWriteItems') {
         const { status, payload } = await transactWrite(direct, JSON.parse(body.toString('utf8')) as { TransactItems?: TransactPut[] })
         res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify(payload))

@@ -1,5 +1,6 @@
 // Starts what the Kinesis worker tests need on 127.0.0.1: kinesalite (real @aws-sdk/client-kinesis over HTTP/1.1), a fault-injecting PutRecords proxy, the local KMS.
 import type { AddressInfo } from 'node:net'
+import { buffer } from 'node:stream/consumers'
 import { IncomingMessage, Server, ServerResponse, createServer, request } from 'node:http'
 import { CreateStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis'
 import type { KinesisClient, _Record as KinesisRecord } from '@aws-sdk/client-kinesis'
@@ -95,20 +96,11 @@ export interface FaultProxy {
   close(): Promise<void>
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => resolve(Buffer.concat(chunks)))
-    req.on('error', reject)
-  })
-}
-
 function forward(target: URL, req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const headers = { ...req.headers, 'content-length': String(body.length) }
     const f = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers }, (answer) => {
-      void readBody(answer).then((b) => resolve({ status: answer.statusCode ?? 500, headers: answer.headers, body: b }), reject)
+      void buffer(answer).then((b) => resolve({ status: answer.statusCode ?? 500, headers: answer.headers, body: b }), reject)
     })
     f.on('error', reject)
     f.end(body)
@@ -130,7 +122,7 @@ export async function startFaultProxy(kinesaliteEndpoint: string, faults: PutFau
   const injected = { calls: 0, entries: 0 }
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
-      const body = await readBody(req)
+      const body = await buffer(req)
       if (req.headers['x-amz-target'] === 'Kinesis_20131202.PutRecords') {
         if (random() < faults.callThrottle) {
           injected.calls++
