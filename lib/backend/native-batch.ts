@@ -77,9 +77,9 @@ export function nativeBatches(
         point: g.verificationKey ? g.verificationKey.point : EMPTY,
       }))
       const n = list.length
-      const headers: Uint8Array[] = new Array(n)
-      const sources: Uint8Array[] = new Array(n)
-      const frameTables: Float64Array[] = new Array(n)
+      const headers = new Array<Uint8Array>(n)
+      const sources = new Array<Uint8Array>(n)
+      const frameTables = new Array<Float64Array>(n)
       const signatures: Uint8Array[] = []
       const table = float64Table(n * OPEN_STRIDE)
       let signed = false

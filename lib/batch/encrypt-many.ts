@@ -157,7 +157,7 @@ function materialsFor(
       const answer = cmm.getEncryptionMaterialsForBatch(request, lengths)
       return isThenable(answer) ? Promise.resolve(answer).catch((error: unknown) => [{ count: lengths.length, error }]) : answer
     }
-    const runs: EncryptionMaterialsRun[] = new Array(lengths.length)
+    const runs = new Array<EncryptionMaterialsRun>(lengths.length)
     const perMessage = forEachInFlight(
       lengths.map((length, k) => ({ length, k })),
       MATERIALS_IN_FLIGHT,

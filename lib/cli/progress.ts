@@ -18,7 +18,6 @@ function mib(bytes: number): string {
 
 export function startProgress(show: boolean, totalBytes: number, totalFiles: number): Progress {
   if (!show || totalBytes < PROGRESS_THRESHOLD) return NONE
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const cliProgress = require('cli-progress') as typeof import('cli-progress')
   const started = Date.now()
   let bytes = 0

@@ -24,6 +24,8 @@ export class ByteReader {
   }
 
   private need(n: number): void {
+    // A plain object, not an Error: it is control flow inside format/, and capturing a stack per short read costs.
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
     if (this.bytes.length - this.offset < n) throw new NeedMoreBytes(this.offset + n - this.bytes.length)
   }
 

@@ -13,7 +13,6 @@ interface AggCommon {
   readonly magic: Buffer
   loadBuilder(): { decode(bytes: Uint8Array): unknown }
 }
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const common = require('aws-kinesis-agg/lib/common') as AggCommon
 const MAGIC = Buffer.from(common.magic)
 let model: { decode(bytes: Uint8Array): unknown } | undefined

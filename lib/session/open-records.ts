@@ -47,7 +47,7 @@ export async function openRecords(
   ciphertexts: readonly Buffer[],
   withHeaders: boolean,
 ): Promise<(OpenedRecord | { readonly error: unknown })[]> {
-  const results: (OpenedRecord | { readonly error: unknown })[] = new Array(layouts.length)
+  const results = new Array<OpenedRecord | { readonly error: unknown }>(layouts.length)
   const batchGroups: OpenBatchGroup[] = groups.map(({ plan, material }) => ({
     suite: material.suite,
     dataKey: material.getUnencryptedDataKey(),

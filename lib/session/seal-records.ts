@@ -62,7 +62,7 @@ export async function sealRecords(
   plaintexts: readonly Uint8Array[],
   withHeaders: boolean,
 ): Promise<(SealedRecord | { readonly error: unknown })[]> {
-  const results: (SealedRecord | { readonly error: unknown })[] = new Array(plaintexts.length)
+  const results = new Array<SealedRecord | { readonly error: unknown }>(plaintexts.length)
   const order: { run: number; record: number }[] = []
   runs.forEach((run, r) => {
     for (const record of run.records) order.push({ run: r, record })
@@ -121,7 +121,7 @@ async function sealRegion(
   const count = end - start
   const table = float64Table(count * SEAL_BATCH_STRIDE)
   const lengths = float64Table(count)
-  const regionPlaintexts: Uint8Array[] = new Array(count)
+  const regionPlaintexts = new Array<Uint8Array>(count)
   let at = 0
   for (let k = 0; k < count; k++) {
     const { run, record } = order[start + k] as { run: number; record: number }

@@ -25,7 +25,7 @@ function authLength(suite: AlgorithmSuite): number {
 
 async function sealWith(backend: CryptoBackend, suite: AlgorithmSuite, size: number, frameLength: number, extraAad: Buffer, signingKey?: SigningKey): Promise<Sealed> {
   const headerBodyLength = 40 + (size % 23) + (suite.messageFormat === 2 ? 32 : 0)
-  const key = suite.signature ? signingKey ?? (await backend.signingKeys.acquire(suite.signature)) : undefined
+  const key = suite.signature ? signingKey ?? (backend.signingKeys.acquire(suite.signature)) : undefined
   const unsignedLength = headerBodyLength + authLength(suite) + bodySize(size, frameLength)
   const out = Buffer.alloc(unsignedLength + footerRoom(suite), 0x77)
   const header = randomBytes(headerBodyLength)
@@ -146,7 +146,7 @@ eachBackend('openMessage refuses a flipped commitment, header byte, header tag, 
     await opens(t, backend, openInput(s, s.message, { extraAad: randomBytes(5) }), undefined, `${name}: extra AAD`)
     await opens(t, backend, openInput(s, s.message, { dataKey: randomBytes(suite.keyLengthBytes) }), undefined, `${name}: data key`)
     if (suite.signature) {
-      const other = await backend.signingKeys.acquire(suite.signature)
+      const other = backend.signingKeys.acquire(suite.signature)
       const input = openInput(s)
       const wrongKey = input.signature && { ...input.signature, key: VerificationKey.fromPoint(suite.signature, publicPoint(other)) }
       await opens(t, backend, { ...input, signature: wrongKey }, undefined, `${name}: someone else's verification key`)
@@ -158,7 +158,7 @@ eachBackend('signing keys from the backend provider are fresh every time', async
   for (const suite of ALL_SUITES.filter((s) => s.signature)) {
     const spec = suite.signature
     if (!spec) continue
-    const keys = await Promise.all(Array.from({ length: 12 }, () => backend.signingKeys.acquire(spec)))
+    const keys = Array.from({ length: 12 }, () => backend.signingKeys.acquire(spec))
     t.is(new Set(keys.map((k) => k.publicKeyCompressed.toString('hex'))).size, keys.length, `0x${suite.id.toString(16)}`)
     for (const k of keys) t.is(k.publicKeyCompressed.length, spec.publicKeyLength)
   }

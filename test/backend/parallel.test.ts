@@ -66,7 +66,7 @@ function openInput(big: Big, message: Buffer): OpenMessageInput {
 async function sealed(t: ExecutionContext, s: AlgorithmSuite, size: number, frameLength: number): Promise<{ big: Big; message: Buffer }> {
   const backend = nativeBackend
   if (!backend) throw new Error('no native backend')
-  const key = s.signature ? await backend.signingKeys.acquire(s.signature) : undefined
+  const key = s.signature ? backend.signingKeys.acquire(s.signature) : undefined
   const big = bigInput(s, size, frameLength, key)
   const pending = backend.sealMessage(big.input)
   t.true(pending instanceof Promise, 'a big message goes to the thread pool')
@@ -142,7 +142,7 @@ withNative('every thread count and the smallest chunks give the same bytes; the 
   // The reference header and body, signed by a node:crypto key (the footer differs anyway).
   const reference = Buffer.alloc(base.input.out.length)
   header.copy(reference)
-  await jsBackend.sealMessage({ ...base.input, out: reference, signingKey: await jsBackend.signingKeys.acquire(spec) })
+  await jsBackend.sealMessage({ ...base.input, out: reference, signingKey: jsBackend.signingKeys.acquire(spec) })
   for (const threads of [1, 2, 3, 8]) {
     for (const chunkBytes of [4096, 65536, 1 << 20]) {
       const where = `threads ${threads}, chunk ${chunkBytes}`
@@ -211,7 +211,7 @@ withNative('many big and small signed messages at once complete (no pool deadloc
   const jobs = Array.from({ length: 10 }, async (_, i) => {
     const s = i % 2 === 0 ? SIGNED : UNSIGNED
     const size = i % 3 === 0 ? 1000 : PARALLEL_THRESHOLD + i * 100_000
-    const key = s.signature ? await backend.signingKeys.acquire(s.signature) : undefined
+    const key = s.signature ? backend.signingKeys.acquire(s.signature) : undefined
     const big = bigInput(s, size, 4096, key)
     const length = await backend.sealMessage(big.input)
     const input = openInput(big, big.input.out.subarray(0, length))

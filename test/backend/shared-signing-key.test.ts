@@ -18,7 +18,7 @@ nativeOnly('eight big messages sealed at once on the pool with one signing key: 
   const suite = suiteOf(A.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384)
   const spec = suite.signature
   if (!spec) return t.fail('signed suite')
-  const signingKey = await backend.signingKeys.acquire(spec)
+  const signingKey = backend.signingKeys.acquire(spec)
   t.true(signingKey instanceof NativeSigningKey, 'a native key with its stored nonce')
   const size = 2 * 1024 * 1024 + 5
   const frameLength = 4096
@@ -53,7 +53,7 @@ nativeOnly('one key signing one digest again and again: a fresh nonce each time 
   const suite = suiteOf(A.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384)
   const spec = suite.signature
   if (!spec) return t.fail('signed suite')
-  const signingKey = await backend.signingKeys.acquire(spec)
+  const signingKey = backend.signingKeys.acquire(spec)
   const rs = new Set<string>()
   for (let i = 0; i < 6; i++) {
     const out = Buffer.alloc(100 + 16 + bodySize(10, 4096) + footerRoom(suite))

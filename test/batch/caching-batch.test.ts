@@ -41,7 +41,7 @@ eachBackend('maxMessagesEncrypted crossed twice mid-batch: 7 + 7 + 6 records per
   const sizes = Array.from({ length: 20 }, () => 10)
   const batch = caching({ maxMessagesEncrypted: 7 })
   const pattern = keyPattern(await batchHeaders(client, batch, sizes))
-  t.deepEqual(pattern, [...Array(7).fill(0), ...Array(7).fill(1), ...Array(6).fill(2)])
+  t.deepEqual(pattern, [...Array<number>(7).fill(0), ...Array<number>(7).fill(1), ...Array<number>(6).fill(2)])
   t.like(batch.getStats().encrypt, { misses: 3, hits: 17 })
   t.is(batch.getStats().evictions.messageLimit, 2)
   t.deepEqual(keyPattern(await oneByOneHeaders(client, caching({ maxMessagesEncrypted: 7 }), sizes)), pattern)

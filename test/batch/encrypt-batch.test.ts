@@ -1,5 +1,5 @@
 // encryptBatch: input order, every record its own message readable by the official SDK and the one-shot API, every suite, mixed sizes and contexts, failures per record.
-import test, { ExecutionContext } from 'ava'
+import { ExecutionContext } from 'ava'
 import { CryptoBackend } from '../../lib/backend/backend'
 import { CommitmentPolicy } from '../../lib/core/policy'
 import { EncryptedDataKey } from '../../lib/format/header'

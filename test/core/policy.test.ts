@@ -18,7 +18,7 @@ function allowed(fn: () => void): boolean {
     return true
   } catch (e) {
     if (!(e instanceof CommitmentPolicyError)) throw e
-    if (e.code !== 'COMMITMENT_POLICY') throw new Error('wrong code')
+    if (e.code !== 'COMMITMENT_POLICY') throw new Error('wrong code', { cause: e })
     return false
   }
 }

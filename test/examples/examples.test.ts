@@ -72,7 +72,6 @@ test('the batch example encrypts 1,000 records in one call and one damaged recor
 })
 
 test('the Kinesis demo, as the README runs it: kinesalite on a port, then the demo encrypts 1,000 records through the runner and decrypts them back', async (t) => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const kinesalite = require('kinesalite') as (o: object) => import('node:http').Server
   const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))

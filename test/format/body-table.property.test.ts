@@ -37,7 +37,7 @@ function scanOrError(bytes: Buffer, start: number, contentType: ContentType, fra
     return scanBody(bytes, start, contentType, frameLength, { maxBodySize })
   } catch (e) {
     if (e instanceof EsdkError) return e
-    throw new Error(`scanBody threw a non-EsdkError: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`)
+    throw new Error(`scanBody threw a non-EsdkError: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, { cause: e })
   }
 }
 

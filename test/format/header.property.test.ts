@@ -70,7 +70,7 @@ function parseOrError(bytes: Buffer, limits: { maxEncryptedDataKeys: number | fa
     return parseHeader(bytes, limits)
   } catch (e) {
     if (e instanceof EsdkError) return e
-    throw new Error(`parseHeader threw a non-EsdkError: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`)
+    throw new Error(`parseHeader threw a non-EsdkError: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, { cause: e })
   }
 }
 

@@ -55,7 +55,7 @@ for (const name of Object.keys(CONTEXTS)) {
 }
 
 // A key spelled "__proto__" is an ordinary context key on the wire (JSON.parse makes it an own property).
-const PROTO_CONTEXT: Readonly<Record<string, string>> = JSON.parse('{"__proto__":"polluted?","tenant":"acme"}')
+const PROTO_CONTEXT = JSON.parse('{"__proto__":"polluted?","tenant":"acme"}') as Readonly<Record<string, string>>
 
 async function protoRoundTrip(t: ExecutionContext, from: Side): Promise<void> {
   const keyrings = aesPair({ officialUtf8Sorting: true })

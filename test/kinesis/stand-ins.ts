@@ -8,7 +8,6 @@ import { createKinesisClient } from '../../lib/kinesis/kinesis-client'
 
 /** kinesalite has no type declarations: the one function it exports, as far as these tests use it. */
 type Kinesalite = (options: { createStreamMs: number; deleteStreamMs: number; updateStreamMs: number; shardLimit: number }) => Server
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const kinesalite = require('kinesalite') as Kinesalite
 
 export const CREDENTIALS = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' }

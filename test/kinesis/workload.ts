@@ -6,7 +6,6 @@ interface AggCommon {
   readonly magic: Buffer
   loadBuilder(): { fromObject(o: object): unknown; encode(m: unknown): { finish(): Uint8Array } }
 }
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const common = require('aws-kinesis-agg/lib/common') as AggCommon
 
 export interface UserPlain {

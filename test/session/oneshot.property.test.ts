@@ -34,7 +34,7 @@ for (const backend of BACKENDS) {
           throw new Error(`${hex4(sample.suiteId)}: a damaged message decrypted to ${plaintext.length} bytes`)
         } catch (e) {
           const wrong = refusal(e)
-          if (wrong) throw new Error(`${hex4(sample.suiteId)}: ${wrong}`)
+          if (wrong) throw new Error(`${hex4(sample.suiteId)}: ${wrong}`, { cause: e })
         }
       }),
       { numRuns: FC_RUNS.tampered * 3 },

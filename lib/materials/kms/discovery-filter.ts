@@ -21,7 +21,7 @@ export function checkedDiscoveryFilter(filter: DiscoveryFilter | undefined): Dis
       filter.accountIDs.every((a) => typeof a === 'string' && a !== ''),
     'a discovery filter needs a partition and at least one account ID',
   )
-  return Object.freeze({ partition: filter.partition, accountIDs: Object.freeze([...filter.accountIDs]) })
+  return Object.freeze({ partition: filter.partition, accountIDs: Object.freeze(filter.accountIDs.slice()) })
 }
 
 /** aws-kms-discovery-keyring.md#ondecrypt: partition equal and account listed; no filter passes everything. */
