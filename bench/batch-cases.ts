@@ -40,7 +40,11 @@ const CASES: Plan['cases'] = [
   { suiteId: 0x0478, op: 'encrypt', materials: 'one-shot' },
 ]
 
-const FULL: Plan = { cases: CASES, timing: { maxTime: 2, minSamples: 8, warmup: 0.3 }, officialTiming: { maxTime: 1, minSamples: 3, warmup: 0 } }
+const FULL: Plan = {
+  cases: CASES,
+  timing: { maxTime: 2, minSamples: 8, warmup: 0.3 },
+  officialTiming: { maxTime: 1, minSamples: 3, warmup: 0 },
+}
 const QUICK: Plan = {
   cases: CASES.filter((c) => c.suiteId === 0x0478 || c.op === 'encrypt'),
   timing: { maxTime: 0.3, minSamples: 3, minTime: 0.05, warmup: 0.05 },
@@ -50,7 +54,10 @@ const QUICK: Plan = {
 export function buildBatchGroup(quick: boolean): BatchGroup {
   const plan = quick ? QUICK : FULL
   const cases: BatchCase[] = plan.cases.map(({ suiteId, op, materials }) => ({
-    id: materials === 'one-shot' ? `batch one-shot ${sizeLabel(BATCH_RECORD_SIZE)} ${suiteLabel(suiteId)} ${op} seq` : `batch ${BATCH_RECORDS}x${sizeLabel(BATCH_RECORD_SIZE)} ${suiteLabel(suiteId)} ${op} ${materials}`,
+    id:
+      materials === 'one-shot'
+        ? `batch one-shot ${sizeLabel(BATCH_RECORD_SIZE)} ${suiteLabel(suiteId)} ${op} seq`
+        : `batch ${BATCH_RECORDS}x${sizeLabel(BATCH_RECORD_SIZE)} ${suiteLabel(suiteId)} ${op} ${materials}`,
     group: 'batch',
     size: BATCH_RECORD_SIZE,
     suiteId,

@@ -48,8 +48,16 @@ function unavailable(name: ImplName, note: string): BatchImpl {
 function oursMaterials(materials: BatchMaterials, setup: BatchSetup): KeyringNode | NodeMaterialsManager {
   const keyring =
     materials === 'cached-kms'
-      ? new KmsKeyringNode({ generatorKeyId: (setup.kms as KmsHost).generatorKeyId, clientProvider: getClient(KMS, { endpoint: setup.kms?.endpoint, credentials: setup.kms?.credentials }) })
-      : new RawAesKeyringNode({ keyName: KEY_NAME, keyNamespace: KEY_NAMESPACE, unencryptedMasterKey: setup.wrappingKey, wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING })
+      ? new KmsKeyringNode({
+          generatorKeyId: (setup.kms as KmsHost).generatorKeyId,
+          clientProvider: getClient(KMS, { endpoint: setup.kms?.endpoint, credentials: setup.kms?.credentials }),
+        })
+      : new RawAesKeyringNode({
+          keyName: KEY_NAME,
+          keyNamespace: KEY_NAMESPACE,
+          unencryptedMasterKey: setup.wrappingKey,
+          wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+        })
   if (materials === 'one-shot') return keyring
   return new NodeCachingMaterialsManager({
     backingMaterials: keyring,
@@ -69,7 +77,15 @@ function ours(name: 'native' | 'js', materials: BatchMaterials, setup: BatchSetu
       note: undefined,
       async encrypt(records, suiteId) {
         const out: Buffer[] = []
-        for (const r of records) out.push((await client.encrypt(cmm, r, { suiteId: suiteId as AlgorithmSuiteIdentifier, encryptionContext: ENCRYPTION_CONTEXT })).result)
+        for (const r of records)
+          out.push(
+            (
+              await client.encrypt(cmm, r, {
+                suiteId: suiteId as AlgorithmSuiteIdentifier,
+                encryptionContext: ENCRYPTION_CONTEXT,
+              })
+            ).result,
+          )
         return out
       },
       async decrypt(messages) {
@@ -84,7 +100,10 @@ function ours(name: 'native' | 'js', materials: BatchMaterials, setup: BatchSetu
     available: true,
     note: undefined,
     async encrypt(records, suiteId) {
-      const entries = await client.encryptBatch(cmm, records, { suiteId: suiteId as AlgorithmSuiteIdentifier, encryptionContext: ENCRYPTION_CONTEXT })
+      const entries = await client.encryptBatch(cmm, records, {
+        suiteId: suiteId as AlgorithmSuiteIdentifier,
+        encryptionContext: ENCRYPTION_CONTEXT,
+      })
       return entries.map((e) => {
         if (!e.ok) throw e.error
         return e.result
@@ -100,12 +119,17 @@ function ours(name: 'native' | 'js', materials: BatchMaterials, setup: BatchSetu
   }
 }
 
-function officialMaterials(materials: BatchMaterials, setup: BatchSetup): official.KeyringNode | official.NodeMaterialsManager {
+function officialMaterials(
+  materials: BatchMaterials,
+  setup: BatchSetup,
+): official.KeyringNode | official.NodeMaterialsManager {
   const keyring =
     materials === 'cached-kms'
       ? new official.KmsKeyringNode({
           generatorKeyId: (setup.kms as KmsHost).generatorKeyId,
-          clientProvider: official.cacheClients(official.getClient(KMS, { endpoint: setup.kms?.endpoint, credentials: setup.kms?.credentials })),
+          clientProvider: official.cacheClients(
+            official.getClient(KMS, { endpoint: setup.kms?.endpoint, credentials: setup.kms?.credentials }),
+          ),
         })
       : new official.RawAesKeyringNode({
           keyName: KEY_NAME,
@@ -126,7 +150,14 @@ function officialImpl(materials: BatchMaterials, setup: BatchSetup): BatchImpl {
   const client = official.buildClient(official.CommitmentPolicy[POLICY])
   const cmm = officialMaterials(materials, setup)
   const encryptOne = async (r: Buffer, suiteId: number): Promise<Buffer> =>
-    Buffer.from((await client.encrypt(cmm, r, { suiteId: suiteId as official.AlgorithmSuiteIdentifier, encryptionContext: { ...ENCRYPTION_CONTEXT } })).result)
+    Buffer.from(
+      (
+        await client.encrypt(cmm, r, {
+          suiteId: suiteId as official.AlgorithmSuiteIdentifier,
+          encryptionContext: { ...ENCRYPTION_CONTEXT },
+        })
+      ).result,
+    )
   const decryptOne = async (m: Buffer): Promise<Buffer> => Buffer.from((await client.decrypt(cmm, m)).plaintext)
   if (materials === 'one-shot') {
     return {
@@ -156,7 +187,10 @@ function officialImpl(materials: BatchMaterials, setup: BatchSetup): BatchImpl {
 }
 
 /** A checker the official SDK drives: decrypts each message with its plain keyring (or KMS keyring) and returns the plaintexts. */
-export function officialChecker(materials: BatchMaterials, setup: BatchSetup): (messages: readonly Buffer[]) => Promise<Buffer[]> {
+export function officialChecker(
+  materials: BatchMaterials,
+  setup: BatchSetup,
+): (messages: readonly Buffer[]) => Promise<Buffer[]> {
   const impl = officialImpl(materials === 'one-shot' ? 'one-shot' : materials, setup)
   return (messages) => impl.decrypt(messages)
 }
@@ -166,6 +200,9 @@ export function createBatchImpls(materials: BatchMaterials, setup: BatchSetup): 
   const native =
     info.backend === 'native'
       ? ours('native', materials, setup)
-      : unavailable('native', `getBackendInfo().backend is ${info.backend}: ${info.reasons.join('; ') || 'no reason given'}`)
+      : unavailable(
+          'native',
+          `getBackendInfo().backend is ${info.backend}: ${info.reasons.join('; ') || 'no reason given'}`,
+        )
   return { native, js: ours('js', materials, setup), official: officialImpl(materials, setup) }
 }

@@ -15,7 +15,11 @@ function rate(results: readonly CaseResult[], id: string, impl: 'native' | 'js' 
 
 const fmt = (v: number | undefined): string => (v === undefined ? 'not measured' : formatRate(v, 'msg/s'))
 
-export function evaluateBatchTargets(results: readonly CaseResult[], p384SignPerSecond: number | undefined, oneShotMsg: number | undefined): BatchTargetLine[] {
+export function evaluateBatchTargets(
+  results: readonly CaseResult[],
+  p384SignPerSecond: number | undefined,
+  oneShotMsg: number | undefined,
+): BatchTargetLine[] {
   const lines: BatchTargetLine[] = []
   const judged = (target: string, value: number | undefined, ok: boolean, measured: string): void => {
     lines.push({ target, status: value === undefined ? 'not measured' : ok ? 'met' : 'missed', measured })
@@ -60,5 +64,8 @@ export function evaluateBatchTargets(results: readonly CaseResult[], p384SignPer
 }
 
 export function formatBatchTargets(lines: readonly BatchTargetLine[]): string {
-  return ['== Issue 9 targets (batch API)', ...lines.map((l) => `[${l.status.toUpperCase()}] ${l.target}\n    ${l.measured}`)].join('\n')
+  return [
+    '== Issue 9 targets (batch API)',
+    ...lines.map((l) => `[${l.status.toUpperCase()}] ${l.target}\n    ${l.measured}`),
+  ].join('\n')
 }

@@ -21,7 +21,9 @@ export interface BatchOutcome {
 /** 500 distinct 1 KiB records cut from one random buffer. */
 function makeRecords(): Buffer[] {
   const all = randomFillSync(Buffer.allocUnsafe(BATCH_RECORDS * BATCH_RECORD_SIZE))
-  return Array.from({ length: BATCH_RECORDS }, (_, i) => all.subarray(i * BATCH_RECORD_SIZE, (i + 1) * BATCH_RECORD_SIZE))
+  return Array.from({ length: BATCH_RECORDS }, (_, i) =>
+    all.subarray(i * BATCH_RECORD_SIZE, (i + 1) * BATCH_RECORD_SIZE),
+  )
 }
 
 function sameAll(a: readonly Buffer[], b: readonly Buffer[]): boolean {
@@ -48,7 +50,11 @@ function measureP384Sign(seconds: number): number {
   return (n * 1000) / (performance.now() - start)
 }
 
-export async function measureBatchGroup(group: BatchGroup, mode: KmsServerMode, progress: (text: string) => void): Promise<BatchOutcome> {
+export async function measureBatchGroup(
+  group: BatchGroup,
+  mode: KmsServerMode,
+  progress: (text: string) => void,
+): Promise<BatchOutcome> {
   const needsKms = group.cases.some((c) => c.materials === 'cached-kms')
   const host: KmsHost | undefined = needsKms ? await startKmsHost(mode) : undefined
   const setup: BatchSetup = { wrappingKey: randomBytes(32), kms: host }
@@ -122,14 +128,18 @@ async function measureBatchCase(
       }
       if (host && c.materials === 'cached-kms') await host.clearCalls()
       const stats = await benchmarkAsync(`${c.id} ${name}`, timed, timing)
-      const kms = host && c.materials === 'cached-kms' ? countCalls(await host.counters(), iterations * c.records) : undefined
+      const kms =
+        host && c.materials === 'cached-kms' ? countCalls(await host.counters(), iterations * c.records) : undefined
       const m: Measurement = {
         impl: name,
         status: 'ok',
         rate: stats.hz * c.records,
         ...stats,
         checks,
-        seconds: { checks: Math.round(checkSeconds * 1000) / 1000, timing: Math.round((performance.now() - timingStart)) / 1000 },
+        seconds: {
+          checks: Math.round(checkSeconds * 1000) / 1000,
+          timing: Math.round(performance.now() - timingStart) / 1000,
+        },
         ...(kms ? { kms } : {}),
       }
       out[name] = m

@@ -63,14 +63,26 @@ interface Plan {
   messageSuites: readonly number[]
   messageTiming: Timing
   mid: { suites: readonly number[]; frames: number[]; ops: Op[]; timing: Timing }
-  big: { suites: readonly number[]; frames: number[]; ops: Op[]; timing: Timing; officialFrame: number | undefined; officialTiming: Timing }
+  big: {
+    suites: readonly number[]
+    frames: number[]
+    ops: Op[]
+    timing: Timing
+    officialFrame: number | undefined
+    officialTiming: Timing
+  }
 }
 
 const FULL: Plan = {
   messageSizes: [100, KiB, 4 * KiB],
   messageSuites: SUITES,
   messageTiming: { maxTime: 1.25, minSamples: 5, warmup: 0.1 },
-  mid: { suites: SUITES, frames: [4 * KiB, 64 * KiB, MiB], ops: ['encrypt', 'decrypt'], timing: { maxTime: 1.5, minSamples: 5, warmup: 0.1 } },
+  mid: {
+    suites: SUITES,
+    frames: [4 * KiB, 64 * KiB, MiB],
+    ops: ['encrypt', 'decrypt'],
+    timing: { maxTime: 1.5, minSamples: 5, warmup: 0.1 },
+  },
   big: {
     suites: SUITES,
     frames: [4 * KiB, 64 * KiB, MiB],
@@ -85,7 +97,12 @@ const QUICK: Plan = {
   messageSizes: [KiB],
   messageSuites: SUITES,
   messageTiming: { maxTime: 0.12, minSamples: 3, minTime: 0.025, warmup: 0.03 },
-  mid: { suites: [0x0478], frames: [4 * KiB, MiB], ops: ['encrypt', 'decrypt'], timing: { maxTime: 0.2, minSamples: 3, minTime: 0.025, warmup: 0 } },
+  mid: {
+    suites: [0x0478],
+    frames: [4 * KiB, MiB],
+    ops: ['encrypt', 'decrypt'],
+    timing: { maxTime: 0.2, minSamples: 3, minTime: 0.025, warmup: 0 },
+  },
   big: {
     suites: [0x0478],
     frames: [4 * KiB],
@@ -115,7 +132,13 @@ export function buildGroups(quick: boolean): Group[] {
             timing: plan.messageTiming,
           })
 
-  const throughput = (group: GroupId, size: number, p: Plan['mid'], officialFrame?: number | 'all', officialTiming?: Timing): Case[] => {
+  const throughput = (
+    group: GroupId,
+    size: number,
+    p: Plan['mid'],
+    officialFrame?: number | 'all',
+    officialTiming?: Timing,
+  ): Case[] => {
     const cases: Case[] = []
     for (const suiteId of p.suites)
       for (const frameLength of p.frames)
@@ -144,9 +167,12 @@ export function buildGroups(quick: boolean): Group[] {
   return [
     {
       id: 'messages',
-      title: 'Small messages, raw AES-256 keyring: messages/s (x4 = Promise.all of 4 per iteration, reported as 4 x ops/s)',
+      title:
+        'Small messages, raw AES-256 keyring: messages/s (x4 = Promise.all of 4 per iteration, reported as 4 x ops/s)',
       unit: 'msg/s',
-      notes: [`frame length ${sizeLabel(DEFAULT_FRAME)}; encryption context of one pair; decrypt inputs were made by the same implementation`],
+      notes: [
+        `frame length ${sizeLabel(DEFAULT_FRAME)}; encryption context of one pair; decrypt inputs were made by the same implementation`,
+      ],
       cases: messages,
     },
     {

@@ -5,7 +5,8 @@ import { pipeline } from 'node:stream/promises'
 import * as official from '@aws-crypto/client-node'
 
 const [mode, input, output, keyFile, jobsText] = process.argv.slice(2)
-if (!mode || !input || !output || !keyFile) throw new Error('usage: cli-official encrypt|decrypt|encrypt-dir IN OUT KEYFILE [JOBS]')
+if (!mode || !input || !output || !keyFile)
+  throw new Error('usage: cli-official encrypt|decrypt|encrypt-dir IN OUT KEYFILE [JOBS]')
 const keyring = new official.RawAesKeyringNode({
   keyName: 'bench',
   keyNamespace: 'cli-bench',
@@ -16,17 +17,34 @@ const { encryptStream, decryptStream } = official.buildClient(official.Commitmen
 const SUITE = official.AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY
 
 /** `withLength`: hand the file size to the CMM (its caching CMM caches only then). Not for the big file: the official stream then fails a 1 GiB input ("Encrypted data exceeded plaintextLength"). */
-async function one(cmm: official.KeyringNode | official.NodeCachingMaterialsManager, from: string, to: string, encrypting: boolean, withLength: boolean): Promise<void> {
+async function one(
+  cmm: official.KeyringNode | official.NodeCachingMaterialsManager,
+  from: string,
+  to: string,
+  encrypting: boolean,
+  withLength: boolean,
+): Promise<void> {
   const source = from === '-' ? process.stdin : createReadStream(from, { highWaterMark: 1024 * 1024 })
   const sink = to === '-' ? process.stdout : createWriteStream(to)
   const size = from === '-' || !withLength ? undefined : statSync(from).size
-  const crypto = encrypting ? encryptStream(cmm, { suiteId: SUITE, frameLength: 65536, ...(size === undefined ? {} : { plaintextLength: size }) }) : decryptStream(cmm)
+  const crypto = encrypting
+    ? encryptStream(cmm, {
+        suiteId: SUITE,
+        frameLength: 65536,
+        ...(size === undefined ? {} : { plaintextLength: size }),
+      })
+    : decryptStream(cmm)
   await pipeline(source, crypto, sink)
 }
 
 async function main(): Promise<void> {
-  if (mode === 'encrypt' || mode === 'decrypt') return one(keyring, input as string, output as string, mode === 'encrypt', false)
-  const cmm = new official.NodeCachingMaterialsManager({ backingMaterials: keyring, cache: official.getLocalCryptographicMaterialsCache(100), maxAge: 60_000 })
+  if (mode === 'encrypt' || mode === 'decrypt')
+    return one(keyring, input as string, output as string, mode === 'encrypt', false)
+  const cmm = new official.NodeCachingMaterialsManager({
+    backingMaterials: keyring,
+    cache: official.getLocalCryptographicMaterialsCache(100),
+    maxAge: 60_000,
+  })
   const files = readdirSync(input as string)
   mkdirSync(output as string, { recursive: true })
   let next = 0

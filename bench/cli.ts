@@ -37,7 +37,12 @@ function runOnce(args: readonly string[], cwd: string): Sample {
   const timed = existsSync(TIME)
   const t0 = performance.now()
   const r = timed
-    ? spawnSync(TIME, ['-f', 'esdk-bench-rss %M', process.execPath, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 24 })
+    ? spawnSync(TIME, ['-f', 'esdk-bench-rss %M', process.execPath, ...args], {
+        cwd,
+        encoding: 'utf8',
+        stdio: ['ignore', 'ignore', 'pipe'],
+        maxBuffer: 1 << 24,
+      })
     : spawnSync(process.execPath, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] })
   const seconds = (performance.now() - t0) / 1000
   if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${String(r.status)}: ${r.stderr}`)
@@ -50,7 +55,16 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] as number
 }
 
-function measure(what: string, impl: CliRow['impl'], args: readonly string[], cwd: string, runs: number, work: number | undefined, unit: CliRow['unit'], before?: () => void): CliRow {
+function measure(
+  what: string,
+  impl: CliRow['impl'],
+  args: readonly string[],
+  cwd: string,
+  runs: number,
+  work: number | undefined,
+  unit: CliRow['unit'],
+  before?: () => void,
+): CliRow {
   const samples: Sample[] = []
   for (let i = 0; i < runs; i++) {
     before?.()
@@ -58,7 +72,15 @@ function measure(what: string, impl: CliRow['impl'], args: readonly string[], cw
   }
   const seconds = median(samples.map((s) => s.seconds))
   const peaks = samples.map((s) => s.peakMb).filter((p): p is number => p !== undefined)
-  return { what, impl, seconds, peakMb: peaks.length ? median(peaks) : undefined, rate: unit === 'ms' ? seconds * 1000 : work === undefined ? undefined : work / seconds, unit, runs }
+  return {
+    what,
+    impl,
+    seconds,
+    peakMb: peaks.length ? median(peaks) : undefined,
+    rate: unit === 'ms' ? seconds * 1000 : work === undefined ? undefined : work / seconds,
+    unit,
+    runs,
+  }
 }
 
 function writeRandomFile(file: string, bytes: number): void {
@@ -81,18 +103,79 @@ export function measureCli(quick: boolean): CliRow[] {
     const runs = 1
     const rows: CliRow[] = []
     const suite = ['--algorithm', 'AES_256_GCM_HKDF_SHA512_COMMIT_KEY', '--frame-length', '65536']
-    rows.push(measure(`${label} encrypt (0x0478, 64 KiB frames)`, 'esdk', [ESDK, '-e', '-i', 'big', '-o', 'big.esdk', '-S', ...w, ...suite, '-q'], dir, runs, big / 1e6, 'MB/s'))
-    rows.push(measure(`${label} encrypt (0x0478, 64 KiB frames)`, 'official', [OFFICIAL, 'encrypt', 'big', 'big.official', key], dir, runs, big / 1e6, 'MB/s'))
-    rows.push(measure(`${label} decrypt`, 'esdk', [ESDK, '-d', '-i', 'big.esdk', '-o', 'big.back', '-S', ...w, '-q'], dir, runs, big / 1e6, 'MB/s'))
-    rows.push(measure(`${label} decrypt`, 'official', [OFFICIAL, 'decrypt', 'big.official', 'big.official.back', key], dir, runs, big / 1e6, 'MB/s'))
-    for (const f of ['big', 'big.esdk', 'big.back', 'big.official', 'big.official.back']) rmSync(path.join(dir, f), { force: true })
+    rows.push(
+      measure(
+        `${label} encrypt (0x0478, 64 KiB frames)`,
+        'esdk',
+        [ESDK, '-e', '-i', 'big', '-o', 'big.esdk', '-S', ...w, ...suite, '-q'],
+        dir,
+        runs,
+        big / 1e6,
+        'MB/s',
+      ),
+    )
+    rows.push(
+      measure(
+        `${label} encrypt (0x0478, 64 KiB frames)`,
+        'official',
+        [OFFICIAL, 'encrypt', 'big', 'big.official', key],
+        dir,
+        runs,
+        big / 1e6,
+        'MB/s',
+      ),
+    )
+    rows.push(
+      measure(
+        `${label} decrypt`,
+        'esdk',
+        [ESDK, '-d', '-i', 'big.esdk', '-o', 'big.back', '-S', ...w, '-q'],
+        dir,
+        runs,
+        big / 1e6,
+        'MB/s',
+      ),
+    )
+    rows.push(
+      measure(
+        `${label} decrypt`,
+        'official',
+        [OFFICIAL, 'decrypt', 'big.official', 'big.official.back', key],
+        dir,
+        runs,
+        big / 1e6,
+        'MB/s',
+      ),
+    )
+    for (const f of ['big', 'big.esdk', 'big.back', 'big.official', 'big.official.back'])
+      rmSync(path.join(dir, f), { force: true })
 
     const startRuns = quick ? 5 : 15
     writeFileSync(path.join(dir, 'one'), 'x')
     rows.push(measure('start-up: node -e 0 (the floor)', 'node', ['-e', '0'], dir, startRuns, undefined, 'ms'))
     rows.push(measure('start-up: --version', 'esdk', [ESDK, '--version'], dir, startRuns, undefined, 'ms'))
-    rows.push(measure('start-up: 1-byte file to stdout (0x0478)', 'esdk', [ESDK, '-e', '-i', 'one', '-o', '-', '-S', ...w, ...suite], dir, startRuns, undefined, 'ms'))
-    rows.push(measure('start-up: 1-byte file to stdout (0x0478)', 'official', [OFFICIAL, 'encrypt', 'one', '-', key], dir, startRuns, undefined, 'ms'))
+    rows.push(
+      measure(
+        'start-up: 1-byte file to stdout (0x0478)',
+        'esdk',
+        [ESDK, '-e', '-i', 'one', '-o', '-', '-S', ...w, ...suite],
+        dir,
+        startRuns,
+        undefined,
+        'ms',
+      ),
+    )
+    rows.push(
+      measure(
+        'start-up: 1-byte file to stdout (0x0478)',
+        'official',
+        [OFFICIAL, 'encrypt', 'one', '-', key],
+        dir,
+        startRuns,
+        undefined,
+        'ms',
+      ),
+    )
 
     const count = quick ? 1000 : 10_000
     const files = path.join(dir, 'files')
@@ -105,8 +188,48 @@ export function measureCli(quick: boolean): CliRow[] {
       mkdirSync(path.join(dir, out))
     }
     const dirRuns = 1
-    rows.push(measure(`${count} x 4 KiB files (0x0478), --jobs 2, caching`, 'esdk', [ESDK, '-e', '-r', '-i', 'files', '-o', 'out-esdk', '-S', ...w, '--algorithm', 'AES_256_GCM_HKDF_SHA512_COMMIT_KEY', '--jobs', '2', '--caching', 'capacity=100', 'max_age=60', '-q'], dir, dirRuns, count, 'files/s', prepare('out-esdk')))
-    rows.push(measure(`${count} x 4 KiB files (0x0478), --jobs 2, caching`, 'official', [OFFICIAL, 'encrypt-dir', 'files', 'out-official', key, '2'], dir, dirRuns, count, 'files/s', fresh('out-official')))
+    rows.push(
+      measure(
+        `${count} x 4 KiB files (0x0478), --jobs 2, caching`,
+        'esdk',
+        [
+          ESDK,
+          '-e',
+          '-r',
+          '-i',
+          'files',
+          '-o',
+          'out-esdk',
+          '-S',
+          ...w,
+          '--algorithm',
+          'AES_256_GCM_HKDF_SHA512_COMMIT_KEY',
+          '--jobs',
+          '2',
+          '--caching',
+          'capacity=100',
+          'max_age=60',
+          '-q',
+        ],
+        dir,
+        dirRuns,
+        count,
+        'files/s',
+        prepare('out-esdk'),
+      ),
+    )
+    rows.push(
+      measure(
+        `${count} x 4 KiB files (0x0478), --jobs 2, caching`,
+        'official',
+        [OFFICIAL, 'encrypt-dir', 'files', 'out-official', key, '2'],
+        dir,
+        dirRuns,
+        count,
+        'files/s',
+        fresh('out-official'),
+      ),
+    )
     return rows
   } finally {
     rmSync(dir, { recursive: true, force: true })
@@ -114,11 +237,26 @@ export function measureCli(quick: boolean): CliRow[] {
 }
 
 export function cliTable(rows: readonly CliRow[]): string {
-  const fmt = (r: CliRow): string => (r.rate === undefined ? '-' : r.unit === 'ms' ? `${r.rate.toFixed(0)} ms` : `${r.rate.toFixed(0)} ${r.unit}`)
+  const fmt = (r: CliRow): string =>
+    r.rate === undefined ? '-' : r.unit === 'ms' ? `${r.rate.toFixed(0)} ms` : `${r.rate.toFixed(0)} ${r.unit}`
   const body = rows.map((r) => {
-    const other = rows.find((o) => o.what.split(' (')[0] === r.what.split(' (')[0] && o.impl !== r.impl && o.impl === 'official')
-    const ratio = r.impl === 'esdk' && other?.rate !== undefined && r.rate !== undefined ? (r.unit === 'ms' ? other.rate / r.rate : r.rate / other.rate) : undefined
-    return [r.what, r.impl, fmt(r), r.peakMb === undefined ? '-' : `${r.peakMb.toFixed(0)} MB`, ratio === undefined ? '' : `${ratio.toFixed(2)}x`, String(r.runs)]
+    const other = rows.find(
+      (o) => o.what.split(' (')[0] === r.what.split(' (')[0] && o.impl !== r.impl && o.impl === 'official',
+    )
+    const ratio =
+      r.impl === 'esdk' && other?.rate !== undefined && r.rate !== undefined
+        ? r.unit === 'ms'
+          ? other.rate / r.rate
+          : r.rate / other.rate
+        : undefined
+    return [
+      r.what,
+      r.impl,
+      fmt(r),
+      r.peakMb === undefined ? '-' : `${r.peakMb.toFixed(0)} MB`,
+      ratio === undefined ? '' : `${ratio.toFixed(2)}x`,
+      String(r.runs),
+    ]
   })
   return [
     'cli: whole processes (wall time from spawn to exit, median of runs; peak RSS from /usr/bin/time); ratio = esdk vs official (higher is better)',
@@ -141,9 +279,19 @@ export function cliTargets(rows: readonly CliRow[]): string {
     'issue 10 targets (one run on a shared machine: noisy)',
     line('big file encrypt >= 1000 MB/s', enc?.rate, (v) => v >= 1000, `${enc?.rate?.toFixed(0) ?? '-'} MB/s`),
     line('big file decrypt >= 1000 MB/s', dec?.rate, (v) => v >= 1000, `${dec?.rate?.toFixed(0) ?? '-'} MB/s`),
-    line('big file peak RSS <= 100 MB', Math.max(enc?.peakMb ?? 0, dec?.peakMb ?? 0) || undefined, (v) => v <= 100, `${Math.max(enc?.peakMb ?? 0, dec?.peakMb ?? 0).toFixed(0)} MB`),
+    line(
+      'big file peak RSS <= 100 MB',
+      Math.max(enc?.peakMb ?? 0, dec?.peakMb ?? 0) || undefined,
+      (v) => v <= 100,
+      `${Math.max(enc?.peakMb ?? 0, dec?.peakMb ?? 0).toFixed(0)} MB`,
+    ),
     line('start-up (--version) <= 150 ms', ver?.rate, (v) => v <= 150, `${ver?.rate?.toFixed(0) ?? '-'} ms`),
-    line('start-up to first byte (1-byte file) <= 150 ms', first?.rate, (v) => v <= 150, `${first?.rate?.toFixed(0) ?? '-'} ms`),
+    line(
+      'start-up to first byte (1-byte file) <= 150 ms',
+      first?.rate,
+      (v) => v <= 150,
+      `${first?.rate?.toFixed(0) ?? '-'} ms`,
+    ),
     line('small files >= 5000 files/s', files?.rate, (v) => v >= 5000, `${files?.rate?.toFixed(0) ?? '-'} files/s`),
   ].join('\n')
 }

@@ -75,10 +75,18 @@ export class Fixtures {
       const ciphertext = await impl.encrypt(plaintext, k.suiteId, k.frameLength)
       // Message format version 2 (both suites commit): version byte, then the suite id.
       if (ciphertext[0] !== 0x02 || ciphertext.readUInt16BE(1) !== k.suiteId)
-        return { ok: false, error: `encrypt wrote version 0x${ciphertext[0]?.toString(16)} suite 0x${ciphertext.readUInt16BE(1).toString(16)}, expected v2 ${suiteLabel(k.suiteId)}` }
+        return {
+          ok: false,
+          error: `encrypt wrote version 0x${ciphertext[0]?.toString(16)} suite 0x${ciphertext.readUInt16BE(1).toString(16)}, expected v2 ${suiteLabel(k.suiteId)}`,
+        }
       const byOfficial = await this.official.decrypt(ciphertext)
-      if (!byOfficial.equals(plaintext)) return { ok: false, error: `official SDK decrypt of the ${impl.name} message returned different bytes` }
-      return { ok: true, ciphertext, checks: ['header suite', impl.name === 'official' ? 'own round trip' : 'official decrypts it'] }
+      if (!byOfficial.equals(plaintext))
+        return { ok: false, error: `official SDK decrypt of the ${impl.name} message returned different bytes` }
+      return {
+        ok: true,
+        ciphertext,
+        checks: ['header suite', impl.name === 'official' ? 'own round trip' : 'official decrypts it'],
+      }
     } catch (err) {
       return { ok: false, error: `encrypt check failed: ${err instanceof Error ? err.message : String(err)}` }
     }

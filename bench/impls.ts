@@ -86,6 +86,9 @@ export function createImpls(wrappingKey: Buffer): Record<ImplName, Impl> {
   const native =
     info.backend === 'native'
       ? ours('native', wrappingKey)
-      : unavailable('native', `getBackendInfo().backend is ${info.backend}: ${info.reasons.join('; ') || 'no reason given'}`)
+      : unavailable(
+          'native',
+          `getBackendInfo().backend is ${info.backend}: ${info.reasons.join('; ') || 'no reason given'}`,
+        )
   return { native, js: ours('js', wrappingKey), official: officialImpl(wrappingKey) }
 }

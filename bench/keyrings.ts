@@ -68,18 +68,32 @@ async function check(c: KeyringCase, clients: Partial<Record<Side, Client>>, pla
   }
 }
 
-export async function measureKeyringGroup(quick: boolean, progress: (text: string) => void): Promise<{ rows: KeyringRow[]; notes: string[] }> {
+export async function measureKeyringGroup(
+  quick: boolean,
+  progress: (text: string) => void,
+): Promise<{ rows: KeyringRow[]; notes: string[] }> {
   const kms = await startLocalKms()
   const ddb = await startLocalDynamoDb()
   const kmsClient = new KMSClient(kms.clientConfig('us-west-2'))
   try {
     const nativeOk = getBackendInfo().backend === 'native'
     const clients: Partial<Record<Side, Client>> = {
-      js: buildClient({ commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, maxEncryptedDataKeys: false, backend: 'js' }) as unknown as Client,
+      js: buildClient({
+        commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
+        maxEncryptedDataKeys: false,
+        backend: 'js',
+      }) as unknown as Client,
       official: official.buildClient(official.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT) as unknown as Client,
     }
-    if (nativeOk) clients.native = buildClient({ commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, maxEncryptedDataKeys: false, backend: 'native' }) as unknown as Client
-    const ours = (make: () => { encrypt: KeyringNode; decrypt: KeyringNode }): Partial<Record<Side, { encrypt: unknown; decrypt: unknown }>> => {
+    if (nativeOk)
+      clients.native = buildClient({
+        commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
+        maxEncryptedDataKeys: false,
+        backend: 'native',
+      }) as unknown as Client
+    const ours = (
+      make: () => { encrypt: KeyringNode; decrypt: KeyringNode },
+    ): Partial<Record<Side, { encrypt: unknown; decrypt: unknown }>> => {
       const rings = make()
       return nativeOk ? { native: rings, js: rings } : { js: rings }
     }
@@ -94,8 +108,18 @@ export async function measureKeyringGroup(quick: boolean, progress: (text: strin
         id: `raw ecdh ${spec} ephemeral -> discovery`,
         notes: 'a fresh key pair per encrypt; one ECDH each way',
         rings: ours(() => ({
-          encrypt: new RawEcdhKeyringNode({ curveSpec: spec, keyAgreementScheme: { EphemeralPrivateKeyToStaticPublicKey: { recipientPublicKey: recipient.publicKey.export({ type: 'spki', format: 'der' }) } } }),
-          decrypt: new RawEcdhKeyringNode({ curveSpec: spec, keyAgreementScheme: { PublicKeyDiscovery: { recipientStaticPrivateKey: recipient.privateKey } } }),
+          encrypt: new RawEcdhKeyringNode({
+            curveSpec: spec,
+            keyAgreementScheme: {
+              EphemeralPrivateKeyToStaticPublicKey: {
+                recipientPublicKey: recipient.publicKey.export({ type: 'spki', format: 'der' }),
+              },
+            },
+          }),
+          decrypt: new RawEcdhKeyringNode({
+            curveSpec: spec,
+            keyAgreementScheme: { PublicKeyDiscovery: { recipientStaticPrivateKey: recipient.privateKey } },
+          }),
         })),
       })
     }
@@ -107,22 +131,50 @@ export async function measureKeyringGroup(quick: boolean, progress: (text: strin
       id: 'aws-kms ecdh P-256 static (stand-in)',
       notes: 'one DeriveSharedSecret per message, each way',
       rings: ours(() => {
-        const ring = new AwsKmsEcdhKeyringNode({ curveSpec: EcdhCurveSpec.ECC_NIST_P256, kmsClient, keyAgreementScheme: { KmsPrivateKeyToStaticPublicKey: { senderKmsIdentifier: eccKey, recipientPublicKey: partnerDer, senderPublicKey: kmsDer } } })
+        const ring = new AwsKmsEcdhKeyringNode({
+          curveSpec: EcdhCurveSpec.ECC_NIST_P256,
+          kmsClient,
+          keyAgreementScheme: {
+            KmsPrivateKeyToStaticPublicKey: {
+              senderKmsIdentifier: eccKey,
+              recipientPublicKey: partnerDer,
+              senderPublicKey: kmsDer,
+            },
+          },
+        })
         return { encrypt: ring, decrypt: ring }
       }),
     })
 
     const name = 'bench-branch-keys'
-    const keyStore = new BranchKeyStoreNode({ logicalKeyStoreName: name, storage: { ddbTableName: name, ddbClient: ddb.client() }, keyManagement: { kmsClient }, kmsConfiguration: { identifier: kms.keys.keyArn('us-west-2') } })
+    const keyStore = new BranchKeyStoreNode({
+      logicalKeyStoreName: name,
+      storage: { ddbTableName: name, ddbClient: ddb.client() },
+      keyManagement: { kmsClient },
+      kmsConfiguration: { identifier: kms.keys.keyArn('us-west-2') },
+    })
     await keyStore.createKeyStore()
     const { branchKeyIdentifier } = await keyStore.createKey()
-    const theirStore = new official.BranchKeyStoreNode({ logicalKeyStoreName: name, storage: { ddbTableName: name, ddbClient: ddb.client() }, keyManagement: { kmsClient }, kmsConfiguration: { identifier: kms.keys.keyArn('us-west-2') } })
+    const theirStore = new official.BranchKeyStoreNode({
+      logicalKeyStoreName: name,
+      storage: { ddbTableName: name, ddbClient: ddb.client() },
+      keyManagement: { kmsClient },
+      kmsConfiguration: { identifier: kms.keys.keyArn('us-west-2') },
+    })
     const hierarchy = new KmsHierarchicalKeyRingNode({ branchKeyId: branchKeyIdentifier, keyStore, cacheLimitTtl: 600 })
-    const theirHierarchy = new official.KmsHierarchicalKeyRingNode({ branchKeyId: branchKeyIdentifier, keyStore: theirStore, cacheLimitTtl: 600, utf8Sorting: true })
+    const theirHierarchy = new official.KmsHierarchicalKeyRingNode({
+      branchKeyId: branchKeyIdentifier,
+      keyStore: theirStore,
+      cacheLimitTtl: 600,
+      utf8Sorting: true,
+    })
     cases.push({
       id: 'hierarchical, warm branch key cache',
       notes: 'KDF + AES-GCM per message; the store and KMS only on a cold cache',
-      rings: { ...ours(() => ({ encrypt: hierarchy, decrypt: hierarchy })), official: { encrypt: theirHierarchy, decrypt: theirHierarchy } },
+      rings: {
+        ...ours(() => ({ encrypt: hierarchy, decrypt: hierarchy })),
+        official: { encrypt: theirHierarchy, decrypt: theirHierarchy },
+      },
     })
 
     const plaintext = Buffer.alloc(1024, 0x61)
@@ -135,7 +187,11 @@ export async function measureKeyringGroup(quick: boolean, progress: (text: strin
           progress(`[keyrings] ${c.id} ${op} ${side}`)
           const client = clients[side] as Client
           const message = (await client.encrypt(rings.encrypt, plaintext)).result
-          const { hz, rme } = await time(() => (op === 'encrypt' ? client.encrypt(rings.encrypt, plaintext) : client.decrypt(rings.decrypt, message)), quick)
+          const { hz, rme } = await time(
+            () =>
+              op === 'encrypt' ? client.encrypt(rings.encrypt, plaintext) : client.decrypt(rings.decrypt, message),
+            quick,
+          )
           row.hz[side] = hz
           row.rme[side] = rme
         }
@@ -157,7 +213,17 @@ export function keyringTable(rows: readonly KeyringRow[], notes: readonly string
   for (const r of rows) {
     const ratio = (a: number | undefined, b: number | undefined): string => (a && b ? `${(a / b).toFixed(2)}x` : '-')
     const cell = (s: Side): string => (r.hz[s] === undefined ? '-' : `${fmt(r.hz[s])} ±${(r.rme[s] ?? 0).toFixed(1)}`)
-    lines.push([r.id, r.op, cell('native'), cell('js'), cell('official'), ratio(r.hz.native, r.hz.js), ratio(r.hz.native, r.hz.official)].join(' | '))
+    lines.push(
+      [
+        r.id,
+        r.op,
+        cell('native'),
+        cell('js'),
+        cell('official'),
+        ratio(r.hz.native, r.hz.js),
+        ratio(r.hz.native, r.hz.official),
+      ].join(' | '),
+    )
   }
   lines.push('', ...notes.map((n) => `   ${n}`))
   return lines.join('\n')

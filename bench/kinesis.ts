@@ -30,7 +30,13 @@ type Impl = 'ours' | 'official'
 function acceptingDestination(): KinesisClient {
   return {
     send: (command: { input: { Records?: unknown[] } }) =>
-      Promise.resolve({ FailedRecordCount: 0, Records: (command.input.Records ?? []).map((_, i) => ({ SequenceNumber: String(i + 1), ShardId: 'shardId-000000000000' })) }),
+      Promise.resolve({
+        FailedRecordCount: 0,
+        Records: (command.input.Records ?? []).map((_, i) => ({
+          SequenceNumber: String(i + 1),
+          ShardId: 'shardId-000000000000',
+        })),
+      }),
   } as unknown as KinesisClient
 }
 
@@ -43,7 +49,13 @@ function events(count: number, perEvent: number, stream: string): KinesisStreamE
     for (let i = start; i < Math.min(count, start + perEvent); i++) {
       seq += 1n
       Records.push({
-        kinesis: { kinesisSchemaVersion: '1.0', partitionKey: `key-${i % 16}`, sequenceNumber: String(seq), data: bytes.subarray(i * RECORD_BYTES, (i + 1) * RECORD_BYTES).toString('base64'), approximateArrivalTimestamp: 1 },
+        kinesis: {
+          kinesisSchemaVersion: '1.0',
+          partitionKey: `key-${i % 16}`,
+          sequenceNumber: String(seq),
+          data: bytes.subarray(i * RECORD_BYTES, (i + 1) * RECORD_BYTES).toString('base64'),
+          approximateArrivalTimestamp: 1,
+        },
         eventSource: 'aws:kinesis',
         eventVersion: '1.0',
         eventID: `shardId-000000000000:${seq}`,
@@ -63,9 +75,16 @@ function officialClient(kms: LocalKms): { client: Pick<EsdkClient, 'encryptBatch
   const { encrypt } = official.buildClient(official.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
   const keyring = new official.KmsKeyringNode({
     generatorKeyId: kms.keys.keyArn(REGION),
-    clientProvider: official.cacheClients(official.getClient(KMS, { endpoint: kms.endpoint, credentials: kms.credentials })),
+    clientProvider: official.cacheClients(
+      official.getClient(KMS, { endpoint: kms.endpoint, credentials: kms.credentials }),
+    ),
   })
-  const cmm = new official.NodeCachingMaterialsManager({ backingMaterials: keyring, cache: official.getLocalCryptographicMaterialsCache(100), maxAge: 300_000, maxMessagesEncrypted: 1_000 })
+  const cmm = new official.NodeCachingMaterialsManager({
+    backingMaterials: keyring,
+    cache: official.getLocalCryptographicMaterialsCache(100),
+    maxAge: 300_000,
+    maxMessagesEncrypted: 1_000,
+  })
   const client: Pick<EsdkClient, 'encryptBatch'> = {
     // Waves of 100 in flight: 10,000 at once send the official caching CMM (no coalescing of misses) into a GenerateDataKey storm.
     encryptBatch: async (_cmm, records, options) => {
@@ -90,8 +109,21 @@ function officialClient(kms: LocalKms): { client: Pick<EsdkClient, 'encryptBatch
 }
 
 function handlerFor(impl: Impl, kms: LocalKms, destination: KinesisClient, stream: string): KinesisHandler {
-  const base = { destination: { streamName: stream, client: destination }, encryptionContext: { app: 'bench' }, suiteId: SUITE_ID, metrics: 'none' as const, log: false as const }
-  if (impl === 'ours') return createEncryptHandler({ ...base, kms: { keyIds: [kms.keys.keyArn(REGION)], clientConfig: { endpoint: kms.endpoint, credentials: { ...CREDENTIALS } } } })
+  const base = {
+    destination: { streamName: stream, client: destination },
+    encryptionContext: { app: 'bench' },
+    suiteId: SUITE_ID,
+    metrics: 'none' as const,
+    log: false as const,
+  }
+  if (impl === 'ours')
+    return createEncryptHandler({
+      ...base,
+      kms: {
+        keyIds: [kms.keys.keyArn(REGION)],
+        clientConfig: { endpoint: kms.endpoint, credentials: { ...CREDENTIALS } },
+      },
+    })
   const o = officialClient(kms)
   return createEncryptHandler({ ...base, cmm: o.cmm, esdkClient: o.client })
 }
@@ -131,11 +163,25 @@ export async function measureKinesisGroup(quick: boolean, progress: (text: strin
       progress(`[kinesis] crypto stage ${impl}`)
       const handler = handlerFor(impl, kms, acceptingDestination(), 'bench-dest')
       const check = await handler(event as KinesisStreamEvent)
-      if (check.batchItemFailures.length > 0) throw new Error(`${impl}: the handler reported failures: ${JSON.stringify(handler.metrics.snapshot().failureReasons)}`)
-      const stats = await benchmarkAsync(`kinesis crypto ${impl}`, () => handler(event as KinesisStreamEvent), quick || impl === 'official' ? { maxTime: 2, minSamples: 1, warmup: 0 } : { maxTime: 5, minSamples: 3, warmup: 1 })
+      if (check.batchItemFailures.length > 0)
+        throw new Error(
+          `${impl}: the handler reported failures: ${JSON.stringify(handler.metrics.snapshot().failureReasons)}`,
+        )
+      const stats = await benchmarkAsync(
+        `kinesis crypto ${impl}`,
+        () => handler(event as KinesisStreamEvent),
+        quick || impl === 'official'
+          ? { maxTime: 2, minSamples: 1, warmup: 0 }
+          : { maxTime: 5, minSamples: 3, warmup: 1 },
+      )
       rate[impl] = stats.hz * EVENT_RECORDS
     }
-    rows.push({ what: `crypto stage, ${EVENT_RECORDS} x 1 KiB event, records/s`, ours: rate.ours.toFixed(0), official: rate.official.toFixed(0), ratio: `${(rate.ours / rate.official).toFixed(1)}x` })
+    rows.push({
+      what: `crypto stage, ${EVENT_RECORDS} x 1 KiB event, records/s`,
+      ours: rate.ours.toFixed(0),
+      official: rate.official.toFixed(0),
+      ratio: `${(rate.ours / rate.official).toFixed(1)}x`,
+    })
 
     // 2. KMS calls per 20,000 records (20 events of 1,000 from 4 shards' worth of keys).
     for (const impl of ['ours', 'official'] as const) {
@@ -145,12 +191,20 @@ export async function measureKinesisGroup(quick: boolean, progress: (text: strin
       const before = kms.counters['GenerateDataKey'] ?? 0
       for (const e of events(20_000, 1_000, 'bench-src')) await handler(e)
       const calls = (kms.counters['GenerateDataKey'] ?? 0) - before
-      rows.push({ what: `KMS GenerateDataKey calls per 20,000 records (${impl})`, ours: impl === 'ours' ? String(calls) : '', official: impl === 'official' ? String(calls) : '', ratio: '' })
+      rows.push({
+        what: `KMS GenerateDataKey calls per 20,000 records (${impl})`,
+        ours: impl === 'ours' ? String(calls) : '',
+        official: impl === 'official' ? String(calls) : '',
+        ratio: '',
+      })
     }
 
     // 3. End to end through kinesalite: runner, 4 shards, batch 1,000; time inside PutRecords measured at the client.
     const total = quick ? 4_000 : 10_000
-    const e2e: Record<Impl, { rate: number; putShare: number }> = { ours: { rate: 0, putShare: 0 }, official: { rate: 0, putShare: 0 } }
+    const e2e: Record<Impl, { rate: number; putShare: number }> = {
+      ours: { rate: 0, putShare: 0 },
+      official: { rate: 0, putShare: 0 },
+    }
     for (const impl of ['ours', 'official'] as const) {
       progress(`[kinesis] end to end ${impl}`)
       const src = `e2e-src-${impl}`
@@ -158,7 +212,14 @@ export async function measureKinesisGroup(quick: boolean, progress: (text: strin
       await kinesis.createStream(src, 4)
       await kinesis.createStream(dst, 4)
       const data = randomFillSync(Buffer.allocUnsafe(total * RECORD_BYTES))
-      await produce(kinesis.client(undefined, 5), src, Array.from({ length: total }, (_, i) => ({ data: data.subarray(i * RECORD_BYTES, (i + 1) * RECORD_BYTES), partitionKey: `key-${i % 16}` })))
+      await produce(
+        kinesis.client(undefined, 5),
+        src,
+        Array.from({ length: total }, (_, i) => ({
+          data: data.subarray(i * RECORD_BYTES, (i + 1) * RECORD_BYTES),
+          partitionKey: `key-${i % 16}`,
+        })),
+      )
       const dest = kinesis.client()
       // Wall time with at least one PutRecords in flight: the shards' calls overlap, so their durations
       // summed would count the same moment several times.
@@ -178,14 +239,32 @@ export async function measureKinesisGroup(quick: boolean, progress: (text: strin
       const handler = handlerFor(impl, kms, timed, dst)
       const dir = mkdtempSync(path.join(os.tmpdir(), 'esdk-kinesis-bench-'))
       const t0 = performance.now()
-      const summary = await startRunner({ client: kinesis.client(), streamName: src, handler, checkpoints: new FileCheckpointStore(path.join(dir, 'cp.json')), batchSize: 1_000, idleMs: 50, stopWhenIdleMs: 300 }).done
+      const summary = await startRunner({
+        client: kinesis.client(),
+        streamName: src,
+        handler,
+        checkpoints: new FileCheckpointStore(path.join(dir, 'cp.json')),
+        batchSize: 1_000,
+        idleMs: 50,
+        stopWhenIdleMs: 300,
+      }).done
       // The runner's idle wait before stopping is not work: take it off.
       const ms = performance.now() - t0 - 300
       if (summary.stats.records !== total) throw new Error(`${impl}: ${summary.stats.records} of ${total} records`)
       e2e[impl] = { rate: (total * 1000) / ms, putShare: putMs / ms }
     }
-    rows.push({ what: `end to end via kinesalite (${total} records, 4 shards), records/s`, ours: e2e.ours.rate.toFixed(0), official: e2e.official.rate.toFixed(0), ratio: `${(e2e.ours.rate / e2e.official.rate).toFixed(1)}x` })
-    rows.push({ what: 'end to end: share of wall time with a PutRecords in flight', ours: `${(e2e.ours.putShare * 100).toFixed(0)}%`, official: `${(e2e.official.putShare * 100).toFixed(0)}%`, ratio: '' })
+    rows.push({
+      what: `end to end via kinesalite (${total} records, 4 shards), records/s`,
+      ours: e2e.ours.rate.toFixed(0),
+      official: e2e.official.rate.toFixed(0),
+      ratio: `${(e2e.ours.rate / e2e.official.rate).toFixed(1)}x`,
+    })
+    rows.push({
+      what: 'end to end: share of wall time with a PutRecords in flight',
+      ours: `${(e2e.ours.putShare * 100).toFixed(0)}%`,
+      official: `${(e2e.official.putShare * 100).toFixed(0)}%`,
+      ratio: '',
+    })
   } finally {
     progress('')
     await Promise.all([kinesis.close(), kms.close()])
@@ -197,5 +276,7 @@ export function kinesisTable(rows: readonly KinesisRow[]): string {
   const header = ['kinesis (issue 11)', 'ours', 'official', 'ours/official']
   const lines = [header, ...rows.map((r) => [r.what, r.ours, r.official, r.ratio])]
   const widths = header.map((_, c) => Math.max(...lines.map((l) => (l[c] ?? '').length)))
-  return lines.map((l) => l.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ')).join('\n')
+  return lines
+    .map((l) => l.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  '))
+    .join('\n')
 }

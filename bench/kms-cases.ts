@@ -28,8 +28,16 @@ interface Plan {
   timing: Timing
 }
 
-const FULL: Plan = { suites: [0x0478, 0x0578], x4Suites: [0x0478], timing: { maxTime: 1.25, minSamples: 5, warmup: 0.1 } }
-const QUICK: Plan = { suites: [0x0478], x4Suites: [0x0478], timing: { maxTime: 0.15, minSamples: 3, minTime: 0.025, warmup: 0.03 } }
+const FULL: Plan = {
+  suites: [0x0478, 0x0578],
+  x4Suites: [0x0478],
+  timing: { maxTime: 1.25, minSamples: 5, warmup: 0.1 },
+}
+const QUICK: Plan = {
+  suites: [0x0478],
+  x4Suites: [0x0478],
+  timing: { maxTime: 0.15, minSamples: 3, minTime: 0.025, warmup: 0.03 },
+}
 
 export function buildKmsGroup(quick: boolean): KmsGroup {
   const plan = quick ? QUICK : FULL

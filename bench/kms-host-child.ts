@@ -20,7 +20,12 @@ async function main(): Promise<void> {
   })
   // The parent going away (crash, Ctrl-C) closes the IPC channel: stop serving then too.
   process.on('disconnect', () => void kms.close())
-  send({ type: 'ready', endpoint: kms.endpoint, credentials: kms.credentials, generatorKeyId: kms.keys.keyArn(KMS_REGION) })
+  send({
+    type: 'ready',
+    endpoint: kms.endpoint,
+    credentials: kms.credentials,
+    generatorKeyId: kms.keys.keyArn(KMS_REGION),
+  })
 }
 
 main().catch((err: unknown) => {

@@ -42,7 +42,9 @@ async function inProcess(): Promise<KmsHost> {
 }
 
 function inChild(): Promise<KmsHost> {
-  const child: ChildProcess = fork(path.join(__dirname, 'kms-host-child.js'), [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] })
+  const child: ChildProcess = fork(path.join(__dirname, 'kms-host-child.js'), [], {
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  })
   let stderr = ''
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d))
   const pending = new Map<number, { resolve: (reply: HostReply) => void; reject: (err: Error) => void }>()

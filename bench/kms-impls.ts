@@ -1,7 +1,15 @@
 // The three implementations over a KMS keyring (own client, keyring, cache each) at the stand-in, uncached or cached.
 import * as official from '@aws-crypto/client-node'
 import { KMS } from '@aws-sdk/client-kms'
-import { buildClient, CommitmentPolicy, getBackendInfo, getClient, getLocalCryptographicMaterialsCache, KmsKeyringNode, NodeCachingMaterialsManager } from '../lib'
+import {
+  buildClient,
+  CommitmentPolicy,
+  getBackendInfo,
+  getClient,
+  getLocalCryptographicMaterialsCache,
+  KmsKeyringNode,
+  NodeCachingMaterialsManager,
+} from '../lib'
 import type { AlgorithmSuiteIdentifier } from '../lib'
 import { ENCRYPTION_CONTEXT, unavailable } from './impls'
 import type { Impl, ImplName } from './impls'
@@ -54,7 +62,9 @@ function officialImpl(host: KmsHost, caching: Caching): Impl {
     generatorKeyId: host.generatorKeyId,
     // Like its default provider (cacheKmsClients): the official getClient alone builds a new KMS client, and so a new
     // connection, on every call, which halves its uncached rate; ours caches one client per region either way.
-    clientProvider: official.cacheClients(official.getClient(KMS, { endpoint: host.endpoint, credentials: host.credentials })),
+    clientProvider: official.cacheClients(
+      official.getClient(KMS, { endpoint: host.endpoint, credentials: host.credentials }),
+    ),
   })
   const materials =
     caching === 'uncached'
@@ -89,6 +99,9 @@ export function createKmsImpls(host: KmsHost, caching: Caching): Record<ImplName
   const native =
     info.backend === 'native'
       ? ours('native', host, caching)
-      : unavailable('native', `getBackendInfo().backend is ${info.backend}: ${info.reasons.join('; ') || 'no reason given'}`)
+      : unavailable(
+          'native',
+          `getBackendInfo().backend is ${info.backend}: ${info.reasons.join('; ') || 'no reason given'}`,
+        )
   return { native, js: ours('js', host, caching), official: officialImpl(host, caching) }
 }

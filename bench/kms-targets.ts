@@ -3,7 +3,8 @@ import type { ImplName } from './impls'
 import type { CaseResult } from './runner'
 import { formatPer1000, formatRatio, formatRate } from './table'
 
-export const KMS_TARGET = '1 KiB messages/s with a KMS keyring through the local KMS stand-in, uncached vs cached, ours and the official SDK, with the KMS calls each made'
+export const KMS_TARGET =
+  '1 KiB messages/s with a KMS keyring through the local KMS stand-in, uncached vs cached, ours and the official SDK, with the KMS calls each made'
 
 export interface KmsTargetOutcome {
   target: string

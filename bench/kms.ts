@@ -15,7 +15,11 @@ export interface KmsOutcome {
   results: CaseResult[]
 }
 
-export async function measureKmsGroup(group: KmsGroup, mode: KmsServerMode, progress: (text: string) => void): Promise<KmsOutcome> {
+export async function measureKmsGroup(
+  group: KmsGroup,
+  mode: KmsServerMode,
+  progress: (text: string) => void,
+): Promise<KmsOutcome> {
   const host = await startKmsHost(mode)
   try {
     const impls = {} as Record<Caching, Record<ImplName, Impl>>

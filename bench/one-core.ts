@@ -26,7 +26,13 @@ export type OneCoreOutcome = { ok: true; results: CaseResult[] } | { ok: false; 
 export async function measureOneCore(cases: Case[]): Promise<OneCoreOutcome> {
   if (!hasTaskset()) return { ok: false, note: 'taskset is not available (Linux util-linux): no one-core run' }
   try {
-    return { ok: true, results: await runChild<CaseResult[]>('one-core-child', [JSON.stringify(cases)], { pinCpu: 0, timeoutMs: 300_000 }) }
+    return {
+      ok: true,
+      results: await runChild<CaseResult[]>('one-core-child', [JSON.stringify(cases)], {
+        pinCpu: 0,
+        timeoutMs: 300_000,
+      }),
+    }
   } catch (err) {
     return { ok: false, note: err instanceof Error ? err.message : String(err) }
   }

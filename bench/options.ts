@@ -27,10 +27,21 @@ export const USAGE = `usage: npm run bench -- [--quick] [--json FILE] [--only PA
   --kms-server M   where the KMS group's local KMS stand-in runs: in-process (default) or child`
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
-  const options: BenchOptions = { quick: false, json: undefined, only: undefined, rss: true, oneCore: true, kmsServer: 'in-process', help: false }
+  const options: BenchOptions = {
+    quick: false,
+    json: undefined,
+    only: undefined,
+    rss: true,
+    oneCore: true,
+    kmsServer: 'in-process',
+    help: false,
+  }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined]
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined]
     const value = (): string => {
       const v = inline ?? argv[++i]
       if (v === undefined || v === '') throw new Error(`${flag} needs a value\n${USAGE}`)
@@ -54,7 +65,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         break
       case '--kms-server': {
         const mode = value()
-        if (mode !== 'in-process' && mode !== 'child') throw new Error(`--kms-server takes in-process or child, not ${mode}\n${USAGE}`)
+        if (mode !== 'in-process' && mode !== 'child')
+          throw new Error(`--kms-server takes in-process or child, not ${mode}\n${USAGE}`)
         options.kmsServer = mode
         break
       }

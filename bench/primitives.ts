@@ -1,10 +1,25 @@
 // The primitives group: AES-GCM, P-384, SHA-384 and RSA one at a time, our code beside the runtime OpenSSL's (through the addon and node:crypto).
 import {
-  constants, createCipheriv, createECDH, createHash, createSign, createVerify, generateKeyPairSync, privateDecrypt, publicEncrypt, randomBytes,
+  constants,
+  createCipheriv,
+  createECDH,
+  createHash,
+  createSign,
+  createVerify,
+  generateKeyPairSync,
+  privateDecrypt,
+  publicEncrypt,
+  randomBytes,
 } from 'node:crypto'
 import { isNativeCryptoAddon } from '../lib/backend/native-backend'
 import { loadNativeAddon } from '../lib/backend/native-loader'
-import { GCM_IMPL, hasGcmTestHooks, NativeCryptoAddon, NativeGcmTestHooks, NativeSettings } from '../lib/backend/native-types'
+import {
+  GCM_IMPL,
+  hasGcmTestHooks,
+  NativeCryptoAddon,
+  NativeGcmTestHooks,
+  NativeSettings,
+} from '../lib/backend/native-types'
 import { findSuite } from '../lib/core/suites'
 import { nodePkcs1Behaviour } from '../lib/materials/node-rsa-pkcs1'
 import { benchmarkAsync } from './runner'
@@ -55,10 +70,14 @@ function gcmCases(native: Addon | undefined): PrimitiveCase[] {
   const empty = Buffer.alloc(0)
   const tag = Buffer.alloc(16)
   const cases: PrimitiveCase[] = []
-  for (const [label, size, repeat] of [['16KiB', 16 * 1024, 16], ['1MiB', 1024 * 1024, 1]] as const) {
+  for (const [label, size, repeat] of [
+    ['16KiB', 16 * 1024, 16],
+    ['1MiB', 1024 * 1024, 1],
+  ] as const) {
     const input = randomBytes(size)
     const out = Buffer.alloc(size)
-    const vaes = native !== undefined && (native.cpuFeatures().vaes ?? false) && (native.cpuFeatures().vpclmulqdq ?? false)
+    const vaes =
+      native !== undefined && (native.cpuFeatures().vaes ?? false) && (native.cpuFeatures().vpclmulqdq ?? false)
     const seal = (impl: number) => () => {
       for (let i = 0; i < repeat; i++) native?.gcmTestSeal(impl as 1 | 2, key, iv, empty, empty, input, out, tag)
     }
@@ -99,7 +118,8 @@ function p384Cases(native: Addon | undefined): PrimitiveCase[] {
   const point = ecdh.getPublicKey()
   const signature = Buffer.alloc(104)
   const handle = native?.signingKeyFromScalar(384, d, point)
-  const der = native && handle ? Buffer.from(signature.subarray(0, native.signDigest(handle, digest, signature))) : undefined
+  const der =
+    native && handle ? Buffer.from(signature.subarray(0, native.signDigest(handle, digest, signature))) : undefined
   const nativeFn = (op: 'keygen' | 'sign' | 'verify'): (() => void) | undefined => {
     if (!native || !handle || !der) return undefined
     if (op === 'keygen') return () => native.disposeSigningKey(native.signingKeyFromScalar(384, d))
@@ -112,7 +132,8 @@ function p384Cases(native: Addon | undefined): PrimitiveCase[] {
     keygen: () => void createECDH('secp384r1').generateKeys(),
     sign: () => void createSign('sha384').update(message).sign({ key: node.privateKey, dsaEncoding: 'der' }),
     verify: () => {
-      if (!createVerify('sha384').update(message).verify({ key: node.publicKey, dsaEncoding: 'der' }, nodeSignature)) throw new Error('node verify failed')
+      if (!createVerify('sha384').update(message).verify({ key: node.publicKey, dsaEncoding: 'der' }, nodeSignature))
+        throw new Error('node verify failed')
     },
   }
   return (['keygen', 'sign', 'verify'] as const).map((op) => {
@@ -123,10 +144,16 @@ function p384Cases(native: Addon | undefined): PrimitiveCase[] {
       perCall: 1,
       runs: {
         // Ours: k*G for keys and nonces ('keys'), u1*G + u2*Q for verification too ('fast'); OpenSSL's: 'openssl'.
-        ...(fn ? {
-          ours: { label: op === 'verify' ? 'p384.cc u1*G+u2*Q' : 'p384.cc k*G', fn, p384: op === 'verify' ? 'fast' as const : 'keys' as const },
-          openssl: { label: 'OpenSSL EC (addon)', fn, p384: 'openssl' as const },
-        } : {}),
+        ...(fn
+          ? {
+              ours: {
+                label: op === 'verify' ? 'p384.cc u1*G+u2*Q' : 'p384.cc k*G',
+                fn,
+                p384: op === 'verify' ? ('fast' as const) : ('keys' as const),
+              },
+              openssl: { label: 'OpenSSL EC (addon)', fn, p384: 'openssl' as const },
+            }
+          : {}),
         node: { label: op === 'keygen' ? 'createECDH' : op === 'sign' ? 'createSign' : 'createVerify', fn: nodeFn[op] },
       },
     }
@@ -140,7 +167,9 @@ function shaCase(): PrimitiveCase {
     unit: 'MB/s',
     perCall: input.length,
     // The addon hashes through the same EVP SHA-384 (native/digest.cc): there is no code of ours to compare.
-    runs: { node: { label: 'createHash (EVP, as the addon)', fn: () => void createHash('sha384').update(input).digest() } },
+    runs: {
+      node: { label: 'createHash (EVP, as the addon)', fn: () => void createHash('sha384').update(input).digest() },
+    },
   }
 }
 
@@ -158,20 +187,40 @@ function rsaCases(native: Addon | undefined): PrimitiveCase[] {
       unit: 'op/s',
       perCall: 1,
       runs: {
-        ...(native && handle ? {
-          openssl: {
-            label: native.rsaKeyInfo(handle).implicitRejection ? 'addon (OpenSSL implicit rejection)' : 'addon (its own implicit rejection)',
-            fn: () => native.rsaPkcs1Unwrap(handle, pkcs1, out),
-          },
-        } : {}),
-        ...(nodeImplicit ? { node: { label: 'privateDecrypt PKCS#1 (implicit)', fn: () => void privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_PADDING }, pkcs1) } } : {}),
+        ...(native && handle
+          ? {
+              openssl: {
+                label: native.rsaKeyInfo(handle).implicitRejection
+                  ? 'addon (OpenSSL implicit rejection)'
+                  : 'addon (its own implicit rejection)',
+                fn: () => native.rsaPkcs1Unwrap(handle, pkcs1, out),
+              },
+            }
+          : {}),
+        ...(nodeImplicit
+          ? {
+              node: {
+                label: 'privateDecrypt PKCS#1 (implicit)',
+                fn: () => void privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_PADDING }, pkcs1),
+              },
+            }
+          : {}),
       },
     },
     {
       id: 'primitives rsa-2048 oaep-sha256 decrypt',
       unit: 'op/s',
       perCall: 1,
-      runs: { node: { label: 'privateDecrypt OAEP', fn: () => void privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, oaep) } },
+      runs: {
+        node: {
+          label: 'privateDecrypt OAEP',
+          fn: () =>
+            void privateDecrypt(
+              { key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+              oaep,
+            ),
+        },
+      },
     },
   ]
 }
@@ -213,7 +262,12 @@ export async function measurePrimitives(cases: PrimitiveCase[], quick: boolean):
     }
     const ours = cells.ours?.rate
     const openssl = cells.openssl?.rate
-    results.push({ id: c.id, unit: c.unit, cells, oursOverOpenssl: ours !== undefined && openssl !== undefined ? ours / openssl : undefined })
+    results.push({
+      id: c.id,
+      unit: c.unit,
+      cells,
+      oursOverOpenssl: ours !== undefined && openssl !== undefined ? ours / openssl : undefined,
+    })
   }
   return results
 }
@@ -226,13 +280,28 @@ export function primitivesTable(results: PrimitiveResult[]): string {
     return `${rate} ±${c.rme.toFixed(1)}%`
   }
   const rows = results.map((r) => [
-    r.id.replace(/^primitives /, ''), r.unit, cell(r, 'ours'), cell(r, 'openssl'), cell(r, 'node'),
+    r.id.replace(/^primitives /, ''),
+    r.unit,
+    cell(r, 'ours'),
+    cell(r, 'openssl'),
+    cell(r, 'node'),
     r.oursOverOpenssl === undefined ? '-' : `${r.oursOverOpenssl.toFixed(2)}x`,
   ])
-  const labels = [...new Set(results.flatMap((r) => PRIMITIVE_COLUMNS.flatMap((k) => (r.cells[k] ? [`${k}: ${r.cells[k]?.label}`] : []))))]
+  const labels = [
+    ...new Set(
+      results.flatMap((r) => PRIMITIVE_COLUMNS.flatMap((k) => (r.cells[k] ? [`${k}: ${r.cells[k]?.label}`] : []))),
+    ),
+  ]
   return [
     `== Primitives (node ${process.version}, OpenSSL ${process.versions.openssl}): our code, the runtime OpenSSL through the addon, and node:crypto`,
-    renderTable(['primitive', 'unit', 'ours', 'OpenSSL (addon)', 'node:crypto', 'ours/OpenSSL'], rows, ['l', 'l', 'r', 'r', 'r', 'r']),
+    renderTable(['primitive', 'unit', 'ours', 'OpenSSL (addon)', 'node:crypto', 'ours/OpenSSL'], rows, [
+      'l',
+      'l',
+      'r',
+      'r',
+      'r',
+      'r',
+    ]),
     `   columns: ${labels.join('; ')}`,
   ].join('\n')
 }

@@ -7,9 +7,13 @@ import type { RssReport } from './rss-child'
 export const RSS_CASE_ID = `rss ${sizeLabel(RSS_SIZE)} ${suiteLabel(RSS_SUITE)} f${sizeLabel(RSS_FRAME)} encrypt`
 
 function one(impl: ImplName): Promise<RssReport> {
-  return runChild<RssReport>('rss-child', [impl, String(RSS_SIZE), String(RSS_SUITE), String(RSS_FRAME)], { timeoutMs: 180_000 }).catch(
-    (err: unknown): RssReport => ({ impl, status: 'failed', note: err instanceof Error ? err.message : String(err) }),
-  )
+  return runChild<RssReport>('rss-child', [impl, String(RSS_SIZE), String(RSS_SUITE), String(RSS_FRAME)], {
+    timeoutMs: 180_000,
+  }).catch((err: unknown): RssReport => ({
+    impl,
+    status: 'failed',
+    note: err instanceof Error ? err.message : String(err),
+  }))
 }
 
 /**

@@ -61,8 +61,11 @@ async function main(): Promise<void> {
   console.log(
     `mode              ${options.quick ? '--quick (fewer cases, short timing: coarse)' : 'full'}${options.only ? `; --only ${options.only.source}` : ''}`,
   )
-  for (const name of IMPL_NAMES) if (!impls[name].available) console.log(`note              ${name} not measured: ${impls[name].note}`)
-  console.log('checks            before timing, each implementation\'s message must round-trip and (ours) decrypt with the official SDK')
+  for (const name of IMPL_NAMES)
+    if (!impls[name].available) console.log(`note              ${name} not measured: ${impls[name].note}`)
+  console.log(
+    "checks            before timing, each implementation's message must round-trip and (ours) decrypt with the official SDK",
+  )
   console.log('')
 
   const fixtures = new Fixtures(impls.official)
@@ -157,17 +160,29 @@ async function main(): Promise<void> {
     console.log(kmsTable(outcome.group, outcome.results))
     console.log(`   (${tookSince(batchStart)})`)
     console.log('')
-    reportGroups.push({ id: outcome.group.id, title: outcome.group.title, unit: outcome.group.unit, notes: outcome.group.notes, results: outcome.results })
+    reportGroups.push({
+      id: outcome.group.id,
+      title: outcome.group.title,
+      unit: outcome.group.unit,
+      notes: outcome.group.notes,
+      results: outcome.results,
+    })
     all.push(...outcome.results)
     const msg = all.find((r) => r.case.id === 'msg 1KiB 0x0478 encrypt seq')?.results.native
-    batchTargets = evaluateBatchTargets(outcome.results, outcome.p384SignPerSecond, msg?.status === 'ok' ? msg.rate : undefined)
+    batchTargets = evaluateBatchTargets(
+      outcome.results,
+      outcome.p384SignPerSecond,
+      msg?.status === 'ok' ? msg.rate : undefined,
+    )
   }
 
   if (!options.only || options.only.test('kinesis')) {
     const kinesisStart = performance.now()
     console.log('')
     console.log(kinesisTable(await measureKinesisGroup(options.quick, progress)))
-    console.log(`   (${tookSince(kinesisStart)}; the official SDK swapped in behind the same handler: one encrypt per record, 100 in flight, over its caching CMM)`)
+    console.log(
+      `   (${tookSince(kinesisStart)}; the official SDK swapped in behind the same handler: one encrypt per record, 100 in flight, over its caching CMM)`,
+    )
   }
   let streamTargets: StreamTargetLine[] = []
   const streamGroup = buildStreamGroup(options.quick)
@@ -182,7 +197,13 @@ async function main(): Promise<void> {
     console.log(streamRssTable(outcome.rss))
     console.log(`   (${tookSince(streamStart)})`)
     console.log('')
-    reportGroups.push({ id: streamGroup.id, title: streamGroup.title, unit: streamGroup.unit, notes: streamGroup.notes, results: outcome.results })
+    reportGroups.push({
+      id: streamGroup.id,
+      title: streamGroup.title,
+      unit: streamGroup.unit,
+      notes: streamGroup.notes,
+      results: outcome.results,
+    })
     all.push(...outcome.results)
     streamTargets = evaluateStreamTargets(outcome.results, outcome.sha384, outcome.rss)
   }
@@ -212,7 +233,8 @@ async function main(): Promise<void> {
     rss = await measureRss(rssImpls, options.quick)
     progress('')
     console.log(rssTable(RSS_CASE_ID, rss))
-    if (options.quick) console.log('   official SDK: measured in the full run only (its footprint does not change with this code)')
+    if (options.quick)
+      console.log('   official SDK: measured in the full run only (its footprint does not change with this code)')
     console.log(`   (${tookSince(rssStart)})`)
     console.log('')
   }

@@ -85,7 +85,13 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
 
-export async function measureCase(c: Case, unit: Unit, impls: Record<ImplName, Impl>, fixtures: Fixtures, hooks?: TimingHooks): Promise<CaseResult> {
+export async function measureCase(
+  c: Case,
+  unit: Unit,
+  impls: Record<ImplName, Impl>,
+  fixtures: Fixtures,
+  hooks?: TimingHooks,
+): Promise<CaseResult> {
   const results: CaseResult['results'] = {}
   const plaintext = plaintextOf(c.size)
   for (const name of c.impls) {
@@ -121,7 +127,15 @@ export async function measureCase(c: Case, unit: Unit, impls: Record<ImplName, I
       const extra = hooks ? await hooks.after(name, iterations * c.inFlight) : {}
       const perIteration = unit === 'msg/s' ? c.inFlight : (c.inFlight * c.size) / 1e6
       const seconds = { checks: round3(checkSeconds), timing: round3((performance.now() - timingStart) / 1000) }
-      results[name] = { impl: name, status: 'ok', rate: stats.hz * perIteration, ...stats, checks: prepared.checks, seconds, ...extra }
+      results[name] = {
+        impl: name,
+        status: 'ok',
+        rate: stats.hz * perIteration,
+        ...stats,
+        checks: prepared.checks,
+        seconds,
+        ...extra,
+      }
     } catch (err) {
       results[name] = { impl: name, status: 'failed', note: `while timing: ${errorText(err)}` }
     }

@@ -46,7 +46,8 @@ const t1 = performance.now();
 function spread(values: number[]): { median: number; min: number; max: number } {
   const sorted = [...values].sort((a, b) => a - b)
   const mid = sorted.length >> 1
-  const median = sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+  const median =
+    sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
   return { median, min: sorted[0] as number, max: sorted[sorted.length - 1] as number }
 }
 
@@ -60,7 +61,11 @@ export function measureStartup(runs: number): StartupRow[] {
   for (let r = 0; r < runs; r++) {
     for (const impl of impls) {
       const env = { ...process.env, ESDK_BACKEND: impl === 'js' ? 'js' : '' }
-      const out = execFileSync(process.execPath, ['-e', childScript(impl)], { env, encoding: 'utf8', cwd: path.join(__dirname, '..', '..') })
+      const out = execFileSync(process.execPath, ['-e', childScript(impl)], {
+        env,
+        encoding: 'utf8',
+        cwd: path.join(__dirname, '..', '..'),
+      })
       samples.get(impl)?.push(JSON.parse(out) as Sample)
     }
   }
@@ -78,7 +83,8 @@ export function measureStartup(runs: number): StartupRow[] {
 }
 
 export function startupTable(rows: StartupRow[]): string {
-  const ms = (s: { median: number; min: number; max: number }): string => `${s.median.toFixed(1)} (${s.min.toFixed(1)}-${s.max.toFixed(1)})`
+  const ms = (s: { median: number; min: number; max: number }): string =>
+    `${s.median.toFixed(1)} (${s.min.toFixed(1)}-${s.max.toFixed(1)})`
   return [
     `== Start-up (fresh node ${process.version} processes, median (min-max) ms of ${rows[0]?.runs ?? 0}): require, and require to the first 1 KiB encrypt (suite 0x0578, raw AES keyring)`,
     renderTable(

@@ -29,7 +29,12 @@ const FULL: Plan = {
   timing: { maxTime: 0, minSamples: 3, warmup: 0 },
   officialTiming: { maxTime: 0, minSamples: 1, warmup: 0 },
 }
-const QUICK: Plan = { ...FULL, size: 64 * MiB, officialSize: 16 * MiB, timing: { maxTime: 0, minSamples: 2, warmup: 0 } }
+const QUICK: Plan = {
+  ...FULL,
+  size: 64 * MiB,
+  officialSize: 16 * MiB,
+  timing: { maxTime: 0, minSamples: 2, warmup: 0 },
+}
 
 const ALL: ImplName[] = ['native', 'js', 'official']
 
@@ -60,7 +65,7 @@ export function buildStreamGroup(quick: boolean): StreamGroup {
     unit: 'MB/s',
     notes: [
       `ours stream ${sizeLabel(plan.size)}; the official SDK ${sizeLabel(plan.officialSize)} (its rate does not depend on the length; a full-length run would take minutes)`,
-      'decrypt: a message the same implementation streamed, held in memory and fed in 64 KiB views; checks first: each implementation\'s streamed 1 MiB message decrypts with the official SDK, and the official one with ours',
+      "decrypt: a message the same implementation streamed, held in memory and fed in 64 KiB views; checks first: each implementation's streamed 1 MiB message decrypts with the official SDK, and the official one with ours",
       'SHA-384 (one core, node:crypto = the same OpenSSL): measured in the same run, the bound of a signed suite (0x0578), whose signature hashes every byte in order',
     ],
     cases,

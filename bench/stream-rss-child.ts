@@ -12,7 +12,15 @@ import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '../lib/materia
 
 type Mode = 'encrypt-memory' | 'encrypt-file' | 'decrypt-file' | 'roundtrip-memory' | 'floor-memory'
 
-const [mode, impl, sizeText, frameText, suiteText, inputPath, outputPath] = process.argv.slice(2) as [Mode, 'js' | 'native' | 'official', string, string, string, string?, string?]
+const [mode, impl, sizeText, frameText, suiteText, inputPath, outputPath] = process.argv.slice(2) as [
+  Mode,
+  'js' | 'native' | 'official',
+  string,
+  string,
+  string,
+  string?,
+  string?,
+]
 const size = Number(sizeText)
 const frameLength = Number(frameText)
 const suiteId = Number(suiteText)
@@ -23,12 +31,20 @@ if (COLLECT_EVERY > 0 && !collect) throw new Error('ESDK_RSS_COLLECT_EVERY_MIB n
 
 const WRAPPING_KEY = Buffer.alloc(32, 9)
 interface StreamClient {
-  encryptStream(keyring: never, options: { suiteId: number; frameLength: number; encryptionContext?: Record<string, string> }): NodeJS.ReadWriteStream
+  encryptStream(
+    keyring: never,
+    options: { suiteId: number; frameLength: number; encryptionContext?: Record<string, string> },
+  ): NodeJS.ReadWriteStream
   decryptStream(keyring: never): NodeJS.ReadWriteStream
 }
 const ours = (): { client: StreamClient; keyring: unknown } => ({
   client: buildClient({ backend: impl === 'native' ? 'native' : 'js' }) as unknown as StreamClient,
-  keyring: new RawAesKeyringNode({ keyName: 'memory', keyNamespace: 'stream-memory', unencryptedMasterKey: WRAPPING_KEY, wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING }),
+  keyring: new RawAesKeyringNode({
+    keyName: 'memory',
+    keyNamespace: 'stream-memory',
+    unencryptedMasterKey: WRAPPING_KEY,
+    wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+  }),
 })
 const theirs = (): { client: StreamClient; keyring: unknown } => ({
   client: official.buildClient(official.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT) as unknown as StreamClient,
@@ -117,20 +133,38 @@ async function run(): Promise<number> {
       await pipeline([...input(patternSource(size)), client.encryptStream(keyring, options), sink])
       return count()
     case 'roundtrip-memory':
-      await pipeline([...input(patternSource(size)), client.encryptStream(keyring, options), client.decryptStream(keyring), sink])
+      await pipeline([
+        ...input(patternSource(size)),
+        client.encryptStream(keyring, options),
+        client.decryptStream(keyring),
+        sink,
+      ])
       return count()
     case 'encrypt-file':
-      await pipeline([...input(createReadStream(inputPath ?? '')), client.encryptStream(keyring, options), createWriteStream(outputPath ?? '')])
+      await pipeline([
+        ...input(createReadStream(inputPath ?? '')),
+        client.encryptStream(keyring, options),
+        createWriteStream(outputPath ?? ''),
+      ])
       return size
     case 'decrypt-file':
-      await pipeline([...input(createReadStream(inputPath ?? '')), client.decryptStream(keyring), outputPath ? createWriteStream(outputPath) : sink])
+      await pipeline([
+        ...input(createReadStream(inputPath ?? '')),
+        client.decryptStream(keyring),
+        outputPath ? createWriteStream(outputPath) : sink,
+      ])
       return outputPath ? size : count()
   }
 }
 
 async function main(): Promise<void> {
   // Warm up (module loading, first materials, the native self-test) before the baseline.
-  await pipeline(patternSource(1 << 20), client.encryptStream(keyring, { suiteId, frameLength }), client.decryptStream(keyring), countingSink().sink)
+  await pipeline(
+    patternSource(1 << 20),
+    client.encryptStream(keyring, { suiteId, frameLength }),
+    client.decryptStream(keyring),
+    countingSink().sink,
+  )
   // The peak must cover the run only: not the warm-up, and not the parent's RSS at fork, which getrusage's
   // maxRSS starts from in a child (a 550 MB bench parent made every child report 550 MB).
   if (!resetPeak()) throw new Error('cannot reset the peak RSS (/proc/self/clear_refs): no measurement')
@@ -139,7 +173,9 @@ async function main(): Promise<void> {
   const bytes = await run()
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   const peak = procStatus('VmHWM') ?? Number.NaN
-  process.stdout.write(`${JSON.stringify({ mode, impl, size, bytes, seconds, baselineRss: baseline, peakRss: peak, extraRss: peak - baseline })}\n`)
+  process.stdout.write(
+    `${JSON.stringify({ mode, impl, size, bytes, seconds, baselineRss: baseline, peakRss: peak, extraRss: peak - baseline })}\n`,
+  )
 }
 
 main().catch((e: unknown) => {

@@ -11,17 +11,29 @@ export interface StreamTargetLine {
 
 const MB = 1024 * 1024
 
-function rateOf(results: readonly CaseResult[], suffix: string, impl: 'native' | 'js' | 'official'): number | undefined {
+function rateOf(
+  results: readonly CaseResult[],
+  suffix: string,
+  impl: 'native' | 'js' | 'official',
+): number | undefined {
   const m = results.find((r) => r.case.id.endsWith(suffix))?.results[impl]
   return m?.status === 'ok' ? m.rate : undefined
 }
 
 const mbps = (v: number | undefined): string => (v === undefined ? 'not measured' : formatRate(v, 'MB/s'))
 
-export function evaluateStreamTargets(results: readonly CaseResult[], sha384: number, rss: readonly RssRow[]): StreamTargetLine[] {
+export function evaluateStreamTargets(
+  results: readonly CaseResult[],
+  sha384: number,
+  rss: readonly RssRow[],
+): StreamTargetLine[] {
   const lines: StreamTargetLine[] = []
   const judge = (target: string, values: readonly (number | undefined)[], ok: boolean, measured: string): void => {
-    lines.push({ target, status: values.some((v) => v === undefined) ? 'not measured' : ok ? 'met' : 'missed', measured })
+    lines.push({
+      target,
+      status: values.some((v) => v === undefined) ? 'not measured' : ok ? 'met' : 'missed',
+      measured,
+    })
   }
   for (const [frame, goal] of [
     ['64KiB', 1500],
@@ -58,7 +70,13 @@ export function evaluateStreamTargets(results: readonly CaseResult[], sha384: nu
     const mine = rss.filter((r) => r.impl === impl && !r.mode.endsWith(COLLECTED))
     const collected = rss.filter((r) => r.impl === impl && r.mode.endsWith(COLLECTED))
     const worst = Math.max(...mine.map((r) => r.extraRss ?? Number.POSITIVE_INFINITY))
-    const list = (rows: readonly RssRow[]): string => rows.map((r) => `${r.mode.replace(` ${COLLECTED}`, '')} ${r.extraRss === undefined ? '-' : (r.extraRss / MB).toFixed(1)}`).join(', ')
+    const list = (rows: readonly RssRow[]): string =>
+      rows
+        .map(
+          (r) =>
+            `${r.mode.replace(` ${COLLECTED}`, '')} ${r.extraRss === undefined ? '-' : (r.extraRss / MB).toFixed(1)}`,
+        )
+        .join(', ')
     const floor = rss.find((r) => r.impl === 'runtime')
     judge(
       `peak RSS over the baseline for 1 GiB, ${impl}, every direction: <= 32 MB`,
@@ -71,13 +89,19 @@ export function evaluateStreamTargets(results: readonly CaseResult[], sha384: nu
 }
 
 export function formatStreamTargets(lines: readonly StreamTargetLine[]): string {
-  return ['== Issue 8 targets (streams)', ...lines.map((l) => `   [${l.status}] ${l.target}\n            ${l.measured}`)].join('\n')
+  return [
+    '== Issue 8 targets (streams)',
+    ...lines.map((l) => `   [${l.status}] ${l.target}\n            ${l.measured}`),
+  ].join('\n')
 }
 
 export function streamRssTable(rows: readonly RssRow[]): string {
   const modes = [...new Set(rows.filter((r) => r.impl !== 'runtime').map((r) => r.mode))]
   const impls = ['native', 'js', 'official'] as const
-  const lines = ['== Streams: peak RSS over the baseline, 1 GiB, 0x0478 at 4 KiB frames, one fresh process each (MB = 2^20 B)', `   ${'mode'.padEnd(16)}${impls.map((i) => i.padStart(12)).join('')}`]
+  const lines = [
+    '== Streams: peak RSS over the baseline, 1 GiB, 0x0478 at 4 KiB frames, one fresh process each (MB = 2^20 B)',
+    `   ${'mode'.padEnd(16)}${impls.map((i) => i.padStart(12)).join('')}`,
+  ]
   for (const mode of modes) {
     const cells = impls.map((impl) => {
       const r = rows.find((x) => x.mode === mode && x.impl === impl)
@@ -86,7 +110,10 @@ export function streamRssTable(rows: readonly RssRow[]): string {
     lines.push(`   ${mode.padEnd(16)}${cells.join('')}`)
   }
   const floor = rows.find((r) => r.impl === 'runtime')
-  if (floor) lines.push(`   runtime floor (a plain Transform, one fresh output per chunk, no crypto): ${floor.extraRss === undefined ? 'failed' : (floor.extraRss / MB).toFixed(1)} MB`)
+  if (floor)
+    lines.push(
+      `   runtime floor (a plain Transform, one fresh output per chunk, no crypto): ${floor.extraRss === undefined ? 'failed' : (floor.extraRss / MB).toFixed(1)} MB`,
+    )
   const failed = rows.filter((r) => r.note)
   return [...lines, ...failed.map((r) => `   ${r.mode} ${r.impl}: ${r.note ?? ''}`)].join('\n')
 }

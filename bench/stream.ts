@@ -26,7 +26,12 @@ interface StreamImpl {
 }
 
 function createStreamImpls(wrappingKey: Buffer): Record<ImplName, StreamImpl> {
-  const ourKeyring = new RawAesKeyringNode({ keyName: 'stream', keyNamespace: 'bench', unencryptedMasterKey: wrappingKey, wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING })
+  const ourKeyring = new RawAesKeyringNode({
+    keyName: 'stream',
+    keyNamespace: 'bench',
+    unencryptedMasterKey: wrappingKey,
+    wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+  })
   const theirKeyring = new official.RawAesKeyringNode({
     keyName: 'stream',
     keyNamespace: 'bench',
@@ -40,7 +45,12 @@ function createStreamImpls(wrappingKey: Buffer): Record<ImplName, StreamImpl> {
       name,
       available,
       note: available ? undefined : 'the native backend is not available here',
-      encryptStream: (suiteId, frameLength) => (client as NonNullable<typeof client>).encryptStream(ourKeyring, { suiteId, frameLength, encryptionContext: ENCRYPTION_CONTEXT }),
+      encryptStream: (suiteId, frameLength) =>
+        (client as NonNullable<typeof client>).encryptStream(ourKeyring, {
+          suiteId,
+          frameLength,
+          encryptionContext: ENCRYPTION_CONTEXT,
+        }),
       decryptStream: () => (client as NonNullable<typeof client>).decryptStream(ourKeyring),
     }
   }
@@ -52,7 +62,12 @@ function createStreamImpls(wrappingKey: Buffer): Record<ImplName, StreamImpl> {
       name: 'official',
       available: true,
       note: undefined,
-      encryptStream: (suiteId, frameLength) => theirs.encryptStream(theirKeyring, { suiteId: suiteId as official.AlgorithmSuiteIdentifier, frameLength, encryptionContext: { ...ENCRYPTION_CONTEXT } }) as unknown as Duplex,
+      encryptStream: (suiteId, frameLength) =>
+        theirs.encryptStream(theirKeyring, {
+          suiteId: suiteId as official.AlgorithmSuiteIdentifier,
+          frameLength,
+          encryptionContext: { ...ENCRYPTION_CONTEXT },
+        }) as unknown as Duplex,
       decryptStream: () => theirs.decryptStream(theirKeyring) as unknown as Duplex,
     },
   }
@@ -122,7 +137,8 @@ async function check(impl: StreamImpl, theirs: StreamImpl, c: Case): Promise<str
   const byOfficial = await collect(bufferSource(mine), theirs.decryptStream())
   if (!byOfficial.equals(plaintext)) throw new Error('the official SDK does not decrypt its stream')
   const theirMessage = await collect(Readable.from([plaintext]), theirs.encryptStream(c.suiteId, c.frameLength))
-  if (!(await collect(bufferSource(theirMessage), impl.decryptStream())).equals(plaintext)) throw new Error('it does not decrypt the official stream')
+  if (!(await collect(bufferSource(theirMessage), impl.decryptStream())).equals(plaintext))
+    throw new Error('it does not decrypt the official stream')
   return ['streamed 1 MiB decrypts with official', 'decrypts official stream']
 }
 
@@ -166,9 +182,14 @@ export async function measureStreamGroup(group: StreamGroup, progress: (text: st
         const checks = await check(impl, impls.official, c)
         const checkSeconds = (performance.now() - checkStart) / 1000
         // A decrypt case times the implementation's own message, made once and held.
-        const message = c.op === 'decrypt' ? await collect(patternSource(size), impl.encryptStream(c.suiteId, c.frameLength)) : undefined
+        const message =
+          c.op === 'decrypt'
+            ? await collect(patternSource(size), impl.encryptStream(c.suiteId, c.frameLength))
+            : undefined
         const timed = async (): Promise<void> => {
-          const bytes = message ? await countThrough(bufferSource(message), impl.decryptStream()) : await countThrough(patternSource(size), impl.encryptStream(c.suiteId, c.frameLength))
+          const bytes = message
+            ? await countThrough(bufferSource(message), impl.decryptStream())
+            : await countThrough(patternSource(size), impl.encryptStream(c.suiteId, c.frameLength))
           if (message ? bytes !== size : bytes <= size) throw new Error(`streamed ${bytes} bytes for ${size}`)
         }
         const timing = c.timingFor?.[name] ?? c.timing
@@ -223,10 +244,27 @@ async function measureStreamRss(size: number, progress: (text: string) => void):
     const run = (mode: string, impl: ImplName, collected: boolean, input?: string, output?: string): RssRow => {
       const label = collected ? `${mode} ${COLLECTED}` : mode
       progress(`[stream rss] ${label} ${impl}`)
-      const args = [...(collected ? ['--expose-gc'] : []), child, mode, impl, String(size), '4096', String(0x0478), ...(input ? [input] : []), ...(output ? [output] : [])]
+      const args = [
+        ...(collected ? ['--expose-gc'] : []),
+        child,
+        mode,
+        impl,
+        String(size),
+        '4096',
+        String(0x0478),
+        ...(input ? [input] : []),
+        ...(output ? [output] : []),
+      ]
       const env = collected ? { ...process.env, ESDK_RSS_COLLECT_EVERY_MIB: '4' } : process.env
       const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 900_000, env })
-      if (r.status !== 0) return { mode: label, impl, size, extraRss: undefined, note: (r.stderr || `exit ${String(r.status)}`).split('\n')[0] }
+      if (r.status !== 0)
+        return {
+          mode: label,
+          impl,
+          size,
+          extraRss: undefined,
+          note: (r.stderr || `exit ${String(r.status)}`).split('\n')[0],
+        }
       return { mode: label, impl, size, extraRss: (JSON.parse(r.stdout) as { extraRss: number }).extraRss }
     }
     for (const collected of [false, true]) {

@@ -69,7 +69,11 @@ export function groupTable(group: Group, results: CaseResult[]): string {
     formatRatio(rate(r, 'native'), rate(r, 'js')),
   ])
   const headers = [`case (${group.unit})`, 'native', 'js', 'official', 'native/official', 'js/official', 'native/js']
-  const out = [`== ${group.title}`, ...group.notes.map((n) => `   ${n}`), renderTable(headers, rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r'])]
+  const out = [
+    `== ${group.title}`,
+    ...group.notes.map((n) => `   ${n}`),
+    renderTable(headers, rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r']),
+  ]
   const foot = notes.render()
   return [...out, ...(foot.length ? ['notes:', ...foot] : [])].join('\n')
 }
@@ -98,8 +102,21 @@ export function kmsTable(group: Group, results: CaseResult[]): string {
     impls.map((i) => formatPer1000(r.results[i])).join(' / '),
     impls.map((i) => callTotals(r.results[i])).join(' / '),
   ])
-  const headers = [`case (${group.unit})`, 'native', 'js', 'official', 'native/official', 'js/official', 'KMS calls/1k msgs n / j / o', 'calls/msgs n / j / o']
-  const out = [`== ${group.title}`, ...group.notes.map((n) => `   ${n}`), renderTable(headers, rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'])]
+  const headers = [
+    `case (${group.unit})`,
+    'native',
+    'js',
+    'official',
+    'native/official',
+    'js/official',
+    'KMS calls/1k msgs n / j / o',
+    'calls/msgs n / j / o',
+  ]
+  const out = [
+    `== ${group.title}`,
+    ...group.notes.map((n) => `   ${n}`),
+    renderTable(headers, rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r']),
+  ]
   const foot = notes.render()
   return [...out, ...(foot.length ? ['notes:', ...foot] : [])].join('\n')
 }

@@ -34,8 +34,22 @@ export interface TargetOutcome {
   checks: CheckOutcome[]
 }
 
-const rate = (impl: ImplName, cases: Cases, min: number, label: string, unit: 'msg/s' | 'MB/s' = 'msg/s'): Check => ({ kind: 'rate', label, impl, cases, min, unit })
-const ratio = (num: ImplName, cases: Cases, min: number, label: string, den: ImplName = 'official'): Check => ({ kind: 'ratio', label, num, den, cases, min })
+const rate = (impl: ImplName, cases: Cases, min: number, label: string, unit: 'msg/s' | 'MB/s' = 'msg/s'): Check => ({
+  kind: 'rate',
+  label,
+  impl,
+  cases,
+  min,
+  unit,
+})
+const ratio = (num: ImplName, cases: Cases, min: number, label: string, den: ImplName = 'official'): Check => ({
+  kind: 'ratio',
+  label,
+  num,
+  den,
+  cases,
+  min,
+})
 const matches = (cases: Cases, id: string): boolean => (typeof cases === 'string' ? cases === id : cases.test(id))
 
 export const TARGETS: Target[] = [
@@ -118,7 +132,10 @@ function evaluate(check: Check, results: CaseResult[], rss: RssReport[]): CheckO
       const v =
         check.kind === 'rate'
           ? okRate(r, check.impl)
-          : ((n, d) => (n !== undefined && d !== undefined && d > 0 ? n / d : undefined))(okRate(r, check.num), okRate(r, check.den))
+          : ((n, d) => (n !== undefined && d !== undefined && d > 0 ? n / d : undefined))(
+              okRate(r, check.num),
+              okRate(r, check.den),
+            )
       if (v !== undefined && (measured === undefined || v < measured)) {
         measured = v
         caseId = r.case.id
@@ -126,7 +143,8 @@ function evaluate(check: Check, results: CaseResult[], rss: RssReport[]): CheckO
     }
   }
   const threshold = check.kind === 'rssExtra' ? check.maxBytes : check.min
-  if (measured === undefined) return { label: check.label, measured, caseId, threshold, met: undefined, text: `${check.label}: not measured` }
+  if (measured === undefined)
+    return { label: check.label, measured, caseId, threshold, met: undefined, text: `${check.label}: not measured` }
   const where = caseId && check.kind !== 'rssExtra' && typeof check.cases !== 'string' ? ` (${caseId})` : ''
   if (check.kind === 'rssExtra') {
     const met = measured <= threshold
@@ -134,10 +152,20 @@ function evaluate(check: Check, results: CaseResult[], rss: RssReport[]): CheckO
     return { label: check.label, measured, caseId, threshold, met, text }
   }
   const met = measured >= threshold
-  const value = check.kind === 'rate' ? `${formatRate(measured, check.unit)} ${check.unit}` : `${measured.toFixed(1)}x ${check.den}`
+  const value =
+    check.kind === 'rate' ? `${formatRate(measured, check.unit)} ${check.unit}` : `${measured.toFixed(1)}x ${check.den}`
   const goal = check.kind === 'rate' ? formatRate(threshold, check.unit) : `${threshold}x`
-  const miss = met ? ' met' : ` MISSED: ${Math.round((100 * measured) / threshold)}% of ${goal}, needs ${(threshold / measured).toFixed(1)}x more`
-  return { label: check.label, measured, caseId, threshold, met, text: `${check.label} ${value}${where} (>= ${goal})${miss}` }
+  const miss = met
+    ? ' met'
+    : ` MISSED: ${Math.round((100 * measured) / threshold)}% of ${goal}, needs ${(threshold / measured).toFixed(1)}x more`
+  return {
+    label: check.label,
+    measured,
+    caseId,
+    threshold,
+    met,
+    text: `${check.label} ${value}${where} (>= ${goal})${miss}`,
+  }
 }
 
 export function evaluateTargets(results: CaseResult[], rss: RssReport[]): TargetOutcome[] {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The `esdk` command (build/lib/cli): dependency warnings (such as the AWS SDK's Node-version notice) stay off the user's terminal unless -v.
 'use strict'
-if (process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined) process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
+if (process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined)
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
 const argv = process.argv.slice(2)
 const verbose = argv.some((a) => /^-v+$/.test(a))
 process.removeAllListeners('warning')
@@ -22,7 +23,8 @@ const bundle = path.join(cli, 'bundle.js')
 const modules = path.join(cli, 'main.js')
 const bundled = fs.statSync(bundle, { throwIfNoEntry: false })
 const separate = fs.statSync(modules, { throwIfNoEntry: false })
-const entry = bundled !== undefined && (separate === undefined || bundled.mtimeMs >= separate.mtimeMs) ? bundle : modules
+const entry =
+  bundled !== undefined && (separate === undefined || bundled.mtimeMs >= separate.mtimeMs) ? bundle : modules
 require(entry)
   .main(argv)
   .then(

@@ -27,7 +27,10 @@ async function main(): Promise<void> {
 
   const records = Array.from({ length: 1_000 }, (_, i) => `log line ${i}`)
   // One record brings its own context; the others use the shared one.
-  const input = [...records.slice(0, 999), { plaintext: records[999] as string, encryptionContext: { stream: 'audit' } }]
+  const input = [
+    ...records.slice(0, 999),
+    { plaintext: records[999] as string, encryptionContext: { stream: 'audit' } },
+  ]
   const sealed = await encryptBatch(cmm, input, { suiteId: 0x0478, encryptionContext: { stream: 'app' } })
   const messages = sealed.map((entry) => {
     if (!entry.ok) throw entry.error
@@ -37,7 +40,11 @@ async function main(): Promise<void> {
   // One damaged record fails alone; the others decrypt.
   const damaged = Buffer.from(messages[500] as Buffer)
   damaged[damaged.length - 1] = (damaged[damaged.length - 1] as number) ^ 1
-  const opened = await decryptBatch(cmm, messages.map((m, i) => (i === 500 ? damaged : m)), { messageHeaders: true })
+  const opened = await decryptBatch(
+    cmm,
+    messages.map((m, i) => (i === 500 ? damaged : m)),
+    { messageHeaders: true },
+  )
   let ok = 0
   for (const [i, entry] of opened.entries()) {
     if (!entry.ok) {
@@ -48,7 +55,9 @@ async function main(): Promise<void> {
     ok++
   }
   const last = opened[999]
-  console.log(`${ok} of ${opened.length} records decrypted; record 999 context stream=${last?.ok ? last.messageHeader?.encryptionContext.stream : '?'}`)
+  console.log(
+    `${ok} of ${opened.length} records decrypted; record 999 context stream=${last?.ok ? last.messageHeader?.encryptionContext.stream : '?'}`,
+  )
   const stats = cmm.getStats().encrypt
   console.log(`data keys made: ${stats.misses} for ${stats.requests} records`)
 }

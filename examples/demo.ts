@@ -32,8 +32,13 @@ async function roundTrip(backend: BackendChoice): Promise<void> {
     unencryptedMasterKey: wrappingKey,
     wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
   })
-  const { encrypt, decrypt } = buildClient({ commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, backend })
-  const plaintext = Buffer.from('Hello from esdk-native: envelope encryption, byte-compatible with every official ESDK.')
+  const { encrypt, decrypt } = buildClient({
+    commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
+    backend,
+  })
+  const plaintext = Buffer.from(
+    'Hello from esdk-native: envelope encryption, byte-compatible with every official ESDK.',
+  )
   const { result } = await encrypt(keyring, plaintext, { encryptionContext: context })
   const { plaintext: opened, messageHeader } = await decrypt(keyring, result)
   if (!opened.equals(plaintext)) throw new Error('round trip failed')
@@ -84,13 +89,26 @@ async function speed(backends: BackendChoice[]): Promise<void> {
     wrappingSuite: official.RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
   })
   const officialClient = official.buildClient(official.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
-  const officialRate = await rate(async (pt) => (await officialClient.encrypt(officialKeyring, pt, { suiteId, encryptionContext: context })).result, 1000)
+  const officialRate = await rate(
+    async (pt) => (await officialClient.encrypt(officialKeyring, pt, { suiteId, encryptionContext: context })).result,
+    1000,
+  )
   console.log(`  official @aws-crypto/client-node: ${officialRate.toFixed(0)} msg/s`)
   for (const backend of backends) {
-    const keyring = new RawAesKeyringNode({ keyName, keyNamespace, unencryptedMasterKey: wrappingKey, wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING })
+    const keyring = new RawAesKeyringNode({
+      keyName,
+      keyNamespace,
+      unencryptedMasterKey: wrappingKey,
+      wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+    })
     const client = buildClient({ commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, backend })
-    const ours = await rate(async (pt) => (await client.encrypt(keyring, pt, { suiteId, encryptionContext: context })).result, 1000)
-    console.log(`  esdk-native [${backend}]:         ${ours.toFixed(0)} msg/s  (${(ours / officialRate).toFixed(1)}x official)`)
+    const ours = await rate(
+      async (pt) => (await client.encrypt(keyring, pt, { suiteId, encryptionContext: context })).result,
+      1000,
+    )
+    console.log(
+      `  esdk-native [${backend}]:         ${ours.toFixed(0)} msg/s  (${(ours / officialRate).toFixed(1)}x official)`,
+    )
   }
 }
 

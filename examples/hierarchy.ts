@@ -38,7 +38,9 @@ async function main(): Promise<void> {
     const { result } = await encrypt(keyring, 'asdf', { encryptionContext: context })
     for (let i = 0; i < 9; i++) await encrypt(keyring, `message ${i}`, { encryptionContext: context })
     const { plaintext } = await decrypt(keyring, result)
-    console.log(`simple: ${plaintext.toString()}; 10 encrypts and 1 decrypt, KMS calls: ${JSON.stringify(kms.counters)}`)
+    console.log(
+      `simple: ${plaintext.toString()}; 10 encrypts and 1 decrypt, KMS calls: ${JSON.stringify(kms.counters)}`,
+    )
 
     // Multi-tenant: a supplier picks the tenant's branch key from the encryption context.
     const supplier: BranchKeyIdSupplier = {
@@ -51,8 +53,13 @@ async function main(): Promise<void> {
     const multiTenant = new KmsHierarchicalKeyRingNode({ branchKeyIdSupplier: supplier, keyStore, cacheLimitTtl: 600 })
     const { result: forA } = await encrypt(multiTenant, 'asdf', { encryptionContext: { tenant: 'TenantA' } })
     const onlyB = new KmsHierarchicalKeyRingNode({ branchKeyId: tenantB, keyStore, cacheLimitTtl: 600 })
-    const refused = await decrypt(onlyB, forA).then(() => false, () => true)
-    console.log(`multi-tenant: ${(await decrypt(multiTenant, forA)).plaintext.toString()}; tenant B's keyring refused A's message: ${refused}`)
+    const refused = await decrypt(onlyB, forA).then(
+      () => false,
+      () => true,
+    )
+    console.log(
+      `multi-tenant: ${(await decrypt(multiTenant, forA)).plaintext.toString()}; tenant B's keyring refused A's message: ${refused}`,
+    )
 
     // Under a caching CMM, as the official caching example does.
     const cachingCMM = new NodeCachingMaterialsManager({

@@ -16,17 +16,33 @@ async function main(): Promise<void> {
     const sender = new AwsKmsEcdhKeyringNode({
       curveSpec: EcdhCurveSpec.ECC_NIST_P256,
       kmsClient,
-      keyAgreementScheme: { KmsPrivateKeyToStaticPublicKey: { senderKmsIdentifier: kmsKey, recipientPublicKey: partner.publicKey.export({ type: 'spki', format: 'der' }) } },
+      keyAgreementScheme: {
+        KmsPrivateKeyToStaticPublicKey: {
+          senderKmsIdentifier: kmsKey,
+          recipientPublicKey: partner.publicKey.export({ type: 'spki', format: 'der' }),
+        },
+      },
     })
     const { result } = await encrypt(sender, 'from a KMS key')
-    const partnerKeyring = new RawEcdhKeyringNode({ curveSpec: EcdhCurveSpec.ECC_NIST_P256, keyAgreementScheme: { PublicKeyDiscovery: { recipientStaticPrivateKey: partner.privateKey } } })
+    const partnerKeyring = new RawEcdhKeyringNode({
+      curveSpec: EcdhCurveSpec.ECC_NIST_P256,
+      keyAgreementScheme: { PublicKeyDiscovery: { recipientStaticPrivateKey: partner.privateKey } },
+    })
     console.log(`kms -> raw: ${(await decrypt(partnerKeyring, result)).plaintext.toString()}`)
 
     // Anyone with the KMS key's public key can write to it; the KMS key's owner reads by discovery.
-    const kmsPublicKey = (await kmsClient.send(new GetPublicKeyCommand({ KeyId: kmsKey }))).PublicKey ?? new Uint8Array()
-    const toKms = new RawEcdhKeyringNode({ curveSpec: EcdhCurveSpec.ECC_NIST_P256, keyAgreementScheme: { EphemeralPrivateKeyToStaticPublicKey: { recipientPublicKey: kmsPublicKey } } })
+    const kmsPublicKey =
+      (await kmsClient.send(new GetPublicKeyCommand({ KeyId: kmsKey }))).PublicKey ?? new Uint8Array()
+    const toKms = new RawEcdhKeyringNode({
+      curveSpec: EcdhCurveSpec.ECC_NIST_P256,
+      keyAgreementScheme: { EphemeralPrivateKeyToStaticPublicKey: { recipientPublicKey: kmsPublicKey } },
+    })
     const { result: inbound } = await encrypt(toKms, 'to a KMS key')
-    const discovery = new AwsKmsEcdhKeyringNode({ curveSpec: EcdhCurveSpec.ECC_NIST_P256, kmsClient, keyAgreementScheme: { KmsPublicKeyDiscovery: { recipientKmsIdentifier: kmsKey } } })
+    const discovery = new AwsKmsEcdhKeyringNode({
+      curveSpec: EcdhCurveSpec.ECC_NIST_P256,
+      kmsClient,
+      keyAgreementScheme: { KmsPublicKeyDiscovery: { recipientKmsIdentifier: kmsKey } },
+    })
     console.log(`raw -> kms discovery: ${(await decrypt(discovery, inbound)).plaintext.toString()}`)
   } finally {
     kmsClient.destroy()

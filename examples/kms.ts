@@ -29,7 +29,9 @@ async function main(): Promise<void> {
     const strict = new KmsKeyringNode({ generatorKeyId, keyIds: [otherKey], clientProvider })
     const { result, messageHeader } = await encrypt(strict, 'hello, KMS', { encryptionContext: context })
     const edkRegions = messageHeader.encryptedDataKeys.map((edk) => edk.providerInfo.split(':')[3])
-    console.log(`strict: ${(await decrypt(strict, result)).plaintext.toString()} (data key wrapped in ${edkRegions.join(' and ')})`)
+    console.log(
+      `strict: ${(await decrypt(strict, result)).plaintext.toString()} (data key wrapped in ${edkRegions.join(' and ')})`,
+    )
 
     // Discovery: decrypts with whichever key the message names, but only in this partition and account.
     const discovery = new KmsKeyringNode({
@@ -42,8 +44,14 @@ async function main(): Promise<void> {
     // Multi-Region key: encrypt under the us-west-2 replica, decrypt under the us-east-1 replica.
     const mrkWest = kms.keys.mrkArn('us-west-2')
     const mrkEast = kms.keys.replicaArn(mrkWest, 'us-east-1')
-    const west = new AwsKmsMrkAwareSymmetricKeyringNode({ client: new KMS(kms.clientConfig('us-west-2')), keyId: mrkWest })
-    const east = new AwsKmsMrkAwareSymmetricKeyringNode({ client: new KMS(kms.clientConfig('us-east-1')), keyId: mrkEast })
+    const west = new AwsKmsMrkAwareSymmetricKeyringNode({
+      client: new KMS(kms.clientConfig('us-west-2')),
+      keyId: mrkWest,
+    })
+    const east = new AwsKmsMrkAwareSymmetricKeyringNode({
+      client: new KMS(kms.clientConfig('us-east-1')),
+      keyId: mrkEast,
+    })
     const { result: mrkMessage } = await encrypt(west, 'hello, MRK', { encryptionContext: context })
     console.log(`mrk: ${(await decrypt(east, mrkMessage)).plaintext.toString()}`)
 
@@ -60,7 +68,9 @@ async function main(): Promise<void> {
     })
     for (let i = 0; i < 20; i++) await encrypt(cmm, `record ${i}`, { encryptionContext: context })
     const stats = cmm.getStats()
-    console.log(`caching: 20 encrypts, ${kms.counters.GenerateDataKey ?? 0} GenerateDataKey call(s); hits ${stats.hits}, misses ${stats.misses}`)
+    console.log(
+      `caching: 20 encrypts, ${kms.counters.GenerateDataKey ?? 0} GenerateDataKey call(s); hits ${stats.hits}, misses ${stats.misses}`,
+    )
   } finally {
     await kms.close()
   }

@@ -14,7 +14,9 @@ async function main(): Promise<void> {
     curveSpec: EcdhCurveSpec.ECC_NIST_P256,
     keyAgreementScheme: { EphemeralPrivateKeyToStaticPublicKey: { recipientPublicKey } },
   })
-  const { result } = await encrypt(toRecipient, 'for the recipient only', { encryptionContext: { purpose: 'ecdh example' } })
+  const { result } = await encrypt(toRecipient, 'for the recipient only', {
+    encryptionContext: { purpose: 'ecdh example' },
+  })
 
   // Only the private key opens it.
   const recipientKeyring = new RawEcdhKeyringNode({
@@ -28,14 +30,26 @@ async function main(): Promise<void> {
   const bob = generateKeyPairSync('ec', { namedCurve: 'secp384r1' })
   const aliceToBob = new RawEcdhKeyringNode({
     curveSpec: EcdhCurveSpec.ECC_NIST_P384,
-    keyAgreementScheme: { RawPrivateKeyToStaticPublicKey: { senderStaticPrivateKey: alice.privateKey, recipientPublicKey: bob.publicKey.export({ type: 'spki', format: 'der' }) } },
+    keyAgreementScheme: {
+      RawPrivateKeyToStaticPublicKey: {
+        senderStaticPrivateKey: alice.privateKey,
+        recipientPublicKey: bob.publicKey.export({ type: 'spki', format: 'der' }),
+      },
+    },
   })
   const bobToAlice = new RawEcdhKeyringNode({
     curveSpec: EcdhCurveSpec.ECC_NIST_P384,
-    keyAgreementScheme: { RawPrivateKeyToStaticPublicKey: { senderStaticPrivateKey: bob.privateKey, recipientPublicKey: alice.publicKey.export({ type: 'spki', format: 'der' }) } },
+    keyAgreementScheme: {
+      RawPrivateKeyToStaticPublicKey: {
+        senderStaticPrivateKey: bob.privateKey,
+        recipientPublicKey: alice.publicKey.export({ type: 'spki', format: 'der' }),
+      },
+    },
   })
   const { result: note } = await encrypt(aliceToBob, 'hello bob')
-  console.log(`static pair: ${(await decrypt(bobToAlice, note)).plaintext.toString()} / sender rereads: ${(await decrypt(aliceToBob, note)).plaintext.toString()}`)
+  console.log(
+    `static pair: ${(await decrypt(bobToAlice, note)).plaintext.toString()} / sender rereads: ${(await decrypt(aliceToBob, note)).plaintext.toString()}`,
+  )
 }
 
 main().catch((e: unknown) => {

@@ -22,7 +22,11 @@ async function main(): Promise<void> {
     // A file to a file: memory stays flat whatever the size; a failure rejects the pipeline.
     const input = path.join(dir, 'report.csv')
     await writeFile(input, 'id,amount\n'.concat(Array.from({ length: 50_000 }, (_, i) => `${i},${i * 3}\n`).join('')))
-    await pipeline(createReadStream(input), encryptStream(keyring, { encryptionContext: context }), createWriteStream(`${input}.encrypted`))
+    await pipeline(
+      createReadStream(input),
+      encryptStream(keyring, { encryptionContext: context }),
+      createWriteStream(`${input}.encrypted`),
+    )
 
     // Decrypt it back: check the context you expect as soon as the header has authenticated.
     const decrypting = decryptStream(keyring).on('MessageHeader', ({ encryptionContext }: MessageHeader) => {

@@ -1,6 +1,14 @@
 // The public entry point: the names of @aws-crypto/client-node plus this library's extensions.
 export { buildClient, DEFAULT_FRAME_LENGTH } from './api/client'
-export type { ClientOptions, EncryptInput, DecryptInput, EncryptResult, DecryptResult, EsdkClient, PlaintextInput } from './api/client'
+export type {
+  ClientOptions,
+  EncryptInput,
+  DecryptInput,
+  EncryptResult,
+  DecryptResult,
+  EsdkClient,
+  PlaintextInput,
+} from './api/client'
 export type { EncryptStreamInput, DecryptStreamInput, StreamClient } from './api/stream-api'
 export { CommitmentPolicy } from './core/policy'
 export { AlgorithmSuiteIdentifier, ALL_SUITES, findSuite } from './core/suites'
@@ -37,7 +45,14 @@ export type { BackendInfo, BackendChoice } from './backend/select'
 export { NodeCachingMaterialsManager } from './materials/caching/caching-cmm'
 export { getLocalCryptographicMaterialsCache, LocalCryptographicMaterialsCache } from './materials/caching/local-cache'
 export type { LocalCacheOptions, LocalCacheStats } from './materials/caching/local-cache'
-export type { CryptographicMaterialsCache, CacheEntry, EncryptionMaterialEntry, DecryptionMaterialEntry, EvictionReason, EvictionListener } from './materials/caching/cache'
+export type {
+  CryptographicMaterialsCache,
+  CacheEntry,
+  EncryptionMaterialEntry,
+  DecryptionMaterialEntry,
+  EvictionReason,
+  EvictionListener,
+} from './materials/caching/cache'
 export type { CachingMaterialsManagerInput } from './materials/caching/options'
 export type { CachingMaterialsManagerStats, OperationStats, BypassReason } from './materials/caching/stats'
 export { KmsError } from './core/errors'
@@ -58,13 +73,34 @@ export { KMS, getKmsClient, cacheKmsClients } from './materials/kms/aws-sdk'
 export type { AwsEsdkKMSInterface, KmsMethodClient, KmsSendClient } from './materials/kms/kms-client'
 export type { DiscoveryFilter } from './materials/kms/discovery-filter'
 export { RawEcdhKeyringNode, EcdhCurveSpec } from './materials/raw-ecdh-keyring'
-export type { RawEcdhKeyringNodeInput, RawEcdhKeyAgreementScheme, RawEcdhKeyAgreementSchemeName, EcdhPrivateKeyInput, EcdhPublicKeyInput } from './materials/raw-ecdh-keyring'
+export type {
+  RawEcdhKeyringNodeInput,
+  RawEcdhKeyAgreementScheme,
+  RawEcdhKeyAgreementSchemeName,
+  EcdhPrivateKeyInput,
+  EcdhPublicKeyInput,
+} from './materials/raw-ecdh-keyring'
 export { KmsHierarchicalKeyRingNode } from './materials/hierarchy/keyring'
 export type { KmsHierarchicalKeyRingNodeInput } from './materials/hierarchy/keyring'
 export { BranchKeyStoreNode, isIBranchKeyStoreNode } from './materials/hierarchy/branch-key-store'
-export type { BranchKeyStoreNodeInput, KeyStoreInfoOutput, CreateKeyInput, CreateKeyOutput, VersionKeyInput, Storage, DynamoDBTable, KeyManagement } from './materials/hierarchy/branch-key-store'
+export type {
+  BranchKeyStoreNodeInput,
+  KeyStoreInfoOutput,
+  CreateKeyInput,
+  CreateKeyOutput,
+  VersionKeyInput,
+  Storage,
+  DynamoDBTable,
+  KeyManagement,
+} from './materials/hierarchy/branch-key-store'
 export { KmsKeyConfig } from './materials/hierarchy/kms-config'
-export type { KmsConfig, KMSSingleRegionKey, KMSMultiRegionKey, Discovery, MrDiscovery } from './materials/hierarchy/kms-config'
+export type {
+  KmsConfig,
+  KMSSingleRegionKey,
+  KMSMultiRegionKey,
+  Discovery,
+  MrDiscovery,
+} from './materials/hierarchy/kms-config'
 export { NodeBranchKeyMaterial } from './materials/hierarchy/branch-key-material'
 export { EncryptedHierarchicalKey } from './materials/hierarchy/branch-key-record'
 export type { IBranchKeyStorage } from './materials/hierarchy/branch-key-record'
@@ -74,7 +110,13 @@ export { buildEncrypt, buildDecrypt } from './api/build-encrypt-decrypt'
 export { getEncryptHelper, getDecryptionHelper } from './backend/material-helpers'
 export type { NodeEncryptionMaterialHelper, NodeDecryptionMaterialHelper } from './backend/material-helpers'
 export { NodeAlgorithmSuite } from './core/node-algorithm-suite'
-export { MessageFormat, SignaturePolicy, CommitmentPolicySuites, SignaturePolicySuites, getCompatibleCommitmentPolicy } from './core/policy-suites'
+export {
+  MessageFormat,
+  SignaturePolicy,
+  CommitmentPolicySuites,
+  SignaturePolicySuites,
+  getCompatibleCommitmentPolicy,
+} from './core/policy-suites'
 export { needs, NotSupported } from './core/errors'
 export { immutableBaseClass, immutableClass, frozenClass, readOnlyProperty } from './core/immutable-class'
 export { unwrapDataKey } from './materials/unwrap-data-key'

@@ -24,12 +24,18 @@ FetchResult FetchAll() noexcept {
   r.algorithms.sha256 = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
   r.algorithms.sha384 = EVP_MD_fetch(nullptr, "SHA2-384", nullptr);
   r.algorithms.sha512 = EVP_MD_fetch(nullptr, "SHA2-512", nullptr);
-  if (r.algorithms.aes128_gcm == nullptr) r.missing = "AES-128-GCM";
-  else if (r.algorithms.aes192_gcm == nullptr) r.missing = "AES-192-GCM";
-  else if (r.algorithms.aes256_gcm == nullptr) r.missing = "AES-256-GCM";
-  else if (r.algorithms.sha256 == nullptr) r.missing = "SHA2-256";
-  else if (r.algorithms.sha384 == nullptr) r.missing = "SHA2-384";
-  else if (r.algorithms.sha512 == nullptr) r.missing = "SHA2-512";
+  if (r.algorithms.aes128_gcm == nullptr)
+    r.missing = "AES-128-GCM";
+  else if (r.algorithms.aes192_gcm == nullptr)
+    r.missing = "AES-192-GCM";
+  else if (r.algorithms.aes256_gcm == nullptr)
+    r.missing = "AES-256-GCM";
+  else if (r.algorithms.sha256 == nullptr)
+    r.missing = "SHA2-256";
+  else if (r.algorithms.sha384 == nullptr)
+    r.missing = "SHA2-384";
+  else if (r.algorithms.sha512 == nullptr)
+    r.missing = "SHA2-512";
   ERR_pop_to_mark();
   return r;
 }

@@ -1,4 +1,5 @@
-// Named argument slots: one list per entry point gives the enum its reader and its pin list index by, and the names its errors report.
+// Named argument slots: one list per entry point gives the enum its reader and its pin list index by, and the names its
+// errors report.
 #ifndef ESDK_NATIVE_ARG_SLOTS_H_
 #define ESDK_NATIVE_ARG_SLOTS_H_
 
@@ -21,12 +22,12 @@ struct Slot {
 // apart. The TypeScript declaration (lib/backend/native-types.ts) lists the same order.
 #define ESDK_SLOT_ENUMERATOR(name, js) k##name,
 #define ESDK_SLOT_NAME(name, js) js,
-#define ESDK_ARG_SLOTS(Enum, LIST)                                                               \
-  enum class Enum : size_t { LIST(ESDK_SLOT_ENUMERATOR) kCount };                                \
-  inline ::esdk::Slot At(Enum slot) noexcept {                                                   \
-    static constexpr const char* kNames[] = {LIST(ESDK_SLOT_NAME)};                              \
+#define ESDK_ARG_SLOTS(Enum, LIST)                                                                 \
+  enum class Enum : size_t { LIST(ESDK_SLOT_ENUMERATOR) kCount };                                  \
+  inline ::esdk::Slot At(Enum slot) noexcept {                                                     \
+    static constexpr const char* kNames[] = {LIST(ESDK_SLOT_NAME)};                                \
     static_assert(sizeof(kNames) / sizeof(kNames[0]) == static_cast<size_t>(Enum::kCount), #Enum); \
-    return ::esdk::Slot{static_cast<size_t>(slot), kNames[static_cast<size_t>(slot)]};          \
+    return ::esdk::Slot{static_cast<size_t>(slot), kNames[static_cast<size_t>(slot)]};             \
   }
 
 #endif  // ESDK_NATIVE_ARG_SLOTS_H_

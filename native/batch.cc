@@ -1,4 +1,5 @@
-// The batch job: each message through the one-message seal or open, messages handed out a few at a time to whichever thread asks.
+// The batch job: each message through the one-message seal or open, messages handed out a few at a time to whichever
+// thread asks.
 #include "batch.h"
 
 #include <openssl/crypto.h>
@@ -63,7 +64,8 @@ Status OpenBatchMessageNow(const OpenBatchGroup& group, const OpenBatchMessage& 
   request.header_tag = message.header_tag;
   request.extra_aad = group.extra_aad;
   // v2: the suite data, the last 32 bytes of the header body (message-header.md).
-  request.commitment = v2 ? ByteView{message.header_body.data + body - kCommitmentLength, kCommitmentLength} : ByteView{nullptr, 0};
+  request.commitment =
+      v2 ? ByteView{message.header_body.data + body - kCommitmentLength, kCommitmentLength} : ByteView{nullptr, 0};
   request.source = message.source;
   request.table = message.table;
   request.frame_count = message.frame_count;
@@ -77,8 +79,8 @@ Status OpenBatchMessageNow(const OpenBatchGroup& group, const OpenBatchMessage& 
   return status;
 }
 
-BatchJob* BatchJob::ForSeal(SealBatchRun* runs, size_t run_count, SealBatchMessage* messages, size_t count, double* lengths,
-                            MutableByteView out) noexcept {
+BatchJob* BatchJob::ForSeal(SealBatchRun* runs, size_t run_count, SealBatchMessage* messages, size_t count,
+                            double* lengths, MutableByteView out) noexcept {
   BatchJob* job = new (std::nothrow) BatchJob();
   if (job == nullptr) {
     delete[] runs;

@@ -1,4 +1,5 @@
-// Many whole messages in one native call: a message table in, every message sealed (or opened) as the one-message path would, on one thread or several.
+// Many whole messages in one native call: a message table in, every message sealed (or opened) as the one-message path
+// would, on one thread or several.
 #ifndef ESDK_NATIVE_BATCH_H_
 #define ESDK_NATIVE_BATCH_H_
 
@@ -63,8 +64,8 @@ struct OpenBatchMessage {
 class BatchJob {
  public:
   // Takes ownership of the arrays (allocated with new[]).
-  static BatchJob* ForSeal(SealBatchRun* runs, size_t run_count, SealBatchMessage* messages, size_t count, double* lengths,
-                           MutableByteView out) noexcept;
+  static BatchJob* ForSeal(SealBatchRun* runs, size_t run_count, SealBatchMessage* messages, size_t count,
+                           double* lengths, MutableByteView out) noexcept;
   static BatchJob* ForOpen(OpenBatchGroup* groups, size_t group_count, OpenBatchMessage* messages, size_t count,
                            uint8_t* authentic) noexcept;
   ~BatchJob();

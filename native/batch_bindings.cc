@@ -1,4 +1,5 @@
-// N-API plumbing for BatchJob: the message table read and checked, then the job run here or by AsyncWorkers on the pool, one callback.
+// N-API plumbing for BatchJob: the message table read and checked, then the job run here or by AsyncWorkers on the
+// pool, one callback.
 #include "batch_bindings.h"
 
 #include <openssl/crypto.h>
@@ -21,7 +22,9 @@ constexpr uint64_t kMaxBatchThreads = 64;
 // Messages per worker at least: fewer would spend more on queueing a worker than it saves.
 constexpr size_t kMessagesPerWorker = 16;
 
-bool Outside(ByteView a, MutableByteView region) noexcept { return !Overlaps(a.data, a.size, region.data, region.size); }
+bool Outside(ByteView a, MutableByteView region) noexcept {
+  return !Overlaps(a.data, a.size, region.data, region.size);
+}
 
 // Reads sealBatch's arguments into a job; nullptr (with the failure recorded in `args`) when any is wrong.
 BatchJob* ReadSealBatch(JsArgs& args, const Napi::CallbackInfo& info) noexcept {
@@ -36,7 +39,8 @@ BatchJob* ReadSealBatch(JsArgs& args, const Napi::CallbackInfo& info) noexcept {
   // Written by the job: the caller hands over a Float64Array of `count` elements for it.
   double* lengths = const_cast<double*>(args.Float64sAt(At(A::kLengths), &lengths_count));
   if (!args.ok()) return nullptr;
-  if (table_length != size_t{count} * kSealBatchStride || ids.size != size_t{count} * kIdSlot || lengths_count != count) {
+  if (table_length != size_t{count} * kSealBatchStride || ids.size != size_t{count} * kIdSlot ||
+      lengths_count != count) {
     args.Fail(Status::kBadBatchTable, At(A::kTable).name);
     return nullptr;
   }
@@ -55,7 +59,8 @@ BatchJob* ReadSealBatch(JsArgs& args, const Napi::CallbackInfo& info) noexcept {
     into.suite = args.SuiteOf(args.PropertyOf(run, "suiteId"), "runs[].suiteId");
     into.data_key = args.BytesOf(args.PropertyOf(run, "dataKey"), "runs[].dataKey");
     into.header = args.BytesOf(args.PropertyOf(run, "header"), "runs[].header");
-    into.message_id_offset = static_cast<size_t>(args.IntegerOf(args.PropertyOf(run, "messageIdOffset"), "runs[].messageIdOffset", 4));
+    into.message_id_offset =
+        static_cast<size_t>(args.IntegerOf(args.PropertyOf(run, "messageIdOffset"), "runs[].messageIdOffset", 4));
     into.extra_aad = args.BytesOf(args.PropertyOf(run, "extraAad"), "runs[].extraAad");
     into.frame_length = args.IntegerOf(args.PropertyOf(run, "frameLength"), "runs[].frameLength", 0xFFFFFFFFu);
     into.signing_key = args.SigningKeyOf(args.PropertyOf(run, "signingKey"), "runs[].signingKey", true);
@@ -76,9 +81,11 @@ BatchJob* ReadSealBatch(JsArgs& args, const Napi::CallbackInfo& info) noexcept {
     SealBatchMessage& m = messages[i];
     m.run = static_cast<uint32_t>(row.run);
     m.plaintext = args.BytesOf(args.ElementOf(plaintexts, i, At(A::kPlaintexts).name), At(A::kPlaintexts).name);
-    m.message_id = ByteView{ids.data + i * kIdSlot, runs[row.run].suite != nullptr ? runs[row.run].suite->message_id_length : kIdSlot};
+    m.message_id = ByteView{ids.data + i * kIdSlot,
+                            runs[row.run].suite != nullptr ? runs[row.run].suite->message_id_length : kIdSlot};
     m.out = MutableByteView{out.data + row.offset, row.capacity};
-    if (args.ok() && (!Outside(m.plaintext, out) || !Outside(ids, out))) args.Fail(Status::kOverlap, At(A::kPlaintexts).name);
+    if (args.ok() && (!Outside(m.plaintext, out) || !Outside(ids, out)))
+      args.Fail(Status::kOverlap, At(A::kPlaintexts).name);
   }
   if (!args.ok()) {
     delete[] runs;
@@ -124,9 +131,11 @@ BatchJob* ReadOpenBatch(JsArgs& args) noexcept {
     into.data_key = args.BytesOf(args.PropertyOf(group, "dataKey"), "groups[].dataKey");
     into.extra_aad = args.BytesOf(args.PropertyOf(group, "extraAad"), "groups[].extraAad");
     into.point = args.BytesOf(args.PropertyOf(group, "point"), "groups[].point");
-    if (args.ok() && (!Outside(into.data_key, out) || !Outside(into.extra_aad, out))) args.Fail(Status::kOverlap, At(A::kGroups).name);
+    if (args.ok() && (!Outside(into.data_key, out) || !Outside(into.extra_aad, out)))
+      args.Fail(Status::kOverlap, At(A::kGroups).name);
     // A signed group needs every message's signature.
-    if (args.ok() && into.suite->signature != Curve::kNone && signature_count != count) args.Fail(Status::kBadBatchTable, At(A::kSignatures).name);
+    if (args.ok() && into.suite->signature != Curve::kNone && signature_count != count)
+      args.Fail(Status::kBadBatchTable, At(A::kSignatures).name);
   }
   const napi_value headers = args.ValueAt(At(A::kHeaders));
   const napi_value sources = args.ValueAt(At(A::kSources));
@@ -144,8 +153,10 @@ BatchJob* ReadOpenBatch(JsArgs& args) noexcept {
     const ByteView header = args.BytesOf(args.ElementOf(headers, i, At(A::kHeaders).name), At(A::kHeaders).name);
     m.source = args.BytesOf(args.ElementOf(sources, i, At(A::kSources).name), At(A::kSources).name);
     size_t rows = 0;
-    m.table = args.Float64sOf(args.ElementOf(frame_tables, i, At(A::kFrameTables).name), At(A::kFrameTables).name, &rows);
-    if (signature_count != 0) m.signature = args.BytesOf(args.ElementOf(signatures, i, At(A::kSignatures).name), At(A::kSignatures).name);
+    m.table =
+        args.Float64sOf(args.ElementOf(frame_tables, i, At(A::kFrameTables).name), At(A::kFrameTables).name, &rows);
+    if (signature_count != 0)
+      m.signature = args.BytesOf(args.ElementOf(signatures, i, At(A::kSignatures).name), At(A::kSignatures).name);
     if (!args.ok()) break;
     // The header is its body then its authentication: v1 IV ‖ tag, v2 the tag alone (message-header.md).
     const bool v2 = groups[row.group].suite->commitment;
@@ -161,7 +172,8 @@ BatchJob* ReadOpenBatch(JsArgs& args) noexcept {
     m.out = MutableByteView{out.data + row.offset, row.length};
     m.signed_bytes = ByteView{m.source.data, row.signed_length};
     // Every input outside the plaintext region (OpenMessage checks each against its own slice only).
-    if (!Outside(header, out) || !Outside(m.source, out) || !Outside(m.signature, out)) args.Fail(Status::kOverlap, At(A::kSources).name);
+    if (!Outside(header, out) || !Outside(m.source, out) || !Outside(m.signature, out))
+      args.Fail(Status::kOverlap, At(A::kSources).name);
   }
   if (!args.ok()) {
     delete[] groups;
@@ -186,7 +198,8 @@ struct BatchCompletion {
 
 class BatchWorker : public Napi::AsyncWorker {
  public:
-  BatchWorker(Napi::Env env, BatchCompletion* completion) noexcept : Napi::AsyncWorker(env, "esdk:batch"), completion_(completion) {}
+  BatchWorker(Napi::Env env, BatchCompletion* completion) noexcept
+      : Napi::AsyncWorker(env, "esdk:batch"), completion_(completion) {}
 
   void Execute() override {
     ErrorMark mark;
@@ -217,8 +230,8 @@ class BatchWorker : public Napi::AsyncWorker {
 
 // Pins `slots`, queues the workers; false (nothing queued, the job freed) if any step fails.
 template <typename Arg, size_t N>
-bool Launch(JsArgs& args, const Napi::CallbackInfo& info, BatchJob* job, const Arg (&slots)[N], uint64_t threads, Napi::Function callback,
-            const char* what) noexcept {
+bool Launch(JsArgs& args, const Napi::CallbackInfo& info, BatchJob* job, const Arg (&slots)[N], uint64_t threads,
+            Napi::Function callback, const char* what) noexcept {
   BatchCompletion* c = new (std::nothrow) BatchCompletion(info.Env(), job, what);
   if (c == nullptr) {
     delete job;
@@ -275,8 +288,9 @@ Napi::Value SealBatchAsyncBinding(const Napi::CallbackInfo& info) {
   BatchJob* job = ReadSealBatch(args, info);
   if (job == nullptr) return args.Throw();
   // The runs (and through them the keys and headers), plaintexts and outputs are used on the pool.
-  static constexpr SealBatchArg kPinned[] = {SealBatchArg::kRuns, SealBatchArg::kPlaintexts, SealBatchArg::kTable,
-                                             SealBatchArg::kMessageIds, SealBatchArg::kOut, SealBatchArg::kLengths};
+  static constexpr SealBatchArg kPinned[] = {SealBatchArg::kRuns,  SealBatchArg::kPlaintexts,
+                                             SealBatchArg::kTable, SealBatchArg::kMessageIds,
+                                             SealBatchArg::kOut,   SealBatchArg::kLengths};
   const MutableByteView out = args.MutableBytesAt(At(SealBatchArg::kOut));
   if (!Launch(args, info, job, kPinned, threads, callback, "sealBatchAsync")) {
     OPENSSL_cleanse(out.data, out.size);
@@ -311,9 +325,9 @@ Napi::Value OpenBatchAsyncBinding(const Napi::CallbackInfo& info) {
   if (!args.ok()) return args.Throw();
   BatchJob* job = ReadOpenBatch(args);
   if (job == nullptr) return args.Throw();
-  static constexpr OpenBatchArg kPinned[] = {OpenBatchArg::kGroups,     OpenBatchArg::kHeaders, OpenBatchArg::kSources,
-                                             OpenBatchArg::kFrameTables, OpenBatchArg::kSignatures, OpenBatchArg::kTable,
-                                             OpenBatchArg::kOut,         OpenBatchArg::kAuthentic};
+  static constexpr OpenBatchArg kPinned[] = {
+      OpenBatchArg::kGroups,     OpenBatchArg::kHeaders, OpenBatchArg::kSources, OpenBatchArg::kFrameTables,
+      OpenBatchArg::kSignatures, OpenBatchArg::kTable,   OpenBatchArg::kOut,     OpenBatchArg::kAuthentic};
   const MutableByteView out = args.MutableBytesAt(At(OpenBatchArg::kOut));
   if (!Launch(args, info, job, kPinned, threads, callback, "openBatchAsync")) {
     OPENSSL_cleanse(out.data, out.size);

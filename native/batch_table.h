@@ -1,4 +1,5 @@
-// The message tables of sealBatch/openBatch, read and bounds-checked row by row before any message is touched (pure: no Node-API).
+// The message tables of sealBatch/openBatch, read and bounds-checked row by row before any message is touched (pure: no
+// Node-API).
 #ifndef ESDK_NATIVE_BATCH_TABLE_H_
 #define ESDK_NATIVE_BATCH_TABLE_H_
 

@@ -35,7 +35,8 @@ BodyJob* BodyJob::ForSeal(const SealWork& run, uint64_t chunk_bytes) noexcept {
     bool ready = job->chunk_done_ != nullptr;
     if (ready && run.digest == nullptr) {
       // A whole message: the job's own digest, which takes the header (already written) first.
-      ready = job->own_digest_.Init(run.suite->signature) && job->own_digest_.Update(run.hash_first.data, run.hash_first.size);
+      ready = job->own_digest_.Init(run.suite->signature) &&
+              job->own_digest_.Update(run.hash_first.data, run.hash_first.size);
       job->run_.digest = &job->own_digest_;
     }
     if (!ready) {
@@ -145,7 +146,8 @@ void BodyJob::ChunkSealed(uint64_t chunk) noexcept {
         uint8_t hash[64];
         const MutableByteView hash_view{hash, DigestSize(suite_->signature)};
         Status status = run_.digest->Final(hash_view) ? Status::kOk : Status::kOpenSslFailure;
-        if (status == Status::kOk) status = WriteFooter(*run_.signer, ByteView{hash, hash_view.size}, run_.footer, &footer_length_);
+        if (status == Status::kOk)
+          status = WriteFooter(*run_.signer, ByteView{hash, hash_view.size}, run_.footer, &footer_length_);
         if (status != Status::kOk) Fail(status);
       }
     }

@@ -1,4 +1,5 @@
-// A run of frames split into chunks that several thread-pool workers seal or open at once, with the signature hash folded in.
+// A run of frames split into chunks that several thread-pool workers seal or open at once, with the signature hash
+// folded in.
 #ifndef ESDK_NATIVE_BODY_JOB_H_
 #define ESDK_NATIVE_BODY_JOB_H_
 

@@ -1,4 +1,5 @@
-// Runs a BodyJob on the libuv pool: one AsyncWorker per thread, the buffers pinned, one callback on the JS thread at the end.
+// Runs a BodyJob on the libuv pool: one AsyncWorker per thread, the buffers pinned, one callback on the JS thread at
+// the end.
 #ifndef ESDK_NATIVE_BODY_WORKERS_H_
 #define ESDK_NATIVE_BODY_WORKERS_H_
 

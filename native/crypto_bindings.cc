@@ -1,4 +1,5 @@
-// N-API wrappers for key derivation, header auth, whole-body seal/open and the key-wrap AES-GCM; no crypto logic lives here.
+// N-API wrappers for key derivation, header auth, whole-body seal/open and the key-wrap AES-GCM; no crypto logic lives
+// here.
 #include "crypto_bindings.h"
 
 #include "error_mark.h"
@@ -86,8 +87,7 @@ Napi::Value OpenBodyBinding(const Napi::CallbackInfo& info) {
   const MutableByteView out = args.MutableBytesAt(5, "out");
   if (args.ok() && table_length % kFrameTableStride != 0) args.Fail(Status::kBadFrameTable, "frameTable");
   if (!args.ok()) return args.Throw();
-  const Status status =
-      OpenBody(*suite, key, message_id, source, table, table_length / kFrameTableStride, out);
+  const Status status = OpenBody(*suite, key, message_id, source, table, table_length / kFrameTableStride, out);
   if (status == Status::kOk || status == Status::kAuthenticationFailed) {
     return Napi::Boolean::New(info.Env(), status == Status::kOk);
   }

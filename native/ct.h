@@ -1,4 +1,5 @@
-// Constant-time validation hooks: mark bytes secret or public for valgrind memcheck / MemorySanitizer; no-ops in the addon.
+// Constant-time validation hooks: mark bytes secret or public for valgrind memcheck / MemorySanitizer; no-ops in the
+// addon.
 //
 // The constant-time harnesses (test/native/ct, `npm run ct`) build the core sources with
 // ESDK_CT_VALGRIND (run under valgrind --tool=memcheck) or with -fsanitize=memory. There a secret

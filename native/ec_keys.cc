@@ -131,15 +131,15 @@ bool UseFastP384Verify(Curve curve) noexcept {
 }
 
 // The group order n of P-384, big-endian.
-constexpr uint8_t kP384Order[p384::kBytes] = {
-    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xc7, 0x63, 0x4d, 0x81, 0xf4, 0x37, 0x2d, 0xdf,
-    0x58, 0x1a, 0x0d, 0xb2, 0x48, 0xb0, 0xa7, 0x7a, 0xec, 0xec, 0x19, 0x6a, 0xcc, 0xc5, 0x29, 0x73};
+constexpr uint8_t kP384Order[p384::kBytes] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                              0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                              0xc7, 0x63, 0x4d, 0x81, 0xf4, 0x37, 0x2d, 0xdf, 0x58, 0x1a, 0x0d, 0xb2,
+                                              0x48, 0xb0, 0xa7, 0x7a, 0xec, 0xec, 0x19, 0x6a, 0xcc, 0xc5, 0x29, 0x73};
 
 // The group order n of P-256, big-endian.
-constexpr uint8_t kP256Order[32] = {
-    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-    0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51};
+constexpr uint8_t kP256Order[32] = {0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff,
+                                    0xff, 0xff, 0xff, 0xff, 0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17,
+                                    0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51};
 
 // 1 <= v < order for a secret big-endian v of the order's size, without a data-dependent branch:
 // v - order must borrow and v must have some bit set. Only the yes/no leaves (by value).
@@ -245,9 +245,9 @@ Status FastNonce(const SigningKey& key, BIGNUM** out_kinv, BIGNUM** out_r) noexc
 Status Finish(SigningKey* k) noexcept {
   PrecomputedNonce* nonce = new (std::nothrow) PrecomputedNonce();
   if (nonce == nullptr) return Status::kOpenSslFailure;
-  const Status made = UseFastP384(k->curve)                                       ? FastNonce(*k, &nonce->kinv, &nonce->r)
+  const Status made = UseFastP384(k->curve) ? FastNonce(*k, &nonce->kinv, &nonce->r)
                       : ECDSA_sign_setup(k->key, nullptr, &nonce->kinv, &nonce->r) == 1 ? Status::kOk
-                                                                                   : Status::kOpenSslFailure;
+                                                                                        : Status::kOpenSslFailure;
   if (made != Status::kOk) {
     delete nonce;
     return made;
@@ -351,7 +351,7 @@ Status SigningKeyFromScalar(Curve curve, ByteView scalar, ByteView point_bytes, 
       status = SetPublicFromScalar(k->key, scalar.data);
     }
   } else if (point_bytes.size != 0 ? EC_POINT_oct2point(group, point, point_bytes.data, point_bytes.size, nullptr) != 1
-                                    : EC_POINT_mul(group, point, d, nullptr, nullptr, nullptr) != 1) {
+                                   : EC_POINT_mul(group, point, d, nullptr, nullptr, nullptr) != 1) {
     status = point_bytes.size != 0 ? Status::kBadPoint : Status::kOpenSslFailure;
   } else if (EC_KEY_set_private_key(k->key, d) != 1 || EC_KEY_set_public_key(k->key, point) != 1) {
     status = Status::kOpenSslFailure;
@@ -437,7 +437,8 @@ Status SignDigestShared(const SigningKey& key, ByteView digest, MutableByteView 
   } else if (ECDSA_sign_setup(key.key, nullptr, &kinv, &r) != 1) {
     status = Status::kOpenSslFailure;
   }
-  ECDSA_SIG* sig = status == Status::kOk ? ECDSA_do_sign_ex(digest.data, static_cast<int>(digest.size), kinv, r, key.key) : nullptr;
+  ECDSA_SIG* sig =
+      status == Status::kOk ? ECDSA_do_sign_ex(digest.data, static_cast<int>(digest.size), kinv, r, key.key) : nullptr;
   BN_clear_free(kinv);
   BN_clear_free(r);
   if (status != Status::kOk) return status;
@@ -474,7 +475,8 @@ Status FastVerify(ByteView point, ByteView digest, ByteView signature) noexcept 
   bool ok = sig != nullptr;
   if (ok) {
     der_size = i2d_ECDSA_SIG(sig, &der);
-    ok = der_size > 0 && static_cast<size_t>(der_size) == signature.size && std::memcmp(der, signature.data, signature.size) == 0;
+    ok = der_size > 0 && static_cast<size_t>(der_size) == signature.size &&
+         std::memcmp(der, signature.data, signature.size) == 0;
   }
   OPENSSL_free(der);
   BN_CTX* ctx = ok ? BN_CTX_new() : nullptr;
@@ -506,8 +508,8 @@ Status FastVerify(ByteView point, ByteView digest, ByteView signature) noexcept 
   ok = ok && BN_bn2binpad(u1, u1_bytes, n) == n && BN_bn2binpad(u2, u2_bytes, n) == n &&
        BN_bn2binpad(qx, qx_bytes, n) == n && BN_bn2binpad(qy, qy_bytes, n) == n;
   // R = u1*G + u2*Q; the identity is refused inside DoubleMulX. Accept iff x(R) mod n == r.
-  ok = ok && p384::DoubleMulX(u1_bytes, u2_bytes, qx_bytes, qy_bytes, x) &&
-       BN_bin2bn(x, n, e) != nullptr && BN_nnmod(e, e, order, ctx) == 1 && BN_cmp(e, r) == 0;
+  ok = ok && p384::DoubleMulX(u1_bytes, u2_bytes, qx_bytes, qy_bytes, x) && BN_bin2bn(x, n, e) != nullptr &&
+       BN_nnmod(e, e, order, ctx) == 1 && BN_cmp(e, r) == 0;
   if (ctx != nullptr) BN_CTX_end(ctx);
   BN_CTX_free(ctx);
   EC_POINT_free(q);

@@ -1,4 +1,5 @@
-// ECDSA for signed suites: single-use signing keys with a precomputed nonce, digest signing and verification against a SEC1 point.
+// ECDSA for signed suites: single-use signing keys with a precomputed nonce, digest signing and verification against a
+// SEC1 point.
 #ifndef ESDK_NATIVE_EC_KEYS_H_
 #define ESDK_NATIVE_EC_KEYS_H_
 

@@ -1,4 +1,5 @@
-// ECDH shared secrets over EVP_PKEY_derive (peer points checked on the curve first) and the counter-mode KDF over our HMAC, every secret cleansed.
+// ECDH shared secrets over EVP_PKEY_derive (peer points checked on the curve first) and the counter-mode KDF over our
+// HMAC, every secret cleansed.
 #include "ecdh.h"
 
 #include <openssl/core_names.h>
@@ -109,7 +110,8 @@ EVP_PKEY* PeerKey(EcdhCurve curve, ByteView point) noexcept {
       OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, copy, point.size),
       OSSL_PARAM_construct_end(),
   };
-  if (ctx == nullptr || EVP_PKEY_fromdata_init(ctx) != 1 || EVP_PKEY_fromdata(ctx, &peer, EVP_PKEY_PUBLIC_KEY, params) != 1) {
+  if (ctx == nullptr || EVP_PKEY_fromdata_init(ctx) != 1 ||
+      EVP_PKEY_fromdata(ctx, &peer, EVP_PKEY_PUBLIC_KEY, params) != 1) {
     EVP_PKEY_free(peer);
     peer = nullptr;
   }
@@ -218,15 +220,16 @@ Status KdfCounterMode(const EVP_MD* md, ByteView ikm, ByteView label, ByteView c
   return Status::kOk;
 }
 
-Status EcdhDeriveKeyingMaterial(EcdhCurve curve, const EcdhKey* key, MutableByteView ephemeral_public_out, ByteView peer_point,
-                                ByteView salt, ByteView fixed_info, MutableByteView out) noexcept {
+Status EcdhDeriveKeyingMaterial(EcdhCurve curve, const EcdhKey* key, MutableByteView ephemeral_public_out,
+                                ByteView peer_point, ByteView salt, ByteView fixed_info, MutableByteView out) noexcept {
   const size_t field = EcdhFieldSize(curve);
   if (out.size != 64) return Status::kBadOutputLength;
   if (key != nullptr && key->curve != curve) return Status::kBadEcdhKey;
   if (key == nullptr && ephemeral_public_out.size != 1 + field) return Status::kBadOutputLength;
   // The ephemeral public key may sit inside fixed_info (it is part of FixedInfo); nothing else may
   // overlap the output.
-  if (Overlaps(out.data, out.size, fixed_info.data, fixed_info.size) || Overlaps(out.data, out.size, salt.data, salt.size) ||
+  if (Overlaps(out.data, out.size, fixed_info.data, fixed_info.size) ||
+      Overlaps(out.data, out.size, salt.data, salt.size) ||
       Overlaps(out.data, out.size, peer_point.data, peer_point.size) ||
       Overlaps(out.data, out.size, ephemeral_public_out.data, ephemeral_public_out.size)) {
     return Status::kOverlap;

@@ -1,4 +1,5 @@
-// ECDH over EVP_PKEY_derive for the raw ECDH keyring, and the SP 800-108 counter-mode KDF (HMAC) that turns its shared secret into keys.
+// ECDH over EVP_PKEY_derive for the raw ECDH keyring, and the SP 800-108 counter-mode KDF (HMAC) that turns its shared
+// secret into keys.
 #ifndef ESDK_NATIVE_ECDH_H_
 #define ESDK_NATIVE_ECDH_H_
 
@@ -39,8 +40,8 @@ Status KdfCounterMode(const EVP_MD* md, ByteView ikm, ByteView label, ByteView c
 // fixed_info, salt). Q (`peer_point`, SEC1 uncompressed) must be on the curve and not the point at
 // infinity (kBadPoint). Z is cleansed; `out` is wiped on any failure after the argument checks
 // (lengths, key curve, overlap), which leave it untouched.
-Status EcdhDeriveKeyingMaterial(EcdhCurve curve, const EcdhKey* key, MutableByteView ephemeral_public_out, ByteView peer_point,
-                                ByteView salt, ByteView fixed_info, MutableByteView out) noexcept;
+Status EcdhDeriveKeyingMaterial(EcdhCurve curve, const EcdhKey* key, MutableByteView ephemeral_public_out,
+                                ByteView peer_point, ByteView salt, ByteView fixed_info, MutableByteView out) noexcept;
 
 }  // namespace esdk
 

@@ -73,7 +73,8 @@ Napi::Value EcdhDeriveKeyingMaterialBinding(const Napi::CallbackInfo& info) {
   const ByteView salt = args.BytesAt(4, "salt");
   const ByteView fixed_info = args.BytesAt(5, "fixedInfo");
   const MutableByteView out = args.MutableBytesAt(6, "out");
-  if (args.ok()) args.Fail(EcdhDeriveKeyingMaterial(curve, key, ephemeral, peer, salt, fixed_info, out), "ecdhDeriveKeyingMaterial");
+  if (args.ok())
+    args.Fail(EcdhDeriveKeyingMaterial(curve, key, ephemeral, peer, salt, fixed_info, out), "ecdhDeriveKeyingMaterial");
   if (!args.ok()) return args.Throw();
   return info.Env().Undefined();
 }
@@ -96,7 +97,9 @@ Napi::Value KdfCounterModeBinding(const Napi::CallbackInfo& info) {
   const MutableByteView out = args.MutableBytesAt(4, "out");
   const Algorithms* algorithms = GetAlgorithms(nullptr);
   if (args.ok() && (algorithms == nullptr || (bits != 256 && bits != 384))) args.Fail(Status::kBadKdfInput, "hashBits");
-  if (args.ok()) args.Fail(KdfCounterMode(bits == 256 ? algorithms->sha256 : algorithms->sha384, ikm, label, context, out), "kdfCounterMode");
+  if (args.ok())
+    args.Fail(KdfCounterMode(bits == 256 ? algorithms->sha256 : algorithms->sha384, ikm, label, context, out),
+              "kdfCounterMode");
   if (!args.ok()) return args.Throw();
   return info.Env().Undefined();
 }

@@ -53,7 +53,8 @@ class KeygenWorker : public Napi::AsyncWorker {
       SigningKey* key = keys_[i];
       keys_[i] = nullptr;
       Napi::Value handle = WrapSigningKey(env, key);
-      if (handle.IsEmpty()) return CallBack(Callback().Value(), env, Status::kOpenSslFailure, "generateSigningKeys", nullptr);
+      if (handle.IsEmpty())
+        return CallBack(Callback().Value(), env, Status::kOpenSslFailure, "generateSigningKeys", nullptr);
       handles.Set(static_cast<uint32_t>(i), handle);
     }
     CallBack(Callback().Value(), env, Status::kOk, "", handles);
@@ -235,7 +236,8 @@ Napi::Value VerifyMessageAsyncBinding(const Napi::CallbackInfo& info) {
   Napi::Function callback = args.FunctionAt(4, "callback");
   if (!args.ok()) return args.Throw();
   VerifyWorker* worker = new (std::nothrow) VerifyWorker(callback, suite->signature, point, signed_bytes, signature);
-  if (worker == nullptr || !worker->pins().Add(info[1]) || !worker->pins().Add(info[2]) || !worker->pins().Add(info[3])) {
+  if (worker == nullptr || !worker->pins().Add(info[1]) || !worker->pins().Add(info[2]) ||
+      !worker->pins().Add(info[3])) {
     delete worker;
     args.Fail(Status::kOpenSslFailure, "verifyMessageAsync");
     return args.Throw();
@@ -252,7 +254,8 @@ Napi::Value DecompressPointBinding(const Napi::CallbackInfo& info) {
   const MutableByteView out = args.MutableBytesAt(2, "outUncompressed");
   if (!args.ok()) return args.Throw();
   const Status status = DecompressPoint(curve, compressed, out);
-  if (status == Status::kOk || status == Status::kBadPoint) return Napi::Boolean::New(info.Env(), status == Status::kOk);
+  if (status == Status::kOk || status == Status::kBadPoint)
+    return Napi::Boolean::New(info.Env(), status == Status::kOk);
   args.Fail(status, "decompressPoint");
   return args.Throw();
 }

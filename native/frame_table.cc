@@ -33,8 +33,7 @@ Status DecodeFrame(const double* table, size_t index, size_t source_size, FrameE
     return Status::kBadFrameTable;
   }
   if (sequence > UINT32_MAX || kind > static_cast<uint64_t>(FrameKind::kSingle)) return Status::kBadFrameTable;
-  if (!Inside(out->iv_offset, kIvLength, source_size) ||
-      !Inside(out->ciphertext_offset, out->length, source_size) ||
+  if (!Inside(out->iv_offset, kIvLength, source_size) || !Inside(out->ciphertext_offset, out->length, source_size) ||
       !Inside(out->tag_offset, kTagLength, source_size)) {
     return Status::kBadFrameTable;
   }
@@ -72,7 +71,8 @@ Status ValidateFrameRun(const double* table, size_t frame_count, size_t source_s
     if (entry.sequence_number != first_sequence + i) return Status::kBadFrameTable;
     const bool last = i + 1 == frame_count;
     if (entry.kind != FrameKind::kFrame) {
-      if (!last || (entry.kind == FrameKind::kSingle && (first_sequence != 1 || frame_count != 1))) return Status::kBadFrameTable;
+      if (!last || (entry.kind == FrameKind::kSingle && (first_sequence != 1 || frame_count != 1)))
+        return Status::kBadFrameTable;
       *ends_message = true;
     }
     // The frames lie end to end exactly as data-format/message-body.md lays them out, so the

@@ -1,4 +1,5 @@
-// The compact frame table JS builds for openBody/openMessage: six float64 per frame, offsets relative to one source buffer.
+// The compact frame table JS builds for openBody/openMessage: six float64 per frame, offsets relative to one source
+// buffer.
 #ifndef ESDK_NATIVE_FRAME_TABLE_H_
 #define ESDK_NATIVE_FRAME_TABLE_H_
 
@@ -33,8 +34,7 @@ Status DecodeFrame(const double* table, size_t index, size_t source_size, FrameE
 
 // Validates every frame before any decryption starts (so a bad table never
 // leaves half-written output) and sums the plaintext lengths.
-Status ValidateFrameTable(const double* table, size_t frame_count, size_t source_size,
-                          uint64_t* total_length) noexcept;
+Status ValidateFrameTable(const double* table, size_t frame_count, size_t source_size, uint64_t* total_length) noexcept;
 
 // A streamed run of frames: ValidateFrameTable's checks, and the sequence numbers are
 // first_sequence, first_sequence + 1, ... with only the last row allowed to be a final frame (or

@@ -1,4 +1,5 @@
-// Framed-body seal and open over one keyed GCM context, by frame range, with body AAD built natively (message-body-aad.md).
+// Framed-body seal and open over one keyed GCM context, by frame range, with body AAD built natively
+// (message-body-aad.md).
 #include "frames.h"
 
 #include <cstring>
@@ -13,7 +14,7 @@ constexpr uint32_t kFinalFrameMarker = 0xFFFFFFFFu;
 // Sequence numbers are uint32 from 1 and the final-frame marker is reserved.
 constexpr uint64_t kMaxFrames = 0xFFFFFFFEu;
 constexpr uint64_t kMaxFrameLength = 0xFFFFFFFFu;
-constexpr size_t kFrameOverhead = 4 + kIvLength + kTagLength;              // seq ‖ IV ‖ … ‖ tag
+constexpr size_t kFrameOverhead = 4 + kIvLength + kTagLength;               // seq ‖ IV ‖ … ‖ tag
 constexpr size_t kFinalFrameOverhead = 4 + 4 + kIvLength + 4 + kTagLength;  // marker ‖ seq ‖ IV ‖ len ‖ … ‖ tag
 
 constexpr char kContentFrame[] = "AWSKMSEncryptionClient Frame";
@@ -67,7 +68,8 @@ Status ComputeFrameRun(uint64_t plaintext_size, uint64_t frame_length, uint64_t 
   // Sequence numbers are uint32 from 1 and the final-frame marker is reserved
   // (data-format/message-body.md "Sequence Number").
   const uint64_t count = full_frames + (with_final ? 1 : 0);
-  if (first_sequence == 0 || first_sequence > kMaxFrames || count > kMaxFrames - first_sequence + 1) return Status::kTooManyFrames;
+  if (first_sequence == 0 || first_sequence > kMaxFrames || count > kMaxFrames - first_sequence + 1)
+    return Status::kTooManyFrames;
   layout->frame_length = frame_length;
   layout->full_frames = full_frames;
   layout->final_length = remainder;
@@ -114,8 +116,8 @@ Status SealFrames(GcmKey& gcm, ByteView message_id, const FramedLayout& layout, 
   return Status::kOk;
 }
 
-Status OpenFrames(GcmKey& gcm, ByteView message_id, ByteView source, const double* table, uint64_t first,
-                  uint64_t last, uint8_t* out) noexcept {
+Status OpenFrames(GcmKey& gcm, ByteView message_id, ByteView source, const double* table, uint64_t first, uint64_t last,
+                  uint8_t* out) noexcept {
   BodyAad aad(message_id);
   uint8_t* o = out;
   for (uint64_t i = first; i < last; ++i) {
@@ -140,8 +142,8 @@ Status FramedBodySize(uint64_t plaintext_size, uint64_t frame_length, uint64_t* 
   return status;
 }
 
-Status SealFramedBody(const Suite& suite, ByteView key, ByteView message_id, ByteView plaintext,
-                      uint64_t frame_length, MutableByteView out, size_t* written) noexcept {
+Status SealFramedBody(const Suite& suite, ByteView key, ByteView message_id, ByteView plaintext, uint64_t frame_length,
+                      MutableByteView out, size_t* written) noexcept {
   if (key.size != suite.key_length) return Status::kBadKeyLength;
   if (message_id.size != suite.message_id_length) return Status::kBadMessageIdLength;
   FramedLayout layout{};
@@ -157,7 +159,8 @@ Status SealFramedBody(const Suite& suite, ByteView key, ByteView message_id, Byt
   WipeUnlessReleased wipe_body(out.data, layout.body_size);
   GcmKey gcm;
   status = gcm.Init(GcmCipherFor(suite), key, true);
-  if (status == Status::kOk) status = SealFrames(gcm, message_id, layout, plaintext.data, 0, FrameCount(layout), out.data);
+  if (status == Status::kOk)
+    status = SealFrames(gcm, message_id, layout, plaintext.data, 0, FrameCount(layout), out.data);
   if (status != Status::kOk) return status;
   *written = static_cast<size_t>(layout.body_size);
   wipe_body.Release();

@@ -1,4 +1,5 @@
-// The message body: frames sealed or opened natively, whole or by index range for parallel workers (data-format/message-body.md).
+// The message body: frames sealed or opened natively, whole or by index range for parallel workers
+// (data-format/message-body.md).
 #ifndef ESDK_NATIVE_FRAMES_H_
 #define ESDK_NATIVE_FRAMES_H_
 
@@ -34,7 +35,9 @@ Status ComputeFramedLayout(uint64_t plaintext_size, uint64_t frame_length, Frame
 Status ComputeFrameRun(uint64_t plaintext_size, uint64_t frame_length, uint64_t first_sequence, bool with_final,
                        FramedLayout* layout) noexcept;
 
-inline uint64_t FrameCount(const FramedLayout& layout) noexcept { return layout.full_frames + (layout.has_final ? 1 : 0); }
+inline uint64_t FrameCount(const FramedLayout& layout) noexcept {
+  return layout.full_frames + (layout.has_final ? 1 : 0);
+}
 // Offset of frame `index` from the start of the body.
 uint64_t FrameOffset(const FramedLayout& layout, uint64_t index) noexcept;
 
@@ -46,8 +49,8 @@ Status SealFrames(GcmKey& gcm, ByteView message_id, const FramedLayout& layout, 
 // Opens frames [first, last) of a validated frame table (frame_table.h) from `source` into `out`
 // (where frame `first`'s plaintext goes) under a GcmKey keyed for decryption.
 // kAuthenticationFailed on the first tag that fails; the caller wipes the output.
-Status OpenFrames(GcmKey& gcm, ByteView message_id, ByteView source, const double* table, uint64_t first,
-                  uint64_t last, uint8_t* out) noexcept;
+Status OpenFrames(GcmKey& gcm, ByteView message_id, ByteView source, const double* table, uint64_t first, uint64_t last,
+                  uint8_t* out) noexcept;
 
 // The exact size of the framed body for a plaintext.
 Status FramedBodySize(uint64_t plaintext_size, uint64_t frame_length, uint64_t* body_size) noexcept;
@@ -55,8 +58,8 @@ Status FramedBodySize(uint64_t plaintext_size, uint64_t frame_length, uint64_t* 
 // Writes the whole framed body at the start of `out` (the window from the caller's outOffset to
 // the end of its buffer) and sets `*written`. The body region is zeroed on failure; nothing is
 // written when the arguments are rejected.
-Status SealFramedBody(const Suite& suite, ByteView key, ByteView message_id, ByteView plaintext,
-                      uint64_t frame_length, MutableByteView out, size_t* written) noexcept;
+Status SealFramedBody(const Suite& suite, ByteView key, ByteView message_id, ByteView plaintext, uint64_t frame_length,
+                      MutableByteView out, size_t* written) noexcept;
 
 // Decrypts every frame described by `table` (see frame_table.h) from `source` into `out`, in
 // order. kAuthenticationFailed if any tag fails; on any failure all of `out` is zeroed.

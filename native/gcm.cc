@@ -1,4 +1,5 @@
-// AES-GCM seal/open: dispatch to the VAES implementation or to one keyed EVP_CIPHER_CTX (chunking lengths past OpenSSL's int).
+// AES-GCM seal/open: dispatch to the VAES implementation or to one keyed EVP_CIPHER_CTX (chunking lengths past
+// OpenSSL's int).
 #include "gcm.h"
 
 #include <openssl/core_names.h>
@@ -46,9 +47,7 @@ void GcmKey::SetPreferred(Impl impl) noexcept {
   g_preferred.store(impl == Impl::kEvp ? Impl::kEvp : Impl::kVaes, std::memory_order_relaxed);
 }
 
-bool GcmKey::Available(Impl impl) noexcept {
-  return impl == Impl::kEvp || (impl == Impl::kVaes && GcmVaesSupported());
-}
+bool GcmKey::Available(Impl impl) noexcept { return impl == Impl::kEvp || (impl == Impl::kVaes && GcmVaesSupported()); }
 
 Status GcmKey::Init(const EVP_CIPHER* cipher, ByteView key, bool encrypt) noexcept {
   return InitWith(DefaultImpl(), cipher, key, encrypt);

@@ -1,4 +1,5 @@
-// Test-only entry points that run one chosen AES-GCM implementation (VAES or EVP) on raw inputs, so tests can diff them.
+// Test-only entry points that run one chosen AES-GCM implementation (VAES or EVP) on raw inputs, so tests can diff
+// them.
 #ifndef ESDK_NATIVE_GCM_TEST_BINDINGS_H_
 #define ESDK_NATIVE_GCM_TEST_BINDINGS_H_
 

@@ -54,15 +54,11 @@ constexpr int kPairs = 8;  // ymm registers per chunk
 
 ESDK_VAES_INLINE __m128i Load128(const uint8_t* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
 ESDK_VAES_INLINE void Store128(uint8_t* p, __m128i v) { _mm_storeu_si128(reinterpret_cast<__m128i*>(p), v); }
-ESDK_VAES_INLINE __m256i Load256(const uint8_t* p) {
-  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
-}
+ESDK_VAES_INLINE __m256i Load256(const uint8_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
 ESDK_VAES_INLINE void Store256(uint8_t* p, __m256i v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
 
 // Byte i of the result is byte 15-i of the input (per 128-bit lane).
-ESDK_VAES_INLINE __m128i ReverseMask128() {
-  return _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-}
+ESDK_VAES_INLINE __m128i ReverseMask128() { return _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15); }
 ESDK_VAES_INLINE __m256i ReverseMask256() { return _mm256_broadcastsi128_si256(ReverseMask128()); }
 
 // Reduces the 256-bit reflected product hi·2^128 ⊕ mid·2^64 ⊕ lo modulo P.
@@ -122,9 +118,7 @@ ESDK_VAES_INLINE __m128i Fold(__m256i v) {
   return _mm_xor_si128(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
 }
 
-ESDK_VAES_INLINE __m128i AccFinish(const Accumulator& acc) {
-  return Reduce(Fold(acc.lo), Fold(acc.mid), Fold(acc.hi));
-}
+ESDK_VAES_INLINE __m128i AccFinish(const Accumulator& acc) { return Reduce(Fold(acc.lo), Fold(acc.mid), Fold(acc.hi)); }
 
 // Two blocks from memory in the reflected form (first block in the low lane).
 ESDK_VAES_INLINE __m256i LoadReflected(const uint8_t* p) { return _mm256_shuffle_epi8(Load256(p), ReverseMask256()); }
@@ -200,17 +194,15 @@ ESDK_VAES_INLINE __m256i CounterStart(const uint8_t* iv) {
   return _mm256_add_epi32(_mm256_broadcastsi128_si256(base), _mm256_set_epi32(0, 0, 0, 3, 0, 0, 0, 2));
 }
 
-ESDK_VAES_INLINE __m256i CounterOffset(int pair) {
-  return _mm256_set_epi32(0, 0, 0, 2 * pair, 0, 0, 0, 2 * pair);
-}
+ESDK_VAES_INLINE __m256i CounterOffset(int pair) { return _mm256_set_epi32(0, 0, 0, 2 * pair, 0, 0, 0, 2 * pair); }
 
 // One chunk of 16 blocks: out = in ⊕ E(counters), and, when kHash, the
 // GHASH of the 16 blocks at `hash_src` folded into x, interleaved with the
 // AES rounds. hash_src may equal `in` (decryption hashes the ciphertext it
 // is about to overwrite): every hash load precedes the stores.
 template <bool kHash>
-ESDK_VAES_INLINE void Chunk(const GcmVaesKey& k, __m256i& ctr, const uint8_t* in, uint8_t* out,
-                            const uint8_t* hash_src, __m128i& x) {
+ESDK_VAES_INLINE void Chunk(const GcmVaesKey& k, __m256i& ctr, const uint8_t* in, uint8_t* out, const uint8_t* hash_src,
+                            __m128i& x) {
   const __m256i rev = ReverseMask256();
   __m256i s[kPairs];
   const __m256i k0 = RoundKey(k, 0);
@@ -253,8 +245,8 @@ ESDK_VAES_INLINE void Chunk(const GcmVaesKey& k, __m256i& ctr, const uint8_t* in
 // The last 1..255 bytes: keystream for just the blocks needed, through a
 // zero-padded stack buffer so the final partial block is hashed padded
 // (SP 800-38D 6.4) and never read or written past the caller's bounds.
-ESDK_VAES __m128i Tail(const GcmVaesKey& k, __m256i ctr, const uint8_t* in, uint8_t* out, size_t size,
-                       __m128i x, bool encrypt) {
+ESDK_VAES __m128i Tail(const GcmVaesKey& k, __m256i ctr, const uint8_t* in, uint8_t* out, size_t size, __m128i x,
+                       bool encrypt) {
   const __m256i rev = ReverseMask256();
   alignas(32) uint8_t buf[kChunkBytes];
   const size_t blocks = (size + kBlock - 1) / kBlock;
@@ -304,8 +296,7 @@ ESDK_VAES_INLINE void Finish(const GcmVaesKey& k, __m128i mask, __m128i x, uint6
                              uint8_t* tag) {
   // The reflected length block: its two big-endian 64-bit bit counts,
   // byte-reversed, are the little-endian halves swapped.
-  const __m128i lengths =
-      _mm_set_epi64x(static_cast<long long>(aad_size * 8), static_cast<long long>(size * 8));
+  const __m128i lengths = _mm_set_epi64x(static_cast<long long>(aad_size * 8), static_cast<long long>(size * 8));
   x = GfMul(_mm_xor_si128(x, lengths), Load128(k.h1));
   Store128(tag, _mm_xor_si128(mask, _mm_shuffle_epi8(x, ReverseMask128())));
 }
@@ -369,7 +360,8 @@ ESDK_VAES void GcmVaesInit(GcmVaesKey* key, const uint8_t* key_bytes, size_t key
     Store128(powers[i], p);
   }
   for (int j = 0; j < kPairs; ++j) {
-    const __m256i pair = _mm256_set_m128i(Load128(powers[kChunkBlocks - 2 - 2 * j]), Load128(powers[kChunkBlocks - 1 - 2 * j]));
+    const __m256i pair =
+        _mm256_set_m128i(Load128(powers[kChunkBlocks - 2 - 2 * j]), Load128(powers[kChunkBlocks - 1 - 2 * j]));
     Store256(key->h_powers[j], pair);
   }
   Store128(key->h1, h);

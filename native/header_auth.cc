@@ -28,7 +28,8 @@ Status VerifyHeaderAuth(const Suite& suite, ByteView key, ByteView iv, ByteView 
   if (tag.size != kTagLength) return Status::kAuthenticationFailed;
   uint8_t expected[kTagLength];
   ScopedCleanse wipe_expected(expected, sizeof(expected));
-  const Status status = HeaderAuthTag(suite, key, iv, header_body, extra_aad, MutableByteView{expected, sizeof(expected)});
+  const Status status =
+      HeaderAuthTag(suite, key, iv, header_body, extra_aad, MutableByteView{expected, sizeof(expected)});
   if (status != Status::kOk) return status;
   return CRYPTO_memcmp(expected, tag.data, kTagLength) == 0 ? Status::kOk : Status::kAuthenticationFailed;
 }

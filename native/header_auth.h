@@ -1,4 +1,5 @@
-// Header authentication: the AES-GCM tag over an empty plaintext (data-format/message-header.md "Header Authentication").
+// Header authentication: the AES-GCM tag over an empty plaintext (data-format/message-header.md "Header
+// Authentication").
 #ifndef ESDK_NATIVE_HEADER_AUTH_H_
 #define ESDK_NATIVE_HEADER_AUTH_H_
 

@@ -1,4 +1,5 @@
-// HKDF (RFC 5869) over the HMAC helper: one extract, then one single-block expand per output (framework/algorithm-suites.md).
+// HKDF (RFC 5869) over the HMAC helper: one extract, then one single-block expand per output
+// (framework/algorithm-suites.md).
 #include "hkdf.h"
 
 #include <openssl/evp.h>

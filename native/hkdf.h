@@ -1,4 +1,5 @@
-// Per-message key derivation: identity, HKDF v1, and HKDF-SHA512 with key commitment (framework/transitive-requirements.md "HKDF Encryption Key", "HKDF Commit Key").
+// Per-message key derivation: identity, HKDF v1, and HKDF-SHA512 with key commitment
+// (framework/transitive-requirements.md "HKDF Encryption Key", "HKDF Commit Key").
 #ifndef ESDK_NATIVE_HKDF_H_
 #define ESDK_NATIVE_HKDF_H_
 

@@ -28,8 +28,8 @@ Napi::Value JsArgs::Throw() const noexcept {
   return info_.Env().Undefined();
 }
 
-bool JsArgs::TypedArrayOf(napi_value value, const char* name, napi_typedarray_type want, Status wrong_type,
-                          void** data, size_t* length) noexcept {
+bool JsArgs::TypedArrayOf(napi_value value, const char* name, napi_typedarray_type want, Status wrong_type, void** data,
+                          size_t* length) noexcept {
   *data = nullptr;
   *length = 0;
   if (!ok()) return false;
@@ -57,13 +57,17 @@ bool JsArgs::TypedArrayOf(napi_value value, const char* name, napi_typedarray_ty
 
 ByteView JsArgs::BytesAt(size_t index, const char* name) noexcept { return BytesOf(info_[index], name); }
 
-MutableByteView JsArgs::MutableBytesAt(size_t index, const char* name) noexcept { return MutableBytesOf(info_[index], name); }
+MutableByteView JsArgs::MutableBytesAt(size_t index, const char* name) noexcept {
+  return MutableBytesOf(info_[index], name);
+}
 
 const double* JsArgs::Float64sAt(size_t index, const char* name, size_t* count) noexcept {
   return Float64sOf(info_[index], name, count);
 }
 
-uint64_t JsArgs::IntegerAt(size_t index, const char* name, uint64_t max) noexcept { return IntegerOf(info_[index], name, max); }
+uint64_t JsArgs::IntegerAt(size_t index, const char* name, uint64_t max) noexcept {
+  return IntegerOf(info_[index], name, max);
+}
 
 const Suite* JsArgs::SuiteAt(size_t index, const char* name) noexcept { return SuiteOf(info_[index], name); }
 

@@ -29,7 +29,8 @@ Status KeyWrapSeal(ByteView key, ByteView iv, ByteView aad, ByteView plaintext, 
   GcmKey gcm;
   status = gcm.Init(GcmCipherForKeyLength(key.size), key, true);
   if (status == Status::kOk) {
-    status = gcm.Seal(iv.data, aad, ByteView{kEmpty, 0}, plaintext.data, plaintext.size, out.data, out.data + plaintext.size);
+    status = gcm.Seal(iv.data, aad, ByteView{kEmpty, 0}, plaintext.data, plaintext.size, out.data,
+                      out.data + plaintext.size);
   }
   if (status == Status::kOk) wipe.Release();
   return status;

@@ -1,4 +1,5 @@
-// Single-shot AES-GCM as the raw AES keyring wraps data keys: 12-byte IV, tag after the ciphertext (framework/raw-aes-keyring.md).
+// Single-shot AES-GCM as the raw AES keyring wraps data keys: 12-byte IV, tag after the ciphertext
+// (framework/raw-aes-keyring.md).
 #ifndef ESDK_NATIVE_KEY_WRAP_H_
 #define ESDK_NATIVE_KEY_WRAP_H_
 

@@ -51,8 +51,9 @@ Status SealHeader(const SealMessageRequest& r, MutableByteView key, GcmKey& gcm)
   const Suite& suite = *r.suite;
   uint8_t* out = r.out.data;
   const size_t hbl = r.header_body_length;
-  const MutableByteView commitment = suite.commitment ? MutableByteView{out + hbl - kCommitmentLength, kCommitmentLength}
-                                                      : MutableByteView{key.data, 0};
+  const MutableByteView commitment = suite.commitment
+                                         ? MutableByteView{out + hbl - kCommitmentLength, kCommitmentLength}
+                                         : MutableByteView{key.data, 0};
   Status status = DeriveKeys(suite, r.data_key, r.message_id, key, commitment);
   if (status == Status::kOk) status = gcm.Init(GcmCipherFor(suite), ByteView{key.data, key.size}, true);
   if (status != Status::kOk) return status;
@@ -67,7 +68,8 @@ Status SealHeader(const SealMessageRequest& r, MutableByteView key, GcmKey& gcm)
   return gcm.Seal(kZeroIv, ByteView{out, hbl}, r.extra_aad, nullptr, 0, nullptr, tag);
 }
 
-Status WriteFooter(SigningKey& key, ByteView digest, MutableByteView room, size_t* footer_length, bool shared) noexcept {
+Status WriteFooter(SigningKey& key, ByteView digest, MutableByteView room, size_t* footer_length,
+                   bool shared) noexcept {
   *footer_length = 0;
   if (room.size < 2) return Status::kBadOutputLength;
   size_t signature_length = 0;
@@ -122,7 +124,8 @@ Status SealMessage(const SealMessageRequest& r, size_t* message_length) noexcept
   const MutableByteView hash_view{hash, DigestSize(curve)};
   if (!digest.Final(hash_view)) return Status::kOpenSslFailure;
   size_t footer_length = 0;
-  status = WriteFooter(*r.signing_key, ByteView{hash, hash_view.size}, FooterRoom(r, plan), &footer_length, r.shared_signing_key);
+  status = WriteFooter(*r.signing_key, ByteView{hash, hash_view.size}, FooterRoom(r, plan), &footer_length,
+                       r.shared_signing_key);
   if (status != Status::kOk) return status;
   *message_length = plan.unsigned_length + footer_length;
   wipe_out.Release();

@@ -56,7 +56,8 @@ Status SealHeader(const SealMessageRequest& request, MutableByteView key, GcmKey
 
 // Signs `digest` with `key` and writes the footer (uint16 length ‖ DER) at the start of `room`
 // (at least 2 + MaxSignatureSize bytes), zeroing the rest of it; sets the footer's length.
-Status WriteFooter(SigningKey& key, ByteView digest, MutableByteView room, size_t* footer_length, bool shared = false) noexcept;
+Status WriteFooter(SigningKey& key, ByteView digest, MutableByteView room, size_t* footer_length,
+                   bool shared = false) noexcept;
 
 // Where a sealed message's footer goes: out[unsigned_length, capacity).
 MutableByteView FooterRoom(const SealMessageRequest& request, const SealPlan& plan) noexcept;

@@ -1,4 +1,5 @@
-// A streamed message's runs of frames: planned and checked on the JS thread, sealed or opened there or handed to a BodyJob.
+// A streamed message's runs of frames: planned and checked on the JS thread, sealed or opened there or handed to a
+// BodyJob.
 #include "message_stream.h"
 
 #include <openssl/crypto.h>
@@ -157,9 +158,10 @@ Status MessageStream::SealRun(ByteView plaintext, bool final, SigningKey* signer
     const MutableByteView hash_view{hash, DigestSize(suite_->signature)};
     status = digest_.Final(hash_view) ? Status::kOk : Status::kOpenSslFailure;
     if (status == Status::kOk) {
-      status = WriteFooter(*signer, ByteView{hash, hash_view.size},
-                           MutableByteView{out.data + layout.body_size, out.size - static_cast<size_t>(layout.body_size)},
-                           &footer_length);
+      status =
+          WriteFooter(*signer, ByteView{hash, hash_view.size},
+                      MutableByteView{out.data + layout.body_size, out.size - static_cast<size_t>(layout.body_size)},
+                      &footer_length);
     }
   }
   if (status != Status::kOk) {
@@ -180,18 +182,18 @@ BodyJob* MessageStream::SealJob(ByteView plaintext, bool final, SigningKey* sign
   if (*status != Status::kOk) return nullptr;
   const bool hashes = suite_->signature != Curve::kNone;
   const SealWork run{suite_,
-                    key(),
-                    message_id(),
-                    layout,
-                    plaintext.data,
-                    out.data,
-                    hashes,
-                    hashes ? &digest_ : nullptr,
-                    ByteView{out.data, 0},
-                    signer,
-                    MutableByteView{out.data + layout.body_size, out.size - static_cast<size_t>(layout.body_size)},
-                    out,
-                    static_cast<size_t>(layout.body_size)};
+                     key(),
+                     message_id(),
+                     layout,
+                     plaintext.data,
+                     out.data,
+                     hashes,
+                     hashes ? &digest_ : nullptr,
+                     ByteView{out.data, 0},
+                     signer,
+                     MutableByteView{out.data + layout.body_size, out.size - static_cast<size_t>(layout.body_size)},
+                     out,
+                     static_cast<size_t>(layout.body_size)};
   BodyJob* job = BodyJob::ForSeal(run, chunk_bytes);
   if (job == nullptr) {
     *status = Status::kOpenSslFailure;
@@ -250,17 +252,17 @@ BodyJob* MessageStream::OpenJob(ByteView source, const double* table, size_t fra
   if (*status != Status::kOk) return nullptr;
   const bool hashes = suite_->signature != Curve::kNone;
   const OpenWork run{suite_,
-                    key(),
-                    message_id(),
-                    source,
-                    table,
-                    frame_count,
-                    out,
-                    hashes ? OpenWork::Signature::kHash : OpenWork::Signature::kNone,
-                    ByteView{source.data, 0},
-                    ByteView{source.data, 0},
-                    ByteView{source.data, 0},
-                    hashes ? &digest_ : nullptr};
+                     key(),
+                     message_id(),
+                     source,
+                     table,
+                     frame_count,
+                     out,
+                     hashes ? OpenWork::Signature::kHash : OpenWork::Signature::kNone,
+                     ByteView{source.data, 0},
+                     ByteView{source.data, 0},
+                     ByteView{source.data, 0},
+                     hashes ? &digest_ : nullptr};
   BodyJob* job = BodyJob::ForOpen(run, chunk_bytes);
   if (job == nullptr) {
     *status = Status::kOpenSslFailure;
@@ -294,7 +296,9 @@ Status MessageStream::VerifyNow(ByteView point, ByteView signature) noexcept {
   return VerifyDigest(suite_->signature, point, ByteView{hash, hash_view.size}, signature);
 }
 
-void MessageStream::EndVerify(Status status) noexcept { state_ = status == Status::kOk ? State::kFinished : State::kFailed; }
+void MessageStream::EndVerify(Status status) noexcept {
+  state_ = status == Status::kOk ? State::kFinished : State::kFailed;
+}
 
 Status MessageStream::Verify(ByteView point, ByteView signature) noexcept {
   Status status = BeginVerify();

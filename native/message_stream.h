@@ -1,4 +1,5 @@
-// One message sealed or opened across many calls (a stream): the derived key, the message id, the next sequence number and the running signature digest.
+// One message sealed or opened across many calls (a stream): the derived key, the message id, the next sequence number
+// and the running signature digest.
 #ifndef ESDK_NATIVE_MESSAGE_STREAM_H_
 #define ESDK_NATIVE_MESSAGE_STREAM_H_
 
@@ -85,8 +86,10 @@ class MessageStream final : public JobListener {
  private:
   enum class State : uint8_t { kReady, kBusy, kAwaitingSignature, kFinished, kFailed };
   MessageStream() noexcept = default;
-  Status PlanSealRun(ByteView plaintext, bool final, SigningKey* signer, MutableByteView out, FramedLayout* layout) noexcept;
-  Status PlanOpenRun(ByteView source, const double* table, size_t frame_count, MutableByteView out, bool* ends) noexcept;
+  Status PlanSealRun(ByteView plaintext, bool final, SigningKey* signer, MutableByteView out,
+                     FramedLayout* layout) noexcept;
+  Status PlanOpenRun(ByteView source, const double* table, size_t frame_count, MutableByteView out,
+                     bool* ends) noexcept;
   void Advance(bool ends) noexcept;
   void Fail() noexcept;
   void WipeKey() noexcept;

@@ -40,8 +40,8 @@ bool BaseMul(const uint8_t k[kBytes], uint8_t x[kBytes], uint8_t y[kBytes]) noex
 // x = affine x of u1*G + u2*Q, for ECDSA verification: VARIABLE TIME, for public inputs only.
 // Q = (qx, qy) must be on the curve (checked again here: false otherwise); false also when the
 // sum is the identity.
-bool DoubleMulX(const uint8_t u1[kBytes], const uint8_t u2[kBytes], const uint8_t qx[kBytes],
-                const uint8_t qy[kBytes], uint8_t x[kBytes]) noexcept;
+bool DoubleMulX(const uint8_t u1[kBytes], const uint8_t u2[kBytes], const uint8_t qx[kBytes], const uint8_t qy[kBytes],
+                uint8_t x[kBytes]) noexcept;
 
 }  // namespace p384
 }  // namespace esdk

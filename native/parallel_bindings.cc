@@ -1,4 +1,5 @@
-// The whole-message thread-pool entry points: argument reading and the JS-thread header step, then a BodyJob on the pool.
+// The whole-message thread-pool entry points: argument reading and the JS-thread header step, then a BodyJob on the
+// pool.
 #include "parallel_bindings.h"
 
 #include <openssl/crypto.h>
@@ -23,7 +24,8 @@ Napi::Value SealMessageAsyncBinding(const Napi::CallbackInfo& info) {
   const uint64_t threads = args.IntegerAt(At(A::kThreads), kMaxJobThreads);
   const uint64_t chunk_bytes = args.IntegerAt(At(A::kChunkBytes), kMaxJobChunkBytes);
   Napi::Function callback = args.FunctionAt(At(A::kCallback));
-  if (args.ok() && (threads == 0 || chunk_bytes < kMinJobChunkBytes)) args.Fail(Status::kNotSafeInteger, "threads/chunkBytes");
+  if (args.ok() && (threads == 0 || chunk_bytes < kMinJobChunkBytes))
+    args.Fail(Status::kNotSafeInteger, "threads/chunkBytes");
   if (!args.ok()) return args.Throw();
 
   SealPlan plan{};
@@ -40,23 +42,24 @@ Napi::Value SealMessageAsyncBinding(const Napi::CallbackInfo& info) {
   }
   const bool signs = request.signing_key != nullptr;
   const SealWork run{request.suite,
-                    key_view,
-                    request.message_id,
-                    plan.layout,
-                    request.plaintext.data,
-                    request.out.data + plan.body_offset,
-                    signs,
-                    nullptr,
-                    ByteView{request.out.data, plan.body_offset},
-                    request.signing_key,
-                    FooterRoom(request, plan),
-                    request.out,
-                    plan.unsigned_length};
+                     key_view,
+                     request.message_id,
+                     plan.layout,
+                     request.plaintext.data,
+                     request.out.data + plan.body_offset,
+                     signs,
+                     nullptr,
+                     ByteView{request.out.data, plan.body_offset},
+                     request.signing_key,
+                     FooterRoom(request, plan),
+                     request.out,
+                     plan.unsigned_length};
   BodyJobLaunch launch(info.Env(), status == Status::kOk ? BodyJob::ForSeal(run, chunk_bytes) : nullptr, true,
                        "sealMessageAsync", nullptr);
   // out, plaintext and the signing key are used on the pool; the header-only inputs are done with.
-  const bool ready = launch.ok() && launch.Pin(args.ValueAt(At(A::kOut))) && launch.Pin(args.ValueAt(At(A::kPlaintext))) &&
-                     (!signs || launch.Pin(args.ValueAt(At(A::kSigningKey)))) && launch.Launch(info.Env(), threads, callback);
+  const bool ready =
+      launch.ok() && launch.Pin(args.ValueAt(At(A::kOut))) && launch.Pin(args.ValueAt(At(A::kPlaintext))) &&
+      (!signs || launch.Pin(args.ValueAt(At(A::kSigningKey)))) && launch.Launch(info.Env(), threads, callback);
   if (!ready) {
     OPENSSL_cleanse(request.out.data, request.out.size);
     args.Fail(status != Status::kOk ? status : Status::kOpenSslFailure, "sealMessageAsync");
@@ -76,7 +79,8 @@ Napi::Value OpenMessageAsyncBinding(const Napi::CallbackInfo& info) {
   const uint64_t threads = args.IntegerAt(At(A::kThreads), kMaxJobThreads);
   const uint64_t chunk_bytes = args.IntegerAt(At(A::kChunkBytes), kMaxJobChunkBytes);
   Napi::Function callback = args.FunctionAt(At(A::kCallback));
-  if (args.ok() && (threads == 0 || chunk_bytes < kMinJobChunkBytes)) args.Fail(Status::kNotSafeInteger, "threads/chunkBytes");
+  if (args.ok() && (threads == 0 || chunk_bytes < kMinJobChunkBytes))
+    args.Fail(Status::kNotSafeInteger, "threads/chunkBytes");
   if (!args.ok()) return args.Throw();
 
   args.Fail(PlanOpen(request), "openMessageAsync");
@@ -96,17 +100,17 @@ Napi::Value OpenMessageAsyncBinding(const Napi::CallbackInfo& info) {
   }
   const bool verify = request.suite->signature != Curve::kNone;
   const OpenWork run{request.suite,
-                    key_view,
-                    request.message_id,
-                    request.source,
-                    request.table,
-                    request.frame_count,
-                    request.out,
-                    verify ? OpenWork::Signature::kVerify : OpenWork::Signature::kNone,
-                    point,
-                    signed_bytes,
-                    signature,
-                    nullptr};
+                     key_view,
+                     request.message_id,
+                     request.source,
+                     request.table,
+                     request.frame_count,
+                     request.out,
+                     verify ? OpenWork::Signature::kVerify : OpenWork::Signature::kNone,
+                     point,
+                     signed_bytes,
+                     signature,
+                     nullptr};
   BodyJobLaunch launch(info.Env(), status == Status::kOk ? BodyJob::ForOpen(run, chunk_bytes) : nullptr, false,
                        "openMessageAsync", nullptr);
   const auto pin = [&](A slot) { return launch.Pin(args.ValueAt(At(slot))); };

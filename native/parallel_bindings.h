@@ -11,14 +11,22 @@ namespace esdk {
 
 // What every thread-pool entry point takes after its request: the most workers to use, the work
 // unit's size, and callback(err, result), called once on the JS thread.
+// clang-format off: it finds no stable layout for an X-macro argument list
 #define ESDK_PARALLEL_ARGS(X) X(Threads, "threads") X(ChunkBytes, "chunkBytes") X(Callback, "callback")
+// clang-format on
 // What openMessageAsync takes between its request and ESDK_PARALLEL_ARGS: the verification point,
 // the bytes the signature covers and the DER signature (all empty for unsigned suites).
+// clang-format off: it finds no stable layout for an X-macro argument list
 #define ESDK_OPEN_SIGNATURE_ARGS(X) X(Point, "point") X(Signed, "signed") X(Signature, "signature")
+// clang-format on
 
+// clang-format off: it finds no stable layout for an X-macro argument list
 #define ESDK_SEAL_MESSAGE_ASYNC_ARGS(X) ESDK_SEAL_MESSAGE_ARGS(X) ESDK_PARALLEL_ARGS(X)
+// clang-format on
 ESDK_ARG_SLOTS(SealAsyncArg, ESDK_SEAL_MESSAGE_ASYNC_ARGS)
+// clang-format off: it finds no stable layout for an X-macro argument list
 #define ESDK_OPEN_MESSAGE_ASYNC_ARGS(X) ESDK_OPEN_MESSAGE_ARGS(X) ESDK_OPEN_SIGNATURE_ARGS(X) ESDK_PARALLEL_ARGS(X)
+// clang-format on
 ESDK_ARG_SLOTS(OpenAsyncArg, ESDK_OPEN_MESSAGE_ASYNC_ARGS)
 // The shared prefix is read by ReadSealMessageArgs / ReadOpenMessageArgs through the sync enums.
 static_assert(static_cast<size_t>(SealAsyncArg::kThreads) == static_cast<size_t>(SealArg::kCount), "seal prefix");

@@ -1,4 +1,5 @@
-// RSA PKCS#1 v1.5 unwrap of raw RSA keyring data keys with implicit rejection: a bad ciphertext yields a random key, never an error.
+// RSA PKCS#1 v1.5 unwrap of raw RSA keyring data keys with implicit rejection: a bad ciphertext yields a random key,
+// never an error.
 #ifndef ESDK_NATIVE_RSA_PKCS1_H_
 #define ESDK_NATIVE_RSA_PKCS1_H_
 

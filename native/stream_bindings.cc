@@ -1,4 +1,5 @@
-// N-API wrappers for MessageStream: argument reading by slot, the tagged handle, and the pool forms of a run and of the signature check.
+// N-API wrappers for MessageStream: argument reading by slot, the tagged handle, and the pool forms of a run and of the
+// signature check.
 #include "stream_bindings.h"
 
 #include <openssl/crypto.h>
@@ -150,7 +151,8 @@ Napi::Value SealStreamRunAsyncBinding(const Napi::CallbackInfo& info) {
   BodyJobLaunch launch(info.Env(), job, true, "sealStreamRunAsync", stream);
   const auto pin = [&](A slot) { return launch.Pin(args.ValueAt(At(slot))); };
   const bool ready = launch.ok() && pin(A::kStream) && pin(A::kPlaintext) && pin(A::kOut) &&
-                     (signer == nullptr || pin(A::kSigningKey)) && launch.Launch(info.Env(), pool.threads, pool.callback);
+                     (signer == nullptr || pin(A::kSigningKey)) &&
+                     launch.Launch(info.Env(), pool.threads, pool.callback);
   if (!ready) {
     // The stream was made busy for this job; it cannot go on without it.
     stream->JobEnded(Status::kOpenSslFailure, 0);
@@ -214,7 +216,8 @@ Napi::Value OpenStreamRunBinding(const Napi::CallbackInfo& info) {
   const MutableByteView out = args.MutableBytesAt(At(A::kOut));
   if (!args.ok()) return args.Throw();
   const Status status = stream->OpenRun(source, table, frame_count, out);
-  if (status == Status::kOk || status == Status::kAuthenticationFailed) return Napi::Boolean::New(info.Env(), status == Status::kOk);
+  if (status == Status::kOk || status == Status::kAuthenticationFailed)
+    return Napi::Boolean::New(info.Env(), status == Status::kOk);
   args.Fail(status, "openStreamRun");
   return args.Throw();
 }
@@ -256,7 +259,8 @@ Napi::Value OpenStreamVerifyBinding(const Napi::CallbackInfo& info) {
   const ByteView signature = args.BytesAt(At(A::kSignature));
   if (!args.ok()) return args.Throw();
   const Status status = stream->Verify(point, signature);
-  if (status == Status::kOk || status == Status::kAuthenticationFailed) return Napi::Boolean::New(info.Env(), status == Status::kOk);
+  if (status == Status::kOk || status == Status::kAuthenticationFailed)
+    return Napi::Boolean::New(info.Env(), status == Status::kOk);
   args.Fail(status, "openStreamVerify");
   return args.Throw();
 }

@@ -27,10 +27,13 @@ function lazyChildProcess() {
     name: 'lazy-child-process',
     setup(build) {
       build.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
-        /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'lazy-child-process', namespace: 'esdk-stub' } : undefined,
+        /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer)
+          ? { path: 'lazy-child-process', namespace: 'esdk-stub' }
+          : undefined,
       )
       build.onLoad({ filter: /.*/, namespace: 'esdk-stub' }, () => ({
-        contents: "let real; const load = () => (real ??= require('node:child_process')); module.exports = new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() })",
+        contents:
+          "let real; const load = () => (real ??= require('node:child_process')); module.exports = new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() })",
         loader: 'js',
       }))
     },

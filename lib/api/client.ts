@@ -76,18 +76,33 @@ export interface DecryptBatchInput {
 }
 
 export interface EsdkClient extends StreamClient {
-  encrypt(cmm: KeyringNode | NodeMaterialsManager, plaintext: PlaintextInput, options?: EncryptInput): Promise<EncryptResult>
-  decrypt(cmm: KeyringNode | NodeMaterialsManager, ciphertext: PlaintextInput, options?: DecryptInput): Promise<DecryptResult>
+  encrypt(
+    cmm: KeyringNode | NodeMaterialsManager,
+    plaintext: PlaintextInput,
+    options?: EncryptInput,
+  ): Promise<EncryptResult>
+  decrypt(
+    cmm: KeyringNode | NodeMaterialsManager,
+    ciphertext: PlaintextInput,
+    options?: DecryptInput,
+  ): Promise<DecryptResult>
   /**
    * Extension: every record its own ESDK message, in input order; each entry the message or the
    * typed error of that record. Materials come from the CMM as if the records were encrypted one
    * by one (a caching CMM counts every record against its limits).
    */
-  encryptBatch(cmm: KeyringNode | NodeMaterialsManager, records: Iterable<EncryptBatchRecord>, options?: EncryptBatchInput): Promise<EncryptBatchEntry[]>
+  encryptBatch(
+    cmm: KeyringNode | NodeMaterialsManager,
+    records: Iterable<EncryptBatchRecord>,
+    options?: EncryptBatchInput,
+  ): Promise<EncryptBatchEntry[]>
   /** Extension: every record decrypted and authenticated alone, in input order; one bad record never fails the others. */
-  decryptBatch(cmm: KeyringNode | NodeMaterialsManager, records: Iterable<DecryptBatchRecord>, options?: DecryptBatchInput): Promise<DecryptBatchEntry[]>
+  decryptBatch(
+    cmm: KeyringNode | NodeMaterialsManager,
+    records: Iterable<DecryptBatchRecord>,
+    options?: DecryptBatchInput,
+  ): Promise<DecryptBatchEntry[]>
 }
-
 
 export function buildClient(options?: CommitmentPolicy | ClientOptions): EsdkClient {
   const opts: ClientOptions = typeof options === 'string' ? { commitmentPolicy: options } : (options ?? {})
@@ -96,42 +111,74 @@ export function buildClient(options?: CommitmentPolicy | ClientOptions): EsdkCli
   // undefined means no limit; null (or anything else not a positive integer) is a caller error.
   const maxEncryptedDataKeys = opts.maxEncryptedDataKeys === undefined ? false : opts.maxEncryptedDataKeys
   needs(
-    maxEncryptedDataKeys === false || (typeof maxEncryptedDataKeys === 'number' && Number.isSafeInteger(maxEncryptedDataKeys) && maxEncryptedDataKeys > 0),
+    maxEncryptedDataKeys === false ||
+      (typeof maxEncryptedDataKeys === 'number' &&
+        Number.isSafeInteger(maxEncryptedDataKeys) &&
+        maxEncryptedDataKeys > 0),
     'maxEncryptedDataKeys must be a positive integer or false',
   )
-  const backend = selectBackend(opts.backend === undefined ? esdkConfig().backend : parseBackendChoice(opts.backend, 'backend'))
+  const backend = selectBackend(
+    opts.backend === undefined ? esdkConfig().backend : parseBackendChoice(opts.backend, 'backend'),
+  )
   const settings = Object.freeze({ backend, commitmentPolicy, maxEncryptedDataKeys })
 
   // Not async functions: each returns the session's promise itself, which saves a promise and a
   // microtask turn per message. Every synchronous throw still becomes a rejection (rejected).
   return Object.freeze({
     ...streamClient(settings),
-    encrypt(cmm: KeyringNode | NodeMaterialsManager, plaintext: PlaintextInput, input: EncryptInput = {}): Promise<EncryptResult> {
+    encrypt(
+      cmm: KeyringNode | NodeMaterialsManager,
+      plaintext: PlaintextInput,
+      input: EncryptInput = {},
+    ): Promise<EncryptResult> {
       try {
         const frameLength = frameLengthOf(input.frameLength)
         const bytes = toBytes(plaintext, input.encoding)
         const manager = toMaterialsManager(cmm)
         const encryptionContext = contextOf(input.encryptionContext)
         const suite = suiteOf(input.suiteId)
-        const request = (whole: Buffer): EncryptRequest => ({ cmm: manager, plaintext: whole, encryptionContext, suite, frameLength })
-        return bytes instanceof Promise ? bytes.then((whole) => encryptMessage(settings, request(whole))) : encryptMessage(settings, request(bytes))
+        const request = (whole: Buffer): EncryptRequest => ({
+          cmm: manager,
+          plaintext: whole,
+          encryptionContext,
+          suite,
+          frameLength,
+        })
+        return bytes instanceof Promise
+          ? bytes.then((whole) => encryptMessage(settings, request(whole)))
+          : encryptMessage(settings, request(bytes))
       } catch (e) {
         return rejected(e)
       }
     },
-    decrypt(cmm: KeyringNode | NodeMaterialsManager, ciphertext: PlaintextInput, input: DecryptInput = {}): Promise<DecryptResult> {
+    decrypt(
+      cmm: KeyringNode | NodeMaterialsManager,
+      ciphertext: PlaintextInput,
+      input: DecryptInput = {},
+    ): Promise<DecryptResult> {
       try {
         const maxBodySize = maxBodySizeOf(input.maxBodySize)
         const reproduced = reproducedContextOf(input.encryptionContext)
         const bytes = toBytes(ciphertext, input.encoding)
         const manager = toMaterialsManager(cmm)
-        const request = (whole: Buffer): DecryptRequest => ({ cmm: manager, ciphertext: whole, reproducedEncryptionContext: reproduced, maxBodySize })
-        return bytes instanceof Promise ? bytes.then((whole) => decryptMessage(settings, request(whole))) : decryptMessage(settings, request(bytes))
+        const request = (whole: Buffer): DecryptRequest => ({
+          cmm: manager,
+          ciphertext: whole,
+          reproducedEncryptionContext: reproduced,
+          maxBodySize,
+        })
+        return bytes instanceof Promise
+          ? bytes.then((whole) => decryptMessage(settings, request(whole)))
+          : decryptMessage(settings, request(bytes))
       } catch (e) {
         return rejected(e)
       }
     },
-    encryptBatch(cmm: KeyringNode | NodeMaterialsManager, records: Iterable<EncryptBatchRecord>, input: EncryptBatchInput = {}): Promise<EncryptBatchEntry[]> {
+    encryptBatch(
+      cmm: KeyringNode | NodeMaterialsManager,
+      records: Iterable<EncryptBatchRecord>,
+      input: EncryptBatchInput = {},
+    ): Promise<EncryptBatchEntry[]> {
       try {
         const frameLength = frameLengthOf(input.frameLength)
         needs(isIterable(records), 'records must be an array or iterable of plaintexts')
@@ -148,7 +195,11 @@ export function buildClient(options?: CommitmentPolicy | ClientOptions): EsdkCli
         return rejected(e)
       }
     },
-    decryptBatch(cmm: KeyringNode | NodeMaterialsManager, records: Iterable<DecryptBatchRecord>, input: DecryptBatchInput = {}): Promise<DecryptBatchEntry[]> {
+    decryptBatch(
+      cmm: KeyringNode | NodeMaterialsManager,
+      records: Iterable<DecryptBatchRecord>,
+      input: DecryptBatchInput = {},
+    ): Promise<DecryptBatchEntry[]> {
       try {
         const maxBodySize = maxBodySizeOf(input.maxBodySize)
         needs(isIterable(records), 'records must be an array or iterable of ciphertexts')
@@ -169,7 +220,9 @@ export function buildClient(options?: CommitmentPolicy | ClientOptions): EsdkCli
 
 /** An array or other iterable, but not a string (whose characters would become records). */
 function isIterable(value: unknown): value is Iterable<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function'
+  return (
+    typeof value === 'object' && value !== null && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function'
+  )
 }
 
 function rejected<T>(error: unknown): Promise<T> {
@@ -186,12 +239,14 @@ function toBytes(input: PlaintextInput, encoding: BufferEncoding = 'utf8'): Buff
   if (Buffer.isBuffer(input)) return input
   if (input instanceof Uint8Array) return Buffer.from(input.buffer, input.byteOffset, input.byteLength)
   if (typeof input === 'string') return Buffer.from(input, encoding)
-  if (input && typeof (input as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') return drain(input as AsyncIterable<Buffer | Uint8Array | string>)
+  if (input && typeof (input as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function')
+    return drain(input as AsyncIterable<Buffer | Uint8Array | string>)
   throw new InvalidArgumentError('input must be a Buffer, Uint8Array, string or readable stream')
 }
 
 async function drain(input: AsyncIterable<Buffer | Uint8Array | string>): Promise<Buffer> {
   const chunks: Buffer[] = []
-  for await (const chunk of input) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk))
+  for await (const chunk of input)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk))
   return Buffer.concat(chunks)
 }

@@ -12,7 +12,10 @@ const NO_CONTEXT: EncryptionContext = Object.freeze({})
 
 export function frameLengthOf(value: number | undefined): number {
   const frameLength = value ?? DEFAULT_FRAME_LENGTH
-  needs(Number.isInteger(frameLength) && frameLength >= 1 && frameLength <= MAX_FRAME_LENGTH, 'frameLength must be an integer from 1 to 2^32 - 1')
+  needs(
+    Number.isInteger(frameLength) && frameLength >= 1 && frameLength <= MAX_FRAME_LENGTH,
+    'frameLength must be an integer from 1 to 2^32 - 1',
+  )
   return frameLength
 }
 
@@ -35,7 +38,10 @@ export function reproducedContextOf(value: Record<string, string> | undefined): 
 /** Official semantics: 0 or undefined means no limit. */
 export function maxBodySizeOf(value: number | undefined): number | undefined {
   const maxBodySize = value || undefined
-  needs(maxBodySize === undefined || (Number.isSafeInteger(maxBodySize) && maxBodySize > 0), 'maxBodySize must be a non-negative integer')
+  needs(
+    maxBodySize === undefined || (Number.isSafeInteger(maxBodySize) && maxBodySize > 0),
+    'maxBodySize must be a non-negative integer',
+  )
   return maxBodySize
 }
 

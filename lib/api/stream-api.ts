@@ -38,16 +38,23 @@ export interface StreamClient {
 }
 
 export function streamClient(settings: EncryptSettings & DecryptSettings): StreamClient {
-  const decryptStream = (signedAllowed: boolean) => (cmm: KeyringNode | NodeMaterialsManager, options: DecryptStreamInput = {}): Duplex => {
-    const manager = toMaterialsManager(cmm)
-    const maxBodySize = maxBodySizeOf(options.maxBodySize)
-    const reproducedEncryptionContext = reproducedContextOf(options.encryptionContext)
-    return new DecryptStream({
-      headerLimits: { maxEncryptedDataKeys: settings.maxEncryptedDataKeys },
-      bodyLimits: { maxBodySize },
-      begin: (parsed) => beginDecryption(settings, parsed, parsed.headerBytes, { cmm: manager, reproducedEncryptionContext, signedAllowed }),
-    })
-  }
+  const decryptStream =
+    (signedAllowed: boolean) =>
+    (cmm: KeyringNode | NodeMaterialsManager, options: DecryptStreamInput = {}): Duplex => {
+      const manager = toMaterialsManager(cmm)
+      const maxBodySize = maxBodySizeOf(options.maxBodySize)
+      const reproducedEncryptionContext = reproducedContextOf(options.encryptionContext)
+      return new DecryptStream({
+        headerLimits: { maxEncryptedDataKeys: settings.maxEncryptedDataKeys },
+        bodyLimits: { maxBodySize },
+        begin: (parsed) =>
+          beginDecryption(settings, parsed, parsed.headerBytes, {
+            cmm: manager,
+            reproducedEncryptionContext,
+            signedAllowed,
+          }),
+      })
+    }
   return {
     encryptStream(cmm: KeyringNode | NodeMaterialsManager, options: EncryptStreamInput = {}): Duplex {
       const manager = toMaterialsManager(cmm)
@@ -55,8 +62,14 @@ export function streamClient(settings: EncryptSettings & DecryptSettings): Strea
       const encryptionContext = contextOf(options.encryptionContext)
       const suite = suiteOf(options.suiteId)
       const { plaintextLength } = options
-      needs(plaintextLength === undefined || (Number.isSafeInteger(plaintextLength) && plaintextLength >= 0), 'plaintextLength must be a non-negative integer')
-      return new EncryptStream(() => beginEncryption(settings, { cmm: manager, encryptionContext, suite, frameLength, plaintextLength }), plaintextLength)
+      needs(
+        plaintextLength === undefined || (Number.isSafeInteger(plaintextLength) && plaintextLength >= 0),
+        'plaintextLength must be a non-negative integer',
+      )
+      return new EncryptStream(
+        () => beginEncryption(settings, { cmm: manager, encryptionContext, suite, frameLength, plaintextLength }),
+        plaintextLength,
+      )
     },
     decryptStream: decryptStream(true),
     decryptUnsignedMessageStream: decryptStream(false),

@@ -67,7 +67,8 @@ export interface OpenMessageInput {
   /** Exactly the plaintext size; zeroed by the backend on any failure. */
   readonly out: Buffer
   /** Signed suites: the footer signature and what it covers (header and body bytes). */
-  readonly signature: { readonly key: VerificationKey; readonly signed: Uint8Array; readonly der: Uint8Array } | undefined
+  readonly signature:
+    { readonly key: VerificationKey; readonly signed: Uint8Array; readonly der: Uint8Array } | undefined
 }
 
 /**
@@ -97,7 +98,12 @@ export interface MessageSealer {
    * the final frame and (signed suites) the footer signed with `signingKey`. Returns the bytes
    * written: runSize, or less by the unused footer room. On failure `out` is zeroed.
    */
-  sealRun(plaintext: Uint8Array, final: boolean, signingKey: SigningKey | undefined, out: Buffer): number | Promise<number>
+  sealRun(
+    plaintext: Uint8Array,
+    final: boolean,
+    signingKey: SigningKey | undefined,
+    out: Buffer,
+  ): number | Promise<number>
   /** Wipes the key now; idempotent. */
   dispose(): void
 }
@@ -210,7 +216,12 @@ export function footerRoom(suite: AlgorithmSuite): number {
 }
 
 /** The output a stream run needs: its frames as format/body.ts lays them out, and for a final run the footer's room. */
-export function streamRunSize(suite: AlgorithmSuite, frameLength: number, plaintextLength: number, final: boolean): number {
+export function streamRunSize(
+  suite: AlgorithmSuite,
+  frameLength: number,
+  plaintextLength: number,
+  final: boolean,
+): number {
   if (final) return framedBodySize(plaintextLength, frameLength).size + footerRoom(suite)
   return (plaintextLength / frameLength) * (FRAME_OVERHEAD + frameLength)
 }
@@ -229,7 +240,14 @@ export interface CryptoBackend {
   /** AES-GCM tag over empty plaintext with AAD = header body ‖ extra authenticated context. */
   headerAuthTag(suite: AlgorithmSuite, key: Buffer, iv: Buffer, headerBody: Buffer, extraAad: Buffer): Buffer
   /** Constant-time check of a header tag; false when it does not verify. */
-  verifyHeaderAuth(suite: AlgorithmSuite, key: Buffer, iv: Buffer, headerBody: Buffer, extraAad: Buffer, tag: Buffer): boolean
+  verifyHeaderAuth(
+    suite: AlgorithmSuite,
+    key: Buffer,
+    iv: Buffer,
+    headerBody: Buffer,
+    extraAad: Buffer,
+    tag: Buffer,
+  ): boolean
   /** Writes every frame of the body (IVs, AAD and sequence numbers built inside). Returns bytes written. */
   sealFramedBody(input: SealBodyInput): number
   /** Decrypts and authenticates every frame into `out`; false (with `out` zeroed) if any tag fails. */

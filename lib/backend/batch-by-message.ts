@@ -71,7 +71,10 @@ export function openBatchByMessage(backend: MessageCalls, input: OpenBatchInput)
         commitment: m.commitment,
         body: m.body,
         out: plaintext,
-        signature: group.verificationKey && m.signed && m.signature ? { key: group.verificationKey, signed: m.signed, der: m.signature } : undefined,
+        signature:
+          group.verificationKey && m.signed && m.signature
+            ? { key: group.verificationKey, signed: m.signed, der: m.signature }
+            : undefined,
       })
       if (typeof opened === 'boolean') authentic[i] = opened ? 1 : 0
       else (pending ??= []).push(opened.then((ok) => (ok ? void (authentic[i] = 1) : refuse()), refuse))

@@ -6,7 +6,15 @@ import { frameRefs } from '../format/body-table'
 import { ZERO_IV } from '../format/header'
 import { nodeKeyringCrypto } from '../materials/node-keyring-crypto'
 import { nodeSigningKeys } from '../materials/signature-keys'
-import { CryptoBackend, OpenBatchInput, OpenBodyInput, SealBatchInput, SealBodyInput, SealMessageInput, OpenMessageInput } from './backend'
+import {
+  CryptoBackend,
+  OpenBatchInput,
+  OpenBodyInput,
+  SealBatchInput,
+  SealBodyInput,
+  SealMessageInput,
+  OpenMessageInput,
+} from './backend'
 import { openBatchByMessage, sealBatchByMessage } from './batch-by-message'
 import { jsStartOpen, jsStartSeal } from './js-message-stream'
 import { commitmentMatches, headerTag, jsDeriveKeys, openFrames, sealFrames, verifyTag } from './js-primitives'
@@ -22,12 +30,16 @@ function openBody({ suite, key, messageId, frames, out }: OpenBodyInput): boolea
 }
 
 function sign(suite: AlgorithmSuite, privateKey: KeyObject, signed: Uint8Array): Buffer {
-  return createSign(suite.signature?.hash as string).update(signed).sign({ key: privateKey, dsaEncoding: 'der' })
+  return createSign(suite.signature?.hash as string)
+    .update(signed)
+    .sign({ key: privateKey, dsaEncoding: 'der' })
 }
 
 function verify(suite: AlgorithmSuite, publicKey: KeyObject, signed: Uint8Array, signature: Uint8Array): boolean {
   try {
-    return createVerify(suite.signature?.hash as string).update(signed).verify({ key: publicKey, dsaEncoding: 'der' }, signature)
+    return createVerify(suite.signature?.hash as string)
+      .update(signed)
+      .verify({ key: publicKey, dsaEncoding: 'der' }, signature)
   } catch {
     return false
   }
@@ -59,7 +71,8 @@ function sealMessage(input: SealMessageInput): number {
 }
 
 function openMessage(input: OpenMessageInput): boolean {
-  const { suite, dataKey, messageId, headerBody, headerIv, headerAuthTag, extraAad, commitment, body, out, signature } = input
+  const { suite, dataKey, messageId, headerBody, headerIv, headerAuthTag, extraAad, commitment, body, out, signature } =
+    input
   const derived = jsDeriveKeys(suite, dataKey, messageId)
   try {
     const authentic =
@@ -80,7 +93,14 @@ export const jsBackend: CryptoBackend = Object.freeze({
   name: 'js' as const,
   deriveKeys: jsDeriveKeys,
   headerAuthTag: headerTag,
-  verifyHeaderAuth(suite: AlgorithmSuite, key: Buffer, iv: Buffer, headerBody: Buffer, extraAad: Buffer, tag: Buffer): boolean {
+  verifyHeaderAuth(
+    suite: AlgorithmSuite,
+    key: Buffer,
+    iv: Buffer,
+    headerBody: Buffer,
+    extraAad: Buffer,
+    tag: Buffer,
+  ): boolean {
     return verifyTag(headerTag(suite, key, iv, headerBody, extraAad), tag)
   },
   sealFramedBody,

@@ -38,12 +38,16 @@ class JsSealer implements MessageSealer {
   sealRun(plaintext: Uint8Array, final: boolean, signingKey: SigningKey | undefined, out: Buffer): number {
     const key = this.key
     if (!key) throw stateError('sealed after it finished or failed')
-    if (!final && plaintext.length % this.frameLength !== 0) throw stateError('a run without the final frame must be whole frames')
+    if (!final && plaintext.length % this.frameLength !== 0)
+      throw stateError('a run without the final frame must be whole frames')
     if (out.length !== this.runSize(plaintext.length, final)) throw stateError('run output has the wrong size')
-    if (final && Boolean(this.suite.signature) !== Boolean(signingKey)) throw stateError('signing key does not match the suite')
+    if (final && Boolean(this.suite.signature) !== Boolean(signingKey))
+      throw stateError('signing key does not match the suite')
     try {
       let o = sealFrames(this.suite, key, this.messageId, plaintext, this.frameLength, this.nextSequence, final, out, 0)
-      this.nextSequence += final ? Math.floor(plaintext.length / this.frameLength) + 1 : plaintext.length / this.frameLength
+      this.nextSequence += final
+        ? Math.floor(plaintext.length / this.frameLength) + 1
+        : plaintext.length / this.frameLength
       this.signer?.update(out.subarray(0, o))
       if (final) {
         if (this.signer && signingKey) {
@@ -120,10 +124,18 @@ class JsOpener implements MessageOpener {
       }
       const head = kind === FRAME_KIND_CODE.frame ? 4 : kind === FRAME_KIND_CODE.final ? 8 : 0
       const lengthField = kind === FRAME_KIND_CODE.frame ? 0 : kind === FRAME_KIND_CODE.final ? 4 : 8
-      if (kind === FRAME_KIND_CODE.frame ? length !== this.frameLength : kind === FRAME_KIND_CODE.final && length > this.frameLength) {
+      if (
+        kind === FRAME_KIND_CODE.frame
+          ? length !== this.frameLength
+          : kind === FRAME_KIND_CODE.final && length > this.frameLength
+      ) {
         throw stateError('frame length differs from the header')
       }
-      if (table[row] !== at + head || table[row + 1] !== at + head + 12 + lengthField || table[row + 3] !== at + head + 12 + lengthField + length) {
+      if (
+        table[row] !== at + head ||
+        table[row + 1] !== at + head + 12 + lengthField ||
+        table[row + 3] !== at + head + 12 + lengthField + length
+      ) {
         throw stateError('frames not laid end to end')
       }
       at += head + 12 + lengthField + length + 16
@@ -165,10 +177,22 @@ export function jsStartSeal(input: SealStreamInput): MessageSealer {
 }
 
 export function jsStartOpen(input: OpenStreamInput): MessageOpener | undefined {
-  const { suite, dataKey, messageId, headerBody, headerIv, headerAuthTag, extraAad, commitment, headerBytes, frameLength } = input
+  const {
+    suite,
+    dataKey,
+    messageId,
+    headerBody,
+    headerIv,
+    headerAuthTag,
+    extraAad,
+    commitment,
+    headerBytes,
+    frameLength,
+  } = input
   const derived = jsDeriveKeys(suite, dataKey, messageId)
   const authentic =
-    commitmentMatches(suite, commitment, derived.commitment) && verifyTag(headerTag(suite, derived.encryptionKey, headerIv, headerBody, extraAad), headerAuthTag)
+    commitmentMatches(suite, commitment, derived.commitment) &&
+    verifyTag(headerTag(suite, derived.encryptionKey, headerIv, headerBody, extraAad), headerAuthTag)
   if (!authentic) {
     wipe(derived.encryptionKey)
     return undefined

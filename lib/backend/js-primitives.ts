@@ -31,18 +31,37 @@ export function jsDeriveKeys(suite: AlgorithmSuite, dataKey: Buffer, messageId: 
   try {
     if (suite.commitment) {
       // Info = suite id ‖ DERIVEKEY for the key, and COMMITKEY alone for the commitment.
-      const encryptionKey = hkdfExpandOne(suite.kdf, prk, Buffer.concat([suiteIdBytes(suite), DERIVEKEY]), suite.keyLengthBytes)
+      const encryptionKey = hkdfExpandOne(
+        suite.kdf,
+        prk,
+        Buffer.concat([suiteIdBytes(suite), DERIVEKEY]),
+        suite.keyLengthBytes,
+      )
       const commitment = hkdfExpandOne(suite.kdf, prk, COMMITKEY, 32)
       return { encryptionKey, commitment }
     }
     // Info = suite id ‖ message id.
-    return { encryptionKey: hkdfExpandOne(suite.kdf, prk, Buffer.concat([suiteIdBytes(suite), messageId]), suite.keyLengthBytes), commitment: undefined }
+    return {
+      encryptionKey: hkdfExpandOne(
+        suite.kdf,
+        prk,
+        Buffer.concat([suiteIdBytes(suite), messageId]),
+        suite.keyLengthBytes,
+      ),
+      commitment: undefined,
+    }
   } finally {
     wipe(prk)
   }
 }
 
-export function headerTag(suite: AlgorithmSuite, key: Buffer, iv: Buffer, headerBody: Buffer, extraAad: Buffer): Buffer {
+export function headerTag(
+  suite: AlgorithmSuite,
+  key: Buffer,
+  iv: Buffer,
+  headerBody: Buffer,
+  extraAad: Buffer,
+): Buffer {
   const cipher = createCipheriv(suite.encryption as GcmName, key, iv, { authTagLength: TAG })
   cipher.setAAD(extraAad.length ? Buffer.concat([headerBody, extraAad]) : headerBody)
   cipher.final()
@@ -54,9 +73,18 @@ export function verifyTag(expected: Buffer, tag: Buffer): boolean {
 }
 
 /** client-apis/decrypt.md "Get the decryption materials": the commitment first, in constant time, before the key is used at all. */
-export function commitmentMatches(suite: AlgorithmSuite, stored: Buffer | undefined, derived: Buffer | undefined): boolean {
+export function commitmentMatches(
+  suite: AlgorithmSuite,
+  stored: Buffer | undefined,
+  derived: Buffer | undefined,
+): boolean {
   if (!suite.commitment) return true
-  return stored !== undefined && derived !== undefined && stored.length === derived.length && timingSafeEqual(stored, derived)
+  return (
+    stored !== undefined &&
+    derived !== undefined &&
+    stored.length === derived.length &&
+    timingSafeEqual(stored, derived)
+  )
 }
 
 /**
@@ -108,7 +136,13 @@ export function sealFrames(
 }
 
 /** Decrypts and authenticates `frames` into `out` in order; false, with all of `out` zeroed, if any tag fails. */
-export function openFrames(suite: AlgorithmSuite, key: Buffer, messageId: Buffer, frames: readonly FrameRef[], out: Buffer): boolean {
+export function openFrames(
+  suite: AlgorithmSuite,
+  key: Buffer,
+  messageId: Buffer,
+  frames: readonly FrameRef[],
+  out: Buffer,
+): boolean {
   let o = 0
   const aad = new BodyAadWriter(messageId)
   for (const frame of frames) {

@@ -4,7 +4,16 @@ import { NativeBindingError } from '../core/errors'
 import { AlgorithmSuite, SignatureSpec } from '../core/suites'
 import { FrameRef } from '../format/body'
 import { SigningKey, partsOfPrivateKey } from '../materials/signature-keys'
-import { CryptoBackend, DerivedKeys, OpenBatchInput, OpenBodyInput, OpenMessageInput, SealBatchInput, SealBodyInput, SealMessageInput } from './backend'
+import {
+  CryptoBackend,
+  DerivedKeys,
+  OpenBatchInput,
+  OpenBodyInput,
+  OpenMessageInput,
+  SealBatchInput,
+  SealBodyInput,
+  SealMessageInput,
+} from './backend'
 import { nativeBatches } from './native-batch'
 import { FRAME_ROW, float64Table, writeFrameRows } from '../format/body-table'
 import { nativeKeyringCrypto } from './native-keyring-crypto'
@@ -150,7 +159,8 @@ function offHeap(bytes: Uint8Array): Uint8Array {
 /** Wraps a loaded addon as a CryptoBackend; throws NativeBindingError when it lacks the crypto entry points. */
 export function createNativeBackend(addon: NativeAddon): CryptoBackend {
   const problems: string[] = []
-  if (!isNativeCryptoAddon(addon, problems)) throw new NativeBindingError('the native addon cannot back the crypto operations', problems)
+  if (!isNativeCryptoAddon(addon, problems))
+    throw new NativeBindingError('the native addon cannot back the crypto operations', problems)
   const native: NativeCryptoAddon = addon
   // Keys that came from somewhere else (a custom CMM's node:crypto pair), imported once each.
   const imported = new WeakMap<SigningKey, SigningKeyHandle>()
@@ -172,15 +182,27 @@ export function createNativeBackend(addon: NativeAddon): CryptoBackend {
     return handle
   }
 
-  function verifyAsync(suite: AlgorithmSuite, point: Uint8Array, signed: Uint8Array, der: Uint8Array): Promise<boolean> {
+  function verifyAsync(
+    suite: AlgorithmSuite,
+    point: Uint8Array,
+    signed: Uint8Array,
+    der: Uint8Array,
+  ): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      native.verifyMessageAsync(suite.id, point, signed, der, (error, ok) => (error ? reject(error) : resolve(ok === true)))
+      native.verifyMessageAsync(suite.id, point, signed, der, (error, ok) =>
+        error ? reject(error) : resolve(ok === true),
+      )
     })
   }
 
   const streams = nativeMessageStreams(
     native,
-    { threads, chunkBytes: CHUNK_BYTES, poolThreshold: STREAM_POOL_THRESHOLD, signedPoolThreshold: SIGNED_STREAM_POOL_THRESHOLD },
+    {
+      threads,
+      chunkBytes: CHUNK_BYTES,
+      poolThreshold: STREAM_POOL_THRESHOLD,
+      signedPoolThreshold: SIGNED_STREAM_POOL_THRESHOLD,
+    },
     handleFor,
   )
 
@@ -205,7 +227,14 @@ export function createNativeBackend(addon: NativeAddon): CryptoBackend {
       return tag
     },
 
-    verifyHeaderAuth(suite: AlgorithmSuite, key: Buffer, iv: Buffer, headerBody: Buffer, extraAad: Buffer, tag: Buffer): boolean {
+    verifyHeaderAuth(
+      suite: AlgorithmSuite,
+      key: Buffer,
+      iv: Buffer,
+      headerBody: Buffer,
+      extraAad: Buffer,
+      tag: Buffer,
+    ): boolean {
       return native.verifyHeaderAuth(suite.id, key, iv, headerBody, extraAad, tag)
     },
 
@@ -231,26 +260,90 @@ export function createNativeBackend(addon: NativeAddon): CryptoBackend {
       const { suite, dataKey, messageId, out, headerBodyLength, extraAad, plaintext, frameLength, signingKey } = input
       const handle = suite.signature ? handleFor(signingKey, suite.signature) : undefined
       if (plaintext.length < PARALLEL_THRESHOLD) {
-        return native.sealMessage(suite.id, dataKey, messageId, out, headerBodyLength, offHeap(extraAad), plaintext, frameLength, handle)
+        return native.sealMessage(
+          suite.id,
+          dataKey,
+          messageId,
+          out,
+          headerBodyLength,
+          offHeap(extraAad),
+          plaintext,
+          frameLength,
+          handle,
+        )
       }
       return new Promise((resolve, reject) => {
-        native.sealMessageAsync(suite.id, dataKey, messageId, out, headerBodyLength, offHeap(extraAad), plaintext, frameLength, handle, threads(), CHUNK_BYTES, (error, length) =>
-          error || length === undefined ? reject(error ?? new NativeBindingError('sealMessageAsync returned nothing', [])) : resolve(length),
+        native.sealMessageAsync(
+          suite.id,
+          dataKey,
+          messageId,
+          out,
+          headerBodyLength,
+          offHeap(extraAad),
+          plaintext,
+          frameLength,
+          handle,
+          threads(),
+          CHUNK_BYTES,
+          (error, length) =>
+            error || length === undefined
+              ? reject(error ?? new NativeBindingError('sealMessageAsync returned nothing', []))
+              : resolve(length),
         )
       })
     },
 
     openMessage(input: OpenMessageInput): boolean | Promise<boolean> {
-      const { suite, dataKey, messageId, headerBody, headerIv, headerAuthTag, extraAad, commitment, body, out, signature } = input
+      const {
+        suite,
+        dataKey,
+        messageId,
+        headerBody,
+        headerIv,
+        headerAuthTag,
+        extraAad,
+        commitment,
+        body,
+        out,
+        signature,
+      } = input
       if (body.plaintextLength >= PARALLEL_THRESHOLD) {
         return new Promise((resolve, reject) => {
-          const queued = native.openMessageAsync(suite.id, dataKey, messageId, headerBody, headerIv, headerAuthTag, offHeap(extraAad), commitment ?? EMPTY, body.source, body.table, out,
-            signature?.key.point ?? EMPTY, signature?.signed ?? EMPTY, signature?.der ?? EMPTY, threads(), CHUNK_BYTES,
-            (error, ok) => (error ? reject(error) : resolve(ok === true)))
+          const queued = native.openMessageAsync(
+            suite.id,
+            dataKey,
+            messageId,
+            headerBody,
+            headerIv,
+            headerAuthTag,
+            offHeap(extraAad),
+            commitment ?? EMPTY,
+            body.source,
+            body.table,
+            out,
+            signature?.key.point ?? EMPTY,
+            signature?.signed ?? EMPTY,
+            signature?.der ?? EMPTY,
+            threads(),
+            CHUNK_BYTES,
+            (error, ok) => (error ? reject(error) : resolve(ok === true)),
+          )
           if (!queued) resolve(false)
         })
       }
-      const opened = native.openMessage(suite.id, dataKey, messageId, headerBody, headerIv, headerAuthTag, offHeap(extraAad), commitment ?? EMPTY, body.source, body.table, out)
+      const opened = native.openMessage(
+        suite.id,
+        dataKey,
+        messageId,
+        headerBody,
+        headerIv,
+        headerAuthTag,
+        offHeap(extraAad),
+        commitment ?? EMPTY,
+        body.source,
+        body.table,
+        out,
+      )
       if (!opened || !signature) return opened
       // The plaintext stays inside until the signature verified too (on the thread pool).
       return verifyAsync(suite, signature.key.point, signature.signed, signature.der).then(
@@ -267,4 +360,3 @@ export function createNativeBackend(addon: NativeAddon): CryptoBackend {
   const batches = nativeBatches(native, backend, { threads, handleFor })
   return backend
 }
-

@@ -4,7 +4,13 @@ import { SignatureSpec } from '../core/suites'
 import { SigningKey } from '../materials/materials'
 import { CryptoBackend, MESSAGE_ID_SLOT, OpenBatchInput, SEAL_BATCH_STRIDE, SealBatchInput } from './backend'
 import { openBatchByMessage, sealBatchByMessage } from './batch-by-message'
-import { NativeBatchFunctions, NativeCryptoAddon, NativeOpenBatchGroup, NativeSealBatchRun, SigningKeyHandle } from './native-types'
+import {
+  NativeBatchFunctions,
+  NativeCryptoAddon,
+  NativeOpenBatchGroup,
+  NativeSealBatchRun,
+  SigningKeyHandle,
+} from './native-types'
 import { float64Table } from '../format/body-table'
 
 /**
@@ -32,7 +38,10 @@ export function nativeBatches(
 ): Pick<CryptoBackend, 'sealBatch' | 'openBatch'> {
   const { sealBatch, sealBatchAsync, openBatch, openBatchAsync } = addon
   if (!sealBatch || !sealBatchAsync || !openBatch || !openBatchAsync) {
-    return { sealBatch: (input) => sealBatchByMessage(messages, input), openBatch: (input) => openBatchByMessage(messages, input) }
+    return {
+      sealBatch: (input) => sealBatchByMessage(messages, input),
+      openBatch: (input) => openBatchByMessage(messages, input),
+    }
   }
   const { threads, handleFor } = options
 
@@ -54,7 +63,10 @@ export function nativeBatches(
           sharedKey: r.sharedSigningKey ? 1 : 0,
         }
       })
-      if (messageIds.length !== plaintexts.length * MESSAGE_ID_SLOT || table.length !== plaintexts.length * SEAL_BATCH_STRIDE) {
+      if (
+        messageIds.length !== plaintexts.length * MESSAGE_ID_SLOT ||
+        table.length !== plaintexts.length * SEAL_BATCH_STRIDE
+      ) {
         throw new NativeBindingError('sealBatch: table and ids do not match the plaintexts', [])
       }
       let bytes = 0
@@ -64,7 +76,9 @@ export function nativeBatches(
         return undefined
       }
       return new Promise((resolve, reject) => {
-        sealBatchAsync.call(addon, runs, plaintexts, table, messageIds, out, lengths, threads(), (error) => (error ? reject(error) : resolve()))
+        sealBatchAsync.call(addon, runs, plaintexts, table, messageIds, out, lengths, threads(), (error) =>
+          error ? reject(error) : resolve(),
+        )
       })
     },
 
@@ -88,9 +102,11 @@ export function nativeBatches(
         const m = list[i] as OpenBatchInput['messages'][number]
         const source = m.body.source
         // The signature covers the message from its first byte: the frame table's source must be the whole message.
-        if (m.signed && (m.signed.buffer !== source.buffer || m.signed.byteOffset !== source.byteOffset)) return openBatchByMessage(messages, input)
+        if (m.signed && (m.signed.buffer !== source.buffer || m.signed.byteOffset !== source.byteOffset))
+          return openBatchByMessage(messages, input)
         // The header pieces are views of one copy: passed once, with the body's length.
-        if (m.headerBody.buffer !== m.headerBytes.buffer || m.headerBody.byteOffset !== m.headerBytes.byteOffset) return openBatchByMessage(messages, input)
+        if (m.headerBody.buffer !== m.headerBytes.buffer || m.headerBody.byteOffset !== m.headerBytes.byteOffset)
+          return openBatchByMessage(messages, input)
         headers[i] = m.headerBytes
         sources[i] = source
         frameTables[i] = m.body.table
@@ -113,8 +129,18 @@ export function nativeBatches(
         return undefined
       }
       return new Promise((resolve, reject) => {
-        openBatchAsync.call(addon, nativeGroups, headers, sources, frameTables, signatures, table, out, authentic, threads(), (error) =>
-          error ? reject(error) : resolve(),
+        openBatchAsync.call(
+          addon,
+          nativeGroups,
+          headers,
+          sources,
+          frameTables,
+          signatures,
+          table,
+          out,
+          authentic,
+          threads(),
+          (error) => (error ? reject(error) : resolve()),
         )
       })
     },

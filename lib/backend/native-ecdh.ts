@@ -27,7 +27,8 @@ export function nativeEcdh(addon: NativeCryptoAddon): NativeEcdh {
   function handleFor(curve: EcCurve, key: KeyObject): EcdhKeyHandle {
     let handle = handles.get(key)
     if (!handle) {
-      if (key.type !== 'private' || curveOfKey(key) !== curve) throw new InvalidArgumentError(`the private key is not a ${curve} EC private key`)
+      if (key.type !== 'private' || curveOfKey(key) !== curve)
+        throw new InvalidArgumentError(`the private key is not a ${curve} EC private key`)
       const der = key.export({ type: 'pkcs8', format: 'der' })
       try {
         handle = addon.ecdhPrivateKeyFromDer(CURVE_BITS[curve], der)
@@ -45,7 +46,15 @@ export function nativeEcdh(addon: NativeCryptoAddon): NativeEcdh {
       const handle = privateKey === 'ephemeral' ? undefined : handleFor(curve, privateKey)
       const out = allocSecret(64)
       try {
-        addon.ecdhDeriveKeyingMaterial(CURVE_BITS[curve], handle, input.ephemeralPublicKeyOut ?? EMPTY, peerPoint, salt, fixedInfo, out)
+        addon.ecdhDeriveKeyingMaterial(
+          CURVE_BITS[curve],
+          handle,
+          input.ephemeralPublicKeyOut ?? EMPTY,
+          peerPoint,
+          salt,
+          fixedInfo,
+          out,
+        )
       } catch (e) {
         if (isPointError(e)) throw new InvalidArgumentError(`the peer public key is not a point on ${curve}`)
         throw e
@@ -55,7 +64,13 @@ export function nativeEcdh(addon: NativeCryptoAddon): NativeEcdh {
     kdfCounterMode(input: KdfCounterInput): Buffer {
       checkKdfCounterInput(input)
       const out = allocSecret(input.length)
-      addon.kdfCounterMode(input.hash === 'sha256' ? 256 : 384, input.ikm, input.label.length === 0 ? EMPTY : input.label, input.context, out)
+      addon.kdfCounterMode(
+        input.hash === 'sha256' ? 256 : 384,
+        input.ikm,
+        input.label.length === 0 ? EMPTY : input.label,
+        input.context,
+        out,
+      )
       return out
     },
   })

@@ -26,7 +26,11 @@ function offHeap(bytes: Uint8Array): Uint8Array {
 
 function settle<T>(start: (callback: (error: Error | null, result?: T) => void) => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    start((error, result) => (error || result === undefined ? reject(error ?? new NativeBindingError('the native call returned nothing', [])) : resolve(result)))
+    start((error, result) =>
+      error || result === undefined
+        ? reject(error ?? new NativeBindingError('the native call returned nothing', []))
+        : resolve(result),
+    )
   })
 }
 
@@ -90,13 +94,32 @@ class NativeSealer extends StreamHandleOwner implements MessageSealer {
     return streamRunSize(this.suite, this.frameLength, plaintextLength, final)
   }
 
-  sealRun(plaintext: Uint8Array, final: boolean, signingKey: SigningKey | undefined, out: Buffer): number | Promise<number> {
+  sealRun(
+    plaintext: Uint8Array,
+    final: boolean,
+    signingKey: SigningKey | undefined,
+    out: Buffer,
+  ): number | Promise<number> {
     const handle = this.live()
     const key = final && this.suite.signature ? this.signingHandle(signingKey, this.suite.signature) : undefined
     const flag = final ? 1 : 0
     const threshold = this.suite.signature ? this.pool.signedPoolThreshold : this.pool.poolThreshold
-    if (plaintext.length < threshold) return this.native.sealStreamRun(handle, offHeap(plaintext), flag, key, offHeap(out))
-    return this.track(settle<number>((done) => this.native.sealStreamRunAsync(handle, plaintext, flag, key, out, this.pool.threads(), this.pool.chunkBytes, done)))
+    if (plaintext.length < threshold)
+      return this.native.sealStreamRun(handle, offHeap(plaintext), flag, key, offHeap(out))
+    return this.track(
+      settle<number>((done) =>
+        this.native.sealStreamRunAsync(
+          handle,
+          plaintext,
+          flag,
+          key,
+          out,
+          this.pool.threads(),
+          this.pool.chunkBytes,
+          done,
+        ),
+      ),
+    )
   }
 }
 
@@ -113,14 +136,29 @@ class NativeOpener extends StreamHandleOwner implements MessageOpener {
   openRun(body: BodyTable, out: Buffer): boolean | Promise<boolean> {
     const handle = this.live()
     const threshold = this.suite.signature ? this.pool.signedPoolThreshold : this.pool.poolThreshold
-    if (body.source.length < threshold) return this.native.openStreamRun(handle, offHeap(body.source), body.table, offHeap(out))
-    return this.track(settle<boolean>((done) => this.native.openStreamRunAsync(handle, body.source, body.table, out, this.pool.threads(), this.pool.chunkBytes, done)))
+    if (body.source.length < threshold)
+      return this.native.openStreamRun(handle, offHeap(body.source), body.table, offHeap(out))
+    return this.track(
+      settle<boolean>((done) =>
+        this.native.openStreamRunAsync(
+          handle,
+          body.source,
+          body.table,
+          out,
+          this.pool.threads(),
+          this.pool.chunkBytes,
+          done,
+        ),
+      ),
+    )
   }
 
   verify(key: VerificationKey, signature: Uint8Array): Promise<boolean> {
     const handle = this.live()
     // About a millisecond of P-384 work: off the event loop.
-    return this.track(settle<boolean>((done) => this.native.openStreamVerifyAsync(handle, key.point, offHeap(signature), done)))
+    return this.track(
+      settle<boolean>((done) => this.native.openStreamVerifyAsync(handle, key.point, offHeap(signature), done)),
+    )
   }
 }
 
@@ -133,12 +171,42 @@ export function nativeMessageStreams(
   return {
     startSeal(input: SealStreamInput): MessageSealer {
       const { suite, dataKey, messageId, header, headerBodyLength, extraAad, frameLength } = input
-      const handle = native.sealStreamStart(suite.id, dataKey, messageId, header, headerBodyLength, offHeap(extraAad), frameLength)
+      const handle = native.sealStreamStart(
+        suite.id,
+        dataKey,
+        messageId,
+        header,
+        headerBodyLength,
+        offHeap(extraAad),
+        frameLength,
+      )
       return new NativeSealer(native, handle, suite, frameLength, pool, signingHandle)
     },
     startOpen(input: OpenStreamInput): MessageOpener | undefined {
-      const { suite, dataKey, messageId, headerBody, headerIv, headerAuthTag, extraAad, commitment, headerBytes, frameLength } = input
-      const handle = native.openStreamStart(suite.id, dataKey, messageId, headerBody, headerIv, headerAuthTag, offHeap(extraAad), commitment ?? EMPTY, headerBytes, frameLength)
+      const {
+        suite,
+        dataKey,
+        messageId,
+        headerBody,
+        headerIv,
+        headerAuthTag,
+        extraAad,
+        commitment,
+        headerBytes,
+        frameLength,
+      } = input
+      const handle = native.openStreamStart(
+        suite.id,
+        dataKey,
+        messageId,
+        headerBody,
+        headerIv,
+        headerAuthTag,
+        offHeap(extraAad),
+        commitment ?? EMPTY,
+        headerBytes,
+        frameLength,
+      )
       return handle === false ? undefined : new NativeOpener(native, handle, suite, pool)
     },
   }

@@ -39,7 +39,17 @@ function messageCheck(native: CryptoBackend, reference: CryptoBackend): string |
   const seal = (backend: CryptoBackend): Buffer => {
     const out = Buffer.alloc(headerBodyLength + TAG_LENGTH + bodySize)
     pattern(headerBodyLength, 14).copy(out)
-    const length = backend.sealMessage({ suite: committing, dataKey, messageId, out, headerBodyLength, extraAad: EMPTY, plaintext, frameLength, signingKey: undefined })
+    const length = backend.sealMessage({
+      suite: committing,
+      dataKey,
+      messageId,
+      out,
+      headerBodyLength,
+      extraAad: EMPTY,
+      plaintext,
+      frameLength,
+      signingKey: undefined,
+    })
     if (length !== out.length) throw new Error(`${backend.name} sealed ${String(length)} bytes, expected ${out.length}`)
     return out
   }
@@ -79,9 +89,22 @@ function messageCheck(native: CryptoBackend, reference: CryptoBackend): string |
   const unsigned = headerBodyLength + IV_LENGTH + TAG_LENGTH + (8 + IV_LENGTH + 4 + plaintext.length + TAG_LENGTH)
   const out = Buffer.alloc(unsigned + footerRoom(signed))
   pattern(headerBodyLength, 15).copy(out)
-  const length = native.sealMessage({ suite: signed, dataKey: pattern(16, 16), messageId: pattern(16, 17), out, headerBodyLength, extraAad: EMPTY, plaintext, frameLength: 4096, signingKey })
-  if (typeof length !== 'number' || out.readUInt16BE(unsigned) !== length - unsigned - 2) return 'signed message footer is malformed'
-  const verified = createVerify('sha256').update(out.subarray(0, unsigned)).verify({ key: signingKey.privateKey, dsaEncoding: 'der' }, out.subarray(unsigned + 2, length))
+  const length = native.sealMessage({
+    suite: signed,
+    dataKey: pattern(16, 16),
+    messageId: pattern(16, 17),
+    out,
+    headerBodyLength,
+    extraAad: EMPTY,
+    plaintext,
+    frameLength: 4096,
+    signingKey,
+  })
+  if (typeof length !== 'number' || out.readUInt16BE(unsigned) !== length - unsigned - 2)
+    return 'signed message footer is malformed'
+  const verified = createVerify('sha256')
+    .update(out.subarray(0, unsigned))
+    .verify({ key: signingKey.privateKey, dsaEncoding: 'der' }, out.subarray(unsigned + 2, length))
   return verified ? undefined : 'the native ECDSA signature does not verify with node:crypto'
 }
 
@@ -97,18 +120,26 @@ export function nativeSelfTest(native: CryptoBackend, reference: CryptoBackend =
   try {
     const committing = suiteOrThrow(AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY)
     const kat = native.deriveKeys(committing, Buffer.alloc(32), Buffer.alloc(32))
-    if (kat.encryptionKey.toString('base64') !== 'qSmd3ox7r+cIeGmJhuguY3i5S/LMKVUYJGgWR7rhE6M=') return 'HKDF-SHA512 key differs from the commitment-v2 vector'
-    if (kat.commitment?.toString('base64') !== 'Qz2Df1nLfpvGM00VSv+DEQnGNy2Y+LWshYi/9++rplE=') return 'key commitment differs from the commitment-v2 vector'
+    if (kat.encryptionKey.toString('base64') !== 'qSmd3ox7r+cIeGmJhuguY3i5S/LMKVUYJGgWR7rhE6M=')
+      return 'HKDF-SHA512 key differs from the commitment-v2 vector'
+    if (kat.commitment?.toString('base64') !== 'Qz2Df1nLfpvGM00VSv+DEQnGNy2Y+LWshYi/9++rplE=')
+      return 'key commitment differs from the commitment-v2 vector'
 
     const A = AlgorithmSuiteIdentifier
-    for (const id of [A.ALG_AES128_GCM_IV12_TAG16_HKDF_SHA256, A.ALG_AES192_GCM_IV12_TAG16_HKDF_SHA384_ECDSA_P384, A.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384]) {
+    for (const id of [
+      A.ALG_AES128_GCM_IV12_TAG16_HKDF_SHA256,
+      A.ALG_AES192_GCM_IV12_TAG16_HKDF_SHA384_ECDSA_P384,
+      A.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384,
+    ]) {
       const suite = suiteOrThrow(id)
       const dataKey = pattern(suite.keyLengthBytes, id)
       const messageId = pattern(suite.messageIdLength, 0xa0)
       const got = native.deriveKeys(suite, dataKey, messageId)
       const want = reference.deriveKeys(suite, dataKey, messageId)
-      if (!got.encryptionKey.equals(want.encryptionKey)) return `derived key differs from the reference for suite 0x${id.toString(16)}`
-      if (!(got.commitment ?? EMPTY).equals(want.commitment ?? EMPTY)) return `commitment differs from the reference for suite 0x${id.toString(16)}`
+      if (!got.encryptionKey.equals(want.encryptionKey))
+        return `derived key differs from the reference for suite 0x${id.toString(16)}`
+      if (!(got.commitment ?? EMPTY).equals(want.commitment ?? EMPTY))
+        return `commitment differs from the reference for suite 0x${id.toString(16)}`
     }
 
     const suite = suiteOrThrow(A.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384)
@@ -118,14 +149,15 @@ export function nativeSelfTest(native: CryptoBackend, reference: CryptoBackend =
     const headerBody = pattern(40, 3)
     const extra = pattern(5, 4)
     const tag = native.headerAuthTag(suite, key, iv, headerBody, extra)
-    if (!tag.equals(reference.headerAuthTag(suite, key, iv, headerBody, extra))) return 'header tag differs from the reference'
+    if (!tag.equals(reference.headerAuthTag(suite, key, iv, headerBody, extra)))
+      return 'header tag differs from the reference'
     if (!native.verifyHeaderAuth(suite, key, iv, headerBody, extra, tag)) return 'header tag does not verify'
     tag[0] = (tag[0] ?? 0) ^ 1
     if (native.verifyHeaderAuth(suite, key, iv, headerBody, extra, tag)) return 'a corrupted header tag verified'
 
     const frameLength = 16
     const plaintext = pattern(20, 9)
-    const bodySize = (4 + IV_LENGTH + frameLength + TAG_LENGTH) + (8 + IV_LENGTH + 4 + 4 + TAG_LENGTH)
+    const bodySize = 4 + IV_LENGTH + frameLength + TAG_LENGTH + (8 + IV_LENGTH + 4 + 4 + TAG_LENGTH)
     const seal = (backend: CryptoBackend): Buffer => {
       const out = Buffer.alloc(bodySize + 3, 0x5c)
       const written = backend.sealFramedBody({ suite, key, messageId, plaintext, frameLength, out, outOffset: 3 })
@@ -136,12 +168,30 @@ export function nativeSelfTest(native: CryptoBackend, reference: CryptoBackend =
     if (!sealed.equals(seal(reference))) return 'two-frame body differs from the reference'
     const body = sealed.subarray(3)
     const opened = Buffer.alloc(plaintext.length)
-    if (!native.openBody({ suite, key, messageId, frames: frameRefs(scanBody(body, 0, ContentType.FRAMED_DATA, frameLength, {})), out: opened }) || !opened.equals(plaintext)) {
+    if (
+      !native.openBody({
+        suite,
+        key,
+        messageId,
+        frames: frameRefs(scanBody(body, 0, ContentType.FRAMED_DATA, frameLength, {})),
+        out: opened,
+      }) ||
+      !opened.equals(plaintext)
+    ) {
       return 'two-frame body does not open back to its plaintext'
     }
     body[body.length - 1] = (body[body.length - 1] ?? 0) ^ 1
     const rejected = Buffer.alloc(plaintext.length, 0xaa)
-    if (native.openBody({ suite, key, messageId, frames: frameRefs(scanBody(body, 0, ContentType.FRAMED_DATA, frameLength, {})), out: rejected })) return 'a corrupted frame tag opened'
+    if (
+      native.openBody({
+        suite,
+        key,
+        messageId,
+        frames: frameRefs(scanBody(body, 0, ContentType.FRAMED_DATA, frameLength, {})),
+        out: rejected,
+      })
+    )
+      return 'a corrupted frame tag opened'
     if (rejected.some((b) => b !== 0)) return 'output was not zeroed after a failed open'
     return messageCheck(native, reference)
   } catch (err) {

@@ -17,7 +17,16 @@ export interface ResolvedSettings {
 const P384_KNOWN: Readonly<Record<string, NativeSettings['p384']>> = { '3.0': 'keys', '3.5': 'keys' }
 
 interface RaceAddon {
-  gcmTestSeal(impl: number, key: Uint8Array, iv: Uint8Array, aadA: Uint8Array, aadB: Uint8Array, input: Uint8Array, out: Uint8Array, outTag: Uint8Array): void
+  gcmTestSeal(
+    impl: number,
+    key: Uint8Array,
+    iv: Uint8Array,
+    aadA: Uint8Array,
+    aadB: Uint8Array,
+    input: Uint8Array,
+    out: Uint8Array,
+    outTag: Uint8Array,
+  ): void
   signingKeyFromScalar(curveBits: 384, scalar: Uint8Array): unknown
   disposeSigningKey(handle: unknown): void
 }
@@ -46,20 +55,24 @@ function bestOf(rounds: number, fn: () => void): number {
 function resolveGcm(config: EsdkConfig, addon: NativeAddon): { gcm: NativeSettings['gcm']; why: string } {
   if (config.gcm === 'evp' || config.gcm === 'vaes') return { gcm: config.gcm, why: `ESDK_GCM_IMPL=${config.gcm}` }
   const cpu = addon.cpuFeatures()
-  const vaes = cpu.avx2 === true && cpu.vaes === true && cpu.vpclmulqdq === true && cpu.aesni === true && cpu.pclmulqdq === true
+  const vaes =
+    cpu.avx2 === true && cpu.vaes === true && cpu.vpclmulqdq === true && cpu.aesni === true && cpu.pclmulqdq === true
   if (!vaes || !canRace(addon)) return { gcm: 'evp', why: 'auto: the CPU lacks VAES/VPCLMULQDQ' }
   const key = new Uint8Array(32)
   const iv = new Uint8Array(12)
   const empty = new Uint8Array(0)
   const data = new Uint8Array(64 * 1024)
   const tag = new Uint8Array(16)
-  const time = (impl: number): number => bestOf(5, () => addon.gcmTestSeal(impl, key, iv, empty, empty, data, data, tag))
+  const time = (impl: number): number =>
+    bestOf(5, () => addon.gcmTestSeal(impl, key, iv, empty, empty, data, data, tag))
   time(GCM_IMPL.vaes)
   time(GCM_IMPL.evp)
   const ours = time(GCM_IMPL.vaes)
   const evp = time(GCM_IMPL.evp)
   const measured = `ours ${(ours * 1000).toFixed(0)} us, EVP ${(evp * 1000).toFixed(0)} us per 64 KiB`
-  return evp < 0.9 * ours ? { gcm: 'evp', why: `auto, measured at load: ${measured}` } : { gcm: 'vaes', why: `auto, measured at load: ${measured}` }
+  return evp < 0.9 * ours
+    ? { gcm: 'evp', why: `auto, measured at load: ${measured}` }
+    : { gcm: 'vaes', why: `auto, measured at load: ${measured}` }
 }
 
 /**
@@ -69,10 +82,12 @@ function resolveGcm(config: EsdkConfig, addon: NativeAddon): { gcm: NativeSettin
 function resolveP384(config: EsdkConfig, addon: NativeAddon): { p384: NativeSettings['p384']; why: string } {
   if (config.p384 !== 'auto') return { p384: config.p384, why: `ESDK_P384=${config.p384}` }
   // Before any configure() the addon reports its build default: 'openssl' only where p384.cc is not built.
-  if (!canRace(addon) || addon.p384Implementation === 'openssl') return { p384: 'openssl', why: 'auto: our P-384 code is not built here' }
+  if (!canRace(addon) || addon.p384Implementation === 'openssl')
+    return { p384: 'openssl', why: 'auto: our P-384 code is not built here' }
   const minor = /OpenSSL (\d+\.\d+)\./.exec(addon.opensslVersion().runtime)?.[1] ?? 'unknown'
   const known = P384_KNOWN[minor]
-  if (known !== undefined) return { p384: known, why: `auto, known for OpenSSL ${minor}: our k*G is faster, OpenSSL's verification is` }
+  if (known !== undefined)
+    return { p384: known, why: `auto, known for OpenSSL ${minor}: our k*G is faster, OpenSSL's verification is` }
   const scalar = new Uint8Array(48)
   scalar[47] = 7
   const keygen = (mode: NativeSettings['p384']): number => {
@@ -82,7 +97,9 @@ function resolveP384(config: EsdkConfig, addon: NativeAddon): { p384: NativeSett
   const ours = keygen('keys')
   const openssl = keygen('openssl')
   const measured = `key generation ours ${ours.toFixed(2)} ms, OpenSSL ${openssl.toFixed(2)} ms`
-  return openssl < 0.9 * ours ? { p384: 'openssl', why: `auto, measured at load (OpenSSL ${minor}): ${measured}` } : { p384: 'keys', why: `auto, measured at load (OpenSSL ${minor}): ${measured}` }
+  return openssl < 0.9 * ours
+    ? { p384: 'openssl', why: `auto, measured at load (OpenSSL ${minor}): ${measured}` }
+    : { p384: 'keys', why: `auto, measured at load (OpenSSL ${minor}): ${measured}` }
 }
 
 /** ESDK_GCM_IMPL and ESDK_P384, resolved for this addon (it still falls back to EVP where the CPU lacks VAES). */

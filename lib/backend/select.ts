@@ -53,7 +53,19 @@ function probe(): { info: BackendInfo; native: CryptoBackend | undefined } {
     if (candidate && !failure && hardwareAes) native = candidate
   }
   // The loader's notes on candidates it passed over before the one that loaded are no reasons once native is chosen.
-  cached = { info: { backend: native ? 'native' : 'js', cpu, openssl, addonPath: load.path, reasons: native ? [] : reasons, config, nativeSettings: load.settings, nativeSettingsWhy: load.settingsWhy }, native }
+  cached = {
+    info: {
+      backend: native ? 'native' : 'js',
+      cpu,
+      openssl,
+      addonPath: load.path,
+      reasons: native ? [] : reasons,
+      config,
+      nativeSettings: load.settings,
+      nativeSettingsWhy: load.settingsWhy,
+    },
+    native,
+  }
   return cached
 }
 
@@ -73,6 +85,7 @@ export function selectBackend(choice: BackendChoice = esdkConfig().backend): Cry
   if (choice === 'js') return jsBackend
   const { native, info } = probe()
   if (native) return native
-  if (choice === 'native') throw new NativeBindingError('the native backend was requested but cannot be used', info.reasons)
+  if (choice === 'native')
+    throw new NativeBindingError('the native backend was requested but cannot be used', info.reasons)
   return jsBackend
 }

@@ -13,7 +13,8 @@ import { backendError, recordError } from './errors'
 import { forEachInFlight } from './in-flight'
 
 /** A ciphertext, or a ciphertext with its own reproduced encryption context (used instead of the shared one). */
-export type DecryptBatchRecord = BatchBytes | { readonly ciphertext: BatchBytes; readonly encryptionContext?: Record<string, string> }
+export type DecryptBatchRecord =
+  BatchBytes | { readonly ciphertext: BatchBytes; readonly encryptionContext?: Record<string, string> }
 
 export type DecryptBatchEntry =
   | { readonly ok: true; readonly plaintext: Buffer; readonly messageHeader?: MessageHeader }
@@ -55,7 +56,8 @@ export async function decryptMany(
       // Structure first: a malformed record (or one over maxBodySize / maxEncryptedDataKeys) fails alone, before any key.
       const layout = parseMessage(bytes, settings, options.maxBodySize, previous?.parsed)
       layouts[i] = layout
-      const sharesPrevious = previous !== undefined && layout.parsed.header.encryptedDataKeys === previous.parsed.header.encryptedDataKeys
+      const sharesPrevious =
+        previous !== undefined && layout.parsed.header.encryptedDataKeys === previous.parsed.header.encryptedDataKeys
       const materialsKey = sharesPrevious ? (previous as { key: string }).key : materialsKeyOf(layout.parsed)
       previous = { parsed: layout.parsed, key: materialsKey }
       const key = reproducedKey + materialsKey
@@ -105,7 +107,10 @@ export async function decryptMany(
         const o = results[r]
         if (!o) continue
         if ('error' in o) entries[r] = { ok: false, error: backendError(o.error) }
-        else entries[r] = o.messageHeader ? { ok: true, plaintext: o.plaintext, messageHeader: o.messageHeader } : { ok: true, plaintext: o.plaintext }
+        else
+          entries[r] = o.messageHeader
+            ? { ok: true, plaintext: o.plaintext, messageHeader: o.messageHeader }
+            : { ok: true, plaintext: o.plaintext }
       }
     }
   } finally {
@@ -125,15 +130,19 @@ function normalizeRecord(
   record: DecryptBatchRecord,
   options: DecryptManyOptions,
 ): { bytes: Buffer; reproduced: EncryptionContext | undefined; reproducedKey: string } {
-  if (isBytes(record)) return { bytes: toBuffer(record, options.encoding), reproduced: options.encryptionContext, reproducedKey: SHARED }
+  if (isBytes(record))
+    return { bytes: toBuffer(record, options.encoding), reproduced: options.encryptionContext, reproducedKey: SHARED }
   if (typeof record === 'object' && record !== null && isBytes((record as { ciphertext?: unknown }).ciphertext)) {
     const bytes = toBuffer(record.ciphertext, options.encoding)
-    if (record.encryptionContext === undefined) return { bytes, reproduced: options.encryptionContext, reproducedKey: SHARED }
+    if (record.encryptionContext === undefined)
+      return { bytes, reproduced: options.encryptionContext, reproducedKey: SHARED }
     const reproduced = normalizeContext(record.encryptionContext)
     const serialized = serializeContextEntries(reproduced).toString('latin1')
     return { bytes, reproduced, reproducedKey: `O${serialized.length}:${serialized}` }
   }
-  throw new InvalidArgumentError('a batch record must be a Buffer, Uint8Array or string, or { ciphertext, encryptionContext }')
+  throw new InvalidArgumentError(
+    'a batch record must be a Buffer, Uint8Array or string, or { ciphertext, encryptionContext }',
+  )
 }
 
 /** Group-key prefix of records that use the shared reproduced context; own ones are 'O', their length, ':' and their serialization. */

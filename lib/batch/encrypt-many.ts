@@ -16,7 +16,8 @@ import { forEachInFlight } from './in-flight'
 export type BatchBytes = Buffer | Uint8Array | string
 
 /** A plaintext, or a plaintext with its own encryption context (used instead of the shared one). */
-export type EncryptBatchRecord = BatchBytes | { readonly plaintext: BatchBytes; readonly encryptionContext?: Record<string, string> }
+export type EncryptBatchRecord =
+  BatchBytes | { readonly plaintext: BatchBytes; readonly encryptionContext?: Record<string, string> }
 
 export type EncryptBatchEntry =
   | { readonly ok: true; readonly result: Buffer; readonly messageHeader?: MessageHeader }
@@ -71,12 +72,18 @@ export async function encryptMany(
         try {
           // Only the default CMM is known to draw a fresh signing key per message; any other may share one.
           const sharedSigningKey = !drawsFreshSigningKeys(cmm)
-          planned.push({ plan: planMessages(settings, run.material, options.suite, options.frameLength), material: run.material, records: covered, sharedSigningKey })
+          planned.push({
+            plan: planMessages(settings, run.material, options.suite, options.frameLength),
+            material: run.material,
+            records: covered,
+            sharedSigningKey,
+          })
         } catch (e) {
           fail(covered, e)
         }
       }
-      if (k < group.records.length) fail(group.records.slice(k), new BadStateError('the CMM answered fewer messages than the batch asked for'))
+      if (k < group.records.length)
+        fail(group.records.slice(k), new BadStateError('the CMM answered fewer messages than the batch asked for'))
     }
     const sealed = await sealRecords(settings, planned, plaintexts, options.messageHeaders)
     // Every region has settled: per-message signing keys go now, not at garbage collection. (A
@@ -87,7 +94,10 @@ export async function encryptMany(
         const s = sealed[r]
         if (!s) continue
         if ('error' in s) entries[r] = { ok: false, error: backendError(s.error) }
-        else entries[r] = s.messageHeader ? { ok: true, result: s.result, messageHeader: s.messageHeader } : { ok: true, result: s.result }
+        else
+          entries[r] = s.messageHeader
+            ? { ok: true, result: s.result, messageHeader: s.messageHeader }
+            : { ok: true, result: s.result }
       }
     }
   } finally {
@@ -101,7 +111,12 @@ export async function encryptMany(
  * (by identity) and each distinct own context (by its serialization). A record that is not a
  * plaintext fails alone.
  */
-function groupByContext(records: Iterable<EncryptBatchRecord>, options: EncryptManyOptions, plaintexts: Uint8Array[], entries: EncryptBatchEntry[]): ContextGroup[] {
+function groupByContext(
+  records: Iterable<EncryptBatchRecord>,
+  options: EncryptManyOptions,
+  plaintexts: Uint8Array[],
+  entries: EncryptBatchEntry[],
+): ContextGroup[] {
   const shared: ContextGroup = { context: options.encryptionContext, records: [] }
   const groups: ContextGroup[] = [shared]
   const byBytes = new Map<string, ContextGroup>()
@@ -111,7 +126,11 @@ function groupByContext(records: Iterable<EncryptBatchRecord>, options: EncryptM
       if (isBytes(record)) {
         plaintexts[i] = toBytes(record, options.encoding)
         shared.records.push(i)
-      } else if (typeof record === 'object' && record !== null && isBytes((record as { plaintext?: unknown }).plaintext)) {
+      } else if (
+        typeof record === 'object' &&
+        record !== null &&
+        isBytes((record as { plaintext?: unknown }).plaintext)
+      ) {
         plaintexts[i] = toBytes(record.plaintext, options.encoding)
         if (record.encryptionContext === undefined) {
           shared.records.push(i)
@@ -127,7 +146,9 @@ function groupByContext(records: Iterable<EncryptBatchRecord>, options: EncryptM
           group.records.push(i)
         }
       } else {
-        throw new InvalidArgumentError('a batch record must be a Buffer, Uint8Array or string, or { plaintext, encryptionContext }')
+        throw new InvalidArgumentError(
+          'a batch record must be a Buffer, Uint8Array or string, or { plaintext, encryptionContext }',
+        )
       }
     } catch (e) {
       plaintexts[i] = EMPTY
@@ -153,9 +174,15 @@ function materialsFor(
   const lengths = group.records.map((r) => (plaintexts[r] as Uint8Array).length)
   try {
     if (typeof cmm.getEncryptionMaterialsForBatch === 'function') {
-      const request = encryptionRequest(settings, { encryptionContext: group.context, suite: options.suite, plaintextLength: undefined })
+      const request = encryptionRequest(settings, {
+        encryptionContext: group.context,
+        suite: options.suite,
+        plaintextLength: undefined,
+      })
       const answer = cmm.getEncryptionMaterialsForBatch(request, lengths)
-      return isThenable(answer) ? Promise.resolve(answer).catch((error: unknown) => [{ count: lengths.length, error }]) : answer
+      return isThenable(answer)
+        ? Promise.resolve(answer).catch((error: unknown) => [{ count: lengths.length, error }])
+        : answer
     }
     const runs = new Array<EncryptionMaterialsRun>(lengths.length)
     const perMessage = forEachInFlight(
@@ -163,7 +190,11 @@ function materialsFor(
       MATERIALS_IN_FLIGHT,
       ({ length, k }) => {
         try {
-          const request = encryptionRequest(settings, { encryptionContext: group.context, suite: options.suite, plaintextLength: length })
+          const request = encryptionRequest(settings, {
+            encryptionContext: group.context,
+            suite: options.suite,
+            plaintextLength: length,
+          })
           const material = cmm.getEncryptionMaterialsSync?.(request)
           if (material) {
             runs[k] = { count: 1, material }

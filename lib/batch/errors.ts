@@ -10,5 +10,7 @@ export function recordError(error: unknown): EsdkError {
 /** A fault of the backend call that sealed or opened a record's region (never an authentication failure, which is per record). */
 export function backendError(error: unknown): EsdkError {
   if (error instanceof EsdkError) return error
-  return new NativeBindingError('the backend failed the batch', [error instanceof Error ? error.message : String(error)])
+  return new NativeBindingError('the backend failed the batch', [
+    error instanceof Error ? error.message : String(error),
+  ])
 }

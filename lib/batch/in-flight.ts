@@ -5,7 +5,11 @@
  * batch over a KMS keyring without a cache must not open thousands of requests). Work that answers
  * synchronously never waits for a turn.
  */
-export async function forEachInFlight<T>(items: readonly T[], limit: number, work: (item: T) => void | Promise<void>): Promise<void> {
+export async function forEachInFlight<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => void | Promise<void>,
+): Promise<void> {
   let next = 0
   const lane = async (): Promise<void> => {
     while (next < items.length) {

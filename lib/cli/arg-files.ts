@@ -18,7 +18,9 @@ export function expandArgFiles(argv: readonly string[], depth = 0): string[] {
     try {
       text = readFileSync(arg.slice(1), 'utf8')
     } catch (e) {
-      throw new UsageError(`cannot read argument file ${arg.slice(1)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`)
+      throw new UsageError(
+        `cannot read argument file ${arg.slice(1)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+      )
     }
     const words = text.split(/\r?\n/).flatMap((line) => splitLine(line))
     out.push(...expandArgFiles(words, depth + 1))
@@ -59,5 +61,8 @@ export function splitLine(line: string): string[] {
 
 function expandWord(word: string): string {
   const home = word === '~' || word.startsWith('~/') ? homedir() + word.slice(1) : word
-  return home.replace(/\$(\w+)|\$\{(\w+)\}/g, (whole, a: string | undefined, b: string | undefined) => process.env[a ?? b ?? ''] ?? whole)
+  return home.replace(
+    /\$(\w+)|\$\{(\w+)\}/g,
+    (whole, a: string | undefined, b: string | undefined) => process.env[a ?? b ?? ''] ?? whole,
+  )
 }

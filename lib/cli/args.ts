@@ -52,7 +52,8 @@ export interface CliOptions {
   readonly progress: boolean | undefined
 }
 
-export type ParseOutcome = { readonly kind: 'run'; readonly options: CliOptions } | { readonly kind: 'print'; readonly text: string }
+export type ParseOutcome =
+  { readonly kind: 'run'; readonly options: CliOptions } | { readonly kind: 'print'; readonly text: string }
 
 /** The CommitmentPolicy enum's values, spelled out so parsing loads nothing of the library. */
 const POLICIES: Readonly<Record<string, string>> = {
@@ -88,11 +89,16 @@ function tagGroups(argv: readonly string[]): string[] {
 
 function buildProgram(version: string): Command {
   const p = new Command('esdk')
-    .description('Encrypt or decrypt files, directories and pipes with the AWS Encryption SDK message format (esdk-native).')
+    .description(
+      'Encrypt or decrypt files, directories and pipes with the AWS Encryption SDK message format (esdk-native).',
+    )
     .usage('(-e | -d | --decrypt-unsigned) -i INPUT -o OUTPUT -w KEY-CONFIG... (-S | --metadata-output FILE) [options]')
     .version(version, '--version', 'print the versions and exit')
     .helpOption('-h, --help', 'show this help and exit')
-    .addHelpText('after', '\nExit codes: 0 success, 1 an operation failed, 2 usage error. Arguments may come from @file. See the README, "CLI".')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 success, 1 an operation failed, 2 usage error. Arguments may come from @file. See the README, "CLI".',
+    )
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => undefined })
     .allowExcessArguments(false)
@@ -102,20 +108,38 @@ function buildProgram(version: string): Command {
     .option('-S, --suppress-metadata', 'suppress metadata output')
     .option('--metadata-output <file>', 'file to which to append metadata records (JSON lines), - for stdout')
     .option('--overwrite-metadata', 'overwrite the metadata file instead of appending')
-    .option('-w, --wrapping-keys <config...>', 'a wrapping key configuration: provider=aws-kms key=ARN [key=...] [region=R] [profile=P], discovery=true [discovery-partition=P discovery-account=A], provider=raw-aes key=file:PATH namespace=N name=N, provider=raw-rsa key=file:PEM namespace=N name=N [padding=oaep-sha256]', collectGroups, [] as string[][])
-    .addOption(new Option('--commitment-policy <policy>', 'key commitment policy').choices(Object.keys(POLICIES)).default('require-encrypt-require-decrypt'))
-    .option('--caching <config...>', 'data key caching: capacity=N max_age=SECONDS [max_messages_encrypted=N] [max_bytes_encrypted=N]')
+    .option(
+      '-w, --wrapping-keys <config...>',
+      'a wrapping key configuration: provider=aws-kms key=ARN [key=...] [region=R] [profile=P], discovery=true [discovery-partition=P discovery-account=A], provider=raw-aes key=file:PATH namespace=N name=N, provider=raw-rsa key=file:PEM namespace=N name=N [padding=oaep-sha256]',
+      collectGroups,
+      [] as string[][],
+    )
+    .addOption(
+      new Option('--commitment-policy <policy>', 'key commitment policy')
+        .choices(Object.keys(POLICIES))
+        .default('require-encrypt-require-decrypt'),
+    )
+    .option(
+      '--caching <config...>',
+      'data key caching: capacity=N max_age=SECONDS [max_messages_encrypted=N] [max_bytes_encrypted=N]',
+    )
     .option('-b, --buffer', 'hold the whole result in memory and release it only when the message authenticated')
     .option('-i, --input <path>', 'input file, directory (with -r), glob, or - for stdin')
     .option('-o, --output <path>', 'output file or directory, or - for stdout')
     .option('--encode', 'base64-encode the output')
     .option('--decode', 'base64-decode the input')
-    .option('-c, --encryption-context <pairs...>', 'encrypt: key=value pairs to bind; decrypt: key=value pairs that must match, bare keys that must be present')
+    .option(
+      '-c, --encryption-context <pairs...>',
+      'encrypt: key=value pairs to bind; decrypt: key=value pairs that must match, bare keys that must be present',
+    )
     .option('--algorithm <name>', 'algorithm suite (encrypt only), e.g. AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384')
     .option('--frame-length <bytes>', 'frame length in bytes (encrypt only)')
     .option('--max-length <bytes>', 'largest frame (or non-framed body) to accept (decrypt only)')
     .option('--max-encrypted-data-keys <n>', 'most encrypted data keys to wrap or unwrap')
-    .option('--suffix [suffix]', 'suffix for output file names (default .encrypted / .decrypted; empty when given without a value)')
+    .option(
+      '--suffix [suffix]',
+      'suffix for output file names (default .encrypted / .decrypted; empty when given without a value)',
+    )
     .option('--interactive', 'ask before overwriting an existing file')
     .option('--no-overwrite', 'never overwrite an existing file')
     .option('-r, --recursive', 'allow directories as input (also -R)')
@@ -123,7 +147,10 @@ function buildProgram(version: string): Command {
     .option('-q, --quiet', 'no warnings and no progress bar')
     .option('--jobs <n>', 'files processed at once for a directory or glob (extension)', '1')
     .addOption(new Option('--backend <backend>', 'crypto backend (extension)').choices(['auto', 'native', 'js']))
-    .option('--kms-endpoint <url>', 'AWS KMS endpoint for every aws-kms key: a VPC endpoint or a local stand-in (extension)')
+    .option(
+      '--kms-endpoint <url>',
+      'AWS KMS endpoint for every aws-kms key: a VPC endpoint or a local stand-in (extension)',
+    )
     .option('--progress', 'show the progress bar even when stderr is not a terminal (extension)')
     // The Python CLI's internal flag, accepted by its parser only to be refused: the same here (checkOptions).
     .addOption(new Option('--required-encryption-context-keys <keys...>').hideHelp())
@@ -184,7 +211,8 @@ export function parseCommandLine(argv: readonly string[], version: string): Pars
     program.parse(tagGroups(expandAbbreviations(expandArgFiles(argv), longFlagsOf(program))), { from: 'user' })
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return { kind: 'print', text: help ?? '' }
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')
+        return { kind: 'print', text: help ?? '' }
       throw new UsageError(e.message.replace(/^error: /, ''))
     }
     throw e
@@ -193,14 +221,17 @@ export function parseCommandLine(argv: readonly string[], version: string): Pars
 }
 
 function checkOptions(o: Record<string, unknown>): CliOptions {
-  if (o.requiredEncryptionContextKeys !== undefined) throw new UsageError('--required-encryption-context-keys cannot be manually provided')
+  if (o.requiredEncryptionContextKeys !== undefined)
+    throw new UsageError('--required-encryption-context-keys cannot be manually provided')
   const actions = (['encrypt', 'decrypt', 'decryptUnsigned'] as const).filter((a) => o[a] === true)
-  if (actions.length !== 1) throw new UsageError('exactly one of -e/--encrypt, -d/--decrypt or --decrypt-unsigned is required')
+  if (actions.length !== 1)
+    throw new UsageError('exactly one of -e/--encrypt, -d/--decrypt or --decrypt-unsigned is required')
   const action: Action = actions[0] === 'decryptUnsigned' ? 'decrypt-unsigned' : (actions[0] as Action)
   const encrypting = action === 'encrypt'
   const suppress = o.suppressMetadata === true
   const metadataOutput = str(o.metadataOutput)
-  if (suppress === (metadataOutput !== undefined)) throw new UsageError('exactly one of -S/--suppress-metadata or --metadata-output is required')
+  if (suppress === (metadataOutput !== undefined))
+    throw new UsageError('exactly one of -S/--suppress-metadata or --metadata-output is required')
   if (metadataOutput === '') throw new UsageError('metadata output file name cannot be empty')
   const input = str(o.input)
   const output = str(o.output)
@@ -212,11 +243,14 @@ function checkOptions(o: Record<string, unknown>): CliOptions {
 
   const rawContext = (o.encryptionContext as string[] | undefined) ?? []
   const requiredContextKeys = encrypting ? [] : rawContext.filter((a) => !a.includes('='))
-  const encryptionContext = collapse(parseKeyValues(encrypting ? rawContext : rawContext.filter((a) => a.includes('=')), '-c/--encryption-context'))
+  const encryptionContext = collapse(
+    parseKeyValues(encrypting ? rawContext : rawContext.filter((a) => a.includes('=')), '-c/--encryption-context'),
+  )
 
   const algorithm = str(o.algorithm)
   const suiteId = algorithm === undefined ? undefined : suiteIdOf(algorithm)
-  if (algorithm !== undefined && suiteId === undefined) throw new UsageError(`--algorithm: unknown algorithm ${algorithm}`)
+  if (algorithm !== undefined && suiteId === undefined)
+    throw new UsageError(`--algorithm: unknown algorithm ${algorithm}`)
   const frameLength = int(o.frameLength, '--frame-length', 1, 2 ** 32 - 1)
   const maxLength = int(o.maxLength, '--max-length', 1, Number.MAX_SAFE_INTEGER)
   // Stricter than the Python CLI, which ignores these on the other operation.
@@ -225,10 +259,14 @@ function checkOptions(o: Record<string, unknown>): CliOptions {
   if (encrypting && maxLength !== undefined) throw new UsageError('--max-length is for decryption only')
   const jobs = int(o.jobs, '--jobs', 1, 256) ?? 1
   const kmsEndpoint = str(o.kmsEndpoint)
-  if (kmsEndpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(kmsEndpoint)) throw new UsageError(`--kms-endpoint must be an http(s) URL (got ${kmsEndpoint})`)
-  if (o.encode === true && output === '-' && metadataOutput === '-') throw new UsageError('metadata output cannot be stdout when output is stdout')
-  if (output === '-' && metadataOutput === '-') throw new UsageError('metadata output cannot be stdout when output is stdout')
-  if (o.interactive === true && input === '-') throw new UsageError('--interactive cannot ask questions while the input is stdin')
+  if (kmsEndpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(kmsEndpoint))
+    throw new UsageError(`--kms-endpoint must be an http(s) URL (got ${kmsEndpoint})`)
+  if (o.encode === true && output === '-' && metadataOutput === '-')
+    throw new UsageError('metadata output cannot be stdout when output is stdout')
+  if (output === '-' && metadataOutput === '-')
+    throw new UsageError('metadata output cannot be stdout when output is stdout')
+  if (o.interactive === true && input === '-')
+    throw new UsageError('--interactive cannot ask questions while the input is stdin')
 
   return {
     action,
@@ -263,12 +301,15 @@ function checkOptions(o: Record<string, unknown>): CliOptions {
 
 function checkCaching(args: readonly string[]): CachingOptions {
   const config = collapse(parseKeyValues(args, '--caching'))
-  if (config.capacity === undefined || config.max_age === undefined) throw new UsageError('--caching: both "capacity" and "max_age" are required')
+  if (config.capacity === undefined || config.max_age === undefined)
+    throw new UsageError('--caching: both "capacity" and "max_age" are required')
   for (const key of Object.keys(config)) {
-    if (!['capacity', 'max_age', 'max_messages_encrypted', 'max_bytes_encrypted'].includes(key)) throw new UsageError(`--caching: invalid key "${key}"`)
+    if (!['capacity', 'max_age', 'max_messages_encrypted', 'max_bytes_encrypted'].includes(key))
+      throw new UsageError(`--caching: invalid key "${key}"`)
   }
   const maxAge = Number(config.max_age)
-  if (!Number.isFinite(maxAge) || maxAge <= 0) throw new UsageError(`--caching: max_age must be a positive number of seconds (got ${config.max_age})`)
+  if (!Number.isFinite(maxAge) || maxAge <= 0)
+    throw new UsageError(`--caching: max_age must be a positive number of seconds (got ${config.max_age})`)
   const maxMessagesEncrypted = int(config.max_messages_encrypted, '--caching max_messages_encrypted', 1, 2 ** 32)
   const maxBytesEncrypted = int(config.max_bytes_encrypted, '--caching max_bytes_encrypted', 0, Number.MAX_SAFE_INTEGER)
   return {
@@ -287,6 +328,7 @@ function int(v: unknown, what: string, min: number, max: number): number | undef
   if (v === undefined) return undefined
   const text = String(v)
   const n = /^\d+$/.test(text) ? Number(text) : Number.NaN
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`${what} must be an integer from ${min} to ${max} (got ${text})`)
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw new UsageError(`${what} must be an integer from ${min} to ${max} (got ${text})`)
   return n
 }

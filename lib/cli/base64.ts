@@ -31,7 +31,8 @@ export function base64Decoder(): Transform {
       const whole = text.length - (text.length % 4)
       rest = text.slice(whole)
       const part = text.slice(0, whole)
-      if (!ALPHABET.test(part) || (part.includes('=') && part.indexOf('=') < part.length - 2)) return done(new OperationError('--decode: the input is not base64'))
+      if (!ALPHABET.test(part) || (part.includes('=') && part.indexOf('=') < part.length - 2))
+        return done(new OperationError('--decode: the input is not base64'))
       if (part.endsWith('=')) ended = true
       done(null, part.length === 0 ? undefined : Buffer.from(part, 'base64'))
     },

@@ -24,6 +24,9 @@ export class OperationError extends Error {
 /** One line, no stack: what a user sees for any error unless -v asked for more. */
 export function oneLine(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e)
-  const code = typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' && /^[A-Z_]+$/.test(e.code) ? ` (${e.code})` : ''
+  const code =
+    typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' && /^[A-Z_]+$/.test(e.code)
+      ? ` (${e.code})`
+      : ''
   return `${text.split('\n')[0] ?? ''}${code}`.trim()
 }

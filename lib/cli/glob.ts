@@ -52,12 +52,14 @@ export function expandGlob(pattern: string): string[] {
     }
     bases = next
   }
-  return bases.filter((p) => {
-    try {
-      statSync(p)
-      return true
-    } catch {
-      return false
-    }
-  }).sort()
+  return bases
+    .filter((p) => {
+      try {
+        statSync(p)
+        return true
+      } catch {
+        return false
+      }
+    })
+    .sort()
 }

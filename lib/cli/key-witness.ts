@@ -50,7 +50,10 @@ export class KeyWitness extends KeyringNode {
   }
 
   /** One EDK at a time, in the message's order (what the keyrings do themselves), so the one that opened is known. */
-  protected async _onDecrypt(material: NodeDecryptionMaterial, encryptedDataKeys: readonly EncryptedDataKey[]): Promise<NodeDecryptionMaterial> {
+  protected async _onDecrypt(
+    material: NodeDecryptionMaterial,
+    encryptedDataKeys: readonly EncryptedDataKey[],
+  ): Promise<NodeDecryptionMaterial> {
     const errors: unknown[] = []
     for (const edk of encryptedDataKeys) {
       try {
@@ -65,7 +68,8 @@ export class KeyWitness extends KeyringNode {
       }
     }
     if (errors.length === 1) throw errors[0]
-    if (errors.length > 1) throw new KeyringError(`no wrapping key opened the message (${errors.length} failures)`, errors)
+    if (errors.length > 1)
+      throw new KeyringError(`no wrapping key opened the message (${errors.length} failures)`, errors)
     return material
   }
 }

@@ -2,7 +2,6 @@
 import { EXIT_FAILURE, EXIT_USAGE, UsageError, oneLine } from './errors'
 import { versionReport } from './version'
 
-
 /** Returns the exit code; never throws. */
 export async function main(argv: readonly string[]): Promise<number> {
   const verbose = argv.includes('-v') || argv.some((a) => /^-v+$/.test(a))

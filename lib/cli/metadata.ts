@@ -14,15 +14,27 @@ export interface MetadataRecord {
   readonly headerAuth?: { readonly iv: Buffer; readonly tag: Buffer }
   /** Extension: the wrapping key that opened the data key. */
   readonly decryptedWith?: DecryptingKey
-  readonly skipped?: { readonly reason: string; readonly missingKeys: readonly string[]; readonly missingPairs: readonly (readonly [string, string])[] }
+  readonly skipped?: {
+    readonly reason: string
+    readonly missingKeys: readonly string[]
+    readonly missingPairs: readonly (readonly [string, string])[]
+  }
 }
 
 /** The Python CLI's json_ready_header: binary fields base64, EDKs sorted by provider id then key info. */
 export function headerJson(h: MessageHeader): Record<string, unknown> {
   const b64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64')
   const edks = [...h.encryptedDataKeys]
-    .sort((a, b) => Buffer.compare(Buffer.concat([Buffer.from(a.providerId), a.rawInfo]), Buffer.concat([Buffer.from(b.providerId), b.rawInfo])))
-    .map((e) => ({ key_provider: { provider_id: b64(Buffer.from(e.providerId, 'utf8')), key_info: b64(e.rawInfo) }, encrypted_data_key: b64(e.encryptedDataKey) }))
+    .sort((a, b) =>
+      Buffer.compare(
+        Buffer.concat([Buffer.from(a.providerId), a.rawInfo]),
+        Buffer.concat([Buffer.from(b.providerId), b.rawInfo]),
+      ),
+    )
+    .map((e) => ({
+      key_provider: { provider_id: b64(Buffer.from(e.providerId, 'utf8')), key_info: b64(e.rawInfo) },
+      encrypted_data_key: b64(e.encryptedDataKey),
+    }))
   return {
     version: h.version === 1 ? '1.0' : '2.0',
     type: h.type ?? null,
@@ -42,13 +54,18 @@ export function sortedJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) return v
     const o = v as Record<string, unknown>
-    return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]))
+    return Object.fromEntries(
+      Object.keys(o)
+        .sort()
+        .map((k) => [k, o[k]]),
+    )
   })
 }
 
 export function recordJson(r: MetadataRecord): string {
   const line: Record<string, unknown> = { mode: r.mode, input: r.input, output: r.output, header: headerJson(r.header) }
-  if (r.headerAuth !== undefined) line.header_auth = { iv: r.headerAuth.iv.toString('base64'), tag: r.headerAuth.tag.toString('base64') }
+  if (r.headerAuth !== undefined)
+    line.header_auth = { iv: r.headerAuth.iv.toString('base64'), tag: r.headerAuth.tag.toString('base64') }
   if (r.decryptedWith !== undefined) line.decrypted_with = r.decryptedWith
   if (r.skipped !== undefined) {
     line.skipped = true
@@ -78,7 +95,9 @@ export class MetadataWriter {
     try {
       this.fd = openSync(this.target, this.overwrite ? 'w' : 'a', 0o600)
     } catch (e) {
-      throw new OperationError(`cannot open metadata output ${this.target}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`)
+      throw new OperationError(
+        `cannot open metadata output ${this.target}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+      )
     }
   }
 

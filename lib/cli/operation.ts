@@ -50,7 +50,10 @@ export class ContextMismatch extends OperationError {
     readonly missingKeys: string[],
     readonly missingPairs: [string, string][],
   ) {
-    const parts = [...missingKeys.map((k) => `key "${k}" missing`), ...missingPairs.map(([k, v]) => `"${k}" is not "${v}"`)]
+    const parts = [
+      ...missingKeys.map((k) => `key "${k}" missing`),
+      ...missingPairs.map(([k, v]) => `"${k}" is not "${v}"`),
+    ]
     super(`encryption context does not match: ${parts.join(', ')}`)
   }
 }
@@ -69,7 +72,8 @@ export function checkContext(options: CliOptions, header: MessageHeader): Contex
 export function mayWrite(job: Job, ctx: OperationContext): boolean | Promise<boolean> {
   if (job.destination === '-') return true
   const there = identityOf(job.destination)
-  if (there !== undefined && ctx.inputs.has(there)) throw new OperationError(`refusing to overwrite the input ${job.destination}`)
+  if (there !== undefined && ctx.inputs.has(there))
+    throw new OperationError(`refusing to overwrite the input ${job.destination}`)
   const claimedBefore = ctx.claimed.has(job.outputName)
   ctx.claimed.add(job.outputName)
   return there === undefined && !claimedBefore ? true : ctx.mayOverwrite(job.destination)
@@ -80,9 +84,17 @@ export async function runOperation(job: Job, ctx: OperationContext): Promise<Ope
   const encrypting = options.action === 'encrypt'
   if (!(await mayWrite(job, ctx))) return 'skipped'
 
-  if (job.size !== undefined && job.size <= WHOLE_FILE_LIMIT && !options.decode && !options.encode && options.action !== 'decrypt-unsigned') return runWhole(job, ctx)
+  if (
+    job.size !== undefined &&
+    job.size <= WHOLE_FILE_LIMIT &&
+    !options.decode &&
+    !options.encode &&
+    options.action !== 'decrypt-unsigned'
+  )
+    return runWhole(job, ctx)
 
-  const source: Readable = job.source === '-' ? process.stdin : createReadStream(job.source, { highWaterMark: READ_CHUNK })
+  const source: Readable =
+    job.source === '-' ? process.stdin : createReadStream(job.source, { highWaterMark: READ_CHUNK })
   source.on('data', (chunk: Buffer) => ctx.progress.add(chunk.length))
   const stages: (Readable | Transform | Writable)[] = [source]
   if (options.decode) stages.push(base64Decoder())
@@ -99,9 +111,12 @@ export async function runOperation(job: Job, ctx: OperationContext): Promise<Ope
         ...(options.frameLength === undefined ? {} : { frameLength: options.frameLength }),
         ...(plaintextLength === undefined ? {} : { plaintextLength }),
       })
-    : (options.action === 'decrypt' ? ctx.client.decryptStream : ctx.client.decryptUnsignedMessageStream)(ctx.materials, {
-        ...(options.maxLength === undefined ? {} : { maxBodySize: options.maxLength }),
-      })
+    : (options.action === 'decrypt' ? ctx.client.decryptStream : ctx.client.decryptUnsignedMessageStream)(
+        ctx.materials,
+        {
+          ...(options.maxLength === undefined ? {} : { maxBodySize: options.maxLength }),
+        },
+      )
   let header: MessageHeader | undefined
   let mismatch: ContextMismatch | undefined
   crypto.on('MessageHeader', (h: MessageHeader) => {
@@ -144,7 +159,11 @@ export async function runOperation(job: Job, ctx: OperationContext): Promise<Ope
     if (failure instanceof ContextMismatch && header !== undefined) {
       ctx.metadata.write({
         ...record(job, options, header, tap),
-        skipped: { reason: 'Missing encryption context key or value', missingKeys: failure.missingKeys, missingPairs: failure.missingPairs },
+        skipped: {
+          reason: 'Missing encryption context key or value',
+          missingKeys: failure.missingKeys,
+          missingPairs: failure.missingPairs,
+        },
       })
     }
     throw failure
@@ -170,7 +189,11 @@ async function runWhole(job: Job, ctx: OperationContext): Promise<OperationResul
     output = r.result
     header = r.messageHeader
   } else {
-    const r = await ctx.client.decrypt(ctx.materials, input, options.maxLength === undefined ? {} : { maxBodySize: options.maxLength })
+    const r = await ctx.client.decrypt(
+      ctx.materials,
+      input,
+      options.maxLength === undefined ? {} : { maxBodySize: options.maxLength },
+    )
     output = r.plaintext
     header = r.messageHeader
     headerAuth = headerAuthOf(input, ctx.metadata)
@@ -180,7 +203,11 @@ async function runWhole(job: Job, ctx: OperationContext): Promise<OperationResul
       ctx.metadata.write({
         ...record(job, options, header, undefined),
         ...(headerAuth ? { headerAuth } : {}),
-        skipped: { reason: 'Missing encryption context key or value', missingKeys: mismatch.missingKeys, missingPairs: mismatch.missingPairs },
+        skipped: {
+          reason: 'Missing encryption context key or value',
+          missingKeys: mismatch.missingKeys,
+          missingPairs: mismatch.missingPairs,
+        },
       })
       throw mismatch
     }
@@ -190,7 +217,11 @@ async function runWhole(job: Job, ctx: OperationContext): Promise<OperationResul
     ctx.directories.ensure(job.destination)
     writeWholeSync(job.destination, options.action === 'encrypt' ? 0o666 : 0o600, output)
   }
-  ctx.metadata.write({ ...record(job, options, header, undefined), ...(headerAuth ? { headerAuth } : {}), ...(options.action === 'encrypt' ? {} : withKey(ctx.log, header)) })
+  ctx.metadata.write({
+    ...record(job, options, header, undefined),
+    ...(headerAuth ? { headerAuth } : {}),
+    ...(options.action === 'encrypt' ? {} : withKey(ctx.log, header)),
+  })
   return 'done'
 }
 
@@ -201,8 +232,19 @@ export function headerAuthOf(message: Buffer, metadata: MetadataWriter): Metadat
   return parsed.done ? { iv: Buffer.from(parsed.headerIv), tag: Buffer.from(parsed.headerAuthTag) } : undefined
 }
 
-export function record(job: Job, options: CliOptions, header: MessageHeader, tap: HeaderTap | undefined): MetadataRecord {
-  return { mode: options.action, input: job.inputName, output: job.outputName, header, ...(tap?.headerAuth ? { headerAuth: tap.headerAuth } : {}) }
+export function record(
+  job: Job,
+  options: CliOptions,
+  header: MessageHeader,
+  tap: HeaderTap | undefined,
+): MetadataRecord {
+  return {
+    mode: options.action,
+    input: job.inputName,
+    output: job.outputName,
+    header,
+    ...(tap?.headerAuth ? { headerAuth: tap.headerAuth } : {}),
+  }
 }
 
 export function withKey(log: KeyWitnessLog, header: MessageHeader): Partial<MetadataRecord> {

@@ -11,7 +11,10 @@ let counter = 0
 /** The temporary name beside `destination`: hidden, unguessable, never an existing file (opened with `wx`, so a planted name fails instead of being followed). */
 function temporaryBeside(destination: string): string {
   runTag ??= randomBytes(6).toString('hex')
-  return path.join(path.dirname(destination), `.${path.basename(destination)}.${runTag}${(counter++).toString(36)}.esdk-partial`)
+  return path.join(
+    path.dirname(destination),
+    `.${path.basename(destination)}.${runTag}${(counter++).toString(36)}.esdk-partial`,
+  )
 }
 
 /**
@@ -23,7 +26,7 @@ export function writeWholeSync(destination: string, mode: number, bytes: Uint8Ar
   let fd: number | undefined
   try {
     fd = openSync(temporary, 'wx', mode)
-    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at)
+    for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at)
     closeSync(fd)
     fd = undefined
     renameSync(temporary, destination)

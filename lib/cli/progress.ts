@@ -24,7 +24,12 @@ export function startProgress(show: boolean, totalBytes: number, totalFiles: num
   let files = 0
   const payload = (): Record<string, string> => {
     const seconds = Math.max((Date.now() - started) / 1000, 0.001)
-    return { done: mib(bytes), all: mib(totalBytes), rate: `${mib(bytes / seconds)}/s`, files: `${files}/${totalFiles}` }
+    return {
+      done: mib(bytes),
+      all: mib(totalBytes),
+      rate: `${mib(bytes / seconds)}/s`,
+      files: `${files}/${totalFiles}`,
+    }
   }
   const bar: SingleBar = new cliProgress.SingleBar(
     {

@@ -25,14 +25,22 @@ export interface Reporter {
 export async function run(options: CliOptions, report: Reporter): Promise<number> {
   const jobs = planJobs({ ...options, warn: (m) => report.warn(m) })
   const log = new KeyWitnessLog()
-  const keyring = buildKeyring(options.wrappingKeys, { kmsEndpoint: options.kmsEndpoint, log, decrypting: options.action !== 'encrypt' })
+  const keyring = buildKeyring(options.wrappingKeys, {
+    kmsEndpoint: options.kmsEndpoint,
+    log,
+    decrypting: options.action !== 'encrypt',
+  })
   const materials = options.caching
     ? new NodeCachingMaterialsManager({
         backingMaterials: keyring,
         cache: getLocalCryptographicMaterialsCache(options.caching.capacity),
         maxAge: options.caching.maxAgeMs,
-        ...(options.caching.maxMessagesEncrypted === undefined ? {} : { maxMessagesEncrypted: options.caching.maxMessagesEncrypted }),
-        ...(options.caching.maxBytesEncrypted === undefined ? {} : { maxBytesEncrypted: options.caching.maxBytesEncrypted }),
+        ...(options.caching.maxMessagesEncrypted === undefined
+          ? {}
+          : { maxMessagesEncrypted: options.caching.maxMessagesEncrypted }),
+        ...(options.caching.maxBytesEncrypted === undefined
+          ? {}
+          : { maxBytesEncrypted: options.caching.maxBytesEncrypted }),
       })
     : keyring
   const client = buildClient({
@@ -41,7 +49,10 @@ export async function run(options: CliOptions, report: Reporter): Promise<number
     ...(options.backend === undefined ? {} : { backend: options.backend }),
   })
   // The Python CLI's default under this policy: the newest suite that commits to nothing.
-  const defaults = options.commitmentPolicy === CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT && options.suiteId === undefined ? { suiteId: AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA384_ECDSA_P384 } : {}
+  const defaults =
+    options.commitmentPolicy === CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT && options.suiteId === undefined
+      ? { suiteId: AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA384_ECDSA_P384 }
+      : {}
   const metadata = new MetadataWriter(options.metadataOutput, options.overwriteMetadata)
   metadata.open()
   const totalBytes = jobs.reduce((n, j) => n + (j.size ?? 0), 0)
@@ -136,7 +147,9 @@ function overwritePolicy(options: CliOptions, report: Reporter): (destination: s
             rl.close()
             terminal?.destroy()
           }
-          rl.question(`Overwrite existing output file "${destination}" with new contents? [y/N]: `, (text) => done(text.trim().toLowerCase().startsWith('y')))
+          rl.question(`Overwrite existing output file "${destination}" with new contents? [y/N]: `, (text) =>
+            done(text.trim().toLowerCase().startsWith('y')),
+          )
           rl.once('close', () => done(false))
         }),
     )

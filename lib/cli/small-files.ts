@@ -22,11 +22,20 @@ export interface Unit {
 }
 
 /** One outcome per job of a unit, in its order. */
-export type Outcome = { readonly ok: true; readonly result: OperationResult } | { readonly ok: false; readonly error: unknown }
+export type Outcome =
+  { readonly ok: true; readonly result: OperationResult } | { readonly ok: false; readonly error: unknown }
 
 /** A regular file to a file, bytes in and bytes out (base64 and --decrypt-unsigned keep the one-by-one paths). */
 export function batchable(job: Job, options: CliOptions): boolean {
-  return job.size !== undefined && job.size <= BATCH_FILE_LIMIT && job.source !== '-' && job.destination !== '-' && !options.encode && !options.decode && options.action !== 'decrypt-unsigned'
+  return (
+    job.size !== undefined &&
+    job.size <= BATCH_FILE_LIMIT &&
+    job.source !== '-' &&
+    job.destination !== '-' &&
+    !options.encode &&
+    !options.decode &&
+    options.action !== 'decrypt-unsigned'
+  )
 }
 
 /** Consecutive batchable jobs grouped, in order; every other job a unit of its own. */
@@ -79,7 +88,9 @@ export async function runBatch(jobs: readonly Job[], ctx: OperationContext): Pro
   if (inputs.length === 0) return outcomes
 
   // Headers cost time per record: only when a metadata record or a context check needs them.
-  const messageHeaders = ctx.metadata.enabled || (!encrypting && (options.requiredContextKeys.length > 0 || Object.keys(options.encryptionContext).length > 0))
+  const messageHeaders =
+    ctx.metadata.enabled ||
+    (!encrypting && (options.requiredContextKeys.length > 0 || Object.keys(options.encryptionContext).length > 0))
   let entries: readonly (EncryptBatchEntry | DecryptBatchEntry)[]
   try {
     entries = encrypting
@@ -89,7 +100,10 @@ export async function runBatch(jobs: readonly Job[], ctx: OperationContext): Pro
           ...(options.frameLength === undefined ? {} : { frameLength: options.frameLength }),
           messageHeaders,
         })
-      : await ctx.client.decryptBatch(ctx.materials, inputs, { ...(options.maxLength === undefined ? {} : { maxBodySize: options.maxLength }), messageHeaders })
+      : await ctx.client.decryptBatch(ctx.materials, inputs, {
+          ...(options.maxLength === undefined ? {} : { maxBodySize: options.maxLength }),
+          messageHeaders,
+        })
   } catch (e) {
     for (const i of slots) outcomes[i] = { ok: false, error: e }
     return outcomes
@@ -119,7 +133,13 @@ function finishEncrypt(job: Job, ctx: OperationContext, message: Buffer, header:
 }
 
 /** The batch released this plaintext only after its message authenticated (every tag, the signature); the context is checked before it is written. */
-function finishDecrypt(job: Job, ctx: OperationContext, message: Buffer, plaintext: Buffer, header: MessageHeader | undefined): void {
+function finishDecrypt(
+  job: Job,
+  ctx: OperationContext,
+  message: Buffer,
+  plaintext: Buffer,
+  header: MessageHeader | undefined,
+): void {
   try {
     const headerAuth = headerAuthOf(message, ctx.metadata)
     if (header !== undefined) {
@@ -128,14 +148,23 @@ function finishDecrypt(job: Job, ctx: OperationContext, message: Buffer, plainte
         ctx.metadata.write({
           ...record(job, ctx.options, header, undefined),
           ...(headerAuth ? { headerAuth } : {}),
-          skipped: { reason: 'Missing encryption context key or value', missingKeys: mismatch.missingKeys, missingPairs: mismatch.missingPairs },
+          skipped: {
+            reason: 'Missing encryption context key or value',
+            missingKeys: mismatch.missingKeys,
+            missingPairs: mismatch.missingPairs,
+          },
         })
         throw mismatch
       }
     }
     ctx.directories.ensure(job.destination)
     writeWholeSync(job.destination, 0o600, plaintext)
-    if (header !== undefined) ctx.metadata.write({ ...record(job, ctx.options, header, undefined), ...(headerAuth ? { headerAuth } : {}), ...withKey(ctx.log, header) })
+    if (header !== undefined)
+      ctx.metadata.write({
+        ...record(job, ctx.options, header, undefined),
+        ...(headerAuth ? { headerAuth } : {}),
+        ...withKey(ctx.log, header),
+      })
   } finally {
     // Written or refused, the plaintext leaves memory now (a view of the batch's region).
     plaintext.fill(0)

@@ -29,7 +29,11 @@ export interface TargetRequest {
   readonly warn: (message: string) => void
 }
 
-const DEFAULT_SUFFIX: Readonly<Record<Action, string>> = { encrypt: '.encrypted', decrypt: '.decrypted', 'decrypt-unsigned': '.decrypted' }
+const DEFAULT_SUFFIX: Readonly<Record<Action, string>> = {
+  encrypt: '.encrypted',
+  decrypt: '.decrypted',
+  'decrypt-unsigned': '.decrypted',
+}
 
 function isDir(p: string): boolean {
   try {
@@ -55,11 +59,14 @@ function real(p: string): string {
 
 /** The files under `dir` as paths relative to it, sorted per directory; built by concatenation (entry names hold no separator), not normalized per file. */
 function walk(dir: string, prefix: string, out: string[]): string[] {
-  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  )) {
     const p = path.join(dir, e.name)
     const relative = prefix + e.name
     if (e.isDirectory()) walk(p, relative + path.sep, out)
-    else if (e.isFile() || (e.isSymbolicLink() && statSync(p, { throwIfNoEntry: false })?.isFile() === true)) out.push(relative)
+    else if (e.isFile() || (e.isSymbolicLink() && statSync(p, { throwIfNoEntry: false })?.isFile() === true))
+      out.push(relative)
   }
   return out
 }
@@ -80,13 +87,28 @@ export function planJobs(r: TargetRequest): Job[] {
   checkMetadataTarget(r, outputIsDir)
   if (r.input === '-') {
     if (outputIsDir) throw new UsageError('the output may not be a directory when the input is stdin')
-    return [{ source: '-', destination: r.output, size: undefined, identity: undefined, inputName: '<stdin>', outputName: r.output === '-' ? '<stdout>' : path.resolve(r.output) }]
+    return [
+      {
+        source: '-',
+        destination: r.output,
+        size: undefined,
+        identity: undefined,
+        inputName: '<stdin>',
+        outputName: r.output === '-' ? '<stdout>' : path.resolve(r.output),
+      },
+    ]
   }
   const sources = hasGlob(r.input) && !existsPath(r.input) ? expandGlob(r.input) : existsPath(r.input) ? [r.input] : []
   if (sources.length === 0) throw new UsageError(`no input matches ${r.input}`)
-  if (sources.length > 1 && !outputIsDir) throw new UsageError('with several inputs, the output must be an existing directory')
+  if (sources.length > 1 && !outputIsDir)
+    throw new UsageError('with several inputs, the output must be an existing directory')
   const jobs: Job[] = []
-  const fileJob = (source: string, destination: string, inputName = path.resolve(source), outputName = destination === '-' ? '<stdout>' : path.resolve(destination)): Job => {
+  const fileJob = (
+    source: string,
+    destination: string,
+    inputName = path.resolve(source),
+    outputName = destination === '-' ? '<stdout>' : path.resolve(destination),
+  ): Job => {
     const s = statSync(source, { bigint: true })
     return { source, destination, size: Number(s.size), identity: `${s.dev}:${s.ino}`, inputName, outputName }
   }
@@ -106,13 +128,23 @@ export function planJobs(r: TargetRequest): Job[] {
       const plain = !suffix.includes('/') && !suffix.includes(path.sep)
       for (const relative of walk(source, '', [])) {
         const destination = under(outputBase, relative + suffix)
-        jobs.push(plain ? fileJob(under(sourceBase, relative), destination, under(absoluteSource, relative), under(absoluteOutput, relative + suffix)) : fileJob(under(sourceBase, relative), path.join(destination)))
+        jobs.push(
+          plain
+            ? fileJob(
+                under(sourceBase, relative),
+                destination,
+                under(absoluteSource, relative),
+                under(absoluteOutput, relative + suffix),
+              )
+            : fileJob(under(sourceBase, relative), path.join(destination)),
+        )
       }
     } else {
       jobs.push(fileJob(source, outputIsDir ? path.join(r.output, path.basename(source) + suffix) : r.output))
     }
   }
-  if (jobs.length > 1 && r.output === '-') throw new UsageError('with several inputs, the output must be an existing directory')
+  if (jobs.length > 1 && r.output === '-')
+    throw new UsageError('with several inputs, the output must be an existing directory')
   return jobs
 }
 
@@ -144,7 +176,10 @@ function checkMetadataTarget(r: TargetRequest, outputIsDir: boolean): void {
   if (m === undefined || m === '-') return
   if (isDir(m)) throw new UsageError('metadata output cannot be a directory')
   const metadata = real(m)
-  if (r.input !== '-' && (metadata === real(r.input) || (r.output !== '-' && metadata === real(r.output)))) throw new UsageError('metadata output file cannot be the input or output')
-  if (outputIsDir && metadata.startsWith(real(r.output) + path.sep)) throw new UsageError('metadata output file cannot be in the output directory')
-  if (r.input !== '-' && isDir(r.input) && metadata.startsWith(real(r.input) + path.sep)) throw new UsageError('metadata output file cannot be in the input directory')
+  if (r.input !== '-' && (metadata === real(r.input) || (r.output !== '-' && metadata === real(r.output))))
+    throw new UsageError('metadata output file cannot be the input or output')
+  if (outputIsDir && metadata.startsWith(real(r.output) + path.sep))
+    throw new UsageError('metadata output file cannot be in the output directory')
+  if (r.input !== '-' && isDir(r.input) && metadata.startsWith(real(r.input) + path.sep))
+    throw new UsageError('metadata output file cannot be in the input directory')
 }

@@ -4,7 +4,9 @@ import path from 'node:path'
 
 export function versionReport(): string {
   // build/lib/cli/ (and the bundle beside it) sit three levels under the package root.
-  const pkg = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version?: unknown }
+  const pkg = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
+    version?: unknown
+  }
   const version = typeof pkg.version === 'string' ? pkg.version : 'unknown'
   return `esdk/${version} esdk-native/${version} node/${process.version}`
 }

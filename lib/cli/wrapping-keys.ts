@@ -47,7 +47,10 @@ function kmsKeyring(c: KmsKeyConfig, settings: KeyringSettings): KeyringNode {
     ...(endpoint === undefined ? {} : { endpoint }),
   })
   if (c.discovery) {
-    const filter = c.discoveryPartition === undefined ? {} : { discoveryFilter: { partition: c.discoveryPartition, accountIDs: [...c.discoveryAccounts] } }
+    const filter =
+      c.discoveryPartition === undefined
+        ? {}
+        : { discoveryFilter: { partition: c.discoveryPartition, accountIDs: [...c.discoveryAccounts] } }
     return new KmsKeyringNode({ discovery: true, clientProvider, ...filter })
   }
   const [generatorKeyId, ...keyIds] = c.keys
@@ -58,7 +61,9 @@ function readKeyFile(path: string, provider: string): Buffer {
   try {
     return readFileSync(path)
   } catch (e) {
-    throw new OperationError(`${provider}: cannot read key file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`)
+    throw new OperationError(
+      `${provider}: cannot read key file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+    )
   }
 }
 
@@ -67,12 +72,21 @@ function rawKeyring(c: RawKeyConfig, decrypting: boolean): KeyringNode {
   try {
     if (c.provider === 'raw-aes') {
       const suite = AES_SUITES[bytes.length]
-      if (suite === undefined) throw new OperationError(`raw-aes: key file ${c.keyFile} must hold 16, 24 or 32 raw bytes (it holds ${bytes.length})`)
-      return new RawAesKeyringNode({ keyName: c.name, keyNamespace: c.namespace, unencryptedMasterKey: bytes, wrappingSuite: suite })
+      if (suite === undefined)
+        throw new OperationError(
+          `raw-aes: key file ${c.keyFile} must hold 16, 24 or 32 raw bytes (it holds ${bytes.length})`,
+        )
+      return new RawAesKeyringNode({
+        keyName: c.name,
+        keyNamespace: c.namespace,
+        unencryptedMasterKey: bytes,
+        wrappingSuite: suite,
+      })
     }
     const pkcs1 = c.padding === 'pkcs1'
     const rsaKey = rsaKeyOf(bytes, c.keyFile)
-    if (decrypting && rsaKey.privateKey === undefined) throw new OperationError(`raw-rsa: decrypting needs a private key; ${c.keyFile} holds a public key`)
+    if (decrypting && rsaKey.privateKey === undefined)
+      throw new OperationError(`raw-rsa: decrypting needs a private key; ${c.keyFile} holds a public key`)
     return new RawRsaKeyringNode({
       keyName: c.name,
       keyNamespace: c.namespace,

@@ -58,7 +58,9 @@ function threads(env: Env): number {
   const value = env.ESDK_NATIVE_THREADS
   if (value === undefined || value === '') return Math.min(64, availableParallelism())
   if (!/^[0-9]+$/.test(value) || Number(value) < 1 || Number(value) > 64) {
-    throw new InvalidArgumentError(`ESDK_NATIVE_THREADS must be a whole number from 1 to 64 or unset (got ${JSON.stringify(value)})`)
+    throw new InvalidArgumentError(
+      `ESDK_NATIVE_THREADS must be a whole number from 1 to 64 or unset (got ${JSON.stringify(value)})`,
+    )
   }
   return Number(value)
 }

@@ -85,13 +85,24 @@ export class InvalidArgumentError extends EsdkError {
 export class KeyringError extends EsdkError {
   readonly causes: readonly unknown[]
   constructor(message: string, causes: readonly unknown[] = []) {
-    super('KEYRING', message, causes.length > 0 ? { cause: causes.length === 1 ? causes[0] : new AggregateError(causes, message) } : undefined)
+    super(
+      'KEYRING',
+      message,
+      causes.length > 0 ? { cause: causes.length === 1 ? causes[0] : new AggregateError(causes, message) } : undefined,
+    )
     this.causes = causes
   }
 }
 
 /** The KMS operations the keyrings call; a KmsError names the one that failed. */
-export type KmsOperationName = 'GenerateDataKey' | 'Encrypt' | 'Decrypt' | 'GenerateDataKeyWithoutPlaintext' | 'ReEncrypt' | 'DeriveSharedSecret' | 'GetPublicKey'
+export type KmsOperationName =
+  | 'GenerateDataKey'
+  | 'Encrypt'
+  | 'Decrypt'
+  | 'GenerateDataKeyWithoutPlaintext'
+  | 'ReEncrypt'
+  | 'DeriveSharedSecret'
+  | 'GetPublicKey'
 
 /**
  * One AWS KMS call failed, or answered with something the keyring must not use (wrong key id,

@@ -42,13 +42,18 @@ const HASH_LENGTH: Readonly<Record<KdfHash, number>> = { sha256: 32, sha384: 48,
  */
 export function hkdf(hash: KdfHash, salt: Uint8Array, ikm: Uint8Array, info: Uint8Array, length: number): Buffer {
   const blockLength = HASH_LENGTH[hash]
-  if (!Number.isInteger(length) || length < 1 || length > 255 * blockLength) throw new RangeError(`HKDF output of ${length} bytes`)
+  if (!Number.isInteger(length) || length < 1 || length > 255 * blockLength)
+    throw new RangeError(`HKDF output of ${length} bytes`)
   const prk = hkdfExtract(hash, salt, ikm)
   const out = allocSecret(length)
   let previous: Buffer = Buffer.alloc(0)
   try {
     for (let i = 1, o = 0; o < length; i++) {
-      const block = createHmac(hash, prk).update(previous).update(info).update(Buffer.from([i])).digest()
+      const block = createHmac(hash, prk)
+        .update(previous)
+        .update(info)
+        .update(Buffer.from([i]))
+        .digest()
       wipe(previous)
       previous = block
       o += block.copy(out, o, 0, Math.min(block.length, length - o))

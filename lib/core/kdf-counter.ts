@@ -27,9 +27,12 @@ export interface KdfCounterInput {
  * Derivation"; aws-kms-hierarchical-keyring.md): the same bounds every official implementation checks.
  */
 export function checkKdfCounterInput({ hash, ikm, context, length }: KdfCounterInput): void {
-  if (hash !== 'sha256' && hash !== 'sha384') throw new InvalidArgumentError('the counter-mode KDF takes HMAC-SHA256 or HMAC-SHA384')
-  if (ikm.length !== 32 && ikm.length !== 48 && ikm.length !== 66) throw new InvalidArgumentError(`counter-mode KDF key of ${ikm.length} bytes`)
-  if (context.length !== 16 && context.length !== 32) throw new InvalidArgumentError(`counter-mode KDF salt of ${context.length} bytes`)
+  if (hash !== 'sha256' && hash !== 'sha384')
+    throw new InvalidArgumentError('the counter-mode KDF takes HMAC-SHA256 or HMAC-SHA384')
+  if (ikm.length !== 32 && ikm.length !== 48 && ikm.length !== 66)
+    throw new InvalidArgumentError(`counter-mode KDF key of ${ikm.length} bytes`)
+  if (context.length !== 16 && context.length !== 32)
+    throw new InvalidArgumentError(`counter-mode KDF salt of ${context.length} bytes`)
   if (length !== 32 && length !== 64) throw new InvalidArgumentError(`counter-mode KDF output of ${length} bytes`)
 }
 
@@ -46,7 +49,13 @@ export function kdfCounterMode(input: KdfCounterInput): Buffer {
   const out = allocSecret(length)
   for (let i = 1, o = 0; o < length; i++) {
     counter.writeUInt32BE(i)
-    const block = createHmac(hash, ikm).update(counter).update(label).update(SEPARATOR).update(context).update(suffix).digest()
+    const block = createHmac(hash, ikm)
+      .update(counter)
+      .update(label)
+      .update(SEPARATOR)
+      .update(context)
+      .update(suffix)
+      .digest()
     o += block.copy(out, o, 0, Math.min(HASH_LENGTH[hash], length - o))
     wipe(block)
   }

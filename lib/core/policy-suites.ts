@@ -82,7 +82,10 @@ export const CommitmentPolicySuites = Object.freeze({
 export const SignaturePolicySuites = Object.freeze({
   isDecryptEnabled(signaturePolicy: SignaturePolicy, suite: SuiteLike, messageId: string): void {
     const { id, name } = idOf(suite)
-    const [method, kind] = signaturePolicy === SignaturePolicy.ALLOW_ENCRYPT_FORBID_DECRYPT ? ['decryptUnsignedMessageStream', 'un-signed'] : ['decryptStream', 'signed']
+    const [method, kind] =
+      signaturePolicy === SignaturePolicy.ALLOW_ENCRYPT_FORBID_DECRYPT
+        ? ['decryptUnsignedMessageStream', 'un-signed']
+        : ['decryptStream', 'signed']
     needs(
       SignaturePolicySuites[signaturePolicy].decryptEnabledSuites[id],
       `Configuration conflict. Cannot process message with ID ${messageId} due to client method ${method} requiring only ${kind} messages. Algorithm ID was ${name}. ` +
@@ -100,6 +103,10 @@ export const SignaturePolicySuites = Object.freeze({
 })
 
 /** The weakest policy under which `suiteId` can both encrypt and decrypt: REQUIRE_ENCRYPT_REQUIRE_DECRYPT for committing suites, else FORBID_ENCRYPT_ALLOW_DECRYPT. */
-export function getCompatibleCommitmentPolicy(suiteId: AlgorithmSuiteIdentifier): CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT | CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT {
-  return isCommitting(suiteId) ? CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT : CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT
+export function getCompatibleCommitmentPolicy(
+  suiteId: AlgorithmSuiteIdentifier,
+): CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT | CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT {
+  return isCommitting(suiteId)
+    ? CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT
+    : CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT
 }

@@ -55,12 +55,16 @@ export const FRAME_OVERHEAD = 4 + IV_LENGTH + TAG_LENGTH
 export const MIN_FINAL_FRAME = 8 + IV_LENGTH + 4 + TAG_LENGTH
 
 function u32(b: Uint8Array, o: number): number {
-  return (b[o] as number) * 0x1000000 + (((b[o + 1] as number) << 16) | ((b[o + 2] as number) << 8) | (b[o + 3] as number))
+  return (
+    (b[o] as number) * 0x1000000 + (((b[o + 1] as number) << 16) | ((b[o + 2] as number) << 8) | (b[o + 3] as number))
+  )
 }
 
 function checkBodySize(length: number, limits: BodyLimits): void {
   if (limits.maxBodySize !== undefined && length > limits.maxBodySize) {
-    throw new LimitExceededError(`maxBodySize exceeded. A body part of ${length} bytes exceeds maxBodySize ${limits.maxBodySize}`)
+    throw new LimitExceededError(
+      `maxBodySize exceeded. A body part of ${length} bytes exceeds maxBodySize ${limits.maxBodySize}`,
+    )
   }
 }
 
@@ -93,7 +97,8 @@ export function scanFrame(
     sequenceNumber = u32(bytes, o)
     o += 4
   }
-  if (sequenceNumber !== expectedSequence) throw new MalformedMessageError(`frame sequence number ${sequenceNumber} where ${expectedSequence} was expected`)
+  if (sequenceNumber !== expectedSequence)
+    throw new MalformedMessageError(`frame sequence number ${sequenceNumber} where ${expectedSequence} was expected`)
   if (sequenceNumber > MAX_FRAMES) throw new MalformedMessageError('too many frames')
   const iv = o
   o += IV_LENGTH
@@ -119,7 +124,13 @@ export function scanFrame(
 }
 
 /** The non-framed body at `at` (IV ‖ uint64 length ‖ ciphertext ‖ tag) as one row, with scanFrame's contract. */
-export function scanNonFramed(bytes: Uint8Array, at: number, table: Float64Array, row: number, limits: BodyLimits): number {
+export function scanNonFramed(
+  bytes: Uint8Array,
+  at: number,
+  table: Float64Array,
+  row: number,
+  limits: BodyLimits,
+): number {
   const n = bytes.length
   const lengthAt = at + IV_LENGTH
   if (lengthAt + 8 > n) return n - (lengthAt + 8)
@@ -147,7 +158,13 @@ function truncated(): never {
  * The whole body starting at `start`, for a message held in memory: every frame up to and
  * including the final one (or the non-framed body). A body cut short is malformed here.
  */
-export function scanBody(bytes: Uint8Array, start: number, contentType: ContentType, frameLength: number, limits: BodyLimits): BodyTable {
+export function scanBody(
+  bytes: Uint8Array,
+  start: number,
+  contentType: ContentType,
+  frameLength: number,
+  limits: BodyLimits,
+): BodyTable {
   if (contentType === ContentType.NO_FRAMING) {
     const table = float64Table(FRAME_ROW)
     const end = scanNonFramed(bytes, start, table, 0, limits)
@@ -156,7 +173,9 @@ export function scanBody(bytes: Uint8Array, start: number, contentType: ContentT
   }
   // Every regular frame takes FRAME_OVERHEAD + frameLength bytes and the final one at least
   // MIN_FINAL_FRAME, which bounds the rows a complete body can need.
-  let table = float64Table((Math.floor(Math.max(0, bytes.length - start - MIN_FINAL_FRAME) / (FRAME_OVERHEAD + frameLength)) + 1) * FRAME_ROW)
+  let table = float64Table(
+    (Math.floor(Math.max(0, bytes.length - start - MIN_FINAL_FRAME) / (FRAME_OVERHEAD + frameLength)) + 1) * FRAME_ROW,
+  )
   let o = start
   let plaintextLength = 0
   for (let row = 0; ; row += FRAME_ROW) {
@@ -171,7 +190,13 @@ export function scanBody(bytes: Uint8Array, start: number, contentType: ContentT
     plaintextLength += table[row + 2] as number
     if (table[row + 5] === FRAME_KIND_CODE.final) {
       const used = row + FRAME_ROW
-      return { source: bytes, table: used === table.length ? table : table.subarray(0, used), frameCount: used / FRAME_ROW, plaintextLength, end: o }
+      return {
+        source: bytes,
+        table: used === table.length ? table : table.subarray(0, used),
+        frameCount: used / FRAME_ROW,
+        plaintextLength,
+        end: o,
+      }
     }
   }
 }
@@ -203,7 +228,11 @@ export function frameRefs(body: Pick<BodyTable, 'source' | 'table' | 'frameCount
 }
 
 /** One row per FrameRef view, each view's position given by `offsetOf` (its offset in the table's source). */
-export function writeFrameRows(table: Float64Array, frames: readonly FrameRef[], offsetOf: (view: Uint8Array) => number): void {
+export function writeFrameRows(
+  table: Float64Array,
+  frames: readonly FrameRef[],
+  offsetOf: (view: Uint8Array) => number,
+): void {
   frames.forEach((f, i) => {
     const row = i * FRAME_ROW
     table[row] = offsetOf(f.iv)

@@ -47,7 +47,11 @@ export class BodyAadWriter {
 }
 
 /** The body AAD of one frame, in a buffer of its own. */
-export function bodyAad(messageId: Buffer, frame: Pick<FrameRef, 'kind' | 'sequenceNumber'>, contentLength: number): Buffer {
+export function bodyAad(
+  messageId: Buffer,
+  frame: Pick<FrameRef, 'kind' | 'sequenceNumber'>,
+  contentLength: number,
+): Buffer {
   return new BodyAadWriter(messageId).of(frame.kind, frame.sequenceNumber, contentLength)
 }
 
@@ -59,10 +63,14 @@ export function frameIv(sequenceNumber: number): Buffer {
 }
 
 /** The exact size of a framed body for a plaintext, as this library writes it (empty final frame on exact multiples, like the JS SDK). */
-export function framedBodySize(plaintextLength: number, frameLength: number): { size: number; fullFrames: number; finalLength: number } {
+export function framedBodySize(
+  plaintextLength: number,
+  frameLength: number,
+): { size: number; fullFrames: number; finalLength: number } {
   const fullFrames = Math.floor(plaintextLength / frameLength)
   const finalLength = plaintextLength - fullFrames * frameLength
-  if (fullFrames + 1 > MAX_FRAMES) throw new LimitExceededError('plaintext needs more than 2^32 - 2 frames at this frame length')
+  if (fullFrames + 1 > MAX_FRAMES)
+    throw new LimitExceededError('plaintext needs more than 2^32 - 2 frames at this frame length')
   const size = fullFrames * (4 + IV_LENGTH + frameLength + TAG_LENGTH) + (8 + IV_LENGTH + 4 + finalLength + TAG_LENGTH)
   return { size, fullFrames, finalLength }
 }

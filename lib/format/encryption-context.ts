@@ -195,7 +195,8 @@ function parseEntries(bytes: Buffer): { entries: Record<string, string>; canonic
       const value = decodeUtf8Strict(r.bytesView(r.uint16()), 'encryption context value')
       if (hasContextKey(pairs, key)) throw new MalformedMessageError('duplicate encryption context key')
       // "__proto__" would hit the prototype setter if assigned; every other key is a plain own property.
-      if (key === '__proto__') Object.defineProperty(pairs, key, { value, enumerable: true, writable: true, configurable: true })
+      if (key === '__proto__')
+        Object.defineProperty(pairs, key, { value, enumerable: true, writable: true, configurable: true })
       else pairs[key] = value
       // Strictly valid UTF-8 re-encodes to the same bytes, so keys in increasing byte order mean
       // serializeContextEntries would write exactly these bytes.

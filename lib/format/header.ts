@@ -2,7 +2,13 @@
 import { InvalidArgumentError, LimitExceededError, MalformedMessageError, UnsupportedError } from '../core/errors'
 import { hex4 } from '../core/policy'
 import { AlgorithmSuite, findSuite } from '../core/suites'
-import { EncryptionContext, decodeUtf8Strict, parseContext, rememberSerializedContext, serializedContextEntries } from './encryption-context'
+import {
+  EncryptionContext,
+  decodeUtf8Strict,
+  parseContext,
+  rememberSerializedContext,
+  serializedContextEntries,
+} from './encryption-context'
 import { ByteReader, ByteWriter, NeedMoreBytes } from './reader'
 
 export enum ContentType {
@@ -59,7 +65,8 @@ export interface HeaderLimits {
   readonly maxEncryptedDataKeys: number | false
 }
 
-export type HeaderParseResult = { readonly done: false; readonly needMore: number } | ({ readonly done: true } & ParsedHeader)
+export type HeaderParseResult =
+  { readonly done: false; readonly needMore: number } | ({ readonly done: true } & ParsedHeader)
 
 const V1_TYPE = 0x80
 export const IV_LENGTH = 12
@@ -153,7 +160,12 @@ function parseComplete(bytes: Buffer, limits: HeaderLimits): { readonly done: tr
     // providerInfo may be binary (raw AES puts an IV in it): keep a lossy string for display and
     // matching by prefix, and the exact bytes in rawInfo.
     encryptedDataKeys.push(
-      new EncryptedDataKey({ providerId: e.providerId, providerInfo: rawInfo.toString('utf8'), encryptedDataKey: own.subarray(e.key, e.key + e.keyLength), rawInfo }),
+      new EncryptedDataKey({
+        providerId: e.providerId,
+        providerInfo: rawInfo.toString('utf8'),
+        encryptedDataKey: own.subarray(e.key, e.key + e.keyLength),
+        rawInfo,
+      }),
     )
   }
   const messageId = own.subarray(messageIdAt, messageIdAt + suite.messageIdLength)
@@ -194,7 +206,11 @@ export function parseHeaderLike(bytes: Buffer, like: ParsedHeader): ParsedHeader
   const idEnd = idStart + suite.messageIdLength
   const sameUntil = v2 ? bodyLength - suite.suiteDataLength : bodyLength
   if (bytes.length < headerLength) return undefined
-  if (bytes.compare(like.headerBody, 0, idStart, 0, idStart) !== 0 || bytes.compare(like.headerBody, idEnd, sameUntil, idEnd, sameUntil) !== 0) return undefined
+  if (
+    bytes.compare(like.headerBody, 0, idStart, 0, idStart) !== 0 ||
+    bytes.compare(like.headerBody, idEnd, sameUntil, idEnd, sameUntil) !== 0
+  )
+    return undefined
   const own = Buffer.allocUnsafe(headerLength)
   bytes.copy(own, 0, 0, headerLength)
   const h = like.header
@@ -235,8 +251,28 @@ export function messageHeaderOf(fields: {
   const { version, suiteId, messageId, encryptionContext, contentType, frameLength } = fields
   const encryptedDataKeys = Object.freeze(fields.encryptedDataKeys)
   return version === 2
-    ? Object.freeze({ version, suiteId, messageId, encryptionContext, encryptedDataKeys, contentType, headerIvLength: IV_LENGTH, frameLength, suiteData: fields.suiteData ?? Buffer.alloc(0) })
-    : Object.freeze({ version, type: V1_TYPE as 128, suiteId, messageId, encryptionContext, encryptedDataKeys, contentType, headerIvLength: IV_LENGTH, frameLength })
+    ? Object.freeze({
+        version,
+        suiteId,
+        messageId,
+        encryptionContext,
+        encryptedDataKeys,
+        contentType,
+        headerIvLength: IV_LENGTH,
+        frameLength,
+        suiteData: fields.suiteData ?? Buffer.alloc(0),
+      })
+    : Object.freeze({
+        version,
+        type: V1_TYPE as 128,
+        suiteId,
+        messageId,
+        encryptionContext,
+        encryptedDataKeys,
+        contentType,
+        headerIvLength: IV_LENGTH,
+        frameLength,
+      })
 }
 
 /**
@@ -250,7 +286,10 @@ export function materialsKeyOf(parsed: ParsedHeader): string {
   const idStart = v2 ? 3 : 4
   // After the EDKs: content type, then v2 frame length and suite data, v1 reserved, IV length and frame length.
   const edkEnd = body.length - (v2 ? 1 + 4 + parsed.suite.suiteDataLength : 1 + 4 + 1 + 4)
-  return body.toString('latin1', idStart - 2, idStart) + body.toString('latin1', idStart + parsed.suite.messageIdLength, edkEnd)
+  return (
+    body.toString('latin1', idStart - 2, idStart) +
+    body.toString('latin1', idStart + parsed.suite.messageIdLength, edkEnd)
+  )
 }
 
 function parseEncryptedDataKeys(r: ByteReader, limits: HeaderLimits): EdkAt[] {
@@ -258,7 +297,9 @@ function parseEncryptedDataKeys(r: ByteReader, limits: HeaderLimits): EdkAt[] {
   if (count === 0) throw new MalformedMessageError('message has no encrypted data keys')
   // Enforced as soon as the count is read, before any EDK is parsed (client-apis/decrypt.md "Parse the header").
   if (limits.maxEncryptedDataKeys !== false && count > limits.maxEncryptedDataKeys) {
-    throw new LimitExceededError(`maxEncryptedDataKeys exceeded. The message has ${count} encrypted data keys, more than the maximum ${limits.maxEncryptedDataKeys}`)
+    throw new LimitExceededError(
+      `maxEncryptedDataKeys exceeded. The message has ${count} encrypted data keys, more than the maximum ${limits.maxEncryptedDataKeys}`,
+    )
   }
   const edks: EdkAt[] = []
   for (let i = 0; i < count; i++) {
@@ -307,7 +348,8 @@ export function planHeaderBody(f: HeaderFields): HeaderBodyPlan {
     edkSize += 6 + idLength + e.rawInfo.length + e.encryptedDataKey.length
   }
   const v2 = f.suite.messageFormat === 2
-  if (v2 && (!f.suiteData || f.suiteData.length !== 32)) throw new MalformedMessageError('v2 header needs 32 bytes of suite data')
+  if (v2 && (!f.suiteData || f.suiteData.length !== 32))
+    throw new MalformedMessageError('v2 header needs 32 bytes of suite data')
   const size = (v2 ? 1 : 2) + 2 + f.messageId.length + 2 + aad.length + edkSize + 1 + (v2 ? 4 + 32 : 4 + 1 + 4)
   return { size, aad, providerIdLengths }
 }
@@ -323,7 +365,8 @@ export function writeHeaderBody(f: HeaderFields, plan: HeaderBodyPlan, out: Buff
     const idLength = plan.providerIdLengths[i] as number
     w.uint16(idLength)
     // Written straight from the string: the same UTF-8 bytes Buffer.from would make.
-    if (out.write(e.providerId, w.offset, idLength, 'utf8') !== idLength) throw new MalformedMessageError('header size mismatch')
+    if (out.write(e.providerId, w.offset, idLength, 'utf8') !== idLength)
+      throw new MalformedMessageError('header size mismatch')
     w.offset += idLength
     w.uint16(e.rawInfo.length).raw(e.rawInfo).uint16(e.encryptedDataKey.length).raw(e.encryptedDataKey)
   })

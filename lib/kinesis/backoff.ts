@@ -8,7 +8,11 @@ export interface BackoffOptions {
 }
 
 /** Full jitter: a uniform delay in [0, min(max, base * 2^attempt)), so many workers retrying at once spread out. */
-export function backoffDelay(attempt: number, options: BackoffOptions = {}, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  options: BackoffOptions = {},
+  random: () => number = Math.random,
+): number {
   const base = options.baseDelayMs ?? 50
   const max = options.maxDelayMs ?? 5000
   const ceiling = Math.min(max, base * 2 ** Math.min(attempt, 30))

@@ -30,7 +30,8 @@ export class FileCheckpointStore implements CheckpointStore {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e
     }
-    const ok = typeof parsed === 'object' && parsed !== null && Object.values(parsed).every((v) => typeof v === 'string')
+    const ok =
+      typeof parsed === 'object' && parsed !== null && Object.values(parsed).every((v) => typeof v === 'string')
     if (!ok) throw new Error(`${this.file} is not a checkpoint file`)
     this.cache = { ...(parsed as Record<string, string>) }
     return this.cache

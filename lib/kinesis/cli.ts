@@ -84,15 +84,24 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (values.source === undefined) throw new Error('--source is required')
   const region = values.region ?? process.env['AWS_REGION'] ?? 'us-east-1'
-  const kinesis = createKinesisClient({ region, ...(values['kinesis-endpoint'] ? { endpoint: values['kinesis-endpoint'] } : {}) })
-  const kmsConfig = { ...(values['kms-endpoint'] ? { endpoint: values['kms-endpoint'] } : {}), requestHandler: new NodeHttpHandler() }
+  const kinesis = createKinesisClient({
+    region,
+    ...(values['kinesis-endpoint'] ? { endpoint: values['kinesis-endpoint'] } : {}),
+  })
+  const kmsConfig = {
+    ...(values['kms-endpoint'] ? { endpoint: values['kms-endpoint'] } : {}),
+    requestHandler: new NodeHttpHandler(),
+  }
   const metrics = values.metrics === 'emf' ? ('emf' as const) : ('none' as const)
   const log = (line: string): void => void process.stderr.write(`${line}\n`)
   const spec = values.checkpoints ?? 'file:./esdk-kinesis-checkpoints.json'
   let checkpoints: CheckpointStore
   if (spec.startsWith('dynamodb:')) {
     const store = new DynamoDbCheckpointStore({
-      client: new DynamoDBClient({ region, ...(values['dynamodb-endpoint'] ? { endpoint: values['dynamodb-endpoint'] } : {}) }),
+      client: new DynamoDBClient({
+        region,
+        ...(values['dynamodb-endpoint'] ? { endpoint: values['dynamodb-endpoint'] } : {}),
+      }),
       tableName: spec.slice('dynamodb:'.length),
     })
     await store.createTable()
@@ -104,9 +113,14 @@ export async function main(argv: string[]): Promise<number> {
   let closeOutput = async (): Promise<void> => {}
   const keyIds = values['key-id'] ?? []
   if (command === 'encrypt') {
-    if (values.destination === undefined || keyIds.length === 0) throw new Error('encrypt needs --destination and --key-id')
+    if (values.destination === undefined || keyIds.length === 0)
+      throw new Error('encrypt needs --destination and --key-id')
     handler = createEncryptHandler({
-      destination: { streamName: values.destination, client: kinesis, maxRecordBytes: int(values['max-record-bytes'], 'max-record-bytes', undefined) },
+      destination: {
+        streamName: values.destination,
+        client: kinesis,
+        maxRecordBytes: int(values['max-record-bytes'], 'max-record-bytes', undefined),
+      },
       kms: { keyIds, clientConfig: kmsConfig },
       cache: { maxMessagesEncrypted: int(values['cache-max-messages'], 'cache-max-messages', 1000) },
       encryptionContext: pairs(values.context),
@@ -115,13 +129,21 @@ export async function main(argv: string[]): Promise<number> {
     })
   } else {
     if (keyIds.length === 0 && !values.discovery) throw new Error('decrypt needs --key-id or --discovery')
-    const out = values.output === undefined || values.output === '-' ? process.stdout : createWriteStream(values.output, { flags: 'a' })
-    closeOutput = () => (out === process.stdout ? Promise.resolve() : new Promise((resolve) => out.end(() => resolve())))
+    const out =
+      values.output === undefined || values.output === '-'
+        ? process.stdout
+        : createWriteStream(values.output, { flags: 'a' })
+    closeOutput = () =>
+      out === process.stdout ? Promise.resolve() : new Promise((resolve) => out.end(() => resolve()))
     handler = createDecryptHandler({
       kms: values.discovery ? { discovery: true, clientConfig: kmsConfig } : { keyIds, clientConfig: kmsConfig },
       requiredEncryptionContext: values.context ? pairs(values.context) : undefined,
       onRecord: (r) => {
-        const line = JSON.stringify({ partitionKey: r.partitionKey, sequenceNumber: r.sequenceNumber, data: r.plaintext.toString('base64') })
+        const line = JSON.stringify({
+          partitionKey: r.partitionKey,
+          sequenceNumber: r.sequenceNumber,
+          data: r.plaintext.toString('base64'),
+        })
         return new Promise<void>((resolve, reject) => out.write(`${line}\n`, (e) => (e ? reject(e) : resolve())))
       },
       metrics,
@@ -129,7 +151,8 @@ export async function main(argv: string[]): Promise<number> {
     })
   }
   const position = values['starting-position'] ?? 'TRIM_HORIZON'
-  if (position !== 'TRIM_HORIZON' && position !== 'LATEST') throw new Error('--starting-position must be TRIM_HORIZON or LATEST')
+  if (position !== 'TRIM_HORIZON' && position !== 'LATEST')
+    throw new Error('--starting-position must be TRIM_HORIZON or LATEST')
   const runner = startRunner({
     client: kinesis,
     streamName: values.source,

@@ -50,7 +50,11 @@ export function createDecryptHandler(options: DecryptHandlerOptions): KinesisHan
     const opened =
       records.length === 0
         ? []
-        : await decryptBatch(materials.cmm, ciphertexts, { encryptionContext: options.requiredEncryptionContext, maxBodySize: options.maxBodySize, messageHeaders: true })
+        : await decryptBatch(materials.cmm, ciphertexts, {
+            encryptionContext: options.requiredEncryptionContext,
+            maxBodySize: options.maxBodySize,
+            messageHeaders: true,
+          })
     const failed: string[] = []
     for (const [i, r] of records.entries()) {
       if (failed.length > 0) {
@@ -60,22 +64,56 @@ export function createDecryptHandler(options: DecryptHandlerOptions): KinesisHan
       }
       const o = opened[i]
       if (!Buffer.isBuffer(r.data) || o === undefined || !o.ok) {
-        const reason = !Buffer.isBuffer(r.data) ? r.data.invalid : o === undefined ? 'no batch entry' : o.ok ? '' : `${o.error.code}: ${o.error.message}`
+        const reason = !Buffer.isBuffer(r.data)
+          ? r.data.invalid
+          : o === undefined
+            ? 'no batch entry'
+            : o.ok
+              ? ''
+              : `${o.error.code}: ${o.error.message}`
         metrics.failure('undecryptable')
-        log?.(JSON.stringify({ level: 'warn', worker: 'decrypt', sequenceNumber: r.sequenceNumber, kind: 'undecryptable', reason }))
-        const failure = { sequenceNumber: r.sequenceNumber, subSequenceNumber: undefined, partitionKey: r.partitionKey, kind: 'undecryptable', reason, data: Buffer.isBuffer(r.data) ? r.data : undefined }
+        log?.(
+          JSON.stringify({
+            level: 'warn',
+            worker: 'decrypt',
+            sequenceNumber: r.sequenceNumber,
+            kind: 'undecryptable',
+            reason,
+          }),
+        )
+        const failure = {
+          sequenceNumber: r.sequenceNumber,
+          subSequenceNumber: undefined,
+          partitionKey: r.partitionKey,
+          kind: 'undecryptable',
+          reason,
+          data: Buffer.isBuffer(r.data) ? r.data : undefined,
+        }
         if (await offerFailure(options.onFailure, failure)) counts.FailuresHandled++
         else failed.push(r.sequenceNumber)
         continue
       }
       try {
         const encryptionContext = { ...(o.messageHeader?.encryptionContext ?? {}) }
-        await options.onRecord({ plaintext: o.plaintext, partitionKey: r.partitionKey, sequenceNumber: r.sequenceNumber, encryptionContext })
+        await options.onRecord({
+          plaintext: o.plaintext,
+          partitionKey: r.partitionKey,
+          sequenceNumber: r.sequenceNumber,
+          encryptionContext,
+        })
         counts.RecordsOut++
         counts.BytesOut += o.plaintext.length
       } catch (e) {
         metrics.failure('callback-failed')
-        log?.(JSON.stringify({ level: 'warn', worker: 'decrypt', sequenceNumber: r.sequenceNumber, kind: 'callback-failed', reason: e instanceof Error ? e.message : String(e) }))
+        log?.(
+          JSON.stringify({
+            level: 'warn',
+            worker: 'decrypt',
+            sequenceNumber: r.sequenceNumber,
+            kind: 'callback-failed',
+            reason: e instanceof Error ? e.message : String(e),
+          }),
+        )
         failed.push(r.sequenceNumber)
       }
     }

@@ -41,7 +41,13 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
   }
 
   async get(streamName: string, shardId: string): Promise<string | undefined> {
-    const answer = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { shard: { S: `${streamName}/${shardId}` } }, ConsistentRead: true }))
+    const answer = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: { shard: { S: `${streamName}/${shardId}` } },
+        ConsistentRead: true,
+      }),
+    )
     const value = answer.Item?.['checkpoint']?.S
     return typeof value === 'string' ? value : undefined
   }
@@ -50,7 +56,11 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
     await this.client.send(
       new PutItemCommand({
         TableName: this.tableName,
-        Item: { shard: { S: `${streamName}/${shardId}` }, checkpoint: { S: checkpoint }, updatedAt: { S: new Date().toISOString() } },
+        Item: {
+          shard: { S: `${streamName}/${shardId}` },
+          checkpoint: { S: checkpoint },
+          updatedAt: { S: new Date().toISOString() },
+        },
       }),
     )
   }

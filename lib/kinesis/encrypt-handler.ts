@@ -72,7 +72,10 @@ interface SourceState {
 }
 
 export function createEncryptHandler(options: EncryptHandlerOptions): KinesisHandler {
-  needs(typeof options.destination?.streamName === 'string' && options.destination.streamName.length > 0, 'destination.streamName is required')
+  needs(
+    typeof options.destination?.streamName === 'string' && options.destination.streamName.length > 0,
+    'destination.streamName is required',
+  )
   const maxRecordBytes = options.destination.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES
   if (!Number.isSafeInteger(maxRecordBytes) || maxRecordBytes < 1 || maxRecordBytes > MAX_RECORD_BYTES_LIMIT) {
     throw new InvalidArgumentError(`destination.maxRecordBytes must be 1..${MAX_RECORD_BYTES_LIMIT}`)
@@ -94,13 +97,35 @@ export function createEncryptHandler(options: EncryptHandlerOptions): KinesisHan
     const context = streamName === undefined ? baseContext : { ...baseContext, [SOURCE_STREAM_CONTEXT_KEY]: streamName }
     counts.RecordsIn = records.length
     const states: SourceState[] = records.map(() => ({ failed: undefined }))
-    const fail = async (source: number, user: UserRecord | undefined, kind: string, reason: string, permanent: boolean): Promise<void> => {
+    const fail = async (
+      source: number,
+      user: UserRecord | undefined,
+      kind: string,
+      reason: string,
+      permanent: boolean,
+    ): Promise<void> => {
       const r = records[source]
       if (r === undefined) return
       metrics.failure(kind)
-      log?.(JSON.stringify({ level: 'warn', worker: 'encrypt', sequenceNumber: r.sequenceNumber, subSequenceNumber: user?.subSequenceNumber, kind, reason }))
+      log?.(
+        JSON.stringify({
+          level: 'warn',
+          worker: 'encrypt',
+          sequenceNumber: r.sequenceNumber,
+          subSequenceNumber: user?.subSequenceNumber,
+          kind,
+          reason,
+        }),
+      )
       const data = user?.data ?? (Buffer.isBuffer(r.data) ? r.data : undefined)
-      const failure = { sequenceNumber: r.sequenceNumber, subSequenceNumber: user?.subSequenceNumber, partitionKey: user?.partitionKey ?? r.partitionKey, kind, reason, data }
+      const failure = {
+        sequenceNumber: r.sequenceNumber,
+        subSequenceNumber: user?.subSequenceNumber,
+        partitionKey: user?.partitionKey ?? r.partitionKey,
+        kind,
+        reason,
+        data,
+      }
       if (permanent && (await offerFailure(options.onFailure, failure))) counts.FailuresHandled++
       else (states[source] as SourceState).failed ??= reason
     }
@@ -121,33 +146,69 @@ export function createEncryptHandler(options: EncryptHandlerOptions): KinesisHan
     const inputs: EncryptBatchRecord[] = items.map(({ source, user }) => {
       if (options.contextFor === undefined) return user.data
       const r = records[source] as (typeof records)[number]
-      const own = options.contextFor({ sequenceNumber: r.sequenceNumber, partitionKey: user.partitionKey, subSequenceNumber: user.subSequenceNumber })
+      const own = options.contextFor({
+        sequenceNumber: r.sequenceNumber,
+        partitionKey: user.partitionKey,
+        subSequenceNumber: user.subSequenceNumber,
+      })
       return { plaintext: user.data, encryptionContext: { ...context, ...own } }
     })
-    const sealed = items.length === 0 ? [] : await encryptBatch(materials.cmm, inputs, { encryptionContext: context, suiteId: options.suiteId, frameLength: options.frameLength })
+    const sealed =
+      items.length === 0
+        ? []
+        : await encryptBatch(materials.cmm, inputs, {
+            encryptionContext: context,
+            suiteId: options.suiteId,
+            frameLength: options.frameLength,
+          })
 
     const ready: { item: Item; entry: PutEntry }[] = []
     for (const [k, item] of items.entries()) {
       const s = sealed[k]
       if (s === undefined || !s.ok) {
         // Encryption failures (KMS unavailable, throttled) are worth a retry of the batch: never handed to onFailure.
-        await fail(item.source, item.user, 'encrypt-failed', s === undefined ? 'no batch entry' : `${s.error.code}: ${s.error.message}`, false)
+        await fail(
+          item.source,
+          item.user,
+          'encrypt-failed',
+          s === undefined ? 'no batch entry' : `${s.error.code}: ${s.error.message}`,
+          false,
+        )
         continue
       }
       const size = s.result.length + Buffer.byteLength(item.user.partitionKey, 'utf8')
       if (size > maxRecordBytes) {
-        await fail(item.source, item.user, 'oversize', `encrypted record of ${size} bytes (with its partition key) is over the destination's ${maxRecordBytes}`, true)
+        await fail(
+          item.source,
+          item.user,
+          'oversize',
+          `encrypted record of ${size} bytes (with its partition key) is over the destination's ${maxRecordBytes}`,
+          true,
+        )
         continue
       }
-      ready.push({ item, entry: { data: s.result, partitionKey: item.user.partitionKey, explicitHashKey: item.user.explicitHashKey } })
+      ready.push({
+        item,
+        entry: { data: s.result, partitionKey: item.user.partitionKey, explicitHashKey: item.user.explicitHashKey },
+      })
     }
 
     // Nothing at or after the first failed record is written: Lambda resends from there anyway.
     const firstFailed = states.findIndex((s) => s.failed !== undefined)
     const writable = firstFailed < 0 ? ready : ready.filter((r) => r.item.source < firstFailed)
-    for (let i = firstFailed < 0 ? records.length : firstFailed; i < records.length; i++) (states[i] as SourceState).failed ??= 'after a failed record'
+    for (let i = firstFailed < 0 ? records.length : firstFailed; i < records.length; i++)
+      (states[i] as SourceState).failed ??= 'after a failed record'
     const stats: PutStats = { calls: 0, retries: 0, throttles: 0 }
-    const put = writable.length === 0 ? [] : await putAll(kinesis, destination, writable.map((r) => r.entry), options.put ?? {}, stats)
+    const put =
+      writable.length === 0
+        ? []
+        : await putAll(
+            kinesis,
+            destination,
+            writable.map((r) => r.entry),
+            options.put ?? {},
+            stats,
+          )
     for (const [k, r] of writable.entries()) {
       const reason = put[k]
       if (reason === undefined) {
@@ -157,7 +218,15 @@ export function createEncryptHandler(options: EncryptHandlerOptions): KinesisHan
         const state = states[r.item.source] as SourceState
         if (state.failed === undefined) {
           metrics.failure('put-failed')
-          log?.(JSON.stringify({ level: 'warn', worker: 'encrypt', sequenceNumber: records[r.item.source]?.sequenceNumber, kind: 'put-failed', reason }))
+          log?.(
+            JSON.stringify({
+              level: 'warn',
+              worker: 'encrypt',
+              sequenceNumber: records[r.item.source]?.sequenceNumber,
+              kind: 'put-failed',
+              reason,
+            }),
+          )
         }
         state.failed ??= reason
       }
@@ -165,7 +234,9 @@ export function createEncryptHandler(options: EncryptHandlerOptions): KinesisHan
     counts.PutRecordsCalls = stats.calls
     counts.PutRecordsRetries = stats.retries
     counts.PutRecordsThrottles = stats.throttles
-    const failed = records.filter((_, i) => (states[i] as SourceState).failed !== undefined).map((r) => r.sequenceNumber)
+    const failed = records
+      .filter((_, i) => (states[i] as SourceState).failed !== undefined)
+      .map((r) => r.sequenceNumber)
     counts.Failures = failed.length
     counters.record(before, counts, metrics)
     emit(sink, 'esdk-native/kinesis', { Worker: 'encrypt', SourceStream: streamName ?? 'unknown' }, counts)

@@ -63,7 +63,8 @@ export function parseEvent(event: unknown): ParsedEvent {
   for (const [i, raw] of (list as unknown[]).entries()) {
     const r = (typeof raw === 'object' && raw !== null ? raw : {}) as { kinesis?: unknown; eventSourceARN?: unknown }
     const k = (typeof r.kinesis === 'object' && r.kinesis !== null ? r.kinesis : {}) as Fields
-    if (!isSequenceNumber(k.sequenceNumber)) throw new InvalidArgumentError(`Kinesis event record ${i} has no valid sequenceNumber`)
+    if (!isSequenceNumber(k.sequenceNumber))
+      throw new InvalidArgumentError(`Kinesis event record ${i} has no valid sequenceNumber`)
     streamName ??= streamOf(r.eventSourceARN)
     if (typeof k.data === 'string') room += Math.ceil(k.data.length / 4) * 3
     fields.push(k)

@@ -1,5 +1,10 @@
 // esdk-native/kinesis: the Kinesis record-encryption worker: Lambda handlers for both directions, the local runner and its checkpoint stores.
-export { createEncryptHandler, SOURCE_STREAM_CONTEXT_KEY, DEFAULT_MAX_RECORD_BYTES, MAX_RECORD_BYTES_LIMIT } from './encrypt-handler'
+export {
+  createEncryptHandler,
+  SOURCE_STREAM_CONTEXT_KEY,
+  DEFAULT_MAX_RECORD_BYTES,
+  MAX_RECORD_BYTES_LIMIT,
+} from './encrypt-handler'
 export type { EncryptHandlerOptions, EncryptRecordInfo, KinesisHandler } from './encrypt-handler'
 export { createDecryptHandler } from './decrypt-handler'
 export type { DecryptHandlerOptions, DecryptedRecord } from './decrypt-handler'

@@ -58,17 +58,22 @@ export function buildMaterials(options: MaterialsOptions): WorkerMaterials {
     calls = 0
     const clients = new Map<string, KmsClient>()
     keyring = new KmsKeyringNode({
-      ...(kms.discovery ? { discovery: true, discoveryFilter: kms.discoveryFilter } : { generatorKeyId: kms.keyIds?.[0], keyIds: kms.keyIds?.slice(1) }),
+      ...(kms.discovery
+        ? { discovery: true, discoveryFilter: kms.discoveryFilter }
+        : { generatorKeyId: kms.keyIds?.[0], keyIds: kms.keyIds?.slice(1) }),
       grantTokens: kms.grantTokens,
       clientProvider: (region: string) => {
         let client = clients.get(region)
         if (client === undefined) {
           client = new KMS({ ...kms.clientConfig, region })
           // Counted at the first middleware step: once per request the keyring makes, whatever the SDK's retries do.
-          client.middlewareStack.add((next) => (args) => {
-            calls = (calls ?? 0) + 1
-            return next(args)
-          }, { step: 'initialize', name: 'esdkKinesisKmsCallCounter' })
+          client.middlewareStack.add(
+            (next) => (args) => {
+              calls = (calls ?? 0) + 1
+              return next(args)
+            },
+            { step: 'initialize', name: 'esdkKinesisKmsCallCounter' },
+          )
           clients.set(region, client)
         }
         return client

@@ -47,7 +47,12 @@ export class WorkerMetrics {
  * One EMF document (the Lambda convention: a JSON log line CloudWatch turns into metrics) for one
  * invocation's counts; dimensions: the worker's direction and the source stream.
  */
-export function emfLine(namespace: string, dimensions: Record<string, string>, counts: MetricCounts, timestamp = Date.now()): string {
+export function emfLine(
+  namespace: string,
+  dimensions: Record<string, string>,
+  counts: MetricCounts,
+  timestamp = Date.now(),
+): string {
   return JSON.stringify({
     _aws: {
       Timestamp: timestamp,
@@ -71,7 +76,12 @@ export function defaultSink(): MetricsSink {
   return process.env['AWS_LAMBDA_FUNCTION_NAME'] !== undefined ? 'emf' : 'none'
 }
 
-export function emit(sink: MetricsSink, namespace: string, dimensions: Record<string, string>, counts: MetricCounts): void {
+export function emit(
+  sink: MetricsSink,
+  namespace: string,
+  dimensions: Record<string, string>,
+  counts: MetricCounts,
+): void {
   if (sink === 'none') return
   if (sink === 'emf') console.log(emfLine(namespace, dimensions, counts))
   else sink(counts, dimensions)

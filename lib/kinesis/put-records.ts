@@ -46,7 +46,11 @@ function entryBytes(e: PutEntry): number {
 
 function retryableCall(e: unknown): boolean {
   if (typeof e !== 'object' || e === null) return false
-  const { name, $metadata, $retryable } = e as { name?: unknown; $metadata?: { httpStatusCode?: number }; $retryable?: unknown }
+  const { name, $metadata, $retryable } = e as {
+    name?: unknown
+    $metadata?: { httpStatusCode?: number }
+    $retryable?: unknown
+  }
   if (typeof name === 'string' && RETRYABLE_CALL_ERRORS.has(name)) return true
   if ($retryable !== undefined) return true
   const status = $metadata?.httpStatusCode
@@ -79,7 +83,13 @@ export function chunkEntries(entries: readonly PutEntry[]): number[][] {
  * an entry fails for good, no later chunk is sent: everything after it is reported unwritten,
  * and Lambda (or the runner) resends from the lowest failed record.
  */
-export async function putAll(client: KinesisClient, streamName: string, entries: readonly PutEntry[], options: PutOptions, stats: PutStats): Promise<PutResult> {
+export async function putAll(
+  client: KinesisClient,
+  streamName: string,
+  entries: readonly PutEntry[],
+  options: PutOptions,
+  stats: PutStats,
+): Promise<PutResult> {
   const result: PutResult = entries.map(() => 'not sent: an earlier record was not written')
   const maxAttempts = options.maxAttempts ?? 10
   for (const chunk of chunkEntries(entries)) {
@@ -93,7 +103,9 @@ export async function putAll(client: KinesisClient, streamName: string, entries:
       attempt++
       const request: PutRecordsRequestEntry[] = pending.map((i) => {
         const e = entries[i] as PutEntry
-        return e.explicitHashKey === undefined ? { Data: e.data, PartitionKey: e.partitionKey } : { Data: e.data, PartitionKey: e.partitionKey, ExplicitHashKey: e.explicitHashKey }
+        return e.explicitHashKey === undefined
+          ? { Data: e.data, PartitionKey: e.partitionKey }
+          : { Data: e.data, PartitionKey: e.partitionKey, ExplicitHashKey: e.explicitHashKey }
       })
       const failed: number[] = []
       let reason = ''
@@ -101,7 +113,8 @@ export async function putAll(client: KinesisClient, streamName: string, entries:
         stats.calls++
         const answer = await client.send(new PutRecordsCommand({ StreamName: streamName, Records: request }))
         const records = answer.Records ?? []
-        if (records.length !== pending.length) throw new Error(`PutRecords answered ${records.length} entries for ${pending.length}`)
+        if (records.length !== pending.length)
+          throw new Error(`PutRecords answered ${records.length} entries for ${pending.length}`)
         for (const [k, r] of records.entries()) {
           const i = pending[k] as number
           if (r.ErrorCode === undefined && r.SequenceNumber !== undefined) result[i] = undefined

@@ -46,7 +46,11 @@ async function listShards(client: KinesisClient, streamName: string): Promise<Sh
   const shards: Shard[] = []
   let token: string | undefined
   do {
-    const answer = await client.send(token === undefined ? new ListShardsCommand({ StreamName: streamName }) : new ListShardsCommand({ NextToken: token }))
+    const answer = await client.send(
+      token === undefined
+        ? new ListShardsCommand({ StreamName: streamName })
+        : new ListShardsCommand({ NextToken: token }),
+    )
     shards.push(...(answer.Shards ?? []))
     token = answer.NextToken
   } while (token !== undefined)
@@ -55,7 +59,8 @@ async function listShards(client: KinesisClient, streamName: string): Promise<Sh
 
 export function startRunner(options: RunnerOptions): Runner {
   const batchSize = options.batchSize ?? 100
-  if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new RangeError('batchSize must be 1..10000')
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > 10_000)
+    throw new RangeError('batchSize must be 1..10000')
   const controller = new AbortController()
   const started = performance.now()
   const stats: PollerStats = { batches: 0, records: 0, retriedBatches: 0, checkpoints: 0, getRecordsThrottles: 0 }
@@ -74,13 +79,22 @@ export function startRunner(options: RunnerOptions): Runner {
           return await call()
         } catch (e) {
           if (attempt >= 20 || controller.signal.aborted) throw e
-          log(JSON.stringify({ level: 'warn', call: what, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }))
+          log(
+            JSON.stringify({
+              level: 'warn',
+              call: what,
+              error: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
+            }),
+          )
           await sleep(Math.min(5000, 100 * 2 ** Math.min(attempt, 6)), controller.signal)
         }
       }
     }
-    const described = await retried('DescribeStreamSummary', () => options.client.send(new DescribeStreamSummaryCommand({ StreamName: options.streamName })))
-    const streamArn = described.StreamDescriptionSummary?.StreamARN ?? `arn:aws:kinesis:local:000000000000:stream/${options.streamName}`
+    const described = await retried('DescribeStreamSummary', () =>
+      options.client.send(new DescribeStreamSummaryCommand({ StreamName: options.streamName })),
+    )
+    const streamArn =
+      described.StreamDescriptionSummary?.StreamARN ?? `arn:aws:kinesis:local:000000000000:stream/${options.streamName}`
     const region = streamArn.split(':')[3] ?? 'local'
     const settings = {
       client: options.client,
@@ -117,7 +131,14 @@ export function startRunner(options: RunnerOptions): Runner {
         if (!wanted(id) || finished.has(id) || running.has(id)) continue
         // A parent run by another process is done when its checkpoint says so.
         for (const p of [shard.ParentShardId, shard.AdjacentParentShardId]) {
-          if (p && listed.has(p) && !finished.has(p) && !wanted(p) && (await retried('checkpoint', () => options.checkpoints.get(options.streamName, p))) === 'SHARD_END') finished.add(p)
+          if (
+            p &&
+            listed.has(p) &&
+            !finished.has(p) &&
+            !wanted(p) &&
+            (await retried('checkpoint', () => options.checkpoints.get(options.streamName, p))) === 'SHARD_END'
+          )
+            finished.add(p)
         }
         if (!mayStart(shard, listed, finished)) continue
         running.set(
@@ -131,12 +152,18 @@ export function startRunner(options: RunnerOptions): Runner {
       }
       if (options.stopWhenIdleMs !== undefined) {
         const now = performance.now()
-        const waiting = shards.some((s) => wanted(s.ShardId ?? '') && !finished.has(s.ShardId ?? '') && !running.has(s.ShardId ?? ''))
-        const allIdle = [...running.keys()].every((id) => now - (idleSince.get(id) ?? now) >= (options.stopWhenIdleMs as number) && idleSince.has(id))
+        const waiting = shards.some(
+          (s) => wanted(s.ShardId ?? '') && !finished.has(s.ShardId ?? '') && !running.has(s.ShardId ?? ''),
+        )
+        const allIdle = [...running.keys()].every(
+          (id) => now - (idleSince.get(id) ?? now) >= (options.stopWhenIdleMs as number) && idleSince.has(id),
+        )
         if (!waiting && allIdle) {
           // One more look at the shard list before stopping, so a just-finished parent's children are not missed.
           shards = await retried('ListShards', () => listShards(options.client, options.streamName))
-          const more = shards.some((s) => wanted(s.ShardId ?? '') && !finished.has(s.ShardId ?? '') && !running.has(s.ShardId ?? ''))
+          const more = shards.some(
+            (s) => wanted(s.ShardId ?? '') && !finished.has(s.ShardId ?? '') && !running.has(s.ShardId ?? ''),
+          )
           if (!more) {
             stopped = 'idle'
             controller.abort()
@@ -147,7 +174,13 @@ export function startRunner(options: RunnerOptions): Runner {
       await sleep(Math.min(200, options.idleMs ?? 1000), controller.signal)
     }
     await Promise.all(running.values())
-    return { stopped, abandoned, shardsFinished: [...finished].sort(), stats: { ...stats }, seconds: (performance.now() - started) / 1000 }
+    return {
+      stopped,
+      abandoned,
+      shardsFinished: [...finished].sort(),
+      stats: { ...stats },
+      seconds: (performance.now() - started) / 1000,
+    }
   })()
 
   return {
@@ -159,7 +192,16 @@ export function startRunner(options: RunnerOptions): Runner {
       }, graceMs)
       // The grace runs from the stop; a poller that sees `abandoned` returns without checkpointing.
       try {
-        return await Promise.race([done, sleep(graceMs).then(() => ({ stopped: 'signal' as const, abandoned: true, shardsFinished: [...finished].sort(), stats: { ...stats }, seconds: (performance.now() - started) / 1000 }))])
+        return await Promise.race([
+          done,
+          sleep(graceMs).then(() => ({
+            stopped: 'signal' as const,
+            abandoned: true,
+            shardsFinished: [...finished].sort(),
+            stats: { ...stats },
+            seconds: (performance.now() - started) / 1000,
+          })),
+        ])
       } finally {
         clearTimeout(timer)
       }

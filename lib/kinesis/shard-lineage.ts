@@ -3,7 +3,9 @@ import type { Shard } from '@aws-sdk/client-kinesis'
 
 /** The parents of a shard that must be finished first (one for a split, two for a merge). */
 export function parentsOf(shard: Shard): string[] {
-  return [shard.ParentShardId, shard.AdjacentParentShardId].filter((p): p is string => typeof p === 'string' && p.length > 0)
+  return [shard.ParentShardId, shard.AdjacentParentShardId].filter(
+    (p): p is string => typeof p === 'string' && p.length > 0,
+  )
 }
 
 /**
@@ -24,7 +26,12 @@ export function shardFilter(spec: string | undefined): (shardId: string) => bool
     if (!(n >= 1 && i < n)) throw new RangeError(`--shards ${spec}: want i/n with 0 <= i < n`)
     return (id) => hash(id) % n === i
   }
-  const ids = new Set(spec.split(',').map((s) => s.trim()).filter((s) => s.length > 0))
+  const ids = new Set(
+    spec
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0),
+  )
   return (id) => ids.has(id)
 }
 

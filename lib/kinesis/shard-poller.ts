@@ -59,9 +59,21 @@ function toEventRecord(r: KinesisRecord, shardId: string, s: PollerSettings): Ki
   }
 }
 
-async function iteratorAt(s: PollerSettings, shardId: string, checkpoint: string | undefined, at?: string): Promise<string | undefined> {
-  const position = at !== undefined ? { ShardIteratorType: 'AT_SEQUENCE_NUMBER' as const, StartingSequenceNumber: at } : checkpoint !== undefined ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, StartingSequenceNumber: checkpoint } : { ShardIteratorType: s.startingPosition }
-  const answer = await s.client.send(new GetShardIteratorCommand({ StreamName: s.streamName, ShardId: shardId, ...position }))
+async function iteratorAt(
+  s: PollerSettings,
+  shardId: string,
+  checkpoint: string | undefined,
+  at?: string,
+): Promise<string | undefined> {
+  const position =
+    at !== undefined
+      ? { ShardIteratorType: 'AT_SEQUENCE_NUMBER' as const, StartingSequenceNumber: at }
+      : checkpoint !== undefined
+        ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, StartingSequenceNumber: checkpoint }
+        : { ShardIteratorType: s.startingPosition }
+  const answer = await s.client.send(
+    new GetShardIteratorCommand({ StreamName: s.streamName, ShardId: shardId, ...position }),
+  )
   return answer.ShardIterator
 }
 
@@ -84,12 +96,15 @@ export async function pollShard(s: PollerSettings, shardId: string): Promise<boo
       let next: string | undefined = iterator
       let behind = 0
       for (;;) {
-        const answer = await s.client.send(new GetRecordsCommand({ ShardIterator: next, Limit: Math.min(10_000, s.batchSize - batch.length) }))
+        const answer = await s.client.send(
+          new GetRecordsCommand({ ShardIterator: next, Limit: Math.min(10_000, s.batchSize - batch.length) }),
+        )
         batch.push(...(answer.Records ?? []))
         next = answer.NextShardIterator
         behind = answer.MillisBehindLatest ?? 0
         if (next === undefined || batch.length >= s.batchSize || Date.now() >= windowEnd || s.signal.aborted) break
-        if ((answer.Records ?? []).length === 0) await sleep(Math.min(s.idleMs, Math.max(0, windowEnd - Date.now())), s.signal)
+        if ((answer.Records ?? []).length === 0)
+          await sleep(Math.min(s.idleMs, Math.max(0, windowEnd - Date.now())), s.signal)
       }
       failures = 0
       if (batch.length === 0) {
@@ -114,12 +129,21 @@ export async function pollShard(s: PollerSettings, shardId: string): Promise<boo
         failedFrom = lowestSequence((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier))
       } catch (e) {
         // A handler that throws failed the whole batch, as in Lambda.
-        s.log(JSON.stringify({ level: 'error', shardId, handlerError: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }))
+        s.log(
+          JSON.stringify({
+            level: 'error',
+            shardId,
+            handlerError: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
+          }),
+        )
         failedFrom = batch[0]?.SequenceNumber
       }
       if (s.abandoned()) return false
       // Records before the lowest failure are done; checkpoint the last of them.
-      const done = failedFrom === undefined ? batch : batch.filter((r) => compareSequence(r.SequenceNumber ?? '0', failedFrom as string) < 0)
+      const done =
+        failedFrom === undefined
+          ? batch
+          : batch.filter((r) => compareSequence(r.SequenceNumber ?? '0', failedFrom as string) < 0)
       const last = done[done.length - 1]?.SequenceNumber
       s.stats.records += done.length
       if (last !== undefined) {
@@ -145,7 +169,9 @@ export async function pollShard(s: PollerSettings, shardId: string): Promise<boo
       // An expired or unknown iterator is fetched again from the checkpoint.
       iterator = undefined
       if (name !== 'ExpiredIteratorException') {
-        s.log(JSON.stringify({ level: 'warn', shardId, error: e instanceof Error ? `${name}: ${e.message}` : String(e) }))
+        s.log(
+          JSON.stringify({ level: 'warn', shardId, error: e instanceof Error ? `${name}: ${e.message}` : String(e) }),
+        )
         await backoff()
       }
     }

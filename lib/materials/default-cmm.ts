@@ -6,7 +6,13 @@ import { EncryptionContext, contextFromEntries, contextValue, hasContextKey } fr
 import { DecryptionRequest, EncryptionRequest, KeyringNode, NodeMaterialsManager, isKeyring } from './keyring'
 import type { KeyringCryptoSource } from './keyring-crypto'
 import { NodeDecryptionMaterial, NodeEncryptionMaterial } from './materials'
-import { SigningKey, SigningKeySource, decodeVerificationPoint, disposeSigningKey, nodeSigningKeys } from './signature-keys'
+import {
+  SigningKey,
+  SigningKeySource,
+  decodeVerificationPoint,
+  disposeSigningKey,
+  nodeSigningKeys,
+} from './signature-keys'
 
 /** The reserved context key that carries a signed message's verification key. */
 export const PUBLIC_KEY_CONTEXT_KEY = 'aws-crypto-public-key'
@@ -24,7 +30,9 @@ export class NodeDefaultCryptographicMaterialsManager implements NodeMaterialsMa
    * `request.signingKeys` and `request.keyringCrypto` (set by the session from its backend) supply
    * the signing key and the keyrings' crypto; node:crypto's otherwise.
    */
-  async getEncryptionMaterials(request: EncryptionRequest & SigningKeySource & KeyringCryptoSource): Promise<NodeEncryptionMaterial> {
+  async getEncryptionMaterials(
+    request: EncryptionRequest & SigningKeySource & KeyringCryptoSource,
+  ): Promise<NodeEncryptionMaterial> {
     const suite = this.encryptSuite(request)
     const signingKey = suite.signature ? (request.signingKeys ?? nodeSigningKeys).acquire(suite.signature) : undefined
     const material = this.newEncryptionMaterial(request, suite, signingKey)
@@ -38,9 +46,12 @@ export class NodeDefaultCryptographicMaterialsManager implements NodeMaterialsMa
    * over synchronously. A keyring that cannot answer synchronously is known before the signing
    * key is drawn (KeyringNode.mayEncryptSync), so no key is made only to be thrown away.
    */
-  getEncryptionMaterialsSync(request: EncryptionRequest & SigningKeySource & KeyringCryptoSource): NodeEncryptionMaterial | undefined {
+  getEncryptionMaterialsSync(
+    request: EncryptionRequest & SigningKeySource & KeyringCryptoSource,
+  ): NodeEncryptionMaterial | undefined {
     // A subclass that overrides the async method has its own idea of materials: defer to it.
-    if (this.getEncryptionMaterials !== NodeDefaultCryptographicMaterialsManager.prototype.getEncryptionMaterials) return undefined
+    if (this.getEncryptionMaterials !== NodeDefaultCryptographicMaterialsManager.prototype.getEncryptionMaterials)
+      return undefined
     const keyring = this.keyring
     if (!KeyringNode.mayEncryptSync(keyring) || asyncKeyrings.has(keyring)) return undefined
     const suite = this.encryptSuite(request)
@@ -73,9 +84,17 @@ export class NodeDefaultCryptographicMaterialsManager implements NodeMaterialsMa
     return suite
   }
 
-  private newEncryptionMaterial(request: EncryptionRequest & KeyringCryptoSource, suite: AlgorithmSuite, signingKey: SigningKey | undefined): NodeEncryptionMaterial {
+  private newEncryptionMaterial(
+    request: EncryptionRequest & KeyringCryptoSource,
+    suite: AlgorithmSuite,
+    signingKey: SigningKey | undefined,
+  ): NodeEncryptionMaterial {
     let context = request.encryptionContext
-    if (signingKey) context = contextFromEntries([...Object.entries(context), [PUBLIC_KEY_CONTEXT_KEY, signingKey.publicKeyCompressed.toString('base64')]])
+    if (signingKey)
+      context = contextFromEntries([
+        ...Object.entries(context),
+        [PUBLIC_KEY_CONTEXT_KEY, signingKey.publicKeyCompressed.toString('base64')],
+      ])
     const material = new NodeEncryptionMaterial(suite, context)
     if (request.keyringCrypto) material.keyringCrypto = request.keyringCrypto
     if (signingKey) material.setSignatureKey(signingKey)
@@ -100,14 +119,20 @@ export class NodeDefaultCryptographicMaterialsManager implements NodeMaterialsMa
 
   private newDecryptionMaterial(request: DecryptionRequest & KeyringCryptoSource): NodeDecryptionMaterial {
     const { suite } = request
-    const { context, requiredKeys } = mergeReproducedContext(request.encryptionContext, request.reproducedEncryptionContext)
+    const { context, requiredKeys } = mergeReproducedContext(
+      request.encryptionContext,
+      request.reproducedEncryptionContext,
+    )
     const publicKey = contextValue(context, PUBLIC_KEY_CONTEXT_KEY)
     // default-cmm.md#decrypt-materials: the key must be present exactly when the suite signs.
-    if (suite.signature && publicKey === undefined) throw new MalformedMessageError('signed message without aws-crypto-public-key')
-    if (!suite.signature && publicKey !== undefined) throw new MalformedMessageError('unsigned message carries aws-crypto-public-key')
+    if (suite.signature && publicKey === undefined)
+      throw new MalformedMessageError('signed message without aws-crypto-public-key')
+    if (!suite.signature && publicKey !== undefined)
+      throw new MalformedMessageError('unsigned message carries aws-crypto-public-key')
     const material = new NodeDecryptionMaterial(suite, context, requiredKeys)
     if (request.keyringCrypto) material.keyringCrypto = request.keyringCrypto
-    if (suite.signature && publicKey !== undefined) material.setVerificationKey(decodeVerificationPoint(publicKey, suite.signature))
+    if (suite.signature && publicKey !== undefined)
+      material.setVerificationKey(decodeVerificationPoint(publicKey, suite.signature))
     return material
   }
 }
@@ -121,12 +146,17 @@ const asyncKeyrings = new WeakSet<KeyringNode>()
  * share a key between messages, which then stays to the garbage collector.
  */
 export function drawsFreshSigningKeys(cmm: unknown): boolean {
-  return typeof cmm === 'object' && cmm !== null && Object.getPrototypeOf(cmm) === NodeDefaultCryptographicMaterialsManager.prototype
+  return (
+    typeof cmm === 'object' &&
+    cmm !== null &&
+    Object.getPrototypeOf(cmm) === NodeDefaultCryptographicMaterialsManager.prototype
+  )
 }
 
 function checkEncryptionMaterial(material: NodeEncryptionMaterial): NodeEncryptionMaterial {
   if (!material.hasUnencryptedDataKey) throw new KeyringError('the keyring did not produce a data key')
-  if (material.encryptedDataKeys.length === 0) throw new KeyringError('the keyring did not produce an encrypted data key')
+  if (material.encryptedDataKeys.length === 0)
+    throw new KeyringError('the keyring did not produce an encrypted data key')
   return material
 }
 
@@ -147,7 +177,8 @@ export function mergeReproducedContext(
   const added: [string, string][] = []
   for (const [key, value] of Object.entries(reproduced)) {
     if (hasContextKey(stored, key)) {
-      if (stored[key] !== value) throw new InvalidArgumentError(`encryption context value for "${key}" does not match the message`)
+      if (stored[key] !== value)
+        throw new InvalidArgumentError(`encryption context value for "${key}" does not match the message`)
     } else {
       added.push([key, value])
     }

@@ -7,7 +7,11 @@ export type EcCurve = 'P-256' | 'P-384' | 'P-521'
 export const EC_CURVES: readonly EcCurve[] = ['P-256', 'P-384', 'P-521']
 
 /** OpenSSL's names, what node:crypto's ECDH and KeyObject details use. */
-export const OPENSSL_CURVE: Readonly<Record<EcCurve, string>> = { 'P-256': 'prime256v1', 'P-384': 'secp384r1', 'P-521': 'secp521r1' }
+export const OPENSSL_CURVE: Readonly<Record<EcCurve, string>> = {
+  'P-256': 'prime256v1',
+  'P-384': 'secp384r1',
+  'P-521': 'secp521r1',
+}
 
 /** Bytes of a field element (and of an ECDH shared secret, its x-coordinate). */
 export const FIELD_BYTES: Readonly<Record<EcCurve, number>> = { 'P-256': 32, 'P-384': 48, 'P-521': 66 }
@@ -44,7 +48,8 @@ export function compressPoint(uncompressed: Uint8Array): Buffer {
  * name the point at infinity, so a success is a valid public key.
  */
 export function decompressPoint(curve: EcCurve, compressed: Uint8Array): Buffer | undefined {
-  if (compressed.length !== compressedLength(curve) || (compressed[0] !== 0x02 && compressed[0] !== 0x03)) return undefined
+  if (compressed.length !== compressedLength(curve) || (compressed[0] !== 0x02 && compressed[0] !== 0x03))
+    return undefined
   try {
     return ECDH.convertKey(compressed, OPENSSL_CURVE[curve], undefined, undefined, 'uncompressed') as Buffer
   } catch {

@@ -17,7 +17,10 @@ export abstract class KeyringNode {
     return result
   }
 
-  async onDecrypt(material: NodeDecryptionMaterial, encryptedDataKeys: readonly EncryptedDataKey[]): Promise<NodeDecryptionMaterial> {
+  async onDecrypt(
+    material: NodeDecryptionMaterial,
+    encryptedDataKeys: readonly EncryptedDataKey[],
+  ): Promise<NodeDecryptionMaterial> {
     // keyring-interface.md#ondecrypt: a keyring must not replace a data key already present.
     if (material.hasUnencryptedDataKey) return material
     const result = await this._onDecrypt(material, encryptedDataKeys)
@@ -34,16 +37,21 @@ export abstract class KeyringNode {
     // A subclass that overrides the public method has its own idea of encrypting: defer to it.
     if (this.onEncrypt !== KeyringNode.prototype.onEncrypt) return undefined
     const result = this._onEncryptSync(material)
-    if (result !== undefined && result !== material) throw new KeyringError('a keyring must return the materials it was given')
+    if (result !== undefined && result !== material)
+      throw new KeyringError('a keyring must return the materials it was given')
     return result
   }
 
   /** Extension: onDecrypt without a promise; undefined as for onEncryptSync. */
-  onDecryptSync(material: NodeDecryptionMaterial, encryptedDataKeys: readonly EncryptedDataKey[]): NodeDecryptionMaterial | undefined {
+  onDecryptSync(
+    material: NodeDecryptionMaterial,
+    encryptedDataKeys: readonly EncryptedDataKey[],
+  ): NodeDecryptionMaterial | undefined {
     if (this.onDecrypt !== KeyringNode.prototype.onDecrypt) return undefined
     if (material.hasUnencryptedDataKey) return material
     const result = this._onDecryptSync(material, encryptedDataKeys)
-    if (result !== undefined && result !== material) throw new KeyringError('a keyring must return the materials it was given')
+    if (result !== undefined && result !== material)
+      throw new KeyringError('a keyring must return the materials it was given')
     return result
   }
 
@@ -65,12 +73,18 @@ export abstract class KeyringNode {
     return undefined
   }
 
-  protected _onDecryptSync(_material: NodeDecryptionMaterial, _encryptedDataKeys: readonly EncryptedDataKey[]): NodeDecryptionMaterial | undefined {
+  protected _onDecryptSync(
+    _material: NodeDecryptionMaterial,
+    _encryptedDataKeys: readonly EncryptedDataKey[],
+  ): NodeDecryptionMaterial | undefined {
     return undefined
   }
 
   protected abstract _onEncrypt(material: NodeEncryptionMaterial): Promise<NodeEncryptionMaterial>
-  protected abstract _onDecrypt(material: NodeDecryptionMaterial, encryptedDataKeys: readonly EncryptedDataKey[]): Promise<NodeDecryptionMaterial>
+  protected abstract _onDecrypt(
+    material: NodeDecryptionMaterial,
+    encryptedDataKeys: readonly EncryptedDataKey[],
+  ): Promise<NodeDecryptionMaterial>
 }
 
 export interface EncryptionRequest {
@@ -106,7 +120,10 @@ export interface NodeMaterialsManager {
    * Synchronous when no step needed I/O, a promise otherwise. Without it, the batch API asks once
    * per message.
    */
-  getEncryptionMaterialsForBatch?(request: EncryptionRequest, plaintextLengths: readonly number[]): EncryptionMaterialsRun[] | Promise<EncryptionMaterialsRun[]>
+  getEncryptionMaterialsForBatch?(
+    request: EncryptionRequest,
+    plaintextLengths: readonly number[],
+  ): EncryptionMaterialsRun[] | Promise<EncryptionMaterialsRun[]>
 }
 
 /**

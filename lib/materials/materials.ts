@@ -35,13 +35,20 @@ abstract class Material {
   /** The crypto keyrings wrap and unwrap with: the session backend's when the CMM passed it on, else node:crypto's. */
   keyringCrypto: KeyringCrypto = nodeKeyringCrypto
 
-  constructor(suite: AlgorithmSuite, encryptionContext: EncryptionContext, requiredEncryptionContextKeys: readonly string[] = NO_KEYS) {
+  constructor(
+    suite: AlgorithmSuite,
+    encryptionContext: EncryptionContext,
+    requiredEncryptionContextKeys: readonly string[] = NO_KEYS,
+  ) {
     this.suite = suite
     // A frozen plain object (what normalizeContext and contextFromEntries make) cannot change under
     // us, so it is shared rather than copied on every message.
     this.encryptionContext =
-      Object.isFrozen(encryptionContext) && Object.getPrototypeOf(encryptionContext) === Object.prototype ? encryptionContext : Object.freeze({ ...encryptionContext })
-    this.requiredEncryptionContextKeys = requiredEncryptionContextKeys.length === 0 ? NO_KEYS : Object.freeze([...requiredEncryptionContextKeys])
+      Object.isFrozen(encryptionContext) && Object.getPrototypeOf(encryptionContext) === Object.prototype
+        ? encryptionContext
+        : Object.freeze({ ...encryptionContext })
+    this.requiredEncryptionContextKeys =
+      requiredEncryptionContextKeys.length === 0 ? NO_KEYS : Object.freeze([...requiredEncryptionContextKeys])
   }
 
   get hasUnencryptedDataKey(): boolean {
@@ -52,7 +59,9 @@ abstract class Material {
   setUnencryptedDataKey(key: Uint8Array, _trace?: unknown): this {
     if (this.dataKey || this.zeroed) throw new BadStateError('the data key is already set')
     if (!(key instanceof Uint8Array) || key.length !== this.suite.keyLengthBytes) {
-      throw new InvalidArgumentError(`data key must be ${this.suite.keyLengthBytes} bytes for suite 0x${this.suite.id.toString(16)}`)
+      throw new InvalidArgumentError(
+        `data key must be ${this.suite.keyLengthBytes} bytes for suite 0x${this.suite.id.toString(16)}`,
+      )
     }
     // Unpooled and off the V8 heap (see allocSecret), and fully overwritten at once.
     const owned = allocSecret(key.length)
@@ -70,7 +79,9 @@ abstract class Material {
     try {
       if (this.dataKey || this.zeroed) throw new BadStateError('the data key is already set')
       if (!(key instanceof Uint8Array) || key.length !== this.suite.keyLengthBytes) {
-        throw new InvalidArgumentError(`data key must be ${this.suite.keyLengthBytes} bytes for suite 0x${this.suite.id.toString(16)}`)
+        throw new InvalidArgumentError(
+          `data key must be ${this.suite.keyLengthBytes} bytes for suite 0x${this.suite.id.toString(16)}`,
+        )
       }
     } catch (e) {
       if (key instanceof Uint8Array) wipe(key)

@@ -35,7 +35,10 @@ export class MultiKeyringNode extends KeyringNode {
     return material
   }
 
-  protected async _onDecrypt(material: NodeDecryptionMaterial, edks: readonly EncryptedDataKey[]): Promise<NodeDecryptionMaterial> {
+  protected async _onDecrypt(
+    material: NodeDecryptionMaterial,
+    edks: readonly EncryptedDataKey[],
+  ): Promise<NodeDecryptionMaterial> {
     const errors: unknown[] = []
     for (const keyring of this.generator ? [this.generator, ...this.children] : this.children) {
       try {

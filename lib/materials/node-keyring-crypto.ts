@@ -5,7 +5,14 @@ import { hkdf } from '../core/hkdf'
 import { kdfCounterMode } from '../core/kdf-counter'
 import { cipherToOwnedBuffer } from '../core/secret-bytes'
 import { wipe } from '../core/wipe'
-import { EcCurve, OPENSSL_CURVE, compressedLength, curveOfKey, isValidUncompressedPoint, publicKeyFromPoint } from './ec-points'
+import {
+  EcCurve,
+  OPENSSL_CURVE,
+  compressedLength,
+  curveOfKey,
+  isValidUncompressedPoint,
+  publicKeyFromPoint,
+} from './ec-points'
 import { EcdhDeriveInput, KeyringCrypto } from './keyring-crypto'
 
 const TAG_LENGTH = 16
@@ -14,7 +21,8 @@ const ECDH_KEYING_MATERIAL_LENGTH = 64
 type GcmCipherName = 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm'
 
 function gcmName(key: Uint8Array): GcmCipherName {
-  if (key.length !== 16 && key.length !== 24 && key.length !== 32) throw new InvalidArgumentError(`AES-GCM key of ${key.length} bytes`)
+  if (key.length !== 16 && key.length !== 24 && key.length !== 32)
+    throw new InvalidArgumentError(`AES-GCM key of ${key.length} bytes`)
   return `aes-${key.length * 8}-gcm` as GcmCipherName
 }
 
@@ -28,7 +36,10 @@ function aesGcmOpen(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, sealed: Ui
     if (sealed.length < TAG_LENGTH) return new Error('the wrapped key is shorter than its tag')
     const decipher = createDecipheriv(gcmName(key), key, iv, { authTagLength: TAG_LENGTH })
     decipher.setAAD(aad).setAuthTag(sealed.subarray(sealed.length - TAG_LENGTH))
-    return cipherToOwnedBuffer(() => [decipher.update(sealed.subarray(0, sealed.length - TAG_LENGTH)), decipher.final()])
+    return cipherToOwnedBuffer(() => [
+      decipher.update(sealed.subarray(0, sealed.length - TAG_LENGTH)),
+      decipher.final(),
+    ])
   } catch (e) {
     return e instanceof Error ? e : new Error(String(e))
   }
@@ -37,10 +48,12 @@ function aesGcmOpen(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, sealed: Ui
 /** Z: the x-coordinate of d·Q at full field width (OpenSSL pads it), after checking Q. */
 function sharedSecret(curve: EcCurve, input: EcdhDeriveInput): Buffer {
   const { privateKey, peerPoint } = input
-  if (!isValidUncompressedPoint(curve, peerPoint)) throw new InvalidArgumentError(`the peer public key is not a point on ${curve}`)
+  if (!isValidUncompressedPoint(curve, peerPoint))
+    throw new InvalidArgumentError(`the peer public key is not a point on ${curve}`)
   if (privateKey === 'ephemeral') {
     const out = input.ephemeralPublicKeyOut
-    if (!out || out.length !== compressedLength(curve)) throw new InvalidArgumentError('an ephemeral key needs a view for its compressed public key')
+    if (!out || out.length !== compressedLength(curve))
+      throw new InvalidArgumentError('an ephemeral key needs a view for its compressed public key')
     const ecdh = createECDH(OPENSSL_CURVE[curve])
     ecdh.generateKeys()
     out.set(ecdh.getPublicKey(null, 'compressed'))
@@ -56,7 +69,13 @@ function sharedSecret(curve: EcCurve, input: EcdhDeriveInput): Buffer {
 function ecdhDeriveKeyingMaterial(input: EcdhDeriveInput): Buffer {
   const z = sharedSecret(input.curve, input)
   try {
-    return kdfCounterMode({ hash: 'sha384', ikm: z, label: input.fixedInfo, context: input.salt, length: ECDH_KEYING_MATERIAL_LENGTH })
+    return kdfCounterMode({
+      hash: 'sha384',
+      ikm: z,
+      label: input.fixedInfo,
+      context: input.salt,
+      length: ECDH_KEYING_MATERIAL_LENGTH,
+    })
   } finally {
     wipe(z)
   }

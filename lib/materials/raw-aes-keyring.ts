@@ -2,7 +2,12 @@
 import { InvalidArgumentError, KeyringError, needs } from '../core/errors'
 import { randomPublicBytes } from '../core/random'
 import { AlgorithmSuiteIdentifier } from '../core/suites'
-import { ContextOrder, EncryptionContext, serializeContextEntries, serializedContextEntries } from '../format/encryption-context'
+import {
+  ContextOrder,
+  EncryptionContext,
+  serializeContextEntries,
+  serializedContextEntries,
+} from '../format/encryption-context'
 import { EncryptedDataKey } from '../format/header'
 import { KeyringNode, isReservedNamespace } from './keyring'
 import type { KeyringCrypto } from './keyring-crypto'
@@ -48,11 +53,18 @@ export class RawAesKeyringNode extends KeyringNode {
   constructor(input: RawAesKeyringNodeInput) {
     super()
     const { keyName, keyNamespace, unencryptedMasterKey, wrappingSuite, utf8Sorting } = input
-    needs(typeof keyName === 'string' && keyName && typeof keyNamespace === 'string' && keyNamespace, 'keyName and keyNamespace are required')
-    if (isReservedNamespace(keyNamespace)) throw new InvalidArgumentError('a raw keyring namespace must not start with "aws-kms"')
+    needs(
+      typeof keyName === 'string' && keyName && typeof keyNamespace === 'string' && keyNamespace,
+      'keyName and keyNamespace are required',
+    )
+    if (isReservedNamespace(keyNamespace))
+      throw new InvalidArgumentError('a raw keyring namespace must not start with "aws-kms"')
     const wrapping = WRAPPING[wrappingSuite]
     needs(wrapping, 'wrappingSuite must be a RawAesWrappingSuiteIdentifier')
-    needs(unencryptedMasterKey instanceof Uint8Array && unencryptedMasterKey.length === wrapping.keyLength, `unencryptedMasterKey must be ${wrapping.keyLength} bytes for this wrappingSuite`)
+    needs(
+      unencryptedMasterKey instanceof Uint8Array && unencryptedMasterKey.length === wrapping.keyLength,
+      `unencryptedMasterKey must be ${wrapping.keyLength} bytes for this wrappingSuite`,
+    )
     this.keyName = keyName
     this.keyNamespace = keyNamespace
     // Our own copy: the caller may reuse or wipe theirs.
@@ -67,7 +79,10 @@ export class RawAesKeyringNode extends KeyringNode {
     return this.wrap(material)
   }
 
-  protected async _onDecrypt(material: NodeDecryptionMaterial, edks: readonly EncryptedDataKey[]): Promise<NodeDecryptionMaterial> {
+  protected async _onDecrypt(
+    material: NodeDecryptionMaterial,
+    edks: readonly EncryptedDataKey[],
+  ): Promise<NodeDecryptionMaterial> {
     return this.unwrap(material, edks)
   }
 
@@ -77,7 +92,10 @@ export class RawAesKeyringNode extends KeyringNode {
     return this._onEncrypt === RawAesKeyringNode.prototype._onEncrypt ? this.wrap(material) : undefined
   }
 
-  protected override _onDecryptSync(material: NodeDecryptionMaterial, edks: readonly EncryptedDataKey[]): NodeDecryptionMaterial | undefined {
+  protected override _onDecryptSync(
+    material: NodeDecryptionMaterial,
+    edks: readonly EncryptedDataKey[],
+  ): NodeDecryptionMaterial | undefined {
     return this._onDecrypt === RawAesKeyringNode.prototype._onDecrypt ? this.unwrap(material, edks) : undefined
   }
 
@@ -85,7 +103,10 @@ export class RawAesKeyringNode extends KeyringNode {
     ensureDataKey(material)
     const iv = randomPublicBytes(IV_LENGTH)
     // UTF-8 order is shared with the header, which serializes the same context.
-    const aad = this.writeOrder === 'utf8' ? serializedContextEntries(material.encryptionContext) : serializeContextEntries(material.encryptionContext, this.writeOrder)
+    const aad =
+      this.writeOrder === 'utf8'
+        ? serializedContextEntries(material.encryptionContext)
+        : serializeContextEntries(material.encryptionContext, this.writeOrder)
     const wrapped = material.keyringCrypto.aesGcmSeal(this.wrappingKey, iv, aad, material.getUnencryptedDataKey())
     const info = Buffer.allocUnsafe(this.keyNameBytes.length + 8 + IV_LENGTH)
     let o = this.keyNameBytes.copy(info, 0)
@@ -93,7 +114,12 @@ export class RawAesKeyringNode extends KeyringNode {
     o = info.writeUInt32BE(IV_LENGTH, o)
     iv.copy(info, o)
     return material.addEncryptedDataKey(
-      new EncryptedDataKey({ providerId: this.keyNamespace, providerInfo: info.toString('utf8'), rawInfo: info, encryptedDataKey: wrapped }),
+      new EncryptedDataKey({
+        providerId: this.keyNamespace,
+        providerInfo: info.toString('utf8'),
+        rawInfo: info,
+        encryptedDataKey: wrapped,
+      }),
     )
   }
 
@@ -109,7 +135,11 @@ export class RawAesKeyringNode extends KeyringNode {
         if (key) return material.adoptUnencryptedDataKey(key)
       }
     }
-    if (errors.length > 0) throw new KeyringError(`raw AES keyring ${this.keyNamespace}/${this.keyName} could not unwrap any data key`, errors)
+    if (errors.length > 0)
+      throw new KeyringError(
+        `raw AES keyring ${this.keyNamespace}/${this.keyName} could not unwrap any data key`,
+        errors,
+      )
     return material
   }
 
@@ -119,7 +149,8 @@ export class RawAesKeyringNode extends KeyringNode {
    */
   private aadCandidates(context: EncryptionContext): Uint8Array[] {
     // UTF-8 order is usually already known: the header's own bytes (format/header).
-    const first = this.writeOrder === 'utf8' ? serializedContextEntries(context) : serializeContextEntries(context, this.writeOrder)
+    const first =
+      this.writeOrder === 'utf8' ? serializedContextEntries(context) : serializeContextEntries(context, this.writeOrder)
     // Fewer than two pairs have one order only.
     if (Object.keys(context).length < 2) return [first]
     const second = serializeContextEntries(context, this.writeOrder === 'utf8' ? 'locale' : 'utf8')
@@ -142,7 +173,13 @@ export class RawAesKeyringNode extends KeyringNode {
     return info.subarray(n + 8)
   }
 
-  private tryUnwrap(crypto: KeyringCrypto, wrapped: Uint8Array, iv: Uint8Array, aad: Uint8Array, errors: unknown[]): Buffer | undefined {
+  private tryUnwrap(
+    crypto: KeyringCrypto,
+    wrapped: Uint8Array,
+    iv: Uint8Array,
+    aad: Uint8Array,
+    errors: unknown[],
+  ): Buffer | undefined {
     const key = crypto.aesGcmOpen(this.wrappingKey, iv, aad, wrapped)
     if (key instanceof Error) {
       errors.push(key)
@@ -153,5 +190,8 @@ export class RawAesKeyringNode extends KeyringNode {
 }
 
 function readUint32(bytes: Uint8Array, at: number): number {
-  return (bytes[at] as number) * 0x1000000 + (((bytes[at + 1] as number) << 16) | ((bytes[at + 2] as number) << 8) | (bytes[at + 3] as number))
+  return (
+    (bytes[at] as number) * 0x1000000 +
+    (((bytes[at + 1] as number) << 16) | ((bytes[at + 2] as number) << 8) | (bytes[at + 3] as number))
+  )
 }

@@ -5,7 +5,16 @@ import { randomPublicBytes } from '../core/random'
 import { wipe } from '../core/wipe'
 import { serializedContextEntries } from '../format/encryption-context'
 import { EncryptedDataKey } from '../format/header'
-import { EcCurve, compressPoint, compressedLength, curveOfKey, decompressPoint, isValidUncompressedPoint, pointOfPublicKey, pointOfSpki } from './ec-points'
+import {
+  EcCurve,
+  compressPoint,
+  compressedLength,
+  curveOfKey,
+  decompressPoint,
+  isValidUncompressedPoint,
+  pointOfPublicKey,
+  pointOfSpki,
+} from './ec-points'
 import { KeyringNode } from './keyring'
 import type { KeyringCrypto } from './keyring-crypto'
 import { NodeDecryptionMaterial, NodeEncryptionMaterial, ensureDataKey } from './materials'
@@ -26,9 +35,15 @@ export type EcdhPublicKeyInput = Uint8Array | KeyObject
 export type RawEcdhKeyAgreementScheme =
   | { readonly EphemeralPrivateKeyToStaticPublicKey: { readonly recipientPublicKey: EcdhPublicKeyInput } }
   | { readonly PublicKeyDiscovery: { readonly recipientStaticPrivateKey: EcdhPrivateKeyInput } }
-  | { readonly RawPrivateKeyToStaticPublicKey: { readonly senderStaticPrivateKey: EcdhPrivateKeyInput; readonly recipientPublicKey: EcdhPublicKeyInput } }
+  | {
+      readonly RawPrivateKeyToStaticPublicKey: {
+        readonly senderStaticPrivateKey: EcdhPrivateKeyInput
+        readonly recipientPublicKey: EcdhPublicKeyInput
+      }
+    }
 
-export type RawEcdhKeyAgreementSchemeName = 'EphemeralPrivateKeyToStaticPublicKey' | 'PublicKeyDiscovery' | 'RawPrivateKeyToStaticPublicKey'
+export type RawEcdhKeyAgreementSchemeName =
+  'EphemeralPrivateKeyToStaticPublicKey' | 'PublicKeyDiscovery' | 'RawPrivateKeyToStaticPublicKey'
 
 export interface RawEcdhKeyringNodeInput {
   readonly keyAgreementScheme: RawEcdhKeyAgreementScheme
@@ -60,7 +75,10 @@ const VERSION_FIELD = Buffer.from([0x00, KEYRING_VERSION, 0x00])
 /** The ECDH parameters shared with the AWS KMS ECDH keyring: how FixedInfo, provider info and the EDK ciphertext are laid out. */
 export class EcdhWireFormat {
   private readonly curveName: Buffer
-  constructor(readonly curve: EcCurve, curveName: string) {
+  constructor(
+    readonly curve: EcCurve,
+    curveName: string,
+  ) {
     this.curveName = Buffer.from(curveName, 'utf8')
   }
 
@@ -96,7 +114,10 @@ export class EcdhWireFormat {
   }
 
   /** raw-ecdh-keyring.md "Ciphertext": salt ‖ commitment key ‖ encrypted key ‖ tag, for a data key of `keyLength` bytes. */
-  parseCiphertext(ciphertext: Uint8Array, keyLength: number): { salt: Uint8Array; commitment: Uint8Array; sealed: Uint8Array } | undefined {
+  parseCiphertext(
+    ciphertext: Uint8Array,
+    keyLength: number,
+  ): { salt: Uint8Array; commitment: Uint8Array; sealed: Uint8Array } | undefined {
     if (ciphertext.length !== SALT_LENGTH + COMMITMENT_LENGTH + keyLength + TAG_LENGTH) return undefined
     return {
       salt: ciphertext.subarray(0, SALT_LENGTH),
@@ -109,7 +130,13 @@ export class EcdhWireFormat {
    * Wraps `dataKey` under the 64 bytes of keying material (commitment key ‖ wrapping key) derived
    * for this EDK: AES-256-GCM, zero IV, AAD = FixedInfo. Returns the EDK ciphertext.
    */
-  wrap(crypto: KeyringCrypto, keyingMaterial: Buffer, salt: Uint8Array, fixedInfo: Uint8Array, dataKey: Uint8Array): Buffer {
+  wrap(
+    crypto: KeyringCrypto,
+    keyingMaterial: Buffer,
+    salt: Uint8Array,
+    fixedInfo: Uint8Array,
+    dataKey: Uint8Array,
+  ): Buffer {
     const sealed = crypto.aesGcmSeal(keyingMaterial.subarray(COMMITMENT_LENGTH), ZERO_IV, fixedInfo, dataKey)
     return Buffer.concat([salt, keyingMaterial.subarray(0, COMMITMENT_LENGTH), sealed])
   }
@@ -118,8 +145,15 @@ export class EcdhWireFormat {
    * The data key of an EDK given its derived keying material: the commitment key is compared in
    * constant time first (raw-ecdh-keyring.md "OnDecrypt"), then the key unwrapped. An Error when either fails.
    */
-  unwrap(crypto: KeyringCrypto, keyingMaterial: Buffer, commitment: Uint8Array, sealed: Uint8Array, fixedInfo: Uint8Array): Buffer | Error {
-    if (!timingSafeEqual(keyingMaterial.subarray(0, COMMITMENT_LENGTH), commitment)) return new KeyringError('Commitment keys do not match')
+  unwrap(
+    crypto: KeyringCrypto,
+    keyingMaterial: Buffer,
+    commitment: Uint8Array,
+    sealed: Uint8Array,
+    fixedInfo: Uint8Array,
+  ): Buffer | Error {
+    if (!timingSafeEqual(keyingMaterial.subarray(0, COMMITMENT_LENGTH), commitment))
+      return new KeyringError('Commitment keys do not match')
     return crypto.aesGcmOpen(keyingMaterial.subarray(COMMITMENT_LENGTH), ZERO_IV, fixedInfo, sealed)
   }
 }
@@ -171,10 +205,16 @@ function publicPointOf(curve: EcCurve, key: KeyObject): Buffer {
 
 function schemeOf(input: RawEcdhKeyAgreementScheme): RawEcdhKeyAgreementSchemeName {
   needs(typeof input === 'object' && input !== null, 'keyAgreementScheme is required')
-  const names = Object.keys(input).filter((k): k is RawEcdhKeyAgreementSchemeName =>
-    k === 'EphemeralPrivateKeyToStaticPublicKey' || k === 'PublicKeyDiscovery' || k === 'RawPrivateKeyToStaticPublicKey',
+  const names = Object.keys(input).filter(
+    (k): k is RawEcdhKeyAgreementSchemeName =>
+      k === 'EphemeralPrivateKeyToStaticPublicKey' ||
+      k === 'PublicKeyDiscovery' ||
+      k === 'RawPrivateKeyToStaticPublicKey',
   )
-  needs(names.length === 1 && Object.keys(input).length === 1, 'keyAgreementScheme must name exactly one of EphemeralPrivateKeyToStaticPublicKey, PublicKeyDiscovery, RawPrivateKeyToStaticPublicKey')
+  needs(
+    names.length === 1 && Object.keys(input).length === 1,
+    'keyAgreementScheme must name exactly one of EphemeralPrivateKeyToStaticPublicKey, PublicKeyDiscovery, RawPrivateKeyToStaticPublicKey',
+  )
   return names[0] as RawEcdhKeyAgreementSchemeName
 }
 
@@ -201,9 +241,17 @@ export class RawEcdhKeyringNode extends KeyringNode {
     // raw-ecdh-keyring.md "Initialization": every key on the configured curve, public keys on it and not infinity.
     if ('EphemeralPrivateKeyToStaticPublicKey' in scheme) {
       this.privateKey = undefined
-      this.recipientPoint = ecdhPublicPoint(curve, scheme.EphemeralPrivateKeyToStaticPublicKey.recipientPublicKey, 'recipientPublicKey')
+      this.recipientPoint = ecdhPublicPoint(
+        curve,
+        scheme.EphemeralPrivateKeyToStaticPublicKey.recipientPublicKey,
+        'recipientPublicKey',
+      )
     } else if ('PublicKeyDiscovery' in scheme) {
-      this.privateKey = ecdhPrivateKey(curve, scheme.PublicKeyDiscovery.recipientStaticPrivateKey, 'recipientStaticPrivateKey')
+      this.privateKey = ecdhPrivateKey(
+        curve,
+        scheme.PublicKeyDiscovery.recipientStaticPrivateKey,
+        'recipientStaticPrivateKey',
+      )
       this.recipientPoint = publicPointOf(curve, this.privateKey)
     } else {
       const { senderStaticPrivateKey, recipientPublicKey } = scheme.RawPrivateKeyToStaticPublicKey
@@ -211,7 +259,10 @@ export class RawEcdhKeyringNode extends KeyringNode {
       this.recipientPoint = ecdhPublicPoint(curve, recipientPublicKey, 'recipientPublicKey')
     }
     this.recipientCompressed = compressPoint(this.recipientPoint)
-    this.senderPoint = this.keyAgreementScheme === 'RawPrivateKeyToStaticPublicKey' ? publicPointOf(curve, this.privateKey as KeyObject) : undefined
+    this.senderPoint =
+      this.keyAgreementScheme === 'RawPrivateKeyToStaticPublicKey'
+        ? publicPointOf(curve, this.privateKey as KeyObject)
+        : undefined
     this.senderCompressed = this.senderPoint ? compressPoint(this.senderPoint) : undefined
     Object.freeze(this)
   }
@@ -220,7 +271,10 @@ export class RawEcdhKeyringNode extends KeyringNode {
     return this.wrap(material)
   }
 
-  protected async _onDecrypt(material: NodeDecryptionMaterial, edks: readonly EncryptedDataKey[]): Promise<NodeDecryptionMaterial> {
+  protected async _onDecrypt(
+    material: NodeDecryptionMaterial,
+    edks: readonly EncryptedDataKey[],
+  ): Promise<NodeDecryptionMaterial> {
     return this.unwrap(material, edks)
   }
 
@@ -229,19 +283,27 @@ export class RawEcdhKeyringNode extends KeyringNode {
     return this._onEncrypt === RawEcdhKeyringNode.prototype._onEncrypt ? this.wrap(material) : undefined
   }
 
-  protected override _onDecryptSync(material: NodeDecryptionMaterial, edks: readonly EncryptedDataKey[]): NodeDecryptionMaterial | undefined {
+  protected override _onDecryptSync(
+    material: NodeDecryptionMaterial,
+    edks: readonly EncryptedDataKey[],
+  ): NodeDecryptionMaterial | undefined {
     return this._onDecrypt === RawEcdhKeyringNode.prototype._onDecrypt ? this.unwrap(material, edks) : undefined
   }
 
   private wrap(material: NodeEncryptionMaterial): NodeEncryptionMaterial {
-    if (this.keyAgreementScheme === 'PublicKeyDiscovery') throw new KeyringError('PublicKeyDiscovery Key Agreement Scheme is forbidden on encrypt.')
+    if (this.keyAgreementScheme === 'PublicKeyDiscovery')
+      throw new KeyringError('PublicKeyDiscovery Key Agreement Scheme is forbidden on encrypt.')
     ensureDataKey(material)
     const crypto = material.keyringCrypto
     const ephemeral = this.keyAgreementScheme === 'EphemeralPrivateKeyToStaticPublicKey'
     const size = compressedLength(this.wire.curve)
     // The ephemeral key's place is filled in by the port before it derives over FixedInfo.
     const sender = ephemeral ? Buffer.alloc(size) : (this.senderCompressed as Buffer)
-    const { fixedInfo, senderAt } = this.wire.fixedInfo(sender, this.recipientCompressed, serializedContextEntries(material.encryptionContext))
+    const { fixedInfo, senderAt } = this.wire.fixedInfo(
+      sender,
+      this.recipientCompressed,
+      serializedContextEntries(material.encryptionContext),
+    )
     const senderView = fixedInfo.subarray(senderAt, senderAt + size)
     const salt = randomPublicBytes(SALT_LENGTH)
     const keyingMaterial = crypto.ecdhDeriveKeyingMaterial({
@@ -255,7 +317,14 @@ export class RawEcdhKeyringNode extends KeyringNode {
     try {
       const ciphertext = this.wire.wrap(crypto, keyingMaterial, salt, fixedInfo, material.getUnencryptedDataKey())
       const info = this.wire.providerInfo(senderView, this.recipientCompressed)
-      return material.addEncryptedDataKey(new EncryptedDataKey({ providerId: RAW_ECDH_PROVIDER_ID, providerInfo: info.toString('utf8'), rawInfo: info, encryptedDataKey: ciphertext }))
+      return material.addEncryptedDataKey(
+        new EncryptedDataKey({
+          providerId: RAW_ECDH_PROVIDER_ID,
+          providerInfo: info.toString('utf8'),
+          rawInfo: info,
+          encryptedDataKey: ciphertext,
+        }),
+      )
     } finally {
       wipe(keyingMaterial)
     }
@@ -275,10 +344,17 @@ export class RawEcdhKeyringNode extends KeyringNode {
         errors.push(new KeyringError('Received EDK Ciphertext of incorrect length.'))
         continue
       }
-      const key = this.tryUnwrap(material, (context ??= serializedContextEntries(material.encryptionContext)), ours, parts, errors)
+      const key = this.tryUnwrap(
+        material,
+        (context ??= serializedContextEntries(material.encryptionContext)),
+        ours,
+        parts,
+        errors,
+      )
       if (key) return material.adoptUnencryptedDataKey(key)
     }
-    if (errors.length > 0) throw new KeyringError('Raw ECDH keyring: no configured key was able to decrypt the data key.', errors)
+    if (errors.length > 0)
+      throw new KeyringError('Raw ECDH keyring: no configured key was able to decrypt the data key.', errors)
     return material
   }
 
@@ -287,7 +363,8 @@ export class RawEcdhKeyringNode extends KeyringNode {
     if (edk.providerId !== RAW_ECDH_PROVIDER_ID && edk.providerId !== KMS_ECDH_PROVIDER_ID) return undefined
     const keys = this.wire.parseProviderInfo(edk.rawInfo)
     if (!keys) return undefined
-    if (this.keyAgreementScheme === 'PublicKeyDiscovery') return keys.recipient.equals(this.recipientCompressed) ? keys : undefined
+    if (this.keyAgreementScheme === 'PublicKeyDiscovery')
+      return keys.recipient.equals(this.recipientCompressed) ? keys : undefined
     const sender = this.senderCompressed as Buffer
     const asSent = keys.sender.equals(sender) && keys.recipient.equals(this.recipientCompressed)
     const reversed = keys.sender.equals(this.recipientCompressed) && keys.recipient.equals(sender)
@@ -310,11 +387,20 @@ export class RawEcdhKeyringNode extends KeyringNode {
     }
     // Discovery holds the recipient's key and agrees with the sender's; a static pair agrees with
     // whichever stored key is the configured recipient (the other party's).
-    const peerPoint = this.keyAgreementScheme === 'PublicKeyDiscovery' || !recipientPoint.equals(this.recipientPoint) ? senderPoint : recipientPoint
+    const peerPoint =
+      this.keyAgreementScheme === 'PublicKeyDiscovery' || !recipientPoint.equals(this.recipientPoint)
+        ? senderPoint
+        : recipientPoint
     const { fixedInfo } = this.wire.fixedInfo(keys.sender, keys.recipient, context)
     let keyingMaterial: Buffer
     try {
-      keyingMaterial = material.keyringCrypto.ecdhDeriveKeyingMaterial({ curve, privateKey: this.privateKey as KeyObject, peerPoint, salt: parts.salt, fixedInfo })
+      keyingMaterial = material.keyringCrypto.ecdhDeriveKeyingMaterial({
+        curve,
+        privateKey: this.privateKey as KeyObject,
+        peerPoint,
+        salt: parts.salt,
+        fixedInfo,
+      })
     } catch (e) {
       errors.push(e)
       return undefined
@@ -331,4 +417,3 @@ export class RawEcdhKeyringNode extends KeyringNode {
     }
   }
 }
-

@@ -47,16 +47,34 @@ export class RawRsaKeyringNode extends KeyringNode {
 
   constructor(input: RawRsaKeyringNodeInput) {
     super()
-    const { keyName, keyNamespace, rsaKey, padding = constants.RSA_PKCS1_OAEP_PADDING, oaepHash = 'sha1', allowPkcs1Decrypt = false } = input
-    needs(typeof keyName === 'string' && keyName && typeof keyNamespace === 'string' && keyNamespace, 'keyName and keyNamespace are required')
-    if (isReservedNamespace(keyNamespace)) throw new InvalidArgumentError('a raw keyring namespace must not start with "aws-kms"')
+    const {
+      keyName,
+      keyNamespace,
+      rsaKey,
+      padding = constants.RSA_PKCS1_OAEP_PADDING,
+      oaepHash = 'sha1',
+      allowPkcs1Decrypt = false,
+    } = input
+    needs(
+      typeof keyName === 'string' && keyName && typeof keyNamespace === 'string' && keyNamespace,
+      'keyName and keyNamespace are required',
+    )
+    if (isReservedNamespace(keyNamespace))
+      throw new InvalidArgumentError('a raw keyring namespace must not start with "aws-kms"')
     needs(rsaKey && (rsaKey.publicKey || rsaKey.privateKey), 'rsaKey needs a publicKey or a privateKey')
-    needs(padding === constants.RSA_PKCS1_OAEP_PADDING || padding === constants.RSA_PKCS1_PADDING, 'padding must be RSA_PKCS1_OAEP_PADDING or RSA_PKCS1_PADDING')
+    needs(
+      padding === constants.RSA_PKCS1_OAEP_PADDING || padding === constants.RSA_PKCS1_PADDING,
+      'padding must be RSA_PKCS1_OAEP_PADDING or RSA_PKCS1_PADDING',
+    )
     needs(OAEP_HASHES.includes(oaepHash), `oaepHash must be one of ${OAEP_HASHES.join(', ')}`)
     this.keyName = keyName
     this.keyNamespace = keyNamespace
     this.privateKey = rsaKey.privateKey ? toKey(rsaKey.privateKey, 'private') : undefined
-    this.publicKey = rsaKey.publicKey ? toKey(rsaKey.publicKey, 'public') : this.privateKey ? createPublicKey(this.privateKey) : undefined
+    this.publicKey = rsaKey.publicKey
+      ? toKey(rsaKey.publicKey, 'public')
+      : this.privateKey
+        ? createPublicKey(this.privateKey)
+        : undefined
     this.padding = padding
     this.oaepHash = oaepHash
     this.allowPkcs1Decrypt = allowPkcs1Decrypt
@@ -64,13 +82,19 @@ export class RawRsaKeyringNode extends KeyringNode {
   }
 
   protected async _onEncrypt(material: NodeEncryptionMaterial): Promise<NodeEncryptionMaterial> {
-    if (!this.publicKey) throw new KeyringError(`raw RSA keyring ${this.keyNamespace}/${this.keyName} has no public key to encrypt with`)
+    if (!this.publicKey)
+      throw new KeyringError(`raw RSA keyring ${this.keyNamespace}/${this.keyName} has no public key to encrypt with`)
     ensureDataKey(material)
     const wrapped = publicEncrypt(this.keyOptions(this.publicKey), material.getUnencryptedDataKey())
-    return material.addEncryptedDataKey(new EncryptedDataKey({ providerId: this.keyNamespace, providerInfo: this.keyName, encryptedDataKey: wrapped }))
+    return material.addEncryptedDataKey(
+      new EncryptedDataKey({ providerId: this.keyNamespace, providerInfo: this.keyName, encryptedDataKey: wrapped }),
+    )
   }
 
-  protected async _onDecrypt(material: NodeDecryptionMaterial, edks: readonly EncryptedDataKey[]): Promise<NodeDecryptionMaterial> {
+  protected async _onDecrypt(
+    material: NodeDecryptionMaterial,
+    edks: readonly EncryptedDataKey[],
+  ): Promise<NodeDecryptionMaterial> {
     const ours = edks.filter((edk) => edk.providerId === this.keyNamespace && edk.providerInfo === this.keyName)
     // A public-only keyring never matches: it cannot decrypt, and that is not an error.
     if (ours.length === 0 || !this.privateKey) return material
@@ -78,14 +102,18 @@ export class RawRsaKeyringNode extends KeyringNode {
       if (!this.allowPkcs1Decrypt) throw new KeyringError(PKCS1_DISABLED_MESSAGE)
       // Implicit rejection either way: the backend's unwrap when it has one (native, no node flag
       // needed), else node:crypto's where its OpenSSL rejects implicitly (3.2+: Node 22.20+, 24).
-      const pkcs1 = material.keyringCrypto.rsaPkcs1 ?? (nodePkcs1Behaviour(this.privateKey) === 'implicit' ? nodeRsaPkcs1 : undefined)
+      const pkcs1 =
+        material.keyringCrypto.rsaPkcs1 ??
+        (nodePkcs1Behaviour(this.privateKey) === 'implicit' ? nodeRsaPkcs1 : undefined)
       if (pkcs1) return this.unwrapPkcs1(pkcs1, this.privateKey, material, ours[0] as EncryptedDataKey)
     }
     const errors: unknown[] = []
     for (const edk of ours) {
       let key: Buffer
       try {
-        key = cipherToOwnedBuffer(() => [privateDecrypt(this.keyOptions(this.privateKey as KeyObject), edk.encryptedDataKey)])
+        key = cipherToOwnedBuffer(() => [
+          privateDecrypt(this.keyOptions(this.privateKey as KeyObject), edk.encryptedDataKey),
+        ])
       } catch (e) {
         errors.push(explainNodeRefusal(e))
         continue
@@ -109,7 +137,12 @@ export class RawRsaKeyringNode extends KeyringNode {
    * authentication failure, never as an error here: an error that told a bad padding apart from
    * a wrong key would be the padding oracle of Bleichenbacher and Marvin (CVE-2023-46809).
    */
-  private unwrapPkcs1(pkcs1: RsaPkcs1Unwrap, privateKey: KeyObject, material: NodeDecryptionMaterial, edk: EncryptedDataKey): NodeDecryptionMaterial {
+  private unwrapPkcs1(
+    pkcs1: RsaPkcs1Unwrap,
+    privateKey: KeyObject,
+    material: NodeDecryptionMaterial,
+    edk: EncryptedDataKey,
+  ): NodeDecryptionMaterial {
     let key: Buffer
     try {
       key = pkcs1.unwrap(privateKey, edk.encryptedDataKey, material.suite.keyLengthBytes)
@@ -125,7 +158,9 @@ export class RawRsaKeyringNode extends KeyringNode {
   }
 
   private keyOptions(key: KeyObject): { key: KeyObject; padding: number; oaepHash?: string } {
-    return this.padding === constants.RSA_PKCS1_OAEP_PADDING ? { key, padding: this.padding, oaepHash: this.oaepHash } : { key, padding: this.padding }
+    return this.padding === constants.RSA_PKCS1_OAEP_PADDING
+      ? { key, padding: this.padding, oaepHash: this.oaepHash }
+      : { key, padding: this.padding }
   }
 }
 

@@ -1,7 +1,14 @@
 // Required-encryption-context CMM: named context keys must be supplied on both sides and are authenticated, not stored (framework/required-encryption-context-cmm.md).
 import { InvalidArgumentError, KeyringError, needs } from '../core/errors'
 import { hasContextKey } from '../format/encryption-context'
-import { DecryptionRequest, EncryptionRequest, KeyringNode, NodeMaterialsManager, isKeyring, isMaterialsManager } from './keyring'
+import {
+  DecryptionRequest,
+  EncryptionRequest,
+  KeyringNode,
+  NodeMaterialsManager,
+  isKeyring,
+  isMaterialsManager,
+} from './keyring'
 import { NodeDefaultCryptographicMaterialsManager } from './default-cmm'
 import { NodeDecryptionMaterial, NodeEncryptionMaterial } from './materials'
 
@@ -19,7 +26,9 @@ export class RequiredEncryptionContextCMM implements NodeMaterialsManager {
   constructor({ underlyingCMM, keyring, requiredEncryptionContextKeys }: RequiredEncryptionContextCMMInput) {
     needs(!!underlyingCMM !== !!keyring, 'give exactly one of underlyingCMM or keyring')
     needs(
-      Array.isArray(requiredEncryptionContextKeys) && requiredEncryptionContextKeys.length > 0 && requiredEncryptionContextKeys.every((k) => typeof k === 'string'),
+      Array.isArray(requiredEncryptionContextKeys) &&
+        requiredEncryptionContextKeys.length > 0 &&
+        requiredEncryptionContextKeys.every((k) => typeof k === 'string'),
       'requiredEncryptionContextKeys must be a non-empty list of strings',
     )
     if (underlyingCMM) needs(isMaterialsManager(underlyingCMM), 'underlyingCMM must be a materials manager')
@@ -31,11 +40,13 @@ export class RequiredEncryptionContextCMM implements NodeMaterialsManager {
 
   async getEncryptionMaterials(request: EncryptionRequest): Promise<NodeEncryptionMaterial> {
     for (const key of this.requiredEncryptionContextKeys) {
-      if (!hasContextKey(request.encryptionContext, key)) throw new InvalidArgumentError(`encryption context is missing required key "${key}"`)
+      if (!hasContextKey(request.encryptionContext, key))
+        throw new InvalidArgumentError(`encryption context is missing required key "${key}"`)
     }
     const inner = await this.underlyingCMM.getEncryptionMaterials(request)
     for (const key of this.requiredEncryptionContextKeys) {
-      if (!hasContextKey(inner.encryptionContext, key)) throw new KeyringError(`the underlying CMM dropped required context key "${key}"`)
+      if (!hasContextKey(inner.encryptionContext, key))
+        throw new KeyringError(`the underlying CMM dropped required context key "${key}"`)
     }
     return withRequiredKeys(inner, this.requiredEncryptionContextKeys)
   }
@@ -43,7 +54,8 @@ export class RequiredEncryptionContextCMM implements NodeMaterialsManager {
   async decryptMaterials(request: DecryptionRequest): Promise<NodeDecryptionMaterial> {
     const reproduced = request.reproducedEncryptionContext ?? {}
     for (const key of this.requiredEncryptionContextKeys) {
-      if (!hasContextKey(reproduced, key)) throw new InvalidArgumentError(`the reproduced encryption context is missing required key "${key}"`)
+      if (!hasContextKey(reproduced, key))
+        throw new InvalidArgumentError(`the reproduced encryption context is missing required key "${key}"`)
     }
     const inner = await this.underlyingCMM.decryptMaterials(request)
     for (const key of this.requiredEncryptionContextKeys) {

@@ -16,7 +16,10 @@ export interface SigningKey {
 /** Group orders (SEC 2 / FIPS 186-4 D.1.2), big-endian, for drawing private scalars below them. */
 const ORDER = {
   'P-256': Buffer.from('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551', 'hex'),
-  'P-384': Buffer.from('ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973', 'hex'),
+  'P-384': Buffer.from(
+    'ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973',
+    'hex',
+  ),
 } as const
 
 /*
@@ -25,8 +28,14 @@ const ORDER = {
  * SEC1 ECPrivateKey ::= SEQUENCE { 1, OCTET STRING d, [0] curve OID, [1] BIT STRING 04‖x‖y }.
  */
 const SEC1 = {
-  'P-256': { head: Buffer.from('307702010104' + '20', 'hex'), mid: Buffer.from('a00a06082a8648ce3d030107' + 'a144034200', 'hex') },
-  'P-384': { head: Buffer.from('3081a402010104' + '30', 'hex'), mid: Buffer.from('a00706052b81040022' + 'a164036200', 'hex') },
+  'P-256': {
+    head: Buffer.from('307702010104' + '20', 'hex'),
+    mid: Buffer.from('a00a06082a8648ce3d030107' + 'a144034200', 'hex'),
+  },
+  'P-384': {
+    head: Buffer.from('3081a402010104' + '30', 'hex'),
+    mid: Buffer.from('a00706052b81040022' + 'a164036200', 'hex'),
+  },
 } as const
 
 /**
@@ -135,7 +144,8 @@ export function privateKeyFromParts(spec: SignatureSpec, d: Uint8Array, uncompre
 export function partsOfPrivateKey(spec: SignatureSpec, key: KeyObject): { d: Buffer; point: Buffer } {
   const { head, mid } = SEC1[spec.curve]
   const size = spec.publicKeyLength - 1
-  if (key.type !== 'private' || key.asymmetricKeyType !== 'ec') throw new InvalidArgumentError('signing key is not an EC private key')
+  if (key.type !== 'private' || key.asymmetricKeyType !== 'ec')
+    throw new InvalidArgumentError('signing key is not an EC private key')
   const der = key.export({ format: 'der', type: 'sec1' })
   try {
     const pointAt = head.length + size + mid.length
@@ -196,7 +206,11 @@ export class VerificationKey {
   get point(): Buffer {
     if (!this.pointForm) {
       const jwk = (this.keyForm as KeyObject).export({ format: 'jwk' })
-      this.pointForm = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x ?? '', 'base64url'), Buffer.from(jwk.y ?? '', 'base64url')])
+      this.pointForm = Buffer.concat([
+        Buffer.from([4]),
+        Buffer.from(jwk.x ?? '', 'base64url'),
+        Buffer.from(jwk.y ?? '', 'base64url'),
+      ])
     }
     return this.pointForm
   }
@@ -225,4 +239,3 @@ export function decodeVerificationPoint(base64: string, spec: SignatureSpec): Ve
 export function decodeVerificationKey(base64: string, spec: SignatureSpec): KeyObject {
   return decodeVerificationPoint(base64, spec).keyObject
 }
-

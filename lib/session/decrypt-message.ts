@@ -33,10 +33,17 @@ export interface MessageLayout {
 }
 
 /** Structure first, crypto second: a malformed message is refused before any key is touched. */
-export function parseMessage(ciphertext: Buffer, settings: DecryptSettings, maxBodySize: number | undefined, like?: ParsedHeader): MessageLayout {
+export function parseMessage(
+  ciphertext: Buffer,
+  settings: DecryptSettings,
+  maxBodySize: number | undefined,
+  like?: ParsedHeader,
+): MessageLayout {
   // A batch passes the header before this one: records under one data key differ only in id and commitment.
   const shared = like === undefined ? undefined : parseHeaderLike(ciphertext, like)
-  const result = shared ? { done: true as const, ...shared } : parseHeader(ciphertext, { maxEncryptedDataKeys: settings.maxEncryptedDataKeys })
+  const result = shared
+    ? { done: true as const, ...shared }
+    : parseHeader(ciphertext, { maxEncryptedDataKeys: settings.maxEncryptedDataKeys })
   if (!result.done) throw new MalformedMessageError('message header is truncated')
   const { header, suite } = result
   assertDecryptAllowed(settings.commitmentPolicy, suite)
@@ -50,7 +57,8 @@ export function parseMessage(ciphertext: Buffer, settings: DecryptSettings, maxB
   }
   // client-apis/decrypt.md "Encrypted Message": bytes after a complete message are refused, signed or
   // not (the official JS SDK ignores them for unsigned messages; we do not).
-  if (end !== ciphertext.length) throw new MalformedMessageError(`${ciphertext.length - end} bytes follow the end of the message`)
+  if (end !== ciphertext.length)
+    throw new MalformedMessageError(`${ciphertext.length - end} bytes follow the end of the message`)
   return { parsed: result, body, signature, signedLength: body.end }
 }
 
@@ -64,7 +72,8 @@ export async function decryptMessage(settings: DecryptSettings, request: Decrypt
   const material: NodeDecryptionMaterial = isThenable(materials) ? await materials : materials
   try {
     const { extraAad, messageHeader } = checkDecryptionMaterials(material, parsed, settings.commitmentPolicy)
-    let signature: { key: NonNullable<NodeDecryptionMaterial['verificationKeyForms']>; signed: Buffer; der: Buffer } | undefined
+    let signature:
+      { key: NonNullable<NodeDecryptionMaterial['verificationKeyForms']>; signed: Buffer; der: Buffer } | undefined
     if (suite.signature) {
       const key = material.verificationKeyForms
       if (!key || !layout.signature) throw new AuthenticationError()

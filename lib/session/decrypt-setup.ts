@@ -1,7 +1,13 @@
 // The steps every decryption takes between a parsed header and its body, in order: policy, materials from the CMM, their checks, the context the header tag also covers (client-apis/decrypt.md).
 import { KeyringError } from '../core/errors'
 import { CommitmentPolicy, assertDecryptAllowed } from '../core/policy'
-import { EncryptionContext, contextFromEntries, contextValue, hasContextKey, serializeContextEntries } from '../format/encryption-context'
+import {
+  EncryptionContext,
+  contextFromEntries,
+  contextValue,
+  hasContextKey,
+  serializeContextEntries,
+} from '../format/encryption-context'
 import { MessageHeader, ParsedHeader } from '../format/header'
 import { DecryptionRequest, NodeMaterialsManager } from '../materials/keyring'
 import type { KeyringCryptoSource } from '../materials/keyring-crypto'
@@ -44,8 +50,13 @@ export interface AuthenticatedContext {
 }
 
 /** decrypt.md: the materials must match the parsed suite and the policy, and carry a data key; then the authenticated-only context. */
-export function checkDecryptionMaterials(material: NodeDecryptionMaterial, parsed: ParsedHeader, policy: CommitmentPolicy): AuthenticatedContext {
-  if (material.suite.id !== parsed.suite.id) throw new KeyringError('the CMM returned materials for a different algorithm suite')
+export function checkDecryptionMaterials(
+  material: NodeDecryptionMaterial,
+  parsed: ParsedHeader,
+  policy: CommitmentPolicy,
+): AuthenticatedContext {
+  if (material.suite.id !== parsed.suite.id)
+    throw new KeyringError('the CMM returned materials for a different algorithm suite')
   assertDecryptAllowed(policy, material.suite)
   if (!material.hasUnencryptedDataKey) throw new KeyringError('the CMM returned no data key')
   const { header } = parsed
@@ -55,7 +66,10 @@ export function checkDecryptionMaterials(material: NodeDecryptionMaterial, parse
     extraAad: serializeContextEntries(authenticatedOnly),
     messageHeader: Object.freeze({
       ...header,
-      encryptionContext: contextFromEntries([...Object.entries(header.encryptionContext), ...Object.entries(authenticatedOnly)]),
+      encryptionContext: contextFromEntries([
+        ...Object.entries(header.encryptionContext),
+        ...Object.entries(authenticatedOnly),
+      ]),
     }),
   }
 }

@@ -27,7 +27,12 @@ export interface EncryptOutput {
 
 export async function encryptMessage(settings: EncryptSettings, request: EncryptRequest): Promise<EncryptOutput> {
   const { cmm, plaintext, encryptionContext, frameLength } = request
-  const materials = encryptionMaterials(settings, { cmm, encryptionContext, suite: request.suite, plaintextLength: plaintext.length })
+  const materials = encryptionMaterials(settings, {
+    cmm,
+    encryptionContext,
+    suite: request.suite,
+    plaintextLength: plaintext.length,
+  })
   // Raw keyrings answer without a promise; anything else (KMS, signing keys) is awaited.
   const material = isThenable(materials) ? await materials : materials
   try {
@@ -37,7 +42,9 @@ export async function encryptMessage(settings: EncryptSettings, request: Encrypt
     const headerBodyLength = plan.size
     const headerAuthLength = suite.messageFormat === 2 ? 16 : 28
     // One output at its final size: header, header auth, body, footer room; nothing is concatenated.
-    const out = Buffer.allocUnsafe(headerBodyLength + headerAuthLength + framedBodySize(plaintext.length, frameLength).size + footerRoom(suite))
+    const out = Buffer.allocUnsafe(
+      headerBodyLength + headerAuthLength + framedBodySize(plaintext.length, frameLength).size + footerRoom(suite),
+    )
     writeHeaderBody(fields, plan, out)
     const sealed = settings.backend.sealMessage({
       suite,

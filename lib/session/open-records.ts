@@ -62,7 +62,7 @@ export async function openRecords(
     }
   })
   const opening: Promise<void>[] = []
-  for (let start = 0; start < order.length; ) {
+  for (let start = 0; start < order.length;) {
     let end = start
     let bytes = 0
     while (end < order.length) {
@@ -71,7 +71,9 @@ export async function openRecords(
       bytes += size
       end++
     }
-    opening.push(openRegion(settings, groups, batchGroups, order.slice(start, end), bytes, ciphertexts, withHeaders, results))
+    opening.push(
+      openRegion(settings, groups, batchGroups, order.slice(start, end), bytes, ciphertexts, withHeaders, results),
+    )
     start = end
   }
   await Promise.all(opening)
@@ -126,7 +128,10 @@ async function openRegion(
     }
     const offset = (messages[k] as OpenBatchMessage).outOffset
     const plaintext = out.subarray(offset, offset + layout.body.plaintextLength)
-    const messageHeader = withHeaders ? checkDecryptionMaterials((groups[group] as OpenGroup).material, layout.parsed, settings.commitmentPolicy).messageHeader : undefined
+    const messageHeader = withHeaders
+      ? checkDecryptionMaterials((groups[group] as OpenGroup).material, layout.parsed, settings.commitmentPolicy)
+          .messageHeader
+      : undefined
     results[record] = { plaintext, messageHeader }
   })
 }

@@ -20,14 +20,24 @@ export interface MessagePlan {
 }
 
 /** encrypt.md's checks of the materials (as for one message), and the plan of the messages they seal. */
-export function planMessages(settings: EncryptSettings, material: NodeEncryptionMaterial, requested: Parameters<typeof sharedHeaderSetup>[2], frameLength: number): MessagePlan {
+export function planMessages(
+  settings: EncryptSettings,
+  material: NodeEncryptionMaterial,
+  requested: Parameters<typeof sharedHeaderSetup>[2],
+  frameLength: number,
+): MessagePlan {
   const setup = sharedHeaderSetup(settings, material, requested, frameLength)
   const v2 = setup.suite.messageFormat === 2
   return { setup, header: planHeaderBody(setup.fields), headerAuthLength: v2 ? 16 : 28, messageIdOffset: v2 ? 3 : 4 }
 }
 
 function messageCapacity(plan: MessagePlan, plaintextLength: number): number {
-  return plan.header.size + plan.headerAuthLength + framedBodySize(plaintextLength, plan.setup.fields.frameLength).size + footerRoom(plan.setup.suite)
+  return (
+    plan.header.size +
+    plan.headerAuthLength +
+    framedBodySize(plaintextLength, plan.setup.fields.frameLength).size +
+    footerRoom(plan.setup.suite)
+  )
 }
 
 /** One materials answer and the records (indices into the plaintexts) it seals, in order. */
@@ -84,7 +94,7 @@ export async function sealRecords(
     }
   })
   const sealing: Promise<void>[] = []
-  for (let start = 0; start < order.length; ) {
+  for (let start = 0; start < order.length;) {
     // A region holds consecutive messages up to REGION_BYTES (at least one).
     let end = start
     let bytes = 0
@@ -97,7 +107,22 @@ export async function sealRecords(
       bytes += capacity
       end++
     }
-    sealing.push(sealRegion(settings, runs, batchRuns, plaintexts, order, start, end, capacities, bytes, messageIds, withHeaders, results))
+    sealing.push(
+      sealRegion(
+        settings,
+        runs,
+        batchRuns,
+        plaintexts,
+        order,
+        start,
+        end,
+        capacities,
+        bytes,
+        messageIds,
+        withHeaders,
+        results,
+      ),
+    )
     start = end
   }
   await Promise.all(sealing)
@@ -134,7 +159,14 @@ async function sealRegion(
   const out = Buffer.allocUnsafe(bytes)
   const messageIds = allIds.subarray(start * MESSAGE_ID_SLOT, end * MESSAGE_ID_SLOT)
   try {
-    const sealed = settings.backend.sealBatch({ runs: batchRuns, plaintexts: regionPlaintexts, table, messageIds, out, lengths })
+    const sealed = settings.backend.sealBatch({
+      runs: batchRuns,
+      plaintexts: regionPlaintexts,
+      table,
+      messageIds,
+      out,
+      lengths,
+    })
     if (sealed) await sealed
   } catch (error) {
     for (let k = start; k < end; k++) results[(order[k] as { record: number }).record] = { error }
@@ -151,7 +183,11 @@ async function sealRegion(
       const idAt = k * MESSAGE_ID_SLOT
       const messageId = Buffer.from(messageIds.subarray(idAt, idAt + setup.suite.messageIdLength))
       const end = plan.header.size
-      messageHeader = messageHeaderFor({ ...setup, messageId }, material, setup.suite.messageFormat === 2 ? result.subarray(end - 32, end) : undefined)
+      messageHeader = messageHeaderFor(
+        { ...setup, messageId },
+        material,
+        setup.suite.messageFormat === 2 ? result.subarray(end - 32, end) : undefined,
+      )
     }
     results[record] = { result, messageHeader }
   }

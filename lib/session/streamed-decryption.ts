@@ -29,18 +29,32 @@ export interface StreamedDecryption {
 export function checkParsedHeader(settings: DecryptSettings, parsed: ParsedHeader, signedAllowed: boolean): void {
   assertDecryptAllowed(settings.commitmentPolicy, parsed.suite)
   if (parsed.suite.signature && !signedAllowed) {
-    throw new SignaturePolicyError(`this stream refuses signed messages, and the header names the signed suite 0x${hex4(parsed.suite.id)}`)
+    throw new SignaturePolicyError(
+      `this stream refuses signed messages, and the header names the signed suite 0x${hex4(parsed.suite.id)}`,
+    )
   }
 }
 
 /** Materials, their checks and the header tag; `headerBytes` is the header exactly as received. Nothing of the header is released before this resolves. */
-export function beginDecryption(settings: DecryptSettings, parsed: ParsedHeader, headerBytes: Buffer, request: StreamDecryptRequest): StreamedDecryption | Promise<StreamedDecryption> {
+export function beginDecryption(
+  settings: DecryptSettings,
+  parsed: ParsedHeader,
+  headerBytes: Buffer,
+  request: StreamDecryptRequest,
+): StreamedDecryption | Promise<StreamedDecryption> {
   checkParsedHeader(settings, parsed, request.signedAllowed)
   const materials = decryptionMaterials(settings, request.cmm, parsed, request.reproducedEncryptionContext)
-  return isThenable(materials) ? Promise.resolve(materials).then((m) => startBody(settings, parsed, headerBytes, m)) : startBody(settings, parsed, headerBytes, materials)
+  return isThenable(materials)
+    ? Promise.resolve(materials).then((m) => startBody(settings, parsed, headerBytes, m))
+    : startBody(settings, parsed, headerBytes, materials)
 }
 
-function startBody(settings: DecryptSettings, parsed: ParsedHeader, headerBytes: Buffer, material: NodeDecryptionMaterial): StreamedDecryption {
+function startBody(
+  settings: DecryptSettings,
+  parsed: ParsedHeader,
+  headerBytes: Buffer,
+  material: NodeDecryptionMaterial,
+): StreamedDecryption {
   try {
     const { extraAad, messageHeader } = checkDecryptionMaterials(material, parsed, settings.commitmentPolicy)
     const { header, suite } = parsed

@@ -32,13 +32,22 @@ export interface StreamedEncryption {
   readonly ownsSigningKey: boolean
 }
 
-export function beginEncryption(settings: EncryptSettings, request: StreamEncryptRequest): StreamedEncryption | Promise<StreamedEncryption> {
+export function beginEncryption(
+  settings: EncryptSettings,
+  request: StreamEncryptRequest,
+): StreamedEncryption | Promise<StreamedEncryption> {
   const { cmm, encryptionContext, suite, plaintextLength } = request
   const materials = encryptionMaterials(settings, { cmm, encryptionContext, suite, plaintextLength })
-  return isThenable(materials) ? Promise.resolve(materials).then((m) => startBody(settings, m, request)) : startBody(settings, materials, request)
+  return isThenable(materials)
+    ? Promise.resolve(materials).then((m) => startBody(settings, m, request))
+    : startBody(settings, materials, request)
 }
 
-function startBody(settings: EncryptSettings, material: NodeEncryptionMaterial, request: StreamEncryptRequest): StreamedEncryption {
+function startBody(
+  settings: EncryptSettings,
+  material: NodeEncryptionMaterial,
+  request: StreamEncryptRequest,
+): StreamedEncryption {
   try {
     const setup = headerSetup(settings, material, request.suite, request.frameLength)
     const { suite, messageId, fields, extraAad } = setup
@@ -46,9 +55,25 @@ function startBody(settings: EncryptSettings, material: NodeEncryptionMaterial, 
     const headerBodyLength = plan.size
     const header = Buffer.alloc(headerBodyLength + (suite.messageFormat === 2 ? 16 : 28))
     writeHeaderBody(fields, plan, header)
-    const sealer = settings.backend.startSeal({ suite, dataKey: material.getUnencryptedDataKey(), messageId, header, headerBodyLength, extraAad, frameLength: request.frameLength })
+    const sealer = settings.backend.startSeal({
+      suite,
+      dataKey: material.getUnencryptedDataKey(),
+      messageId,
+      header,
+      headerBodyLength,
+      extraAad,
+      frameLength: request.frameLength,
+    })
     const commitment = suite.messageFormat === 2 ? header.subarray(headerBodyLength - 32, headerBodyLength) : undefined
-    return { messageHeader: messageHeaderFor(setup, material, commitment), header, suite, frameLength: request.frameLength, sealer, signingKey: material.signatureKey, ownsSigningKey: drawsFreshSigningKeys(request.cmm) }
+    return {
+      messageHeader: messageHeaderFor(setup, material, commitment),
+      header,
+      suite,
+      frameLength: request.frameLength,
+      sealer,
+      signingKey: material.signatureKey,
+      ownsSigningKey: drawsFreshSigningKeys(request.cmm),
+    }
   } finally {
     // The sealer holds its derived key; the data key is done with.
     material.zeroUnencryptedDataKey()

@@ -3,7 +3,16 @@ import { constants as bufferConstants } from 'node:buffer'
 import { DuplexOptions } from 'node:stream'
 import { AuthenticationError, LimitExceededError, MalformedMessageError } from '../core/errors'
 import { scanFooter } from '../format/body'
-import { BodyLimits, BodyTable, FRAME_KIND_CODE, FRAME_OVERHEAD, FRAME_ROW, float64Table, scanFrame, scanNonFramed } from '../format/body-table'
+import {
+  BodyLimits,
+  BodyTable,
+  FRAME_KIND_CODE,
+  FRAME_OVERHEAD,
+  FRAME_ROW,
+  float64Table,
+  scanFrame,
+  scanNonFramed,
+} from '../format/body-table'
 import { ContentType, HeaderLimits, ParsedHeader, parseHeader } from '../format/header'
 import { StreamedDecryption } from '../session/streamed-decryption'
 import { MessageDuplex } from './message-duplex'
@@ -118,13 +127,24 @@ export class DecryptStream extends MessageDuplex {
   private frames(): boolean {
     const head = this.input.head()
     const limit = Math.min(head.length, MAX_RUN_BYTES)
-    const rows = Math.min(Math.floor(limit / (FRAME_OVERHEAD + this.frameLength)) + 1, Math.ceil(MAX_RUN_BYTES / FRAME_OVERHEAD))
+    const rows = Math.min(
+      Math.floor(limit / (FRAME_OVERHEAD + this.frameLength)) + 1,
+      Math.ceil(MAX_RUN_BYTES / FRAME_OVERHEAD),
+    )
     const table = float64Table(rows * FRAME_ROW)
     let end = 0
     let count = 0
     let final = false
     while (count < rows && end < limit) {
-      const next = scanFrame(head, end, this.frameLength, this.nextSequence + count, table, count * FRAME_ROW, this.settings.bodyLimits)
+      const next = scanFrame(
+        head,
+        end,
+        this.frameLength,
+        this.nextSequence + count,
+        table,
+        count * FRAME_ROW,
+        this.settings.bodyLimits,
+      )
       if (next < 0) {
         if (count === 0) {
           // The frame goes on in later chunks: wait until the queue holds all of it, then gather it once.
@@ -145,7 +165,13 @@ export class DecryptStream extends MessageDuplex {
     if (count === 0) return false
     let plaintextLength = 0
     for (let i = 0; i < count; i++) plaintextLength += table[i * FRAME_ROW + 2] as number
-    const run: BodyTable = { source: head.subarray(0, end), table: table.subarray(0, count * FRAME_ROW), frameCount: count, plaintextLength, end }
+    const run: BodyTable = {
+      source: head.subarray(0, end),
+      table: table.subarray(0, count * FRAME_ROW),
+      frameCount: count,
+      plaintextLength,
+      end,
+    }
     this.input.advance(end)
     this.nextSequence += count
     this.need = 1
@@ -161,12 +187,19 @@ export class DecryptStream extends MessageDuplex {
     const end = scanNonFramed(head, 0, table, 0, this.settings.bodyLimits)
     if (end < 0) {
       this.need = head.length - end
-      if (this.need - 36 > bufferConstants.MAX_LENGTH) throw new LimitExceededError('non-framed content is larger than a Buffer can hold')
+      if (this.need - 36 > bufferConstants.MAX_LENGTH)
+        throw new LimitExceededError('non-framed content is larger than a Buffer can hold')
       if (this.input.length < this.need) return false
       this.input.coalesce(this.need)
       return true
     }
-    const run: BodyTable = { source: head.subarray(0, end), table, frameCount: 1, plaintextLength: table[2] as number, end }
+    const run: BodyTable = {
+      source: head.subarray(0, end),
+      table,
+      frameCount: 1,
+      plaintextLength: table[2] as number,
+      end,
+    }
     this.input.advance(end)
     this.need = 1
     this.open(run, run.plaintextLength)

@@ -43,7 +43,11 @@ export abstract class MessageDuplex extends Duplex {
   protected accept(_chunk: Buffer): void {}
 
   override _write(chunk: unknown, encoding: BufferEncoding, callback: Callback): void {
-    const bytes = Buffer.isBuffer(chunk) ? chunk : typeof chunk === 'string' ? Buffer.from(chunk, encoding) : Buffer.from(chunk as Uint8Array)
+    const bytes = Buffer.isBuffer(chunk)
+      ? chunk
+      : typeof chunk === 'string'
+        ? Buffer.from(chunk, encoding)
+        : Buffer.from(chunk as Uint8Array)
     try {
       this.accept(bytes)
     } catch (e) {

@@ -1,8 +1,20 @@
 // KMS identifiers: formatting key and alias ARNs and classifying a KeyId as ARN, key id, alias name or alias ARN.
 
 export type KeyIdentifier =
-  | { readonly kind: 'key-arn'; readonly partition: string; readonly region: string; readonly account: string; readonly keyId: string }
-  | { readonly kind: 'alias-arn'; readonly partition: string; readonly region: string; readonly account: string; readonly alias: string }
+  | {
+      readonly kind: 'key-arn'
+      readonly partition: string
+      readonly region: string
+      readonly account: string
+      readonly keyId: string
+    }
+  | {
+      readonly kind: 'alias-arn'
+      readonly partition: string
+      readonly region: string
+      readonly account: string
+      readonly alias: string
+    }
   | { readonly kind: 'key-id'; readonly keyId: string }
   | { readonly kind: 'alias-name'; readonly alias: string }
   | { readonly kind: 'invalid' }

@@ -2,7 +2,8 @@
 import { startLocalKms } from './local-kms'
 import type { LocalKmsOptions } from './types'
 
-const USAGE = 'usage: local-kms [--port N] [--seed TEXT]\n  Serves a local AWS KMS stand-in on 127.0.0.1 and prints its endpoint and key ARNs as one JSON line.'
+const USAGE =
+  'usage: local-kms [--port N] [--seed TEXT]\n  Serves a local AWS KMS stand-in on 127.0.0.1 and prints its endpoint and key ARNs as one JSON line.'
 
 export function parseArgs(argv: readonly string[]): LocalKmsOptions | 'help' {
   let port: number | undefined
@@ -49,8 +50,12 @@ export async function main(argv: readonly string[]): Promise<void> {
   // Handlers first: whoever reads the banner may signal at once.
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)
-  const keys = kms.keys.list().map(({ arn, region, account, aliases, multiRegion }) => ({ arn, region, account, aliases, multiRegion }))
-  process.stdout.write(`${JSON.stringify({ endpoint: kms.endpoint, callerAccount: kms.callerAccount, credentials: kms.credentials, keys })}\n`)
+  const keys = kms.keys
+    .list()
+    .map(({ arn, region, account, aliases, multiRegion }) => ({ arn, region, account, aliases, multiRegion }))
+  process.stdout.write(
+    `${JSON.stringify({ endpoint: kms.endpoint, callerAccount: kms.callerAccount, credentials: kms.credentials, keys })}\n`,
+  )
 }
 
 if (require.main === module) {

@@ -14,5 +14,6 @@ export function createDefaultKeys(store: KeyStore, accounts: readonly string[], 
   const [first, ...rest] = regions
   if (first === undefined) return
   const replicas = rest.filter((r) => partitionOf(r) === partitionOf(first))
-  for (const account of accounts) store.create({ region: first, account, replicas, multiRegion: true, alias: DEFAULT_MRK_ALIAS })
+  for (const account of accounts)
+    store.create({ region: first, account, replicas, multiRegion: true, alias: DEFAULT_MRK_ALIAS })
 }

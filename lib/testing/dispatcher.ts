@@ -64,7 +64,13 @@ export class Dispatcher {
       reply = { status: 200, payload: await this.run(record, headers, body) }
       record.ok = true
     } catch (e) {
-      const f = e instanceof KmsFault ? e : new KmsFault('KMSInternalException', `The local KMS stand-in failed unexpectedly: ${e instanceof Error ? e.message : String(e)}`)
+      const f =
+        e instanceof KmsFault
+          ? e
+          : new KmsFault(
+              'KMSInternalException',
+              `The local KMS stand-in failed unexpectedly: ${e instanceof Error ? e.message : String(e)}`,
+            )
       record.errorType = f.type
       reply = { status: f.status, payload: { __type: f.type, message: f.message }, errorType: f.type }
     }
@@ -74,15 +80,22 @@ export class Dispatcher {
     return { status: reply.status, headers: replyHeaders, body: JSON.stringify(reply.payload) }
   }
 
-  private async run(record: Draft, headers: IncomingHttpHeaders, body: Buffer | undefined): Promise<Record<string, unknown>> {
+  private async run(
+    record: Draft,
+    headers: IncomingHttpHeaders,
+    body: Buffer | undefined,
+  ): Promise<Record<string, unknown>> {
     const target = header(headers, 'x-amz-target') ?? ''
-    if (!target.startsWith('TrentService.')) throw new KmsFault('UnknownOperationException', 'X-Amz-Target must be TrentService.<Operation>')
+    if (!target.startsWith('TrentService.'))
+      throw new KmsFault('UnknownOperationException', 'X-Amz-Target must be TrentService.<Operation>')
     record.region = credentialScope(header(headers, 'authorization')).region
     if (body === undefined) throw new KmsFault('ValidationException', 'Request body too large', 413)
     const contentType = header(headers, 'content-type') ?? ''
-    if (!/^application\/x-amz-json-1\.[01]\b/.test(contentType)) throw new KmsFault('SerializationException', `Content-Type must be ${CONTENT_TYPE}`)
+    if (!/^application\/x-amz-json-1\.[01]\b/.test(contentType))
+      throw new KmsFault('SerializationException', `Content-Type must be ${CONTENT_TYPE}`)
     const op = knownOperation(record.op)
-    if (op === undefined) throw new KmsFault('UnknownOperationException', `The local KMS stand-in does not implement '${record.op}'`)
+    if (op === undefined)
+      throw new KmsFault('UnknownOperationException', `The local KMS stand-in does not implement '${record.op}'`)
     await this.delays.wait(this.faults.delayFor(op))
     let parsed: unknown
     try {

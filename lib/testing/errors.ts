@@ -27,6 +27,7 @@ export const fault = {
   validation: (message: string): KmsFault => new KmsFault('ValidationException', message),
   serialization: (message: string): KmsFault => new KmsFault('SerializationException', message),
   notFound: (message: string): KmsFault => new KmsFault('NotFoundException', message),
-  invalidCiphertext: (message = 'The ciphertext is invalid or was not made under this key and encryption context.'): KmsFault =>
-    new KmsFault('InvalidCiphertextException', message),
+  invalidCiphertext: (
+    message = 'The ciphertext is invalid or was not made under this key and encryption context.',
+  ): KmsFault => new KmsFault('InvalidCiphertextException', message),
 }

@@ -1,7 +1,15 @@
 // Runtime fault injection: deterministic throttling of a fraction of calls, added latency, and keys that always fail.
 import { KmsFault } from './errors'
 import { mulberry32 } from './prng'
-import { KMS_OPERATIONS, type FailKeyOptions, type KmsErrorType, type KmsOperation, type LatencyOptions, type LocalKmsFaults, type ThrottleOptions } from './types'
+import {
+  KMS_OPERATIONS,
+  type FailKeyOptions,
+  type KmsErrorType,
+  type KmsOperation,
+  type LatencyOptions,
+  type LocalKmsFaults,
+  type ThrottleOptions,
+} from './types'
 
 interface ThrottleRule {
   readonly fraction: number
@@ -29,9 +37,16 @@ export class FaultInjector implements LocalKmsFaults {
   private readonly failures = new Map<string, KeyFailure>()
 
   throttle(fraction: number, options: ThrottleOptions = {}): void {
-    if (!Number.isFinite(fraction) || fraction < 0 || fraction > 1) throw new RangeError('throttle fraction must be within 0..1')
+    if (!Number.isFinite(fraction) || fraction < 0 || fraction > 1)
+      throw new RangeError('throttle fraction must be within 0..1')
     const random = options.seed === undefined ? undefined : mulberry32(options.seed)
-    this.throttles.push({ fraction, ops: opSet(options.ops), keys: options.keys && new Set(options.keys), random, seen: 0 })
+    this.throttles.push({
+      fraction,
+      ops: opSet(options.ops),
+      keys: options.keys && new Set(options.keys),
+      random,
+      seen: 0,
+    })
   }
 
   latency(ms: number, options: LatencyOptions = {}): void {
@@ -75,7 +90,10 @@ export class FaultInjector implements LocalKmsFaults {
       if ((rule.keys === undefined) !== (keyArn === undefined)) continue
       if (rule.keys !== undefined && keyArn !== undefined && !rule.keys.has(keyArn)) continue
       rule.seen++
-      const hit = rule.random !== undefined ? rule.random() < rule.fraction : Math.ceil(rule.seen * rule.fraction) > Math.ceil((rule.seen - 1) * rule.fraction)
+      const hit =
+        rule.random !== undefined
+          ? rule.random() < rule.fraction
+          : Math.ceil(rule.seen * rule.fraction) > Math.ceil((rule.seen - 1) * rule.fraction)
       if (hit) throw new KmsFault('ThrottlingException', 'Rate exceeded')
     }
   }

@@ -37,7 +37,10 @@ async function serve(req: IncomingMessage, res: ServerResponse, handler: Handler
   const path = (req.url ?? '').split('?')[0]
   if (req.method !== 'POST' || path !== '/') {
     req.resume()
-    const body = JSON.stringify({ __type: 'UnknownOperationException', message: 'The local KMS stand-in accepts POST / only' })
+    const body = JSON.stringify({
+      __type: 'UnknownOperationException',
+      message: 'The local KMS stand-in accepts POST / only',
+    })
     send(res, req.method === 'POST' ? 404 : 405, { 'content-type': 'application/x-amz-json-1.1', allow: 'POST' }, body)
     return
   }
@@ -54,7 +57,13 @@ export interface Listening {
 export function listen(port: number, limit: number, handler: Handler): Promise<Listening> {
   const server = createServer((req, res) => {
     serve(req, res, handler, limit).catch(() => {
-      if (!res.headersSent) send(res, 500, { 'content-type': 'application/x-amz-json-1.1' }, JSON.stringify({ __type: 'KMSInternalException', message: 'request failed' }))
+      if (!res.headersSent)
+        send(
+          res,
+          500,
+          { 'content-type': 'application/x-amz-json-1.1' },
+          JSON.stringify({ __type: 'KMSInternalException', message: 'request failed' }),
+        )
       else res.destroy()
     })
   })

@@ -5,7 +5,8 @@ import { fault } from './errors'
 export type Body = { readonly [field: string]: unknown }
 
 export function asBody(value: unknown): Body {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw fault.serialization('The request body must be a JSON object')
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw fault.serialization('The request body must be a JSON object')
   return value as Body
 }
 
@@ -15,7 +16,9 @@ function field(body: Body, name: string): unknown {
 }
 
 function constraint(name: string, rule: string): never {
-  throw fault.validation(`1 validation error detected: Value at '${name}' failed to satisfy constraint: Member must ${rule}`)
+  throw fault.validation(
+    `1 validation error detected: Value at '${name}' failed to satisfy constraint: Member must ${rule}`,
+  )
 }
 
 export function optString(body: Body, name: string, max: number): string | undefined {
@@ -71,7 +74,8 @@ export function optEnum<T extends string>(body: Body, name: string, allowed: rea
 export function context(body: Body, name: string): ContextPairs {
   const v = field(body, name)
   if (v === undefined) return []
-  if (typeof v !== 'object' || Array.isArray(v) || v === null) throw fault.serialization(`${name} must be a map of strings`)
+  if (typeof v !== 'object' || Array.isArray(v) || v === null)
+    throw fault.serialization(`${name} must be a map of strings`)
   const pairs: Array<readonly [string, string]> = []
   for (const [k, value] of Object.entries(v)) {
     if (typeof value !== 'string') throw fault.serialization(`${name} values must be strings`)

@@ -49,9 +49,11 @@ export class KeyStore {
     if (!/^\d{12}$/.test(account)) throw new TypeError(`bad account '${account}': 12 digits expected`)
     if (!multiRegion && replicas.length > 0) throw new TypeError('replicas need a multi-Region key')
     const regions = [spec.region, ...replicas]
-    if (new Set(regions).size !== regions.length) throw new TypeError('replica regions must differ from each other and the primary')
+    if (new Set(regions).size !== regions.length)
+      throw new TypeError('replica regions must differ from each other and the primary')
     for (const r of regions) if (!/^[a-z0-9-]+$/.test(r)) throw new TypeError(`bad region '${r}'`)
-    for (const r of replicas) if (partitionOf(r) !== partition) throw new TypeError(`replica region ${r} is outside partition ${partition}`)
+    for (const r of replicas)
+      if (partitionOf(r) !== partition) throw new TypeError(`replica region ${r} is outside partition ${partition}`)
     const keyId = spec.keyId ?? this.source.newKeyId(multiRegion)
     if (!/^[A-Za-z0-9-]+$/.test(keyId) || isMrkId(keyId) !== multiRegion) {
       throw new TypeError(`bad key id '${keyId}': multi-Region key ids start with 'mrk-', others must not`)
@@ -62,17 +64,34 @@ export class KeyStore {
     if (material.length !== 32) throw new TypeError('key material must be 32 bytes')
     const keySpec = spec.keySpec ?? 'SYMMETRIC_DEFAULT'
     const keyUsage: KeyUsage = spec.keyUsage ?? (keySpec === 'SYMMETRIC_DEFAULT' ? 'ENCRYPT_DECRYPT' : 'KEY_AGREEMENT')
-    if ((keySpec === 'SYMMETRIC_DEFAULT') !== (keyUsage !== 'KEY_AGREEMENT')) throw new TypeError(`key usage ${keyUsage} does not fit key spec ${keySpec}`)
+    if ((keySpec === 'SYMMETRIC_DEFAULT') !== (keyUsage !== 'KEY_AGREEMENT'))
+      throw new TypeError(`key usage ${keyUsage} does not fit key spec ${keySpec}`)
     const ecKey = keySpec === 'SYMMETRIC_DEFAULT' ? undefined : eccKeyPair(keySpec)
     const aliasNames = spec.alias === undefined ? [] : typeof spec.alias === 'string' ? [spec.alias] : [...spec.alias]
-    for (const a of aliasNames) if (!isAliasName(a) || a.startsWith('alias/aws/')) throw new TypeError(`bad alias name '${a}'`)
+    for (const a of aliasNames)
+      if (!isAliasName(a) || a.startsWith('alias/aws/')) throw new TypeError(`bad alias name '${a}'`)
     const created = regions.map((region) => {
       const arn = keyArn(partition, region, account, keyId)
       if (this.keys.has(arn)) throw new TypeError(`key ${arn} exists`)
       for (const a of aliasNames) {
-        if (this.aliases.has(aliasArn(partition, region, account, a))) throw new TypeError(`alias ${a} exists in ${region}/${account}`)
+        if (this.aliases.has(aliasArn(partition, region, account, a)))
+          throw new TypeError(`alias ${a} exists in ${region}/${account}`)
       }
-      return { arn, keyId, partition, region, account, multiRegion, identity, material, keyUsage, keySpec, ecKey, enabled: spec.enabled ?? true, denied: false }
+      return {
+        arn,
+        keyId,
+        partition,
+        region,
+        account,
+        multiRegion,
+        identity,
+        material,
+        keyUsage,
+        keySpec,
+        ecKey,
+        enabled: spec.enabled ?? true,
+        denied: false,
+      }
     })
     for (const k of created) {
       this.keys.set(k.arn, k)
@@ -83,7 +102,8 @@ export class KeyStore {
 
   createAlias(aliasName: string, targetArn: string): void {
     const key = this.mustGet(targetArn)
-    if (!isAliasName(aliasName) || aliasName.startsWith('alias/aws/')) throw new TypeError(`bad alias name '${aliasName}'`)
+    if (!isAliasName(aliasName) || aliasName.startsWith('alias/aws/'))
+      throw new TypeError(`bad alias name '${aliasName}'`)
     const arn = aliasArn(key.partition, key.region, key.account, aliasName)
     if (this.aliases.has(arn)) throw new TypeError(`alias ${arn} exists`)
     this.aliases.set(arn, key.arn)
@@ -135,20 +155,47 @@ export class KeyStore {
           : this.aliasTarget(id.kind === 'alias-arn' ? keyIdText : aliasArn(partition, region, account, id.alias))
     if (found !== undefined) return found
     if (id.kind === 'alias-name' || id.kind === 'alias-arn') {
-      throw fault.notFound(`Alias ${id.kind === 'alias-arn' ? keyIdText : aliasArn(partition, region, account, id.alias)} is not found.`)
+      throw fault.notFound(
+        `Alias ${id.kind === 'alias-arn' ? keyIdText : aliasArn(partition, region, account, id.alias)} is not found.`,
+      )
     }
-    throw fault.notFound(`Key '${id.kind === 'key-arn' ? keyIdText : keyArn(partition, region, account, id.keyId)}' does not exist`)
+    throw fault.notFound(
+      `Key '${id.kind === 'key-arn' ? keyIdText : keyArn(partition, region, account, id.keyId)}' does not exist`,
+    )
   }
 
   snapshot(key: StoredKey): LocalKmsKey {
-    const aliases = [...this.aliases].filter(([, target]) => target === key.arn).map(([arn]) => arn.slice(arn.indexOf(':alias/') + 1))
-    const replicaArns = key.multiRegion ? this.all().filter((k) => k !== key && k.identity === key.identity).map((k) => k.arn) : []
+    const aliases = [...this.aliases]
+      .filter(([, target]) => target === key.arn)
+      .map(([arn]) => arn.slice(arn.indexOf(':alias/') + 1))
+    const replicaArns = key.multiRegion
+      ? this.all()
+          .filter((k) => k !== key && k.identity === key.identity)
+          .map((k) => k.arn)
+      : []
     const { arn, keyId, partition, region, account, multiRegion, enabled, denied, keyUsage, keySpec } = key
-    return { arn, keyId, partition, region, account, multiRegion, aliases, replicaArns, enabled, denied, keyUsage, keySpec }
+    return {
+      arn,
+      keyId,
+      partition,
+      region,
+      account,
+      multiRegion,
+      aliases,
+      replicaArns,
+      enabled,
+      denied,
+      keyUsage,
+      keySpec,
+    }
   }
 }
 
-const NAMED_CURVE: Readonly<Record<Exclude<KeySpec, 'SYMMETRIC_DEFAULT'>, string>> = { ECC_NIST_P256: 'prime256v1', ECC_NIST_P384: 'secp384r1', ECC_NIST_P521: 'secp521r1' }
+const NAMED_CURVE: Readonly<Record<Exclude<KeySpec, 'SYMMETRIC_DEFAULT'>, string>> = {
+  ECC_NIST_P256: 'prime256v1',
+  ECC_NIST_P384: 'secp384r1',
+  ECC_NIST_P521: 'secp521r1',
+}
 
 /** A fresh EC key pair; the public half kept as the DER SubjectPublicKeyInfo GetPublicKey returns. */
 function eccKeyPair(spec: Exclude<KeySpec, 'SYMMETRIC_DEFAULT'>): { privateKey: KeyObject; publicKeyDer: Buffer } {

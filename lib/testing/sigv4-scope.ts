@@ -14,8 +14,13 @@ export function credentialScope(authorization: string | undefined): CredentialSc
     throw new KmsFault('MissingAuthenticationTokenException', 'Missing Authentication Token')
   }
   const m = SCOPE.exec(authorization)
-  if (m === null) throw new KmsFault('IncompleteSignatureException', 'The Authorization header is not a SigV4 signature with a credential scope')
+  if (m === null)
+    throw new KmsFault(
+      'IncompleteSignatureException',
+      'The Authorization header is not a SigV4 signature with a credential scope',
+    )
   const [, accessKeyId = '', , region = '', service = ''] = m
-  if (service !== 'kms') throw new KmsFault('IncompleteSignatureException', `Credential should be scoped to correct service: 'kms'`)
+  if (service !== 'kms')
+    throw new KmsFault('IncompleteSignatureException', `Credential should be scoped to correct service: 'kms'`)
   return { accessKeyId, region, service }
 }

@@ -1,7 +1,15 @@
 // The public types of the local KMS stand-in: options, keys, call records and the fault-injection surface.
 
 /** The KMS operations the stand-in implements. */
-export const KMS_OPERATIONS = ['GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'Encrypt', 'Decrypt', 'ReEncrypt', 'GetPublicKey', 'DeriveSharedSecret'] as const
+export const KMS_OPERATIONS = [
+  'GenerateDataKey',
+  'GenerateDataKeyWithoutPlaintext',
+  'Encrypt',
+  'Decrypt',
+  'ReEncrypt',
+  'GetPublicKey',
+  'DeriveSharedSecret',
+] as const
 export type KmsOperation = (typeof KMS_OPERATIONS)[number]
 
 /** The KMS error types the stand-in returns (the `name` of the @aws-sdk/client-kms exception a client sees). */

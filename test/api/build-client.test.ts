@@ -22,7 +22,11 @@ test('an unknown commitment policy is refused', (t) => {
 
 test('maxEncryptedDataKeys must be a positive integer or false', (t) => {
   for (const maxEncryptedDataKeys of [0, -1, 1.5, Number.NaN, Infinity, '1', true] as unknown as number[]) {
-    t.throws(() => buildClient({ maxEncryptedDataKeys }), { instanceOf: InvalidArgumentError }, String(maxEncryptedDataKeys))
+    t.throws(
+      () => buildClient({ maxEncryptedDataKeys }),
+      { instanceOf: InvalidArgumentError },
+      String(maxEncryptedDataKeys),
+    )
   }
   t.notThrows(() => buildClient({ maxEncryptedDataKeys: 1 }))
   t.notThrows(() => buildClient({ maxEncryptedDataKeys: false }))
@@ -57,7 +61,11 @@ test('backend: "native" either works or fails with a typed error, never silently
 test('frameLength must be an integer from 1 to 2^32 - 1', async (t) => {
   const c = buildClient()
   for (const frameLength of [0, -1, 2 ** 32, 1.5, Number.NaN, Infinity, '4096'] as unknown as number[]) {
-    const err = await t.throwsAsync(c.encrypt(keyring, 'x', { frameLength }), { instanceOf: InvalidArgumentError }, String(frameLength))
+    const err = await t.throwsAsync(
+      c.encrypt(keyring, 'x', { frameLength }),
+      { instanceOf: InvalidArgumentError },
+      String(frameLength),
+    )
     t.is(err?.code, 'INVALID_ARGUMENT')
   }
   for (const frameLength of [1, 2 ** 32 - 1]) {
@@ -70,7 +78,11 @@ test('frameLength must be an integer from 1 to 2^32 - 1', async (t) => {
 test('an unknown suite id is refused as unsupported', async (t) => {
   const c = buildClient(CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT)
   for (const suiteId of [0x0000, 0x0015, 0x0999, 0x10078]) {
-    const err = await t.throwsAsync(c.encrypt(keyring, 'x', { suiteId }), { instanceOf: UnsupportedError }, `0x${suiteId.toString(16)}`)
+    const err = await t.throwsAsync(
+      c.encrypt(keyring, 'x', { suiteId }),
+      { instanceOf: UnsupportedError },
+      `0x${suiteId.toString(16)}`,
+    )
     t.is(err?.code, 'UNSUPPORTED')
   }
 })

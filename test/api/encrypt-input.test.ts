@@ -19,9 +19,12 @@ const client = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT)
 test('context keys starting with aws-crypto- are refused on encrypt, for signed and unsigned suites', async (t) => {
   for (const suiteId of [0x0478, 0x0578]) {
     for (const key of ['aws-crypto-public-key', 'aws-crypto-', 'aws-crypto-anything']) {
-      const err = await t.throwsAsync(client.encrypt(keyring, 'x', { suiteId, encryptionContext: { ok: 'v', [key]: 'v' } }), {
-        instanceOf: InvalidArgumentError,
-      })
+      const err = await t.throwsAsync(
+        client.encrypt(keyring, 'x', { suiteId, encryptionContext: { ok: 'v', [key]: 'v' } }),
+        {
+          instanceOf: InvalidArgumentError,
+        },
+      )
       t.is(err?.code, 'INVALID_ARGUMENT', `${key} with 0x${suiteId.toString(16)}`)
     }
   }
@@ -29,7 +32,10 @@ test('context keys starting with aws-crypto- are refused on encrypt, for signed 
 
 test('keys that only resemble the reserved prefix are allowed', async (t) => {
   for (const key of ['aws-crypto', 'aws-cryptography', 'AWS-CRYPTO-public-key', 'x-aws-crypto-']) {
-    const { result, messageHeader } = await client.encrypt(keyring, 'x', { suiteId: 0x0478, encryptionContext: { [key]: 'v' } })
+    const { result, messageHeader } = await client.encrypt(keyring, 'x', {
+      suiteId: 0x0478,
+      encryptionContext: { [key]: 'v' },
+    })
     t.is(messageHeader.encryptionContext[key], 'v')
     t.is((await client.decrypt(keyring, result)).plaintext.toString(), 'x')
   }
@@ -37,9 +43,12 @@ test('keys that only resemble the reserved prefix are allowed', async (t) => {
 
 test('context values must be strings', async (t) => {
   for (const encryptionContext of [{ a: 1 }, { a: null }, { a: ['b'] }, ['a', 'b'], 'a=b']) {
-    await t.throwsAsync(client.encrypt(keyring, 'x', { encryptionContext: encryptionContext as unknown as Record<string, string> }), {
-      instanceOf: InvalidArgumentError,
-    })
+    await t.throwsAsync(
+      client.encrypt(keyring, 'x', { encryptionContext: encryptionContext as unknown as Record<string, string> }),
+      {
+        instanceOf: InvalidArgumentError,
+      },
+    )
   }
 })
 
@@ -64,7 +73,12 @@ test('a string plaintext is encrypted as its UTF-8 bytes', async (t) => {
 test('a readable stream of mixed chunks is encrypted as their concatenation', async (t) => {
   const chunks = [Buffer.from('abc'), 'déf', new Uint8Array([0x67, 0x68]), Buffer.alloc(5000, 0x69)]
   const { result } = await client.encrypt(keyring, Readable.from(chunks), { frameLength: 1024 })
-  const expected = Buffer.concat([Buffer.from('abc'), Buffer.from('déf'), Buffer.from([0x67, 0x68]), Buffer.alloc(5000, 0x69)])
+  const expected = Buffer.concat([
+    Buffer.from('abc'),
+    Buffer.from('déf'),
+    Buffer.from([0x67, 0x68]),
+    Buffer.alloc(5000, 0x69),
+  ])
   t.deepEqual((await client.decrypt(keyring, result)).plaintext, expected)
 })
 
@@ -93,6 +107,10 @@ test('an empty plaintext round-trips', async (t) => {
 
 test('inputs that are not bytes, strings or streams are refused', async (t) => {
   for (const bad of [42, null, undefined, {}, [1, 2]]) {
-    await t.throwsAsync(client.encrypt(keyring, bad as unknown as string), { instanceOf: InvalidArgumentError }, String(bad))
+    await t.throwsAsync(
+      client.encrypt(keyring, bad as unknown as string),
+      { instanceOf: InvalidArgumentError },
+      String(bad),
+    )
   }
 })

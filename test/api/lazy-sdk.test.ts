@@ -15,7 +15,11 @@ function loadedAfter(steps: string): { sdk: string[]; dynamodb: string[]; total:
   const files = Object.keys(require.cache);
   process.stdout.write(JSON.stringify({ sdk: files.filter((f) => ${SDK}.test(f)), dynamodb: files.filter((f) => /node_modules[\\\\/].*dynamodb/i.test(f)), total: files.length }));
 })().catch((e) => { console.error(e); process.exit(1) })`
-  return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as { sdk: string[]; dynamodb: string[]; total: number }
+  return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as {
+    sdk: string[]
+    dynamodb: string[]
+    total: number
+  }
 }
 
 const RAW_AES_ROUND_TRIP = `
@@ -30,10 +34,13 @@ test('require, getBackendInfo and a raw AES encrypt/decrypt load neither the AWS
   const loaded = loadedAfter(RAW_AES_ROUND_TRIP)
   t.deepEqual(loaded.sdk, [])
   t.deepEqual(loaded.dynamodb, [])
-  t.true(loaded.total > 10, 'the listing is real: the package\'s own modules are in it')
+  t.true(loaded.total > 10, "the listing is real: the package's own modules are in it")
 })
 
 test('the control: the first `new KMS()` loads @aws-sdk/client-kms (so the check above can fail)', (t) => {
   const loaded = loadedAfter(`${RAW_AES_ROUND_TRIP}\n  new esdk.KMS({ region: 'us-west-2' });`)
-  t.true(loaded.sdk.some((f) => /@aws-sdk[\\/]client-kms/.test(f)), `${loaded.sdk.length} SDK modules`)
+  t.true(
+    loaded.sdk.some((f) => /@aws-sdk[\\/]client-kms/.test(f)),
+    `${loaded.sdk.length} SDK modules`,
+  )
 })

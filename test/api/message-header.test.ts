@@ -10,7 +10,12 @@ import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '../../lib/mate
 const KEYS = { a: Buffer.alloc(32, 0xa), b: Buffer.alloc(32, 0xb) }
 
 function ours(name: 'a' | 'b'): RawAesKeyringNode {
-  return new RawAesKeyringNode({ keyName: name, keyNamespace: 'hdr', unencryptedMasterKey: KEYS[name], wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING })
+  return new RawAesKeyringNode({
+    keyName: name,
+    keyNamespace: 'hdr',
+    unencryptedMasterKey: KEYS[name],
+    wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+  })
 }
 
 function theirs(name: 'a' | 'b'): official.RawAesKeyringNode {
@@ -42,7 +47,8 @@ function sameStoredFields(t: ExecutionContext, actual: AnyHeader, expected: AnyH
     t.is(edk.providerInfo, other.providerInfo, `${label}: EDK ${i} providerInfo`)
     t.deepEqual(Buffer.from(edk.encryptedDataKey), Buffer.from(other.encryptedDataKey), `${label}: EDK ${i} key`)
   })
-  const suiteData = (h: AnyHeader): Buffer | undefined => ('suiteData' in h && h.suiteData ? Buffer.from(h.suiteData) : undefined)
+  const suiteData = (h: AnyHeader): Buffer | undefined =>
+    'suiteData' in h && h.suiteData ? Buffer.from(h.suiteData) : undefined
   t.deepEqual(suiteData(actual), suiteData(expected), `${label}: suiteData`)
   if (actual.version === 1) t.is((actual as { type?: number }).type, 0x80, `${label}: type`)
 }
@@ -52,9 +58,15 @@ for (const suiteId of [0x0178, 0x0378, 0x0478, 0x0578]) {
   const committing = suiteId >= 0x0478
 
   test(`${hex}: decrypt returns the header encrypt returned, and the official SDK sees the same`, async (t) => {
-    const c = buildClient(committing ? CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT : CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT)
+    const c = buildClient(
+      committing ? CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT : CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT,
+    )
     const keyring = new MultiKeyringNode({ generator: ours('a'), children: [ours('b')] })
-    const enc = await c.encrypt(keyring, 'header check', { suiteId, frameLength: 100, encryptionContext: { who: 'me', 'wo': 'dort' } })
+    const enc = await c.encrypt(keyring, 'header check', {
+      suiteId,
+      frameLength: 100,
+      encryptionContext: { who: 'me', wo: 'dort' },
+    })
     const dec = await c.decrypt(ours('b'), enc.result)
     sameStoredFields(t, dec.messageHeader, enc.messageHeader, 'ours')
     t.is(enc.messageHeader.headerIvLength, 12)
@@ -62,16 +74,22 @@ for (const suiteId of [0x0178, 0x0378, 0x0478, 0x0578]) {
     t.is(enc.messageHeader.suiteId, suiteId)
     t.is(enc.messageHeader.frameLength, 100)
 
-    const officialOut = await official.buildClient(official.CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT).decrypt(theirs('a'), enc.result)
+    const officialOut = await official
+      .buildClient(official.CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT)
+      .decrypt(theirs('a'), enc.result)
     sameStoredFields(t, enc.messageHeader, officialOut.messageHeader, 'official reader')
   })
 
   test(`${hex}: decrypting an official message returns the header the official encrypt reported`, async (t) => {
-    const policy = committing ? official.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT : official.CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT
-    const o = await official.buildClient(policy).encrypt(new official.MultiKeyringNode({ generator: theirs('a'), children: [theirs('b')] }), 'from them', {
-      suiteId: suiteId as official.AlgorithmSuiteIdentifier,
-      encryptionContext: { who: 'them' },
-    })
+    const policy = committing
+      ? official.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT
+      : official.CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT
+    const o = await official
+      .buildClient(policy)
+      .encrypt(new official.MultiKeyringNode({ generator: theirs('a'), children: [theirs('b')] }), 'from them', {
+        suiteId: suiteId as official.AlgorithmSuiteIdentifier,
+        encryptionContext: { who: 'them' },
+      })
     const dec = await buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT).decrypt(ours('a'), o.result)
     t.is(dec.plaintext.toString(), 'from them')
     sameStoredFields(t, dec.messageHeader, o.messageHeader, 'official writer')

@@ -23,7 +23,8 @@ test('no file outside lib/cli imports it', (t) => {
     scanned++
     for (const m of fs.readFileSync(file, 'utf8').matchAll(/from '(\.{1,2}\/[^']+)'/g)) {
       const target = path.resolve(path.dirname(file), m[1] as string)
-      if (target === cli || target.startsWith(cli + path.sep)) offenders.push(`${path.relative(root, file)} imports ${m[1]}`)
+      if (target === cli || target.startsWith(cli + path.sep))
+        offenders.push(`${path.relative(root, file)} imports ${m[1]}`)
     }
   }
   t.true(scanned > 50)

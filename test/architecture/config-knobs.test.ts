@@ -36,7 +36,8 @@ test('only lib/core/config.ts reads process.env, apart from the few non-ESDK rea
     const text = fs.readFileSync(file, 'utf8')
     if (/process\.env/.test(text)) readers[path.relative(root, file)] = 'reads process.env'
     // An allowed reader still never reads an ESDK_* variable itself.
-    for (const m of text.matchAll(/process\.env(?:\.|\[['"])(ESDK_[A-Z0-9_]+)/g)) t.fail(`${path.relative(root, file)} reads ${m[1]} itself`)
+    for (const m of text.matchAll(/process\.env(?:\.|\[['"])(ESDK_[A-Z0-9_]+)/g))
+      t.fail(`${path.relative(root, file)} reads ${m[1]} itself`)
   }
   t.true(scanned > 100, `${scanned} files scanned`)
   t.deepEqual(Object.keys(readers).sort(), Object.keys(OTHER_ENV_READS).sort())
@@ -62,13 +63,17 @@ test('the install script reads its two flags through config.ts, and no other ESD
   const script = fs.readFileSync(path.join(root, 'scripts', 'install-native.js'), 'utf8')
   t.regex(script, /require\([^)]*'config\.js'\)\)\.readConfig\(process\.env\)/)
   const named = new Set(esdkNames(script).filter((n) => n !== 'ESDK_'))
-  for (const name of named) t.true((CONFIG_VARIABLES as readonly string[]).includes(name), `${name} is a config variable`)
+  for (const name of named)
+    t.true((CONFIG_VARIABLES as readonly string[]).includes(name), `${name} is a config variable`)
   t.true(named.has('ESDK_SKIP_NATIVE_BUILD') && named.has('ESDK_BUILD_FROM_SOURCE'))
 })
 
 test("the README's Configuration table lists exactly the variables config.ts reads", (t) => {
   const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8')
-  const section = readme.slice(readme.indexOf('### Configuration'), readme.indexOf('\n## ', readme.indexOf('### Configuration')))
+  const section = readme.slice(
+    readme.indexOf('### Configuration'),
+    readme.indexOf('\n## ', readme.indexOf('### Configuration')),
+  )
   const rows = [...section.matchAll(/^\| `(ESDK_[A-Z0-9_]+)` \|/gm)].map((m) => m[1])
   t.deepEqual([...rows].sort(), [...CONFIG_VARIABLES].sort())
 })

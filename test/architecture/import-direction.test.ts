@@ -11,7 +11,16 @@ const lib = path.join(root, 'lib')
  * (DESIGN.md, "Data flows one way"): a folder imports only from lower ranks; folders of one rank
  * (stream and batch; the sinks) do not import each other. index.ts sits above them all.
  */
-const RANKS: readonly (readonly string[])[] = [['core'], ['format'], ['materials'], ['backend'], ['session'], ['stream', 'batch'], ['api'], ['cli', 'kinesis', 'testing']]
+const RANKS: readonly (readonly string[])[] = [
+  ['core'],
+  ['format'],
+  ['materials'],
+  ['backend'],
+  ['session'],
+  ['stream', 'batch'],
+  ['api'],
+  ['cli', 'kinesis', 'testing'],
+]
 const LAYERS = RANKS.flat()
 
 function sourceFiles(dir: string): string[] {

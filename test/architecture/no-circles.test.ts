@@ -16,7 +16,8 @@ function sourceFiles(dir: string): string[] {
 /** Every relative module a file names: import/export ... from, import(), require(). */
 export function relativeImports(text: string): string[] {
   const found: string[] = []
-  for (const m of text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)'(\.{1,2}\/[^']+)'/gm)) found.push(m[1] as string)
+  for (const m of text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)'(\.{1,2}\/[^']+)'/gm))
+    found.push(m[1] as string)
   return found
 }
 
@@ -80,10 +81,34 @@ export function circles(edges: ReadonlyMap<string, readonly string[]>): string[]
 }
 
 test('the circle finder finds a planted three-file loop and a self-import, and nothing in a chain', (t) => {
-  t.deepEqual(circles(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]])), [['a', 'b', 'c']])
+  t.deepEqual(
+    circles(
+      new Map([
+        ['a', ['b']],
+        ['b', ['c']],
+        ['c', ['a']],
+        ['d', ['a']],
+      ]),
+    ),
+    [['a', 'b', 'c']],
+  )
   t.deepEqual(circles(new Map([['a', ['a']]])), [['a']])
-  t.deepEqual(circles(new Map([['a', ['b']], ['b', ['c']], ['c', []]])), [])
-  t.deepEqual(relativeImports("import type { X } from './x'\nimport './side'\nconst y = require('../y')\nexport { z } from './z'"), ['./x', './side', '../y', './z'])
+  t.deepEqual(
+    circles(
+      new Map([
+        ['a', ['b']],
+        ['b', ['c']],
+        ['c', []],
+      ]),
+    ),
+    [],
+  )
+  t.deepEqual(
+    relativeImports(
+      "import type { X } from './x'\nimport './side'\nconst y = require('../y')\nexport { z } from './z'",
+    ),
+    ['./x', './side', '../y', './z'],
+  )
 })
 
 test('no files in lib/ or bench/ import each other in a circle', (t) => {

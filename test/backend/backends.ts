@@ -23,7 +23,8 @@ function nativeCase(): { backend: CryptoBackend | undefined; addon: NativeCrypto
   const load = loadNativeAddon()
   if (!load.addon) return { backend: undefined, addon: undefined, why: 'addon not loaded' }
   const problems: string[] = []
-  if (!isNativeCryptoAddon(load.addon, problems)) return { backend: undefined, addon: undefined, why: problems.join('; ') }
+  if (!isNativeCryptoAddon(load.addon, problems))
+    return { backend: undefined, addon: undefined, why: problems.join('; ') }
   try {
     return { backend: createNativeBackend(load.addon), addon: load.addon, why: '' }
   } catch (err) {

@@ -16,7 +16,18 @@ const KEY_SIZE_SUITES = [
 const V2 = suite(A.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY)
 
 function sizesFor(frameLength: number): number[] {
-  return [...new Set([0, 1, frameLength - 1, frameLength, frameLength + 1, 3 * frameLength, 3 * frameLength + 7, 10 * frameLength + 3])]
+  return [
+    ...new Set([
+      0,
+      1,
+      frameLength - 1,
+      frameLength,
+      frameLength + 1,
+      3 * frameLength,
+      3 * frameLength + 7,
+      10 * frameLength + 3,
+    ]),
+  ]
     .filter((n) => n >= 0)
     .sort((a, b) => a - b)
 }
@@ -38,7 +49,12 @@ function seal(backend: CryptoBackend, m: Material, plaintext: Uint8Array, frameL
   return out
 }
 
-function open(backend: CryptoBackend, m: Material, frames: readonly FrameRef[], length: number): { ok: boolean; out: Buffer } {
+function open(
+  backend: CryptoBackend,
+  m: Material,
+  frames: readonly FrameRef[],
+  length: number,
+): { ok: boolean; out: Buffer } {
   const out = Buffer.alloc(length, 0xaa)
   return { ok: backend.openBody({ ...m, frames, out }), out }
 }
@@ -50,7 +66,11 @@ eachBackend('sealFramedBody is byte-identical to the JS reference (frame lengths
         const m = material(s)
         const plaintext = randomBytes(size)
         const got = seal(backend, m, plaintext, frameLength)
-        t.deepEqual(got, seal(jsBackend, m, plaintext, frameLength), `suite ${s.id.toString(16)} frame ${frameLength} size ${size}`)
+        t.deepEqual(
+          got,
+          seal(jsBackend, m, plaintext, frameLength),
+          `suite ${s.id.toString(16)} frame ${frameLength} size ${size}`,
+        )
       }
     }
   }
@@ -86,7 +106,12 @@ eachBackend('open(seal(x)) == x, sealing with either backend', (t, backend) => {
         const m = material(s)
         const plaintext = randomBytes(size)
         for (const sealer of [backend, jsBackend]) {
-          const { ok, out } = open(backend, m, sliceFramedBody(seal(sealer, m, plaintext, frameLength), frameLength), size)
+          const { ok, out } = open(
+            backend,
+            m,
+            sliceFramedBody(seal(sealer, m, plaintext, frameLength), frameLength),
+            size,
+          )
           t.true(ok, `frame ${frameLength} size ${size}`)
           t.deepEqual(out, plaintext)
         }
@@ -108,12 +133,17 @@ eachBackend('large body: 3 MiB at 4096 and at 1 MiB frames', (t, backend) => {
 })
 
 /** Every way a single-byte change can reach a frame; each must fail closed. */
-function tamperings(m: Material): { what: string; change: (body: Buffer, frames: FrameRef[]) => { frames: FrameRef[]; messageId: Buffer } }[] {
+function tamperings(
+  m: Material,
+): { what: string; change: (body: Buffer, frames: FrameRef[]) => { frames: FrameRef[]; messageId: Buffer } }[] {
   const flip = (b: Buffer, i: number): void => {
     b[i] = (b[i] ?? 0) ^ 0x01
   }
   const keep = (frames: FrameRef[]) => ({ frames, messageId: m.messageId })
-  const cases: { what: string; change: (body: Buffer, frames: FrameRef[]) => { frames: FrameRef[]; messageId: Buffer } }[] = []
+  const cases: {
+    what: string
+    change: (body: Buffer, frames: FrameRef[]) => { frames: FrameRef[]; messageId: Buffer }
+  }[] = []
   for (const at of ['first', 'middle', 'final'] as const) {
     const pick = (frames: FrameRef[]): FrameRef => {
       const f = at === 'first' ? frames[0] : at === 'middle' ? frames[1] : frames[frames.length - 1]
@@ -125,21 +155,38 @@ function tamperings(m: Material): { what: string; change: (body: Buffer, frames:
     cases.push({ what: `${at} iv`, change: (_b, frames) => (flip(pick(frames).iv, 11), keep(frames)) })
     cases.push({
       what: `${at} sequence number (AAD)`,
-      change: (_b, frames) => ({ frames: frames.map((f) => (f === pick(frames) ? { ...f, sequenceNumber: f.sequenceNumber + 1 } : f)), messageId: m.messageId }),
+      change: (_b, frames) => ({
+        frames: frames.map((f) => (f === pick(frames) ? { ...f, sequenceNumber: f.sequenceNumber + 1 } : f)),
+        messageId: m.messageId,
+      }),
     })
   }
-  cases.push({ what: 'message id (AAD)', change: (_b, frames) => ({ frames, messageId: Buffer.from(m.messageId).fill((m.messageId[0] ?? 0) ^ 1, 0, 1) }) })
+  cases.push({
+    what: 'message id (AAD)',
+    change: (_b, frames) => ({ frames, messageId: Buffer.from(m.messageId).fill((m.messageId[0] ?? 0) ^ 1, 0, 1) }),
+  })
   cases.push({
     what: 'final frame presented as a regular frame (AAD content string)',
-    change: (_b, frames) => ({ frames: frames.map((f) => (f.kind === 'final' ? { ...f, kind: 'frame' as const } : f)), messageId: m.messageId }),
+    change: (_b, frames) => ({
+      frames: frames.map((f) => (f.kind === 'final' ? { ...f, kind: 'frame' as const } : f)),
+      messageId: m.messageId,
+    }),
   })
   cases.push({
     what: 'regular frame presented as final (AAD content string)',
-    change: (_b, frames) => ({ frames: frames.map((f, i) => (i === 0 ? { ...f, kind: 'final' as const } : f)), messageId: m.messageId }),
+    change: (_b, frames) => ({
+      frames: frames.map((f, i) => (i === 0 ? { ...f, kind: 'final' as const } : f)),
+      messageId: m.messageId,
+    }),
   })
   cases.push({
     what: 'truncated final frame (AAD length)',
-    change: (_b, frames) => ({ frames: frames.map((f) => (f.kind === 'final' ? { ...f, ciphertext: f.ciphertext.subarray(0, f.ciphertext.length - 1) } : f)), messageId: m.messageId }),
+    change: (_b, frames) => ({
+      frames: frames.map((f) =>
+        f.kind === 'final' ? { ...f, ciphertext: f.ciphertext.subarray(0, f.ciphertext.length - 1) } : f,
+      ),
+      messageId: m.messageId,
+    }),
   })
   return cases
 }
@@ -158,7 +205,10 @@ eachBackend('a flipped tag, ciphertext, IV or AAD byte gives false and an all-ze
       const out = guard.subarray(9, 9 + plaintext.length)
       t.false(backend.openBody({ ...m, messageId, frames, out }), what)
       t.true(allZero(out), `${what}: output zeroed`)
-      t.true(guard.subarray(0, 9).every((b) => b === 0xaa) && guard.subarray(9 + plaintext.length).every((b) => b === 0xaa), `${what}: bytes outside the window untouched`)
+      t.true(
+        guard.subarray(0, 9).every((b) => b === 0xaa) && guard.subarray(9 + plaintext.length).every((b) => b === 0xaa),
+        `${what}: bytes outside the window untouched`,
+      )
     }
   }
 })
@@ -172,32 +222,49 @@ eachBackend('the wrong key fails closed', (t, backend) => {
   t.true(allZero(out))
 })
 
-eachBackend('seal respects byteOffset of key, message id, plaintext and out, and writes only its body', (t, backend) => {
-  for (const s of KEY_SIZE_SUITES) {
-    for (const frameLength of [1, 16, 4096]) {
-      const m = material(s)
-      const plaintext = randomBytes(2 * frameLength + 3)
-      const want = seal(jsBackend, m, plaintext, frameLength)
-      const key = offsetCopy(m.key, 3, 5)
-      const messageId = offsetCopy(m.messageId, 17, 2)
-      // A plain Uint8Array (not a Buffer) over a shared ArrayBuffer, at an odd offset.
-      const backing = new ArrayBuffer(plaintext.length + 40)
-      const pt = new Uint8Array(backing, 21, plaintext.length)
-      pt.set(plaintext)
-      new Uint8Array(backing, 0, 21).fill(0x77)
-      const whole = Buffer.alloc(want.length + 7 + 30, 0xcc)
-      const out = whole.subarray(7, 7 + want.length + 25) // room to spare after the body
-      const outOffset = 5
-      const written = backend.sealFramedBody({ suite: s, key: key.view, messageId: messageId.view, plaintext: pt, frameLength, out, outOffset })
-      t.is(written, want.length)
-      t.deepEqual(out.subarray(outOffset, outOffset + written), want)
-      t.true(whole.subarray(0, 7 + outOffset).every((b) => b === 0xcc), 'bytes before outOffset untouched')
-      t.true(whole.subarray(7 + outOffset + written).every((b) => b === 0xcc), 'bytes after the body untouched')
-      t.true(new Uint8Array(backing, 0, 21).every((b) => b === 0x77))
-      t.deepEqual(Buffer.from(pt), plaintext, 'plaintext untouched')
+eachBackend(
+  'seal respects byteOffset of key, message id, plaintext and out, and writes only its body',
+  (t, backend) => {
+    for (const s of KEY_SIZE_SUITES) {
+      for (const frameLength of [1, 16, 4096]) {
+        const m = material(s)
+        const plaintext = randomBytes(2 * frameLength + 3)
+        const want = seal(jsBackend, m, plaintext, frameLength)
+        const key = offsetCopy(m.key, 3, 5)
+        const messageId = offsetCopy(m.messageId, 17, 2)
+        // A plain Uint8Array (not a Buffer) over a shared ArrayBuffer, at an odd offset.
+        const backing = new ArrayBuffer(plaintext.length + 40)
+        const pt = new Uint8Array(backing, 21, plaintext.length)
+        pt.set(plaintext)
+        new Uint8Array(backing, 0, 21).fill(0x77)
+        const whole = Buffer.alloc(want.length + 7 + 30, 0xcc)
+        const out = whole.subarray(7, 7 + want.length + 25) // room to spare after the body
+        const outOffset = 5
+        const written = backend.sealFramedBody({
+          suite: s,
+          key: key.view,
+          messageId: messageId.view,
+          plaintext: pt,
+          frameLength,
+          out,
+          outOffset,
+        })
+        t.is(written, want.length)
+        t.deepEqual(out.subarray(outOffset, outOffset + written), want)
+        t.true(
+          whole.subarray(0, 7 + outOffset).every((b) => b === 0xcc),
+          'bytes before outOffset untouched',
+        )
+        t.true(
+          whole.subarray(7 + outOffset + written).every((b) => b === 0xcc),
+          'bytes after the body untouched',
+        )
+        t.true(new Uint8Array(backing, 0, 21).every((b) => b === 0x77))
+        t.deepEqual(Buffer.from(pt), plaintext, 'plaintext untouched')
+      }
     }
-  }
-})
+  },
+)
 
 eachBackend('open respects byteOffset: message inside a larger buffer, key/id/out as subarrays', (t, backend) => {
   const m = material(V2)
@@ -226,7 +293,12 @@ eachBackend('frames held in separate buffers (as a stream would) still open', (t
     b.copy(c)
     return c
   }
-  const frames = sliceFramedBody(body, 16).map((f) => ({ ...f, iv: own(f.iv), ciphertext: own(f.ciphertext), tag: own(f.tag) }))
+  const frames = sliceFramedBody(body, 16).map((f) => ({
+    ...f,
+    iv: own(f.iv),
+    ciphertext: own(f.ciphertext),
+    tag: own(f.tag),
+  }))
   const { ok, out } = open(backend, m, frames, plaintext.length)
   t.true(ok)
   t.deepEqual(out, plaintext)
@@ -239,13 +311,24 @@ eachBackend('frames held in separate buffers (as a stream would) still open', (t
 /** A non-framed body (decrypt only): IV ‖ uint64 length ‖ ciphertext ‖ tag, AAD content "Single Block", sequence 1. */
 function nonFramed(m: Material, plaintext: Buffer): FrameRef {
   const iv = randomBytes(12)
-  const aad = Buffer.concat([m.messageId, Buffer.from('AWSKMSEncryptionClient Single Block', 'ascii'), Buffer.from([0, 0, 0, 1]), Buffer.alloc(8)])
+  const aad = Buffer.concat([
+    m.messageId,
+    Buffer.from('AWSKMSEncryptionClient Single Block', 'ascii'),
+    Buffer.from([0, 0, 0, 1]),
+    Buffer.alloc(8),
+  ])
   aad.writeUInt32BE(plaintext.length, aad.length - 4)
   const cipher = createCipheriv(m.suite.encryption, m.key, iv)
   cipher.setAAD(aad)
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()])
   const message = Buffer.concat([iv, Buffer.alloc(8), ciphertext, cipher.getAuthTag()])
-  return { sequenceNumber: 1, kind: 'single', iv: message.subarray(0, 12), ciphertext: message.subarray(20, 20 + ciphertext.length), tag: message.subarray(20 + ciphertext.length) }
+  return {
+    sequenceNumber: 1,
+    kind: 'single',
+    iv: message.subarray(0, 12),
+    ciphertext: message.subarray(20, 20 + ciphertext.length),
+    tag: message.subarray(20 + ciphertext.length),
+  }
 }
 
 eachBackend('a non-framed body opens with its stored IV; tampering fails closed', (t, backend) => {
@@ -273,8 +356,14 @@ eachBackend('an IV or tag of the wrong length fails closed', (t, backend) => {
     t.false(ok, what)
     t.true(allZero(out), what)
   }
-  check(frames.map((f, i) => (i === 0 ? { ...f, tag: f.tag.subarray(0, 12) } : f)), 'short tag')
-  check(frames.map((f, i) => (i === 1 ? { ...f, iv: Buffer.concat([f.iv, Buffer.alloc(4)]) } : f)), 'long iv')
+  check(
+    frames.map((f, i) => (i === 0 ? { ...f, tag: f.tag.subarray(0, 12) } : f)),
+    'short tag',
+  )
+  check(
+    frames.map((f, i) => (i === 1 ? { ...f, iv: Buffer.concat([f.iv, Buffer.alloc(4)]) } : f)),
+    'long iv',
+  )
 })
 
 eachBackend('no frames is an empty success', (t, backend) => {
@@ -282,7 +371,13 @@ eachBackend('no frames is an empty success', (t, backend) => {
   t.true(backend.openBody({ ...m, frames: [], out: Buffer.alloc(0) }))
 })
 
-function sameOutcome(t: ExecutionContext, backend: CryptoBackend, m: Material, frames: FrameRef[], length: number): void {
+function sameOutcome(
+  t: ExecutionContext,
+  backend: CryptoBackend,
+  m: Material,
+  frames: FrameRef[],
+  length: number,
+): void {
   const a = open(backend, m, frames, length)
   const b = open(jsBackend, m, frames, length)
   t.is(a.ok, b.ok)

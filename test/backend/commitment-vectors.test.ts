@@ -27,10 +27,17 @@ interface CommitmentVector {
 function isVector(v: unknown): v is CommitmentVector {
   if (typeof v !== 'object' || v === null) return false
   const r = v as Record<string, unknown>
-  return typeof r.status === 'boolean' && typeof r.header === 'string' && typeof r.ciphertext === 'string' &&
-    typeof r.commitment === 'string' && typeof r['message-id'] === 'string' && typeof r['decrypted-dek'] === 'string' &&
+  return (
+    typeof r.status === 'boolean' &&
+    typeof r.header === 'string' &&
+    typeof r.ciphertext === 'string' &&
+    typeof r.commitment === 'string' &&
+    typeof r['message-id'] === 'string' &&
+    typeof r['decrypted-dek'] === 'string' &&
     (r['content-encryption-key'] === undefined || typeof r['content-encryption-key'] === 'string') &&
-    (r['plaintext-frames'] === undefined || (Array.isArray(r['plaintext-frames']) && r['plaintext-frames'].every((f) => typeof f === 'string')))
+    (r['plaintext-frames'] === undefined ||
+      (Array.isArray(r['plaintext-frames']) && r['plaintext-frames'].every((f) => typeof f === 'string')))
+  )
 }
 
 function loadVectors(): CommitmentVector[] | undefined {
@@ -64,7 +71,10 @@ function headerFields(v: CommitmentVector) {
   }
 }
 
-function vectorTest(title: string, body: (t: ExecutionContext, backend: CryptoBackend, all: CommitmentVector[]) => void): void {
+function vectorTest(
+  title: string,
+  body: (t: ExecutionContext, backend: CryptoBackend, all: CommitmentVector[]) => void,
+): void {
   if (vectors) eachBackend(title, (t, backend) => body(t, backend, vectors))
   else test.skip(`${title} (vectors not found at ${VECTORS})`, () => undefined)
 }
@@ -91,7 +101,11 @@ vectorTest('derived encryption key equals content-encryption-key where the vecto
     const cek = v['content-encryption-key']
     if (!v.status || cek === undefined) continue
     const f = headerFields(v)
-    t.is(backend.deriveKeys(f.suite, b64(v['decrypted-dek']), b64(v['message-id'])).encryptionKey.toString('base64'), cek, v.comment)
+    t.is(
+      backend.deriveKeys(f.suite, b64(v['decrypted-dek']), b64(v['message-id'])).encryptionKey.toString('base64'),
+      cek,
+      v.comment,
+    )
     checked++
   }
   t.true(checked >= 15)
@@ -122,7 +136,10 @@ vectorTest('bodies open to the expected plaintext, and framed ones re-seal to th
     const layout = { frames: frameRefs(scanned), plaintextLength: scanned.plaintextLength, end: scanned.end }
     const expected = Buffer.from((v['plaintext-frames'] ?? []).join(''), 'utf8')
     const out = Buffer.alloc(layout.plaintextLength)
-    t.true(backend.openBody({ suite: f.suite, key, messageId: b64(v['message-id']), frames: layout.frames, out }), v.comment)
+    t.true(
+      backend.openBody({ suite: f.suite, key, messageId: b64(v['message-id']), frames: layout.frames, out }),
+      v.comment,
+    )
     t.deepEqual(out, expected, v.comment)
     if (f.contentType === ContentType.NO_FRAMING) {
       single++
@@ -131,14 +148,24 @@ vectorTest('bodies open to the expected plaintext, and framed ones re-seal to th
     // Some valid vectors carry other frame IVs (e.g. FF..FF ‖ seq; data-format/message-body.md "IV"
     // only asks for unique ones); only messages written with IV = 0^8 ‖ seq can be reproduced,
     // and for those every byte must match.
-    const standardIvs = layout.frames.every((fr) => fr.iv.subarray(0, 8).every((b) => b === 0) && fr.iv.readUInt32BE(8) === fr.sequenceNumber)
+    const standardIvs = layout.frames.every(
+      (fr) => fr.iv.subarray(0, 8).every((b) => b === 0) && fr.iv.readUInt32BE(8) === fr.sequenceNumber,
+    )
     if (!standardIvs) {
       otherIvs++
       continue
     }
     const body = message.subarray(f.header.length, layout.end)
     const sealed = Buffer.alloc(body.length)
-    const written = backend.sealFramedBody({ suite: f.suite, key, messageId: b64(v['message-id']), plaintext: expected, frameLength: f.frameLength, out: sealed, outOffset: 0 })
+    const written = backend.sealFramedBody({
+      suite: f.suite,
+      key,
+      messageId: b64(v['message-id']),
+      plaintext: expected,
+      frameLength: f.frameLength,
+      out: sealed,
+      outOffset: 0,
+    })
     t.is(written, body.length, v.comment)
     t.deepEqual(sealed, body, v.comment)
     resealed++

@@ -42,7 +42,12 @@ function keyring(): RawAesKeyringNode {
 
 function clientFor(backend: 'js' | 'native', suiteId: number): EsdkClient {
   const committing = findSuite(suiteId)?.commitment === true
-  return buildClient({ commitmentPolicy: committing ? CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT : CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT, backend })
+  return buildClient({
+    commitmentPolicy: committing
+      ? CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT
+      : CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT,
+    backend,
+  })
 }
 
 function plaintextOf(size: number, salt: number): Buffer {
@@ -52,10 +57,20 @@ function plaintextOf(size: number, salt: number): Buffer {
 }
 
 /** Encrypts under a fresh copy of the seeded source, so both backends see the same random bytes. */
-async function encryptSeeded(client: EsdkClient, seed: string, plaintext: Buffer, suiteId: number, frameLength: number): Promise<Buffer> {
+async function encryptSeeded(
+  client: EsdkClient,
+  seed: string,
+  plaintext: Buffer,
+  suiteId: number,
+  frameLength: number,
+): Promise<Buffer> {
   setRandomSourceForTesting(seededSource(seed))
   try {
-    const { result } = await client.encrypt(keyring(), plaintext, { suiteId, frameLength, encryptionContext: { purpose: 'determinism', seed } })
+    const { result } = await client.encrypt(keyring(), plaintext, {
+      suiteId,
+      frameLength,
+      encryptionContext: { purpose: 'determinism', seed },
+    })
     return result
   } finally {
     setRandomSourceForTesting(undefined)
@@ -66,39 +81,45 @@ async function encryptSeeded(client: EsdkClient, seed: string, plaintext: Buffer
 function signedPart(message: Buffer): Buffer {
   const header = parseHeader(message, { maxEncryptedDataKeys: false })
   if (!header.done) throw new Error('truncated header')
-  return message.subarray(0, scanBody(message, header.headerLength, header.header.contentType, header.header.frameLength, {}).end)
+  return message.subarray(
+    0,
+    scanBody(message, header.headerLength, header.header.contentType, header.header.frameLength, {}).end,
+  )
 }
 
 const runNative = nativeBackend ? test.serial : test.serial.skip
 
-runNative('the test random source makes js and native messages byte-identical (signed: identical up to the footer)', async (t) => {
-  let compared = 0
-  for (const suiteId of SUITES) {
-    const signed = findSuite(suiteId)?.signature !== undefined
-    const js = clientFor('js', suiteId)
-    const native = clientFor('native', suiteId)
-    for (const { frameLength, sizes } of CASES) {
-      for (const size of sizes) {
-        const seed = `${suiteId}/${frameLength}/${size}`
-        const plaintext = plaintextOf(size, suiteId)
-        const a = await encryptSeeded(js, seed, plaintext, suiteId, frameLength)
-        const b = await encryptSeeded(native, seed, plaintext, suiteId, frameLength)
-        const where = `suite 0x${suiteId.toString(16).padStart(4, '0')}, frame ${frameLength}, ${size} bytes`
-        if (signed) {
-          t.true(signedPart(a).equals(signedPart(b)), where)
-          t.false(a.equals(b), `the ECDSA signatures differ: ${where}`)
-        } else {
-          t.true(a.equals(b), where)
+runNative(
+  'the test random source makes js and native messages byte-identical (signed: identical up to the footer)',
+  async (t) => {
+    let compared = 0
+    for (const suiteId of SUITES) {
+      const signed = findSuite(suiteId)?.signature !== undefined
+      const js = clientFor('js', suiteId)
+      const native = clientFor('native', suiteId)
+      for (const { frameLength, sizes } of CASES) {
+        for (const size of sizes) {
+          const seed = `${suiteId}/${frameLength}/${size}`
+          const plaintext = plaintextOf(size, suiteId)
+          const a = await encryptSeeded(js, seed, plaintext, suiteId, frameLength)
+          const b = await encryptSeeded(native, seed, plaintext, suiteId, frameLength)
+          const where = `suite 0x${suiteId.toString(16).padStart(4, '0')}, frame ${frameLength}, ${size} bytes`
+          if (signed) {
+            t.true(signedPart(a).equals(signedPart(b)), where)
+            t.false(a.equals(b), `the ECDSA signatures differ: ${where}`)
+          } else {
+            t.true(a.equals(b), where)
+          }
+          // Each message opens under the other backend too.
+          t.true((await native.decrypt(keyring(), a)).plaintext.equals(plaintext), `native opens js: ${where}`)
+          t.true((await js.decrypt(keyring(), b)).plaintext.equals(plaintext), `js opens native: ${where}`)
+          compared++
         }
-        // Each message opens under the other backend too.
-        t.true((await native.decrypt(keyring(), a)).plaintext.equals(plaintext), `native opens js: ${where}`)
-        t.true((await js.decrypt(keyring(), b)).plaintext.equals(plaintext), `js opens native: ${where}`)
-        compared++
       }
     }
-  }
-  t.is(compared, SUITES.length * CASES.reduce((n, c) => n + c.sizes.length, 0))
-})
+    t.is(compared, SUITES.length * CASES.reduce((n, c) => n + c.sizes.length, 0))
+  },
+)
 
 test.serial('the same seed gives the same message twice; a different seed a different one', async (t) => {
   const client = clientFor('js', 0x0478)

@@ -57,14 +57,30 @@ function nodeSeal(key: Buffer, iv: Buffer, aad: Buffer, plaintext: Buffer): Seal
   return { ciphertext, tag: cipher.getAuthTag() }
 }
 
-function seal(a: Hooks, impl: GcmImplCode, key: Buffer, iv: Buffer, aadA: Buffer, aadB: Buffer, plaintext: Buffer): Sealed {
+function seal(
+  a: Hooks,
+  impl: GcmImplCode,
+  key: Buffer,
+  iv: Buffer,
+  aadA: Buffer,
+  aadB: Buffer,
+  plaintext: Buffer,
+): Sealed {
   const ciphertext = Buffer.alloc(plaintext.length)
   const tag = Buffer.alloc(16)
   a.gcmTestSeal(impl, key, iv, aadA, aadB, plaintext, ciphertext, tag)
   return { ciphertext, tag }
 }
 
-function open(a: Hooks, impl: GcmImplCode, key: Buffer, iv: Buffer, aadA: Buffer, aadB: Buffer, sealed: Sealed): Buffer | undefined {
+function open(
+  a: Hooks,
+  impl: GcmImplCode,
+  key: Buffer,
+  iv: Buffer,
+  aadA: Buffer,
+  aadB: Buffer,
+  sealed: Sealed,
+): Buffer | undefined {
   const out = Buffer.alloc(sealed.ciphertext.length, 0xa5)
   if (a.gcmTestOpen(impl, key, iv, aadA, aadB, sealed.ciphertext, out, sealed.tag)) return out
   if (!out.equals(Buffer.alloc(out.length))) throw new Error('a failed open left bytes in out')
@@ -91,25 +107,41 @@ function check(a: Hooks, key: Buffer, iv: Buffer, aadA: Buffer, aadB: Buffer, pl
 
 const KEY_SIZES = [16, 24, 32] as const
 
-hooksTest('frames use what the load chose: VAES only where the CPU reports AVX2+VAES+VPCLMULQDQ+AES-NI+PCLMULQDQ, as ESDK_GCM_IMPL asks, else the faster at load', (t, a) => {
-  const asked = process.env.ESDK_GCM_IMPL ?? 'auto'
-  // The backend's selection configures the addon (lib/backend/native-settings.ts); read its choice first.
-  const chosen = getBackendInfo().nativeSettings?.gcm
-  const where = `cpu ${JSON.stringify(a.cpuFeatures())}, ESDK_GCM_IMPL=${asked}, chose ${String(chosen)}: ${getBackendInfo().nativeSettingsWhy?.gcm ?? ''}`
-  if (!cpuHasVaes(a) || asked === 'evp') t.is(chosen, 'evp', where)
-  else if (asked === 'vaes') t.is(chosen, 'vaes', where)
-  else t.true(chosen === 'vaes' || chosen === 'evp', where)
-  t.is(a.gcmImplementation() as string | undefined, chosen as string | undefined, where)
-  const key = Buffer.alloc(32, 7)
-  const iv = Buffer.alloc(12, 1)
-  const args = [key, iv, Buffer.alloc(0), Buffer.alloc(0), Buffer.alloc(16), Buffer.alloc(16), Buffer.alloc(16)] as const
-  if (cpuHasVaes(a)) t.notThrows(() => a.gcmTestSeal(GCM_IMPL.vaes, ...args))
-  else t.throws(() => a.gcmTestSeal(GCM_IMPL.vaes, ...args), undefined, 'VAES must refuse to run without the CPU features')
-  // The default (0) is the same implementation frames get, and agrees with EVP.
-  const viaDefault = seal(a, GCM_IMPL.default, key, iv, Buffer.from('ab'), Buffer.from('c'), Buffer.alloc(100, 3))
-  const viaEvp = seal(a, GCM_IMPL.evp, key, iv, Buffer.from('a'), Buffer.from('bc'), Buffer.alloc(100, 3))
-  t.deepEqual(viaDefault, viaEvp)
-})
+hooksTest(
+  'frames use what the load chose: VAES only where the CPU reports AVX2+VAES+VPCLMULQDQ+AES-NI+PCLMULQDQ, as ESDK_GCM_IMPL asks, else the faster at load',
+  (t, a) => {
+    const asked = process.env.ESDK_GCM_IMPL ?? 'auto'
+    // The backend's selection configures the addon (lib/backend/native-settings.ts); read its choice first.
+    const chosen = getBackendInfo().nativeSettings?.gcm
+    const where = `cpu ${JSON.stringify(a.cpuFeatures())}, ESDK_GCM_IMPL=${asked}, chose ${String(chosen)}: ${getBackendInfo().nativeSettingsWhy?.gcm ?? ''}`
+    if (!cpuHasVaes(a) || asked === 'evp') t.is(chosen, 'evp', where)
+    else if (asked === 'vaes') t.is(chosen, 'vaes', where)
+    else t.true(chosen === 'vaes' || chosen === 'evp', where)
+    t.is(a.gcmImplementation() as string | undefined, chosen as string | undefined, where)
+    const key = Buffer.alloc(32, 7)
+    const iv = Buffer.alloc(12, 1)
+    const args = [
+      key,
+      iv,
+      Buffer.alloc(0),
+      Buffer.alloc(0),
+      Buffer.alloc(16),
+      Buffer.alloc(16),
+      Buffer.alloc(16),
+    ] as const
+    if (cpuHasVaes(a)) t.notThrows(() => a.gcmTestSeal(GCM_IMPL.vaes, ...args))
+    else
+      t.throws(
+        () => a.gcmTestSeal(GCM_IMPL.vaes, ...args),
+        undefined,
+        'VAES must refuse to run without the CPU features',
+      )
+    // The default (0) is the same implementation frames get, and agrees with EVP.
+    const viaDefault = seal(a, GCM_IMPL.default, key, iv, Buffer.from('ab'), Buffer.from('c'), Buffer.alloc(100, 3))
+    const viaEvp = seal(a, GCM_IMPL.evp, key, iv, Buffer.from('a'), Buffer.from('bc'), Buffer.alloc(100, 3))
+    t.deepEqual(viaDefault, viaEvp)
+  },
+)
 
 hooksTest('NIST GCM test cases 1-4, 7-10, 13-16 (McGrew & Viega; 96-bit IVs) for every implementation', (t, a) => {
   const P3 =
@@ -132,15 +164,39 @@ hooksTest('NIST GCM test cases 1-4, 7-10, 13-16 (McGrew & Viega; 96-bit IVs) for
   // [case, key, plaintext, iv, aad, ciphertext, tag]
   const vectors: [number, string, string, string, string, string, string][] = [
     [1, '00'.repeat(16), '', Z12, '', '', '58e2fccefa7e3061367f1d57a4e7455a'],
-    [2, '00'.repeat(16), '00'.repeat(16), Z12, '', '0388dace60b6a392f328c2b971b2fe78', 'ab6e47d42cec13bdf53a67b21257bddf'],
+    [
+      2,
+      '00'.repeat(16),
+      '00'.repeat(16),
+      Z12,
+      '',
+      '0388dace60b6a392f328c2b971b2fe78',
+      'ab6e47d42cec13bdf53a67b21257bddf',
+    ],
     [3, K, P3, IV, '', C3, '4d5c2af327cd64a62cf35abd2ba6fab4'],
     [4, K, P4, IV, A4, C3.slice(0, 120), '5bc94fbc3221a5db94fae95ae7121a47'],
     [7, '00'.repeat(24), '', Z12, '', '', 'cd33b28ac773f74ba00ed1f312572435'],
-    [8, '00'.repeat(24), '00'.repeat(16), Z12, '', '98e7247c07f0fe411c267e4384b0f600', '2ff58d80033927ab8ef4d4587514f0fb'],
+    [
+      8,
+      '00'.repeat(24),
+      '00'.repeat(16),
+      Z12,
+      '',
+      '98e7247c07f0fe411c267e4384b0f600',
+      '2ff58d80033927ab8ef4d4587514f0fb',
+    ],
     [9, K + K.slice(0, 16), P3, IV, '', C9, '9924a7c8587336bfb118024db8674a14'],
     [10, K + K.slice(0, 16), P4, IV, A4, C9.slice(0, 120), '2519498e80f1478f37ba55bd6d27618c'],
     [13, '00'.repeat(32), '', Z12, '', '', '530f8afbc74536b9a963b4f1c4cb738b'],
-    [14, '00'.repeat(32), '00'.repeat(16), Z12, '', 'cea7403d4d606b6e074ec5d3baf39d18', 'd0d1c8a799996bf0265b98b5d48ab919'],
+    [
+      14,
+      '00'.repeat(32),
+      '00'.repeat(16),
+      Z12,
+      '',
+      'cea7403d4d606b6e074ec5d3baf39d18',
+      'd0d1c8a799996bf0265b98b5d48ab919',
+    ],
     [15, K + K, P3, IV, '', C15, 'b094dac5d93471bdec1a502270e3cc6c'],
     [16, K + K, P4, IV, A4, C15.slice(0, 120), '76fc6ece0f4e1768cddf8853bb2d551b'],
   ]
@@ -159,23 +215,33 @@ hooksTest('NIST GCM test cases 1-4, 7-10, 13-16 (McGrew & Viega; 96-bit IVs) for
   t.is(impls(a).length, cpuHasVaes(a) ? 2 : 1)
 })
 
-hooksTest('every plaintext length 0..300 and the chunk/frame edges match node:crypto, for 128/192/256-bit keys', (t, a) => {
-  const rng = new Rng(0x5eed)
-  const lengths: number[] = []
-  for (let n = 0; n <= 300; n++) lengths.push(n)
-  lengths.push(511, 512, 513, 4095, 4096, 4097, 65535, 65536, 65537, (1 << 20) + 13)
-  const failures: string[] = []
-  for (const keySize of KEY_SIZES) {
-    for (const n of lengths) {
-      const aadLength = n % 71
-      const split = (n * 7) % (aadLength + 1)
-      const aad = rng.bytes(aadLength)
-      const failure = check(a, rng.bytes(keySize), rng.bytes(12), aad.subarray(0, split), aad.subarray(split), rng.bytes(n))
-      if (failure) failures.push(failure)
+hooksTest(
+  'every plaintext length 0..300 and the chunk/frame edges match node:crypto, for 128/192/256-bit keys',
+  (t, a) => {
+    const rng = new Rng(0x5eed)
+    const lengths: number[] = []
+    for (let n = 0; n <= 300; n++) lengths.push(n)
+    lengths.push(511, 512, 513, 4095, 4096, 4097, 65535, 65536, 65537, (1 << 20) + 13)
+    const failures: string[] = []
+    for (const keySize of KEY_SIZES) {
+      for (const n of lengths) {
+        const aadLength = n % 71
+        const split = (n * 7) % (aadLength + 1)
+        const aad = rng.bytes(aadLength)
+        const failure = check(
+          a,
+          rng.bytes(keySize),
+          rng.bytes(12),
+          aad.subarray(0, split),
+          aad.subarray(split),
+          rng.bytes(n),
+        )
+        if (failure) failures.push(failure)
+      }
     }
-  }
-  t.deepEqual(failures.slice(0, 10), [])
-})
+    t.deepEqual(failures.slice(0, 10), [])
+  },
+)
 
 hooksTest('AAD of 0..70 bytes split at every point between the two pieces is one AAD string', (t, a) => {
   const rng = new Rng(0xaad)
@@ -216,39 +282,54 @@ hooksTest('seal and open in place (out is the input buffer)', (t, a) => {
   }
 })
 
-hooksTest('a flipped bit in the tag, ciphertext, either AAD piece, IV or key fails authentication and zeroes out', (t, a) => {
-  const rng = new Rng(0xbad)
-  const flip = (b: Buffer, i: number, bit = 1): Buffer => {
-    const c = Buffer.from(b)
-    c[i] = (c[i] as number) ^ bit
-    return c
-  }
-  for (const { name, code } of impls(a)) {
-    for (const keySize of KEY_SIZES) {
-      for (const n of [0, 1, 15, 16, 17, 255, 256, 257, 4096 + 7]) {
-        const key = rng.bytes(keySize)
-        const iv = rng.bytes(12)
-        const aadA = rng.bytes(13)
-        const aadB = rng.bytes(29)
-        const sealed = seal(a, code, key, iv, aadA, aadB, rng.bytes(n))
-        const label = `${name} ${keySize * 8}/${n}`
-        t.truthy(open(a, code, key, iv, aadA, aadB, sealed), `${label} untouched opens`)
-        for (const i of [0, 7, 15]) t.is(open(a, code, key, iv, aadA, aadB, { ...sealed, tag: flip(sealed.tag, i, 0x80) }), undefined, `${label} tag byte ${i}`)
-        for (const i of n > 0 ? [0, n >> 1, n - 1] : []) {
-          t.is(open(a, code, key, iv, aadA, aadB, { ...sealed, ciphertext: flip(sealed.ciphertext, i) }), undefined, `${label} ciphertext byte ${i}`)
+hooksTest(
+  'a flipped bit in the tag, ciphertext, either AAD piece, IV or key fails authentication and zeroes out',
+  (t, a) => {
+    const rng = new Rng(0xbad)
+    const flip = (b: Buffer, i: number, bit = 1): Buffer => {
+      const c = Buffer.from(b)
+      c[i] = (c[i] as number) ^ bit
+      return c
+    }
+    for (const { name, code } of impls(a)) {
+      for (const keySize of KEY_SIZES) {
+        for (const n of [0, 1, 15, 16, 17, 255, 256, 257, 4096 + 7]) {
+          const key = rng.bytes(keySize)
+          const iv = rng.bytes(12)
+          const aadA = rng.bytes(13)
+          const aadB = rng.bytes(29)
+          const sealed = seal(a, code, key, iv, aadA, aadB, rng.bytes(n))
+          const label = `${name} ${keySize * 8}/${n}`
+          t.truthy(open(a, code, key, iv, aadA, aadB, sealed), `${label} untouched opens`)
+          for (const i of [0, 7, 15])
+            t.is(
+              open(a, code, key, iv, aadA, aadB, { ...sealed, tag: flip(sealed.tag, i, 0x80) }),
+              undefined,
+              `${label} tag byte ${i}`,
+            )
+          for (const i of n > 0 ? [0, n >> 1, n - 1] : []) {
+            t.is(
+              open(a, code, key, iv, aadA, aadB, { ...sealed, ciphertext: flip(sealed.ciphertext, i) }),
+              undefined,
+              `${label} ciphertext byte ${i}`,
+            )
+          }
+          t.is(open(a, code, key, iv, flip(aadA, 12), aadB, sealed), undefined, `${label} aadA`)
+          t.is(open(a, code, key, iv, aadA, flip(aadB, 0), sealed), undefined, `${label} aadB`)
+          // Moving the boundary between the pieces is the same AAD and must still verify.
+          const joined = Buffer.concat([aadA, aadB])
+          t.truthy(
+            open(a, code, key, iv, joined.subarray(0, 20), joined.subarray(20), sealed),
+            `${label} same AAD, other split`,
+          )
+          t.is(open(a, code, key, iv, aadA, aadB.subarray(1), sealed), undefined, `${label} shorter AAD`)
+          t.is(open(a, code, key, flip(iv, 11), aadA, aadB, sealed), undefined, `${label} iv`)
+          t.is(open(a, code, flip(key, 0), iv, aadA, aadB, sealed), undefined, `${label} key`)
         }
-        t.is(open(a, code, key, iv, flip(aadA, 12), aadB, sealed), undefined, `${label} aadA`)
-        t.is(open(a, code, key, iv, aadA, flip(aadB, 0), sealed), undefined, `${label} aadB`)
-        // Moving the boundary between the pieces is the same AAD and must still verify.
-        const joined = Buffer.concat([aadA, aadB])
-        t.truthy(open(a, code, key, iv, joined.subarray(0, 20), joined.subarray(20), sealed), `${label} same AAD, other split`)
-        t.is(open(a, code, key, iv, aadA, aadB.subarray(1), sealed), undefined, `${label} shorter AAD`)
-        t.is(open(a, code, key, flip(iv, 11), aadA, aadB, sealed), undefined, `${label} iv`)
-        t.is(open(a, code, flip(key, 0), iv, aadA, aadB, sealed), undefined, `${label} key`)
       }
     }
-  }
-})
+  },
+)
 
 hooksTest('VAES and EVP agree on random inputs (fixed seed), including multi-chunk lengths', (t, a) => {
   if (!cpuHasVaes(a)) {
@@ -277,12 +358,40 @@ hooksTest('VAES and EVP agree on random inputs (fixed seed), including multi-chu
 })
 
 hooksTest('the test hooks refuse bad sizes and partly overlapping buffers', (t, a) => {
-  const code = (fn: () => unknown): string | undefined => (t.throws(fn) as (Error & { code?: string }) | undefined)?.code
+  const code = (fn: () => unknown): string | undefined =>
+    (t.throws(fn) as (Error & { code?: string }) | undefined)?.code
   const none = Buffer.alloc(0)
   const iv = Buffer.alloc(12)
-  t.is(code(() => a.gcmTestSeal(GCM_IMPL.evp, Buffer.alloc(20), iv, none, none, none, none, Buffer.alloc(16))), 'ERR_ESDK_NATIVE_KEY_LENGTH')
-  t.is(code(() => a.gcmTestSeal(GCM_IMPL.evp, Buffer.alloc(16), Buffer.alloc(16), none, none, none, none, Buffer.alloc(16))), 'ERR_ESDK_NATIVE_IV_LENGTH')
-  t.is(code(() => a.gcmTestSeal(GCM_IMPL.evp, Buffer.alloc(16), iv, none, none, Buffer.alloc(3), Buffer.alloc(4), Buffer.alloc(16))), 'ERR_ESDK_NATIVE_OUTPUT_LENGTH')
+  t.is(
+    code(() => a.gcmTestSeal(GCM_IMPL.evp, Buffer.alloc(20), iv, none, none, none, none, Buffer.alloc(16))),
+    'ERR_ESDK_NATIVE_KEY_LENGTH',
+  )
+  t.is(
+    code(() =>
+      a.gcmTestSeal(GCM_IMPL.evp, Buffer.alloc(16), Buffer.alloc(16), none, none, none, none, Buffer.alloc(16)),
+    ),
+    'ERR_ESDK_NATIVE_IV_LENGTH',
+  )
+  t.is(
+    code(() =>
+      a.gcmTestSeal(GCM_IMPL.evp, Buffer.alloc(16), iv, none, none, Buffer.alloc(3), Buffer.alloc(4), Buffer.alloc(16)),
+    ),
+    'ERR_ESDK_NATIVE_OUTPUT_LENGTH',
+  )
   const shared = Buffer.alloc(64)
-  t.is(code(() => a.gcmTestSeal(GCM_IMPL.evp, Buffer.alloc(16), iv, none, none, shared.subarray(0, 32), shared.subarray(16, 48), Buffer.alloc(16))), 'ERR_ESDK_NATIVE_OVERLAP')
+  t.is(
+    code(() =>
+      a.gcmTestSeal(
+        GCM_IMPL.evp,
+        Buffer.alloc(16),
+        iv,
+        none,
+        none,
+        shared.subarray(0, 32),
+        shared.subarray(16, 48),
+        Buffer.alloc(16),
+      ),
+    ),
+    'ERR_ESDK_NATIVE_OVERLAP',
+  )
 })

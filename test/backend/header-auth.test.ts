@@ -9,7 +9,14 @@ const ZERO_IV = Buffer.alloc(12)
 eachBackend('headerAuthTag equals the JS reference (with and without extra AAD)', (t, backend) => {
   for (const s of ALL_SUITES) {
     const key = randomBytes(s.keyLengthBytes)
-    for (const [bodyLength, extraLength] of [[0, 0], [1, 0], [73, 0], [300, 17], [4099, 1], [0, 40]] as const) {
+    for (const [bodyLength, extraLength] of [
+      [0, 0],
+      [1, 0],
+      [73, 0],
+      [300, 17],
+      [4099, 1],
+      [0, 40],
+    ] as const) {
       const headerBody = randomBytes(bodyLength)
       const extra = randomBytes(extraLength)
       const tag = backend.headerAuthTag(s, key, ZERO_IV, headerBody, extra)
@@ -27,7 +34,11 @@ eachBackend('AAD is header body ‖ extra: moving the split point keeps the tag'
   const all = randomBytes(100)
   const tag = backend.headerAuthTag(s, key, ZERO_IV, all, Buffer.alloc(0))
   for (const split of [0, 1, 15, 16, 17, 99, 100]) {
-    t.deepEqual(backend.headerAuthTag(s, key, ZERO_IV, all.subarray(0, split), all.subarray(split)), tag, `split ${split}`)
+    t.deepEqual(
+      backend.headerAuthTag(s, key, ZERO_IV, all.subarray(0, split), all.subarray(split)),
+      tag,
+      `split ${split}`,
+    )
   }
 })
 

@@ -39,9 +39,12 @@ async function hugePagesGained(backend: 'native' | 'js'): Promise<number> {
 
 // Only "madvise" shows the advice at work: "always" gives huge pages without it, "never" refuses them.
 const runs = nativeBackend !== undefined && thpMode() === 'madvise'
-;(runs ? test.serial : test.skip)('a 16 MiB native encrypt writes its output on huge pages; the JS backend (no advice) does not', async (t) => {
-  const native = await hugePagesGained('native')
-  t.true(native >= 4096, `native output: AnonHugePages grew ${native} kB`)
-  const js = await hugePagesGained('js')
-  t.true(js < 2048, `JS output (the control): AnonHugePages grew ${js} kB`)
-})
+;(runs ? test.serial : test.skip)(
+  'a 16 MiB native encrypt writes its output on huge pages; the JS backend (no advice) does not',
+  async (t) => {
+    const native = await hugePagesGained('native')
+    t.true(native >= 4096, `native output: AnonHugePages grew ${native} kB`)
+    const js = await hugePagesGained('js')
+    t.true(js < 2048, `JS output (the control): AnonHugePages grew ${js} kB`)
+  },
+)

@@ -64,11 +64,24 @@ function runLengths(total: number, frameLength: number, seed: number): number[] 
 }
 
 /** The message sealed through a stream on `backend`: header, then runs, then the final run. */
-async function sealStreamed(backend: CryptoBackend, m: Message, seed: number, runs = runLengths(m.plaintext.length, m.frameLength, seed)): Promise<Buffer> {
+async function sealStreamed(
+  backend: CryptoBackend,
+  m: Message,
+  seed: number,
+  runs = runLengths(m.plaintext.length, m.frameLength, seed),
+): Promise<Buffer> {
   const header = Buffer.alloc(m.headerBodyLength + authLength(m.suite))
   m.message.copy(header, 0, 0, m.headerBodyLength)
   if (m.suite.messageFormat === 2) header.fill(0, m.headerBodyLength - 32, m.headerBodyLength)
-  const sealer = backend.startSeal({ suite: m.suite, dataKey: m.dataKey, messageId: m.messageId, header, headerBodyLength: m.headerBodyLength, extraAad: m.extraAad, frameLength: m.frameLength })
+  const sealer = backend.startSeal({
+    suite: m.suite,
+    dataKey: m.dataKey,
+    messageId: m.messageId,
+    header,
+    headerBodyLength: m.headerBodyLength,
+    extraAad: m.extraAad,
+    frameLength: m.frameLength,
+  })
   const parts: Buffer[] = [header]
   let p = 0
   for (const length of runs) {
@@ -136,11 +149,19 @@ function startOpen(backend: CryptoBackend, m: Message, message: Buffer): Message
 
 function verificationKey(m: Message): VerificationKey {
   if (!m.suite.signature || !m.signingKey) throw new Error('unsigned')
-  return VerificationKey.fromPoint(m.suite.signature, partsOfPrivateKey(m.suite.signature, m.signingKey.privateKey).point)
+  return VerificationKey.fromPoint(
+    m.suite.signature,
+    partsOfPrivateKey(m.suite.signature, m.signingKey.privateKey).point,
+  )
 }
 
 /** Opens `message` through a stream in runs of `perRun` frames; the plaintext released, or undefined at the first refusal. */
-async function openStreamed(backend: CryptoBackend, m: Message, message: Buffer, perRun: number): Promise<Buffer | undefined> {
+async function openStreamed(
+  backend: CryptoBackend,
+  m: Message,
+  message: Buffer,
+  perRun: number,
+): Promise<Buffer | undefined> {
   const opener = startOpen(backend, m, message)
   if (!opener) return undefined
   const spans = frameSpans(m, message)
@@ -176,135 +197,206 @@ function checkSealed(t: ExecutionContext, m: Message, streamed: Buffer, where: s
     return
   }
   // The ECDSA nonce is fresh per signature: identical up to the footer, which must verify.
-  t.true(streamed.subarray(0, m.unsignedLength).equals(m.message.subarray(0, m.unsignedLength)), `${where}: the one-shot bytes up to the footer`)
+  t.true(
+    streamed.subarray(0, m.unsignedLength).equals(m.message.subarray(0, m.unsignedLength)),
+    `${where}: the one-shot bytes up to the footer`,
+  )
   const signature = streamed.subarray(m.unsignedLength + 2)
   t.is(streamed.readUInt16BE(m.unsignedLength), signature.length, `${where}: footer length`)
-  const verified = createVerify(m.suite.signature.hash).update(streamed.subarray(0, m.unsignedLength)).verify({ key: m.signingKey.privateKey, dsaEncoding: 'der' }, signature)
+  const verified = createVerify(m.suite.signature.hash)
+    .update(streamed.subarray(0, m.unsignedLength))
+    .verify({ key: m.signingKey.privateKey, dsaEncoding: 'der' }, signature)
   t.true(verified, `${where}: footer signature verifies`)
 }
 
-eachBackend('runs of any split seal the one-shot bytes, for every suite (signed: up to the footer, which verifies)', async (t, backend) => {
-  for (const suite of ALL_SUITES) {
-    for (const [size, frameLength] of CASES) {
-      const m = makeMessage(suite, size, frameLength)
-      for (const seed of [1, 2, 3]) checkSealed(t, m, await sealStreamed(backend, m, seed), `0x${suite.id.toString(16)} ${size}/${frameLength} seed ${seed}`)
-    }
-  }
-})
-
-eachBackend('runs of 1, 2 or all frames open back to the plaintext, and a signed message verifies', async (t, backend) => {
-  for (const suite of ALL_SUITES) {
-    for (const [size, frameLength] of CASES) {
-      const m = makeMessage(suite, size, frameLength)
-      for (const perRun of [1, 2, 1000]) {
-        const opened = await openStreamed(backend, m, m.message, perRun)
-        t.true(opened?.equals(m.plaintext), `0x${suite.id.toString(16)} ${size}/${frameLength} by ${perRun}`)
+eachBackend(
+  'runs of any split seal the one-shot bytes, for every suite (signed: up to the footer, which verifies)',
+  async (t, backend) => {
+    for (const suite of ALL_SUITES) {
+      for (const [size, frameLength] of CASES) {
+        const m = makeMessage(suite, size, frameLength)
+        for (const seed of [1, 2, 3])
+          checkSealed(
+            t,
+            m,
+            await sealStreamed(backend, m, seed),
+            `0x${suite.id.toString(16)} ${size}/${frameLength} seed ${seed}`,
+          )
       }
     }
-  }
-})
+  },
+)
 
-eachBackend('a flipped byte in any frame fails that run with its output zeroed, and nothing opens after it', async (t, backend) => {
-  const m = makeMessage(suiteOf(A.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY), 100, 16)
-  const spans = frameSpans(m, m.message)
-  for (const [k, span] of spans.entries()) {
-    for (const at of [span.start + 4 + 12, span.end - 1]) {
-      const bad = Buffer.from(m.message)
-      bad[at] = (bad[at] ?? 0) ^ 0x01
-      const opener = startOpen(backend, m, bad)
-      if (!opener) return t.fail('the header verified before')
-      let failedAt = -1
-      for (let i = 0; i < spans.length; i++) {
-        const run = runOf(m, bad, spans, i, i + 1)
-        const out = Buffer.alloc(run.plaintextLength, 0xaa)
-        const ok = await opener.openRun(run, out)
-        if (!ok) {
-          t.true(out.every((b) => b === 0), 'refused run zeroed')
-          failedAt = i
-          break
+eachBackend(
+  'runs of 1, 2 or all frames open back to the plaintext, and a signed message verifies',
+  async (t, backend) => {
+    for (const suite of ALL_SUITES) {
+      for (const [size, frameLength] of CASES) {
+        const m = makeMessage(suite, size, frameLength)
+        for (const perRun of [1, 2, 1000]) {
+          const opened = await openStreamed(backend, m, m.message, perRun)
+          t.true(opened?.equals(m.plaintext), `0x${suite.id.toString(16)} ${size}/${frameLength} by ${perRun}`)
         }
       }
-      t.is(failedAt, k, `tampered frame ${k + 1} refused at ${k + 1}`)
-      const next = runOf(m, m.message, spans, k + 1 < spans.length ? k + 1 : k, k + 1 < spans.length ? k + 2 : k + 1)
-      t.throws(() => opener.openRun(next, Buffer.alloc(next.plaintextLength)), undefined, 'no run after a failure')
+    }
+  },
+)
+
+eachBackend(
+  'a flipped byte in any frame fails that run with its output zeroed, and nothing opens after it',
+  async (t, backend) => {
+    const m = makeMessage(suiteOf(A.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY), 100, 16)
+    const spans = frameSpans(m, m.message)
+    for (const [k, span] of spans.entries()) {
+      for (const at of [span.start + 4 + 12, span.end - 1]) {
+        const bad = Buffer.from(m.message)
+        bad[at] = (bad[at] ?? 0) ^ 0x01
+        const opener = startOpen(backend, m, bad)
+        if (!opener) return t.fail('the header verified before')
+        let failedAt = -1
+        for (let i = 0; i < spans.length; i++) {
+          const run = runOf(m, bad, spans, i, i + 1)
+          const out = Buffer.alloc(run.plaintextLength, 0xaa)
+          const ok = await opener.openRun(run, out)
+          if (!ok) {
+            t.true(
+              out.every((b) => b === 0),
+              'refused run zeroed',
+            )
+            failedAt = i
+            break
+          }
+        }
+        t.is(failedAt, k, `tampered frame ${k + 1} refused at ${k + 1}`)
+        const next = runOf(m, m.message, spans, k + 1 < spans.length ? k + 1 : k, k + 1 < spans.length ? k + 2 : k + 1)
+        t.throws(() => opener.openRun(next, Buffer.alloc(next.plaintextLength)), undefined, 'no run after a failure')
+        opener.dispose()
+      }
+    }
+  },
+)
+
+eachBackend(
+  'a wrong commitment, header tag or data key gives no opener; a bad signature does not verify',
+  async (t, backend) => {
+    const m = makeMessage(suiteOf(A.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384), 5000, 1024)
+    const hbl = m.headerBodyLength
+    for (const at of [hbl - 1, hbl + 3, 10]) {
+      const bad = Buffer.from(m.message)
+      bad[at] = (bad[at] ?? 0) ^ 0x80
+      t.is(startOpen(backend, m, bad), undefined, `header byte ${at}`)
+    }
+    t.is(startOpen(backend, { ...m, dataKey: randomBytes(32) }, m.message), undefined, 'wrong data key')
+    const badSignature = Buffer.from(m.message)
+    badSignature[badSignature.length - 3] = (badSignature[badSignature.length - 3] ?? 0) ^ 1
+    t.is(await openStreamed(backend, m, badSignature, 2), undefined, 'signature refused')
+    // A signature over other bytes: a frame run's bytes feed the digest, so reordering them is caught too.
+    t.true((await openStreamed(backend, m, m.message, 3))?.equals(m.plaintext))
+  },
+)
+
+eachBackend(
+  'frames out of order, repeated, skipped or after the final frame are refused before anything is decrypted',
+  (t, backend) => {
+    const m = makeMessage(suiteOf(A.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY), 64, 16)
+    const spans = frameSpans(m, m.message)
+    const cases: [string, number, number][] = [
+      ['starts at frame 2', 1, 2],
+      ['skips to frame 3', 2, 3],
+    ]
+    for (const [what, first, last] of cases) {
+      const opener = startOpen(backend, m, m.message)
+      if (!opener) return t.fail('header')
+      const run = runOf(m, m.message, spans, first, last)
+      // Rows renumbered as if they came first, which the bytes do not say either: the table must match the stream.
+      t.throws(() => opener.openRun(run, Buffer.alloc(run.plaintextLength)), undefined, what)
       opener.dispose()
     }
-  }
-})
-
-eachBackend('a wrong commitment, header tag or data key gives no opener; a bad signature does not verify', async (t, backend) => {
-  const m = makeMessage(suiteOf(A.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384), 5000, 1024)
-  const hbl = m.headerBodyLength
-  for (const at of [hbl - 1, hbl + 3, 10]) {
-    const bad = Buffer.from(m.message)
-    bad[at] = (bad[at] ?? 0) ^ 0x80
-    t.is(startOpen(backend, m, bad), undefined, `header byte ${at}`)
-  }
-  t.is(startOpen(backend, { ...m, dataKey: randomBytes(32) }, m.message), undefined, 'wrong data key')
-  const badSignature = Buffer.from(m.message)
-  badSignature[badSignature.length - 3] = (badSignature[badSignature.length - 3] ?? 0) ^ 1
-  t.is(await openStreamed(backend, m, badSignature, 2), undefined, 'signature refused')
-  // A signature over other bytes: a frame run's bytes feed the digest, so reordering them is caught too.
-  t.true((await openStreamed(backend, m, m.message, 3))?.equals(m.plaintext))
-})
-
-eachBackend('frames out of order, repeated, skipped or after the final frame are refused before anything is decrypted', (t, backend) => {
-  const m = makeMessage(suiteOf(A.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY), 64, 16)
-  const spans = frameSpans(m, m.message)
-  const cases: [string, number, number][] = [
-    ['starts at frame 2', 1, 2],
-    ['skips to frame 3', 2, 3],
-  ]
-  for (const [what, first, last] of cases) {
     const opener = startOpen(backend, m, m.message)
     if (!opener) return t.fail('header')
-    const run = runOf(m, m.message, spans, first, last)
-    // Rows renumbered as if they came first, which the bytes do not say either: the table must match the stream.
-    t.throws(() => opener.openRun(run, Buffer.alloc(run.plaintextLength)), undefined, what)
+    const first = runOf(m, m.message, spans, 0, 1)
+    t.true(opener.openRun(first, Buffer.alloc(first.plaintextLength)) as boolean)
+    t.throws(() => opener.openRun(first, Buffer.alloc(first.plaintextLength)), undefined, 'frame 1 twice')
     opener.dispose()
-  }
-  const opener = startOpen(backend, m, m.message)
-  if (!opener) return t.fail('header')
-  const first = runOf(m, m.message, spans, 0, 1)
-  t.true(opener.openRun(first, Buffer.alloc(first.plaintextLength)) as boolean)
-  t.throws(() => opener.openRun(first, Buffer.alloc(first.plaintextLength)), undefined, 'frame 1 twice')
-  opener.dispose()
-})
+  },
+)
 
-eachBackend('a sealer refuses partial frames outside the final run, and any run after the final one', async (t, backend) => {
-  const m = makeMessage(suiteOf(A.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY), 10, 16)
-  const header = Buffer.alloc(m.headerBodyLength + 16)
-  const sealer = backend.startSeal({ suite: m.suite, dataKey: m.dataKey, messageId: m.messageId, header, headerBodyLength: m.headerBodyLength, extraAad: m.extraAad, frameLength: 16 })
-  t.throws(() => sealer.sealRun(Buffer.alloc(10), false, undefined, Buffer.alloc(64)))
-  const sealer2 = backend.startSeal({ suite: m.suite, dataKey: m.dataKey, messageId: m.messageId, header: Buffer.alloc(header.length), headerBodyLength: m.headerBodyLength, extraAad: m.extraAad, frameLength: 16 })
-  const out = Buffer.alloc(sealer2.runSize(10, true))
-  t.is(await sealer2.sealRun(Buffer.alloc(10), true, undefined, out), out.length)
-  t.throws(() => sealer2.sealRun(Buffer.alloc(16), false, undefined, Buffer.alloc(sealer2.runSize(16, false))), undefined, 'sealed after the final run')
-  sealer2.dispose()
-  sealer2.dispose()
-})
+eachBackend(
+  'a sealer refuses partial frames outside the final run, and any run after the final one',
+  async (t, backend) => {
+    const m = makeMessage(suiteOf(A.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY), 10, 16)
+    const header = Buffer.alloc(m.headerBodyLength + 16)
+    const sealer = backend.startSeal({
+      suite: m.suite,
+      dataKey: m.dataKey,
+      messageId: m.messageId,
+      header,
+      headerBodyLength: m.headerBodyLength,
+      extraAad: m.extraAad,
+      frameLength: 16,
+    })
+    t.throws(() => sealer.sealRun(Buffer.alloc(10), false, undefined, Buffer.alloc(64)))
+    const sealer2 = backend.startSeal({
+      suite: m.suite,
+      dataKey: m.dataKey,
+      messageId: m.messageId,
+      header: Buffer.alloc(header.length),
+      headerBodyLength: m.headerBodyLength,
+      extraAad: m.extraAad,
+      frameLength: 16,
+    })
+    const out = Buffer.alloc(sealer2.runSize(10, true))
+    t.is(await sealer2.sealRun(Buffer.alloc(10), true, undefined, out), out.length)
+    t.throws(
+      () => sealer2.sealRun(Buffer.alloc(16), false, undefined, Buffer.alloc(sealer2.runSize(16, false))),
+      undefined,
+      'sealed after the final run',
+    )
+    sealer2.dispose()
+    sealer2.dispose()
+  },
+)
 
-eachBackend('big runs (the native pool path) seal and open the one-shot bytes, signed and unsigned', async (t, backend) => {
-  for (const id of [A.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY, A.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384, A.ALG_AES128_GCM_IV12_TAG16_HKDF_SHA256_ECDSA_P256]) {
-    const m = makeMessage(suiteOf(id), 3 * 1024 * 1024 + 77, 4096)
-    // Runs of 1 MiB and 2 MiB (over every pool threshold), then the rest as the final run.
-    checkSealed(t, m, await sealStreamed(backend, m, 0, [256 * 4096, 512 * 4096]), `0x${id.toString(16)}`)
-    t.true((await openStreamed(backend, m, m.message, 400))?.equals(m.plaintext), `0x${id.toString(16)} opens`)
-    const bad = Buffer.from(m.message)
-    const at = Math.floor(bad.length / 2)
-    bad[at] = (bad[at] ?? 0) ^ 4
-    t.is(await openStreamed(backend, m, bad, 400), undefined, `0x${id.toString(16)} tampered`)
-  }
-})
+eachBackend(
+  'big runs (the native pool path) seal and open the one-shot bytes, signed and unsigned',
+  async (t, backend) => {
+    for (const id of [
+      A.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY,
+      A.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384,
+      A.ALG_AES128_GCM_IV12_TAG16_HKDF_SHA256_ECDSA_P256,
+    ]) {
+      const m = makeMessage(suiteOf(id), 3 * 1024 * 1024 + 77, 4096)
+      // Runs of 1 MiB and 2 MiB (over every pool threshold), then the rest as the final run.
+      checkSealed(t, m, await sealStreamed(backend, m, 0, [256 * 4096, 512 * 4096]), `0x${id.toString(16)}`)
+      t.true((await openStreamed(backend, m, m.message, 400))?.equals(m.plaintext), `0x${id.toString(16)} opens`)
+      const bad = Buffer.from(m.message)
+      const at = Math.floor(bad.length / 2)
+      bad[at] = (bad[at] ?? 0) ^ 4
+      t.is(await openStreamed(backend, m, bad, 400), undefined, `0x${id.toString(16)} tampered`)
+    }
+  },
+)
 
 nativeOnly('a disposed or foreign handle is refused by every stream entry point', (t, addon) => {
   const m = makeMessage(suiteOf(A.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY), 10, 16)
   const header = Buffer.alloc(m.headerBodyLength + 16)
-  const handle = addon.sealStreamStart(m.suite.id, m.dataKey, m.messageId, header, m.headerBodyLength, Buffer.alloc(0), 16)
+  const handle = addon.sealStreamStart(
+    m.suite.id,
+    m.dataKey,
+    m.messageId,
+    header,
+    m.headerBodyLength,
+    Buffer.alloc(0),
+    16,
+  )
   addon.disposeMessageStream(handle)
   addon.disposeMessageStream(handle)
-  const err = t.throws(() => addon.sealStreamRun(handle, Buffer.alloc(10), 1, undefined, Buffer.alloc(50))) as Error & { code?: string }
+  const err = t.throws(() => addon.sealStreamRun(handle, Buffer.alloc(10), 1, undefined, Buffer.alloc(50))) as Error & {
+    code?: string
+  }
   t.is(err.code, 'ERR_ESDK_NATIVE_KEY_DISPOSED')
-  const foreign = t.throws(() => addon.sealStreamRun({} as never, Buffer.alloc(10), 1, undefined, Buffer.alloc(50))) as Error & { code?: string }
+  const foreign = t.throws(() =>
+    addon.sealStreamRun({} as never, Buffer.alloc(10), 1, undefined, Buffer.alloc(50)),
+  ) as Error & { code?: string }
   t.is(foreign.code, 'ERR_ESDK_NATIVE_ARG_TYPE')
 })

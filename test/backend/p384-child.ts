@@ -21,7 +21,8 @@ export interface ChildOutput {
 function addon(): NativeCryptoAddon {
   const load = loadNativeAddon()
   const problems: string[] = []
-  if (!load.addon || !isNativeCryptoAddon(load.addon, problems)) throw new Error(`native addon unavailable: ${problems.join('; ')}`)
+  if (!load.addon || !isNativeCryptoAddon(load.addon, problems))
+    throw new Error(`native addon unavailable: ${problems.join('; ')}`)
   return load.addon
 }
 
@@ -34,8 +35,17 @@ export async function run(input: ChildInput, native: NativeCryptoAddon): Promise
     native.disposeSigningKey(handle)
     return point.toString('hex')
   })
-  const verified = input.verify.map((v) => native.verifyMessage(0x0578, Buffer.from(v.point, 'hex'), Buffer.from(v.message, 'hex'), Buffer.from(v.signature, 'hex')))
-  const handles = await new Promise<unknown[]>((resolve, reject) => native.generateSigningKeys(384, 8, (e, h) => (e ? reject(e) : resolve(h ?? []))))
+  const verified = input.verify.map((v) =>
+    native.verifyMessage(
+      0x0578,
+      Buffer.from(v.point, 'hex'),
+      Buffer.from(v.message, 'hex'),
+      Buffer.from(v.signature, 'hex'),
+    ),
+  )
+  const handles = await new Promise<unknown[]>((resolve, reject) =>
+    native.generateSigningKeys(384, 8, (e, h) => (e ? reject(e) : resolve(h ?? []))),
+  )
   const digest = createHash('sha384').update('child message').digest()
   const signed = handles.map((h) => {
     const handle = h as Parameters<NativeCryptoAddon['signDigest']>[0]

@@ -24,7 +24,11 @@ function inChild(env: NodeJS.ProcessEnv, expression: string): string {
 test('auto resolves to native exactly when the addon loads, the CPU has hardware AES and the self-test passes', (t) => {
   const info = getBackendInfo()
   const load = loadNativeAddon()
-  const expectNative = nativeBackend !== undefined && load.addon !== undefined && hasHardwareAes(load.addon.cpuFeatures()) && nativeSelfTest(nativeBackend) === undefined
+  const expectNative =
+    nativeBackend !== undefined &&
+    load.addon !== undefined &&
+    hasHardwareAes(load.addon.cpuFeatures()) &&
+    nativeSelfTest(nativeBackend) === undefined
   t.is(info.backend, expectNative ? 'native' : 'js', info.reasons.join('\n'))
   t.is(info.reasons.length === 0, expectNative, info.reasons.join('\n'))
   t.is(selectBackend('auto').name, info.backend)
@@ -41,7 +45,8 @@ test('js is always available and is the reference object', (t) => {
 })
 
 withNative('native can be forced, and is the same instance every time', (t) => {
-  if (getBackendInfo().backend !== 'native') return t.pass('CPU gate keeps auto on js here; forcing is covered by the reasons test')
+  if (getBackendInfo().backend !== 'native')
+    return t.pass('CPU gate keeps auto on js here; forcing is covered by the reasons test')
   const a = selectBackend('native')
   t.is(a.name, 'native')
   t.is(selectBackend('native'), a)
@@ -62,7 +67,10 @@ process.stdout.write(JSON.stringify({ info: s.getBackendInfo(), auto: s.selectBa
   t.is(out.info.backend, 'js')
   t.is(out.auto, 'js')
   t.is(out.info.cpu, undefined)
-  t.true(out.info.reasons.some((r) => r.includes('dlopen failed: simulated: no addon')), out.info.reasons.join('\n'))
+  t.true(
+    out.info.reasons.some((r) => r.includes('dlopen failed: simulated: no addon')),
+    out.info.reasons.join('\n'),
+  )
   t.deepEqual(typeof out.forced === 'string' ? out.forced : out.forced.code, 'NATIVE_BINDING')
   t.deepEqual(typeof out.forced === 'string' ? [] : out.forced.reasons, out.info.reasons)
 })
@@ -72,7 +80,13 @@ test('ESDK_BACKEND chooses for selectBackend() and rejects unknown values', (t) 
   const auto = inChild({ ESDK_BACKEND: 'auto' }, 's.selectBackend().name + " " + s.getBackendInfo().backend')
   const [name, info] = auto.split(' ')
   t.is(name, info)
-  t.is(inChild({ ESDK_BACKEND: 'fast' }, `(() => { try { s.selectBackend(); return 'ok' } catch (e) { return e.code } })()`), 'INVALID_ARGUMENT')
+  t.is(
+    inChild(
+      { ESDK_BACKEND: 'fast' },
+      `(() => { try { s.selectBackend(); return 'ok' } catch (e) { return e.code } })()`,
+    ),
+    'INVALID_ARGUMENT',
+  )
   // With ESDK_BACKEND=js, getBackendInfo still explains what auto would pick.
   t.is(inChild({ ESDK_BACKEND: 'js' }, 's.getBackendInfo().backend'), getBackendInfo().backend)
 })
@@ -87,19 +101,41 @@ withNative('the self-test catches a backend that is wrong in any of its checks',
   const good = nativeBackend
   if (!good) return t.fail()
   const broken: [string, Partial<CryptoBackend>, RegExp][] = [
-    ['derive', { deriveKeys: (s, k, m) => { const d = good.deriveKeys(s, k, m); d.encryptionKey[0] = (d.encryptionKey[0] ?? 0) ^ 1; return d } }, /HKDF-SHA512 key/],
-    ['seal', {
-      sealFramedBody: (input) => {
-        const n = good.sealFramedBody(input)
-        input.out[input.outOffset + 20] = (input.out[input.outOffset + 20] ?? 0) ^ 1
-        return n
+    [
+      'derive',
+      {
+        deriveKeys: (s, k, m) => {
+          const d = good.deriveKeys(s, k, m)
+          d.encryptionKey[0] = (d.encryptionKey[0] ?? 0) ^ 1
+          return d
+        },
       },
-    }, /body differs/],
+      /HKDF-SHA512 key/,
+    ],
+    [
+      'seal',
+      {
+        sealFramedBody: (input) => {
+          const n = good.sealFramedBody(input)
+          input.out[input.outOffset + 20] = (input.out[input.outOffset + 20] ?? 0) ^ 1
+          return n
+        },
+      },
+      /body differs/,
+    ],
     ['header', { headerAuthTag: () => Buffer.alloc(16) }, /header tag differs/],
     ['verify', { verifyHeaderAuth: () => true }, /corrupted header tag verified/],
     ['open', { openBody: () => true }, /(does not open|corrupted frame tag opened)/],
     ['no zeroing', { openBody: (input) => (good.openBody(input) ? true : (input.out.fill(1), false)) }, /not zeroed/],
-    ['throws', { deriveKeys: () => { throw new Error('boom') } }, /threw: boom/],
+    [
+      'throws',
+      {
+        deriveKeys: () => {
+          throw new Error('boom')
+        },
+      },
+      /threw: boom/,
+    ],
   ]
   for (const [what, override, reason] of broken) {
     t.regex(nativeSelfTest({ ...good, ...override }) ?? 'passed', reason, what)
@@ -107,13 +143,22 @@ withNative('the self-test catches a backend that is wrong in any of its checks',
 })
 
 test('createNativeBackend refuses an addon without the crypto entry points', (t) => {
-  const base = { abiVersion: 2, cpuFeatures: () => ({ arch: 'x64' }), opensslVersion: () => ({ compiled: 'x', runtime: 'x', number: 0 }), configure: () => ({ gcm: 'evp' as const, p384: 'openssl' as const }) }
+  const base = {
+    abiVersion: 2,
+    cpuFeatures: () => ({ arch: 'x64' }),
+    opensslVersion: () => ({ compiled: 'x', runtime: 'x', number: 0 }),
+    configure: () => ({ gcm: 'evp' as const, p384: 'openssl' as const }),
+  }
   const err = t.throws(() => createNativeBackend(base), { instanceOf: NativeBindingError })
   t.is(err?.code, 'NATIVE_BINDING')
   t.regex(err?.message ?? '', /deriveKeys, headerAuthTag, verifyHeaderAuth, sealFramedBody, openBody/)
   // Every entry point but the last one: the error names exactly the missing one.
   const last = CRYPTO_FUNCTIONS[CRYPTO_FUNCTIONS.length - 1] as string
-  const almost = { ...base, ...Object.fromEntries(CRYPTO_FUNCTIONS.slice(0, -1).map((name) => [name, (): void => undefined])), [last]: 1 }
+  const almost = {
+    ...base,
+    ...Object.fromEntries(CRYPTO_FUNCTIONS.slice(0, -1).map((name) => [name, (): void => undefined])),
+    [last]: 1,
+  }
   t.regex(t.throws(() => createNativeBackend(almost))?.message ?? '', new RegExp(`lacks ${last}$`))
 })
 
@@ -131,12 +176,17 @@ const b = nb.createNativeBackend(require(${JSON.stringify(path.join(lib, 'native
 const failures = []
 for (let i = 0; i < 50; i++) { const r = st.nativeSelfTest(b); if (r) failures.push(r) }
 parentPort.postMessage({ name: b.name, failures })`
-  const results = await Promise.all([0, 1, 2].map(() => new Promise<{ name: string; failures: string[] }>((resolve, reject) => {
-    const w = new Worker(source, { eval: true })
-    w.once('message', resolve)
-    w.once('error', reject)
-    // A worker that dies without reporting must fail the test, not leave it pending forever.
-    w.once('exit', (code) => reject(new Error(`worker exited with ${code} before reporting`)))
-  })))
+  const results = await Promise.all(
+    [0, 1, 2].map(
+      () =>
+        new Promise<{ name: string; failures: string[] }>((resolve, reject) => {
+          const w = new Worker(source, { eval: true })
+          w.once('message', resolve)
+          w.once('error', reject)
+          // A worker that dies without reporting must fail the test, not leave it pending forever.
+          w.once('exit', (code) => reject(new Error(`worker exited with ${code} before reporting`)))
+        }),
+    ),
+  )
   for (const r of results) t.deepEqual(r, { name: 'native', failures: [] })
 })

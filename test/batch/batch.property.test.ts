@@ -12,13 +12,24 @@ const batchSpec = fc.record({
   suiteId: fc.constantFrom(...ALL_SUITE_IDS),
   frameLength: fc.integer({ min: 1, max: 64 }),
   shared: callerContext,
-  records: fc.array(fc.record({ plaintext: fc.uint8Array({ maxLength: 200 }), own: fc.option(callerContext, { nil: undefined }) }), { minLength: 1, maxLength: 12 }),
+  records: fc.array(
+    fc.record({ plaintext: fc.uint8Array({ maxLength: 200 }), own: fc.option(callerContext, { nil: undefined }) }),
+    { minLength: 1, maxLength: 12 },
+  ),
 })
 
-function clientsFor(backend: 'js' | 'native', suiteId: number): { writer: ReturnType<typeof buildClient>; reader: ReturnType<typeof buildClient> } {
+function clientsFor(
+  backend: 'js' | 'native',
+  suiteId: number,
+): { writer: ReturnType<typeof buildClient>; reader: ReturnType<typeof buildClient> } {
   const committing = suiteId === 0x0478 || suiteId === 0x0578
   return {
-    writer: buildClient({ backend, commitmentPolicy: committing ? CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT : CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT }),
+    writer: buildClient({
+      backend,
+      commitmentPolicy: committing
+        ? CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT
+        : CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT,
+    }),
     reader: buildClient({ backend, commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT }),
   }
 }
@@ -29,13 +40,27 @@ for (const backend of BACKENDS) {
       fc.asyncProperty(batchSpec, async (spec) => {
         const { writer, reader } = clientsFor(backend, spec.suiteId)
         const keyring = aesKeyring()
-        const records = spec.records.map((r) => (r.own === undefined ? Buffer.from(r.plaintext) : { plaintext: Buffer.from(r.plaintext), encryptionContext: r.own }))
-        const sealed = await withinTime('encryptBatch', writer.encryptBatch(keyring, records, { suiteId: spec.suiteId, frameLength: spec.frameLength, encryptionContext: spec.shared }))
+        const records = spec.records.map((r) =>
+          r.own === undefined
+            ? Buffer.from(r.plaintext)
+            : { plaintext: Buffer.from(r.plaintext), encryptionContext: r.own },
+        )
+        const sealed = await withinTime(
+          'encryptBatch',
+          writer.encryptBatch(keyring, records, {
+            suiteId: spec.suiteId,
+            frameLength: spec.frameLength,
+            encryptionContext: spec.shared,
+          }),
+        )
         const messages = sealed.map((e, i) => {
           if (!e.ok) throw new Error(`record ${i}: ${e.error.message}`)
           return e.result
         })
-        const opened = await withinTime('decryptBatch', reader.decryptBatch(keyring, messages, { messageHeaders: true }))
+        const opened = await withinTime(
+          'decryptBatch',
+          reader.decryptBatch(keyring, messages, { messageHeaders: true }),
+        )
         return opened.every((e, i) => {
           const spec_i = spec.records[i]
           if (!e.ok || !spec_i || !e.plaintext.equals(Buffer.from(spec_i.plaintext))) return false
@@ -55,7 +80,11 @@ for (const backend of BACKENDS) {
     for (const suiteId of ALL_SUITE_IDS) {
       const { writer } = clientsFor(backend, suiteId)
       const plaintexts = [0, 1, 33, 64].map((n, i) => Buffer.alloc(n, 0x30 + i))
-      const sealed = await writer.encryptBatch(keyring, plaintexts, { suiteId, frameLength: 16, encryptionContext: { batch: 'property' } })
+      const sealed = await writer.encryptBatch(keyring, plaintexts, {
+        suiteId,
+        frameLength: 16,
+        encryptionContext: { batch: 'property' },
+      })
       pools.push({ suiteId, plaintexts, messages: sealed.map((e) => (e.ok ? e.result : Buffer.alloc(0))) })
     }
     const edits = fc.array(fc.option(mutations(), { nil: undefined, freq: 2 }), { minLength: 4, maxLength: 4 })
@@ -76,7 +105,9 @@ for (const backend of BACKENDS) {
             const wrong = refusal(e.error)
             if (wrong) throw new Error(`${what}: ${wrong}`)
           } else if (!e.ok || !e.plaintext.equals(pool.plaintexts[i] as Buffer)) {
-            throw new Error(`${what}: an intact record did not open beside damaged ones (${e.ok ? 'wrong plaintext' : e.error.message})`)
+            throw new Error(
+              `${what}: an intact record did not open beside damaged ones (${e.ok ? 'wrong plaintext' : e.error.message})`,
+            )
           }
         })
       }),

@@ -8,8 +8,16 @@ import { eachBackend } from '../backend/backends'
 import { CountingKeyring, edkFingerprint } from '../caching/helpers'
 import { clientFor, keyring, messages, officialDecrypt, plaintextOf } from './helpers'
 
-function caching(limits: { maxMessagesEncrypted?: number; maxBytesEncrypted?: number; capacity?: number }, backing = keyring()) {
-  return new NodeCachingMaterialsManager({ backingMaterials: backing, cache: getLocalCryptographicMaterialsCache(limits.capacity ?? 10), maxAge: 60_000, ...limits })
+function caching(
+  limits: { maxMessagesEncrypted?: number; maxBytesEncrypted?: number; capacity?: number },
+  backing = keyring(),
+) {
+  return new NodeCachingMaterialsManager({
+    backingMaterials: backing,
+    cache: getLocalCryptographicMaterialsCache(limits.capacity ?? 10),
+    maxAge: 60_000,
+    ...limits,
+  })
 }
 
 /** The data key of each message, as a small integer in order of first use. */
@@ -22,44 +30,66 @@ function keyPattern(headers: readonly MessageHeader[]): number[] {
   })
 }
 
-async function batchHeaders(client: EsdkClient, cmm: NodeCachingMaterialsManager, sizes: readonly number[]): Promise<MessageHeader[]> {
-  const entries = await client.encryptBatch(cmm, sizes.map((s, i) => plaintextOf(s, i)), { suiteId: 0x0478, encryptionContext: { limits: 'yes' }, messageHeaders: true })
+async function batchHeaders(
+  client: EsdkClient,
+  cmm: NodeCachingMaterialsManager,
+  sizes: readonly number[],
+): Promise<MessageHeader[]> {
+  const entries = await client.encryptBatch(
+    cmm,
+    sizes.map((s, i) => plaintextOf(s, i)),
+    { suiteId: 0x0478, encryptionContext: { limits: 'yes' }, messageHeaders: true },
+  )
   return entries.map((e) => {
     if (!e.ok || !e.messageHeader) throw new Error(e.ok ? 'no header' : e.error.message)
     return e.messageHeader
   })
 }
 
-async function oneByOneHeaders(client: EsdkClient, cmm: NodeCachingMaterialsManager, sizes: readonly number[]): Promise<MessageHeader[]> {
+async function oneByOneHeaders(
+  client: EsdkClient,
+  cmm: NodeCachingMaterialsManager,
+  sizes: readonly number[],
+): Promise<MessageHeader[]> {
   const headers: MessageHeader[] = []
-  for (const [i, s] of sizes.entries()) headers.push((await client.encrypt(cmm, plaintextOf(s, i), { suiteId: 0x0478, encryptionContext: { limits: 'yes' } })).messageHeader)
+  for (const [i, s] of sizes.entries())
+    headers.push(
+      (await client.encrypt(cmm, plaintextOf(s, i), { suiteId: 0x0478, encryptionContext: { limits: 'yes' } }))
+        .messageHeader,
+    )
   return headers
 }
 
-eachBackend('maxMessagesEncrypted crossed twice mid-batch: 7 + 7 + 6 records per data key, as one by one', async (t, backend) => {
-  const client = clientFor(backend)
-  const sizes = Array.from({ length: 20 }, () => 10)
-  const batch = caching({ maxMessagesEncrypted: 7 })
-  const pattern = keyPattern(await batchHeaders(client, batch, sizes))
-  t.deepEqual(pattern, [...Array<number>(7).fill(0), ...Array<number>(7).fill(1), ...Array<number>(6).fill(2)])
-  t.like(batch.getStats().encrypt, { misses: 3, hits: 17 })
-  t.is(batch.getStats().evictions.messageLimit, 2)
-  t.deepEqual(keyPattern(await oneByOneHeaders(client, caching({ maxMessagesEncrypted: 7 }), sizes)), pattern)
-})
+eachBackend(
+  'maxMessagesEncrypted crossed twice mid-batch: 7 + 7 + 6 records per data key, as one by one',
+  async (t, backend) => {
+    const client = clientFor(backend)
+    const sizes = Array.from({ length: 20 }, () => 10)
+    const batch = caching({ maxMessagesEncrypted: 7 })
+    const pattern = keyPattern(await batchHeaders(client, batch, sizes))
+    t.deepEqual(pattern, [...Array<number>(7).fill(0), ...Array<number>(7).fill(1), ...Array<number>(6).fill(2)])
+    t.like(batch.getStats().encrypt, { misses: 3, hits: 17 })
+    t.is(batch.getStats().evictions.messageLimit, 2)
+    t.deepEqual(keyPattern(await oneByOneHeaders(client, caching({ maxMessagesEncrypted: 7 }), sizes)), pattern)
+  },
+)
 
-eachBackend('maxBytesEncrypted crossed mid-batch with mixed sizes; a record over the limit alone bypasses the cache', async (t, backend) => {
-  const client = clientFor(backend)
-  const sizes = [400, 300, 200, 100, 500, 1200, 50, 450, 10, 0, 600]
-  const batch = caching({ maxBytesEncrypted: 1000 })
-  const batchPattern = keyPattern(await batchHeaders(client, batch, sizes))
-  const oneByOne = caching({ maxBytesEncrypted: 1000 })
-  t.deepEqual(batchPattern, keyPattern(await oneByOneHeaders(client, oneByOne, sizes)))
-  t.deepEqual(batch.getStats().encrypt, oneByOne.getStats().encrypt)
-  t.is(batch.getStats().bypasses.overByteLimit, 1)
-  // 400+300+200+100 fit 1000; 500 starts a new key; 1200 bypasses; 50+450 join the second; ...
-  t.is(batchPattern[0], batchPattern[3])
-  t.not(batchPattern[3], batchPattern[4])
-})
+eachBackend(
+  'maxBytesEncrypted crossed mid-batch with mixed sizes; a record over the limit alone bypasses the cache',
+  async (t, backend) => {
+    const client = clientFor(backend)
+    const sizes = [400, 300, 200, 100, 500, 1200, 50, 450, 10, 0, 600]
+    const batch = caching({ maxBytesEncrypted: 1000 })
+    const batchPattern = keyPattern(await batchHeaders(client, batch, sizes))
+    const oneByOne = caching({ maxBytesEncrypted: 1000 })
+    t.deepEqual(batchPattern, keyPattern(await oneByOneHeaders(client, oneByOne, sizes)))
+    t.deepEqual(batch.getStats().encrypt, oneByOne.getStats().encrypt)
+    t.is(batch.getStats().bypasses.overByteLimit, 1)
+    // 400+300+200+100 fit 1000; 500 starts a new key; 1200 bypasses; 50+450 join the second; ...
+    t.is(batchPattern[0], batchPattern[3])
+    t.not(batchPattern[3], batchPattern[4])
+  },
+)
 
 eachBackend('an entry partly used before the batch serves what it has left, then a fresh key', async (t, backend) => {
   const client = clientFor(backend)
@@ -70,31 +100,51 @@ eachBackend('an entry partly used before the batch serves what it has left, then
   t.deepEqual(pattern, [0, 0, 0, 0, 0, 1, 1, 1, 1])
 })
 
-eachBackend('the reservation is atomic: a concurrent one-shot encrypt never lands inside a batch', async (t, backend) => {
-  const client = clientFor(backend)
-  const cmm = caching({ maxMessagesEncrypted: 10 })
-  const [batch, single] = await Promise.all([batchHeaders(client, cmm, Array(10).fill(1)), oneByOneHeaders(client, cmm, [1])])
-  const pattern = keyPattern([...batch, ...single])
-  t.deepEqual(pattern.slice(0, 10), Array(10).fill(0), 'the batch took the whole entry')
-  t.is(pattern[10], 1, 'the one-shot encrypt got the next key')
-})
+eachBackend(
+  'the reservation is atomic: a concurrent one-shot encrypt never lands inside a batch',
+  async (t, backend) => {
+    const client = clientFor(backend)
+    const cmm = caching({ maxMessagesEncrypted: 10 })
+    const [batch, single] = await Promise.all([
+      batchHeaders(client, cmm, Array(10).fill(1)),
+      oneByOneHeaders(client, cmm, [1]),
+    ])
+    const pattern = keyPattern([...batch, ...single])
+    t.deepEqual(pattern.slice(0, 10), Array(10).fill(0), 'the batch took the whole entry')
+    t.is(pattern[10], 1, 'the one-shot encrypt got the next key')
+  },
+)
 
-eachBackend('over an asynchronous keyring, a failed backing call fails the records its key would have served, and the batch goes on', async (t, backend) => {
-  const client = clientFor(backend)
-  const counting = new CountingKeyring(keyring())
-  counting.failNext = 1
-  const cmm = caching({ maxMessagesEncrypted: 3 }, counting as unknown as ReturnType<typeof keyring>)
-  const entries = await client.encryptBatch(cmm, Array.from({ length: 7 }, (_, i) => plaintextOf(5, i)), { suiteId: 0x0478 })
-  t.deepEqual(entries.map((e) => (e.ok ? 'ok' : e.error.code)), ['KEYRING', 'KEYRING', 'KEYRING', 'ok', 'ok', 'ok', 'ok'])
-  t.is(counting.encryptCalls, 3)
-  for (const e of entries) if (e.ok) t.is((await officialDecrypt(e.result)).plaintext.length, 5)
-})
+eachBackend(
+  'over an asynchronous keyring, a failed backing call fails the records its key would have served, and the batch goes on',
+  async (t, backend) => {
+    const client = clientFor(backend)
+    const counting = new CountingKeyring(keyring())
+    counting.failNext = 1
+    const cmm = caching({ maxMessagesEncrypted: 3 }, counting as unknown as ReturnType<typeof keyring>)
+    const entries = await client.encryptBatch(
+      cmm,
+      Array.from({ length: 7 }, (_, i) => plaintextOf(5, i)),
+      { suiteId: 0x0478 },
+    )
+    t.deepEqual(
+      entries.map((e) => (e.ok ? 'ok' : e.error.code)),
+      ['KEYRING', 'KEYRING', 'KEYRING', 'ok', 'ok', 'ok', 'ok'],
+    )
+    t.is(counting.encryptCalls, 3)
+    for (const e of entries) if (e.ok) t.is((await officialDecrypt(e.result)).plaintext.length, 5)
+  },
+)
 
 test('signed suites through the cache: records of one data key share its signing key, and each verifies', async (t) => {
   const { jsBackend } = await import('../../lib/backend/js-backend')
   const client = clientFor(jsBackend)
   const cmm = caching({ maxMessagesEncrypted: 4 })
-  const entries = await client.encryptBatch(cmm, Array.from({ length: 6 }, (_, i) => plaintextOf(64, i)), { suiteId: 0x0578, messageHeaders: true })
+  const entries = await client.encryptBatch(
+    cmm,
+    Array.from({ length: 6 }, (_, i) => plaintextOf(64, i)),
+    { suiteId: 0x0578, messageHeaders: true },
+  )
   const keys = entries.map((e) => (e.ok ? e.messageHeader?.encryptionContext['aws-crypto-public-key'] : undefined))
   t.is(new Set(keys.slice(0, 4)).size, 1)
   t.not(keys[3], keys[4])

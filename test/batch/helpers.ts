@@ -13,7 +13,12 @@ export const WRAPPING_KEY = randomBytes(32)
 export const SUITES = [0x0014, 0x0046, 0x0078, 0x0114, 0x0146, 0x0178, 0x0214, 0x0346, 0x0378, 0x0478, 0x0578] as const
 
 export function keyring(keyName = 'batch'): RawAesKeyringNode {
-  return new RawAesKeyringNode({ keyName, keyNamespace: 'batch-tests', unencryptedMasterKey: new Uint8Array(WRAPPING_KEY), wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING })
+  return new RawAesKeyringNode({
+    keyName,
+    keyNamespace: 'batch-tests',
+    unencryptedMasterKey: new Uint8Array(WRAPPING_KEY),
+    wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+  })
 }
 
 export function officialKeyring(keyName = 'batch'): official.RawAesKeyringNode {
@@ -26,17 +31,30 @@ export function officialKeyring(keyName = 'batch'): official.RawAesKeyringNode {
 }
 
 export function policyFor(suiteId: number): CommitmentPolicy {
-  return findSuite(suiteId)?.commitment ? CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT : CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT
+  return findSuite(suiteId)?.commitment
+    ? CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT
+    : CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT
 }
 
-export function clientFor(backend: CryptoBackend, policy: CommitmentPolicy = CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT, maxEncryptedDataKeys?: number): EsdkClient {
-  return buildClient({ backend: backend.name, commitmentPolicy: policy, ...(maxEncryptedDataKeys === undefined ? {} : { maxEncryptedDataKeys }) })
+export function clientFor(
+  backend: CryptoBackend,
+  policy: CommitmentPolicy = CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT,
+  maxEncryptedDataKeys?: number,
+): EsdkClient {
+  return buildClient({
+    backend: backend.name,
+    commitmentPolicy: policy,
+    ...(maxEncryptedDataKeys === undefined ? {} : { maxEncryptedDataKeys }),
+  })
 }
 
 const officialClient = official.buildClient(official.CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT)
 
 /** Decrypts with the official SDK (one shot), returning the plaintext and the context it reports. */
-export async function officialDecrypt(message: Uint8Array, keyName = 'batch'): Promise<{ plaintext: Buffer; context: Record<string, string> }> {
+export async function officialDecrypt(
+  message: Uint8Array,
+  keyName = 'batch',
+): Promise<{ plaintext: Buffer; context: Record<string, string> }> {
   const { plaintext, messageHeader } = await officialClient.decrypt(officialKeyring(keyName), message)
   return { plaintext: Buffer.from(plaintext), context: { ...messageHeader.encryptionContext } }
 }

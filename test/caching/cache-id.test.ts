@@ -6,7 +6,10 @@ import { EncryptedDataKey } from '../../lib/format/header'
 import { checkPartition, decryptionCacheId, encryptionCacheId } from '../../lib/materials/caching/cache-id'
 import { suite } from './helpers'
 
-const sha384 = (hex: string): string => createHash('sha384').update(Buffer.from(hex.replace(/\s+/g, ''), 'hex')).digest('base64')
+const sha384 = (hex: string): string =>
+  createHash('sha384')
+    .update(Buffer.from(hex.replace(/\s+/g, ''), 'hex'))
+    .digest('base64')
 
 // Context {a: "b"}: count 0001, key length 0001, "a", value length 0001, "b".
 const CONTEXT_A_B = '0001 0001 61 0001 62'
@@ -38,13 +41,25 @@ test('decrypt with a reproduced context (our extension): one more NUL-separated 
   const base = `01 00 02 00 70 00 0178 00 0001 78 0001 69 0001 aa 00 ${CONTEXT_A_B}`
   t.is(decryptionCacheId('p', suite(0x0178), [edk], { a: 'b' }, { a: 'b' }), sha384(`${base} 00 ${CONTEXT_A_B}`))
   t.is(decryptionCacheId('p', suite(0x0178), [edk], { a: 'b' }, {}), sha384(`${base} 00`))
-  t.is(decryptionCacheId('p', suite(0x0178), [edk], { a: 'b' }), sha384(base), 'without one, exactly the spec identifier')
+  t.is(
+    decryptionCacheId('p', suite(0x0178), [edk], { a: 'b' }),
+    sha384(base),
+    'without one, exactly the spec identifier',
+  )
 })
 
 test('provider info is taken as its raw header bytes', (t) => {
   const raw = Buffer.from([0xff, 0x00, 0x80])
-  const edk = new EncryptedDataKey({ providerId: 'x', providerInfo: raw.toString('utf8'), rawInfo: raw, encryptedDataKey: Buffer.from([1]) })
-  t.is(decryptionCacheId('p', suite(0x0178), [edk], {}), sha384('01 00 02 00 70 00 0178 00 0001 78 0003 ff0080 0001 01 00'))
+  const edk = new EncryptedDataKey({
+    providerId: 'x',
+    providerInfo: raw.toString('utf8'),
+    rawInfo: raw,
+    encryptedDataKey: Buffer.from([1]),
+  })
+  t.is(
+    decryptionCacheId('p', suite(0x0178), [edk], {}),
+    sha384('01 00 02 00 70 00 0178 00 0001 78 0003 ff0080 0001 01 00'),
+  )
 })
 
 test('identifiers separate what must be separate', (t) => {
@@ -58,7 +73,11 @@ test('identifiers separate what must be separate', (t) => {
     decryptionCacheId('p', suite(0x0378), [], ctx),
   ])
   t.is(ids.size, 6)
-  t.is(encryptionCacheId('p', suite(0x0178), { c: 'd', a: 'b' }), encryptionCacheId('p', suite(0x0178), ctx), 'context order does not matter')
+  t.is(
+    encryptionCacheId('p', suite(0x0178), { c: 'd', a: 'b' }),
+    encryptionCacheId('p', suite(0x0178), ctx),
+    'context order does not matter',
+  )
 })
 
 test('partitions must be non-empty and free of NUL (the field separator)', (t) => {

@@ -21,17 +21,24 @@ const N = 50
 
 test(`${N} concurrent cold encrypts make one backing call and share one data key`, async (t) => {
   const { keyring, cmm } = setup()
-  const results = await Promise.all(Array.from({ length: N }, (_, i) => client().encrypt(cmm, Buffer.from(`message ${i}`), { encryptionContext: { k: 'v' } })))
+  const results = await Promise.all(
+    Array.from({ length: N }, (_, i) =>
+      client().encrypt(cmm, Buffer.from(`message ${i}`), { encryptionContext: { k: 'v' } }),
+    ),
+  )
   t.is(keyring.encryptCalls, 1)
   t.is(new Set(results.map((r) => edkFingerprint(r.messageHeader.encryptedDataKeys))).size, 1)
-  for (const [i, r] of results.entries()) t.is((await client().decrypt(rawAesKeyring(), r.result)).plaintext.toString(), `message ${i}`)
+  for (const [i, r] of results.entries())
+    t.is((await client().decrypt(rawAesKeyring(), r.result)).plaintext.toString(), `message ${i}`)
   t.like(cmm.getStats().encrypt, { requests: N, misses: 1, coalesced: N - 1, hits: 0, backingCalls: 1 })
 })
 
 test('concurrent cold encrypts for different contexts make one backing call per context', async (t) => {
   const { keyring, cmm } = setup()
   const tenants = ['a', 'b', 'c', 'd']
-  const runs = tenants.flatMap((tenant) => Array.from({ length: 10 }, () => client().encrypt(cmm, Buffer.from(tenant), { encryptionContext: { tenant } })))
+  const runs = tenants.flatMap((tenant) =>
+    Array.from({ length: 10 }, () => client().encrypt(cmm, Buffer.from(tenant), { encryptionContext: { tenant } })),
+  )
   const results = await Promise.all(runs)
   t.is(keyring.encryptCalls, tenants.length)
   const keysByTenant = new Map<string, Set<string>>()
@@ -46,7 +53,9 @@ test('concurrent cold encrypts for different contexts make one backing call per 
 
 test(`${N} concurrent cold decrypts of one message make one backing call`, async (t) => {
   const { keyring, cmm } = setup()
-  const { result } = await client().encrypt(rawAesKeyring(), Buffer.from('decrypt me'), { encryptionContext: { k: 'v' } })
+  const { result } = await client().encrypt(rawAesKeyring(), Buffer.from('decrypt me'), {
+    encryptionContext: { k: 'v' },
+  })
   const outs = await Promise.all(Array.from({ length: N }, () => client().decrypt(cmm, result)))
   t.is(keyring.decryptCalls, 1)
   for (const o of outs) t.is(o.plaintext.toString(), 'decrypt me')
@@ -83,6 +92,7 @@ test('capacity 0 caches nothing: concurrent requests still all succeed, one back
   t.is(results.length, 8)
   t.is(keyring.encryptCalls, 8)
   t.is(cache.size, 0)
-  for (const [i, r] of results.entries()) t.is((await client().decrypt(rawAesKeyring(), r.result)).plaintext.toString(), `m${i}`)
+  for (const [i, r] of results.entries())
+    t.is((await client().decrypt(rawAesKeyring(), r.result)).plaintext.toString(), `m${i}`)
   t.is(cmm.getStats().evictions.capacity, 8)
 })

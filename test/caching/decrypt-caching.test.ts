@@ -40,9 +40,14 @@ test('different messages (different data keys) are different entries', async (t)
 
 test('messages encrypted from one cached entry share one decrypt entry (same EDKs and context)', async (t) => {
   const { keyring, cmm } = setup()
-  const writer = new NodeCachingMaterialsManager({ backingMaterials: rawAesKeyring(), cache: getLocalCryptographicMaterialsCache(10), maxAge: 60_000 })
+  const writer = new NodeCachingMaterialsManager({
+    backingMaterials: rawAesKeyring(),
+    cache: getLocalCryptographicMaterialsCache(10),
+    maxAge: 60_000,
+  })
   const ciphertexts = []
-  for (let i = 0; i < 5; i++) ciphertexts.push((await client().encrypt(writer, Buffer.from(`m${i}`), { encryptionContext: { k: 'v' } })).result)
+  for (let i = 0; i < 5; i++)
+    ciphertexts.push((await client().encrypt(writer, Buffer.from(`m${i}`), { encryptionContext: { k: 'v' } })).result)
   for (const [i, c] of ciphertexts.entries()) t.is((await client().decrypt(cmm, c)).plaintext.toString(), `m${i}`)
   t.is(keyring.decryptCalls, 1)
 })
@@ -84,7 +89,9 @@ test('the reproduced encryption context is part of the entry: a mismatch is neve
   const { keyring, cmm } = setup()
   const ciphertext = await message('ctx', { tenant: 'a' })
   t.is((await client().decrypt(cmm, ciphertext, { encryptionContext: { tenant: 'a' } })).plaintext.toString(), 'ctx')
-  await t.throwsAsync(client().decrypt(cmm, ciphertext, { encryptionContext: { tenant: 'b' } }), { instanceOf: InvalidArgumentError })
+  await t.throwsAsync(client().decrypt(cmm, ciphertext, { encryptionContext: { tenant: 'b' } }), {
+    instanceOf: InvalidArgumentError,
+  })
   t.is((await client().decrypt(cmm, ciphertext)).plaintext.toString(), 'ctx')
   t.is((await client().decrypt(cmm, ciphertext, { encryptionContext: { tenant: 'a' } })).plaintext.toString(), 'ctx')
   t.is(keyring.decryptCalls, 2, 'with {tenant: a}: one call; without: one call; the mismatch failed in the backing CMM')
@@ -96,12 +103,26 @@ test('required encryption context: a wrong or missing reproduced value still fai
   // bind the context, so only the header tag can catch the wrong value.
   const keyring = new CountingKeyring(new TransparentKeyring('required'))
   const required = new RequiredEncryptionContextCMM({ keyring, requiredEncryptionContextKeys: ['secret-tag'] })
-  const cmm = new NodeCachingMaterialsManager({ backingMaterials: required, cache: getLocalCryptographicMaterialsCache(10), maxAge: 60_000 })
-  const { result } = await client().encrypt(required, Buffer.from('req'), { encryptionContext: { 'secret-tag': 'right', shown: 'yes' } })
-  t.is((await client().decrypt(cmm, result, { encryptionContext: { 'secret-tag': 'right' } })).plaintext.toString(), 'req')
-  t.is((await client().decrypt(cmm, result, { encryptionContext: { 'secret-tag': 'right' } })).plaintext.toString(), 'req')
+  const cmm = new NodeCachingMaterialsManager({
+    backingMaterials: required,
+    cache: getLocalCryptographicMaterialsCache(10),
+    maxAge: 60_000,
+  })
+  const { result } = await client().encrypt(required, Buffer.from('req'), {
+    encryptionContext: { 'secret-tag': 'right', shown: 'yes' },
+  })
+  t.is(
+    (await client().decrypt(cmm, result, { encryptionContext: { 'secret-tag': 'right' } })).plaintext.toString(),
+    'req',
+  )
+  t.is(
+    (await client().decrypt(cmm, result, { encryptionContext: { 'secret-tag': 'right' } })).plaintext.toString(),
+    'req',
+  )
   t.is(keyring.decryptCalls, 1)
-  await t.throwsAsync(client().decrypt(cmm, result, { encryptionContext: { 'secret-tag': 'wrong' } }), { instanceOf: AuthenticationError })
+  await t.throwsAsync(client().decrypt(cmm, result, { encryptionContext: { 'secret-tag': 'wrong' } }), {
+    instanceOf: AuthenticationError,
+  })
   await t.throwsAsync(client().decrypt(cmm, result), { instanceOf: InvalidArgumentError })
   t.is(keyring.decryptCalls, 2, 'the wrong value went to the backing CMM, the missing one was refused before it')
 })

@@ -7,11 +7,29 @@ import { EncryptionRequest, NodeMaterialsManager, DecryptionRequest } from '../.
 import { NodeDecryptionMaterial, NodeEncryptionMaterial } from '../../lib/materials/materials'
 import { NodeCachingMaterialsManager } from '../../lib/materials/caching/caching-cmm'
 import { getLocalCryptographicMaterialsCache } from '../../lib/materials/caching/local-cache'
-import { CountingKeyring, FORBID, FakeClock, IDENTITY_SUITES, REQUIRE, client, edkFingerprint, rawAesKeyring, suite } from './helpers'
+import {
+  CountingKeyring,
+  FORBID,
+  FakeClock,
+  IDENTITY_SUITES,
+  REQUIRE,
+  client,
+  edkFingerprint,
+  rawAesKeyring,
+  suite,
+} from './helpers'
 
 const PUBLIC_KEY = 'aws-crypto-public-key'
 
-function setup(options: { maxAge?: number; maxMessagesEncrypted?: number; maxBytesEncrypted?: number; capacity?: number; clock?: FakeClock } = {}) {
+function setup(
+  options: {
+    maxAge?: number
+    maxMessagesEncrypted?: number
+    maxBytesEncrypted?: number
+    capacity?: number
+    clock?: FakeClock
+  } = {},
+) {
   const keyring = new CountingKeyring()
   const clock = options.clock ?? new FakeClock()
   const cache = getLocalCryptographicMaterialsCache(options.capacity ?? 100, undefined, { now: clock.now })
@@ -27,7 +45,11 @@ function setup(options: { maxAge?: number; maxMessagesEncrypted?: number; maxByt
 }
 
 /** Encrypts with our client and returns the EDK fingerprint (one per data key) and header. */
-async function encrypt(cmm: NodeMaterialsManager, plaintext: Buffer, options: { suiteId?: number; policy?: CommitmentPolicy; context?: Record<string, string> } = {}) {
+async function encrypt(
+  cmm: NodeMaterialsManager,
+  plaintext: Buffer,
+  options: { suiteId?: number; policy?: CommitmentPolicy; context?: Record<string, string> } = {},
+) {
   const { result, messageHeader } = await client(options.policy ?? REQUIRE).encrypt(cmm, plaintext, {
     encryptionContext: options.context ?? { purpose: 'caching' },
     ...(options.suiteId === undefined ? {} : { suiteId: options.suiteId }),
@@ -224,7 +246,12 @@ test('the backing CMM is asked for materials good for maxBytesEncrypted bytes, n
       return inner.decryptMaterials(request)
     },
   }
-  const cmm = new NodeCachingMaterialsManager({ backingMaterials: spy, cache: getLocalCryptographicMaterialsCache(5), maxAge: 1000, maxBytesEncrypted: 4096 })
+  const cmm = new NodeCachingMaterialsManager({
+    backingMaterials: spy,
+    cache: getLocalCryptographicMaterialsCache(5),
+    maxAge: 1000,
+    maxBytesEncrypted: 4096,
+  })
   await encrypt(cmm, Buffer.alloc(10))
   await encrypt(cmm, Buffer.alloc(5000), { context: { other: 'entry' } })
   t.deepEqual(seen, [4096, 5000], 'a miss passes the byte limit; a bypass passes the request as it came')

@@ -43,7 +43,10 @@ export class CountingKeyring extends KeyringNode {
     return this.inner.onEncrypt(material)
   }
 
-  protected async _onDecrypt(material: NodeDecryptionMaterial, edks: readonly EncryptedDataKey[]): Promise<NodeDecryptionMaterial> {
+  protected async _onDecrypt(
+    material: NodeDecryptionMaterial,
+    edks: readonly EncryptedDataKey[],
+  ): Promise<NodeDecryptionMaterial> {
     this.decryptCalls++
     await this.pause()
     return this.inner.onDecrypt(material, edks)

@@ -35,7 +35,11 @@ function request(plaintextLength = 10): EncryptionRequest {
 
 test('every caller gets its own copy of the data key; wiping one touches neither the others nor the entry', async (t) => {
   const backing = new RecordingCmm()
-  const cmm = new NodeCachingMaterialsManager({ backingMaterials: backing, cache: getLocalCryptographicMaterialsCache(10), maxAge: 60_000 })
+  const cmm = new NodeCachingMaterialsManager({
+    backingMaterials: backing,
+    cache: getLocalCryptographicMaterialsCache(10),
+    maxAge: 60_000,
+  })
   const a = await cmm.getEncryptionMaterials(request())
   const b = await cmm.getEncryptionMaterials(request())
   const cached = backing.encrypted[0]
@@ -55,7 +59,11 @@ test('every caller gets its own copy of the data key; wiping one touches neither
 
 test('the session wipes its materials after every message, and the cached key survives it', async (t) => {
   const backing = new RecordingCmm()
-  const cmm = new NodeCachingMaterialsManager({ backingMaterials: backing, cache: getLocalCryptographicMaterialsCache(10), maxAge: 60_000 })
+  const cmm = new NodeCachingMaterialsManager({
+    backingMaterials: backing,
+    cache: getLocalCryptographicMaterialsCache(10),
+    maxAge: 60_000,
+  })
   for (let i = 0; i < 5; i++) {
     const { result } = await client().encrypt(cmm, Buffer.from(`s${i}`))
     t.is((await client().decrypt(cmm, result)).plaintext.toString(), `s${i}`)
@@ -69,7 +77,13 @@ test('eviction wipes the cached data key: limits, capacity, expiry, clear', asyn
   const clock = new FakeClock()
   const backing = new RecordingCmm()
   const cache = getLocalCryptographicMaterialsCache(1, undefined, { now: clock.now })
-  const cmm = new NodeCachingMaterialsManager({ backingMaterials: backing, cache, maxAge: 1000, maxMessagesEncrypted: 1, now: clock.now })
+  const cmm = new NodeCachingMaterialsManager({
+    backingMaterials: backing,
+    cache,
+    maxAge: 1000,
+    maxMessagesEncrypted: 1,
+    now: clock.now,
+  })
 
   await cmm.getEncryptionMaterials(request())
   await cmm.getEncryptionMaterials(request())
@@ -107,7 +121,15 @@ test('decrypt entries are copied and wiped the same way', async (t) => {
 
 test('materials that are not cached are returned as they came, with no copy left behind', async (t) => {
   const backing = new RecordingCmm()
-  const cmm = new NodeCachingMaterialsManager({ backingMaterials: backing, cache: getLocalCryptographicMaterialsCache(10), maxAge: 60_000 })
-  const bypassed = await cmm.getEncryptionMaterials({ suite: suite(0x0478), encryptionContext: {}, commitmentPolicy: REQUIRE })
+  const cmm = new NodeCachingMaterialsManager({
+    backingMaterials: backing,
+    cache: getLocalCryptographicMaterialsCache(10),
+    maxAge: 60_000,
+  })
+  const bypassed = await cmm.getEncryptionMaterials({
+    suite: suite(0x0478),
+    encryptionContext: {},
+    commitmentPolicy: REQUIRE,
+  })
   t.true(bypassed === backing.encrypted[0]?.material)
 })

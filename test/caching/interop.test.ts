@@ -18,9 +18,16 @@ for (const { id, policy } of CASES) {
 
   test(`${hex}: messages from our caching CMM (one data key) decrypt with the official SDK`, async (t) => {
     const counting = new CountingKeyring(keys.ours)
-    const cmm = new ours.NodeCachingMaterialsManager({ backingMaterials: counting, cache: ours.getLocalCryptographicMaterialsCache(10), maxAge: 60_000 })
+    const cmm = new ours.NodeCachingMaterialsManager({
+      backingMaterials: counting,
+      cache: ours.getLocalCryptographicMaterialsCache(10),
+      maxAge: 60_000,
+    })
     for (let i = 0; i < 3; i++) {
-      const { result, messageHeader } = await ourClient(policy).encrypt(cmm, Buffer.from(`ours ${i}`), { suiteId: id, encryptionContext: { side: 'ours' } })
+      const { result, messageHeader } = await ourClient(policy).encrypt(cmm, Buffer.from(`ours ${i}`), {
+        suiteId: id,
+        encryptionContext: { side: 'ours' },
+      })
       t.is(messageHeader.suiteId, id)
       const { plaintext, messageHeader: officialHeader } = await officialClient(policy).decrypt(keys.official, result)
       t.is(plaintext.toString(), `ours ${i}`)
@@ -37,11 +44,18 @@ for (const { id, policy } of CASES) {
     })
     const ciphertexts: Buffer[] = []
     for (let i = 0; i < 3; i++) {
-      const { result } = await officialClient(policy).encrypt(officialCmm, Buffer.from(`official ${i}`), { suiteId: id, encryptionContext: { side: 'official' } })
+      const { result } = await officialClient(policy).encrypt(officialCmm, Buffer.from(`official ${i}`), {
+        suiteId: id,
+        encryptionContext: { side: 'official' },
+      })
       ciphertexts.push(result)
     }
     const counting = new CountingKeyring(keys.ours)
-    const cmm = new ours.NodeCachingMaterialsManager({ backingMaterials: counting, cache: ours.getLocalCryptographicMaterialsCache(10), maxAge: 60_000 })
+    const cmm = new ours.NodeCachingMaterialsManager({
+      backingMaterials: counting,
+      cache: ours.getLocalCryptographicMaterialsCache(10),
+      maxAge: 60_000,
+    })
     for (const [i, c] of ciphertexts.entries()) {
       t.is((await ourClient(policy).decrypt(cmm, c)).plaintext.toString(), `official ${i}`)
       t.is((await ourClient(policy).decrypt(cmm, c)).plaintext.toString(), `official ${i}`)
@@ -57,10 +71,22 @@ test('N concurrent cold encrypts: the official caching CMM makes several data ke
     cache: official.getLocalCryptographicMaterialsCache(10),
     maxAge: 60_000,
   })
-  const ourCmm = new ours.NodeCachingMaterialsManager({ backingMaterials: keys.ours, cache: ours.getLocalCryptographicMaterialsCache(10), maxAge: 60_000 })
-  const officialRuns = await Promise.all(Array.from({ length: n }, () => officialClient('REQUIRE_ENCRYPT_REQUIRE_DECRYPT').encrypt(officialCmm, Buffer.from('x'))))
-  const ourRuns = await Promise.all(Array.from({ length: n }, () => ourClient('REQUIRE_ENCRYPT_REQUIRE_DECRYPT').encrypt(ourCmm, Buffer.from('x'))))
-  const officialKeys = new Set(officialRuns.map((r) => edkFingerprint(r.messageHeader.encryptedDataKeys.map((e) => new ours.EncryptedDataKey(e)))))
+  const ourCmm = new ours.NodeCachingMaterialsManager({
+    backingMaterials: keys.ours,
+    cache: ours.getLocalCryptographicMaterialsCache(10),
+    maxAge: 60_000,
+  })
+  const officialRuns = await Promise.all(
+    Array.from({ length: n }, () =>
+      officialClient('REQUIRE_ENCRYPT_REQUIRE_DECRYPT').encrypt(officialCmm, Buffer.from('x')),
+    ),
+  )
+  const ourRuns = await Promise.all(
+    Array.from({ length: n }, () => ourClient('REQUIRE_ENCRYPT_REQUIRE_DECRYPT').encrypt(ourCmm, Buffer.from('x'))),
+  )
+  const officialKeys = new Set(
+    officialRuns.map((r) => edkFingerprint(r.messageHeader.encryptedDataKeys.map((e) => new ours.EncryptedDataKey(e)))),
+  )
   const ourKeys = new Set(ourRuns.map((r) => edkFingerprint(r.messageHeader.encryptedDataKeys)))
   t.log(`official: ${officialKeys.size} data keys for ${n} concurrent cold encrypts; ours: ${ourKeys.size}`)
   t.true(officialKeys.size > 1)

@@ -19,12 +19,19 @@ test.after.always(async () => {
 const committing = ours.buildClient(ours.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
 const legacy = ours.buildClient(ours.CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT)
 
-function sdkConfig(): { endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string }; region: string } {
+function sdkConfig(): {
+  endpoint: string
+  credentials: { accessKeyId: string; secretAccessKey: string }
+  region: string
+} {
   return { endpoint: kms.endpoint, credentials: kms.credentials, region: 'us-west-2' }
 }
 
 function keyring(): ours.KmsKeyringNode {
-  return new ours.KmsKeyringNode({ generatorKeyId: kms.keys.keyArn('us-west-2'), clientProvider: ours.getClient(KMS, sdkConfig()) })
+  return new ours.KmsKeyringNode({
+    generatorKeyId: kms.keys.keyArn('us-west-2'),
+    clientProvider: ours.getClient(KMS, sdkConfig()),
+  })
 }
 
 /** A context naming the test, so its calls can be picked out of the shared call log. */
@@ -36,7 +43,9 @@ function calls(context: Record<string, string>, op: string): KmsCallRecord[] {
   return kms.calls.filter((c) => c.op === op && c.encryptionContext['test-id'] === context['test-id'])
 }
 
-function cachingCmm(options: { maxMessagesEncrypted?: number; clock?: FakeClock; maxAge?: number } = {}): ours.NodeCachingMaterialsManager {
+function cachingCmm(
+  options: { maxMessagesEncrypted?: number; clock?: FakeClock; maxAge?: number } = {},
+): ours.NodeCachingMaterialsManager {
   const clock = options.clock ?? new FakeClock()
   return new ours.NodeCachingMaterialsManager({
     backingMaterials: keyring(),
@@ -73,7 +82,9 @@ test('N concurrent cold encrypts make one GenerateDataKey (the official caching 
   try {
     const ourContext = testContext()
     const cmm = cachingCmm()
-    await Promise.all(Array.from({ length: n }, () => committing.encrypt(cmm, Buffer.from('c'), { encryptionContext: ourContext })))
+    await Promise.all(
+      Array.from({ length: n }, () => committing.encrypt(cmm, Buffer.from('c'), { encryptionContext: ourContext })),
+    )
     t.is(calls(ourContext, 'GenerateDataKey').length, 1)
 
     const officialContext = testContext()
@@ -86,7 +97,11 @@ test('N concurrent cold encrypts make one GenerateDataKey (the official caching 
       maxAge: 60_000,
     })
     const officialClient = official.buildClient(official.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
-    await Promise.all(Array.from({ length: n }, () => officialClient.encrypt(officialCmm, Buffer.from('c'), { encryptionContext: officialContext })))
+    await Promise.all(
+      Array.from({ length: n }, () =>
+        officialClient.encrypt(officialCmm, Buffer.from('c'), { encryptionContext: officialContext }),
+      ),
+    )
     const officialCount = calls(officialContext, 'GenerateDataKey').length
     t.log(`GenerateDataKey calls for ${n} concurrent cold encrypts: ours 1, official ${officialCount}`)
     t.true(officialCount > 1)
@@ -98,7 +113,8 @@ test('N concurrent cold encrypts make one GenerateDataKey (the official caching 
 test('identity-KDF suites bypass the cache: one GenerateDataKey per message', async (t) => {
   const cmm = cachingCmm()
   const context = testContext()
-  for (let i = 0; i < 3; i++) await legacy.encrypt(cmm, Buffer.from('id'), { suiteId: 0x0078, encryptionContext: context })
+  for (let i = 0; i < 3; i++)
+    await legacy.encrypt(cmm, Buffer.from('id'), { suiteId: 0x0078, encryptionContext: context })
   t.is(calls(context, 'GenerateDataKey').length, 3)
   t.is(cmm.getStats().bypasses.identityKdf, 3)
 })

@@ -149,10 +149,18 @@ test('del wipes, reports its reason, and a throwing listener does not break the 
 
 test('arguments are checked', (t) => {
   for (const capacity of [-1, 1.5, Number.NaN, Infinity]) {
-    t.throws(() => getLocalCryptographicMaterialsCache(capacity), { instanceOf: InvalidArgumentError }, String(capacity))
+    t.throws(
+      () => getLocalCryptographicMaterialsCache(capacity),
+      { instanceOf: InvalidArgumentError },
+      String(capacity),
+    )
   }
   for (const frequency of [0, -5, Number.NaN, 2 ** 31]) {
-    t.throws(() => getLocalCryptographicMaterialsCache(1, frequency), { instanceOf: InvalidArgumentError }, String(frequency))
+    t.throws(
+      () => getLocalCryptographicMaterialsCache(1, frequency),
+      { instanceOf: InvalidArgumentError },
+      String(frequency),
+    )
   }
   const cache = getLocalCryptographicMaterialsCache(1)
   t.throws(() => cache.putEncryptionMaterial('k', encryption(), -1, 1000), { instanceOf: InvalidArgumentError })

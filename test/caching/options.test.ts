@@ -4,11 +4,19 @@ import { InvalidArgumentError } from '../../lib/core/errors'
 import { NodeDefaultCryptographicMaterialsManager } from '../../lib/materials/default-cmm'
 import { NodeMaterialsManager } from '../../lib/materials/keyring'
 import { NodeCachingMaterialsManager } from '../../lib/materials/caching/caching-cmm'
-import { CachingMaterialsManagerInput, MAX_BYTES_ENCRYPTED, MAX_MESSAGES_ENCRYPTED } from '../../lib/materials/caching/options'
+import {
+  CachingMaterialsManagerInput,
+  MAX_BYTES_ENCRYPTED,
+  MAX_MESSAGES_ENCRYPTED,
+} from '../../lib/materials/caching/options'
 import { getLocalCryptographicMaterialsCache } from '../../lib/materials/caching/local-cache'
 import { CountingKeyring, client, rawAesKeyring } from './helpers'
 
-const base = (): CachingMaterialsManagerInput => ({ backingMaterials: rawAesKeyring(), cache: getLocalCryptographicMaterialsCache(10), maxAge: 1000 })
+const base = (): CachingMaterialsManagerInput => ({
+  backingMaterials: rawAesKeyring(),
+  cache: getLocalCryptographicMaterialsCache(10),
+  maxAge: 1000,
+})
 
 /** Builds with `patch` applied, bypassing the static types the way a JavaScript caller could. */
 function build(patch: Record<string, unknown>): NodeCachingMaterialsManager {
@@ -60,7 +68,9 @@ test('cache, backingMaterials and partition are checked', (t) => {
 })
 
 test('a keyring is wrapped in a default CMM; a CMM is used as is', (t) => {
-  t.true(new NodeCachingMaterialsManager(base()).backingMaterialsManager instanceof NodeDefaultCryptographicMaterialsManager)
+  t.true(
+    new NodeCachingMaterialsManager(base()).backingMaterialsManager instanceof NodeDefaultCryptographicMaterialsManager,
+  )
   const cmm: NodeMaterialsManager = new NodeDefaultCryptographicMaterialsManager(rawAesKeyring())
   t.is(build({ backingMaterials: cmm }).backingMaterialsManager, cmm)
 })

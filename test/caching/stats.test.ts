@@ -9,7 +9,14 @@ test('a mixed workload: every counter matches, and the backing calls equal the k
   const clock = new FakeClock()
   const keyring = new CountingKeyring()
   const cache = getLocalCryptographicMaterialsCache(2, undefined, { now: clock.now })
-  const cmm = new NodeCachingMaterialsManager({ backingMaterials: keyring, cache, maxAge: 1000, maxMessagesEncrypted: 3, maxBytesEncrypted: 1000, now: clock.now })
+  const cmm = new NodeCachingMaterialsManager({
+    backingMaterials: keyring,
+    cache,
+    maxAge: 1000,
+    maxMessagesEncrypted: 3,
+    maxBytesEncrypted: 1000,
+    now: clock.now,
+  })
 
   // Entry A: 1 miss + 2 hits, then the message limit evicts it: 1 miss.
   for (let i = 0; i < 4; i++) await client().encrypt(cmm, Buffer.alloc(10), { encryptionContext: { e: 'A' } })
@@ -42,12 +49,21 @@ test('a mixed workload: every counter matches, and the backing calls equal the k
 })
 
 test('stats are snapshots: frozen, and later work does not change an earlier one', async (t) => {
-  const cmm = new NodeCachingMaterialsManager({ backingMaterials: rawAesKeyring(), cache: getLocalCryptographicMaterialsCache(5), maxAge: 1000 })
+  const cmm = new NodeCachingMaterialsManager({
+    backingMaterials: rawAesKeyring(),
+    cache: getLocalCryptographicMaterialsCache(5),
+    maxAge: 1000,
+  })
   const before = cmm.getStats()
   await client().encrypt(cmm, Buffer.from('x'))
   t.is(before.misses, 0)
   t.is(cmm.getStats().misses, 1)
-  t.true(Object.isFrozen(before) && Object.isFrozen(before.bypasses) && Object.isFrozen(before.evictions) && Object.isFrozen(before.encrypt))
+  t.true(
+    Object.isFrozen(before) &&
+      Object.isFrozen(before.bypasses) &&
+      Object.isFrozen(before.evictions) &&
+      Object.isFrozen(before.encrypt),
+  )
 })
 
 test('the cache reports its own size and evictions, across all managers using it', async (t) => {

@@ -23,23 +23,39 @@ class CountingSyncKeyring extends KeyringNode {
     this.encrypts++
     return this.inner.onEncryptSync(material)
   }
-  protected override _onDecryptSync(material: NodeDecryptionMaterial, edks: readonly EncryptedDataKey[]): NodeDecryptionMaterial | undefined {
+  protected override _onDecryptSync(
+    material: NodeDecryptionMaterial,
+    edks: readonly EncryptedDataKey[],
+  ): NodeDecryptionMaterial | undefined {
     this.decrypts++
     return this.inner.onDecryptSync(material, edks)
   }
   protected async _onEncrypt(material: NodeEncryptionMaterial): Promise<NodeEncryptionMaterial> {
     return this.inner.onEncrypt(material)
   }
-  protected async _onDecrypt(material: NodeDecryptionMaterial, edks: readonly EncryptedDataKey[]): Promise<NodeDecryptionMaterial> {
+  protected async _onDecrypt(
+    material: NodeDecryptionMaterial,
+    edks: readonly EncryptedDataKey[],
+  ): Promise<NodeDecryptionMaterial> {
     return this.inner.onDecrypt(material, edks)
   }
 }
 
 const S = suite(0x0478)
-const request = (plaintextLength = 100) => ({ suite: S, encryptionContext: { purpose: 'sync' }, commitmentPolicy: REQUIRE, plaintextLength })
+const request = (plaintextLength = 100) => ({
+  suite: S,
+  encryptionContext: { purpose: 'sync' },
+  commitmentPolicy: REQUIRE,
+  plaintextLength,
+})
 
 function caching(backingMaterials: CountingSyncKeyring | CountingKeyring, maxMessagesEncrypted = 1000) {
-  return new NodeCachingMaterialsManager({ backingMaterials, cache: getLocalCryptographicMaterialsCache(10), maxAge: 60_000, maxMessagesEncrypted })
+  return new NodeCachingMaterialsManager({
+    backingMaterials,
+    cache: getLocalCryptographicMaterialsCache(10),
+    maxAge: 60_000,
+    maxMessagesEncrypted,
+  })
 }
 
 test('over a synchronous keyring, a miss and then hits are answered synchronously, within the message limit', (t) => {
@@ -96,8 +112,16 @@ test('decrypt: a miss over a synchronous keyring unwraps once, later requests hi
   const keyring = new CountingSyncKeyring()
   const cmm = caching(keyring)
   const ours = client(REQUIRE)
-  const { result, messageHeader } = await ours.encrypt(cmm, Buffer.from('cached'), { suiteId: 0x0478, encryptionContext: { purpose: 'sync' } })
-  const decryptRequest = { suite: S, encryptedDataKeys: messageHeader.encryptedDataKeys, encryptionContext: messageHeader.encryptionContext, commitmentPolicy: REQUIRE }
+  const { result, messageHeader } = await ours.encrypt(cmm, Buffer.from('cached'), {
+    suiteId: 0x0478,
+    encryptionContext: { purpose: 'sync' },
+  })
+  const decryptRequest = {
+    suite: S,
+    encryptedDataKeys: messageHeader.encryptedDataKeys,
+    encryptionContext: messageHeader.encryptionContext,
+    commitmentPolicy: REQUIRE,
+  }
   for (let i = 0; i < 3; i++) {
     const m = cmm.decryptMaterialsSync(decryptRequest)
     if (!m) return t.fail('not synchronous')
@@ -119,7 +143,10 @@ test('messages encrypted through the synchronous path decrypt with the official 
   const theirs = official.buildClient(official.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
   for (const suiteId of [0x0478, 0x0578]) {
     for (let i = 0; i < 3; i++) {
-      const { result } = await client(REQUIRE).encrypt(cmm, Buffer.from(`record ${i}`), { suiteId, encryptionContext: { purpose: 'sync' } })
+      const { result } = await client(REQUIRE).encrypt(cmm, Buffer.from(`record ${i}`), {
+        suiteId,
+        encryptionContext: { purpose: 'sync' },
+      })
       t.is(Buffer.from((await theirs.decrypt(keyring, result)).plaintext).toString(), `record ${i}`)
     }
   }

@@ -26,7 +26,12 @@ export interface RunOptions {
 
 export function esdk(args: readonly string[], options: RunOptions = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ESDK, ...args], { cwd: options.cwd, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'], detached: options.detached === true })
+    const child = spawn(process.execPath, [ESDK, ...args], {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: options.detached === true,
+    })
     const out: Buffer[] = []
     let stderr = ''
     child.stdout.on('data', (c: Buffer) => out.push(c))
@@ -46,14 +51,21 @@ export function scratch(t: ExecutionContext): string {
 }
 
 /** A 32-byte AES wrapping key in `dir/aes.key`, and the -w arguments that name it. */
-export function aesKey(dir: string, name = 'aes.key', bytes: Buffer = randomBytes(32)): { file: string; bytes: Buffer; w: string[] } {
+export function aesKey(
+  dir: string,
+  name = 'aes.key',
+  bytes: Buffer = randomBytes(32),
+): { file: string; bytes: Buffer; w: string[] } {
   const file = path.join(dir, name)
   writeFileSync(file, bytes)
   return { file, bytes, w: ['-w', 'provider=raw-aes', `key=file:${file}`, 'namespace=cli-tests', 'name=aes-1'] }
 }
 
 export function lines(text: Buffer | string): string[] {
-  return text.toString().split('\n').filter((l) => l !== '')
+  return text
+    .toString()
+    .split('\n')
+    .filter((l) => l !== '')
 }
 
 export function metadataLines(text: Buffer | string): Record<string, unknown>[] {

@@ -10,7 +10,12 @@ const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).statu
 
 function inTerminal(command: string, cwd: string, typed?: string): string {
   // -q quiet, -f flush, -e the child's exit code, -c the command; the pty's output arrives on script's stdout, script's stdin is typed on it.
-  const r = spawnSync('script', ['-qfec', command, '/dev/null'], { cwd, encoding: 'utf8', timeout: 60_000, ...(typed === undefined ? {} : { input: typed }) })
+  const r = spawnSync('script', ['-qfec', command, '/dev/null'], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 60_000,
+    ...(typed === undefined ? {} : { input: typed }),
+  })
   if (r.status !== 0) throw new Error(`script exited ${String(r.status)}: ${r.stdout}${r.stderr}`)
   return r.stdout
 }
@@ -35,14 +40,21 @@ maybe('a 6 MiB file on a terminal shows bytes, rate, ETA and files done; -q and 
   t.notRegex(small, /files/, 'no bar for a small input')
 })
 
-maybe('--interactive asks the terminal (/dev/tty), not stdin: the answer typed there decides, with stdin at /dev/null', (t) => {
-  const dir = scratch(t)
-  const { w } = aesKey(dir)
-  writeFileSync(path.join(dir, 'a.txt'), 'A')
-  writeFileSync(path.join(dir, 'a.txt.encrypted'), 'keep me')
-  const command = `${process.execPath} ${ESDK} -e -i a.txt -o . --interactive ${w.join(' ')} -S < /dev/null`
-  t.regex(inTerminal(command, dir, 'n\n'), /Overwrite existing output file/)
-  t.is(readFileSync(path.join(dir, 'a.txt.encrypted'), 'utf8'), 'keep me', 'answered no on the terminal')
-  inTerminal(command, dir, 'y\n')
-  t.not(readFileSync(path.join(dir, 'a.txt.encrypted'), 'utf8'), 'keep me', 'answered yes on the terminal (stdin said nothing)')
-})
+maybe(
+  '--interactive asks the terminal (/dev/tty), not stdin: the answer typed there decides, with stdin at /dev/null',
+  (t) => {
+    const dir = scratch(t)
+    const { w } = aesKey(dir)
+    writeFileSync(path.join(dir, 'a.txt'), 'A')
+    writeFileSync(path.join(dir, 'a.txt.encrypted'), 'keep me')
+    const command = `${process.execPath} ${ESDK} -e -i a.txt -o . --interactive ${w.join(' ')} -S < /dev/null`
+    t.regex(inTerminal(command, dir, 'n\n'), /Overwrite existing output file/)
+    t.is(readFileSync(path.join(dir, 'a.txt.encrypted'), 'utf8'), 'keep me', 'answered no on the terminal')
+    inTerminal(command, dir, 'y\n')
+    t.not(
+      readFileSync(path.join(dir, 'a.txt.encrypted'), 'utf8'),
+      'keep me',
+      'answered yes on the terminal (stdin said nothing)',
+    )
+  },
+)

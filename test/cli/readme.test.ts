@@ -13,7 +13,11 @@ function recipes(): string[] {
   return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] as string)
 }
 
-function bash(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function bash(
+  script: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn('bash', ['-euo', 'pipefail', '-c', script], { cwd, env })
     let stdout = ''
@@ -57,7 +61,11 @@ test('the CLI recipes: offline raw key, a directory with KMS, decrypt from a pip
 
   const b = await bash(directory, dir, env)
   t.is(b.status, 0, b.stderr)
-  t.deepEqual(readdirSync(path.join(dir, 'encrypted'), { recursive: true }).map(String).sort(), ['app.log.encrypted', 'old', path.join('old', 'app.1.log.encrypted')])
+  t.deepEqual(readdirSync(path.join(dir, 'encrypted'), { recursive: true }).map(String).sort(), [
+    'app.log.encrypted',
+    'old',
+    path.join('old', 'app.1.log.encrypted'),
+  ])
   t.is(metadataLines(readFileSync(path.join(dir, 'metadata.jsonl'))).length, 2)
   t.is(kms.counters.GenerateDataKey, 2)
 

@@ -29,15 +29,41 @@ test('a nested directory with -r and --jobs 2: every file round-trips under the 
   for (let i = 0; i < 300; i++) {
     const rel = path.join(`d${i % 3}`, `e${i % 5}`, `f${i}.txt`)
     mkdirSync(path.join(src, path.dirname(rel)), { recursive: true })
-    const body = randomBytes(i % 7 === 0 ? 0 : 1 + (i * 37) % 3000)
+    const body = randomBytes(i % 7 === 0 ? 0 : 1 + ((i * 37) % 3000))
     writeFileSync(path.join(src, rel), body)
     files.set(rel, body)
   }
   mkdirSync(path.join(dir, 'enc'))
   mkdirSync(path.join(dir, 'dec'))
-  const e = await esdk(['-e', '-r', '-i', src, '-o', path.join(dir, 'enc'), ...w, '-S', '--jobs', '2', '--caching', 'capacity=10', 'max_age=60'])
+  const e = await esdk([
+    '-e',
+    '-r',
+    '-i',
+    src,
+    '-o',
+    path.join(dir, 'enc'),
+    ...w,
+    '-S',
+    '--jobs',
+    '2',
+    '--caching',
+    'capacity=10',
+    'max_age=60',
+  ])
   t.is(e.status, 0, e.stderr)
-  const d = await esdk(['-d', '-R', '-i', path.join(dir, 'enc'), '-o', path.join(dir, 'dec'), ...w, '-S', '--jobs', '2', '--suffix'])
+  const d = await esdk([
+    '-d',
+    '-R',
+    '-i',
+    path.join(dir, 'enc'),
+    '-o',
+    path.join(dir, 'dec'),
+    ...w,
+    '-S',
+    '--jobs',
+    '2',
+    '--suffix',
+  ])
   t.is(d.status, 0, d.stderr)
   let checked = 0
   for (const [rel, body] of files) {
@@ -45,7 +71,9 @@ test('a nested directory with -r and --jobs 2: every file round-trips under the 
     checked++
   }
   t.is(checked, 300)
-  const listed = (readdirSync(path.join(dir, 'enc'), { recursive: true }) as string[]).filter((f) => statSync(path.join(dir, 'enc', f)).isFile())
+  const listed = (readdirSync(path.join(dir, 'enc'), { recursive: true }) as string[]).filter((f) =>
+    statSync(path.join(dir, 'enc', f)).isFile(),
+  )
   t.is(listed.length, 300, 'one output per input, no temporary files left')
   t.true(listed.every((f) => f.endsWith('.txt.encrypted')))
 })
@@ -81,7 +109,14 @@ test('raw RSA keys from PEM files: encrypt with the public key, decrypt with the
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
   writeFileSync(path.join(dir, 'pub.pem'), publicKey.export({ type: 'spki', format: 'pem' }))
   writeFileSync(path.join(dir, 'priv.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }))
-  const w = (file: string): string[] => ['-w', 'provider=raw-rsa', `key=file:${file}`, 'namespace=rsa-ns', 'name=rsa-1', 'padding=oaep-sha512']
+  const w = (file: string): string[] => [
+    '-w',
+    'provider=raw-rsa',
+    `key=file:${file}`,
+    'namespace=rsa-ns',
+    'name=rsa-1',
+    'padding=oaep-sha512',
+  ]
   const e = await esdk(['-e', '-i', '-', '-o', '-', ...w('pub.pem'), '-S'], { cwd: dir, input: 'rsa secret' })
   t.is(e.status, 0, e.stderr)
   const d = await esdk(['-d', '-i', '-', '-o', '-', ...w('priv.pem'), '-S'], { cwd: dir, input: e.stdout })
@@ -95,7 +130,22 @@ test('raw RSA keys from PEM files: encrypt with the public key, decrypt with the
 test('--algorithm, --frame-length, --commitment-policy and --decrypt-unsigned', async (t) => {
   const dir = scratch(t)
   const { w } = aesKey(dir)
-  const unsigned = await esdk(['-e', '-i', '-', '-o', '-', ...w, '-S', '--algorithm', 'AES_256_GCM_HKDF_SHA512_COMMIT_KEY', '--frame-length', '100'], { input: 'x'.repeat(1000) })
+  const unsigned = await esdk(
+    [
+      '-e',
+      '-i',
+      '-',
+      '-o',
+      '-',
+      ...w,
+      '-S',
+      '--algorithm',
+      'AES_256_GCM_HKDF_SHA512_COMMIT_KEY',
+      '--frame-length',
+      '100',
+    ],
+    { input: 'x'.repeat(1000) },
+  )
   t.is(unsigned.status, 0, unsigned.stderr)
   t.is(unsigned.stdout.readUInt16BE(1), 0x0478)
   const signed = await esdk(['-e', '-i', '-', '-o', '-', ...w, '-S'], { input: 'signed' })
@@ -106,13 +156,19 @@ test('--algorithm, --frame-length, --commitment-policy and --decrypt-unsigned', 
   const refused = await esdk(['--decrypt-unsigned', '-i', '-', '-o', '-', ...w, '-S'], { input: signed.stdout })
   t.is(refused.status, 1)
   t.is(refused.stdout.length, 0)
-  const v1 = await esdk(['-e', '-i', '-', '-o', '-', ...w, '-S', '--commitment-policy', 'forbid-encrypt-allow-decrypt'], { input: 'legacy' })
+  const v1 = await esdk(
+    ['-e', '-i', '-', '-o', '-', ...w, '-S', '--commitment-policy', 'forbid-encrypt-allow-decrypt'],
+    { input: 'legacy' },
+  )
   t.is(v1.status, 0, v1.stderr)
   t.is(v1.stdout[0], 1, 'a v1 message')
   t.is(v1.stdout.readUInt16BE(2), 0x0378, "the Python CLI's default under forbid-encrypt")
   const strict = await esdk(['-d', '-i', '-', '-o', '-', ...w, '-S'], { input: v1.stdout })
   t.is(strict.status, 1, 'require-decrypt refuses a non-committing message')
-  const allow = await esdk(['-d', '-i', '-', '-o', '-', ...w, '-S', '--commitment-policy', 'require-encrypt-allow-decrypt'], { input: v1.stdout })
+  const allow = await esdk(
+    ['-d', '-i', '-', '-o', '-', ...w, '-S', '--commitment-policy', 'require-encrypt-allow-decrypt'],
+    { input: v1.stdout },
+  )
   t.is(allow.stdout.toString(), 'legacy')
 })
 
@@ -130,16 +186,43 @@ test('--backend js and --backend native write messages each other reads: small f
   const dir = scratch(t)
   const { w } = aesKey(dir)
   for (const d of ['in', 'js', 'native', 'back-native', 'back-js']) mkdirSync(path.join(dir, d))
-  const files = new Map<string, Buffer>([...Array.from({ length: 6 }, (_, i) => [`s${i}`, randomBytes(100 + i * 700)] as const), ['big', randomBytes(1536 * 1024)]])
+  const files = new Map<string, Buffer>([
+    ...Array.from({ length: 6 }, (_, i) => [`s${i}`, randomBytes(100 + i * 700)] as const),
+    ['big', randomBytes(1536 * 1024)],
+  ])
   for (const [name, bytes] of files) writeFileSync(path.join(dir, 'in', name), bytes)
   for (const backend of ['js', 'native']) {
-    const e = await esdk(['-e', '-r', '-i', 'in', '-o', backend, ...w, '-S', '--backend', backend, '--jobs', '2', '--frame-length', '4096'], { cwd: dir })
+    const e = await esdk(
+      [
+        '-e',
+        '-r',
+        '-i',
+        'in',
+        '-o',
+        backend,
+        ...w,
+        '-S',
+        '--backend',
+        backend,
+        '--jobs',
+        '2',
+        '--frame-length',
+        '4096',
+      ],
+      { cwd: dir },
+    )
     t.is(e.status, 0, `${backend}: ${e.stderr}`)
   }
   // Each backend's messages opened by the other one.
-  for (const [from, by] of [['js', 'native'], ['native', 'js']] as const) {
-    const d = await esdk(['-d', '-r', '-i', from, '-o', `back-${by}`, ...w, '-S', '--backend', by, '--suffix', ''], { cwd: dir })
+  for (const [from, by] of [
+    ['js', 'native'],
+    ['native', 'js'],
+  ] as const) {
+    const d = await esdk(['-d', '-r', '-i', from, '-o', `back-${by}`, ...w, '-S', '--backend', by, '--suffix', ''], {
+      cwd: dir,
+    })
     t.is(d.status, 0, `${from} -> ${by}: ${d.stderr}`)
-    for (const [name, bytes] of files) t.true(readFileSync(path.join(dir, `back-${by}`, `${name}.encrypted`)).equals(bytes), `${from} -> ${by}: ${name}`)
+    for (const [name, bytes] of files)
+      t.true(readFileSync(path.join(dir, `back-${by}`, `${name}.encrypted`)).equals(bytes), `${from} -> ${by}: ${name}`)
   }
 })

@@ -92,7 +92,11 @@ test('never overwrite an input; --no-overwrite keeps existing outputs; an existi
   t.not(readFileSync(path.join(dir, 'a.txt.encrypted'), 'utf8'), 'keep me')
   const written = readFileSync(path.join(dir, 'a.txt.encrypted'))
   // Without a terminal (a new session has none) the answer comes from stdin; test/cli/progress asks a real one.
-  const ask = await esdk(['-e', '-i', 'a.txt', '-o', '.', '--interactive', ...w, '-S'], { cwd: dir, input: 'n\n', detached: true })
+  const ask = await esdk(['-e', '-i', 'a.txt', '-o', '.', '--interactive', ...w, '-S'], {
+    cwd: dir,
+    input: 'n\n',
+    detached: true,
+  })
   t.is(ask.status, 0, ask.stderr)
   t.regex(ask.stderr, /Overwrite existing output file/)
   t.deepEqual(readFileSync(path.join(dir, 'a.txt.encrypted')), written, 'answered no: left alone')
@@ -115,16 +119,28 @@ test('decrypt checks the context: pairs must match, bare keys must be present; a
   const dir = scratch(t)
   const { w } = aesKey(dir)
   writeFileSync(path.join(dir, 'c.txt'), 'context')
-  t.is((await esdk(['-e', '-i', 'c.txt', '-o', 'c.enc', ...w, '-S', '-c', 'team=blue', 'stage=prod'], { cwd: dir })).status, 0)
+  t.is(
+    (await esdk(['-e', '-i', 'c.txt', '-o', 'c.enc', ...w, '-S', '-c', 'team=blue', 'stage=prod'], { cwd: dir }))
+      .status,
+    0,
+  )
   const ok = await esdk(['-d', '-i', 'c.enc', '-o', 'ok.txt', ...w, '-S', '-c', 'team=blue', 'stage'], { cwd: dir })
   t.is(ok.status, 0, ok.stderr)
   t.is(readFileSync(path.join(dir, 'ok.txt'), 'utf8'), 'context')
-  const bad = await esdk(['-d', '-i', 'c.enc', '-o', 'bad.txt', ...w, '--metadata-output', 'm.json', '-c', 'team=red', 'region'], { cwd: dir })
+  const bad = await esdk(
+    ['-d', '-i', 'c.enc', '-o', 'bad.txt', ...w, '--metadata-output', 'm.json', '-c', 'team=red', 'region'],
+    { cwd: dir },
+  )
   t.is(bad.status, 1, 'stricter than the Python CLI, which exits 0 (its issue #199)')
   t.regex(bad.stderr, /encryption context does not match: key "region" missing, "team" is not "red"/)
   t.false(readdirSync(dir).includes('bad.txt'))
   const [m] = metadataLines(readFileSync(path.join(dir, 'm.json')))
-  t.like(m, { skipped: true, reason: 'Missing encryption context key or value', missing_encryption_context_keys: ['region'], missing_encryption_context_pairs: [['team', 'red']] })
+  t.like(m, {
+    skipped: true,
+    reason: 'Missing encryption context key or value',
+    missing_encryption_context_keys: ['region'],
+    missing_encryption_context_pairs: [['team', 'red']],
+  })
 })
 
 test('one bad file in a directory fails alone: the others are written, the exit code is 1', async (t) => {
@@ -132,7 +148,8 @@ test('one bad file in a directory fails alone: the others are written, the exit 
   const { w } = aesKey(dir)
   mkdirSync(path.join(dir, 'in'))
   mkdirSync(path.join(dir, 'out'))
-  for (const n of ['1', '2', '3']) writeFileSync(path.join(dir, 'in', n), await encrypted(dir, w, Buffer.from(`file ${n}`)))
+  for (const n of ['1', '2', '3'])
+    writeFileSync(path.join(dir, 'in', n), await encrypted(dir, w, Buffer.from(`file ${n}`)))
   writeFileSync(path.join(dir, 'in', '2'), Buffer.from('not a message'))
   const d = await esdk(['-d', '-r', '-i', 'in', '-o', 'out', ...w, '-S'], { cwd: dir })
   t.is(d.status, 1)
@@ -151,8 +168,26 @@ test('errors are one line without -v and carry the stack with -v; no dependency 
   t.regex(verbose.stderr, /\n\s+at /)
   const env = { ...process.env }
   delete env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED
-  Object.assign(env, { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_EC2_METADATA_DISABLED: 'true' })
-  const withSdk = await esdk(['-e', '-i', '-', '-o', '-', '-w', 'key=arn:aws:kms:us-west-2:111122223333:key/none', '-S', '--kms-endpoint', 'http://127.0.0.1:9'], { input: 'x', env })
+  Object.assign(env, {
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'secret',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  })
+  const withSdk = await esdk(
+    [
+      '-e',
+      '-i',
+      '-',
+      '-o',
+      '-',
+      '-w',
+      'key=arn:aws:kms:us-west-2:111122223333:key/none',
+      '-S',
+      '--kms-endpoint',
+      'http://127.0.0.1:9',
+    ],
+    { input: 'x', env },
+  )
   t.is(withSdk.status, 1)
   t.is(lines(withSdk.stderr).length, 1, withSdk.stderr)
   t.notRegex(withSdk.stderr, /NodeVersionSupportWarning|Warning/)

@@ -22,16 +22,47 @@ process.stdout.write(JSON.stringify(out))`
 
 test('unset: the defaults', (t) => {
   t.deepEqual(readConfig({}), {
-    backend: 'auto', nativeThreads: Math.min(64, availableParallelism()), gcm: 'auto', p384: 'auto',
-    addonPath: undefined, skipNativeBuild: false, buildFromSource: false, set: {},
+    backend: 'auto',
+    nativeThreads: Math.min(64, availableParallelism()),
+    gcm: 'auto',
+    p384: 'auto',
+    addonPath: undefined,
+    skipNativeBuild: false,
+    buildFromSource: false,
+    set: {},
   })
   t.deepEqual(readConfig({ ESDK_BACKEND: '', ESDK_P384: '' }).set, {}, 'empty is unset')
 })
 
 test('every accepted value parses, and what was set is listed as given', (t) => {
-  const c = readConfig({ ESDK_BACKEND: 'js', ESDK_NATIVE_THREADS: '3', ESDK_GCM_IMPL: 'evp', ESDK_P384: 'openssl', ESDK_NATIVE_ADDON_PATH: '/x.node', ESDK_SKIP_NATIVE_BUILD: '1', ESDK_BUILD_FROM_SOURCE: '0', ESDK_TEST_VECTORS: '/v' })
-  t.like(c, { backend: 'js', nativeThreads: 3, gcm: 'evp', p384: 'openssl', addonPath: '/x.node', skipNativeBuild: true, buildFromSource: false })
-  t.deepEqual(Object.keys(c.set).sort(), ['ESDK_BACKEND', 'ESDK_BUILD_FROM_SOURCE', 'ESDK_GCM_IMPL', 'ESDK_NATIVE_ADDON_PATH', 'ESDK_NATIVE_THREADS', 'ESDK_P384', 'ESDK_SKIP_NATIVE_BUILD'])
+  const c = readConfig({
+    ESDK_BACKEND: 'js',
+    ESDK_NATIVE_THREADS: '3',
+    ESDK_GCM_IMPL: 'evp',
+    ESDK_P384: 'openssl',
+    ESDK_NATIVE_ADDON_PATH: '/x.node',
+    ESDK_SKIP_NATIVE_BUILD: '1',
+    ESDK_BUILD_FROM_SOURCE: '0',
+    ESDK_TEST_VECTORS: '/v',
+  })
+  t.like(c, {
+    backend: 'js',
+    nativeThreads: 3,
+    gcm: 'evp',
+    p384: 'openssl',
+    addonPath: '/x.node',
+    skipNativeBuild: true,
+    buildFromSource: false,
+  })
+  t.deepEqual(Object.keys(c.set).sort(), [
+    'ESDK_BACKEND',
+    'ESDK_BUILD_FROM_SOURCE',
+    'ESDK_GCM_IMPL',
+    'ESDK_NATIVE_ADDON_PATH',
+    'ESDK_NATIVE_THREADS',
+    'ESDK_P384',
+    'ESDK_SKIP_NATIVE_BUILD',
+  ])
   for (const p384 of ['auto', 'keys', 'fast', 'openssl'] as const) t.is(readConfig({ ESDK_P384: p384 }).p384, p384)
   for (const gcm of ['auto', 'vaes', 'evp'] as const) t.is(readConfig({ ESDK_GCM_IMPL: gcm }).gcm, gcm)
   t.is(readConfig({ ESDK_NATIVE_THREADS: '64' }).nativeThreads, 64)
@@ -40,8 +71,15 @@ test('every accepted value parses, and what was set is listed as given', (t) => 
 
 test('a bad value is an InvalidArgumentError that names the variable and the value', (t) => {
   const bad: [string, string][] = [
-    ['ESDK_BACKEND', 'fast'], ['ESDK_NATIVE_THREADS', '0'], ['ESDK_NATIVE_THREADS', '65'], ['ESDK_NATIVE_THREADS', '2x'],
-    ['ESDK_NATIVE_THREADS', '-1'], ['ESDK_GCM_IMPL', 'aesni'], ['ESDK_P384', 'FAST'], ['ESDK_SKIP_NATIVE_BUILD', 'yes'], ['ESDK_BUILD_FROM_SOURCE', 'true'],
+    ['ESDK_BACKEND', 'fast'],
+    ['ESDK_NATIVE_THREADS', '0'],
+    ['ESDK_NATIVE_THREADS', '65'],
+    ['ESDK_NATIVE_THREADS', '2x'],
+    ['ESDK_NATIVE_THREADS', '-1'],
+    ['ESDK_GCM_IMPL', 'aesni'],
+    ['ESDK_P384', 'FAST'],
+    ['ESDK_SKIP_NATIVE_BUILD', 'yes'],
+    ['ESDK_BUILD_FROM_SOURCE', 'true'],
   ]
   for (const [name, value] of bad) {
     const err = t.throws(() => readConfig({ [name]: value }), { instanceOf: InvalidArgumentError }, `${name}=${value}`)
@@ -51,13 +89,22 @@ test('a bad value is an InvalidArgumentError that names the variable and the val
 })
 
 test('in a process: a bad value fails the first client and getBackendInfo() with that error, before any addon is loaded', (t) => {
-  const out = inChild({ ESDK_NATIVE_THREADS: 'many' }, `[(() => { try { esdk.buildClient(); return 'built' } catch (e) { return e.code + ': ' + e.message } })(),
-    (() => { try { esdk.getBackendInfo(); return 'info' } catch (e) { return e.code } })()]`)
-  t.deepEqual(out, ['INVALID_ARGUMENT: ESDK_NATIVE_THREADS must be a whole number from 1 to 64 or unset (got "many")', 'INVALID_ARGUMENT'])
+  const out = inChild(
+    { ESDK_NATIVE_THREADS: 'many' },
+    `[(() => { try { esdk.buildClient(); return 'built' } catch (e) { return e.code + ': ' + e.message } })(),
+    (() => { try { esdk.getBackendInfo(); return 'info' } catch (e) { return e.code } })()]`,
+  )
+  t.deepEqual(out, [
+    'INVALID_ARGUMENT: ESDK_NATIVE_THREADS must be a whole number from 1 to 64 or unset (got "many")',
+    'INVALID_ARGUMENT',
+  ])
 })
 
 test('getBackendInfo() reports the configuration, read once: later changes to process.env do nothing', (t) => {
-  const out = inChild({ ESDK_NATIVE_THREADS: '2', ESDK_BACKEND: 'js' }, `(() => { const a = esdk.getBackendInfo().config; process.env.ESDK_NATIVE_THREADS = '5'; const b = esdk.getBackendInfo().config; return [a.nativeThreads, a.set, b.nativeThreads] })()`)
+  const out = inChild(
+    { ESDK_NATIVE_THREADS: '2', ESDK_BACKEND: 'js' },
+    `(() => { const a = esdk.getBackendInfo().config; process.env.ESDK_NATIVE_THREADS = '5'; const b = esdk.getBackendInfo().config; return [a.nativeThreads, a.set, b.nativeThreads] })()`,
+  )
   t.deepEqual(out, [2, { ESDK_BACKEND: 'js', ESDK_NATIVE_THREADS: '2' }, 2])
 })
 
@@ -68,11 +115,22 @@ withNative('the addon gets ESDK_GCM_IMPL and ESDK_P384 at load, and getBackendIn
   t.like(settings({ ESDK_P384: 'keys' }), { p384: 'keys' })
   const gcm = (settings({ ESDK_GCM_IMPL: 'vaes' }) as { gcm: string }).gcm
   t.true(gcm === 'vaes' || gcm === 'evp', 'vaes where the CPU has it, else evp')
-  const why = inChild({ ESDK_GCM_IMPL: 'evp' }, 'esdk.getBackendInfo().nativeSettingsWhy') as { gcm: string; p384: string }
+  const why = inChild({ ESDK_GCM_IMPL: 'evp' }, 'esdk.getBackendInfo().nativeSettingsWhy') as {
+    gcm: string
+    p384: string
+  }
   t.is(why.gcm, 'ESDK_GCM_IMPL=evp')
   t.regex(why.p384, /^auto[,:]/)
-  const auto = inChild({}, '[esdk.getBackendInfo().nativeSettings, esdk.getBackendInfo().nativeSettingsWhy]') as [{ gcm: string }, { gcm: string }]
+  const auto = inChild({}, '[esdk.getBackendInfo().nativeSettings, esdk.getBackendInfo().nativeSettingsWhy]') as [
+    { gcm: string },
+    { gcm: string },
+  ]
   // auto is vaes where available, unless EVP measured at least 10% faster at load (then the reason says so).
   if (auto[0].gcm !== gcm) t.regex(auto[1].gcm, /^auto, measured at load/)
-  t.regex(auto[1].gcm, gcm === 'vaes' || /measured/.test(auto[1].gcm) ? /^auto, measured at load: ours \d+ us, EVP \d+ us per 64 KiB$/ : /^auto: the CPU lacks/)
+  t.regex(
+    auto[1].gcm,
+    gcm === 'vaes' || /measured/.test(auto[1].gcm)
+      ? /^auto, measured at load: ours \d+ us, EVP \d+ us per 64 KiB$/
+      : /^auto: the CPU lacks/,
+  )
 })

@@ -16,7 +16,13 @@ test('kdfCounterMode equals the official JS implementation for every hash, key, 
             const salt = randomBytes(saltLength)
             const label = randomBytes(labelLength)
             const ours = kdfCounterMode({ hash, ikm, label, context: salt, length })
-            const theirs = officialKdf({ digestAlgorithm: hash, ikm, nonce: salt, purpose: label, expectedLength: length })
+            const theirs = officialKdf({
+              digestAlgorithm: hash,
+              ikm,
+              nonce: salt,
+              purpose: label,
+              expectedLength: length,
+            })
             t.deepEqual(ours, Buffer.from(theirs), `${hash}/${ikmLength}/${saltLength}/${length}/${labelLength}`)
             t.is(ours.byteOffset, 0)
             t.is(ours.buffer.byteLength, length, 'an unpooled buffer of its own')
@@ -34,12 +40,20 @@ test('kdfCounterMode: a known answer (HMAC-SHA256, the hierarchical keyring shap
   const ikm = Buffer.alloc(32, 7)
   const salt = Buffer.alloc(16, 9)
   const label = Buffer.from('aws-kms-hierarchy')
-  const expected = createHmac('sha256', ikm).update(Buffer.concat([Buffer.from([0, 0, 0, 1]), label, Buffer.from([0]), salt, Buffer.from([0, 0, 1, 0])])).digest()
+  const expected = createHmac('sha256', ikm)
+    .update(Buffer.concat([Buffer.from([0, 0, 0, 1]), label, Buffer.from([0]), salt, Buffer.from([0, 0, 1, 0])]))
+    .digest()
   t.deepEqual(kdfCounterMode({ hash: 'sha256', ikm, label, context: salt, length: 32 }), expected)
 })
 
-test('kdfCounterMode refuses keys, salts, lengths and hashes outside the keyrings\' definitions', (t) => {
-  const ok = { hash: 'sha384' as const, ikm: randomBytes(48), label: Buffer.alloc(0), context: randomBytes(32), length: 64 }
+test("kdfCounterMode refuses keys, salts, lengths and hashes outside the keyrings' definitions", (t) => {
+  const ok = {
+    hash: 'sha384' as const,
+    ikm: randomBytes(48),
+    label: Buffer.alloc(0),
+    context: randomBytes(32),
+    length: 64,
+  }
   t.notThrows(() => kdfCounterMode(ok))
   for (const bad of [
     { ...ok, ikm: randomBytes(31) },
@@ -57,7 +71,11 @@ test('hkdf equals node:crypto hkdfSync for one and several blocks', (t) => {
       const salt = randomBytes(length % 3 === 0 ? 0 : 32)
       const ikm = randomBytes(32)
       const info = randomBytes(length % 40)
-      t.deepEqual(hkdf(hash, salt, ikm, info, length), Buffer.from(hkdfSync(hash, ikm, salt, info, length)), `${hash}/${length}`)
+      t.deepEqual(
+        hkdf(hash, salt, ikm, info, length),
+        Buffer.from(hkdfSync(hash, ikm, salt, info, length)),
+        `${hash}/${length}`,
+      )
     }
   }
   t.throws(() => hkdf('sha256', Buffer.alloc(0), randomBytes(32), Buffer.alloc(0), 0), { instanceOf: RangeError })

@@ -2,7 +2,13 @@
 import test from 'ava'
 import * as official from '@aws-crypto/client-node'
 import { CommitmentPolicyError } from '../../lib/core/errors'
-import { CommitmentPolicy, assertDecryptAllowed, assertEncryptAllowed, defaultSuiteFor, isCommitmentPolicy } from '../../lib/core/policy'
+import {
+  CommitmentPolicy,
+  assertDecryptAllowed,
+  assertEncryptAllowed,
+  defaultSuiteFor,
+  isCommitmentPolicy,
+} from '../../lib/core/policy'
 import { ALL_SUITES } from '../../lib/core/suites'
 
 const POLICIES = [
@@ -36,14 +42,20 @@ test('default suites: FORBID → 0x0378 (spec erratum, as every SDK does), REQUI
   t.is(defaultSuiteFor(CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT), 0x0378)
   t.is(defaultSuiteFor(CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT), 0x0578)
   t.is(defaultSuiteFor(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT), 0x0578)
-  for (const p of POLICIES) t.is(defaultSuiteFor(p), official.CommitmentPolicySuites[p].defaultAlgorithmSuite as number, p)
+  for (const p of POLICIES)
+    t.is(defaultSuiteFor(p), official.CommitmentPolicySuites[p].defaultAlgorithmSuite as number, p)
 })
 
 test('encrypt: FORBID allows exactly the nine non-committing suites, REQUIRE_* exactly the two committing ones', (t) => {
   for (const policy of POLICIES) {
     for (const suite of ALL_SUITES) {
-      const expected = policy === CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT ? !COMMITTING.has(suite.id) : COMMITTING.has(suite.id)
-      t.is(allowed(() => assertEncryptAllowed(policy, suite)), expected, `${policy} 0x${suite.id.toString(16)}`)
+      const expected =
+        policy === CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT ? !COMMITTING.has(suite.id) : COMMITTING.has(suite.id)
+      t.is(
+        allowed(() => assertEncryptAllowed(policy, suite)),
+        expected,
+        `${policy} 0x${suite.id.toString(16)}`,
+      )
     }
   }
 })
@@ -52,7 +64,11 @@ test('decrypt: only REQUIRE_ENCRYPT_REQUIRE_DECRYPT refuses, and only the non-co
   for (const policy of POLICIES) {
     for (const suite of ALL_SUITES) {
       const expected = policy !== CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT || COMMITTING.has(suite.id)
-      t.is(allowed(() => assertDecryptAllowed(policy, suite)), expected, `${policy} 0x${suite.id.toString(16)}`)
+      t.is(
+        allowed(() => assertDecryptAllowed(policy, suite)),
+        expected,
+        `${policy} 0x${suite.id.toString(16)}`,
+      )
     }
   }
 })
@@ -78,5 +94,6 @@ test('the encrypt and decrypt matrices agree with the official CommitmentPolicyS
 
 test('isCommitmentPolicy accepts the three names only', (t) => {
   for (const p of POLICIES) t.true(isCommitmentPolicy(p))
-  for (const v of ['', 'FORBID', 'require_encrypt_require_decrypt', undefined, null, 0, {}]) t.false(isCommitmentPolicy(v), String(v))
+  for (const v of ['', 'FORBID', 'require_encrypt_require_decrypt', undefined, null, 0, {}])
+    t.false(isCommitmentPolicy(v), String(v))
 })

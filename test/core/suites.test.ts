@@ -5,7 +5,9 @@ import { ALL_SUITES, AlgorithmSuiteIdentifier, findSuite } from '../../lib/core/
 
 // framework/algorithm-suites.md, supported-algorithm-suites table:
 // id, message format, data key bytes, KDF hash, signature curve, commitment.
-const SPEC_TABLE: ReadonlyArray<readonly [number, 1 | 2, number, string | undefined, 'P-256' | 'P-384' | undefined, boolean]> = [
+const SPEC_TABLE: ReadonlyArray<
+  readonly [number, 1 | 2, number, string | undefined, 'P-256' | 'P-384' | undefined, boolean]
+> = [
   [0x0014, 1, 16, undefined, undefined, false],
   [0x0046, 1, 24, undefined, undefined, false],
   [0x0078, 1, 32, undefined, undefined, false],
@@ -29,7 +31,8 @@ test('there are exactly the eleven spec suites, each found by id', (t) => {
 })
 
 test('unknown ids are not suites', (t) => {
-  for (const id of [0x0000, 0x0001, 0x0015, 0x0079, 0x0278, 0x0479, 0x0678, 0xffff, -1, 0x10014]) t.is(findSuite(id), undefined, `0x${id.toString(16)}`)
+  for (const id of [0x0000, 0x0001, 0x0015, 0x0079, 0x0278, 0x0479, 0x0678, 0xffff, -1, 0x10014])
+    t.is(findSuite(id), undefined, `0x${id.toString(16)}`)
 })
 
 for (const [id, format, keyBytes, kdf, curve, commitment] of SPEC_TABLE) {
@@ -62,7 +65,10 @@ for (const [id, format, keyBytes, kdf, curve, commitment] of SPEC_TABLE) {
     t.is(s.ivLength, o.ivLength)
     t.is(s.tagLength * 8, o.tagLength)
     t.is<string | undefined, string | undefined>(s.kdf, o.kdf === 'HKDF' ? o.kdfHash : undefined)
-    t.is(s.signature?.curve, o.signatureCurve === undefined ? undefined : o.signatureCurve === 'prime256v1' ? 'P-256' : 'P-384')
+    t.is(
+      s.signature?.curve,
+      o.signatureCurve === undefined ? undefined : o.signatureCurve === 'prime256v1' ? 'P-256' : 'P-384',
+    )
     t.is<string | undefined, string | undefined>(s.signature?.hash, o.signatureHash)
     t.is(s.commitment, o.commitment === 'KEY')
     t.is(AlgorithmSuiteIdentifier[id], official.AlgorithmSuiteIdentifier[id], 'same enum name')

@@ -78,7 +78,11 @@ test('the Kinesis demo, as the README runs it: kinesalite on a port, then the de
   const port = (server.address() as import('node:net').AddressInfo).port
   try {
     const { spawn } = await import('node:child_process')
-    const child = spawn(process.execPath, [path.join(examples, 'kinesis-demo.js'), '--kinesis', `http://127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(
+      process.execPath,
+      [path.join(examples, 'kinesis-demo.js'), '--kinesis', `http://127.0.0.1:${port}`],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))

@@ -16,8 +16,18 @@ interface BodyModel {
 }
 
 const bodyModel: fc.Arbitrary<BodyModel> = fc
-  .record({ frameLength: fc.integer({ min: 1, max: 64 }), fullFrames: fc.integer({ min: 0, max: 8 }), finalFraction: fc.double({ min: 0, max: 1, noNaN: true }), start: fc.integer({ min: 0, max: 40 }) })
-  .map((r) => ({ frameLength: r.frameLength, fullFrames: r.fullFrames, finalLength: Math.floor(r.finalFraction * r.frameLength), start: r.start }))
+  .record({
+    frameLength: fc.integer({ min: 1, max: 64 }),
+    fullFrames: fc.integer({ min: 0, max: 8 }),
+    finalFraction: fc.double({ min: 0, max: 1, noNaN: true }),
+    start: fc.integer({ min: 0, max: 40 }),
+  })
+  .map((r) => ({
+    frameLength: r.frameLength,
+    fullFrames: r.fullFrames,
+    finalLength: Math.floor(r.finalFraction * r.frameLength),
+    start: r.start,
+  }))
 
 function frames(m: BodyModel): Buffer[] {
   const out: Buffer[] = []
@@ -32,12 +42,20 @@ function bodyBytes(m: BodyModel): Buffer {
 
 const BODY_ERRORS = new Set(['MALFORMED_MESSAGE', 'LIMIT_EXCEEDED'])
 
-function scanOrError(bytes: Buffer, start: number, contentType: ContentType, frameLength: number, maxBodySize?: number): BodyTable | EsdkError {
+function scanOrError(
+  bytes: Buffer,
+  start: number,
+  contentType: ContentType,
+  frameLength: number,
+  maxBodySize?: number,
+): BodyTable | EsdkError {
   try {
     return scanBody(bytes, start, contentType, frameLength, { maxBodySize })
   } catch (e) {
     if (e instanceof EsdkError) return e
-    throw new Error(`scanBody threw a non-EsdkError: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, { cause: e })
+    throw new Error(`scanBody threw a non-EsdkError: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, {
+      cause: e,
+    })
   }
 }
 
@@ -48,9 +66,26 @@ function rowsInBounds(body: BodyTable, start: number, frameLength: number, frame
   let total = 0
   for (let i = 0; i < body.frameCount; i++) {
     const r = i * FRAME_ROW
-    const [iv, ct, length, tag, seq, kind] = [0, 1, 2, 3, 4, 5].map((k) => body.table[r + k] as number) as [number, number, number, number, number, number]
+    const [iv, ct, length, tag, seq, kind] = [0, 1, 2, 3, 4, 5].map((k) => body.table[r + k] as number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ]
     const last = i === body.frameCount - 1
-    if (!framed) return body.frameCount === 1 && kind === 2 && seq === 1 && iv === start && ct === start + 20 && tag === ct + length && tag + 16 === body.end && body.end <= n
+    if (!framed)
+      return (
+        body.frameCount === 1 &&
+        kind === 2 &&
+        seq === 1 &&
+        iv === start &&
+        ct === start + 20 &&
+        tag === ct + length &&
+        tag + 16 === body.end &&
+        body.end <= n
+      )
     if (seq !== i + 1 || kind !== (last ? 1 : 0)) return false
     const head = kind === 1 ? 8 : 4
     if (iv !== at + head || ct !== iv + 12 + (kind === 1 ? 4 : 0) || tag !== ct + length || tag + 16 > n) return false
@@ -156,7 +191,8 @@ test('frames reordered, repeated, dropped or added after the final frame are ref
       const r = scanOrError(bytes, 0, ContentType.FRAMED_DATA, m.frameLength)
       // What follows a final frame is not the scanner's to see: the body ends at the final frame,
       // and the message-level check (trailing bytes) refuses what comes after it.
-      if (shape === 'frame-after-final') return !(r instanceof EsdkError) && r.end === bytes.length - (4 + 12 + m.frameLength + 16)
+      if (shape === 'frame-after-final')
+        return !(r instanceof EsdkError) && r.end === bytes.length - (4 + 12 + m.frameLength + 16)
       if (shape === 'final-early') return !(r instanceof EsdkError) && r.frameCount === 1 && r.end < bytes.length
       return r instanceof EsdkError && r.code === 'MALFORMED_MESSAGE'
     }),
@@ -186,9 +222,20 @@ test('any mutation of a framed or non-framed body gives rows in bounds or a type
     fc.property(bodyModel, fc.boolean(), mutations(), (m, framed, edits) => {
       const original = framed
         ? bodyBytes(m)
-        : Buffer.concat([Buffer.alloc(m.start, 0x99), Buffer.alloc(12, 7), u64(m.finalLength + m.frameLength), Buffer.alloc(m.finalLength + m.frameLength, 0xcc), Buffer.alloc(16, 0xdd)])
+        : Buffer.concat([
+            Buffer.alloc(m.start, 0x99),
+            Buffer.alloc(12, 7),
+            u64(m.finalLength + m.frameLength),
+            Buffer.alloc(m.finalLength + m.frameLength, 0xcc),
+            Buffer.alloc(16, 0xdd),
+          ])
       const bytes = mutated(original, edits)
-      const r = scanOrError(bytes, Math.min(m.start, bytes.length), framed ? ContentType.FRAMED_DATA : ContentType.NO_FRAMING, m.frameLength)
+      const r = scanOrError(
+        bytes,
+        Math.min(m.start, bytes.length),
+        framed ? ContentType.FRAMED_DATA : ContentType.NO_FRAMING,
+        m.frameLength,
+      )
       if (r instanceof EsdkError) return BODY_ERRORS.has(r.code)
       return rowsInBounds(r, Math.min(m.start, bytes.length), m.frameLength, framed)
     }),
@@ -199,11 +246,21 @@ test('any mutation of a framed or non-framed body gives rows in bounds or a type
 
 test('random bytes as a body never make the scanner throw anything but a typed EsdkError; declared lengths are bounded before use', (t) => {
   fc.assert(
-    fc.property(fc.uint8Array({ maxLength: 400 }), fc.integer({ min: 1, max: 0xffffffff }), fc.boolean(), (bytes, frameLength, framed) => {
-      const r = scanOrError(Buffer.from(bytes), 0, framed ? ContentType.FRAMED_DATA : ContentType.NO_FRAMING, frameLength)
-      if (r instanceof EsdkError) return BODY_ERRORS.has(r.code)
-      return rowsInBounds(r, 0, frameLength, framed)
-    }),
+    fc.property(
+      fc.uint8Array({ maxLength: 400 }),
+      fc.integer({ min: 1, max: 0xffffffff }),
+      fc.boolean(),
+      (bytes, frameLength, framed) => {
+        const r = scanOrError(
+          Buffer.from(bytes),
+          0,
+          framed ? ContentType.FRAMED_DATA : ContentType.NO_FRAMING,
+          frameLength,
+        )
+        if (r instanceof EsdkError) return BODY_ERRORS.has(r.code)
+        return rowsInBounds(r, 0, frameLength, framed)
+      },
+    ),
     { numRuns: FC_RUNS.mutations },
   )
   t.pass()
@@ -212,9 +269,16 @@ test('random bytes as a body never make the scanner throw anything but a typed E
 test('a non-framed body scans to its one row; every cut is "need more" for scanNonFramed', (t) => {
   fc.assert(
     fc.property(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 30 }), (length, start) => {
-      const body = Buffer.concat([Buffer.alloc(start, 1), Buffer.alloc(12, 2), u64(length), Buffer.alloc(length, 3), Buffer.alloc(16, 4)])
+      const body = Buffer.concat([
+        Buffer.alloc(start, 1),
+        Buffer.alloc(12, 2),
+        u64(length),
+        Buffer.alloc(length, 3),
+        Buffer.alloc(16, 4),
+      ])
       const table = float64Table(FRAME_ROW)
-      if (scanNonFramed(body, start, table, 0, {}) !== body.length || table[2] !== length || table[5] !== 2) return false
+      if (scanNonFramed(body, start, table, 0, {}) !== body.length || table[2] !== length || table[5] !== 2)
+        return false
       for (let cut = start; cut < body.length; cut++) {
         const r = scanNonFramed(body.subarray(0, cut), start, table, 0, {})
         if (!(r < 0 && cut - r <= body.length)) return false

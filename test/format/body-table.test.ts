@@ -12,7 +12,8 @@ const PREFIX = 5
 function framedBody(plaintextLength: number, frameLength: number): Buffer {
   const parts: Buffer[] = [Buffer.alloc(PREFIX, 0x77)]
   const full = Math.floor(plaintextLength / frameLength)
-  for (let seq = 1; seq <= full; seq++) parts.push(Buffer.concat([regularFrame(seq, 0).subarray(0, 16), randomBytes(frameLength + 16)]))
+  for (let seq = 1; seq <= full; seq++)
+    parts.push(Buffer.concat([regularFrame(seq, 0).subarray(0, 16), randomBytes(frameLength + 16)]))
   const last = plaintextLength - full * frameLength
   parts.push(Buffer.concat([finalFrame(full + 1, 0).subarray(0, 24), randomBytes(last + 16)]))
   const bytes = Buffer.concat(parts)
@@ -27,7 +28,11 @@ function expectedRows(plaintextLength: number, frameLength: number): { start: nu
   const full = Math.floor(plaintextLength / frameLength)
   let o = PREFIX
   for (let seq = 1; seq <= full; seq++) {
-    rows.push({ start: o, end: o + 4 + 12 + frameLength + 16, row: [o + 4, o + 16, frameLength, o + 16 + frameLength, seq, 0] })
+    rows.push({
+      start: o,
+      end: o + 4 + 12 + frameLength + 16,
+      row: [o + 4, o + 16, frameLength, o + 16 + frameLength, seq, 0],
+    })
     o += 4 + 12 + frameLength + 16
   }
   const last = plaintextLength - full * frameLength
@@ -36,16 +41,33 @@ function expectedRows(plaintextLength: number, frameLength: number): { start: nu
 }
 
 test('scanBody writes one row per frame at the offsets the spec layout gives', (t) => {
-  for (const [size, frameLength] of [[0, 1], [1, 1], [5, 1], [0, 4096], [4095, 4096], [4096, 4096], [4097, 4096], [10_000, 1000], [77, 7]] as const) {
+  for (const [size, frameLength] of [
+    [0, 1],
+    [1, 1],
+    [5, 1],
+    [0, 4096],
+    [4095, 4096],
+    [4096, 4096],
+    [4097, 4096],
+    [10_000, 1000],
+    [77, 7],
+  ] as const) {
     const bytes = framedBody(size, frameLength)
     const body = scanBody(bytes, PREFIX, ContentType.FRAMED_DATA, frameLength, {})
     const want = expectedRows(size, frameLength)
     t.is(body.frameCount, want.length)
     t.is(body.plaintextLength, size)
     t.is(body.end, bytes.length)
-    t.deepEqual(Array.from(body.table), want.flatMap((w) => w.row), `${size}/${frameLength}`)
+    t.deepEqual(
+      Array.from(body.table),
+      want.flatMap((w) => w.row),
+      `${size}/${frameLength}`,
+    )
     const refs = frameRefs(body)
-    t.deepEqual(refs.map((f) => f.kind), want.map((_, i) => (i === want.length - 1 ? 'final' : 'frame')))
+    t.deepEqual(
+      refs.map((f) => f.kind),
+      want.map((_, i) => (i === want.length - 1 ? 'final' : 'frame')),
+    )
   }
 })
 
@@ -68,7 +90,10 @@ test('scanFrame at every cut: need-more with the exact missing count, then the s
       t.true(cut - result <= frame.end, `frame ${index + 1} cut at ${cut} asks for too much`)
       const fixed = frame.start + (index === want.length - 1 ? 8 + 12 + 4 : 4)
       if (cut >= fixed) t.is(cut - result, frame.end)
-      t.true(Array.from(table).every((v) => v === 0), 'no row written for an incomplete frame')
+      t.true(
+        Array.from(table).every((v) => v === 0),
+        'no row written for an incomplete frame',
+      )
     }
   }
 })
@@ -84,7 +109,11 @@ test('scanFrame refuses wrong sequence numbers, early final markers and long fin
     ['final frame declaring 2^32-1 bytes (no content present)', finalFrame(1, 0, 0xffffffff), 1],
   ]
   for (const [what, frame, expected] of cases) {
-    const err = t.throws(() => scanFrame(frame, 0, 8, expected, table, 0, {}), { instanceOf: MalformedMessageError }, what)
+    const err = t.throws(
+      () => scanFrame(frame, 0, 8, expected, table, 0, {}),
+      { instanceOf: MalformedMessageError },
+      what,
+    )
     t.is(err?.code, 'MALFORMED_MESSAGE', what)
   }
 })
@@ -92,17 +121,25 @@ test('scanFrame refuses wrong sequence numbers, early final markers and long fin
 test('maxBodySize is checked as soon as a frame length is known, before its content arrives', (t) => {
   const table = float64Table(FRAME_ROW)
   // Only the first 4 bytes of a 4096-byte regular frame: its length is the frame length.
-  t.throws(() => scanFrame(regularFrame(1, 4096).subarray(0, 4), 0, 4096, 1, table, 0, { maxBodySize: 4095 }), { instanceOf: LimitExceededError })
+  t.throws(() => scanFrame(regularFrame(1, 4096).subarray(0, 4), 0, 4096, 1, table, 0, { maxBodySize: 4095 }), {
+    instanceOf: LimitExceededError,
+  })
   t.is(scanFrame(regularFrame(1, 4096), 0, 4096, 1, table, 0, { maxBodySize: 4096 }), 4 + 12 + 4096 + 16)
   // A final frame's own length field decides.
-  t.throws(() => scanFrame(finalFrame(1, 100).subarray(0, 24), 0, 4096, 1, table, 0, { maxBodySize: 99 }), { instanceOf: LimitExceededError })
+  t.throws(() => scanFrame(finalFrame(1, 100).subarray(0, 24), 0, 4096, 1, table, 0, { maxBodySize: 99 }), {
+    instanceOf: LimitExceededError,
+  })
   t.is(scanFrame(finalFrame(1, 99), 0, 4096, 1, table, 0, { maxBodySize: 99 }), 8 + 12 + 4 + 99 + 16)
 })
 
 test('scanBody: a body without its final frame, or cut anywhere, is malformed', (t) => {
   const bytes = framedBody(40, 16)
   for (let n = PREFIX; n < bytes.length; n++) {
-    t.throws(() => scanBody(bytes.subarray(0, n), PREFIX, ContentType.FRAMED_DATA, 16, {}), { instanceOf: MalformedMessageError }, `cut at ${n}`)
+    t.throws(
+      () => scanBody(bytes.subarray(0, n), PREFIX, ContentType.FRAMED_DATA, 16, {}),
+      { instanceOf: MalformedMessageError },
+      `cut at ${n}`,
+    )
   }
   const noFinal = Buffer.concat([Buffer.alloc(PREFIX), regularFrame(1, 16), regularFrame(2, 16)])
   t.throws(() => scanBody(noFinal, PREFIX, ContentType.FRAMED_DATA, 16, {}), { instanceOf: MalformedMessageError })
@@ -122,7 +159,9 @@ test('scanNonFramed: one single-block row, the 2^36 - 32 bound from the length f
   }
   const huge = Buffer.concat([Buffer.alloc(12), u64(2 ** 36 - 31)])
   t.throws(() => scanNonFramed(huge, 0, table, 0, {}), { instanceOf: MalformedMessageError })
-  t.throws(() => scanNonFramed(Buffer.concat([Buffer.alloc(12), u64(1000)]), 0, table, 0, { maxBodySize: 999 }), { instanceOf: LimitExceededError })
+  t.throws(() => scanNonFramed(Buffer.concat([Buffer.alloc(12), u64(1000)]), 0, table, 0, { maxBodySize: 999 }), {
+    instanceOf: LimitExceededError,
+  })
   const body = scanBody(bytes, 3, ContentType.NO_FRAMING, 0, {})
   t.is(body.plaintextLength, 37)
   t.is(body.end, bytes.length)

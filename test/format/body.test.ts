@@ -10,7 +10,13 @@ import { finalFrame, regularFrame, u16, u32, u64 } from './spec-bytes'
 const ascii = (s: string): Buffer => Buffer.from(s, 'ascii')
 
 /** scanBody seen as FrameRef views (what these tests compare). */
-function parseBody(bytes: Buffer, start: number, contentType: ContentType, frameLength: number, limits: BodyLimits): { frames: FrameRef[]; plaintextLength: number; end: number } {
+function parseBody(
+  bytes: Buffer,
+  start: number,
+  contentType: ContentType,
+  frameLength: number,
+  limits: BodyLimits,
+): { frames: FrameRef[]; plaintextLength: number; end: number } {
   const body = scanBody(bytes, start, contentType, frameLength, limits)
   return { frames: frameRefs(body), plaintextLength: body.plaintextLength, end: body.end }
 }
@@ -32,7 +38,12 @@ test('body AAD = message id ‖ content string ‖ uint32 sequence number ‖ ui
   )
   t.deepEqual(
     bodyAad(id16, { kind: 'frame', sequenceNumber: 0xfffffffe }, 0xffffffff),
-    Buffer.concat([id16, ascii('AWSKMSEncryptionClient Frame'), Buffer.from('fffffffe', 'hex'), Buffer.from('00000000ffffffff', 'hex')]),
+    Buffer.concat([
+      id16,
+      ascii('AWSKMSEncryptionClient Frame'),
+      Buffer.from('fffffffe', 'hex'),
+      Buffer.from('00000000ffffffff', 'hex'),
+    ]),
   )
 })
 
@@ -49,7 +60,11 @@ function body(...parts: Buffer[]): Buffer {
 }
 
 function malformed(t: ExecutionContext, bytes: Buffer, frameLength: number, what: string): void {
-  const err = t.throws(() => parseBody(bytes, PREFIX.length, ContentType.FRAMED_DATA, frameLength, {}), { instanceOf: MalformedMessageError }, what)
+  const err = t.throws(
+    () => parseBody(bytes, PREFIX.length, ContentType.FRAMED_DATA, frameLength, {}),
+    { instanceOf: MalformedMessageError },
+    what,
+  )
   t.is(err?.code, 'MALFORMED_MESSAGE', what)
 }
 
@@ -58,7 +73,11 @@ test('a well-formed framed body parses into its frames', (t) => {
   const layout = parseBody(bytes, PREFIX.length, ContentType.FRAMED_DATA, 8, {})
   t.deepEqual(
     layout.frames.map((f) => [f.kind, f.sequenceNumber, f.ciphertext.length]),
-    [['frame', 1, 8], ['frame', 2, 8], ['final', 3, 5]],
+    [
+      ['frame', 1, 8],
+      ['frame', 2, 8],
+      ['final', 3, 5],
+    ],
   )
   t.deepEqual(layout.frames[0]?.iv, Buffer.alloc(12, 1))
   t.deepEqual(layout.frames[2]?.tag, Buffer.alloc(16, 0xdd))
@@ -117,15 +136,22 @@ test('a non-framed body parses as one single block with sequence number 1', (t) 
 })
 
 test('non-framed content over 2^36 - 32 bytes is refused from its length field', (t) => {
-  t.throws(() => parseBody(nonFramed(2 ** 36 - 31, 0), PREFIX.length, ContentType.NO_FRAMING, 0, {}), { instanceOf: MalformedMessageError })
+  t.throws(() => parseBody(nonFramed(2 ** 36 - 31, 0), PREFIX.length, ContentType.NO_FRAMING, 0, {}), {
+    instanceOf: MalformedMessageError,
+  })
   // 2^36 - 32 itself is legal, so with the bytes absent it is only truncated.
-  t.throws(() => parseBody(nonFramed(2 ** 36 - 32, 0), PREFIX.length, ContentType.NO_FRAMING, 0, {}), { instanceOf: MalformedMessageError })
+  t.throws(() => parseBody(nonFramed(2 ** 36 - 32, 0), PREFIX.length, ContentType.NO_FRAMING, 0, {}), {
+    instanceOf: MalformedMessageError,
+  })
 })
 
 test('maxBodySize refuses a larger non-framed body before reading its content', (t) => {
-  const err = t.throws(() => parseBody(nonFramed(1000, 0), PREFIX.length, ContentType.NO_FRAMING, 0, { maxBodySize: 999 }), {
-    instanceOf: LimitExceededError,
-  })
+  const err = t.throws(
+    () => parseBody(nonFramed(1000, 0), PREFIX.length, ContentType.NO_FRAMING, 0, { maxBodySize: 999 }),
+    {
+      instanceOf: LimitExceededError,
+    },
+  )
   t.is(err?.code, 'LIMIT_EXCEEDED')
   t.notThrows(() => parseBody(nonFramed(1000), PREFIX.length, ContentType.NO_FRAMING, 0, { maxBodySize: 1000 }))
 })
@@ -133,7 +159,11 @@ test('maxBodySize refuses a larger non-framed body before reading its content', 
 test('every truncation of a non-framed body is malformed', (t) => {
   const full = nonFramed(5)
   for (let n = PREFIX.length; n < full.length; n++) {
-    t.throws(() => parseBody(full.subarray(0, n), PREFIX.length, ContentType.NO_FRAMING, 0, {}), { instanceOf: MalformedMessageError }, `cut at ${n}`)
+    t.throws(
+      () => parseBody(full.subarray(0, n), PREFIX.length, ContentType.NO_FRAMING, 0, {}),
+      { instanceOf: MalformedMessageError },
+      `cut at ${n}`,
+    )
   }
 })
 
@@ -143,22 +173,38 @@ test('the footer is uint16 length ‖ signature, and a short one is malformed', 
   t.deepEqual(parsed.signature, Buffer.from([1, 2, 3]))
   t.is(parsed.end, footer.length)
   for (let n = PREFIX.length; n < footer.length; n++) {
-    t.throws(() => parseFooter(footer.subarray(0, n), PREFIX.length), { instanceOf: MalformedMessageError }, `cut at ${n}`)
+    t.throws(
+      () => parseFooter(footer.subarray(0, n), PREFIX.length),
+      { instanceOf: MalformedMessageError },
+      `cut at ${n}`,
+    )
     // Incrementally, a short footer says how many more bytes it needs at least.
     const partial = scanFooter(footer.subarray(0, n), PREFIX.length)
-    t.deepEqual(partial, { needMore: n < PREFIX.length + 2 ? PREFIX.length + 2 - n : footer.length - n }, `scan cut at ${n}`)
+    t.deepEqual(
+      partial,
+      { needMore: n < PREFIX.length + 2 ? PREFIX.length + 2 - n : footer.length - n },
+      `scan cut at ${n}`,
+    )
   }
 })
 
 test('framedBodySize: full frames then a final frame, empty on an exact multiple (like the JS SDK)', (t) => {
   // regular frame = 4 + 12 + L + 16; final frame = 4 + 4 + 12 + 4 + n + 16
-  t.deepEqual(framedBodySize(8192, 4096), { size: 2 * (4 + 12 + 4096 + 16) + (4 + 4 + 12 + 4 + 0 + 16), fullFrames: 2, finalLength: 0 })
+  t.deepEqual(framedBodySize(8192, 4096), {
+    size: 2 * (4 + 12 + 4096 + 16) + (4 + 4 + 12 + 4 + 0 + 16),
+    fullFrames: 2,
+    finalLength: 0,
+  })
   t.deepEqual(framedBodySize(5, 4096), { size: 4 + 4 + 12 + 4 + 5 + 16, fullFrames: 0, finalLength: 5 })
   t.deepEqual(framedBodySize(0, 4096), { size: 40, fullFrames: 0, finalLength: 0 })
   t.throws(() => framedBodySize(2 ** 32, 1), { instanceOf: LimitExceededError })
 })
 
-for (const [plaintextLength, frameLength] of [[100, 64], [128, 64], [0, 64]] as const) {
+for (const [plaintextLength, frameLength] of [
+  [100, 64],
+  [128, 64],
+  [0, 64],
+] as const) {
   test(`an official message body (${plaintextLength} bytes at frame ${frameLength}) parses to the frames and size the formula predicts`, async (t) => {
     const { bytes } = await officialMessage(0x0478, Buffer.alloc(plaintextLength, 3), { frameLength })
     const header = parseHeader(bytes, { maxEncryptedDataKeys: false })

@@ -38,7 +38,11 @@ const MIXED_UTF8_ORDER = ['B', 'a', 'ab', '\uFFFD', '\u{1F600}'] as const
 test('entries are sorted by the unsigned UTF-8 bytes of the keys', (t) => {
   // The orders this must not fall back to really differ for this context.
   t.notDeepEqual(Object.keys(MIXED).sort(), [...MIXED_UTF8_ORDER], 'UTF-16 order differs')
-  t.notDeepEqual(Object.keys(MIXED).sort((x, y) => x.localeCompare(y)), [...MIXED_UTF8_ORDER], 'locale order differs')
+  t.notDeepEqual(
+    Object.keys(MIXED).sort((x, y) => x.localeCompare(y)),
+    [...MIXED_UTF8_ORDER],
+    'locale order differs',
+  )
   const expected = contextEntries(MIXED_UTF8_ORDER.map((k) => [k, MIXED[k]] as const))
   t.deepEqual(serializeContextEntries(MIXED), expected)
   t.deepEqual(serializeHeaderAad(MIXED), Buffer.concat([u16(expected.length), expected]))
@@ -65,24 +69,55 @@ test('the header AAD equals the bytes the official SDK writes for the same conte
 
 test("'locale' order reproduces the legacy JS keyring order, which differs from UTF-8 order", (t) => {
   const ctx = { a: '1', B: '2' }
-  t.deepEqual(serializeContextEntries(ctx, 'locale'), contextEntries([['a', '1'], ['B', '2']]))
-  t.deepEqual(serializeContextEntries(ctx, 'utf8'), contextEntries([['B', '2'], ['a', '1']]))
+  t.deepEqual(
+    serializeContextEntries(ctx, 'locale'),
+    contextEntries([
+      ['a', '1'],
+      ['B', '2'],
+    ]),
+  )
+  t.deepEqual(
+    serializeContextEntries(ctx, 'utf8'),
+    contextEntries([
+      ['B', '2'],
+      ['a', '1'],
+    ]),
+  )
 })
 
 test('parse inverts serialize, including non-ASCII and empty strings', (t) => {
-  const ctx = { ...MIXED, '': 'empty key', 'empty value': '', 'ключ': 'значение' }
+  const ctx = { ...MIXED, '': 'empty key', 'empty value': '', ключ: 'значение' }
   const parsed = parseContextEntries(serializeContextEntries(ctx))
   t.deepEqual({ ...parsed }, ctx)
 })
 
 test('parse accepts entries that are not in UTF-8 order (legacy writers) and keeps every pair', (t) => {
-  const parsed = parseContextEntries(contextEntries([['b', '2'], ['a', '1']]))
+  const parsed = parseContextEntries(
+    contextEntries([
+      ['b', '2'],
+      ['a', '1'],
+    ]),
+  )
   t.deepEqual({ ...parsed }, { a: '1', b: '2' })
 })
 
 test('duplicate keys are refused', (t) => {
-  refusedAsMalformed(t, contextEntries([['k', '1'], ['k', '2']]), 'same key and different values')
-  refusedAsMalformed(t, contextEntries([['k', '1'], ['k', '1']]), 'identical pairs')
+  refusedAsMalformed(
+    t,
+    contextEntries([
+      ['k', '1'],
+      ['k', '2'],
+    ]),
+    'same key and different values',
+  )
+  refusedAsMalformed(
+    t,
+    contextEntries([
+      ['k', '1'],
+      ['k', '1'],
+    ]),
+    'identical pairs',
+  )
 })
 
 test('invalid UTF-8 in a key or a value is refused', (t) => {
@@ -104,7 +139,10 @@ test('a zero entry count is refused (an empty context has no count at all)', (t)
 })
 
 test('every truncation of a valid encoding is refused', (t) => {
-  const full = contextEntries([['key', 'value'], ['k2', 'v2']])
+  const full = contextEntries([
+    ['key', 'value'],
+    ['k2', 'v2'],
+  ])
   for (let n = 1; n < full.length; n++) refusedAsMalformed(t, full.subarray(0, n), `prefix of ${n} bytes`)
 })
 
@@ -135,7 +173,10 @@ test('caller contexts must map strings to strings', (t) => {
 })
 
 test('parseContext says canonical only for the bytes serializeContextEntries writes, and serializedContextEntries then reuses them', (t) => {
-  const sorted = contextEntries([['B', '2'], ['a', '1']])
+  const sorted = contextEntries([
+    ['B', '2'],
+    ['a', '1'],
+  ])
   const parsed = parseContext(sorted)
   t.true(parsed.canonical)
   t.true(Object.isFrozen(parsed.context))
@@ -145,12 +186,19 @@ test('parseContext says canonical only for the bytes serializeContextEntries wri
   t.deepEqual(Buffer.from(serializedContextEntries(parsed.context)), serializeContextEntries(parsed.context))
 
   // Legacy (locale) order and a single pair.
-  t.false(parseContext(contextEntries([['a', '1'], ['B', '2']])).canonical)
+  t.false(
+    parseContext(
+      contextEntries([
+        ['a', '1'],
+        ['B', '2'],
+      ]),
+    ).canonical,
+  )
   t.true(parseContext(contextEntries([['only', 'one']])).canonical)
 })
 
 test('serializedContextEntries of a frozen context equals serializeContextEntries, and of an unfrozen one is made afresh', (t) => {
-  const frozen = normalizeContext({ z: '1', a: '2', 'ключ': '3' })
+  const frozen = normalizeContext({ z: '1', a: '2', ключ: '3' })
   t.deepEqual(Buffer.from(serializedContextEntries(frozen)), serializeContextEntries(frozen))
   t.is(serializedContextEntries(frozen), serializedContextEntries(frozen))
   t.is(serializedContextEntries(normalizeContext({})).length, 0)
@@ -163,6 +211,13 @@ test('serializedContextEntries of a frozen context equals serializeContextEntrie
 
 test('UTF-8 order where UTF-16 order disagrees: U+FF21 (EF BC A1) sorts before U+1F600 (F0 9F 98 80, a surrogate pair in UTF-16)', (t) => {
   const ctx = { '\u{1F600}': 'emoji', '\uFF21': 'fullwidth A', a: 'ascii' }
-  t.deepEqual(serializeContextEntries(ctx), contextEntries([['a', 'ascii'], ['\uFF21', 'fullwidth A'], ['\u{1F600}', 'emoji']]))
+  t.deepEqual(
+    serializeContextEntries(ctx),
+    contextEntries([
+      ['a', 'ascii'],
+      ['\uFF21', 'fullwidth A'],
+      ['\u{1F600}', 'emoji'],
+    ]),
+  )
   t.true(parseContext(serializeContextEntries(ctx)).canonical)
 })

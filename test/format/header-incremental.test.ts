@@ -40,7 +40,10 @@ function checkEveryPrefix(t: ExecutionContext, message: Buffer, limits: HeaderLi
 
 for (const suiteId of [0x0046, 0x0214, 0x0378, 0x0478, 0x0578]) {
   test(`suite 0x${suiteId.toString(16).padStart(4, '0')}: every prefix of an official message's header is "need more", the full header is done`, async (t) => {
-    const { bytes } = await officialMessage(suiteId, Buffer.alloc(100, 1), { encryptionContext: { a: '1', 'bé': '2' }, frameLength: 64 })
+    const { bytes } = await officialMessage(suiteId, Buffer.alloc(100, 1), {
+      encryptionContext: { a: '1', bé: '2' },
+      frameLength: 64,
+    })
     const headerLength = checkEveryPrefix(t, bytes)
     t.true(headerLength > 100, 'the header includes a context and two EDKs')
   })
@@ -48,7 +51,11 @@ for (const suiteId of [0x0046, 0x0214, 0x0378, 0x0478, 0x0578]) {
 
 test('spec-built headers with a long context and several EDKs parse incrementally too', (t) => {
   const aad = Buffer.concat([u16(1), u16(3), Buffer.from('key'), u16(300), Buffer.alloc(300, 0x61)])
-  const edks = edkBytes([SAMPLE_EDK, { providerId: 'p'.repeat(40), providerInfo: Buffer.alloc(70, 1), key: Buffer.alloc(300, 2) }, SAMPLE_EDK])
+  const edks = edkBytes([
+    SAMPLE_EDK,
+    { providerId: 'p'.repeat(40), providerInfo: Buffer.alloc(70, 1), key: Buffer.alloc(300, 2) },
+    SAMPLE_EDK,
+  ])
   checkEveryPrefix(t, v1Header({ aad, edks }))
   checkEveryPrefix(t, v2Header({ aad, edks }))
 })
@@ -63,10 +70,16 @@ function cutAfterEdkCount(version: 1 | 2, count: number): Buffer {
 test('maxEncryptedDataKeys is enforced as soon as the count is read, before any EDK bytes arrive', (t) => {
   for (const version of [1, 2] as const) {
     const cut = cutAfterEdkCount(version, 65535)
-    const err = t.throws(() => parseHeader(cut, { maxEncryptedDataKeys: 3 }), { instanceOf: LimitExceededError }, `v${version}`)
+    const err = t.throws(
+      () => parseHeader(cut, { maxEncryptedDataKeys: 3 }),
+      { instanceOf: LimitExceededError },
+      `v${version}`,
+    )
     t.is(err?.code, 'LIMIT_EXCEEDED')
     // One over the limit is enough.
-    t.throws(() => parseHeader(cutAfterEdkCount(version, 4), { maxEncryptedDataKeys: 3 }), { instanceOf: LimitExceededError })
+    t.throws(() => parseHeader(cutAfterEdkCount(version, 4), { maxEncryptedDataKeys: 3 }), {
+      instanceOf: LimitExceededError,
+    })
     // Without a limit the same bytes are simply incomplete.
     const open = parseHeader(cut, NO_LIMIT)
     t.false(open.done, `v${version} without a limit`)
@@ -83,7 +96,11 @@ test('a count equal to maxEncryptedDataKeys is accepted', (t) => {
 
 test('an EDK count of zero is refused as soon as it is read', (t) => {
   for (const version of [1, 2] as const) {
-    t.throws(() => parseHeader(cutAfterEdkCount(version, 0), NO_LIMIT), { instanceOf: MalformedMessageError }, `v${version}`)
+    t.throws(
+      () => parseHeader(cutAfterEdkCount(version, 0), NO_LIMIT),
+      { instanceOf: MalformedMessageError },
+      `v${version}`,
+    )
   }
 })
 

@@ -1,13 +1,23 @@
 // parseHeaderLike: a header equal to another but for its message id and commitment parses to what parseHeader gives, sharing the context and EDKs; any other difference falls back.
 import test from 'ava'
 import { findSuite } from '../../lib/core/suites'
-import { EncryptedDataKey, ParsedHeader, parseHeader, parseHeaderLike, serializeHeaderBody } from '../../lib/format/header'
+import {
+  EncryptedDataKey,
+  ParsedHeader,
+  parseHeader,
+  parseHeaderLike,
+  serializeHeaderBody,
+} from '../../lib/format/header'
 import { contextFromEntries } from '../../lib/format/encryption-context'
 
 const EDKS = [new EncryptedDataKey({ providerId: 'p', providerInfo: 'info', encryptedDataKey: Buffer.alloc(40, 3) })]
 
 /** A framed header (body, then v1 IV ‖ tag or v2 tag, with arbitrary tag bytes) followed by `tail`. */
-function header(suiteId: number, id: number, options: { context?: Record<string, string>; frameLength?: number; commitment?: number } = {}): Buffer {
+function header(
+  suiteId: number,
+  id: number,
+  options: { context?: Record<string, string>; frameLength?: number; commitment?: number } = {},
+): Buffer {
   const suite = findSuite(suiteId)
   if (!suite) throw new Error('suite')
   const v2 = suite.messageFormat === 2

@@ -24,7 +24,9 @@ interface HeaderModel {
 const text = fc.string({ unit: 'binary', maxLength: 12 })
 
 function contextArbitrary(): fc.Arbitrary<ReadonlyArray<readonly [string, string]>> {
-  return fc.uniqueArray(fc.tuple(text, text), { maxLength: 5, selector: ([k]) => k }).map((pairs) => [...pairs].sort(([a], [b]) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))))
+  return fc
+    .uniqueArray(fc.tuple(text, text), { maxLength: 5, selector: ([k]) => k })
+    .map((pairs) => [...pairs].sort(([a], [b]) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))))
 }
 
 const edk: fc.Arbitrary<EdkSpec> = fc.record({
@@ -59,18 +61,34 @@ export const headerModel: fc.Arbitrary<HeaderModel> = fc
 
 export function headerBytes(m: HeaderModel): Buffer {
   const aad = m.context.length === 0 ? Buffer.alloc(0) : contextEntries(m.context)
-  const common = { suiteId: m.suite.id, messageId: m.messageId, aad, edks: edkBytes(m.edks), contentType: m.framed ? 2 : 1, frameLength: m.frameLength, tag: m.tag }
-  return m.suite.messageFormat === 2 ? v2Header({ ...common, suiteData: m.suiteData }) : v1Header({ ...common, headerIv: m.headerIv })
+  const common = {
+    suiteId: m.suite.id,
+    messageId: m.messageId,
+    aad,
+    edks: edkBytes(m.edks),
+    contentType: m.framed ? 2 : 1,
+    frameLength: m.frameLength,
+    tag: m.tag,
+  }
+  return m.suite.messageFormat === 2
+    ? v2Header({ ...common, suiteData: m.suiteData })
+    : v1Header({ ...common, headerIv: m.headerIv })
 }
 
 const NO_LIMIT = { maxEncryptedDataKeys: false } as const
 
-function parseOrError(bytes: Buffer, limits: { maxEncryptedDataKeys: number | false } = NO_LIMIT): HeaderParseResult | EsdkError {
+function parseOrError(
+  bytes: Buffer,
+  limits: { maxEncryptedDataKeys: number | false } = NO_LIMIT,
+): HeaderParseResult | EsdkError {
   try {
     return parseHeader(bytes, limits)
   } catch (e) {
     if (e instanceof EsdkError) return e
-    throw new Error(`parseHeader threw a non-EsdkError: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, { cause: e })
+    throw new Error(
+      `parseHeader threw a non-EsdkError: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`,
+      { cause: e },
+    )
   }
 }
 
@@ -85,7 +103,11 @@ test('a generated header parses to exactly its fields, views into a private copy
       if (!parsed.done) return false
       const h = parsed.header
       const v2 = m.suite.messageFormat === 2
-      const expectedEdks = m.edks.map((e) => [Buffer.from(e.providerId as string, 'utf8').toString('hex'), Buffer.from(e.providerInfo).toString('hex'), e.key.toString('hex')])
+      const expectedEdks = m.edks.map((e) => [
+        Buffer.from(e.providerId as string, 'utf8').toString('hex'),
+        Buffer.from(e.providerInfo).toString('hex'),
+        e.key.toString('hex'),
+      ])
       const ok =
         parsed.headerLength === bytes.length &&
         parsed.headerBytes.equals(bytes) &&
@@ -99,7 +121,13 @@ test('a generated header parses to exactly its fields, views into a private copy
         h.frameLength === m.frameLength &&
         (v2 ? h.suiteData?.equals(m.suiteData) === true : h.suiteData === undefined) &&
         JSON.stringify(Object.entries(h.encryptionContext)) === JSON.stringify(m.context) &&
-        JSON.stringify(h.encryptedDataKeys.map((e) => [Buffer.from(e.providerId, 'utf8').toString('hex'), Buffer.from(e.rawInfo).toString('hex'), Buffer.from(e.encryptedDataKey).toString('hex')])) === JSON.stringify(expectedEdks)
+        JSON.stringify(
+          h.encryptedDataKeys.map((e) => [
+            Buffer.from(e.providerId, 'utf8').toString('hex'),
+            Buffer.from(e.rawInfo).toString('hex'),
+            Buffer.from(e.encryptedDataKey).toString('hex'),
+          ]),
+        ) === JSON.stringify(expectedEdks)
       if (!ok) return false
       // Nothing returned aliases the caller's bytes: scribbling over them changes nothing parsed.
       const before = parsed.headerBytes.toString('hex')
@@ -111,7 +139,15 @@ test('a generated header parses to exactly its fields, views into a private copy
         suite: m.suite,
         messageId: m.messageId,
         encryptionContext: Object.fromEntries(m.context),
-        encryptedDataKeys: m.edks.map((e) => new EncryptedDataKey({ providerId: e.providerId as string, providerInfo: '', rawInfo: Buffer.from(e.providerInfo), encryptedDataKey: e.key })),
+        encryptedDataKeys: m.edks.map(
+          (e) =>
+            new EncryptedDataKey({
+              providerId: e.providerId as string,
+              providerInfo: '',
+              rawInfo: Buffer.from(e.providerInfo),
+              encryptedDataKey: e.key,
+            }),
+        ),
         frameLength: m.frameLength,
         suiteData: v2 ? m.suiteData : undefined,
       })
@@ -127,7 +163,18 @@ test('every cut of a generated header is "need more" (a result, never an error) 
     fc.property(headerModel, fc.nat(), (m, seed) => {
       const bytes = headerBytes(m)
       // Every cut of short headers; a spread of cuts for long ones.
-      const cuts = bytes.length <= 200 ? [...Array(bytes.length).keys()] : [0, 1, 2, 3, bytes.length - 1, bytes.length - 17, ...Array.from({ length: 60 }, (_, i) => (seed + i * 7919) % bytes.length)]
+      const cuts =
+        bytes.length <= 200
+          ? [...Array(bytes.length).keys()]
+          : [
+              0,
+              1,
+              2,
+              3,
+              bytes.length - 1,
+              bytes.length - 17,
+              ...Array.from({ length: 60 }, (_, i) => (seed + i * 7919) % bytes.length),
+            ]
       for (const n of cuts) {
         const r = parseHeader(bytes.subarray(0, n), NO_LIMIT)
         if (r.done || r.needMore < 1 || n + r.needMore > bytes.length) return false
@@ -144,7 +191,11 @@ test('a header with more EDKs than the limit fails LIMIT_EXCEEDED as soon as the
     fc.property(headerModel, fc.integer({ min: 1, max: 3 }), (m, limit) => {
       fc.pre(m.edks.length > limit)
       const bytes = headerBytes(m)
-      const countAt = (m.suite.messageFormat === 2 ? 3 : 4) + m.suite.messageIdLength + 2 + bytes.readUInt16BE((m.suite.messageFormat === 2 ? 3 : 4) + m.suite.messageIdLength)
+      const countAt =
+        (m.suite.messageFormat === 2 ? 3 : 4) +
+        m.suite.messageIdLength +
+        2 +
+        bytes.readUInt16BE((m.suite.messageFormat === 2 ? 3 : 4) + m.suite.messageIdLength)
       for (const n of [countAt + 2, bytes.length]) {
         const r = parseOrError(bytes.subarray(0, n), { maxEncryptedDataKeys: limit })
         if (!(r instanceof EsdkError) || r.code !== 'LIMIT_EXCEEDED') return false

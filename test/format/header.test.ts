@@ -3,7 +3,14 @@ import test, { ExecutionContext } from 'ava'
 import { EsdkError, MalformedMessageError, UnsupportedError } from '../../lib/core/errors'
 import { findSuite } from '../../lib/core/suites'
 import { serializeContextEntries, serializedContextEntries } from '../../lib/format/encryption-context'
-import { ContentType, EncryptedDataKey, HeaderParseResult, ParsedHeader, parseHeader, serializeHeaderBody } from '../../lib/format/header'
+import {
+  ContentType,
+  EncryptedDataKey,
+  HeaderParseResult,
+  ParsedHeader,
+  parseHeader,
+  serializeHeaderBody,
+} from '../../lib/format/header'
 import { officialDecrypt, officialMessage } from './official-messages'
 import { contextEntries, edkBytes, SAMPLE_EDK, v1Header, v1HeaderBody, v2Header, v2HeaderBody } from './spec-bytes'
 
@@ -18,7 +25,7 @@ function parsedOrFail(t: ExecutionContext, bytes: Buffer): ParsedHeader {
   return result
 }
 
-const CONTEXT = { purpose: 'unit test', 'ключ': 'значение', '\u{1F600}': 'smile' }
+const CONTEXT = { purpose: 'unit test', ключ: 'значение', '\u{1F600}': 'smile' }
 
 for (const suiteId of [0x0046, 0x0178, 0x0378, 0x0478, 0x0578]) {
   test(`suite 0x${suiteId.toString(16).padStart(4, '0')}: an official message's header parses to the official fields and re-serializes to the same bytes`, async (t) => {
@@ -91,11 +98,20 @@ test('v1: serializeHeaderBody writes exactly the spec layout and parses back to 
   const suite = findSuite(0x0346)
   if (!suite) return t.fail('suite missing')
   const messageId = Buffer.alloc(16, 0x77)
-  const body = serializeHeaderBody({ suite, messageId, encryptionContext: { b: '2', a: '1' }, encryptedDataKeys: EDKS, frameLength: 1024 })
+  const body = serializeHeaderBody({
+    suite,
+    messageId,
+    encryptionContext: { b: '2', a: '1' },
+    encryptedDataKeys: EDKS,
+    frameLength: 1024,
+  })
   const expected = v1HeaderBody({
     suiteId: 0x0346,
     messageId,
-    aad: contextEntries([['a', '1'], ['b', '2']]),
+    aad: contextEntries([
+      ['a', '1'],
+      ['b', '2'],
+    ]),
     edks: edkBytes([
       { providerId: 'ns', providerInfo: 'name', key: Buffer.alloc(48, 0xab) },
       { providerId: 'raw', providerInfo: Buffer.from([0xff, 0x00, 0x80]), key: Buffer.alloc(3, 1) },
@@ -121,7 +137,14 @@ test('v2: serializeHeaderBody writes exactly the spec layout and parses back to 
   if (!suite) return t.fail('suite missing')
   const messageId = Buffer.alloc(32, 0x78)
   const suiteData = Buffer.alloc(32, 0x5d)
-  const body = serializeHeaderBody({ suite, messageId, encryptionContext: {}, encryptedDataKeys: EDKS, frameLength: 7, suiteData })
+  const body = serializeHeaderBody({
+    suite,
+    messageId,
+    encryptionContext: {},
+    encryptedDataKeys: EDKS,
+    frameLength: 7,
+    suiteData,
+  })
   const expected = v2HeaderBody({
     suiteId: 0x0578,
     messageId,
@@ -152,7 +175,14 @@ test('a header with no EDKs cannot be serialized', (t) => {
   const suite = findSuite(0x0178)
   if (!suite) return t.fail('suite missing')
   t.throws(
-    () => serializeHeaderBody({ suite, messageId: Buffer.alloc(16), encryptionContext: {}, encryptedDataKeys: [], frameLength: 4096 }),
+    () =>
+      serializeHeaderBody({
+        suite,
+        messageId: Buffer.alloc(16),
+        encryptionContext: {},
+        encryptedDataKeys: [],
+        frameLength: 4096,
+      }),
     { instanceOf: EsdkError },
   )
 })
@@ -163,17 +193,24 @@ test('a non-framed v1 header (content type 1, frame length 0) parses', (t) => {
   t.is(parsed.header.frameLength, 0)
 })
 
-function refused(t: ExecutionContext, bytes: Buffer, type: typeof MalformedMessageError | typeof UnsupportedError, what: string): void {
+function refused(
+  t: ExecutionContext,
+  bytes: Buffer,
+  type: typeof MalformedMessageError | typeof UnsupportedError,
+  what: string,
+): void {
   const err = t.throws(() => parseHeader(bytes, NO_LIMIT), { instanceOf: type }, what)
   t.true(err instanceof EsdkError, what)
 }
 
 test('an unknown message format version is refused', (t) => {
-  for (const version of [0, 3, 0x80, 0xff]) refused(t, v1Header({ version }), MalformedMessageError, `version ${version}`)
+  for (const version of [0, 3, 0x80, 0xff])
+    refused(t, v1Header({ version }), MalformedMessageError, `version ${version}`)
 })
 
 test('v1: a message type other than 0x80 is refused', (t) => {
-  for (const type of [0x00, 0x81, 0x7f]) refused(t, v1Header({ type }), MalformedMessageError, `type 0x${type.toString(16)}`)
+  for (const type of [0x00, 0x81, 0x7f])
+    refused(t, v1Header({ type }), MalformedMessageError, `type 0x${type.toString(16)}`)
 })
 
 test('an unknown algorithm suite is refused as unsupported', (t) => {
@@ -196,13 +233,23 @@ test('an unknown content type is refused', (t) => {
 })
 
 test('v1: non-zero reserved bytes are refused', (t) => {
-  for (const r of [[0, 0, 0, 1], [0x80, 0, 0, 0], [0xff, 0xff, 0xff, 0xff]]) {
-    refused(t, v1Header({ reserved: Buffer.from(r) }), MalformedMessageError, `reserved ${Buffer.from(r).toString('hex')}`)
+  for (const r of [
+    [0, 0, 0, 1],
+    [0x80, 0, 0, 0],
+    [0xff, 0xff, 0xff, 0xff],
+  ]) {
+    refused(
+      t,
+      v1Header({ reserved: Buffer.from(r) }),
+      MalformedMessageError,
+      `reserved ${Buffer.from(r).toString('hex')}`,
+    )
   }
 })
 
 test('v1: an IV length other than 12 is refused', (t) => {
-  for (const ivLength of [0, 11, 13, 16]) refused(t, v1Header({ ivLength }), MalformedMessageError, `IV length ${ivLength}`)
+  for (const ivLength of [0, 11, 13, 16])
+    refused(t, v1Header({ ivLength }), MalformedMessageError, `IV length ${ivLength}`)
 })
 
 test('a framed header with frame length 0 is refused', (t) => {
@@ -224,7 +271,12 @@ test('a header AAD with a zero context count is refused', (t) => {
 })
 
 test('a header AAD with trailing bytes inside its declared length is refused', (t) => {
-  refused(t, v1Header({ aad: Buffer.concat([serializeContextEntries({ a: 'b' }), Buffer.from([0])]) }), MalformedMessageError, 'extra byte')
+  refused(
+    t,
+    v1Header({ aad: Buffer.concat([serializeContextEntries({ a: 'b' }), Buffer.from([0])]) }),
+    MalformedMessageError,
+    'extra byte',
+  )
 })
 
 test('an EDK provider id that is not UTF-8 is refused', (t) => {
@@ -237,7 +289,14 @@ test('parsed fields are a private copy: changing the input afterwards changes no
   if (!suite) return t.fail('suite missing')
   const messageId = Buffer.alloc(32, 0x78)
   const suiteData = Buffer.alloc(32, 0x5d)
-  const body = serializeHeaderBody({ suite, messageId, encryptionContext: { b: '2', a: '1' }, encryptedDataKeys: EDKS, frameLength: 7, suiteData })
+  const body = serializeHeaderBody({
+    suite,
+    messageId,
+    encryptionContext: { b: '2', a: '1' },
+    encryptedDataKeys: EDKS,
+    frameLength: 7,
+    suiteData,
+  })
   const input = Buffer.concat([body, Buffer.alloc(16, 6), Buffer.alloc(40, 9)])
   const parsed = parsedOrFail(t, input)
   const before = Buffer.from(input.subarray(0, parsed.headerLength))
@@ -246,9 +305,18 @@ test('parsed fields are a private copy: changing the input afterwards changes no
   t.deepEqual(Buffer.concat([parsed.headerBody, parsed.headerAuthTag]), before)
   t.deepEqual(header.messageId, messageId)
   t.deepEqual(header.suiteData, suiteData)
-  t.deepEqual(header.encryptedDataKeys.map((e) => Buffer.from(e.encryptedDataKey)), EDKS.map((e) => Buffer.from(e.encryptedDataKey)))
-  t.deepEqual(header.encryptedDataKeys.map((e) => Buffer.from(e.rawInfo)), EDKS.map((e) => Buffer.from(e.rawInfo)))
+  t.deepEqual(
+    header.encryptedDataKeys.map((e) => Buffer.from(e.encryptedDataKey)),
+    EDKS.map((e) => Buffer.from(e.encryptedDataKey)),
+  )
+  t.deepEqual(
+    header.encryptedDataKeys.map((e) => Buffer.from(e.rawInfo)),
+    EDKS.map((e) => Buffer.from(e.rawInfo)),
+  )
   t.deepEqual({ ...header.encryptionContext }, { a: '1', b: '2' })
   // The context's remembered serialization (the keyring's AAD) is the private copy too.
-  t.deepEqual(Buffer.from(serializedContextEntries(header.encryptionContext)), serializeContextEntries({ a: '1', b: '2' }))
+  t.deepEqual(
+    Buffer.from(serializedContextEntries(header.encryptionContext)),
+    serializeContextEntries({ a: '1', b: '2' }),
+  )
 })

@@ -8,7 +8,6 @@ function isolatedCopy(key: Buffer): Buffer {
   return out
 }
 
-
 export const OFFICIAL_KEY_A = Buffer.alloc(32, 0xa1)
 export const OFFICIAL_KEY_B = Buffer.alloc(32, 0xb2)
 

@@ -27,14 +27,38 @@ export type Mutation =
 /** Positions are fractions of the length at the time they apply, so one edit list fits any message. */
 const where = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true })
 
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('flip' as const), at: where, bit: fc.integer({ min: 0, max: 7 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('set' as const), at: where, value: fc.integer({ min: 0, max: 255 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('insert' as const), at: where, bytes: fc.uint8Array({ minLength: 1, maxLength: 24 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), at: where, count: fc.integer({ min: 1, max: 24 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('truncate' as const), at: where }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('append' as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 24 }) }) },
-).map((m) => m as Mutation)
+const mutation: fc.Arbitrary<Mutation> = fc
+  .oneof(
+    {
+      weight: 4,
+      arbitrary: fc.record({ kind: fc.constant('flip' as const), at: where, bit: fc.integer({ min: 0, max: 7 }) }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({ kind: fc.constant('set' as const), at: where, value: fc.integer({ min: 0, max: 255 }) }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('insert' as const),
+        at: where,
+        bytes: fc.uint8Array({ minLength: 1, maxLength: 24 }),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({ kind: fc.constant('delete' as const), at: where, count: fc.integer({ min: 1, max: 24 }) }),
+    },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('truncate' as const), at: where }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('append' as const),
+        bytes: fc.uint8Array({ minLength: 1, maxLength: 24 }),
+      }),
+    },
+  )
+  .map((m) => m as Mutation)
 
 /** One to four edits. */
 export function mutations(): fc.Arbitrary<Mutation[]> {

@@ -33,7 +33,10 @@ export function lv(v: string | Buffer): Buffer {
 }
 
 /** Encryption context entries exactly in the given order: uint16 count ‖ (key, value)*. No sorting. */
-export function contextEntries(pairs: ReadonlyArray<readonly [string | Buffer, string | Buffer]>, count = pairs.length): Buffer {
+export function contextEntries(
+  pairs: ReadonlyArray<readonly [string | Buffer, string | Buffer]>,
+  count = pairs.length,
+): Buffer {
   return Buffer.concat([u16(count), ...pairs.map(([k, v]) => Buffer.concat([lv(k), lv(v)]))])
 }
 
@@ -46,7 +49,10 @@ export interface EdkSpec {
 export const SAMPLE_EDK: EdkSpec = { providerId: 'ns', providerInfo: 'name', key: Buffer.alloc(48, 0xab) }
 
 export function edkBytes(edks: readonly EdkSpec[], count = edks.length): Buffer {
-  return Buffer.concat([u16(count), ...edks.map((e) => Buffer.concat([lv(e.providerId), lv(e.providerInfo), lv(e.key)]))])
+  return Buffer.concat([
+    u16(count),
+    ...edks.map((e) => Buffer.concat([lv(e.providerId), lv(e.providerInfo), lv(e.key)])),
+  ])
 }
 
 export interface V1HeaderSpec {

@@ -18,7 +18,9 @@ test.after.always(async () => {
 })
 
 /** A fresh table per test, made by the store itself (createKeyStore). */
-async function store(overrides: Partial<ConstructorParameters<typeof BranchKeyStoreNode>[0]> = {}): Promise<BranchKeyStoreNode> {
+async function store(
+  overrides: Partial<ConstructorParameters<typeof BranchKeyStoreNode>[0]> = {},
+): Promise<BranchKeyStoreNode> {
   const name = `branch-keys-${++table}`
   const ks = new BranchKeyStoreNode({
     logicalKeyStoreName: name,
@@ -42,7 +44,12 @@ test('createKey writes version, ACTIVE and beacon records; getActiveBranchKey an
   const version = await ks.getBranchKeyVersion(branchKeyIdentifier, active.versionString)
   t.deepEqual(version.branchKey(), active.branchKey())
   const info = ks.getKeyStoreInfo()
-  const raw = await s.ddb.client().send(new GetItemCommand({ TableName: info.keystoreTableName, Key: { 'branch-key-id': { S: branchKeyIdentifier }, type: { S: 'beacon:ACTIVE' } } }))
+  const raw = await s.ddb.client().send(
+    new GetItemCommand({
+      TableName: info.keystoreTableName,
+      Key: { 'branch-key-id': { S: branchKeyIdentifier }, type: { S: 'beacon:ACTIVE' } },
+    }),
+  )
   t.truthy(raw.Item?.enc?.B, 'the beacon key record exists')
   t.is(raw.Item?.['hierarchy-version']?.N, '1')
   t.is(raw.Item?.['kms-arn']?.S, s.keyArn)
@@ -51,7 +58,10 @@ test('createKey writes version, ACTIVE and beacon records; getActiveBranchKey an
 
 test('versionKey makes a new ACTIVE version; the old version stays readable by its version id', async (t) => {
   const ks = await store()
-  const { branchKeyIdentifier } = await ks.createKey({ branchKeyIdentifier: 'tenant-a', encryptionContext: { tenant: 'a' } })
+  const { branchKeyIdentifier } = await ks.createKey({
+    branchKeyIdentifier: 'tenant-a',
+    encryptionContext: { tenant: 'a' },
+  })
   const before = await ks.getActiveBranchKey(branchKeyIdentifier)
   t.deepEqual(before.encryptionContext, { tenant: 'a' }, 'the custom context comes back without its prefix')
   await ks.versionKey({ branchKeyIdentifier })
@@ -65,30 +75,75 @@ test('versionKey makes a new ACTIVE version; the old version stays readable by i
 test('createKey refuses an existing id; a given id needs a custom context; discovery configurations cannot create or version', async (t) => {
   const ks = await store()
   await ks.createKey({ branchKeyIdentifier: 'once', encryptionContext: { a: 'b' } })
-  await t.throwsAsync(ks.createKey({ branchKeyIdentifier: 'once', encryptionContext: { a: 'b' } }), { code: 'KEYRING', message: /TransactWriteItems/ })
-  await t.throwsAsync(ks.createKey({ branchKeyIdentifier: 'no-context' }), { message: 'If branch key identifier is provided, encryption context must also be provided' })
+  await t.throwsAsync(ks.createKey({ branchKeyIdentifier: 'once', encryptionContext: { a: 'b' } }), {
+    code: 'KEYRING',
+    message: /TransactWriteItems/,
+  })
+  await t.throwsAsync(ks.createKey({ branchKeyIdentifier: 'no-context' }), {
+    message: 'If branch key identifier is provided, encryption context must also be provided',
+  })
   const name = ks.getKeyStoreInfo().keystoreTableName
-  const discovery = new BranchKeyStoreNode({ logicalKeyStoreName: name, storage: { ddbTableName: name, ddbClient: s.ddb.client() }, keyManagement: { kmsClient: s.kmsClient() }, kmsConfiguration: 'discovery' })
+  const discovery = new BranchKeyStoreNode({
+    logicalKeyStoreName: name,
+    storage: { ddbTableName: name, ddbClient: s.ddb.client() },
+    keyManagement: { kmsClient: s.kmsClient() },
+    kmsConfiguration: 'discovery',
+  })
   await t.throwsAsync(discovery.createKey(), { message: /not supported with Discovery/ })
-  await t.throwsAsync(discovery.versionKey({ branchKeyIdentifier: 'once' }), { message: /not supported with Discovery/ })
-  t.is((await discovery.getActiveBranchKey('once')).branchKey().length, 32, 'discovery reads any key ARN the record names')
+  await t.throwsAsync(discovery.versionKey({ branchKeyIdentifier: 'once' }), {
+    message: /not supported with Discovery/,
+  })
+  t.is(
+    (await discovery.getActiveBranchKey('once')).branchKey().length,
+    32,
+    'discovery reads any key ARN the record names',
+  )
 })
 
 test('reads are checked: the logical name is bound by KMS, a missing record or a tampered one fails, an incompatible KMS key is refused', async (t) => {
   const ks = await store()
   const { branchKeyIdentifier } = await ks.createKey()
   const name = ks.getKeyStoreInfo().keystoreTableName
-  const otherLogical = new BranchKeyStoreNode({ logicalKeyStoreName: 'renamed', storage: { ddbTableName: name, ddbClient: s.ddb.client() }, keyManagement: { kmsClient: s.kmsClient() }, kmsConfiguration: { identifier: s.keyArn } })
-  await t.throwsAsync(otherLogical.getActiveBranchKey(branchKeyIdentifier), { code: 'KMS' }, 'KMS refuses the context with another tablename')
-  await t.throwsAsync(ks.getActiveBranchKey('nobody'), { code: 'KEYRING', message: /was not found in the DynamoDB table/ })
-  await t.throwsAsync(ks.getBranchKeyVersion(branchKeyIdentifier, '00000000-0000-4000-8000-000000000000'), { code: 'KEYRING', message: /was not found/ })
-  const otherKey = new BranchKeyStoreNode({ logicalKeyStoreName: name, storage: { ddbTableName: name, ddbClient: s.ddb.client() }, keyManagement: { kmsClient: s.kmsClient() }, kmsConfiguration: { identifier: s.kms.keys.keyArn('us-east-1') } })
+  const otherLogical = new BranchKeyStoreNode({
+    logicalKeyStoreName: 'renamed',
+    storage: { ddbTableName: name, ddbClient: s.ddb.client() },
+    keyManagement: { kmsClient: s.kmsClient() },
+    kmsConfiguration: { identifier: s.keyArn },
+  })
+  await t.throwsAsync(
+    otherLogical.getActiveBranchKey(branchKeyIdentifier),
+    { code: 'KMS' },
+    'KMS refuses the context with another tablename',
+  )
+  await t.throwsAsync(ks.getActiveBranchKey('nobody'), {
+    code: 'KEYRING',
+    message: /was not found in the DynamoDB table/,
+  })
+  await t.throwsAsync(ks.getBranchKeyVersion(branchKeyIdentifier, '00000000-0000-4000-8000-000000000000'), {
+    code: 'KEYRING',
+    message: /was not found/,
+  })
+  const otherKey = new BranchKeyStoreNode({
+    logicalKeyStoreName: name,
+    storage: { ddbTableName: name, ddbClient: s.ddb.client() },
+    keyManagement: { kmsClient: s.kmsClient() },
+    kmsConfiguration: { identifier: s.kms.keys.keyArn('us-east-1') },
+  })
   await t.throwsAsync(otherKey.getActiveBranchKey(branchKeyIdentifier), { message: /MUST be compatible/ })
   // A record changed behind the store's back: its context no longer matches what KMS bound.
   const client = s.ddb.client()
-  const item = (await client.send(new GetItemCommand({ TableName: name, Key: { 'branch-key-id': { S: branchKeyIdentifier }, type: { S: 'branch:ACTIVE' } } }))).Item
+  const item = (
+    await client.send(
+      new GetItemCommand({
+        TableName: name,
+        Key: { 'branch-key-id': { S: branchKeyIdentifier }, type: { S: 'branch:ACTIVE' } },
+      }),
+    )
+  ).Item
   if (!item) return t.fail('no ACTIVE record')
-  await client.send(new PutItemCommand({ TableName: name, Item: { ...item, 'create-time': { S: '2000-01-01T00:00:00.000000Z' } } }))
+  await client.send(
+    new PutItemCommand({ TableName: name, Item: { ...item, 'create-time': { S: '2000-01-01T00:00:00.000000Z' } } }),
+  )
   await t.throwsAsync(ks.getActiveBranchKey(branchKeyIdentifier), { code: 'KMS' })
   await client.send(new PutItemCommand({ TableName: name, Item: { ...item, 'hierarchy-version': { S: '1' } } }))
   await t.throwsAsync(ks.getActiveBranchKey(branchKeyIdentifier), { message: /hierarchy-version field of type number/ })
@@ -103,7 +158,10 @@ test('the official BranchKeyStoreNode reads the keys ours creates and versions, 
     keyManagement: { kmsClient: s.kmsClient() },
     kmsConfiguration: { identifier: s.keyArn },
   })
-  const { branchKeyIdentifier: ourId } = await ks.createKey({ branchKeyIdentifier: 'ours', encryptionContext: { made: 'here' } })
+  const { branchKeyIdentifier: ourId } = await ks.createKey({
+    branchKeyIdentifier: 'ours',
+    encryptionContext: { made: 'here' },
+  })
   await ks.versionKey({ branchKeyIdentifier: ourId })
   const mine = await ks.getActiveBranchKey(ourId)
   const seen = await theirs.getActiveBranchKey(ourId)
@@ -117,13 +175,28 @@ test('the official BranchKeyStoreNode reads the keys ours creates and versions, 
 })
 
 test('construction: official preconditions, KmsKeyConfig compatibility, and the type guard', (t) => {
-  const base = { logicalKeyStoreName: 'x', storage: { ddbTableName: 'x', ddbClient: s.ddb.client() }, kmsConfiguration: { identifier: s.keyArn } }
+  const base = {
+    logicalKeyStoreName: 'x',
+    storage: { ddbTableName: 'x', ddbClient: s.ddb.client() },
+    kmsConfiguration: { identifier: s.keyArn },
+  }
   t.true(isIBranchKeyStoreNode(new BranchKeyStoreNode(base)))
   t.false(isIBranchKeyStoreNode({}))
-  t.throws(() => new BranchKeyStoreNode({ ...base, kmsConfiguration: { identifier: 'arn:aws:kms:us-west-2:111122223333:alias/nope' } }), { message: /non-alias resource arn/ })
+  t.throws(
+    () =>
+      new BranchKeyStoreNode({
+        ...base,
+        kmsConfiguration: { identifier: 'arn:aws:kms:us-west-2:111122223333:alias/nope' },
+      }),
+    { message: /non-alias resource arn/ },
+  )
   t.throws(() => new BranchKeyStoreNode({ ...base, logicalKeyStoreName: '' }), { code: 'INVALID_ARGUMENT' })
-  t.throws(() => new BranchKeyStoreNode({ ...base, storage: { ddbTableName: 'x', ddbClient: {} as never } }), { message: 'DDB client must be a DynamoDBClient' })
-  t.throws(() => new BranchKeyStoreNode({ ...base, keyManagement: { grantTokens: [1 as unknown as string] } }), { message: 'Grant tokens must be a string array' })
+  t.throws(() => new BranchKeyStoreNode({ ...base, storage: { ddbTableName: 'x', ddbClient: {} as never } }), {
+    message: 'DDB client must be a DynamoDBClient',
+  })
+  t.throws(() => new BranchKeyStoreNode({ ...base, keyManagement: { grantTokens: [1 as unknown as string] } }), {
+    message: 'Grant tokens must be a string array',
+  })
   const mrk = s.kms.keys.mrkArn('us-west-2')
   const east = s.kms.keys.replicaArn(mrk, 'us-east-1')
   t.true(new KmsKeyConfig({ mrkIdentifier: mrk }).isCompatibleWithArn(east))

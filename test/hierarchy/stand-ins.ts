@@ -2,7 +2,13 @@
 import type { AddressInfo } from 'node:net'
 import { buffer } from 'node:stream/consumers'
 import { IncomingMessage, Server, ServerResponse, createServer, request } from 'node:http'
-import { DeleteItemCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb'
+import {
+  DeleteItemCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb'
 import type { AttributeValue } from '@aws-sdk/client-dynamodb'
 import { KMSClient } from '@aws-sdk/client-kms'
 import { LocalKms, startLocalKms } from '../../lib/testing'
@@ -29,7 +35,13 @@ async function listen(server: Server): Promise<string> {
 }
 
 interface TransactPut {
-  Put?: { TableName: string; Item: Record<string, AttributeValue>; ConditionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, AttributeValue> }
+  Put?: {
+    TableName: string
+    Item: Record<string, AttributeValue>
+    ConditionExpression?: string
+    ExpressionAttributeNames?: Record<string, string>
+    ExpressionAttributeValues?: Record<string, AttributeValue>
+  }
 }
 
 /**
@@ -38,13 +50,23 @@ interface TransactPut {
  * puts back the items it had already written when a condition fails, answering as DynamoDB does
  * (TransactionCanceledException with the reasons). Every other request goes to dynalite as sent.
  */
-async function transactWrite(direct: DynamoDBClient, body: { TransactItems?: TransactPut[] }): Promise<{ status: number; payload: object }> {
+async function transactWrite(
+  direct: DynamoDBClient,
+  body: { TransactItems?: TransactPut[] },
+): Promise<{ status: number; payload: object }> {
   const items = body.TransactItems ?? []
   const keySchemas = new Map<string, string[]>()
   const undo: Array<() => Promise<unknown>> = []
   for (const [index, entry] of items.entries()) {
     const put = entry.Put
-    if (!put) return { status: 400, payload: { __type: 'com.amazon.coral.validate#ValidationException', message: 'the stand-in supports Put transaction items only' } }
+    if (!put)
+      return {
+        status: 400,
+        payload: {
+          __type: 'com.amazon.coral.validate#ValidationException',
+          message: 'the stand-in supports Put transaction items only',
+        },
+      }
     let names = keySchemas.get(put.TableName)
     if (!names) {
       const table = await direct.send(new DescribeTableCommand({ TableName: put.TableName }))
@@ -52,13 +74,16 @@ async function transactWrite(direct: DynamoDBClient, body: { TransactItems?: Tra
       keySchemas.set(put.TableName, names)
     }
     const key = Object.fromEntries(names.map((n) => [n, put.Item[n] as AttributeValue]))
-    const old = (await direct.send(new GetItemCommand({ TableName: put.TableName, Key: key, ConsistentRead: true }))).Item
+    const old = (await direct.send(new GetItemCommand({ TableName: put.TableName, Key: key, ConsistentRead: true })))
+      .Item
     try {
       await direct.send(new PutItemCommand(put))
     } catch (e) {
       for (const step of undo.reverse()) await step()
       if ((e as Error).name !== 'ConditionalCheckFailedException') throw e
-      const reasons = items.map((_, i) => (i === index ? { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' } : { Code: 'None' }))
+      const reasons = items.map((_, i) =>
+        i === index ? { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' } : { Code: 'None' },
+      )
       return {
         status: 400,
         payload: {
@@ -68,7 +93,11 @@ async function transactWrite(direct: DynamoDBClient, body: { TransactItems?: Tra
         },
       }
     }
-    undo.push(() => (old ? direct.send(new PutItemCommand({ TableName: put.TableName, Item: old })) : direct.send(new DeleteItemCommand({ TableName: put.TableName, Key: key }))))
+    undo.push(() =>
+      old
+        ? direct.send(new PutItemCommand({ TableName: put.TableName, Item: old }))
+        : direct.send(new DeleteItemCommand({ TableName: put.TableName, Key: key })),
+    )
   }
   return { status: 200, payload: {} }
 }
@@ -82,17 +111,27 @@ export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
     void (async () => {
       const body = await buffer(req)
       if (req.headers['x-amz-target'] === 'DynamoDB_20120810.TransactWriteItems') {
-        const { status, payload } = await transactWrite(direct, JSON.parse(body.toString('utf8')) as { TransactItems?: TransactPut[] })
+        const { status, payload } = await transactWrite(
+          direct,
+          JSON.parse(body.toString('utf8')) as { TransactItems?: TransactPut[] },
+        )
         res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify(payload))
         return
       }
-      const forward = request({ host: backend.hostname, port: backend.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 500, answer.headers)
-        answer.pipe(res)
-      })
+      const forward = request(
+        { host: backend.hostname, port: backend.port, method: req.method, path: req.url, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 500, answer.headers)
+          answer.pipe(res)
+        },
+      )
       forward.on('error', (e) => res.writeHead(502).end(String(e)))
       forward.end(body)
-    })().catch((e: unknown) => res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ __type: 'InternalServerError', message: String(e) })))
+    })().catch((e: unknown) =>
+      res
+        .writeHead(500, { 'content-type': 'application/x-amz-json-1.0' })
+        .end(JSON.stringify({ __type: 'InternalServerError', message: String(e) })),
+    )
   })
   const endpoint = await listen(front)
   const clients: DynamoDBClient[] = [direct]

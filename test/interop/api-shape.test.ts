@@ -2,7 +2,16 @@
 import test from 'ava'
 import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
-import { type PolicyName, type SuiteName, hex4, messageLayout, official, ours, plaintextOf, PUBLIC_KEY_CONTEXT_KEY } from './helpers'
+import {
+  type PolicyName,
+  type SuiteName,
+  hex4,
+  messageLayout,
+  official,
+  ours,
+  plaintextOf,
+  PUBLIC_KEY_CONTEXT_KEY,
+} from './helpers'
 
 /** What an application sees of a message header, through either module. */
 interface HeaderShape {
@@ -21,8 +30,16 @@ interface EncryptOp<S> {
 }
 
 interface ClientShape<K, C, S> {
-  encrypt(cmm: K | C, plaintext: Buffer | Uint8Array | string | Readable, op?: EncryptOp<S>): Promise<{ result: Buffer; messageHeader: HeaderShape }>
-  decrypt(cmm: K | C, ciphertext: Buffer | Uint8Array | string | Readable, options?: { maxBodySize?: number; encoding?: BufferEncoding }): Promise<{ plaintext: Buffer; messageHeader: HeaderShape }>
+  encrypt(
+    cmm: K | C,
+    plaintext: Buffer | Uint8Array | string | Readable,
+    op?: EncryptOp<S>,
+  ): Promise<{ result: Buffer; messageHeader: HeaderShape }>
+  decrypt(
+    cmm: K | C,
+    ciphertext: Buffer | Uint8Array | string | Readable,
+    options?: { maxBodySize?: number; encoding?: BufferEncoding },
+  ): Promise<{ plaintext: Buffer; messageHeader: HeaderShape }>
 }
 
 /** The slice of the official module's public surface this script uses; P, S, W, K, C are each module's own types. */
@@ -30,7 +47,13 @@ interface EsdkModule<P, S, W, K, C> {
   readonly CommitmentPolicy: Readonly<Record<PolicyName | 'REQUIRE_ENCRYPT_ALLOW_DECRYPT', P>>
   readonly AlgorithmSuiteIdentifier: Readonly<Record<SuiteName, S>>
   readonly RawAesWrappingSuiteIdentifier: { readonly AES256_GCM_IV12_TAG16_NO_PADDING: W }
-  readonly RawAesKeyringNode: new (input: { keyName: string; keyNamespace: string; unencryptedMasterKey: Uint8Array; wrappingSuite: W; utf8Sorting?: boolean }) => K
+  readonly RawAesKeyringNode: new (input: {
+    keyName: string
+    keyNamespace: string
+    unencryptedMasterKey: Uint8Array
+    wrappingSuite: W
+    utf8Sorting?: boolean
+  }) => K
   readonly MultiKeyringNode: new (input: { generator?: K; children?: K[] }) => K
   readonly NodeDefaultCryptographicMaterialsManager: new (keyring: K) => C
   buildClient(options: P | { commitmentPolicy: P; maxEncryptedDataKeys: number | false }): ClientShape<K, C, S>
@@ -44,7 +67,13 @@ const OFFICIAL: EsdkModule<
   official.KeyringNode,
   official.NodeDefaultCryptographicMaterialsManager
 > = official
-const OURS: EsdkModule<ours.CommitmentPolicy, ours.AlgorithmSuiteIdentifier, ours.RawAesWrappingSuiteIdentifier, ours.KeyringNode, ours.NodeDefaultCryptographicMaterialsManager> = ours
+const OURS: EsdkModule<
+  ours.CommitmentPolicy,
+  ours.AlgorithmSuiteIdentifier,
+  ours.RawAesWrappingSuiteIdentifier,
+  ours.KeyringNode,
+  ours.NodeDefaultCryptographicMaterialsManager
+> = ours
 
 type ModuleName = 'ours' | 'official'
 
@@ -111,7 +140,9 @@ function inputFor(c: Case): Buffer | Uint8Array | string | Readable {
 
 /** What the decrypted plaintext must hash to. */
 function expectedSha256(c: Case): string {
-  return sha256(c.plaintext === 'string' ? `ünïcødé plaintext ✓ ${plaintextBytes(c).toString('base64')}` : plaintextBytes(c))
+  return sha256(
+    c.plaintext === 'string' ? `ünïcødé plaintext ✓ ${plaintextBytes(c).toString('base64')}` : plaintextBytes(c),
+  )
 }
 
 function chunked(bytes: Buffer): Readable {
@@ -124,7 +155,9 @@ function sha256(data: Buffer | Uint8Array | string): string {
 }
 
 function observeHeader(h: HeaderShape): Observation {
-  const context = Object.fromEntries(Object.entries(h.encryptionContext).map(([k, v]) => [k, k === PUBLIC_KEY_CONTEXT_KEY ? '<verification key>' : v]))
+  const context = Object.fromEntries(
+    Object.entries(h.encryptionContext).map(([k, v]) => [k, k === PUBLIC_KEY_CONTEXT_KEY ? '<verification key>' : v]),
+  )
   return {
     refused: false,
     suiteId: hex4(h.suiteId),
@@ -145,7 +178,10 @@ function bind<P, S, W, K, C>(mod: EsdkModule<P, S, W, K, C>): BoundModule {
       utf8Sorting: true,
     })
   const materials = (c: Case): K | C => {
-    const keyring = c.edks === 2 ? new mod.MultiKeyringNode({ generator: aes('key-a', KEY_A), children: [aes('key-b', KEY_B)] }) : aes('key-a', KEY_A)
+    const keyring =
+      c.edks === 2
+        ? new mod.MultiKeyringNode({ generator: aes('key-a', KEY_A), children: [aes('key-b', KEY_B)] })
+        : aes('key-a', KEY_A)
     return c.materials === 'CMM' ? new mod.NodeDefaultCryptographicMaterialsManager(keyring) : keyring
   }
   const client = (c: Case, maxEncryptedDataKeys: number | false | undefined): ClientShape<K, C, S> =>
@@ -168,14 +204,19 @@ function bind<P, S, W, K, C>(mod: EsdkModule<P, S, W, K, C>): BoundModule {
         return { observed: { refused: true } }
       }
       const { result, messageHeader } = out
-      return { ciphertext: result, observed: { ...observeHeader(messageHeader), signedLength: messageLayout(result).bodyEnd } }
+      return {
+        ciphertext: result,
+        observed: { ...observeHeader(messageHeader), signedLength: messageLayout(result).bodyEnd },
+      }
     },
     async decrypt(c, ciphertext, limits = {}) {
       const { decrypt } = client(c, limits.maxEncryptedDataKeys)
       const input = c.plaintext === 'Readable' ? chunked(ciphertext) : ciphertext
       try {
         const { plaintext, messageHeader } =
-          limits.maxBodySize === undefined ? await decrypt(materials(c), input) : await decrypt(materials(c), input, { maxBodySize: limits.maxBodySize })
+          limits.maxBodySize === undefined
+            ? await decrypt(materials(c), input)
+            : await decrypt(materials(c), input, { maxBodySize: limits.maxBodySize })
         return { ...observeHeader(messageHeader), plaintextSha256: sha256(plaintext) }
       } catch {
         return { refused: true }
@@ -239,8 +280,20 @@ const CASES: readonly Case[] = [
     materials: 'keyring',
     edks: 1,
   },
-  { title: 'string plaintext, default suite and frame length', policy: 'REQUIRE_ENCRYPT_REQUIRE_DECRYPT', plaintext: 'string', materials: 'keyring', edks: 1 },
-  { title: 'default suite under FORBID, CMM', policy: 'FORBID_ENCRYPT_ALLOW_DECRYPT', plaintext: 'Buffer', materials: 'CMM', edks: 1 },
+  {
+    title: 'string plaintext, default suite and frame length',
+    policy: 'REQUIRE_ENCRYPT_REQUIRE_DECRYPT',
+    plaintext: 'string',
+    materials: 'keyring',
+    edks: 1,
+  },
+  {
+    title: 'default suite under FORBID, CMM',
+    policy: 'FORBID_ENCRYPT_ALLOW_DECRYPT',
+    plaintext: 'Buffer',
+    materials: 'CMM',
+    edks: 1,
+  },
   {
     title: 'Readable streams in, 0x0478, frameLength 100',
     policy: 'REQUIRE_ENCRYPT_REQUIRE_DECRYPT',
@@ -270,7 +323,11 @@ const PAIRS: ReadonlyArray<readonly [ModuleName, ModuleName]> = [
 ]
 
 /** The whole observable run (encrypt with one module, decrypt with another). */
-async function observe(c: Case, encryptor: ModuleName, decryptor: ModuleName): Promise<{ encrypt: Observation; decrypt: Observation }> {
+async function observe(
+  c: Case,
+  encryptor: ModuleName,
+  decryptor: ModuleName,
+): Promise<{ encrypt: Observation; decrypt: Observation }> {
   const { ciphertext, observed } = await MODULES[encryptor].encrypt(c)
   if (!ciphertext) throw new Error(`${encryptor} refused to encrypt case "${c.title}"`)
   return { encrypt: observed, decrypt: await MODULES[decryptor].decrypt(c, ciphertext) }
@@ -312,7 +369,10 @@ for (const name of ['ours', 'official'] as const) {
 test('ours reports the maxEncryptedDataKeys refusal as LIMIT_EXCEEDED', async (t) => {
   const { ciphertext } = await MODULES.official.encrypt(TWO_EDKS)
   if (!ciphertext) return t.fail('official encrypt failed')
-  const client = ours.buildClient({ commitmentPolicy: ours.CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT, maxEncryptedDataKeys: 1 })
+  const client = ours.buildClient({
+    commitmentPolicy: ours.CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT,
+    maxEncryptedDataKeys: 1,
+  })
   const keyring = new ours.RawAesKeyringNode({
     keyName: 'key-a',
     keyNamespace: 'api-shape',
@@ -323,13 +383,24 @@ test('ours reports the maxEncryptedDataKeys refusal as LIMIT_EXCEEDED', async (t
 })
 
 test('enum values are the official ones (policies, suites, wrapping suites)', (t) => {
-  for (const p of ['FORBID_ENCRYPT_ALLOW_DECRYPT', 'REQUIRE_ENCRYPT_ALLOW_DECRYPT', 'REQUIRE_ENCRYPT_REQUIRE_DECRYPT'] as const) {
+  for (const p of [
+    'FORBID_ENCRYPT_ALLOW_DECRYPT',
+    'REQUIRE_ENCRYPT_ALLOW_DECRYPT',
+    'REQUIRE_ENCRYPT_REQUIRE_DECRYPT',
+  ] as const) {
     t.is(String(ours.CommitmentPolicy[p]), String(official.CommitmentPolicy[p]))
   }
-  const suiteNames = Object.keys(official.AlgorithmSuiteIdentifier).filter((k) => Number.isNaN(Number(k))) as SuiteName[]
+  const suiteNames = Object.keys(official.AlgorithmSuiteIdentifier).filter((k) =>
+    Number.isNaN(Number(k)),
+  ) as SuiteName[]
   t.is(suiteNames.length, 11)
-  for (const s of suiteNames) t.is(Number(ours.AlgorithmSuiteIdentifier[s]), Number(official.AlgorithmSuiteIdentifier[s]))
-  for (const w of ['AES128_GCM_IV12_TAG16_NO_PADDING', 'AES192_GCM_IV12_TAG16_NO_PADDING', 'AES256_GCM_IV12_TAG16_NO_PADDING'] as const) {
+  for (const s of suiteNames)
+    t.is(Number(ours.AlgorithmSuiteIdentifier[s]), Number(official.AlgorithmSuiteIdentifier[s]))
+  for (const w of [
+    'AES128_GCM_IV12_TAG16_NO_PADDING',
+    'AES192_GCM_IV12_TAG16_NO_PADDING',
+    'AES256_GCM_IV12_TAG16_NO_PADDING',
+  ] as const) {
     t.is(Number(ours.RawAesWrappingSuiteIdentifier[w]), Number(official.RawAesWrappingSuiteIdentifier[w]))
   }
 })
@@ -379,7 +450,10 @@ const HELLO_HEX = Buffer.from('hello, encoding', 'utf8').toString('hex')
 test('baseline: the official module honours { encoding } on encrypt and decrypt', async (t) => {
   const ciphertext = await MODULES.official.encryptEncoded(ENCODED, HELLO_HEX, 'hex')
   t.is((await MODULES.official.decrypt(ENCODED, ciphertext)).plaintextSha256, sha256('hello, encoding'))
-  t.is((await MODULES.official.decryptEncoded(ENCODED, ciphertext.toString('base64'), 'base64')).plaintextSha256, sha256('hello, encoding'))
+  t.is(
+    (await MODULES.official.decryptEncoded(ENCODED, ciphertext.toString('base64'), 'base64')).plaintextSha256,
+    sha256('hello, encoding'),
+  )
 })
 
 test('ours encrypt(keyring, hexString, { encoding: "hex" }) encrypts the decoded bytes, as the official SDK does', async (t) => {
@@ -404,7 +478,8 @@ test('every official export exists in ours, as the same kind of value (function,
   t.deepEqual(missing, [])
   // oaepHashSupported is the one exception: the official value is an Error on Node 20 (its probe misreads
   // the error node:crypto throws); ours is the boolean the name promises.
-  for (const n of names.filter((n) => n !== 'oaepHashSupported')) t.is(typeof OUR_EXPORTS[n], typeof OFFICIAL_EXPORTS[n], n)
+  for (const n of names.filter((n) => n !== 'oaepHashSupported'))
+    t.is(typeof OUR_EXPORTS[n], typeof OFFICIAL_EXPORTS[n], n)
   t.is(ours.oaepHashSupported, true)
 })
 
@@ -420,10 +495,17 @@ test('the policy exports have the official values: MessageFormat, SignaturePolic
     t.is(Number(mine.defaultAlgorithmSuite), Number(theirs.defaultAlgorithmSuite))
   }
   for (const p of Object.values(official.SignaturePolicy)) {
-    t.is(table(ours.SignaturePolicySuites[p as unknown as ours.SignaturePolicy].decryptEnabledSuites), table(official.SignaturePolicySuites[p].decryptEnabledSuites), p)
+    t.is(
+      table(ours.SignaturePolicySuites[p as unknown as ours.SignaturePolicy].decryptEnabledSuites),
+      table(official.SignaturePolicySuites[p].decryptEnabledSuites),
+      p,
+    )
   }
   for (const id of ours.ALL_SUITES.map((s) => s.id)) {
-    t.is(String(ours.getCompatibleCommitmentPolicy(id)), String(official.getCompatibleCommitmentPolicy(id as unknown as official.AlgorithmSuiteIdentifier)))
+    t.is(
+      String(ours.getCompatibleCommitmentPolicy(id)),
+      String(official.getCompatibleCommitmentPolicy(id as unknown as official.AlgorithmSuiteIdentifier)),
+    )
     // The same refusals with the same words.
     for (const p of Object.values(official.CommitmentPolicy)) {
       const message = (f: () => void): string | undefined => {
@@ -436,21 +518,47 @@ test('the policy exports have the official values: MessageFormat, SignaturePolic
       }
       t.is(
         message(() => ours.CommitmentPolicySuites.isEncryptEnabled(p as unknown as ours.CommitmentPolicy, id)),
-        message(() => official.CommitmentPolicySuites.isEncryptEnabled(p, id as unknown as official.AlgorithmSuiteIdentifier)),
+        message(() =>
+          official.CommitmentPolicySuites.isEncryptEnabled(p, id as unknown as official.AlgorithmSuiteIdentifier),
+        ),
       )
       t.is(
         message(() => ours.CommitmentPolicySuites.isDecryptEnabled(p as unknown as ours.CommitmentPolicy, id, 'm')),
-        message(() => official.CommitmentPolicySuites.isDecryptEnabled(p, id as unknown as official.AlgorithmSuiteIdentifier, 'm')),
+        message(() =>
+          official.CommitmentPolicySuites.isDecryptEnabled(p, id as unknown as official.AlgorithmSuiteIdentifier, 'm'),
+        ),
       )
     }
   }
 })
 
 test('NodeAlgorithmSuite has the official field values for every suite', (t) => {
-  const fields = ['id', 'name', 'messageFormat', 'encryption', 'keyLength', 'keyLengthBytes', 'ivLength', 'tagLength', 'cacheSafe', 'kdf', 'kdfHash', 'signatureCurve', 'signatureHash', 'type', 'commitment', 'commitmentHash', 'suiteDataLength', 'commitmentLength', 'saltLengthBytes'] as const
+  const fields = [
+    'id',
+    'name',
+    'messageFormat',
+    'encryption',
+    'keyLength',
+    'keyLengthBytes',
+    'ivLength',
+    'tagLength',
+    'cacheSafe',
+    'kdf',
+    'kdfHash',
+    'signatureCurve',
+    'signatureHash',
+    'type',
+    'commitment',
+    'commitmentHash',
+    'suiteDataLength',
+    'commitmentLength',
+    'saltLengthBytes',
+  ] as const
   for (const s of ours.ALL_SUITES) {
     const mine = new ours.NodeAlgorithmSuite(s.id) as unknown as Record<string, unknown>
-    const theirs = new official.NodeAlgorithmSuite(s.id as unknown as official.AlgorithmSuiteIdentifier) as unknown as Record<string, unknown>
+    const theirs = new official.NodeAlgorithmSuite(
+      s.id as unknown as official.AlgorithmSuiteIdentifier,
+    ) as unknown as Record<string, unknown>
     for (const f of fields) t.is(mine[f], theirs[f], `0x${s.id.toString(16)} ${f}`)
     t.true(Object.isFrozen(mine))
   }
@@ -481,36 +589,82 @@ test('the class helpers, needs, NotSupported, unwrapDataKey and oaepHashSupporte
   t.true(new ours.NotSupported() instanceof ours.EsdkError)
   const key = Buffer.alloc(16, 1)
   t.is(ours.unwrapDataKey(key), key)
-  t.true(official.oaepHashSupported instanceof Error || official.oaepHashSupported === true, 'the official probe (see above)')
+  t.true(
+    official.oaepHashSupported instanceof Error || official.oaepHashSupported === true,
+    'the official probe (see above)',
+  )
 })
 
 test('buildEncrypt and buildDecrypt split buildClient, and interoperate with the official ones', async (t) => {
   const { encrypt } = ours.buildEncrypt(ours.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
-  const { decrypt } = ours.buildDecrypt({ commitmentPolicy: ours.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, maxEncryptedDataKeys: 1 })
+  const { decrypt } = ours.buildDecrypt({
+    commitmentPolicy: ours.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
+    maxEncryptedDataKeys: 1,
+  })
   t.false('decrypt' in ours.buildEncrypt())
   t.false('encrypt' in ours.buildDecrypt())
-  const mine = new ours.RawAesKeyringNode({ keyName: 'k', keyNamespace: 'n', unencryptedMasterKey: new Uint8Array(KEY_A), wrappingSuite: ours.RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING })
-  const theirRing = new official.RawAesKeyringNode({ keyName: 'k', keyNamespace: 'n', unencryptedMasterKey: new Uint8Array(KEY_A), wrappingSuite: official.RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING })
+  const mine = new ours.RawAesKeyringNode({
+    keyName: 'k',
+    keyNamespace: 'n',
+    unencryptedMasterKey: new Uint8Array(KEY_A),
+    wrappingSuite: ours.RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+  })
+  const theirRing = new official.RawAesKeyringNode({
+    keyName: 'k',
+    keyNamespace: 'n',
+    unencryptedMasterKey: new Uint8Array(KEY_A),
+    wrappingSuite: official.RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+  })
   const { result } = await encrypt(mine, 'split')
-  t.is((await official.buildDecrypt(official.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT).decrypt(theirRing, result)).plaintext.toString(), 'split')
-  const theirs = await official.buildEncrypt(official.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT).encrypt(theirRing, 'theirs')
+  t.is(
+    (
+      await official.buildDecrypt(official.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT).decrypt(theirRing, result)
+    ).plaintext.toString(),
+    'split',
+  )
+  const theirs = await official
+    .buildEncrypt(official.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
+    .encrypt(theirRing, 'theirs')
   t.is((await decrypt(mine, theirs.result)).plaintext.toString(), 'theirs')
 })
 
 test('ours says "maxEncryptedDataKeys exceeded." and "maxBodySize exceeded." where the official SDK does, and the official commitment policy words', async (t) => {
   const { ciphertext } = await MODULES.official.encrypt(TWO_EDKS)
   if (!ciphertext) return t.fail('official encrypt failed')
-  const client = ours.buildClient({ commitmentPolicy: ours.CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT, maxEncryptedDataKeys: 1 })
-  const keyring = new ours.RawAesKeyringNode({ keyName: 'key-a', keyNamespace: 'api-shape', unencryptedMasterKey: new Uint8Array(KEY_A), wrappingSuite: ours.RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING })
-  await t.throwsAsync(client.decrypt(keyring, ciphertext), { code: 'LIMIT_EXCEEDED', message: /^maxEncryptedDataKeys exceeded\./ })
+  const client = ours.buildClient({
+    commitmentPolicy: ours.CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT,
+    maxEncryptedDataKeys: 1,
+  })
+  const keyring = new ours.RawAesKeyringNode({
+    keyName: 'key-a',
+    keyNamespace: 'api-shape',
+    unencryptedMasterKey: new Uint8Array(KEY_A),
+    wrappingSuite: ours.RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+  })
+  await t.throwsAsync(client.decrypt(keyring, ciphertext), {
+    code: 'LIMIT_EXCEEDED',
+    message: /^maxEncryptedDataKeys exceeded\./,
+  })
   const framed = await MODULES.official.encrypt(FRAMED_256)
   if (!framed.ciphertext) return t.fail('official encrypt failed')
-  const aes = new ours.RawAesKeyringNode({ keyName: 'key-a', keyNamespace: 'api-shape', unencryptedMasterKey: new Uint8Array(KEY_A), wrappingSuite: ours.RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING, utf8Sorting: true })
-  await t.throwsAsync(ours.buildClient().decrypt(aes, framed.ciphertext, { maxBodySize: 100 }), { code: 'LIMIT_EXCEEDED', message: /^maxBodySize exceeded\./ })
-  await t.throwsAsync(ours.buildClient().encrypt(aes, 'x', { suiteId: ours.AlgorithmSuiteIdentifier.ALG_AES128_GCM_IV12_TAG16 }), {
-    code: 'COMMITMENT_POLICY',
-    message: /^Configuration conflict\. Cannot encrypt due to CommitmentPolicy REQUIRE_ENCRYPT_REQUIRE_DECRYPT/,
+  const aes = new ours.RawAesKeyringNode({
+    keyName: 'key-a',
+    keyNamespace: 'api-shape',
+    unencryptedMasterKey: new Uint8Array(KEY_A),
+    wrappingSuite: ours.RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+    utf8Sorting: true,
   })
+  await t.throwsAsync(ours.buildClient().decrypt(aes, framed.ciphertext, { maxBodySize: 100 }), {
+    code: 'LIMIT_EXCEEDED',
+    message: /^maxBodySize exceeded\./,
+  })
+  await t.throwsAsync(
+    ours.buildClient().encrypt(aes, 'x', { suiteId: ours.AlgorithmSuiteIdentifier.ALG_AES128_GCM_IV12_TAG16 }),
+    {
+      code: 'COMMITMENT_POLICY',
+      message: /^Configuration conflict\. Cannot encrypt due to CommitmentPolicy REQUIRE_ENCRYPT_REQUIRE_DECRYPT/,
+    },
+  )
 })
 
 test('getEncryptHelper / getDecryptionHelper: the official derivation for every suite, the commitment checked, and dispose wipes', (t) => {
@@ -519,19 +673,27 @@ test('getEncryptHelper / getDecryptionHelper: the official derivation for every 
     const messageId = Buffer.alloc(s.messageIdLength, 9)
     const iv = Buffer.alloc(12, 3)
     const material = new ours.NodeEncryptionMaterial(s, {}).setUnencryptedDataKey(dataKey)
-    const theirMaterial = new official.NodeEncryptionMaterial(new official.NodeAlgorithmSuite(s.id as unknown as official.AlgorithmSuiteIdentifier), {}).setUnencryptedDataKey(new Uint8Array(dataKey), {
+    const theirMaterial = new official.NodeEncryptionMaterial(
+      new official.NodeAlgorithmSuite(s.id as unknown as official.AlgorithmSuiteIdentifier),
+      {},
+    ).setUnencryptedDataKey(new Uint8Array(dataKey), {
       keyName: 'k',
       keyNamespace: 'n',
       flags: official.KeyringTraceFlag.WRAPPING_KEY_GENERATED_DATA_KEY,
     })
     const mine = ours.getEncryptHelper(material).getCipherInfo(messageId)
     const theirs = official.getEncryptHelper(theirMaterial).getCipherInfo(messageId)
-    const seal = (c: { update(b: Buffer): Buffer; final(): Buffer; getAuthTag(): Buffer }): Buffer => Buffer.concat([c.update(Buffer.from('frame')), c.final(), c.getAuthTag()])
+    const seal = (c: { update(b: Buffer): Buffer; final(): Buffer; getAuthTag(): Buffer }): Buffer =>
+      Buffer.concat([c.update(Buffer.from('frame')), c.final(), c.getAuthTag()])
     t.deepEqual(seal(mine.getCipher(iv)), seal(theirs.getCipher(iv) as never), `0x${s.id.toString(16)}`)
-    t.deepEqual(mine.keyCommitment && Buffer.from(mine.keyCommitment), theirs.keyCommitment && Buffer.from(theirs.keyCommitment))
+    t.deepEqual(
+      mine.keyCommitment && Buffer.from(mine.keyCommitment),
+      theirs.keyCommitment && Buffer.from(theirs.keyCommitment),
+    )
     const decryption = new ours.NodeDecryptionMaterial(s, {}).setUnencryptedDataKey(dataKey)
     const helper = ours.getDecryptionHelper(decryption)
-    if (s.commitment) t.throws(() => helper.getDecipherInfo(messageId, Buffer.alloc(32)), { code: 'AUTHENTICATION_FAILED' })
+    if (s.commitment)
+      t.throws(() => helper.getDecipherInfo(messageId, Buffer.alloc(32)), { code: 'AUTHENTICATION_FAILED' })
     t.notThrows(() => helper.getDecipherInfo(messageId, mine.keyCommitment)(iv))
     helper.dispose()
     t.false(decryption.hasUnencryptedDataKey)

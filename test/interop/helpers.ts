@@ -25,7 +25,13 @@ function suiteCase(name: SuiteName, id: number): SuiteCase {
     throw new Error(`suite table out of date for ${name}`)
   }
   const committing = name.includes('COMMIT_KEY')
-  return { name, id, policy: committing ? 'REQUIRE_ENCRYPT_REQUIRE_DECRYPT' : 'FORBID_ENCRYPT_ALLOW_DECRYPT', signed: name.includes('ECDSA'), committing }
+  return {
+    name,
+    id,
+    policy: committing ? 'REQUIRE_ENCRYPT_REQUIRE_DECRYPT' : 'FORBID_ENCRYPT_ALLOW_DECRYPT',
+    signed: name.includes('ECDSA'),
+    committing,
+  }
 }
 
 export const SUITES: readonly SuiteCase[] = [
@@ -84,7 +90,10 @@ export function ourClient(policy: PolicyName, maxEncryptedDataKeys: number | fal
   return client
 }
 
-export function officialClient(policy: PolicyName, maxEncryptedDataKeys: number | false = false): ReturnType<typeof official.buildClient> {
+export function officialClient(
+  policy: PolicyName,
+  maxEncryptedDataKeys: number | false = false,
+): ReturnType<typeof official.buildClient> {
   const key = `${policy}/${String(maxEncryptedDataKeys)}`
   let client = officialClients.get(key)
   if (!client) {
@@ -116,7 +125,13 @@ export interface AesOptions {
 }
 
 export function aesPair(options: AesOptions = {}): KeyringPair {
-  const { bits = 256, keyName = `aes-${bits}`, keyNamespace = 'interop-aes', oursUtf8Sorting, officialUtf8Sorting } = options
+  const {
+    bits = 256,
+    keyName = `aes-${bits}`,
+    keyNamespace = 'interop-aes',
+    oursUtf8Sorting,
+    officialUtf8Sorting,
+  } = options
   const key = AES_KEYS[bits]
   const oursSuite = {
     128: ours.RawAesWrappingSuiteIdentifier.AES128_GCM_IV12_TAG16_NO_PADDING,
@@ -186,7 +201,10 @@ export function rsaPair(pem: RsaPem, oaepHash: OaepHash, options: RsaOptions = {
 export function multiPair(generator: KeyringPair, children: readonly KeyringPair[]): KeyringPair {
   return {
     ours: new ours.MultiKeyringNode({ generator: generator.ours, children: children.map((c) => c.ours) }),
-    official: new official.MultiKeyringNode({ generator: generator.official, children: children.map((c) => c.official) }),
+    official: new official.MultiKeyringNode({
+      generator: generator.official,
+      children: children.map((c) => c.official),
+    }),
   }
 }
 
@@ -222,7 +240,12 @@ function policyFor(options: EncryptOptions): PolicyName {
   return options.suite === undefined ? 'REQUIRE_ENCRYPT_REQUIRE_DECRYPT' : suiteByName(options.suite).policy
 }
 
-export async function encryptWith(side: Side, keyrings: KeyringPair, plaintext: Buffer, options: EncryptOptions = {}): Promise<Encrypted> {
+export async function encryptWith(
+  side: Side,
+  keyrings: KeyringPair,
+  plaintext: Buffer,
+  options: EncryptOptions = {},
+): Promise<Encrypted> {
   const policy = policyFor(options)
   const encryptionContext = { ...(options.context ?? {}) }
   const frameLength = options.frameLength
@@ -244,7 +267,12 @@ export async function encryptWith(side: Side, keyrings: KeyringPair, plaintext: 
   return { ciphertext: result, header: messageHeader }
 }
 
-export async function decryptWith(side: Side, keyrings: KeyringPair, ciphertext: Buffer, policy: PolicyName = 'REQUIRE_ENCRYPT_REQUIRE_DECRYPT'): Promise<Decrypted> {
+export async function decryptWith(
+  side: Side,
+  keyrings: KeyringPair,
+  ciphertext: Buffer,
+  policy: PolicyName = 'REQUIRE_ENCRYPT_REQUIRE_DECRYPT',
+): Promise<Decrypted> {
   if (side === 'ours') {
     const { plaintext, messageHeader } = await ourClient(policy).decrypt(keyrings.ours, ciphertext)
     return { plaintext, header: messageHeader }
@@ -352,7 +380,8 @@ export function messageLayout(bytes: Buffer): MessageLayout {
     const marker = u32()
     const final = marker === 0xffffffff
     const sequenceNumber = final ? u32() : marker
-    if (sequenceNumber !== frames.length + 1) throw new Error(`layout: sequence ${sequenceNumber} at frame ${frames.length + 1}`)
+    if (sequenceNumber !== frames.length + 1)
+      throw new Error(`layout: sequence ${sequenceNumber} at frame ${frames.length + 1}`)
     const ivOffset = o
     skip(12)
     const contentLength = final ? u32() : frameLength

@@ -1,6 +1,19 @@
 // Framing interop in both directions: plaintext sizes around frame boundaries at frame lengths 1 B to 1 MiB, with the frame layout checked against the format.
 import test from 'ava'
-import { SIDES, type Side, type SuiteName, aesPair, decryptWith, direction, encryptWith, hex4, messageLayout, other, plaintextOf, suiteByName } from './helpers'
+import {
+  SIDES,
+  type Side,
+  type SuiteName,
+  aesPair,
+  decryptWith,
+  direction,
+  encryptWith,
+  hex4,
+  messageLayout,
+  other,
+  plaintextOf,
+  suiteByName,
+} from './helpers'
 
 const keyrings = aesPair({ officialUtf8Sorting: true })
 const MiB = 1024 * 1024
@@ -21,7 +34,10 @@ const SIZES: ReadonlyArray<readonly [number, readonly number[]]> = [
   [MiB, [0, MiB, MiB + 1]],
 ]
 
-const FRAMING_SUITES: readonly SuiteName[] = ['ALG_AES256_GCM_IV12_TAG16_HKDF_SHA256', 'ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384']
+const FRAMING_SUITES: readonly SuiteName[] = [
+  'ALG_AES256_GCM_IV12_TAG16_HKDF_SHA256',
+  'ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384',
+]
 
 function sizeLabel(size: number, frame: number): string {
   if (size === 0) return '0 B'
@@ -33,7 +49,11 @@ const framingMacro = test.macro({
   async exec(t, suite: SuiteName, frameLength: number, size: number, from: Side) {
     const { policy } = suiteByName(suite)
     const plaintext = plaintextOf(size, frameLength + size)
-    const encrypted = await encryptWith(from, keyrings, plaintext, { suite, frameLength, context: { frameLength: String(frameLength) } })
+    const encrypted = await encryptWith(from, keyrings, plaintext, {
+      suite,
+      frameLength,
+      context: { frameLength: String(frameLength) },
+    })
     t.is(encrypted.header.frameLength, frameLength)
 
     // Every SDK writes floor(size / frame) full frames and a final frame holding the remainder (possibly empty).
@@ -41,7 +61,10 @@ const framingMacro = test.macro({
     t.is(layout.frameLength, frameLength)
     const full = Math.floor(size / frameLength)
     t.is(layout.frames.length, full + 1, 'frame count')
-    t.true(layout.frames.slice(0, -1).every((f) => !f.final && f.contentLength === frameLength), 'full frames are frameLength long')
+    t.true(
+      layout.frames.slice(0, -1).every((f) => !f.final && f.contentLength === frameLength),
+      'full frames are frameLength long',
+    )
     const last = layout.frames[layout.frames.length - 1]
     t.true(last?.final === true && last.contentLength === size % frameLength, 'final frame holds the remainder')
 

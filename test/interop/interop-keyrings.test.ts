@@ -63,26 +63,58 @@ interface AesEnd {
 }
 
 function describeEnd(end: AesEnd): string {
-  const order = end.utf8Sorting === undefined ? (end.side === 'ours' ? 'default=UTF-8' : 'default=localeCompare') : `utf8Sorting:${end.utf8Sorting}`
+  const order =
+    end.utf8Sorting === undefined
+      ? end.side === 'ours'
+        ? 'default=UTF-8'
+        : 'default=localeCompare'
+      : `utf8Sorting:${end.utf8Sorting}`
   return `${end.side}(${order})`
 }
 
-const AES_SUITES: readonly SuiteName[] = ['ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY', 'ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384']
+const AES_SUITES: readonly SuiteName[] = [
+  'ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY',
+  'ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384',
+]
 
 /** writer → reader pairs that must interoperate on an order-sensitive context. */
 const AES_COMPATIBLE: ReadonlyArray<readonly [AesEnd, AesEnd]> = [
-  [{ side: 'ours', utf8Sorting: undefined }, { side: 'official', utf8Sorting: true }],
-  [{ side: 'official', utf8Sorting: true }, { side: 'ours', utf8Sorting: undefined }],
-  [{ side: 'ours', utf8Sorting: false }, { side: 'official', utf8Sorting: undefined }],
-  [{ side: 'official', utf8Sorting: undefined }, { side: 'ours', utf8Sorting: undefined }],
-  [{ side: 'official', utf8Sorting: undefined }, { side: 'ours', utf8Sorting: false }],
-  [{ side: 'official', utf8Sorting: true }, { side: 'ours', utf8Sorting: false }],
+  [
+    { side: 'ours', utf8Sorting: undefined },
+    { side: 'official', utf8Sorting: true },
+  ],
+  [
+    { side: 'official', utf8Sorting: true },
+    { side: 'ours', utf8Sorting: undefined },
+  ],
+  [
+    { side: 'ours', utf8Sorting: false },
+    { side: 'official', utf8Sorting: undefined },
+  ],
+  [
+    { side: 'official', utf8Sorting: undefined },
+    { side: 'ours', utf8Sorting: undefined },
+  ],
+  [
+    { side: 'official', utf8Sorting: undefined },
+    { side: 'ours', utf8Sorting: false },
+  ],
+  [
+    { side: 'official', utf8Sorting: true },
+    { side: 'ours', utf8Sorting: false },
+  ],
 ]
 
 /** Controls: the official keyring tries one order only, so these must fail, proving the orders differ on the wire. */
 const AES_INCOMPATIBLE: ReadonlyArray<readonly [AesEnd, AesEnd]> = [
-  [{ side: 'ours', utf8Sorting: undefined }, { side: 'official', utf8Sorting: undefined }],
-  [{ side: 'ours', utf8Sorting: false }, { side: 'official', utf8Sorting: true }],
+  [
+    { side: 'ours', utf8Sorting: undefined },
+    { side: 'official', utf8Sorting: undefined },
+  ],
+  [
+    { side: 'ours', utf8Sorting: false },
+    { side: 'official', utf8Sorting: true },
+  ],
 ]
 
 function aesKeyringsFor(bits: AesBits, writer: AesEnd, reader: AesEnd): KeyringPair {
@@ -115,19 +147,25 @@ for (const bits of [128, 192, 256] as const) {
 for (const from of SIDES) {
   test(`raw AES with non-ASCII key name and namespace: ${direction(from, other(from))}`, async (t) => {
     const keyrings = aesPair({ keyName: 'ключ-🔑-鍵', keyNamespace: 'espace-clé', officialUtf8Sorting: true })
-    await crossAndCheck(t, keyrings, from, 'ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY', { k: 'v' }, ['espace-clé'])
+    await crossAndCheck(t, keyrings, from, 'ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY', { k: 'v' }, [
+      'espace-clé',
+    ])
   })
 }
 
 // ------------------------------------------------------------------ raw RSA
 
-const RSA_SUITES: readonly SuiteName[] = ['ALG_AES128_GCM_IV12_TAG16', 'ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384']
+const RSA_SUITES: readonly SuiteName[] = [
+  'ALG_AES128_GCM_IV12_TAG16',
+  'ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384',
+]
 
 const rsaMacro = test.macro({
   async exec(t, hash: OaepHash, suite: SuiteName, from: Side) {
     await crossAndCheck(t, rsaPair(RSA, hash), from, suite, { keyring: `rsa-${hash}` }, ['interop-rsa'])
   },
-  title: (_p, hash: OaepHash, suite: SuiteName, from: Side) => `raw RSA OAEP-${hash} ${hex4(suiteByName(suite).id)}: ${direction(from, other(from))}`,
+  title: (_p, hash: OaepHash, suite: SuiteName, from: Side) =>
+    `raw RSA OAEP-${hash} ${hex4(suiteByName(suite).id)}: ${direction(from, other(from))}`,
 })
 
 for (const hash of OAEP_HASHES) {
@@ -186,7 +224,10 @@ const multiMacro = test.macro({
     const decrypted = await decryptWith(other(from), decryptor, encrypted.ciphertext, policy)
     t.true(decrypted.plaintext.equals(plaintext))
     t.deepEqual(
-      decrypted.header.encryptedDataKeys.map((e) => [e.providerId, e.providerId === 'interop-rsa' ? e.providerInfo : '']),
+      decrypted.header.encryptedDataKeys.map((e) => [
+        e.providerId,
+        e.providerId === 'interop-rsa' ? e.providerInfo : '',
+      ]),
       [
         ['interop-aes', ''],
         ['interop-rsa', 'rsa-oaep-sha256'],
@@ -200,7 +241,10 @@ const multiMacro = test.macro({
   },
 })
 
-for (const suite of ['ALG_AES256_GCM_IV12_TAG16_HKDF_SHA256', 'ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384'] as const) {
+for (const suite of [
+  'ALG_AES256_GCM_IV12_TAG16_HKDF_SHA256',
+  'ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384',
+] as const) {
   for (const from of SIDES) {
     for (const [, decryptor] of DECRYPTORS) test(multiMacro, suite, from, decryptor)
   }

@@ -43,13 +43,18 @@ const suiteRoundTrip = test.macro({
     t.is(decrypted.header.suiteId, suite.id)
     t.is(decrypted.header.frameLength, FRAME)
     t.deepEqual(withoutPublicKey(decrypted.header.encryptionContext), context)
-    t.is(PUBLIC_KEY_CONTEXT_KEY in decrypted.header.encryptionContext, suite.signed, 'verification key in context exactly for signed suites')
+    t.is(
+      PUBLIC_KEY_CONTEXT_KEY in decrypted.header.encryptionContext,
+      suite.signed,
+      'verification key in context exactly for signed suites',
+    )
     t.deepEqual(
       decrypted.header.encryptedDataKeys.map((e) => e.providerId),
       ['interop-aes'],
     )
   },
-  title: (_provided, suite: SuiteCase, from: Side) => `${suiteTitle(suite)} under ${suite.policy}: ${direction(from, other(from))}`,
+  title: (_provided, suite: SuiteCase, from: Side) =>
+    `${suiteTitle(suite)} under ${suite.policy}: ${direction(from, other(from))}`,
 })
 
 for (const suite of SUITES) {
@@ -77,11 +82,15 @@ for (const policy of Object.keys(DEFAULT_SUITE) as PolicyName[]) {
 }
 
 // A non-committing message must be refused under REQUIRE_ENCRYPT_REQUIRE_DECRYPT by both SDKs, whoever wrote it.
-for (const suite of SUITES.filter((s) => s.name === 'ALG_AES256_GCM_IV12_TAG16' || s.name === 'ALG_AES256_GCM_IV12_TAG16_HKDF_SHA384_ECDSA_P384')) {
+for (const suite of SUITES.filter(
+  (s) => s.name === 'ALG_AES256_GCM_IV12_TAG16' || s.name === 'ALG_AES256_GCM_IV12_TAG16_HKDF_SHA384_ECDSA_P384',
+)) {
   for (const from of SIDES) {
     test(`${suiteTitle(suite)} written by ${from} is refused under REQUIRE_ENCRYPT_REQUIRE_DECRYPT by both`, async (t) => {
       const { ciphertext } = await encryptWith(from, keyrings, plaintextOf(10), { suite: suite.name })
-      await t.throwsAsync(decryptWith('ours', keyrings, ciphertext, 'REQUIRE_ENCRYPT_REQUIRE_DECRYPT'), { code: 'COMMITMENT_POLICY' })
+      await t.throwsAsync(decryptWith('ours', keyrings, ciphertext, 'REQUIRE_ENCRYPT_REQUIRE_DECRYPT'), {
+        code: 'COMMITMENT_POLICY',
+      })
       await t.throwsAsync(decryptWith('official', keyrings, ciphertext, 'REQUIRE_ENCRYPT_REQUIRE_DECRYPT'))
     })
   }
@@ -94,7 +103,9 @@ for (const [name, policy] of [
 ] as const) {
   const suite = suiteByName(name)
   test(`encrypting ${suiteTitle(suite)} under ${policy} is refused by both`, async (t) => {
-    await t.throwsAsync(encryptWith('ours', keyrings, plaintextOf(10), { suite: name, policy }), { code: 'COMMITMENT_POLICY' })
+    await t.throwsAsync(encryptWith('ours', keyrings, plaintextOf(10), { suite: name, policy }), {
+      code: 'COMMITMENT_POLICY',
+    })
     await t.throwsAsync(encryptWith('official', keyrings, plaintextOf(10), { suite: name, policy }))
   })
 }

@@ -53,13 +53,21 @@ const tamperMacro = test.macro({
     const offset = TARGETS[target]?.(layout)
     if (offset === undefined) throw new Error(`no ${target} in this message`)
     // The untampered message opens on both sides, so any refusal below is the flipped byte's doing.
-    for (const reader of SIDES) t.true((await decryptWith(reader, keyrings, ciphertext, suite.policy)).plaintext.equals(PLAINTEXT))
+    for (const reader of SIDES)
+      t.true((await decryptWith(reader, keyrings, ciphertext, suite.policy)).plaintext.equals(PLAINTEXT))
     const tampered = flipByte(ciphertext, offset)
-    const error = await t.throwsAsync(decryptWith('ours', keyrings, tampered, suite.policy), { instanceOf: ours.EsdkError })
+    const error = await t.throwsAsync(decryptWith('ours', keyrings, tampered, suite.policy), {
+      instanceOf: ours.EsdkError,
+    })
     t.is(error?.code, 'AUTHENTICATION_FAILED', `ours: ${error?.message}`)
-    await t.throwsAsync(decryptWith('official', keyrings, tampered, suite.policy), undefined, 'the official SDK refuses it too')
+    await t.throwsAsync(
+      decryptWith('official', keyrings, tampered, suite.policy),
+      undefined,
+      'the official SDK refuses it too',
+    )
   },
-  title: (_p, suiteName: SuiteName, writer: Side, target: string) => `tampered ${target} (written by ${writer}), ${suiteTitle(suiteByName(suiteName))}: ours AUTHENTICATION_FAILED, official throws`,
+  title: (_p, suiteName: SuiteName, writer: Side, target: string) =>
+    `tampered ${target} (written by ${writer}), ${suiteTitle(suiteByName(suiteName))}: ours AUTHENTICATION_FAILED, official throws`,
 })
 
 for (const suiteName of TAMPER_SUITES) {
@@ -98,12 +106,19 @@ const truncateMacro = test.macro({
     const cut = TRUNCATIONS[how]?.(messageLayout(ciphertext), ciphertext.length)
     if (cut === undefined || cut <= 0 || cut >= ciphertext.length) throw new Error(`bad cut ${String(cut)}`)
     const truncated = ciphertext.subarray(0, cut)
-    const error = await t.throwsAsync(decryptWith('ours', keyrings, truncated, suite.policy), { instanceOf: ours.EsdkError })
+    const error = await t.throwsAsync(decryptWith('ours', keyrings, truncated, suite.policy), {
+      instanceOf: ours.EsdkError,
+    })
     t.is(typeof error?.code, 'string')
     t.is(error?.code, 'MALFORMED_MESSAGE', `ours: ${error?.code} ${error?.message}`)
-    await t.throwsAsync(decryptWith('official', keyrings, truncated, suite.policy), undefined, 'the official SDK refuses it too')
+    await t.throwsAsync(
+      decryptWith('official', keyrings, truncated, suite.policy),
+      undefined,
+      'the official SDK refuses it too',
+    )
   },
-  title: (_p, suiteName: SuiteName, how: string) => `official ${suiteTitle(suiteByName(suiteName))} message truncated ${how}: ours refuses with a typed error`,
+  title: (_p, suiteName: SuiteName, how: string) =>
+    `official ${suiteTitle(suiteByName(suiteName))} message truncated ${how}: ours refuses with a typed error`,
 })
 
 for (const suiteName of SIGNED) {

@@ -15,7 +15,20 @@ const KILLS = Number(process.env['KINESIS_E2E_KILLS'] ?? 3)
 test(`runner: ${RECORDS} records (KPL aggregates, 1 B to 900 KiB, 8 keys), 4 shards, ${KILLS} SIGKILLs, DynamoDB checkpoints: every record arrives, decrypts, keeps its key and order`, async (t) => {
   const [kinesis, kms, ddb] = await Promise.all([startKinesalite(), startLocalKms(), startLocalDynamoDb()])
   try {
-    const r = await runScenario(kinesis, kms, { records: RECORDS, kills: KILLS, shards: 4, batchSize: 100, checkpoints: 'dynamodb:esdk-kinesis-checkpoints', dynamodbEndpoint: ddb.endpoint, killAfterMs: [600, 2500] }, 'e2e')
+    const r = await runScenario(
+      kinesis,
+      kms,
+      {
+        records: RECORDS,
+        kills: KILLS,
+        shards: 4,
+        batchSize: 100,
+        checkpoints: 'dynamodb:esdk-kinesis-checkpoints',
+        dynamodbEndpoint: ddb.endpoint,
+        killAfterMs: [600, 2500],
+      },
+      'e2e',
+    )
     t.log(JSON.stringify({ ...r, summaries: r.summaries.length }))
     t.is(r.verdict.missing, 0, 'no record lost')
     t.is(r.verdict.unexpected, 0, 'nothing that was not produced')
@@ -26,7 +39,10 @@ test(`runner: ${RECORDS} records (KPL aggregates, 1 B to 900 KiB, 8 keys), 4 sha
     t.true(r.verdict.duplicates <= KILLS * 4 * 100 * 5, `duplicates ${r.verdict.duplicates}`)
     t.is(r.destinationRecords, r.users + r.verdict.duplicates)
     // Caching: one data key per 1,000 records per runner process (each restart starts cold).
-    t.true(r.kmsGenerateDataKey <= Math.ceil(RECORDS / 1000) + 4 * (KILLS + 1), `GenerateDataKey ${r.kmsGenerateDataKey}`)
+    t.true(
+      r.kmsGenerateDataKey <= Math.ceil(RECORDS / 1000) + 4 * (KILLS + 1),
+      `GenerateDataKey ${r.kmsGenerateDataKey}`,
+    )
   } finally {
     await Promise.all([kinesis.close(), kms.close(), ddb.close()])
   }

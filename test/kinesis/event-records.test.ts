@@ -22,22 +22,35 @@ test('the check accepts exactly standard padded base64, and decodes what it acce
 
 test('every encoding of random bytes decodes to those bytes; one damaged character anywhere is refused', (t) => {
   fc.assert(
-    fc.property(fc.uint8Array({ minLength: 1, maxLength: 64 }), fc.nat(), fc.constantFrom('-', '_', ' ', '\n', '.', '=', '\u00e9'), (raw, at, bad) => {
-      const text = Buffer.from(raw).toString('base64')
-      if (!decodeStrictBase64(text)?.equals(raw)) return false
-      // Padding is only damage before the last two characters (an '=' there can make another valid encoding).
-      const i = at % (bad === '=' ? Math.max(1, text.length - 2) : text.length)
-      const damaged = text.slice(0, i) + bad + text.slice(i + 1)
-      return decodeStrictBase64(damaged) === undefined
-    }),
+    fc.property(
+      fc.uint8Array({ minLength: 1, maxLength: 64 }),
+      fc.nat(),
+      fc.constantFrom('-', '_', ' ', '\n', '.', '=', '\u00e9'),
+      (raw, at, bad) => {
+        const text = Buffer.from(raw).toString('base64')
+        if (!decodeStrictBase64(text)?.equals(raw)) return false
+        // Padding is only damage before the last two characters (an '=' there can make another valid encoding).
+        const i = at % (bad === '=' ? Math.max(1, text.length - 2) : text.length)
+        const damaged = text.slice(0, i) + bad + text.slice(i + 1)
+        return decodeStrictBase64(damaged) === undefined
+      },
+    ),
     { numRuns: 5_000 },
   )
   t.pass()
 })
 
 test('a record whose data is not base64 fails alone, with its reason; the others decode', (t) => {
-  const record = (sequenceNumber: string, data: unknown) => ({ kinesis: { sequenceNumber, partitionKey: 'pk', data }, eventSourceARN: 'arn:aws:kinesis:us-west-2:111122223333:stream/src' })
-  const { records, streamName } = parseEvent({ Records: [record('1', 'QUJD'), record('2', 'QU-D'), record('3', 'QUJ'), record('4', 42), record('5', '')] })
+  const record = (sequenceNumber: string, data: unknown) => ({
+    kinesis: { sequenceNumber, partitionKey: 'pk', data },
+    eventSourceARN: 'arn:aws:kinesis:us-west-2:111122223333:stream/src',
+  })
+  const { records, streamName } = parseEvent({
+    Records: [record('1', 'QUJD'), record('2', 'QU-D'), record('3', 'QUJ'), record('4', 42), record('5', '')],
+  })
   t.is(streamName, 'src')
-  t.deepEqual(records.map((r) => (Buffer.isBuffer(r.data) ? r.data.toString() : r.data.invalid)), ['ABC', 'record data is not base64', 'record data is not base64', 'record data is not base64', ''])
+  t.deepEqual(
+    records.map((r) => (Buffer.isBuffer(r.data) ? r.data.toString() : r.data.invalid)),
+    ['ABC', 'record data is not base64', 'record data is not base64', 'record data is not base64', ''],
+  )
 })

@@ -3,7 +3,12 @@ import test from 'ava'
 import os from 'node:os'
 import path from 'node:path'
 import { mkdtempSync } from 'node:fs'
-import { ListShardsCommand, MergeShardsCommand, SplitShardCommand, DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis'
+import {
+  ListShardsCommand,
+  MergeShardsCommand,
+  SplitShardCommand,
+  DescribeStreamSummaryCommand,
+} from '@aws-sdk/client-kinesis'
 import type { KinesisStreamEvent } from 'aws-lambda'
 import { startLocalKms } from '../../lib/testing'
 import { FileCheckpointStore, SHARD_END, createEncryptHandler, startRunner } from '../../lib/kinesis'
@@ -11,7 +16,10 @@ import { decryptDestination, runnerArgs, startChild, summaryOf } from './scenari
 import { CREDENTIALS, produce, REGION, startKinesalite } from './stand-ins'
 import { makeWorkload, verify } from './workload'
 
-async function active(client: ReturnType<Awaited<ReturnType<typeof startKinesalite>>['client']>, name: string): Promise<void> {
+async function active(
+  client: ReturnType<Awaited<ReturnType<typeof startKinesalite>>['client']>,
+  name: string,
+): Promise<void> {
   for (let i = 0; i < 200; i++) {
     const d = await client.send(new DescribeStreamSummaryCommand({ StreamName: name }))
     if (d.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return
@@ -28,17 +36,32 @@ test('split then merge: every record arrives once, a child shard starts only aft
     const w = makeWorkload(300, 4, 5)
     const thirds = [w.kinesisRecords.slice(0, 100), w.kinesisRecords.slice(100, 200), w.kinesisRecords.slice(200)]
     await produce(client, 'lin-src', thirds[0] ?? [])
-    await client.send(new SplitShardCommand({ StreamName: 'lin-src', ShardToSplit: 'shardId-000000000000', NewStartingHashKey: (2n ** 127n).toString() }))
+    await client.send(
+      new SplitShardCommand({
+        StreamName: 'lin-src',
+        ShardToSplit: 'shardId-000000000000',
+        NewStartingHashKey: (2n ** 127n).toString(),
+      }),
+    )
     await active(client, 'lin-src')
     await produce(client, 'lin-src', thirds[1] ?? [])
-    await client.send(new MergeShardsCommand({ StreamName: 'lin-src', ShardToMerge: 'shardId-000000000001', AdjacentShardToMerge: 'shardId-000000000002' }))
+    await client.send(
+      new MergeShardsCommand({
+        StreamName: 'lin-src',
+        ShardToMerge: 'shardId-000000000001',
+        AdjacentShardToMerge: 'shardId-000000000002',
+      }),
+    )
     await active(client, 'lin-src')
     await produce(client, 'lin-src', thirds[2] ?? [])
     const shards = (await client.send(new ListShardsCommand({ StreamName: 'lin-src' }))).Shards ?? []
     t.is(shards.length, 4)
     const handler = createEncryptHandler({
       destination: { streamName: 'lin-dest', client },
-      kms: { keyIds: [kms.keys.keyArn(REGION)], clientConfig: { endpoint: kms.endpoint, credentials: { ...CREDENTIALS } } },
+      kms: {
+        keyIds: [kms.keys.keyArn(REGION)],
+        clientConfig: { endpoint: kms.endpoint, credentials: { ...CREDENTIALS } },
+      },
       encryptionContext: { purpose: 'e2e' },
       log: false,
     })
@@ -69,10 +92,19 @@ test('split then merge: every record arrives once, a child shard starts only aft
     t.true(firstAt('shardId-000000000001') > lastAt('shardId-000000000000'))
     t.true(firstAt('shardId-000000000002') > lastAt('shardId-000000000000'))
     t.true(firstAt('shardId-000000000003') > Math.max(lastAt('shardId-000000000001'), lastAt('shardId-000000000002')))
-    for (const s of ['shardId-000000000000', 'shardId-000000000001', 'shardId-000000000002']) t.is(await new FileCheckpointStore(path.join(dir, 'cp.json')).get('lin-src', s), SHARD_END)
+    for (const s of ['shardId-000000000000', 'shardId-000000000001', 'shardId-000000000002'])
+      t.is(await new FileCheckpointStore(path.join(dir, 'cp.json')).get('lin-src', s), SHARD_END)
     // A second run resumes from the checkpoints: nothing is processed again.
     let again = 0
-    const second = startRunner({ client, streamName: 'lin-src', checkpoints: new FileCheckpointStore(path.join(dir, 'cp.json')), idleMs: 50, shardSyncMs: 100, stopWhenIdleMs: 300, handler: async (e) => void (again += e.Records.length) })
+    const second = startRunner({
+      client,
+      streamName: 'lin-src',
+      checkpoints: new FileCheckpointStore(path.join(dir, 'cp.json')),
+      idleMs: 50,
+      shardSyncMs: 100,
+      stopWhenIdleMs: 300,
+      handler: async (e) => void (again += e.Records.length),
+    })
     await second.done
     t.is(again, 0)
   } finally {
@@ -89,10 +121,20 @@ test('SIGTERM mid-run: the runner exits 0 with its summary; a restart finishes, 
     await produce(kinesis.client(undefined, 5), 'term-src', w.kinesisRecords)
     kms.faults.latency(150)
     const dir = mkdtempSync(path.join(os.tmpdir(), 'esdk-kinesis-'))
-    const args = [...runnerArgs(kinesis, kms, 'term-src', 'term-dest', { batchSize: 20, checkpoints: `file:${path.join(dir, 'cp.json')}` }), '--cache-max-messages', '10', '--stop-grace-ms', '2000']
+    const args = [
+      ...runnerArgs(kinesis, kms, 'term-src', 'term-dest', {
+        batchSize: 20,
+        checkpoints: `file:${path.join(dir, 'cp.json')}`,
+      }),
+      '--cache-max-messages',
+      '10',
+      '--stop-grace-ms',
+      '2000',
+    ]
     const first = startChild(args)
     // Mid-run: once the first records reached the destination (start-up takes seconds on a loaded machine).
-    for (let i = 0; i < 300 && (await kinesis.readAll('term-dest')).length === 0; i++) await new Promise((r) => setTimeout(r, 200))
+    for (let i = 0; i < 300 && (await kinesis.readAll('term-dest')).length === 0; i++)
+      await new Promise((r) => setTimeout(r, 200))
     const sent = performance.now()
     first.child.kill('SIGTERM')
     const end = await first.exited

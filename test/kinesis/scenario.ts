@@ -37,32 +37,59 @@ export interface ScenarioResult {
   readonly seconds: number
 }
 
-export function runnerArgs(kinesis: LocalKinesis, kms: LocalKms, source: string, destination: string, o: { batchSize: number; checkpoints: string; dynamodbEndpoint?: string }): string[] {
+export function runnerArgs(
+  kinesis: LocalKinesis,
+  kms: LocalKms,
+  source: string,
+  destination: string,
+  o: { batchSize: number; checkpoints: string; dynamodbEndpoint?: string },
+): string[] {
   return [
     bin,
     'encrypt',
-    '--source', source,
-    '--destination', destination,
-    '--key-id', kms.keys.keyArn(REGION),
-    '--region', REGION,
-    '--kinesis-endpoint', kinesis.endpoint,
-    '--kms-endpoint', kms.endpoint,
-    '--checkpoints', o.checkpoints,
+    '--source',
+    source,
+    '--destination',
+    destination,
+    '--key-id',
+    kms.keys.keyArn(REGION),
+    '--region',
+    REGION,
+    '--kinesis-endpoint',
+    kinesis.endpoint,
+    '--kms-endpoint',
+    kms.endpoint,
+    '--checkpoints',
+    o.checkpoints,
     ...(o.dynamodbEndpoint ? ['--dynamodb-endpoint', o.dynamodbEndpoint] : []),
-    '--batch-size', String(o.batchSize),
-    '--idle-ms', '100',
-    '--until-idle-ms', '1500',
-    '--context', 'purpose=e2e',
+    '--batch-size',
+    String(o.batchSize),
+    '--idle-ms',
+    '100',
+    '--until-idle-ms',
+    '1500',
+    '--context',
+    'purpose=e2e',
   ]
 }
 
-export const CHILD_ENV = { ...process.env, AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }
+export const CHILD_ENV = {
+  ...process.env,
+  AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+}
 
-export function startChild(args: string[]): { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
+export function startChild(args: string[]): {
+  child: ChildProcess
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>
+} {
   const child = spawn(process.execPath, args, { env: CHILD_ENV, stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
   child.stderr?.on('data', (c: Buffer) => (stderr += c.toString('utf8')))
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })))
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, stderr })),
+  )
   return { child, exited }
 }
 
@@ -84,7 +111,11 @@ export async function decryptDestination(kinesis: LocalKinesis, kms: LocalKms, s
   const out: UserPlain[] = []
   for (let i = 0; i < records.length; i += 1000) {
     const chunk = records.slice(i, i + 1000)
-    const opened = await decryptBatch(cmm, chunk.map((r) => r.Data ?? new Uint8Array(0)), { encryptionContext: { purpose: 'e2e' } })
+    const opened = await decryptBatch(
+      cmm,
+      chunk.map((r) => r.Data ?? new Uint8Array(0)),
+      { encryptionContext: { purpose: 'e2e' } },
+    )
     for (const [k, o] of opened.entries()) {
       if (!o.ok) throw new Error(`destination record ${chunk[k]?.SequenceNumber} does not decrypt: ${o.error.message}`)
       out.push({ partitionKey: chunk[k]?.PartitionKey ?? '', data: Buffer.from(o.plaintext) })
@@ -94,7 +125,12 @@ export async function decryptDestination(kinesis: LocalKinesis, kms: LocalKms, s
   return out
 }
 
-export async function runScenario(kinesis: LocalKinesis, kms: LocalKms, o: ScenarioOptions, name: string): Promise<ScenarioResult> {
+export async function runScenario(
+  kinesis: LocalKinesis,
+  kms: LocalKms,
+  o: ScenarioOptions,
+  name: string,
+): Promise<ScenarioResult> {
   const started = performance.now()
   const source = `${name}-source`
   const destination = `${name}-destination`

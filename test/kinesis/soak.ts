@@ -9,18 +9,38 @@ async function main(): Promise<number> {
   const kills = Number(process.env['KINESIS_SOAK_KILLS'] ?? 10)
   const [kinesis, kms, ddb] = await Promise.all([startKinesalite(), startLocalKms(), startLocalDynamoDb()])
   try {
-    const r = await runScenario(kinesis, kms, { records, kills, shards: 4, batchSize: 100, checkpoints: 'dynamodb:esdk-kinesis-soak', dynamodbEndpoint: ddb.endpoint, killAfterMs: [1000, 8000] }, 'soak')
+    const r = await runScenario(
+      kinesis,
+      kms,
+      {
+        records,
+        kills,
+        shards: 4,
+        batchSize: 100,
+        checkpoints: 'dynamodb:esdk-kinesis-soak',
+        dynamodbEndpoint: ddb.endpoint,
+        killAfterMs: [1000, 8000],
+      },
+      'soak',
+    )
     console.log(JSON.stringify({ records, ...r }, null, 1))
     const v = r.verdict
     const ok = v.missing === 0 && v.unexpected === 0 && v.keyMismatches === 0 && v.orderViolations === 0
-    console.log(ok ? `soak: OK, ${r.users} records, ${v.duplicates} duplicates from ${kills} kills, ${r.kmsGenerateDataKey} GenerateDataKey calls, ${r.seconds.toFixed(1)} s` : 'soak: FAILED')
+    console.log(
+      ok
+        ? `soak: OK, ${r.users} records, ${v.duplicates} duplicates from ${kills} kills, ${r.kmsGenerateDataKey} GenerateDataKey calls, ${r.seconds.toFixed(1)} s`
+        : 'soak: FAILED',
+    )
     return ok ? 0 : 1
   } finally {
     await Promise.all([kinesis.close(), kms.close(), ddb.close()])
   }
 }
 
-main().then((code) => process.exit(code), (e: unknown) => {
-  console.error(e)
-  process.exit(1)
-})
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(e)
+    process.exit(1)
+  },
+)

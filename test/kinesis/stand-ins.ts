@@ -2,12 +2,24 @@
 import type { AddressInfo } from 'node:net'
 import { buffer } from 'node:stream/consumers'
 import { IncomingMessage, Server, ServerResponse, createServer, request } from 'node:http'
-import { CreateStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis'
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListShardsCommand,
+  PutRecordsCommand,
+} from '@aws-sdk/client-kinesis'
 import type { KinesisClient, _Record as KinesisRecord } from '@aws-sdk/client-kinesis'
 import { createKinesisClient } from '../../lib/kinesis/kinesis-client'
 
 /** kinesalite has no type declarations: the one function it exports, as far as these tests use it. */
-type Kinesalite = (options: { createStreamMs: number; deleteStreamMs: number; updateStreamMs: number; shardLimit: number }) => Server
+type Kinesalite = (options: {
+  createStreamMs: number
+  deleteStreamMs: number
+  updateStreamMs: number
+  shardLimit: number
+}) => Server
 const kinesalite = require('kinesalite') as Kinesalite
 
 export const CREDENTIALS = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' }
@@ -64,7 +76,11 @@ export async function startKinesalite(): Promise<LocalKinesis> {
       const shards = (await admin.send(new ListShardsCommand({ StreamName: name }))).Shards ?? []
       const out: KinesisRecord[] = []
       for (const s of shards) {
-        let it = (await admin.send(new GetShardIteratorCommand({ StreamName: name, ShardId: s.ShardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator
+        let it = (
+          await admin.send(
+            new GetShardIteratorCommand({ StreamName: name, ShardId: s.ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
+          )
+        ).ShardIterator
         while (it !== undefined) {
           const r = await admin.send(new GetRecordsCommand({ ShardIterator: it, Limit: 10_000 }))
           out.push(...(r.Records ?? []))
@@ -95,12 +111,22 @@ export interface FaultProxy {
   close(): Promise<void>
 }
 
-function forward(target: URL, req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }> {
+function forward(
+  target: URL,
+  req: IncomingMessage,
+  body: Buffer,
+): Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const headers = { ...req.headers, 'content-length': String(body.length) }
-    const f = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers }, (answer) => {
-      void buffer(answer).then((b) => resolve({ status: answer.statusCode ?? 500, headers: answer.headers, body: b }), reject)
-    })
+    const f = request(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers },
+      (answer) => {
+        void buffer(answer).then(
+          (b) => resolve({ status: answer.statusCode ?? 500, headers: answer.headers, body: b }),
+          reject,
+        )
+      },
+    )
     f.on('error', reject)
     f.end(body)
   })
@@ -125,7 +151,12 @@ export async function startFaultProxy(kinesaliteEndpoint: string, faults: PutFau
       if (req.headers['x-amz-target'] === 'Kinesis_20131202.PutRecords') {
         if (random() < faults.callThrottle) {
           injected.calls++
-          res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ __type: 'ProvisionedThroughputExceededException', message: 'Rate exceeded for stream (injected)' }))
+          res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' }).end(
+            JSON.stringify({
+              __type: 'ProvisionedThroughputExceededException',
+              message: 'Rate exceeded for stream (injected)',
+            }),
+          )
           return
         }
         const parsed = JSON.parse(body.toString('utf8')) as { StreamName: string; Records: unknown[] }
@@ -134,7 +165,10 @@ export async function startFaultProxy(kinesaliteEndpoint: string, faults: PutFau
           if (random() >= faults.entryFailure) keep.push(i)
         })
         if (keep.length < parsed.Records.length) {
-          const answers: object[] = parsed.Records.map(() => ({ ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'Rate exceeded for shard (injected)' }))
+          const answers: object[] = parsed.Records.map(() => ({
+            ErrorCode: 'ProvisionedThroughputExceededException',
+            ErrorMessage: 'Rate exceeded for shard (injected)',
+          }))
           let failedCount = parsed.Records.length - keep.length
           injected.entries += failedCount
           if (keep.length > 0) {
@@ -148,7 +182,9 @@ export async function startFaultProxy(kinesaliteEndpoint: string, faults: PutFau
             keep.forEach((i, k) => (answers[i] = real.Records[k] as object))
             failedCount += real.FailedRecordCount
           }
-          res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ FailedRecordCount: failedCount, Records: answers }))
+          res
+            .writeHead(200, { 'content-type': 'application/x-amz-json-1.1' })
+            .end(JSON.stringify({ FailedRecordCount: failedCount, Records: answers }))
           return
         }
       }
@@ -163,7 +199,11 @@ export async function startFaultProxy(kinesaliteEndpoint: string, faults: PutFau
 }
 
 /** Writes records with the plain client (the producer side), 500 at a time, retrying whatever failed. */
-export async function produce(client: KinesisClient, streamName: string, records: readonly { data: Uint8Array; partitionKey: string; explicitHashKey?: string }[]): Promise<void> {
+export async function produce(
+  client: KinesisClient,
+  streamName: string,
+  records: readonly { data: Uint8Array; partitionKey: string; explicitHashKey?: string }[],
+): Promise<void> {
   let start = 0
   while (start < records.length) {
     let bytes = 0
@@ -176,7 +216,16 @@ export async function produce(client: KinesisClient, streamName: string, records
     }
     let pending = records.slice(start, end)
     while (pending.length > 0) {
-      const answer = await client.send(new PutRecordsCommand({ StreamName: streamName, Records: pending.map((r) => ({ Data: r.data, PartitionKey: r.partitionKey, ExplicitHashKey: r.explicitHashKey })) }))
+      const answer = await client.send(
+        new PutRecordsCommand({
+          StreamName: streamName,
+          Records: pending.map((r) => ({
+            Data: r.data,
+            PartitionKey: r.partitionKey,
+            ExplicitHashKey: r.explicitHashKey,
+          })),
+        }),
+      )
       pending = pending.filter((_, i) => answer.Records?.[i]?.ErrorCode !== undefined)
     }
     start = end

@@ -21,7 +21,9 @@ export interface Workload {
 }
 
 /** A KPL aggregate of the given user records (aws-kinesis-agg's protobuf model, its magic, the MD5). */
-export function kplAggregate(records: readonly { partitionKey: string; data: Buffer; explicitHashKey?: string }[]): Buffer {
+export function kplAggregate(
+  records: readonly { partitionKey: string; data: Buffer; explicitHashKey?: string }[],
+): Buffer {
   const T = common.loadBuilder()
   const keys = [...new Set(records.map((r) => r.partitionKey))]
   const hashKeys = [...new Set(records.flatMap((r) => (r.explicitHashKey === undefined ? [] : [r.explicitHashKey])))]

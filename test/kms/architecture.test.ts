@@ -28,7 +28,11 @@ test('the KMS keyrings import nothing outside core, format and materials', (t) =
     for (const m of fs.readFileSync(file, 'utf8').matchAll(/from '([^']+)'/g)) {
       const spec = m[1] as string
       if (!spec.startsWith('.')) {
-        t.true(spec.startsWith('node:') || (spec === '@aws-sdk/client-kms' && (file.endsWith('aws-sdk.ts') || file.endsWith('kms-sdk.ts'))), `${path.relative(root, file)} imports ${spec}`)
+        t.true(
+          spec.startsWith('node:') ||
+            (spec === '@aws-sdk/client-kms' && (file.endsWith('aws-sdk.ts') || file.endsWith('kms-sdk.ts'))),
+          `${path.relative(root, file)} imports ${spec}`,
+        )
         continue
       }
       const target = path.relative(lib, path.resolve(path.dirname(file), spec)).split(path.sep)[0]
@@ -39,7 +43,13 @@ test('the KMS keyrings import nothing outside core, format and materials', (t) =
 
 test('loading the library and every keyring module leaves the AWS SDK unloaded until a client is built', (t) => {
   const build = path.join(root, 'build', 'lib')
-  const modules = ['index.js', ...fs.readdirSync(path.join(build, 'materials', 'kms')).filter((f) => f.endsWith('.js')).map((f) => path.join('materials', 'kms', f))]
+  const modules = [
+    'index.js',
+    ...fs
+      .readdirSync(path.join(build, 'materials', 'kms'))
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => path.join('materials', 'kms', f)),
+  ]
   const script = `
     const path = require('node:path');
     const sdkLoaded = () => Object.keys(require.cache).some((p) => p.includes(path.join('@aws-sdk', 'client-kms')));

@@ -84,7 +84,10 @@ test('identifying a multi-Region ARN (aws-kms-key-arn.md#identifying-an-an-aws-k
   t.true(isMultiRegionAwsKmsArn(MRK_ARN))
   t.false(isMultiRegionAwsKmsArn(KEY_ARN))
   t.false(isMultiRegionAwsKmsArn(ALIAS_ARN))
-  t.false(isMultiRegionAwsKmsArn('arn:aws:kms:us-west-2:111122223333:alias/mrk-looks-like-one'), 'an alias named mrk-… is not an MRK')
+  t.false(
+    isMultiRegionAwsKmsArn('arn:aws:kms:us-west-2:111122223333:alias/mrk-looks-like-one'),
+    'an alias named mrk-… is not an MRK',
+  )
   t.throws(() => isMultiRegionAwsKmsArn(MRK_ID), { instanceOf: InvalidArgumentError }, 'an invalid ARN is an error')
 })
 
@@ -109,7 +112,10 @@ test('region of an identifier: from an ARN, empty for aliases and bare ids', (t)
 test('an MRK ARN moved to another region changes only the region; other ARNs refuse', (t) => {
   const arn = parseAwsKmsArn(MRK_ARN)
   if (!arn) return t.fail()
-  t.is(multiRegionArnInRegion(arn, 'eu-west-1'), 'arn:aws:kms:eu-west-1:2222222222222:key/mrk-4321abcd12ab34cd56ef1234567890ab')
+  t.is(
+    multiRegionArnInRegion(arn, 'eu-west-1'),
+    'arn:aws:kms:eu-west-1:2222222222222:key/mrk-4321abcd12ab34cd56ef1234567890ab',
+  )
   t.is(formatAwsKmsArn(arn), MRK_ARN)
   const single = parseAwsKmsArn(KEY_ARN)
   if (!single) return t.fail()
@@ -121,21 +127,39 @@ test('MRK match for decrypt (aws-kms-mrk-match-for-decrypt.md#implementation)', 
   t.true(mrkAwareAwsKmsKeyIdCompare(KEY_ARN, KEY_ARN), 'identical identifiers match')
   t.true(mrkAwareAwsKmsKeyIdCompare(ALIAS, ALIAS), 'identical, even when not ARNs')
   t.true(mrkAwareAwsKmsKeyIdCompare(MRK_ARN, west), 'replicas match: the region is ignored')
-  t.false(mrkAwareAwsKmsKeyIdCompare(KEY_ARN, KEY_ARN.replace('us-east-1', 'us-west-2')), 'single-Region keys in two regions are different keys')
+  t.false(
+    mrkAwareAwsKmsKeyIdCompare(KEY_ARN, KEY_ARN.replace('us-east-1', 'us-west-2')),
+    'single-Region keys in two regions are different keys',
+  )
   t.false(mrkAwareAwsKmsKeyIdCompare(MRK_ARN, MRK_ARN.replace('2222222222222', '3333333333333')), 'account differs')
   t.false(mrkAwareAwsKmsKeyIdCompare(MRK_ARN, MRK_ARN.replace('arn:aws:', 'arn:aws-cn:')), 'partition differs')
   t.false(mrkAwareAwsKmsKeyIdCompare(MRK_ARN, MRK_ARN.replace('mrk-4321', 'mrk-9999')), 'resource differs')
   t.false(mrkAwareAwsKmsKeyIdCompare(MRK_ID, MRK_ARN), 'a bare MRK id is not an ARN, so it never matches a stored ARN')
-  t.false(mrkAwareAwsKmsKeyIdCompare('arn:aws:kms:us-west-2:2222222222222:alias/mrk-4321abcd12ab34cd56ef1234567890ab', MRK_ARN), 'an alias is not an MRK')
+  t.false(
+    mrkAwareAwsKmsKeyIdCompare(
+      'arn:aws:kms:us-west-2:2222222222222:alias/mrk-4321abcd12ab34cd56ef1234567890ab',
+      MRK_ARN,
+    ),
+    'an alias is not an MRK',
+  )
 })
 
 test('MRKs are unique: duplicates fail and the error lists every one (aws-kms-mrk-are-unique.md)', (t) => {
-  t.notThrows(() => assertAwsKmsMrksAreUnique([KEY_ARN, KEY_ARN.replace('us-east-1', 'us-west-2'), ALIAS, KEY_ID]), 'no MRKs')
-  t.notThrows(() => assertAwsKmsMrksAreUnique([MRK_ARN, MRK_ARN.replace('mrk-4321', 'mrk-9999'), KEY_ARN]), 'distinct MRKs')
+  t.notThrows(
+    () => assertAwsKmsMrksAreUnique([KEY_ARN, KEY_ARN.replace('us-east-1', 'us-west-2'), ALIAS, KEY_ID]),
+    'no MRKs',
+  )
+  t.notThrows(
+    () => assertAwsKmsMrksAreUnique([MRK_ARN, MRK_ARN.replace('mrk-4321', 'mrk-9999'), KEY_ARN]),
+    'distinct MRKs',
+  )
   const west = MRK_ARN.replace('us-east-1', 'us-west-2')
-  const error = t.throws(() => assertAwsKmsMrksAreUnique([MRK_ARN, KEY_ARN, west, MRK_ID, 'alias/mrk-4321abcd12ab34cd56ef1234567890ab']), {
-    instanceOf: InvalidArgumentError,
-  })
+  const error = t.throws(
+    () => assertAwsKmsMrksAreUnique([MRK_ARN, KEY_ARN, west, MRK_ID, 'alias/mrk-4321abcd12ab34cd56ef1234567890ab']),
+    {
+      instanceOf: InvalidArgumentError,
+    },
+  )
   for (const dup of [MRK_ARN, west, MRK_ID]) t.true(error?.message.includes(dup), dup)
   t.false(error?.message.includes(KEY_ARN))
   t.false(error?.message.includes('alias/'), 'an alias named mrk-… is not a duplicate')

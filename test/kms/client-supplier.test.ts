@@ -19,7 +19,10 @@ test('getClient builds new KMSClient({ ...defaultConfig, region }) and leaves re
   const supplier = getClient(Client, defaults)
   supplier('eu-west-1')
   supplier('')
-  t.deepEqual(configs, [{ endpoint: 'http://127.0.0.1:1', region: 'eu-west-1' }, { endpoint: 'http://127.0.0.1:1', region: 'fallback' }])
+  t.deepEqual(configs, [
+    { endpoint: 'http://127.0.0.1:1', region: 'eu-west-1' },
+    { endpoint: 'http://127.0.0.1:1', region: 'fallback' },
+  ])
   t.deepEqual(defaults, { endpoint: 'http://127.0.0.1:1', region: 'fallback' }, 'the caller’s config is not modified')
   t.throws(() => getClient(undefined as unknown as typeof Client), { instanceOf: InvalidArgumentError })
 })

@@ -1,6 +1,11 @@
 // A structural KMS client for unit tests: the SDK v3 `KMS` method shape over an in-memory key table, with hooks to bend its answers.
 import { randomBytes } from 'node:crypto'
-import type { DecryptRequest, EncryptRequest, GenerateDataKeyRequest, KmsMethodClient } from '../../lib/materials/kms/kms-client'
+import type {
+  DecryptRequest,
+  EncryptRequest,
+  GenerateDataKeyRequest,
+  KmsMethodClient,
+} from '../../lib/materials/kms/kms-client'
 
 export type FakeOp = 'GenerateDataKey' | 'Encrypt' | 'Decrypt'
 export type FakeRequest = GenerateDataKeyRequest | EncryptRequest | DecryptRequest
@@ -39,7 +44,11 @@ export class FakeKms implements KmsMethodClient {
     return this.answer('GenerateDataKey', request, () => {
       const arn = this.resolve(request.KeyId)
       const plaintext = randomBytes(request.NumberOfBytes)
-      return { KeyId: arn, Plaintext: this.handOut(plaintext), CiphertextBlob: blob(arn, request.EncryptionContext, plaintext) }
+      return {
+        KeyId: arn,
+        Plaintext: this.handOut(plaintext),
+        CiphertextBlob: blob(arn, request.EncryptionContext, plaintext),
+      }
     })
   }
 
@@ -59,8 +68,10 @@ export class FakeKms implements KmsMethodClient {
       const arn = text.slice(0, first)
       const context = text.slice(first + 1, second)
       const plaintext = text.slice(second + 1)
-      if (!sameKey(arn, request.KeyId)) throw named('IncorrectKeyException', 'the ciphertext was not made under this key')
-      if (context !== JSON.stringify(sorted(request.EncryptionContext))) throw named('InvalidCiphertextException', 'context mismatch')
+      if (!sameKey(arn, request.KeyId))
+        throw named('IncorrectKeyException', 'the ciphertext was not made under this key')
+      if (context !== JSON.stringify(sorted(request.EncryptionContext)))
+        throw named('InvalidCiphertextException', 'context mismatch')
       return { KeyId: request.KeyId, Plaintext: this.handOut(Buffer.from(plaintext, 'latin1')) }
     })
   }
@@ -102,7 +113,11 @@ function blob(arn: string, context: Record<string, string>, plaintext: Buffer): 
 
 function sameKey(blobArn: string, requested: string): boolean {
   if (blobArn === requested) return true
-  const strip = (arn: string): string => arn.split(':').filter((_, i) => i !== 3).join(':')
+  const strip = (arn: string): string =>
+    arn
+      .split(':')
+      .filter((_, i) => i !== 3)
+      .join(':')
   return blobArn.includes(':key/mrk-') && strip(blobArn) === strip(requested)
 }
 

@@ -16,7 +16,10 @@ export async function startKms(options?: LocalKmsOptions): Promise<LocalKms> {
 }
 
 /** What a KMS client needs to reach the stand-in; `region` is the default for aliases and bare ids. */
-export function sdkConfig(kms: LocalKms, extra: Record<string, unknown> = {}): { endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string }; region: string } {
+export function sdkConfig(
+  kms: LocalKms,
+  extra: Record<string, unknown> = {},
+): { endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string }; region: string } {
   return { endpoint: kms.endpoint, credentials: kms.credentials, region: 'us-west-2', ...extra }
 }
 
@@ -51,6 +54,8 @@ export function brief(calls: readonly KmsCallRecord[]): Array<[string, string, s
 
 export const committing = ours.buildClient(ours.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
 export const legacy = ours.buildClient(ours.CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT)
-export const officialClient: ReturnType<typeof official.buildClient> = official.buildClient(official.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
+export const officialClient: ReturnType<typeof official.buildClient> = official.buildClient(
+  official.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
+)
 
 export const PLAINTEXT = Buffer.from('attack at dawn, via KMS')

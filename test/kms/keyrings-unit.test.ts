@@ -38,7 +38,10 @@ function fakes(): { provider: (region: string) => FakeKms; clients: Map<string, 
   return { provider, clients, all: () => [...clients.values()] }
 }
 
-async function encryptWith(keyring: { onEncrypt(m: NodeEncryptionMaterial): Promise<NodeEncryptionMaterial> }, id = 0x0578): Promise<NodeEncryptionMaterial> {
+async function encryptWith(
+  keyring: { onEncrypt(m: NodeEncryptionMaterial): Promise<NodeEncryptionMaterial> },
+  id = 0x0578,
+): Promise<NodeEncryptionMaterial> {
   return keyring.onEncrypt(new NodeEncryptionMaterial(suite(id), CONTEXT))
 }
 
@@ -46,7 +49,11 @@ function decryptionMaterial(id = 0x0578): NodeDecryptionMaterial {
   return new NodeDecryptionMaterial(suite(id), CONTEXT)
 }
 
-const foreignEdk = new EncryptedDataKey({ providerId: 'raw-aes', providerInfo: 'k', encryptedDataKey: Buffer.alloc(40) })
+const foreignEdk = new EncryptedDataKey({
+  providerId: 'raw-aes',
+  providerInfo: 'k',
+  encryptedDataKey: Buffer.alloc(40),
+})
 
 // ---- construction ----
 
@@ -55,20 +62,70 @@ test('KmsKeyringNode: option checks match the official keyring', (t) => {
   const bad: Array<[string, () => unknown]> = [
     ['no-op keyring', () => new KmsKeyringNode({ clientProvider: provider })],
     ['discovery with keys', () => new KmsKeyringNode({ discovery: true, keyIds: [WEST], clientProvider: provider })],
-    ['discovery with a generator', () => new KmsKeyringNode({ discovery: true, generatorKeyId: WEST, clientProvider: provider })],
-    ['filter without discovery', () => new KmsKeyringNode({ keyIds: [WEST], discoveryFilter: { partition: 'aws', accountIDs: ['1'] }, clientProvider: provider })],
-    ['filter with no accounts', () => new KmsKeyringNode({ discovery: true, discoveryFilter: { partition: 'aws', accountIDs: [] }, clientProvider: provider })],
-    ['filter with an empty account', () => new KmsKeyringNode({ discovery: true, discoveryFilter: { partition: 'aws', accountIDs: [''] }, clientProvider: provider })],
-    ['filter without partition', () => new KmsKeyringNode({ discovery: true, discoveryFilter: { partition: '', accountIDs: ['1'] }, clientProvider: provider })],
-    ['malformed generator', () => new KmsKeyringNode({ generatorKeyId: 'arn:aws:kms:us-west-2:1:nope/x', clientProvider: provider })],
+    [
+      'discovery with a generator',
+      () => new KmsKeyringNode({ discovery: true, generatorKeyId: WEST, clientProvider: provider }),
+    ],
+    [
+      'filter without discovery',
+      () =>
+        new KmsKeyringNode({
+          keyIds: [WEST],
+          discoveryFilter: { partition: 'aws', accountIDs: ['1'] },
+          clientProvider: provider,
+        }),
+    ],
+    [
+      'filter with no accounts',
+      () =>
+        new KmsKeyringNode({
+          discovery: true,
+          discoveryFilter: { partition: 'aws', accountIDs: [] },
+          clientProvider: provider,
+        }),
+    ],
+    [
+      'filter with an empty account',
+      () =>
+        new KmsKeyringNode({
+          discovery: true,
+          discoveryFilter: { partition: 'aws', accountIDs: [''] },
+          clientProvider: provider,
+        }),
+    ],
+    [
+      'filter without partition',
+      () =>
+        new KmsKeyringNode({
+          discovery: true,
+          discoveryFilter: { partition: '', accountIDs: ['1'] },
+          clientProvider: provider,
+        }),
+    ],
+    [
+      'malformed generator',
+      () => new KmsKeyringNode({ generatorKeyId: 'arn:aws:kms:us-west-2:1:nope/x', clientProvider: provider }),
+    ],
     ['malformed key id', () => new KmsKeyringNode({ keyIds: [WEST, 'key/x'], clientProvider: provider })],
-    ['clientProvider not a function', () => new KmsKeyringNode({ keyIds: [WEST], clientProvider: {} as unknown as KmsClientSupplier })],
+    [
+      'clientProvider not a function',
+      () => new KmsKeyringNode({ keyIds: [WEST], clientProvider: {} as unknown as KmsClientSupplier }),
+    ],
   ]
   for (const [why, make] of bad) t.throws(make, { instanceOf: InvalidArgumentError }, why)
-  const k = new KmsKeyringNode({ generatorKeyId: 'alias/app', keyIds: [WEST, 'k-id'], grantTokens: ['g'], clientProvider: provider })
+  const k = new KmsKeyringNode({
+    generatorKeyId: 'alias/app',
+    keyIds: [WEST, 'k-id'],
+    grantTokens: ['g'],
+    clientProvider: provider,
+  })
   t.true(Object.isFrozen(k))
   t.deepEqual([k.generatorKeyId, k.keyIds, k.grantTokens, k.isDiscovery], ['alias/app', [WEST, 'k-id'], ['g'], false])
-  const d = new KmsKeyringNode({ discovery: true, discoveryFilter: { partition: 'aws', accountIDs: ['111122223333'] }, clientProvider: provider })
+  const d = new KmsKeyringNode({
+    discovery: true,
+    discoveryFilter: { partition: 'aws', accountIDs: ['111122223333'] },
+    clientProvider: provider,
+  })
   t.true(d.isDiscovery)
   t.deepEqual(d.discoveryFilter, { partition: 'aws', accountIDs: ['111122223333'] })
 })
@@ -76,58 +133,138 @@ test('KmsKeyringNode: option checks match the official keyring', (t) => {
 test('MRK keyrings and builders: option checks', (t) => {
   const client = new FakeKms()
   t.throws(() => new AwsKmsMrkAwareSymmetricKeyringNode({ client, keyId: '' }), { instanceOf: InvalidArgumentError })
-  t.throws(() => new AwsKmsMrkAwareSymmetricKeyringNode({ client, keyId: 'arn:aws:kms:x' }), { instanceOf: InvalidArgumentError })
-  t.throws(() => new AwsKmsMrkAwareSymmetricKeyringNode({ client: {} as FakeKms, keyId: WEST }), { instanceOf: InvalidArgumentError })
-  t.throws(() => new AwsKmsMrkAwareSymmetricDiscoveryKeyringNode({ client: Object.assign(new FakeKms(), { config: {} }) }), { instanceOf: InvalidArgumentError }, 'the client must say its region')
-  t.throws(() => new AwsKmsMrkAwareSymmetricDiscoveryKeyringNode({ client, discoveryFilter: { partition: 'aws', accountIDs: [] } }), { instanceOf: InvalidArgumentError })
+  t.throws(() => new AwsKmsMrkAwareSymmetricKeyringNode({ client, keyId: 'arn:aws:kms:x' }), {
+    instanceOf: InvalidArgumentError,
+  })
+  t.throws(() => new AwsKmsMrkAwareSymmetricKeyringNode({ client: {} as FakeKms, keyId: WEST }), {
+    instanceOf: InvalidArgumentError,
+  })
+  t.throws(
+    () => new AwsKmsMrkAwareSymmetricDiscoveryKeyringNode({ client: Object.assign(new FakeKms(), { config: {} }) }),
+    { instanceOf: InvalidArgumentError },
+    'the client must say its region',
+  )
+  t.throws(
+    () =>
+      new AwsKmsMrkAwareSymmetricDiscoveryKeyringNode({
+        client,
+        discoveryFilter: { partition: 'aws', accountIDs: [] },
+      }),
+    { instanceOf: InvalidArgumentError },
+  )
   const { provider } = fakes()
-  t.throws(() => buildAwsKmsMrkAwareStrictMultiKeyringNode({ clientProvider: provider }), { instanceOf: InvalidArgumentError }, 'no keys')
-  t.throws(() => buildAwsKmsMrkAwareStrictMultiKeyringNode({ keyIds: [''], clientProvider: provider }), { instanceOf: InvalidArgumentError })
-  t.throws(() => buildAwsKmsMrkAwareStrictMultiKeyringNode({ generatorKeyId: WEST, keyIds: ['arn:bad'], clientProvider: provider }), { instanceOf: InvalidArgumentError })
-  t.throws(() => buildAwsKmsMrkAwareStrictMultiKeyringNode({ generatorKeyId: WEST, clientProvider: () => false }), { instanceOf: InvalidArgumentError }, 'supplier refuses')
-  t.throws(() => buildAwsKmsMrkAwareDiscoveryMultiKeyringNode({ regions: [], clientProvider: provider }), { instanceOf: InvalidArgumentError })
-  t.throws(() => buildAwsKmsMrkAwareDiscoveryMultiKeyringNode({ regions: ['us-west-2', ''], clientProvider: provider }), { instanceOf: InvalidArgumentError })
-  t.throws(() => buildAwsKmsMrkAwareDiscoveryMultiKeyringNode({ regions: ['us-west-2'], clientProvider: () => false }), { instanceOf: InvalidArgumentError })
+  t.throws(
+    () => buildAwsKmsMrkAwareStrictMultiKeyringNode({ clientProvider: provider }),
+    { instanceOf: InvalidArgumentError },
+    'no keys',
+  )
+  t.throws(() => buildAwsKmsMrkAwareStrictMultiKeyringNode({ keyIds: [''], clientProvider: provider }), {
+    instanceOf: InvalidArgumentError,
+  })
+  t.throws(
+    () =>
+      buildAwsKmsMrkAwareStrictMultiKeyringNode({
+        generatorKeyId: WEST,
+        keyIds: ['arn:bad'],
+        clientProvider: provider,
+      }),
+    { instanceOf: InvalidArgumentError },
+  )
+  t.throws(
+    () => buildAwsKmsMrkAwareStrictMultiKeyringNode({ generatorKeyId: WEST, clientProvider: () => false }),
+    { instanceOf: InvalidArgumentError },
+    'supplier refuses',
+  )
+  t.throws(() => buildAwsKmsMrkAwareDiscoveryMultiKeyringNode({ regions: [], clientProvider: provider }), {
+    instanceOf: InvalidArgumentError,
+  })
+  t.throws(
+    () => buildAwsKmsMrkAwareDiscoveryMultiKeyringNode({ regions: ['us-west-2', ''], clientProvider: provider }),
+    { instanceOf: InvalidArgumentError },
+  )
+  t.throws(
+    () => buildAwsKmsMrkAwareDiscoveryMultiKeyringNode({ regions: ['us-west-2'], clientProvider: () => false }),
+    { instanceOf: InvalidArgumentError },
+  )
 })
 
 test('strict MRK multi-keyring: two identifiers of one multi-Region key fail, naming both (aws-kms-mrk-are-unique.md)', (t) => {
   const { provider } = fakes()
-  const err = t.throws(() => buildAwsKmsMrkAwareStrictMultiKeyringNode({ generatorKeyId: MRK_WEST, keyIds: [WEST, MRK_EAST], clientProvider: provider }), {
-    instanceOf: InvalidArgumentError,
-  })
+  const err = t.throws(
+    () =>
+      buildAwsKmsMrkAwareStrictMultiKeyringNode({
+        generatorKeyId: MRK_WEST,
+        keyIds: [WEST, MRK_EAST],
+        clientProvider: provider,
+      }),
+    {
+      instanceOf: InvalidArgumentError,
+    },
+  )
   t.true(err?.message.includes(MRK_WEST) && err.message.includes(MRK_EAST))
-  t.throws(() => buildAwsKmsMrkAwareStrictMultiKeyringNode({ keyIds: [MRK_WEST, 'mrk-abc'], clientProvider: provider }), { instanceOf: InvalidArgumentError }, 'a bare MRK id counts too')
-  t.notThrows(() => buildAwsKmsMrkAwareStrictMultiKeyringNode({ generatorKeyId: MRK_WEST, keyIds: [WEST, EAST, keyArn('us-east-1', 'mrk-other')], clientProvider: provider }))
+  t.throws(
+    () => buildAwsKmsMrkAwareStrictMultiKeyringNode({ keyIds: [MRK_WEST, 'mrk-abc'], clientProvider: provider }),
+    { instanceOf: InvalidArgumentError },
+    'a bare MRK id counts too',
+  )
+  t.notThrows(() =>
+    buildAwsKmsMrkAwareStrictMultiKeyringNode({
+      generatorKeyId: MRK_WEST,
+      keyIds: [WEST, EAST, keyArn('us-east-1', 'mrk-other')],
+      clientProvider: provider,
+    }),
+  )
 })
 
 test('strict MRK multi-keyring: one MRK-aware keyring per key, each with its own region client', (t) => {
   const { provider } = fakes()
-  const multi = buildAwsKmsMrkAwareStrictMultiKeyringNode({ generatorKeyId: WEST, keyIds: [EAST, 'alias/app'], clientProvider: provider, grantTokens: ['g'] })
+  const multi = buildAwsKmsMrkAwareStrictMultiKeyringNode({
+    generatorKeyId: WEST,
+    keyIds: [EAST, 'alias/app'],
+    clientProvider: provider,
+    grantTokens: ['g'],
+  })
   t.true(multi instanceof MultiKeyringNode)
   const generator = multi.generator as AwsKmsMrkAwareSymmetricKeyringNode
   t.true(generator instanceof AwsKmsMrkAwareSymmetricKeyringNode)
   t.is(generator.keyId, WEST)
   t.is((generator.client as FakeKms).config.region, 'us-west-2')
   const children = multi.children as AwsKmsMrkAwareSymmetricKeyringNode[]
-  t.deepEqual(children.map((c) => [c.keyId, (c.client as FakeKms).config.region, c.grantTokens]), [
-    [EAST, 'us-east-1', ['g']],
-    ['alias/app', 'us-west-2', ['g']], // '' = the supplier's default region; this fake defaults to us-west-2
-  ])
+  t.deepEqual(
+    children.map((c) => [c.keyId, (c.client as FakeKms).config.region, c.grantTokens]),
+    [
+      [EAST, 'us-east-1', ['g']],
+      ['alias/app', 'us-west-2', ['g']], // '' = the supplier's default region; this fake defaults to us-west-2
+    ],
+  )
 })
 
 // ---- encrypt ----
 
 test('encrypt: GenerateDataKey on the generator (suite key length, context, grant tokens), then Encrypt on each key, in order', async (t) => {
   const { provider, clients } = fakes()
-  const keyring = new KmsKeyringNode({ generatorKeyId: WEST, keyIds: [EAST, 'alias/app'], grantTokens: ['g1', 'g2'], clientProvider: provider })
-  for (const [id, bytes] of [[0x0014, 16], [0x0146, 24], [0x0578, 32]] as const) {
+  const keyring = new KmsKeyringNode({
+    generatorKeyId: WEST,
+    keyIds: [EAST, 'alias/app'],
+    grantTokens: ['g1', 'g2'],
+    clientProvider: provider,
+  })
+  for (const [id, bytes] of [
+    [0x0014, 16],
+    [0x0146, 24],
+    [0x0578, 32],
+  ] as const) {
     const m = await encryptWith(keyring, id)
     const gdk = clients.get('us-west-2')?.ops('GenerateDataKey').at(-1)?.request as GenerateDataKeyRequest
     t.deepEqual(gdk, { KeyId: WEST, NumberOfBytes: bytes, EncryptionContext: CONTEXT, GrantTokens: ['g1', 'g2'] })
     t.is(m.getUnencryptedDataKey().length, bytes)
     t.deepEqual(
       m.encryptedDataKeys.map((e) => [e.providerId, e.providerInfo]),
-      [['aws-kms', WEST], ['aws-kms', EAST], ['aws-kms', keyArn('us-west-2', 'app')]],
+      [
+        ['aws-kms', WEST],
+        ['aws-kms', EAST],
+        ['aws-kms', keyArn('us-west-2', 'app')],
+      ],
       'provider info is the key ARN KMS returned, also for an alias',
     )
   }
@@ -149,7 +286,10 @@ test('encrypt: without a generator, keyIds only wrap an existing data key', asyn
   await t.throwsAsync(encryptWith(keyring), { instanceOf: KeyringError })
   const m = new NodeEncryptionMaterial(suite(), CONTEXT).setUnencryptedDataKey(Buffer.alloc(32, 7))
   await keyring.onEncrypt(m)
-  t.deepEqual(m.encryptedDataKeys.map((e) => e.providerInfo), [EAST])
+  t.deepEqual(
+    m.encryptedDataKeys.map((e) => e.providerInfo),
+    [EAST],
+  )
 })
 
 test('encrypt: with a data key already present the generator Encrypts instead of generating', async (t) => {
@@ -157,7 +297,10 @@ test('encrypt: with a data key already present the generator Encrypts instead of
   const m = new NodeEncryptionMaterial(suite(), CONTEXT).setUnencryptedDataKey(Buffer.alloc(32, 7))
   await new KmsKeyringNode({ generatorKeyId: WEST, keyIds: [EAST], clientProvider: provider }).onEncrypt(m)
   t.is(clients.get('us-west-2')?.ops('GenerateDataKey').length, 0)
-  t.deepEqual(m.encryptedDataKeys.map((e) => e.providerInfo), [WEST, EAST])
+  t.deepEqual(
+    m.encryptedDataKeys.map((e) => e.providerInfo),
+    [WEST, EAST],
+  )
 })
 
 test('encrypt: a GenerateDataKey answer must name a key ARN and carry the suite key length; materials stay untouched', async (t) => {
@@ -173,7 +316,11 @@ test('encrypt: a GenerateDataKey answer must name a key ARN and carry the suite 
   for (const [why, bend] of bends) {
     const client = new FakeKms('us-west-2', (_op, _req, honest) => bend(honest()))
     const m = new NodeEncryptionMaterial(suite(), CONTEXT)
-    const err = await t.throwsAsync(new AwsKmsMrkAwareSymmetricKeyringNode({ client, keyId: WEST }).onEncrypt(m), { instanceOf: KmsError }, why)
+    const err = await t.throwsAsync(
+      new AwsKmsMrkAwareSymmetricKeyringNode({ client, keyId: WEST }).onEncrypt(m),
+      { instanceOf: KmsError },
+      why,
+    )
     t.is(err?.code, 'KMS')
     t.is(err?.operation, 'GenerateDataKey')
     t.false(m.hasUnencryptedDataKey, why)
@@ -183,13 +330,22 @@ test('encrypt: a GenerateDataKey answer must name a key ARN and carry the suite 
 
 test('encrypt: an Encrypt answer must name a key ARN; a failed call is a KmsError whose cause is the client error', async (t) => {
   const m = () => new NodeEncryptionMaterial(suite(), CONTEXT).setUnencryptedDataKey(Buffer.alloc(32, 1))
-  const aliasAnswer = new FakeKms('us-west-2', (op, _req, honest) => (op === 'Encrypt' ? { ...honest(), KeyId: 'alias/app' } : undefined))
-  await t.throwsAsync(new AwsKmsMrkAwareSymmetricKeyringNode({ client: aliasAnswer, keyId: WEST }).onEncrypt(m()), { instanceOf: KmsError })
+  const aliasAnswer = new FakeKms('us-west-2', (op, _req, honest) =>
+    op === 'Encrypt' ? { ...honest(), KeyId: 'alias/app' } : undefined,
+  )
+  await t.throwsAsync(new AwsKmsMrkAwareSymmetricKeyringNode({ client: aliasAnswer, keyId: WEST }).onEncrypt(m()), {
+    instanceOf: KmsError,
+  })
   const denied = named('AccessDeniedException', 'no')
   const failing = new FakeKms('us-west-2', () => {
     throw denied
   })
-  const err = await t.throwsAsync(new KmsKeyringNode({ generatorKeyId: WEST, clientProvider: () => failing }).onEncrypt(new NodeEncryptionMaterial(suite(), CONTEXT)), { instanceOf: KmsError })
+  const err = await t.throwsAsync(
+    new KmsKeyringNode({ generatorKeyId: WEST, clientProvider: () => failing }).onEncrypt(
+      new NodeEncryptionMaterial(suite(), CONTEXT),
+    ),
+    { instanceOf: KmsError },
+  )
   t.is(err?.cause, denied)
   t.is(err?.keyId, WEST)
   t.regex(err?.message ?? '', /AccessDeniedException/)
@@ -197,7 +353,11 @@ test('encrypt: an Encrypt answer must name a key ARN; a failed call is a KmsErro
 
 test('encrypt: a configured key whose region the supplier refuses fails the encrypt instead of being skipped', async (t) => {
   const { provider } = fakes()
-  const keyring = new KmsKeyringNode({ generatorKeyId: WEST, keyIds: [EAST], clientProvider: limitRegions(['us-west-2'], provider) })
+  const keyring = new KmsKeyringNode({
+    generatorKeyId: WEST,
+    keyIds: [EAST],
+    clientProvider: limitRegions(['us-west-2'], provider),
+  })
   await t.throwsAsync(encryptWith(keyring), { instanceOf: KeyringError, message: /refused the region/ })
 })
 
@@ -207,7 +367,9 @@ test('encrypt: discovery KmsKeyringNode adds nothing (official behaviour); the M
   await new KmsKeyringNode({ discovery: true, clientProvider: provider }).onEncrypt(m)
   t.is(m.encryptedDataKeys.length, 0)
   t.is(all().length, 0)
-  await t.throwsAsync(encryptWith(new AwsKmsMrkAwareSymmetricDiscoveryKeyringNode({ client: new FakeKms() })), { instanceOf: InvalidArgumentError })
+  await t.throwsAsync(encryptWith(new AwsKmsMrkAwareSymmetricDiscoveryKeyringNode({ client: new FakeKms() })), {
+    instanceOf: InvalidArgumentError,
+  })
 })
 
 test('an SDK v2 style client (methods returning a request with promise()) works too', async (t) => {
@@ -237,7 +399,10 @@ test('decrypt: strict KmsKeyringNode calls KMS only for EDKs of configured keys,
   const other = keyArn('eu-west-1', 'k-eu')
   const { edks, dataKey } = await edksFor(other, WEST, EAST)
   const { provider, clients, all } = fakes()
-  const m = await new KmsKeyringNode({ keyIds: [EAST], grantTokens: ['g'], clientProvider: provider }).onDecrypt(decryptionMaterial(), [foreignEdk, ...edks])
+  const m = await new KmsKeyringNode({ keyIds: [EAST], grantTokens: ['g'], clientProvider: provider }).onDecrypt(
+    decryptionMaterial(),
+    [foreignEdk, ...edks],
+  )
   t.deepEqual(m.getUnencryptedDataKey(), dataKey)
   t.deepEqual([...clients.keys()], ['us-east-1'], 'no client, let alone a call, for the other regions')
   const calls = all().flatMap((c) => c.calls)
@@ -249,10 +414,16 @@ test('decrypt: a keyring configured with an alias never matches an EDK (EDKs sto
   const { edks } = await edksFor(keyArn('us-west-2', 'app'))
   const { provider, all } = fakes()
   for (const keyId of ['alias/app', 'arn:aws:kms:us-west-2:111122223333:alias/app', 'app']) {
-    const err = await t.throwsAsync(new KmsKeyringNode({ keyIds: [keyId], clientProvider: provider }).onDecrypt(decryptionMaterial(), edks), { instanceOf: KeyringError })
+    const err = await t.throwsAsync(
+      new KmsKeyringNode({ keyIds: [keyId], clientProvider: provider }).onDecrypt(decryptionMaterial(), edks),
+      { instanceOf: KeyringError },
+    )
     t.deepEqual(err?.causes, [])
     t.regex(err?.message ?? '', /unable to decrypt any of 0 matching/)
-    await t.throwsAsync(new AwsKmsMrkAwareSymmetricKeyringNode({ client: new FakeKms(), keyId }).onDecrypt(decryptionMaterial(), edks), { instanceOf: KeyringError })
+    await t.throwsAsync(
+      new AwsKmsMrkAwareSymmetricKeyringNode({ client: new FakeKms(), keyId }).onDecrypt(decryptionMaterial(), edks),
+      { instanceOf: KeyringError },
+    )
   }
   t.is(all().flatMap((c) => c.calls).length, 0)
 })
@@ -281,8 +452,14 @@ test('decrypt: a failing EDK falls through to the next; when all fail every caus
   t.is(err?.causes.length, 2)
   const causes = (err?.causes ?? []) as KmsError[]
   t.true(causes.every((c) => c instanceof KmsError && c.operation === 'Decrypt'))
-  t.deepEqual(causes.map((c) => c.keyId), [WEST, EAST])
-  t.deepEqual(causes.map((c) => c.cause), [throttled, wrongKey])
+  t.deepEqual(
+    causes.map((c) => c.keyId),
+    [WEST, EAST],
+  )
+  t.deepEqual(
+    causes.map((c) => c.cause),
+    [throttled, wrongKey],
+  )
   t.true(err?.cause instanceof AggregateError)
   t.regex(err?.message ?? '', /ThrottlingException.*IncorrectKeyException/s)
 })
@@ -291,14 +468,18 @@ test('decrypt: an answer naming another key, or the wrong plaintext length, is c
   const { edks, dataKey } = await edksFor(WEST, EAST)
   const { provider } = fakes()
   provider('us-west-2').bend = (op, _req, honest) => (op === 'Decrypt' ? { ...honest(), KeyId: EAST } : undefined)
-  provider('us-east-1').bend = (op, _req, honest) => (op === 'Decrypt' ? { ...honest(), Plaintext: new Uint8Array(31) } : undefined)
+  provider('us-east-1').bend = (op, _req, honest) =>
+    op === 'Decrypt' ? { ...honest(), Plaintext: new Uint8Array(31) } : undefined
   const keyring = new KmsKeyringNode({ keyIds: [WEST, EAST], clientProvider: provider })
   const err = await t.throwsAsync(keyring.onDecrypt(decryptionMaterial(), edks), { instanceOf: KeyringError })
   const messages = (err?.causes ?? []).map((c) => (c as KmsError).message)
   t.is(messages.length, 2)
   t.regex(messages[0] ?? '', /response names key .*k-east.*not the requested key/)
   t.regex(messages[1] ?? '', /Plaintext is 31 bytes, the algorithm suite needs 32/)
-  t.true(provider('us-west-2').handedOut.every((b) => b.every((x) => x === 0)), 'rejected plaintexts are wiped too')
+  t.true(
+    provider('us-west-2').handedOut.every((b) => b.every((x) => x === 0)),
+    'rejected plaintexts are wiped too',
+  )
   provider('us-east-1').bend = undefined
   t.deepEqual((await keyring.onDecrypt(decryptionMaterial(), edks)).getUnencryptedDataKey(), dataKey)
 })
@@ -308,8 +489,14 @@ test('decrypt: an aws-kms EDK whose provider info is not a key ARN fails OnDecry
   const { provider, all } = fakes()
   for (const info of ['k-west', 'arn:aws:kms:us-west-2:111122223333:alias/app', 'garbage']) {
     const bad = new EncryptedDataKey({ providerId: 'aws-kms', providerInfo: info, encryptedDataKey: Buffer.alloc(8) })
-    await t.throwsAsync(new KmsKeyringNode({ keyIds: [WEST], clientProvider: provider }).onDecrypt(decryptionMaterial(), [...edks, bad]), { instanceOf: KeyringError, message: /not a key ARN/ })
-    await t.throwsAsync(new KmsKeyringNode({ discovery: true, clientProvider: provider }).onDecrypt(decryptionMaterial(), [bad, ...edks]), { instanceOf: KeyringError })
+    await t.throwsAsync(
+      new KmsKeyringNode({ keyIds: [WEST], clientProvider: provider }).onDecrypt(decryptionMaterial(), [...edks, bad]),
+      { instanceOf: KeyringError, message: /not a key ARN/ },
+    )
+    await t.throwsAsync(
+      new KmsKeyringNode({ discovery: true, clientProvider: provider }).onDecrypt(decryptionMaterial(), [bad, ...edks]),
+      { instanceOf: KeyringError },
+    )
   }
   t.is(all().flatMap((c) => c.calls).length, 0)
 })
@@ -319,17 +506,32 @@ test('decrypt: discovery tries any aws-kms EDK; a discovery filter drops other p
   const otherPartition = keyArn('cn-north-1', 'k-cn', '111122223333', 'aws-cn')
   const { edks, dataKey } = await edksFor(otherAccount, otherPartition, EAST)
   const { provider, all } = fakes()
-  const filtered = new KmsKeyringNode({ discovery: true, discoveryFilter: { partition: 'aws', accountIDs: ['111122223333'] }, clientProvider: provider })
+  const filtered = new KmsKeyringNode({
+    discovery: true,
+    discoveryFilter: { partition: 'aws', accountIDs: ['111122223333'] },
+    clientProvider: provider,
+  })
   t.deepEqual((await filtered.onDecrypt(decryptionMaterial(), edks)).getUnencryptedDataKey(), dataKey)
-  t.deepEqual(all().flatMap((c) => c.calls.map((x) => x.request.KeyId)), [EAST])
+  t.deepEqual(
+    all().flatMap((c) => c.calls.map((x) => x.request.KeyId)),
+    [EAST],
+  )
 
   const { provider: p2, all: all2 } = fakes()
   const unfiltered = new KmsKeyringNode({ discovery: true, clientProvider: p2 })
   t.deepEqual((await unfiltered.onDecrypt(decryptionMaterial(), edks)).getUnencryptedDataKey(), dataKey)
-  t.deepEqual(all2().flatMap((c) => c.calls.map((x) => x.request.KeyId)), [otherAccount], 'the first EDK decrypts')
+  t.deepEqual(
+    all2().flatMap((c) => c.calls.map((x) => x.request.KeyId)),
+    [otherAccount],
+    'the first EDK decrypts',
+  )
 
   const { provider: p3, all: all3 } = fakes()
-  const none = new KmsKeyringNode({ discovery: true, discoveryFilter: { partition: 'aws', accountIDs: ['999999999999'] }, clientProvider: p3 })
+  const none = new KmsKeyringNode({
+    discovery: true,
+    discoveryFilter: { partition: 'aws', accountIDs: ['999999999999'] },
+    clientProvider: p3,
+  })
   const err = await t.throwsAsync(none.onDecrypt(decryptionMaterial(), edks), { instanceOf: KeyringError })
   t.regex(err?.message ?? '', /3 encrypted data key\(s\) did not match/)
   t.is(all3().length, 0)
@@ -346,12 +548,24 @@ test('decrypt: regions the supplier refuses (limitRegions) are skipped without a
 test('decrypt: the MRK keyring takes EDKs of any replica and decrypts with its own configured ARN', async (t) => {
   const { edks, dataKey } = await edksFor(MRK_WEST, WEST)
   const client = new FakeKms('us-east-1')
-  const m = await new AwsKmsMrkAwareSymmetricKeyringNode({ client, keyId: MRK_EAST, grantTokens: ['g'] }).onDecrypt(decryptionMaterial(), edks)
+  const m = await new AwsKmsMrkAwareSymmetricKeyringNode({ client, keyId: MRK_EAST, grantTokens: ['g'] }).onDecrypt(
+    decryptionMaterial(),
+    edks,
+  )
   t.deepEqual(m.getUnencryptedDataKey(), dataKey)
-  t.deepEqual(client.calls.map((c) => c.request), [{ KeyId: MRK_EAST, CiphertextBlob: edks[0]?.encryptedDataKey, EncryptionContext: CONTEXT, GrantTokens: ['g'] }])
+  t.deepEqual(
+    client.calls.map((c) => c.request),
+    [{ KeyId: MRK_EAST, CiphertextBlob: edks[0]?.encryptedDataKey, EncryptionContext: CONTEXT, GrantTokens: ['g'] }],
+  )
   // A single-Region key in another region is a different key: no match, no call.
   const single = new FakeKms('us-east-1')
-  await t.throwsAsync(new AwsKmsMrkAwareSymmetricKeyringNode({ client: single, keyId: WEST.replace('us-west-2', 'us-east-1') }).onDecrypt(decryptionMaterial(), edks), { instanceOf: KeyringError })
+  await t.throwsAsync(
+    new AwsKmsMrkAwareSymmetricKeyringNode({ client: single, keyId: WEST.replace('us-west-2', 'us-east-1') }).onDecrypt(
+      decryptionMaterial(),
+      edks,
+    ),
+    { instanceOf: KeyringError },
+  )
   t.is(single.calls.length, 0)
 })
 
@@ -360,11 +574,23 @@ test('decrypt: the MRK discovery keyring rewrites MRK ARNs to its region and ski
   // v3 clients resolve their region asynchronously.
   const client = new FakeKms(async () => 'us-east-1')
   const keyring = new AwsKmsMrkAwareSymmetricDiscoveryKeyringNode({ client, grantTokens: ['g'] })
-  client.bend = (op, req) => (op === 'Decrypt' && req.KeyId === MRK_EAST ? (() => { throw named('DisabledException', 'off') })() : undefined)
+  client.bend = (op, req) =>
+    op === 'Decrypt' && req.KeyId === MRK_EAST
+      ? (() => {
+          throw named('DisabledException', 'off')
+        })()
+      : undefined
   const m = await keyring.onDecrypt(decryptionMaterial(), edks)
   t.deepEqual(m.getUnencryptedDataKey(), dataKey)
-  t.deepEqual(client.calls.map((c) => c.request.KeyId), [MRK_EAST, EAST], 'WEST (single-Region, other region) never sent; the MRK asked for in us-east-1')
-  const filtered = new AwsKmsMrkAwareSymmetricDiscoveryKeyringNode({ client: new FakeKms('us-east-1'), discoveryFilter: { partition: 'aws', accountIDs: ['444455556666'] } })
+  t.deepEqual(
+    client.calls.map((c) => c.request.KeyId),
+    [MRK_EAST, EAST],
+    'WEST (single-Region, other region) never sent; the MRK asked for in us-east-1',
+  )
+  const filtered = new AwsKmsMrkAwareSymmetricDiscoveryKeyringNode({
+    client: new FakeKms('us-east-1'),
+    discoveryFilter: { partition: 'aws', accountIDs: ['444455556666'] },
+  })
   await t.throwsAsync(filtered.onDecrypt(decryptionMaterial(), edks), { instanceOf: KeyringError })
   t.is((filtered.client as FakeKms).calls.length, 0)
 })
@@ -372,7 +598,10 @@ test('decrypt: the MRK discovery keyring rewrites MRK ARNs to its region and ski
 test('decrypt: the MRK discovery multi-keyring asks each region in turn', async (t) => {
   const { edks, dataKey } = await edksFor(keyArn('eu-west-1', 'k-eu'))
   const { provider, clients } = fakes()
-  const multi = buildAwsKmsMrkAwareDiscoveryMultiKeyringNode({ regions: ['us-west-2', 'eu-west-1'], clientProvider: provider })
+  const multi = buildAwsKmsMrkAwareDiscoveryMultiKeyringNode({
+    regions: ['us-west-2', 'eu-west-1'],
+    clientProvider: provider,
+  })
   t.deepEqual((await multi.onDecrypt(decryptionMaterial(), edks)).getUnencryptedDataKey(), dataKey)
   t.is(clients.get('us-west-2')?.calls.length, 0)
   t.is(clients.get('eu-west-1')?.calls.length, 1)

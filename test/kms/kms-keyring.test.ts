@@ -14,12 +14,28 @@ test.after.always(async () => {
 const OTHER_ACCOUNT = '444455556666'
 
 test('strict: generator in one region, keys in two others; every key alone decrypts; grant tokens on every call', async (t) => {
-  const [west, east, eu] = ['us-west-2', 'us-east-1', 'eu-west-1'].map((r) => kms.keys.keyArn(r)) as [string, string, string]
+  const [west, east, eu] = ['us-west-2', 'us-east-1', 'eu-west-1'].map((r) => kms.keys.keyArn(r)) as [
+    string,
+    string,
+    string,
+  ]
   const clientProvider = ourProvider(kms)
   const context = uniqueContext()
-  const keyring = new ours.KmsKeyringNode({ generatorKeyId: west, keyIds: [east, eu], grantTokens: ['grant-a', 'grant-b'], clientProvider })
+  const keyring = new ours.KmsKeyringNode({
+    generatorKeyId: west,
+    keyIds: [east, eu],
+    grantTokens: ['grant-a', 'grant-b'],
+    clientProvider,
+  })
   const { result, messageHeader } = await committing.encrypt(keyring, PLAINTEXT, { encryptionContext: context })
-  t.deepEqual(messageHeader.encryptedDataKeys.map((e) => [e.providerId, e.providerInfo]), [['aws-kms', west], ['aws-kms', east], ['aws-kms', eu]])
+  t.deepEqual(
+    messageHeader.encryptedDataKeys.map((e) => [e.providerId, e.providerInfo]),
+    [
+      ['aws-kms', west],
+      ['aws-kms', east],
+      ['aws-kms', eu],
+    ],
+  )
   t.deepEqual(brief(callsOf(kms, context)), [
     ['GenerateDataKey', 'us-west-2', west],
     ['Encrypt', 'us-east-1', east],
@@ -27,7 +43,11 @@ test('strict: generator in one region, keys in two others; every key alone decry
   ])
   t.true(callsOf(kms, context).every((c) => c.ok && c.grantTokens.join() === 'grant-a,grant-b'))
 
-  for (const [key, region] of [[west, 'us-west-2'], [east, 'us-east-1'], [eu, 'eu-west-1']] as const) {
+  for (const [key, region] of [
+    [west, 'us-west-2'],
+    [east, 'us-east-1'],
+    [eu, 'eu-west-1'],
+  ] as const) {
     const before = callsOf(kms, context).length
     const single = new ours.KmsKeyringNode({ keyIds: [key], grantTokens: ['grant-d'], clientProvider })
     const { plaintext } = await committing.decrypt(single, result)
@@ -41,7 +61,11 @@ test('strict: generator in one region, keys in two others; every key alone decry
 
 test('round trips with every suite family: GenerateDataKey asks for the suite key length', async (t) => {
   const clientProvider = ourProvider(kms)
-  const keyring = new ours.KmsKeyringNode({ generatorKeyId: kms.keys.keyArn('eu-west-1'), keyIds: [kms.keys.keyArn('us-east-1')], clientProvider })
+  const keyring = new ours.KmsKeyringNode({
+    generatorKeyId: kms.keys.keyArn('eu-west-1'),
+    keyIds: [kms.keys.keyArn('us-east-1')],
+    clientProvider,
+  })
   for (const suiteId of [0x0014, 0x0046, 0x0078, 0x0114, 0x0146, 0x0178, 0x0214, 0x0346, 0x0378]) {
     const { result } = await legacy.encrypt(keyring, PLAINTEXT, { suiteId, encryptionContext: uniqueContext() })
     t.deepEqual((await legacy.decrypt(keyring, result)).plaintext, PLAINTEXT, suiteId.toString(16))
@@ -56,10 +80,16 @@ test('strict decrypt makes no KMS call for EDKs of keys it is not configured wit
   const keys = ['us-west-2', 'us-east-1', 'eu-west-1'].map((r) => kms.keys.keyArn(r))
   const clientProvider = ourProvider(kms)
   const context = uniqueContext()
-  const { result } = await committing.encrypt(new ours.KmsKeyringNode({ generatorKeyId: keys[0], keyIds: keys.slice(1), clientProvider }), PLAINTEXT, { encryptionContext: context })
+  const { result } = await committing.encrypt(
+    new ours.KmsKeyringNode({ generatorKeyId: keys[0], keyIds: keys.slice(1), clientProvider }),
+    PLAINTEXT,
+    { encryptionContext: context },
+  )
   const encryptCalls = callsOf(kms, context).length
   const stranger = kms.keys.keyArn('us-west-2', { account: OTHER_ACCOUNT })
-  const err = await t.throwsAsync(committing.decrypt(new ours.KmsKeyringNode({ keyIds: [stranger], clientProvider }), result))
+  const err = await t.throwsAsync(
+    committing.decrypt(new ours.KmsKeyringNode({ keyIds: [stranger], clientProvider }), result),
+  )
   t.truthy(err)
   t.is(callsOf(kms, context).length, encryptCalls, 'not a single Decrypt')
   await committing.decrypt(new ours.KmsKeyringNode({ keyIds: [stranger, keys[2] ?? ''], clientProvider }), result)
@@ -74,17 +104,25 @@ test('aliases: accepted for encrypt (name and ARN), written as the key ARN, and 
   const { result, messageHeader } = await committing.encrypt(keyring, PLAINTEXT, { encryptionContext: context })
   const westKey = kms.keys.keyArn('us-west-2')
   const eastKey = kms.keys.keyArn('us-east-1')
-  t.deepEqual(messageHeader.encryptedDataKeys.map((e) => e.providerInfo), [westKey, eastKey])
+  t.deepEqual(
+    messageHeader.encryptedDataKeys.map((e) => e.providerInfo),
+    [westKey, eastKey],
+  )
   t.deepEqual(brief(callsOf(kms, context)), [
     ['GenerateDataKey', 'us-west-2', 'alias/local-kms'],
     ['Encrypt', 'us-east-1', aliasArn],
   ])
   const before = callsOf(kms, context).length
   for (const keyIds of [['alias/local-kms'], [aliasArn], [kms.keys.aliasArn('us-west-2')]]) {
-    await t.throwsAsync(committing.decrypt(new ours.KmsKeyringNode({ keyIds, clientProvider }), result), { instanceOf: ours.EsdkError })
+    await t.throwsAsync(committing.decrypt(new ours.KmsKeyringNode({ keyIds, clientProvider }), result), {
+      instanceOf: ours.EsdkError,
+    })
   }
   t.is(callsOf(kms, context).length, before, 'aliases match no EDK, so no Decrypt was made')
-  t.deepEqual((await committing.decrypt(new ours.KmsKeyringNode({ keyIds: [eastKey], clientProvider }), result)).plaintext, PLAINTEXT)
+  t.deepEqual(
+    (await committing.decrypt(new ours.KmsKeyringNode({ keyIds: [eastKey], clientProvider }), result)).plaintext,
+    PLAINTEXT,
+  )
 })
 
 test('discovery: decrypts any aws-kms EDK; the discovery filter keeps other accounts and partitions from KMS entirely', async (t) => {
@@ -92,7 +130,11 @@ test('discovery: decrypts any aws-kms EDK; the discovery filter keeps other acco
   const context = uniqueContext()
   const foreign = kms.keys.keyArn('us-west-2', { account: OTHER_ACCOUNT })
   const mine = kms.keys.keyArn('eu-west-1')
-  const { result } = await committing.encrypt(new ours.KmsKeyringNode({ generatorKeyId: foreign, keyIds: [mine], clientProvider }), PLAINTEXT, { encryptionContext: context })
+  const { result } = await committing.encrypt(
+    new ours.KmsKeyringNode({ generatorKeyId: foreign, keyIds: [mine], clientProvider }),
+    PLAINTEXT,
+    { encryptionContext: context },
+  )
   let before = callsOf(kms, context).length
 
   const any = new ours.KmsKeyringNode({ discovery: true, clientProvider })
@@ -100,13 +142,26 @@ test('discovery: decrypts any aws-kms EDK; the discovery filter keeps other acco
   t.deepEqual(brief(callsOf(kms, context).slice(before)), [['Decrypt', 'us-west-2', foreign]], 'the first EDK did it')
 
   before = callsOf(kms, context).length
-  const onlyMine = new ours.KmsKeyringNode({ discovery: true, discoveryFilter: { partition: 'aws', accountIDs: [kms.callerAccount] }, clientProvider })
+  const onlyMine = new ours.KmsKeyringNode({
+    discovery: true,
+    discoveryFilter: { partition: 'aws', accountIDs: [kms.callerAccount] },
+    clientProvider,
+  })
   t.deepEqual((await committing.decrypt(onlyMine, result)).plaintext, PLAINTEXT)
-  t.deepEqual(brief(callsOf(kms, context).slice(before)), [['Decrypt', 'eu-west-1', mine]], 'the other account’s EDK was filtered locally')
+  t.deepEqual(
+    brief(callsOf(kms, context).slice(before)),
+    [['Decrypt', 'eu-west-1', mine]],
+    'the other account’s EDK was filtered locally',
+  )
 
   before = callsOf(kms, context).length
-  for (const discoveryFilter of [{ partition: 'aws', accountIDs: ['999999999999'] }, { partition: 'aws-cn', accountIDs: [kms.callerAccount, OTHER_ACCOUNT] }]) {
-    const err = await t.throwsAsync(committing.decrypt(new ours.KmsKeyringNode({ discovery: true, discoveryFilter, clientProvider }), result))
+  for (const discoveryFilter of [
+    { partition: 'aws', accountIDs: ['999999999999'] },
+    { partition: 'aws-cn', accountIDs: [kms.callerAccount, OTHER_ACCOUNT] },
+  ]) {
+    const err = await t.throwsAsync(
+      committing.decrypt(new ours.KmsKeyringNode({ discovery: true, discoveryFilter, clientProvider }), result),
+    )
     t.truthy(err)
   }
   t.is(callsOf(kms, context).length, before, 'nothing passed the filters: no KMS call at all')
@@ -116,8 +171,15 @@ test('discovery with limitRegions/excludeRegions only calls the allowed regions'
   const context = uniqueContext()
   const west = kms.keys.keyArn('us-west-2')
   const eu = kms.keys.keyArn('eu-west-1')
-  const { result } = await committing.encrypt(new ours.KmsKeyringNode({ generatorKeyId: west, keyIds: [eu], clientProvider: ourProvider(kms) }), PLAINTEXT, { encryptionContext: context })
-  for (const clientProvider of [ours.limitRegions(['eu-west-1'], ourProvider(kms)), ours.excludeRegions(['us-west-2'], ourProvider(kms))]) {
+  const { result } = await committing.encrypt(
+    new ours.KmsKeyringNode({ generatorKeyId: west, keyIds: [eu], clientProvider: ourProvider(kms) }),
+    PLAINTEXT,
+    { encryptionContext: context },
+  )
+  for (const clientProvider of [
+    ours.limitRegions(['eu-west-1'], ourProvider(kms)),
+    ours.excludeRegions(['us-west-2'], ourProvider(kms)),
+  ]) {
     const before = callsOf(kms, context).length
     await committing.decrypt(new ours.KmsKeyringNode({ discovery: true, clientProvider }), result)
     t.deepEqual(brief(callsOf(kms, context).slice(before)), [['Decrypt', 'eu-west-1', eu]])
@@ -129,31 +191,55 @@ test('a failing key falls through to the next EDK', async (t) => {
   const b = kms.keys.createKey({ region: 'us-east-1' }).arn
   const clientProvider = ourProvider(kms)
   const context = uniqueContext()
-  const { result } = await committing.encrypt(new ours.KmsKeyringNode({ generatorKeyId: a, keyIds: [b], clientProvider }), PLAINTEXT, { encryptionContext: context })
+  const { result } = await committing.encrypt(
+    new ours.KmsKeyringNode({ generatorKeyId: a, keyIds: [b], clientProvider }),
+    PLAINTEXT,
+    { encryptionContext: context },
+  )
   kms.keys.disableKey(a)
   const before = callsOf(kms, context).length
-  t.deepEqual((await committing.decrypt(new ours.KmsKeyringNode({ keyIds: [a, b], clientProvider }), result)).plaintext, PLAINTEXT)
+  t.deepEqual(
+    (await committing.decrypt(new ours.KmsKeyringNode({ keyIds: [a, b], clientProvider }), result)).plaintext,
+    PLAINTEXT,
+  )
   const calls = callsOf(kms, context).slice(before)
-  t.deepEqual(brief(calls), [['Decrypt', 'us-west-2', a], ['Decrypt', 'us-east-1', b]])
-  t.deepEqual(calls.map((c) => c.errorType), ['DisabledException', undefined])
+  t.deepEqual(brief(calls), [
+    ['Decrypt', 'us-west-2', a],
+    ['Decrypt', 'us-east-1', b],
+  ])
+  t.deepEqual(
+    calls.map((c) => c.errorType),
+    ['DisabledException', undefined],
+  )
 })
 
 test('when every EDK fails, the KeyringError reports each KMS error with its cause', async (t) => {
   const a = kms.keys.createKey({ region: 'us-west-2' }).arn
   const b = kms.keys.createKey({ region: 'eu-west-1' }).arn
   const clientProvider = ourProvider(kms)
-  const { result } = await committing.encrypt(new ours.KmsKeyringNode({ generatorKeyId: a, keyIds: [b], clientProvider }), PLAINTEXT)
+  const { result } = await committing.encrypt(
+    new ours.KmsKeyringNode({ generatorKeyId: a, keyIds: [b], clientProvider }),
+    PLAINTEXT,
+  )
   kms.keys.disableKey(a)
   kms.keys.denyKey(b)
-  const err = await t.throwsAsync(committing.decrypt(new ours.KmsKeyringNode({ keyIds: [a, b], clientProvider }), result))
+  const err = await t.throwsAsync(
+    committing.decrypt(new ours.KmsKeyringNode({ keyIds: [a, b], clientProvider }), result),
+  )
   // The default CMM passes the keyring's error through, or wraps it: find the KMS keyring's report either way.
   const report = findKeyringReport(err)
   if (!report) return t.fail(`no KeyringError with causes in ${String(err)}`)
   t.is(report.causes.length, 2)
   const causes = report.causes as InstanceType<typeof ours.KmsError>[]
   t.true(causes.every((c) => c instanceof ours.KmsError && c.code === 'KMS' && c.operation === 'Decrypt'))
-  t.deepEqual(causes.map((c) => c.keyId), [a, b])
-  t.deepEqual(causes.map((c) => (c.cause as Error).name), ['DisabledException', 'AccessDeniedException'])
+  t.deepEqual(
+    causes.map((c) => c.keyId),
+    [a, b],
+  )
+  t.deepEqual(
+    causes.map((c) => (c.cause as Error).name),
+    ['DisabledException', 'AccessDeniedException'],
+  )
   t.regex(report.message, /DisabledException[\s\S]*AccessDeniedException/)
 })
 
@@ -166,27 +252,43 @@ test('throttling is retried by the AWS SDK client and the round trip succeeds', 
   const { result } = await committing.encrypt(keyring, PLAINTEXT, { encryptionContext: context })
   t.deepEqual((await committing.decrypt(keyring, result)).plaintext, PLAINTEXT)
   const calls = callsOf(kms, context)
-  t.deepEqual(calls.map((c) => [c.op, c.errorType ?? 'ok', c.attempt]), [
-    ['GenerateDataKey', 'ThrottlingException', 1],
-    ['GenerateDataKey', 'ok', 2],
-    ['Decrypt', 'ThrottlingException', 1],
-    ['Decrypt', 'ok', 2],
-  ])
+  t.deepEqual(
+    calls.map((c) => [c.op, c.errorType ?? 'ok', c.attempt]),
+    [
+      ['GenerateDataKey', 'ThrottlingException', 1],
+      ['GenerateDataKey', 'ok', 2],
+      ['Decrypt', 'ThrottlingException', 1],
+      ['Decrypt', 'ok', 2],
+    ],
+  )
   t.is(calls[0]?.invocationId, calls[1]?.invocationId, 'the retry is the same SDK call')
 })
 
 test('an encrypt KMS failure surfaces as a KmsError carrying the SDK error', async (t) => {
   const key = kms.keys.createKey({ region: 'us-west-2' }).arn
   kms.keys.denyKey(key)
-  const err = await t.throwsAsync(committing.encrypt(new ours.KmsKeyringNode({ generatorKeyId: key, clientProvider: ourProvider(kms) }), PLAINTEXT), {
-    instanceOf: ours.KmsError,
-  })
+  const err = await t.throwsAsync(
+    committing.encrypt(new ours.KmsKeyringNode({ generatorKeyId: key, clientProvider: ourProvider(kms) }), PLAINTEXT),
+    {
+      instanceOf: ours.KmsError,
+    },
+  )
   t.is(err?.operation, 'GenerateDataKey')
   t.is((err?.cause as Error).name, 'AccessDeniedException')
   const missing = 'arn:aws:kms:us-west-2:111122223333:key/00000000-0000-0000-0000-000000000000'
-  const notFound = await t.throwsAsync(committing.encrypt(new ours.KmsKeyringNode({ generatorKeyId: kms.keys.keyArn('us-west-2'), keyIds: [missing], clientProvider: ourProvider(kms) }), PLAINTEXT), {
-    instanceOf: ours.KmsError,
-  })
+  const notFound = await t.throwsAsync(
+    committing.encrypt(
+      new ours.KmsKeyringNode({
+        generatorKeyId: kms.keys.keyArn('us-west-2'),
+        keyIds: [missing],
+        clientProvider: ourProvider(kms),
+      }),
+      PLAINTEXT,
+    ),
+    {
+      instanceOf: ours.KmsError,
+    },
+  )
   t.is(notFound?.operation, 'Encrypt')
   t.is((notFound?.cause as Error).name, 'NotFoundException')
 })
@@ -211,7 +313,13 @@ test('the default clientProvider builds SDK clients from the environment (here: 
   const run = await promisify(execFile)(process.execPath, ['-e', script], {
     encoding: 'utf8',
     timeout: 60_000,
-    env: { ...process.env, AWS_ENDPOINT_URL_KMS: kms.endpoint, AWS_ACCESS_KEY_ID: 'AKIDLOCAL', AWS_SECRET_ACCESS_KEY: 'local', AWS_EC2_METADATA_DISABLED: 'true' },
+    env: {
+      ...process.env,
+      AWS_ENDPOINT_URL_KMS: kms.endpoint,
+      AWS_ACCESS_KEY_ID: 'AKIDLOCAL',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    },
   })
   t.is(run.stdout, 'hi')
 })

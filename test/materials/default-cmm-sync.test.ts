@@ -17,7 +17,12 @@ const P384 = findSuite(0x0578)
 const KEY = Buffer.alloc(32, 7)
 
 function rawAes(): RawAesKeyringNode {
-  return new RawAesKeyringNode({ keyName: 'k', keyNamespace: 'ns', unencryptedMasterKey: KEY, wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING })
+  return new RawAesKeyringNode({
+    keyName: 'k',
+    keyNamespace: 'ns',
+    unencryptedMasterKey: KEY,
+    wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+  })
 }
 
 /** Counts the keys it hands out and the ones given back through dispose(). */
@@ -40,7 +45,9 @@ class DecliningKeyring extends KeyringNode {
   }
   protected async _onEncrypt(material: NodeEncryptionMaterial): Promise<NodeEncryptionMaterial> {
     material.setUnencryptedDataKey(Buffer.alloc(material.suite.keyLengthBytes, 1))
-    return material.addEncryptedDataKey(new EncryptedDataKey({ providerId: 'declining', providerInfo: 'x', encryptedDataKey: Buffer.alloc(4) }))
+    return material.addEncryptedDataKey(
+      new EncryptedDataKey({ providerId: 'declining', providerInfo: 'x', encryptedDataKey: Buffer.alloc(4) }),
+    )
   }
   protected async _onDecrypt(material: NodeDecryptionMaterial): Promise<NodeDecryptionMaterial> {
     return material
@@ -51,12 +58,20 @@ test('a signed suite over a raw keyring is answered synchronously, with the key 
   if (!P384) return t.fail('suite')
   const provider = new CountingProvider()
   const cmm = new NodeDefaultCryptographicMaterialsManager(rawAes())
-  const material = cmm.getEncryptionMaterialsSync({ suite: P384, encryptionContext: { a: 'b' }, commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, signingKeys: provider })
+  const material = cmm.getEncryptionMaterialsSync({
+    suite: P384,
+    encryptionContext: { a: 'b' },
+    commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
+    signingKeys: provider,
+  })
   if (!material) return t.fail('expected a synchronous answer')
   t.is(provider.acquired, 1)
   t.is(provider.disposed, 0)
   t.truthy(material.signatureKey)
-  t.is(material.encryptionContext['aws-crypto-public-key'], material.signatureKey?.publicKeyCompressed.toString('base64'))
+  t.is(
+    material.encryptionContext['aws-crypto-public-key'],
+    material.signatureKey?.publicKeyCompressed.toString('base64'),
+  )
   t.is(material.encryptionContext.a, 'b')
   t.is(material.encryptedDataKeys.length, 1)
 })
@@ -65,7 +80,15 @@ test('a keyring without a synchronous hook gets no signing key drawn on the sync
   if (!P384) return t.fail('suite')
   const provider = new CountingProvider()
   const cmm = new NodeDefaultCryptographicMaterialsManager(new TransparentKeyring('t'))
-  t.is(cmm.getEncryptionMaterialsSync({ suite: P384, encryptionContext: {}, commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, signingKeys: provider }), undefined)
+  t.is(
+    cmm.getEncryptionMaterialsSync({
+      suite: P384,
+      encryptionContext: {},
+      commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
+      signingKeys: provider,
+    }),
+    undefined,
+  )
   t.is(provider.acquired, 0)
 })
 
@@ -74,7 +97,12 @@ test('a keyring whose hook declines costs one disposed key once, then none', asy
   const provider = new CountingProvider()
   const keyring = new DecliningKeyring()
   const cmm = new NodeDefaultCryptographicMaterialsManager(keyring)
-  const request = { suite: P384, encryptionContext: {}, commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, signingKeys: provider }
+  const request = {
+    suite: P384,
+    encryptionContext: {},
+    commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
+    signingKeys: provider,
+  }
   t.is(cmm.getEncryptionMaterialsSync(request), undefined)
   t.is(provider.acquired, 1)
   t.is(provider.disposed, 1, 'the key drawn for nothing was disposed')
@@ -86,16 +114,23 @@ test('a keyring whose hook declines costs one disposed key once, then none', asy
   t.is(provider.acquired, 2)
 })
 
-eachBackend('one-shot 0x0578 over a raw AES keyring (the synchronous path) decrypts with the official SDK', async (t, backend) => {
-  const client = buildClient({ backend: backend.name })
-  const { result } = await client.encrypt(rawAes(), Buffer.from('signed, synchronously'), { encryptionContext: { purpose: 'sync' } })
-  const keyring = new official.RawAesKeyringNode({
-    keyName: 'k',
-    keyNamespace: 'ns',
-    unencryptedMasterKey: new Uint8Array(KEY),
-    wrappingSuite: official.RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
-  })
-  const { plaintext, messageHeader } = await official.buildClient(official.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT).decrypt(keyring, result)
-  t.is(Buffer.from(plaintext).toString(), 'signed, synchronously')
-  t.is(messageHeader.suiteId, 0x0578)
-})
+eachBackend(
+  'one-shot 0x0578 over a raw AES keyring (the synchronous path) decrypts with the official SDK',
+  async (t, backend) => {
+    const client = buildClient({ backend: backend.name })
+    const { result } = await client.encrypt(rawAes(), Buffer.from('signed, synchronously'), {
+      encryptionContext: { purpose: 'sync' },
+    })
+    const keyring = new official.RawAesKeyringNode({
+      keyName: 'k',
+      keyNamespace: 'ns',
+      unencryptedMasterKey: new Uint8Array(KEY),
+      wrappingSuite: official.RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+    })
+    const { plaintext, messageHeader } = await official
+      .buildClient(official.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
+      .decrypt(keyring, result)
+    t.is(Buffer.from(plaintext).toString(), 'signed, synchronously')
+    t.is(messageHeader.suiteId, 0x0578)
+  },
+)

@@ -16,7 +16,9 @@ test('constructor: needs a generator or a child, and only keyrings', (t) => {
   t.throws(() => new MultiKeyringNode({}), { instanceOf: InvalidArgumentError })
   t.throws(() => new MultiKeyringNode({ children: [] }), { instanceOf: InvalidArgumentError })
   t.throws(() => new MultiKeyringNode({ children: [{} as TransparentKeyring] }), { instanceOf: InvalidArgumentError })
-  t.throws(() => new MultiKeyringNode({ generator: 'k' as unknown as TransparentKeyring }), { instanceOf: InvalidArgumentError })
+  t.throws(() => new MultiKeyringNode({ generator: 'k' as unknown as TransparentKeyring }), {
+    instanceOf: InvalidArgumentError,
+  })
 })
 
 test('encrypt: the generator makes the data key and every child wraps that same key', async (t) => {
@@ -25,14 +27,20 @@ test('encrypt: the generator makes the data key and every child wraps that same 
   const m = new NodeEncryptionMaterial(suite(), {})
   await new MultiKeyringNode({ generator, children }).onEncrypt(m)
   t.deepEqual(m.getUnencryptedDataKey(), Buffer.alloc(32, 0x11))
-  t.deepEqual(m.encryptedDataKeys.map((e) => e.providerInfo), ['gen', 'c1', 'c2'])
+  t.deepEqual(
+    m.encryptedDataKeys.map((e) => e.providerInfo),
+    ['gen', 'c1', 'c2'],
+  )
   for (const edk of m.encryptedDataKeys) t.deepEqual(Buffer.from(edk.encryptedDataKey), Buffer.alloc(32, 0x11))
 })
 
 test('encrypt: any child failing fails the whole encrypt', async (t) => {
   const boom = new Error('child down')
   const m = new NodeEncryptionMaterial(suite(), {})
-  const multi = new MultiKeyringNode({ generator: new TransparentKeyring('gen'), children: [new TransparentKeyring('ok'), new ThrowingKeyring(boom)] })
+  const multi = new MultiKeyringNode({
+    generator: new TransparentKeyring('gen'),
+    children: [new TransparentKeyring('ok'), new ThrowingKeyring(boom)],
+  })
   const err = await t.throwsAsync(multi.onEncrypt(m))
   t.is(err, boom)
 })
@@ -60,7 +68,10 @@ async function edksFrom(name: string, fill: number): Promise<NodeEncryptionMater
 
 test('decrypt: a failing generator falls through to a working child', async (t) => {
   const enc = await edksFrom('child', 0x44)
-  const multi = new MultiKeyringNode({ generator: new ThrowingKeyring(new Error('gen down')), children: [new TransparentKeyring('child')] })
+  const multi = new MultiKeyringNode({
+    generator: new ThrowingKeyring(new Error('gen down')),
+    children: [new TransparentKeyring('child')],
+  })
   const m = await multi.onDecrypt(new NodeDecryptionMaterial(suite(), {}), enc.encryptedDataKeys)
   t.deepEqual(m.getUnencryptedDataKey(), Buffer.alloc(32, 0x44))
 })
@@ -83,14 +94,19 @@ test('decrypt: when every keyring fails, the KeyringError carries every cause', 
     generator: new ThrowingKeyring(e1),
     children: [new ThrowingKeyring(e2), new TransparentKeyring('not-matching'), new ThrowingKeyring(e3)],
   })
-  const err = await t.throwsAsync(multi.onDecrypt(new NodeDecryptionMaterial(suite(), {}), enc.encryptedDataKeys), { instanceOf: KeyringError })
+  const err = await t.throwsAsync(multi.onDecrypt(new NodeDecryptionMaterial(suite(), {}), enc.encryptedDataKeys), {
+    instanceOf: KeyringError,
+  })
   t.is(err?.code, 'KEYRING')
   t.deepEqual([...(err?.causes ?? [])], [e1, e2, e3])
 })
 
 test('decrypt: no match and no failure leaves the materials without a key', async (t) => {
   const enc = await edksFrom('someone', 0x77)
-  const multi = new MultiKeyringNode({ generator: new TransparentKeyring('a'), children: [new TransparentKeyring('b')] })
+  const multi = new MultiKeyringNode({
+    generator: new TransparentKeyring('a'),
+    children: [new TransparentKeyring('b')],
+  })
   const m = await multi.onDecrypt(new NodeDecryptionMaterial(suite(), {}), enc.encryptedDataKeys)
   t.false(m.hasUnencryptedDataKey)
 })

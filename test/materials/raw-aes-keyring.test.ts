@@ -17,7 +17,6 @@ function isolatedCopy(key: Buffer): Buffer {
   return out
 }
 
-
 const W = RawAesWrappingSuiteIdentifier
 const KEY_256 = Buffer.alloc(32, 0x42)
 
@@ -37,7 +36,11 @@ function suite(id: number): AlgorithmSuite {
   return s
 }
 
-async function wrap(k: RawAesKeyringNode, s: AlgorithmSuite, ctx: Record<string, string>): Promise<{ dataKey: Buffer; edk: EncryptedDataKey }> {
+async function wrap(
+  k: RawAesKeyringNode,
+  s: AlgorithmSuite,
+  ctx: Record<string, string>,
+): Promise<{ dataKey: Buffer; edk: EncryptedDataKey }> {
   const m = new NodeEncryptionMaterial(s, ctx)
   await k.onEncrypt(m)
   const edk = m.encryptedDataKeys[0]
@@ -45,7 +48,12 @@ async function wrap(k: RawAesKeyringNode, s: AlgorithmSuite, ctx: Record<string,
   return { dataKey: Buffer.from(m.getUnencryptedDataKey()), edk }
 }
 
-async function unwrap(k: RawAesKeyringNode, s: AlgorithmSuite, ctx: Record<string, string>, edks: EncryptedDataKey[]): Promise<NodeDecryptionMaterial> {
+async function unwrap(
+  k: RawAesKeyringNode,
+  s: AlgorithmSuite,
+  ctx: Record<string, string>,
+  edks: EncryptedDataKey[],
+): Promise<NodeDecryptionMaterial> {
   return k.onDecrypt(new NodeDecryptionMaterial(s, ctx), edks)
 }
 
@@ -65,7 +73,11 @@ test('constructor: the wrapping key must match the wrapping suite length', (t) =
   for (const [wrappingSuite, n] of cases) {
     t.notThrows(() => keyring({ wrappingSuite, unencryptedMasterKey: Buffer.alloc(n, 1) }))
     for (const wrong of [n - 1, n + 1, n === 32 ? 16 : 32]) {
-      t.throws(() => keyring({ wrappingSuite, unencryptedMasterKey: Buffer.alloc(wrong, 1) }), { instanceOf: InvalidArgumentError }, `${n} vs ${wrong}`)
+      t.throws(
+        () => keyring({ wrappingSuite, unencryptedMasterKey: Buffer.alloc(wrong, 1) }),
+        { instanceOf: InvalidArgumentError },
+        `${n} vs ${wrong}`,
+      )
     }
   }
 })
@@ -73,14 +85,18 @@ test('constructor: the wrapping key must match the wrapping suite length', (t) =
 test('constructor: key name, namespace and wrapping suite are required', (t) => {
   t.throws(() => keyring({ keyName: '' }), { instanceOf: InvalidArgumentError })
   t.throws(() => keyring({ keyNamespace: '' }), { instanceOf: InvalidArgumentError })
-  t.throws(() => keyring({ wrappingSuite: 0x0178 as RawAesWrappingSuiteIdentifier }), { instanceOf: InvalidArgumentError })
-  t.throws(() => keyring({ unencryptedMasterKey: 'x'.repeat(32) as unknown as Uint8Array }), { instanceOf: InvalidArgumentError })
+  t.throws(() => keyring({ wrappingSuite: 0x0178 as RawAesWrappingSuiteIdentifier }), {
+    instanceOf: InvalidArgumentError,
+  })
+  t.throws(() => keyring({ unencryptedMasterKey: 'x'.repeat(32) as unknown as Uint8Array }), {
+    instanceOf: InvalidArgumentError,
+  })
 })
 
 for (const id of [0x0014, 0x0146, 0x0578]) {
   test(`wrap then unwrap returns the same data key (suite 0x${id.toString(16)})`, async (t) => {
     const k = keyring()
-    const ctx = { purpose: 'test', 'ключ': 'v' }
+    const ctx = { purpose: 'test', ключ: 'v' }
     const { dataKey, edk } = await wrap(k, suite(id), ctx)
     t.is(dataKey.length, suite(id).keyLengthBytes)
     const m = await unwrap(k, suite(id), ctx, [edk])
@@ -106,7 +122,9 @@ test('the EDK layout follows the spec and unwraps with plain AES-GCM', async (t)
   const wrapped = Buffer.from(edk.encryptedDataKey)
   // AAD = the serialized context entries in UTF-8 key order, no outer length.
   const aad = Buffer.from('0002' + '0001' + '42' + '0001' + '32' + '0001' + '61' + '0001' + '31', 'hex')
-  const d = createDecipheriv('aes-256-gcm', KEY_256, iv, { authTagLength: 16 }).setAAD(aad).setAuthTag(wrapped.subarray(32))
+  const d = createDecipheriv('aes-256-gcm', KEY_256, iv, { authTagLength: 16 })
+    .setAAD(aad)
+    .setAuthTag(wrapped.subarray(32))
   t.deepEqual(Buffer.concat([d.update(wrapped.subarray(0, 32)), d.final()]), dataKey)
 })
 
@@ -124,9 +142,23 @@ test('EDKs from another namespace, key name or layout are ignored without error'
   const badTagBits = Buffer.from(info)
   badTagBits.writeUInt32BE(64, 'my-key'.length)
   const foreign = [
-    new EncryptedDataKey({ providerId: 'other-namespace', providerInfo: edk.providerInfo, rawInfo: info, encryptedDataKey: edk.encryptedDataKey }),
-    new EncryptedDataKey({ providerId: 'my-namespace', providerInfo: 'other-key', encryptedDataKey: edk.encryptedDataKey }),
-    new EncryptedDataKey({ providerId: 'my-namespace', providerInfo: '', rawInfo: badTagBits, encryptedDataKey: edk.encryptedDataKey }),
+    new EncryptedDataKey({
+      providerId: 'other-namespace',
+      providerInfo: edk.providerInfo,
+      rawInfo: info,
+      encryptedDataKey: edk.encryptedDataKey,
+    }),
+    new EncryptedDataKey({
+      providerId: 'my-namespace',
+      providerInfo: 'other-key',
+      encryptedDataKey: edk.encryptedDataKey,
+    }),
+    new EncryptedDataKey({
+      providerId: 'my-namespace',
+      providerInfo: '',
+      rawInfo: badTagBits,
+      encryptedDataKey: edk.encryptedDataKey,
+    }),
   ]
   for (const f of foreign) {
     const m = await unwrap(k, suite(0x0178), {}, [f])
@@ -141,7 +173,10 @@ test('a different context or a different wrapping key cannot unwrap: KeyringErro
   const { edk } = await wrap(keyring(), suite(0x0178), { a: '1' })
   await t.throwsAsync(unwrap(keyring(), suite(0x0178), { a: '2' }, [edk]), { instanceOf: KeyringError })
   await t.throwsAsync(unwrap(keyring(), suite(0x0178), {}, [edk]), { instanceOf: KeyringError })
-  await t.throwsAsync(unwrap(keyring({ unencryptedMasterKey: Buffer.alloc(32, 1) }), suite(0x0178), { a: '1' }, [edk]), { instanceOf: KeyringError })
+  await t.throwsAsync(
+    unwrap(keyring({ unencryptedMasterKey: Buffer.alloc(32, 1) }), suite(0x0178), { a: '1' }, [edk]),
+    { instanceOf: KeyringError },
+  )
 })
 
 test('an EDK wrapped with the legacy localeCompare AAD order (utf8Sorting: false) still unwraps', async (t) => {
@@ -198,12 +233,20 @@ test('the synchronous path answers like the async one, and a subclass that overr
       calls.push('encrypt')
       return super._onEncrypt(m)
     }
-    protected override async _onDecrypt(m: NodeDecryptionMaterial, edks: readonly EncryptedDataKey[]): Promise<NodeDecryptionMaterial> {
+    protected override async _onDecrypt(
+      m: NodeDecryptionMaterial,
+      edks: readonly EncryptedDataKey[],
+    ): Promise<NodeDecryptionMaterial> {
       calls.push('decrypt')
       return super._onDecrypt(m, edks)
     }
   }
-  const logging = new Logging({ keyName: 'my-key', keyNamespace: 'my-namespace', unencryptedMasterKey: KEY_256, wrappingSuite: W.AES256_GCM_IV12_TAG16_NO_PADDING })
+  const logging = new Logging({
+    keyName: 'my-key',
+    keyNamespace: 'my-namespace',
+    unencryptedMasterKey: KEY_256,
+    wrappingSuite: W.AES256_GCM_IV12_TAG16_NO_PADDING,
+  })
   t.is(logging.onEncryptSync(new NodeEncryptionMaterial(suite, {})), undefined)
   t.is(logging.onDecryptSync(new NodeDecryptionMaterial(suite, {}), material.encryptedDataKeys), undefined)
   const client = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)

@@ -58,7 +58,10 @@ for (const oaepHash of ['sha1', 'sha256', 'sha384', 'sha512'] as const) {
     t.is(edk.providerInfo, 'rsa-key')
     t.deepEqual(Buffer.from(edk.rawInfo), Buffer.from('rsa-key'))
     t.is(edk.encryptedDataKey.length, 256)
-    const independent = privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash }, edk.encryptedDataKey)
+    const independent = privateDecrypt(
+      { key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash },
+      edk.encryptedDataKey,
+    )
     t.deepEqual(independent, dataKey)
     const m = await k.onDecrypt(new NodeDecryptionMaterial(suite(), {}), [edk])
     t.deepEqual(m.getUnencryptedDataKey(), dataKey)
@@ -67,18 +70,28 @@ for (const oaepHash of ['sha1', 'sha256', 'sha384', 'sha512'] as const) {
 
 test('the default OAEP hash is SHA-1, as in the official SDK', async (t) => {
   const { dataKey, edk } = await wrap(keyring())
-  t.deepEqual(privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, edk.encryptedDataKey), dataKey)
+  t.deepEqual(
+    privateDecrypt(
+      { key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' },
+      edk.encryptedDataKey,
+    ),
+    dataKey,
+  )
 })
 
 test('an OAEP hash mismatch fails with a KeyringError', async (t) => {
   const { edk } = await wrap(keyring({ oaepHash: 'sha256' }))
-  await t.throwsAsync(keyring({ oaepHash: 'sha1' }).onDecrypt(new NodeDecryptionMaterial(suite(), {}), [edk]), { instanceOf: KeyringError })
+  await t.throwsAsync(keyring({ oaepHash: 'sha1' }).onDecrypt(new NodeDecryptionMaterial(suite(), {}), [edk]), {
+    instanceOf: KeyringError,
+  })
 })
 
 test('PKCS#1 v1.5 decryption is refused without allowPkcs1Decrypt, and the error says how to opt in', async (t) => {
   const k = keyring({ padding: constants.RSA_PKCS1_PADDING })
   const { edk } = await wrap(k)
-  const err = await t.throwsAsync(k.onDecrypt(new NodeDecryptionMaterial(suite(), {}), [edk]), { instanceOf: KeyringError })
+  const err = await t.throwsAsync(k.onDecrypt(new NodeDecryptionMaterial(suite(), {}), [edk]), {
+    instanceOf: KeyringError,
+  })
   t.is(err?.code, 'KEYRING')
   t.regex(err?.message ?? '', /allowPkcs1Decrypt/)
 })
@@ -86,13 +99,19 @@ test('PKCS#1 v1.5 decryption is refused without allowPkcs1Decrypt, and the error
 test('with allowPkcs1Decrypt the keyring unwraps where node:crypto rejects implicitly (OpenSSL 3.2+), else says why this Node.js refused', async (t) => {
   const k = keyring({ padding: constants.RSA_PKCS1_PADDING, allowPkcs1Decrypt: true })
   const { dataKey, edk } = await wrap(k)
-  t.is(nodePkcs1Behaviour(createPrivateKey(PEM_PRIVATE)), nodeRejectsPkcs1Implicitly() ? 'implicit' : 'refused', `OpenSSL ${process.versions.openssl}`)
+  t.is(
+    nodePkcs1Behaviour(createPrivateKey(PEM_PRIVATE)),
+    nodeRejectsPkcs1Implicitly() ? 'implicit' : 'refused',
+    `OpenSSL ${process.versions.openssl}`,
+  )
   if (nodeRejectsPkcs1Implicitly()) {
     const m = await k.onDecrypt(new NodeDecryptionMaterial(suite(), {}), [edk])
     t.deepEqual(m.getUnencryptedDataKey(), dataKey)
     return
   }
-  const e = await t.throwsAsync(k.onDecrypt(new NodeDecryptionMaterial(suite(), {}), [edk]), { instanceOf: KeyringError })
+  const e = await t.throwsAsync(k.onDecrypt(new NodeDecryptionMaterial(suite(), {}), [edk]), {
+    instanceOf: KeyringError,
+  })
   const text = JSON.stringify(e?.causes.map((c) => (c instanceof Error ? c.message : String(c))))
   t.regex(text, /CVE-2023-46809/)
 })
@@ -103,7 +122,10 @@ test('a public-only keyring encrypts, and on decrypt returns the materials witho
   const m = await publicOnly.onDecrypt(new NodeDecryptionMaterial(suite(), {}), [edk])
   t.false(m.hasUnencryptedDataKey)
   // The EDK it wrote is a real one.
-  t.deepEqual((await keyring().onDecrypt(new NodeDecryptionMaterial(suite(), {}), [edk])).getUnencryptedDataKey(), dataKey)
+  t.deepEqual(
+    (await keyring().onDecrypt(new NodeDecryptionMaterial(suite(), {}), [edk])).getUnencryptedDataKey(),
+    dataKey,
+  )
 })
 
 test('a private-only keyring derives the public key and can encrypt', async (t) => {
@@ -122,11 +144,16 @@ test('EDKs of another namespace or key name are ignored', async (t) => {
 
 test('an unwrapped key of the wrong length for the suite is refused', async (t) => {
   const { edk } = await wrap(keyring(), suite(0x0114)) // 16-byte data key
-  await t.throwsAsync(keyring().onDecrypt(new NodeDecryptionMaterial(suite(0x0478), {}), [edk]), { instanceOf: KeyringError })
+  await t.throwsAsync(keyring().onDecrypt(new NodeDecryptionMaterial(suite(0x0478), {}), [edk]), {
+    instanceOf: KeyringError,
+  })
 })
 
 /** A stand-in for a backend's PKCS#1 v1.5 unwrap that records its calls (the native one is tested in test/backend). */
-function recordingUnwrap(result: (wrapped: Uint8Array, keyLength: number) => Buffer): { unwrap: RsaPkcs1Unwrap; calls: Array<{ key: KeyObject; wrapped: Uint8Array; keyLength: number }> } {
+function recordingUnwrap(result: (wrapped: Uint8Array, keyLength: number) => Buffer): {
+  unwrap: RsaPkcs1Unwrap
+  calls: Array<{ key: KeyObject; wrapped: Uint8Array; keyLength: number }>
+} {
   const calls: Array<{ key: KeyObject; wrapped: Uint8Array; keyLength: number }> = []
   return {
     calls,
@@ -150,7 +177,11 @@ test('PKCS#1 v1.5 with a backend unwrap: the first EDK addressed to the keyring 
   const k = keyring({ padding: constants.RSA_PKCS1_PADDING, allowPkcs1Decrypt: true })
   const first = (await wrap(k)).edk
   const second = (await wrap(k)).edk
-  const foreign = new EncryptedDataKey({ providerId: 'other', providerInfo: 'rsa-key', encryptedDataKey: Buffer.alloc(256, 1) })
+  const foreign = new EncryptedDataKey({
+    providerId: 'other',
+    providerInfo: 'rsa-key',
+    encryptedDataKey: Buffer.alloc(256, 1),
+  })
   const returned = Buffer.alloc(32, 0x42)
   const { unwrap, calls } = recordingUnwrap(() => Buffer.from(returned))
   const m = await k.onDecrypt(withUnwrap(suite(0x0478), unwrap), [foreign, first, second])
@@ -159,7 +190,9 @@ test('PKCS#1 v1.5 with a backend unwrap: the first EDK addressed to the keyring 
   t.is(calls[0]?.keyLength, 32)
   t.is(calls[0]?.key.type, 'private')
   t.deepEqual(m.getUnencryptedDataKey(), returned)
-  const m16 = await k.onDecrypt(withUnwrap(suite(0x0114), recordingUnwrap((_w, n) => Buffer.alloc(n, 7)).unwrap), [first])
+  const m16 = await k.onDecrypt(withUnwrap(suite(0x0114), recordingUnwrap((_w, n) => Buffer.alloc(n, 7)).unwrap), [
+    first,
+  ])
   t.is(m16.getUnencryptedDataKey().length, 16)
 })
 
@@ -167,7 +200,10 @@ test('PKCS#1 v1.5 with a backend unwrap: still refused without allowPkcs1Decrypt
   const k = keyring({ padding: constants.RSA_PKCS1_PADDING })
   const { edk } = await wrap(k)
   const { unwrap, calls } = recordingUnwrap((_w, n) => Buffer.alloc(n))
-  await t.throwsAsync(k.onDecrypt(withUnwrap(suite(), unwrap), [edk]), { instanceOf: KeyringError, message: /allowPkcs1Decrypt/ })
+  await t.throwsAsync(k.onDecrypt(withUnwrap(suite(), unwrap), [edk]), {
+    instanceOf: KeyringError,
+    message: /allowPkcs1Decrypt/,
+  })
   t.is(calls.length, 0)
 })
 
@@ -176,7 +212,11 @@ test('OAEP keyrings never use the backend PKCS#1 v1.5 unwrap; public-only keyrin
   const oaep = keyring()
   const { dataKey, edk } = await wrap(oaep)
   t.deepEqual((await oaep.onDecrypt(withUnwrap(suite(), unwrap), [edk])).getUnencryptedDataKey(), dataKey)
-  const publicOnly = keyring({ rsaKey: { publicKey: PEM_PUBLIC }, padding: constants.RSA_PKCS1_PADDING, allowPkcs1Decrypt: true })
+  const publicOnly = keyring({
+    rsaKey: { publicKey: PEM_PUBLIC },
+    padding: constants.RSA_PKCS1_PADDING,
+    allowPkcs1Decrypt: true,
+  })
   t.false((await publicOnly.onDecrypt(withUnwrap(suite(), unwrap), [edk])).hasUnencryptedDataKey)
   t.is(calls.length, 0)
 })

@@ -3,7 +3,13 @@ import test from 'ava'
 import { ECDH, createECDH, createSign, createVerify, generateKeyPairSync, KeyObject, randomBytes } from 'node:crypto'
 import { InvalidArgumentError, MalformedMessageError } from '../../lib/core/errors'
 import { SignatureSpec, findSuite } from '../../lib/core/suites'
-import { compressPublicKey, decodeVerificationKey, generateSigningKey, partsOfPrivateKey, privateKeyFromParts } from '../../lib/materials/signature-keys'
+import {
+  compressPublicKey,
+  decodeVerificationKey,
+  generateSigningKey,
+  partsOfPrivateKey,
+  privateKeyFromParts,
+} from '../../lib/materials/signature-keys'
 
 const CURVES = [
   { spec: findSuite(0x0214)?.signature, openssl: 'prime256v1', size: 32 },
@@ -95,7 +101,9 @@ test('a point of the other curve is refused', (t) => {
   const k384 = generateSigningKey(p384).publicKeyCompressed.toString('base64')
   t.throws(() => decodeVerificationKey(k256, p384), { instanceOf: MalformedMessageError })
   t.throws(() => decodeVerificationKey(k384, p256), { instanceOf: MalformedMessageError })
-  t.throws(() => compressPublicKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey, p384), { instanceOf: MalformedMessageError })
+  t.throws(() => compressPublicKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey, p384), {
+    instanceOf: MalformedMessageError,
+  })
 })
 
 test('partsOfPrivateKey reads scalar and point from SEC1 DER, and refuses other curves and key types', (t) => {
@@ -108,7 +116,10 @@ test('partsOfPrivateKey reads scalar and point from SEC1 DER, and refuses other 
       const ecdh = createECDH(c.openssl)
       ecdh.setPrivateKey(d)
       t.deepEqual(point, ecdh.getPublicKey(), 'the point belongs to the scalar')
-      t.deepEqual(privateKeyFromParts(spec, d, point).export({ format: 'der', type: 'pkcs8' }), privateKey.export({ format: 'der', type: 'pkcs8' }))
+      t.deepEqual(
+        privateKeyFromParts(spec, d, point).export({ format: 'der', type: 'pkcs8' }),
+        privateKey.export({ format: 'der', type: 'pkcs8' }),
+      )
     }
   }
   const p256 = generateKeyPairSync('ec', { namedCurve: 'P-256' })

@@ -19,12 +19,18 @@ export class TransparentKeyring extends KeyringNode {
 
   protected async _onEncrypt(material: NodeEncryptionMaterial): Promise<NodeEncryptionMaterial> {
     this.encryptCalls++
-    if (!material.hasUnencryptedDataKey) material.setUnencryptedDataKey(Buffer.alloc(material.suite.keyLengthBytes, this.fill))
+    if (!material.hasUnencryptedDataKey)
+      material.setUnencryptedDataKey(Buffer.alloc(material.suite.keyLengthBytes, this.fill))
     const key = Buffer.from(material.getUnencryptedDataKey())
-    return material.addEncryptedDataKey(new EncryptedDataKey({ providerId: 'transparent', providerInfo: this.name, encryptedDataKey: key }))
+    return material.addEncryptedDataKey(
+      new EncryptedDataKey({ providerId: 'transparent', providerInfo: this.name, encryptedDataKey: key }),
+    )
   }
 
-  protected async _onDecrypt(material: NodeDecryptionMaterial, edks: readonly EncryptedDataKey[]): Promise<NodeDecryptionMaterial> {
+  protected async _onDecrypt(
+    material: NodeDecryptionMaterial,
+    edks: readonly EncryptedDataKey[],
+  ): Promise<NodeDecryptionMaterial> {
     this.decryptCalls++
     const edk = edks.find((e) => e.providerId === 'transparent' && e.providerInfo === this.name)
     if (edk) material.setUnencryptedDataKey(edk.encryptedDataKey)

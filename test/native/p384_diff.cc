@@ -99,15 +99,38 @@ int main() {
   uint8_t k[48], k2[48], d[48];
   // Edge scalars: 0, 1, 2, 15, 16, n-1, n-2, n, n+1, 2^383, 2^384-1, long zero runs.
   BIGNUM* t = BN_new();
-  auto edge = [&](const BIGNUM* v) { SetBn(k, v); CheckBase(k); };
-  for (int v : {0, 1, 2, 3, 15, 16, 17, 255, 256}) { BN_set_word(t, v); edge(t); }
-  BN_copy(t, order); BN_sub_word(t, 1); edge(t);
-  BN_copy(t, order); BN_sub_word(t, 2); edge(t);
-  BN_copy(t, order); edge(t);
-  BN_copy(t, order); BN_add_word(t, 1); edge(t);
-  BN_zero(t); BN_set_bit(t, 383); edge(t);
-  BN_zero(t); BN_set_bit(t, 384); BN_sub_word(t, 1); edge(t);
-  for (int bit = 0; bit < 384; bit += 7) { BN_zero(t); BN_set_bit(t, bit); BN_set_bit(t, 0); edge(t); }
+  auto edge = [&](const BIGNUM* v) {
+    SetBn(k, v);
+    CheckBase(k);
+  };
+  for (int v : {0, 1, 2, 3, 15, 16, 17, 255, 256}) {
+    BN_set_word(t, v);
+    edge(t);
+  }
+  BN_copy(t, order);
+  BN_sub_word(t, 1);
+  edge(t);
+  BN_copy(t, order);
+  BN_sub_word(t, 2);
+  edge(t);
+  BN_copy(t, order);
+  edge(t);
+  BN_copy(t, order);
+  BN_add_word(t, 1);
+  edge(t);
+  BN_zero(t);
+  BN_set_bit(t, 383);
+  edge(t);
+  BN_zero(t);
+  BN_set_bit(t, 384);
+  BN_sub_word(t, 1);
+  edge(t);
+  for (int bit = 0; bit < 384; bit += 7) {
+    BN_zero(t);
+    BN_set_bit(t, bit);
+    BN_set_bit(t, 0);
+    edge(t);
+  }
   for (int i = 0; i < 2000; i++) {
     RAND_bytes(k, 48);
     // Some with long zero runs.
@@ -122,7 +145,10 @@ int main() {
     RAND_bytes(d, 48);
     if (i % 5 == 1) memset(k, 0, 48);
     if (i % 5 == 2) memset(k2, 0, 48);
-    if (i % 5 == 3) { memset(d, 0, 48); d[47] = 1; }  // Q = G: u1 G + u2 G
+    if (i % 5 == 3) {
+      memset(d, 0, 48);
+      d[47] = 1;
+    }  // Q = G: u1 G + u2 G
     CheckDouble(k, k2, d);
   }
   {
@@ -130,7 +156,10 @@ int main() {
     BIGNUM* a = BN_new();
     BN_rand_range(a, order);
     BN_sub(t, order, a);
-    SetBn(k, a); SetBn(k2, t); memset(d, 0, 48); d[47] = 1;
+    SetBn(k, a);
+    SetBn(k2, t);
+    memset(d, 0, 48);
+    d[47] = 1;
     CheckDouble(k, k2, d);
     uint8_t x[48], gx[48], gy[48];
     Ref(d, nullptr, nullptr, gx, gy);
@@ -169,20 +198,31 @@ int main() {
   const int N = 2000;
   uint8_t x[48], y[48];
   auto t0 = clk::now();
-  for (int i = 0; i < N; i++) { k[i % 48] ^= 1; p384::BaseMul(k, x, y); }
+  for (int i = 0; i < N; i++) {
+    k[i % 48] ^= 1;
+    p384::BaseMul(k, x, y);
+  }
   auto t1 = clk::now();
   double ours_base = N / std::chrono::duration<double>(t1 - t0).count();
   RAND_bytes(d, 48);
   uint8_t qx[48], qy[48];
   Ref(d, nullptr, nullptr, qx, qy);
   t0 = clk::now();
-  for (int i = 0; i < N; i++) { k[i % 48] ^= 1; p384::DoubleMulX(k, k2, qx, qy, x); }
+  for (int i = 0; i < N; i++) {
+    k[i % 48] ^= 1;
+    p384::DoubleMulX(k, k2, qx, qy, x);
+  }
   t1 = clk::now();
   double ours_dbl = N / std::chrono::duration<double>(t1 - t0).count();
   BIGNUM* bk = BN_new();
   EC_POINT* r = EC_POINT_new(group);
   t0 = clk::now();
-  for (int i = 0; i < N / 4; i++) { k[i % 48] ^= 1; BN_bin2bn(k, 48, bk); BN_set_flags(bk, BN_FLG_CONSTTIME); EC_POINT_mul(group, r, bk, nullptr, nullptr, nullptr); }
+  for (int i = 0; i < N / 4; i++) {
+    k[i % 48] ^= 1;
+    BN_bin2bn(k, 48, bk);
+    BN_set_flags(bk, BN_FLG_CONSTTIME);
+    EC_POINT_mul(group, r, bk, nullptr, nullptr, nullptr);
+  }
   t1 = clk::now();
   double ref_base = (N / 4) / std::chrono::duration<double>(t1 - t0).count();
   // libcrypto's verification path: the generator table (as ec_keys.cc precomputes) and u1*G + u2*Q.
@@ -196,9 +236,14 @@ int main() {
   BIGNUM* b2 = BN_bin2bn(k2, 48, nullptr);
   EC_POINT* r2 = EC_POINT_new(pre);
   t0 = clk::now();
-  for (int i = 0; i < N / 4; i++) { k[i % 48] ^= 1; BN_bin2bn(k, 48, bk); EC_POINT_mul(pre, r2, bk, q, b2, nullptr); }
+  for (int i = 0; i < N / 4; i++) {
+    k[i % 48] ^= 1;
+    BN_bin2bn(k, 48, bk);
+    EC_POINT_mul(pre, r2, bk, q, b2, nullptr);
+  }
   t1 = clk::now();
   double ref_dbl = (N / 4) / std::chrono::duration<double>(t1 - t0).count();
-  printf("k*G: ours %.0f/s, libcrypto %.0f/s; u1*G+u2*Q: ours %.0f/s, libcrypto %.0f/s (CPU time)\n", ours_base, ref_base, ours_dbl, ref_dbl);
+  printf("k*G: ours %.0f/s, libcrypto %.0f/s; u1*G+u2*Q: ours %.0f/s, libcrypto %.0f/s (CPU time)\n", ours_base,
+         ref_base, ours_dbl, ref_dbl);
   return failures ? 1 : 0;
 }

@@ -71,7 +71,10 @@ const NAMES = 'buildClient, CommitmentPolicy, RawAesKeyringNode, RawAesWrappingS
 
 /** The three consumers: CommonJS, ESM, and TypeScript (type-checked against the shipped .d.ts, then run). */
 export const CONSUMERS = {
-  cjs: { file: 'consumer.cjs', source: `const { ${NAMES} } = require('esdk-native')\n;(async () => {${ROUND_TRIP}})()\n` },
+  cjs: {
+    file: 'consumer.cjs',
+    source: `const { ${NAMES} } = require('esdk-native')\n;(async () => {${ROUND_TRIP}})()\n`,
+  },
   esm: { file: 'consumer.mjs', source: `import { ${NAMES} } from 'esdk-native'\n${ROUND_TRIP}\n` },
   ts: {
     file: 'consumer.ts',
@@ -81,15 +84,37 @@ export const CONSUMERS = {
 
 /** Writes the project into `dir` (which holds the two tarballs). */
 export function writeConsumerProject(dir: string, mainTarball: string, platformTarball: string): void {
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, dependencies: { 'esdk-native': `file:${mainTarball}` } }, null, 2))
-  fs.writeFileSync(path.join(dir, 'package-lock.json'), JSON.stringify(consumerLock(mainTarball, platformTarball), null, 2))
+  fs.writeFileSync(
+    path.join(dir, 'package.json'),
+    JSON.stringify(
+      { name: 'consumer', version: '1.0.0', private: true, dependencies: { 'esdk-native': `file:${mainTarball}` } },
+      null,
+      2,
+    ),
+  )
+  fs.writeFileSync(
+    path.join(dir, 'package-lock.json'),
+    JSON.stringify(consumerLock(mainTarball, platformTarball), null, 2),
+  )
   for (const c of Object.values(CONSUMERS)) fs.writeFileSync(path.join(dir, c.file), c.source)
   // The repository's TypeScript and Node types (dev dependencies, not the consumer's concern here).
-  fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: {
-      target: 'ES2022', module: 'node16', moduleResolution: 'node16', strict: true, outDir: 'out',
-      types: ['node'], typeRoots: [path.join(REPO, 'node_modules', '@types')],
-    },
-    files: [CONSUMERS.ts.file],
-  }, null, 2))
+  fs.writeFileSync(
+    path.join(dir, 'tsconfig.json'),
+    JSON.stringify(
+      {
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'node16',
+          moduleResolution: 'node16',
+          strict: true,
+          outDir: 'out',
+          types: ['node'],
+          typeRoots: [path.join(REPO, 'node_modules', '@types')],
+        },
+        files: [CONSUMERS.ts.file],
+      },
+      null,
+      2,
+    ),
+  )
 }

@@ -6,7 +6,17 @@ import { NodeDefaultCryptographicMaterialsManager } from '../../lib/materials/de
 import { DecryptionRequest, EncryptionRequest, NodeMaterialsManager } from '../../lib/materials/keyring'
 import { NodeDecryptionMaterial, NodeEncryptionMaterial } from '../../lib/materials/materials'
 import { TransparentKeyring } from '../materials/test-keyrings'
-import { ALL_SUITE_IDS, P, aesKeyring, client, clientFor, hex4, isCommitting, officialAesKeyring, suite } from './fixtures'
+import {
+  ALL_SUITE_IDS,
+  P,
+  aesKeyring,
+  client,
+  clientFor,
+  hex4,
+  isCommitting,
+  officialAesKeyring,
+  suite,
+} from './fixtures'
 import * as official from '@aws-crypto/client-node'
 
 const NON_COMMITTING = ALL_SUITE_IDS.filter((id) => !isCommitting(id))
@@ -15,13 +25,21 @@ test('REQUIRE_ENCRYPT_REQUIRE_DECRYPT refuses to decrypt every non-committing me
   const strict = client(P.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
   for (const suiteId of NON_COMMITTING) {
     const { result } = await clientFor(suiteId).encrypt(aesKeyring(), 'old message', { suiteId })
-    const err = await t.throwsAsync(strict.decrypt(aesKeyring(), result), { instanceOf: CommitmentPolicyError }, hex4(suiteId))
+    const err = await t.throwsAsync(
+      strict.decrypt(aesKeyring(), result),
+      { instanceOf: CommitmentPolicyError },
+      hex4(suiteId),
+    )
     t.is(err?.code, 'COMMITMENT_POLICY')
   }
   const fromOfficial = await official
     .buildClient(official.CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT)
-    .encrypt(officialAesKeyring(), 'official 0x0378', { suiteId: official.AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA384_ECDSA_P384 })
-  const err = await t.throwsAsync(strict.decrypt(aesKeyring(), fromOfficial.result), { instanceOf: CommitmentPolicyError })
+    .encrypt(officialAesKeyring(), 'official 0x0378', {
+      suiteId: official.AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA384_ECDSA_P384,
+    })
+  const err = await t.throwsAsync(strict.decrypt(aesKeyring(), fromOfficial.result), {
+    instanceOf: CommitmentPolicyError,
+  })
   t.is(err?.code, 'COMMITMENT_POLICY')
 })
 
@@ -29,7 +47,9 @@ test('the decrypt policy is checked from the header, before the keyring is asked
   const keyring = new TransparentKeyring('policy')
   const { result } = await clientFor(0x0178).encrypt(keyring, 'x', { suiteId: 0x0178 })
   const before = keyring.decryptCalls
-  await t.throwsAsync(client(P.REQUIRE_ENCRYPT_REQUIRE_DECRYPT).decrypt(keyring, result), { instanceOf: CommitmentPolicyError })
+  await t.throwsAsync(client(P.REQUIRE_ENCRYPT_REQUIRE_DECRYPT).decrypt(keyring, result), {
+    instanceOf: CommitmentPolicyError,
+  })
   t.is(keyring.decryptCalls, before)
 })
 
@@ -45,7 +65,9 @@ test('the ALLOW_DECRYPT policies decrypt both committing and non-committing mess
 test('FORBID_ENCRYPT_ALLOW_DECRYPT refuses to encrypt with a committing suite, before the keyring runs', async (t) => {
   for (const suiteId of [0x0478, 0x0578]) {
     const keyring = new TransparentKeyring('forbid')
-    const err = await t.throwsAsync(client(P.FORBID_ENCRYPT_ALLOW_DECRYPT).encrypt(keyring, 'x', { suiteId }), { instanceOf: CommitmentPolicyError })
+    const err = await t.throwsAsync(client(P.FORBID_ENCRYPT_ALLOW_DECRYPT).encrypt(keyring, 'x', { suiteId }), {
+      instanceOf: CommitmentPolicyError,
+    })
     t.is(err?.code, 'COMMITMENT_POLICY')
     t.is(keyring.encryptCalls, 0)
   }
@@ -54,7 +76,11 @@ test('FORBID_ENCRYPT_ALLOW_DECRYPT refuses to encrypt with a committing suite, b
 test('the REQUIRE_ENCRYPT policies refuse to encrypt with any non-committing suite', async (t) => {
   for (const policy of [P.REQUIRE_ENCRYPT_ALLOW_DECRYPT, P.REQUIRE_ENCRYPT_REQUIRE_DECRYPT]) {
     for (const suiteId of NON_COMMITTING) {
-      await t.throwsAsync(client(policy).encrypt(aesKeyring(), 'x', { suiteId }), { instanceOf: CommitmentPolicyError }, `${policy} ${hex4(suiteId)}`)
+      await t.throwsAsync(
+        client(policy).encrypt(aesKeyring(), 'x', { suiteId }),
+        { instanceOf: CommitmentPolicyError },
+        `${policy} ${hex4(suiteId)}`,
+      )
     }
   }
 })
@@ -90,16 +116,25 @@ class ForcedSuiteCmm implements NodeMaterialsManager {
 }
 
 test("the CMM's suite is checked against the policy again on encrypt", async (t) => {
-  const err = await t.throwsAsync(client(P.REQUIRE_ENCRYPT_REQUIRE_DECRYPT).encrypt(new ForcedSuiteCmm(0x0178), 'x'), { instanceOf: CommitmentPolicyError })
+  const err = await t.throwsAsync(client(P.REQUIRE_ENCRYPT_REQUIRE_DECRYPT).encrypt(new ForcedSuiteCmm(0x0178), 'x'), {
+    instanceOf: CommitmentPolicyError,
+  })
   t.is(err?.code, 'COMMITMENT_POLICY')
-  await t.throwsAsync(client(P.FORBID_ENCRYPT_ALLOW_DECRYPT).encrypt(new ForcedSuiteCmm(0x0478), 'x'), { instanceOf: CommitmentPolicyError })
+  await t.throwsAsync(client(P.FORBID_ENCRYPT_ALLOW_DECRYPT).encrypt(new ForcedSuiteCmm(0x0478), 'x'), {
+    instanceOf: CommitmentPolicyError,
+  })
 })
 
 test('a CMM that returns a different suite than requested is refused on encrypt', async (t) => {
-  await t.throwsAsync(client(P.REQUIRE_ENCRYPT_REQUIRE_DECRYPT).encrypt(new ForcedSuiteCmm(0x0578), 'x', { suiteId: 0x0478 }), { instanceOf: KeyringError })
+  await t.throwsAsync(
+    client(P.REQUIRE_ENCRYPT_REQUIRE_DECRYPT).encrypt(new ForcedSuiteCmm(0x0578), 'x', { suiteId: 0x0478 }),
+    { instanceOf: KeyringError },
+  )
 })
 
 test('a CMM that returns materials for another suite is refused on decrypt', async (t) => {
   const { result } = await clientFor(0x0478).encrypt(aesKeyring(), 'x', { suiteId: 0x0478 })
-  await t.throwsAsync(client(P.REQUIRE_ENCRYPT_ALLOW_DECRYPT).decrypt(new ForcedSuiteCmm(0x0178), result), { instanceOf: KeyringError })
+  await t.throwsAsync(client(P.REQUIRE_ENCRYPT_ALLOW_DECRYPT).decrypt(new ForcedSuiteCmm(0x0178), result), {
+    instanceOf: KeyringError,
+  })
 })

@@ -33,19 +33,28 @@ export function officialAesKeyring(name = 'session-key', key: Buffer = WRAPPING_
 export const P = CommitmentPolicy
 
 /** Every backend this process can run: the JS backend always, the native one when it loaded. */
-export const BACKENDS: ReadonlyArray<'js' | 'native'> = getBackendInfo().backend === 'native' ? ['js', 'native'] : ['js']
+export const BACKENDS: ReadonlyArray<'js' | 'native'> =
+  getBackendInfo().backend === 'native' ? ['js', 'native'] : ['js']
 
-export function client(policy: CommitmentPolicy, options: { maxEncryptedDataKeys?: number | false; backend?: BackendChoice } = {}): EsdkClient {
+export function client(
+  policy: CommitmentPolicy,
+  options: { maxEncryptedDataKeys?: number | false; backend?: BackendChoice } = {},
+): EsdkClient {
   return buildClient({ commitmentPolicy: policy, ...options })
 }
 
 /** A client that may encrypt with the given suite and decrypt anything. */
 export function clientFor(suiteId: number, backend?: BackendChoice): EsdkClient {
-  return client(isCommitting(suiteId) ? P.REQUIRE_ENCRYPT_ALLOW_DECRYPT : P.FORBID_ENCRYPT_ALLOW_DECRYPT, backend ? { backend } : {})
+  return client(
+    isCommitting(suiteId) ? P.REQUIRE_ENCRYPT_ALLOW_DECRYPT : P.FORBID_ENCRYPT_ALLOW_DECRYPT,
+    backend ? { backend } : {},
+  )
 }
 
 /** An official client that decrypts every suite. */
-export const officialReader: ReturnType<typeof official.buildClient> = official.buildClient(official.CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT)
+export const officialReader: ReturnType<typeof official.buildClient> = official.buildClient(
+  official.CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT,
+)
 
 export function isCommitting(suiteId: number): boolean {
   return suiteId === 0x0478 || suiteId === 0x0578
@@ -61,4 +70,6 @@ export function hex4(id: number): string {
   return `0x${id.toString(16).padStart(4, '0')}`
 }
 
-export const ALL_SUITE_IDS = [0x0014, 0x0046, 0x0078, 0x0114, 0x0146, 0x0178, 0x0214, 0x0346, 0x0378, 0x0478, 0x0578] as const
+export const ALL_SUITE_IDS = [
+  0x0014, 0x0046, 0x0078, 0x0114, 0x0146, 0x0178, 0x0214, 0x0346, 0x0378, 0x0478, 0x0578,
+] as const

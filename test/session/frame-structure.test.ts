@@ -25,21 +25,138 @@ interface Layout {
 }
 
 /** The intact message: chunks 1..4, chunk 4 the final frame (shorter). */
-const INTACT: Layout = { what: 'intact', frames: [[1, 1, false], [2, 2, false], [3, 3, false], [4, 4, true]], intactFrames: 4 }
+const INTACT: Layout = {
+  what: 'intact',
+  frames: [
+    [1, 1, false],
+    [2, 2, false],
+    [3, 3, false],
+    [4, 4, true],
+  ],
+  intactFrames: 4,
+}
 
 const BROKEN: readonly Layout[] = [
-  { what: 'frames 1 and 2 swapped', frames: [[2, 2, false], [1, 1, false], [3, 3, false], [4, 4, true]], intactFrames: 0 },
-  { what: 'frames 2 and 3 swapped', frames: [[1, 1, false], [3, 3, false], [2, 2, false], [4, 4, true]], intactFrames: 1 },
-  { what: 'frame 2 duplicated', frames: [[1, 1, false], [2, 2, false], [2, 2, false], [3, 3, false], [4, 4, true]], intactFrames: 2 },
-  { what: 'frame 2 dropped', frames: [[1, 1, false], [3, 3, false], [4, 4, true]], intactFrames: 1 },
-  { what: 'frame 1 dropped (sequence starts at 2)', frames: [[2, 2, false], [3, 3, false], [4, 4, true]], intactFrames: 0 },
-  { what: 'sequence starts at 0', frames: [[1, 0, false], [2, 1, false], [3, 2, false], [4, 3, true]], intactFrames: 0 },
-  { what: 'an extra regular frame after the final frame', frames: [[1, 1, false], [2, 2, false], [3, 3, false], [4, 4, true], [1, 5, false]], intactFrames: 3 },
-  { what: 'a second final frame after the final frame', frames: [[1, 1, false], [2, 2, false], [3, 3, false], [4, 4, true], [4, 5, true]], intactFrames: 3 },
-  { what: 'the final frame second, then more frames', frames: [[1, 1, false], [4, 2, true], [3, 3, false], [4, 4, true]], intactFrames: 1 },
-  { what: 'the final frame first', frames: [[4, 1, true], [1, 2, false], [2, 3, false], [3, 4, false]], intactFrames: 0 },
-  { what: 'no final frame (ends on a regular frame)', frames: [[1, 1, false], [2, 2, false], [3, 3, false]], intactFrames: 3 },
-  { what: 'a final frame whose sequence number skips one', frames: [[1, 1, false], [2, 2, false], [3, 3, false], [4, 5, true]], intactFrames: 3 },
+  {
+    what: 'frames 1 and 2 swapped',
+    frames: [
+      [2, 2, false],
+      [1, 1, false],
+      [3, 3, false],
+      [4, 4, true],
+    ],
+    intactFrames: 0,
+  },
+  {
+    what: 'frames 2 and 3 swapped',
+    frames: [
+      [1, 1, false],
+      [3, 3, false],
+      [2, 2, false],
+      [4, 4, true],
+    ],
+    intactFrames: 1,
+  },
+  {
+    what: 'frame 2 duplicated',
+    frames: [
+      [1, 1, false],
+      [2, 2, false],
+      [2, 2, false],
+      [3, 3, false],
+      [4, 4, true],
+    ],
+    intactFrames: 2,
+  },
+  {
+    what: 'frame 2 dropped',
+    frames: [
+      [1, 1, false],
+      [3, 3, false],
+      [4, 4, true],
+    ],
+    intactFrames: 1,
+  },
+  {
+    what: 'frame 1 dropped (sequence starts at 2)',
+    frames: [
+      [2, 2, false],
+      [3, 3, false],
+      [4, 4, true],
+    ],
+    intactFrames: 0,
+  },
+  {
+    what: 'sequence starts at 0',
+    frames: [
+      [1, 0, false],
+      [2, 1, false],
+      [3, 2, false],
+      [4, 3, true],
+    ],
+    intactFrames: 0,
+  },
+  {
+    what: 'an extra regular frame after the final frame',
+    frames: [
+      [1, 1, false],
+      [2, 2, false],
+      [3, 3, false],
+      [4, 4, true],
+      [1, 5, false],
+    ],
+    intactFrames: 3,
+  },
+  {
+    what: 'a second final frame after the final frame',
+    frames: [
+      [1, 1, false],
+      [2, 2, false],
+      [3, 3, false],
+      [4, 4, true],
+      [4, 5, true],
+    ],
+    intactFrames: 3,
+  },
+  {
+    what: 'the final frame second, then more frames',
+    frames: [
+      [1, 1, false],
+      [4, 2, true],
+      [3, 3, false],
+      [4, 4, true],
+    ],
+    intactFrames: 1,
+  },
+  {
+    what: 'the final frame first',
+    frames: [
+      [4, 1, true],
+      [1, 2, false],
+      [2, 3, false],
+      [3, 4, false],
+    ],
+    intactFrames: 0,
+  },
+  {
+    what: 'no final frame (ends on a regular frame)',
+    frames: [
+      [1, 1, false],
+      [2, 2, false],
+      [3, 3, false],
+    ],
+    intactFrames: 3,
+  },
+  {
+    what: 'a final frame whose sequence number skips one',
+    frames: [
+      [1, 1, false],
+      [2, 2, false],
+      [3, 3, false],
+      [4, 5, true],
+    ],
+    intactFrames: 3,
+  },
 ]
 
 interface Case {
@@ -71,8 +188,22 @@ function write(suiteId: number, frame: number, layout: Layout): Case {
 
 function writeOnce(suiteId: number, frame: number, layout: Layout): Case {
   const parts = chunks(frame)
-  const frames: SpecFrameInput[] = layout.frames.map(([chunk, seq, final]) => ({ plaintext: parts[chunk - 1] as Buffer, seq, final }))
-  return { layout, message: specEncrypt({ suiteId, dataKey: dataKey(suiteId), edkName: NAME, frameLength: frame, frames, contextPairs: [['frames', layout.what]] }) }
+  const frames: SpecFrameInput[] = layout.frames.map(([chunk, seq, final]) => ({
+    plaintext: parts[chunk - 1] as Buffer,
+    seq,
+    final,
+  }))
+  return {
+    layout,
+    message: specEncrypt({
+      suiteId,
+      dataKey: dataKey(suiteId),
+      edkName: NAME,
+      frameLength: frame,
+      frames,
+      contextPairs: [['frames', layout.what]],
+    }),
+  }
 }
 
 function intactPlaintext(frame: number): Buffer {
@@ -90,7 +221,9 @@ function expectedCodes(suiteId: number, layout: Layout): readonly string[] {
 }
 
 function wrongCode(e: unknown, codes: readonly string[]): string | undefined {
-  return e instanceof EsdkError && codes.includes(e.code) ? undefined : `expected ${codes.join(' or ')}, got ${describe(e)}`
+  return e instanceof EsdkError && codes.includes(e.code)
+    ? undefined
+    : `expected ${codes.join(' or ')}, got ${describe(e)}`
 }
 
 function describe(e: unknown): string {
@@ -145,8 +278,12 @@ for (const backend of BACKENDS) {
               const wrong = wrongCode(got.error, expectedCodes(suiteId, layout))
               if (wrong) problems.push(`${what}: ${wrong}`)
             }
-            if (!plaintext.subarray(0, got.bytes.length).equals(got.bytes)) problems.push(`${what}: released bytes are not a prefix of the plaintext`)
-            if (got.bytes.length > layout.intactFrames * frame) problems.push(`${what}: released ${got.bytes.length} bytes, more than the ${layout.intactFrames} frames in place`)
+            if (!plaintext.subarray(0, got.bytes.length).equals(got.bytes))
+              problems.push(`${what}: released bytes are not a prefix of the plaintext`)
+            if (got.bytes.length > layout.intactFrames * frame)
+              problems.push(
+                `${what}: released ${got.bytes.length} bytes, more than the ${layout.intactFrames} frames in place`,
+              )
           }
         }
         t.deepEqual(problems, [])
@@ -156,9 +293,18 @@ for (const backend of BACKENDS) {
         const intact = write(suiteId, frame, INTACT)
         const broken = BROKEN.map((layout) => write(suiteId, frame, layout))
         // Intact records first, between and last; enough records for the native batch's pool path when unsigned.
-        const records: { message: Buffer; what: string; layout?: Layout }[] = [{ message: intact.message, what: 'intact (first)' }]
-        for (const c of broken) records.push({ message: c.message, what: c.layout.what, layout: c.layout }, { message: intact.message, what: `intact (after ${c.layout.what})` })
-        const entries = await reader.decryptBatch(keyring(), records.map((r) => r.message))
+        const records: { message: Buffer; what: string; layout?: Layout }[] = [
+          { message: intact.message, what: 'intact (first)' },
+        ]
+        for (const c of broken)
+          records.push(
+            { message: c.message, what: c.layout.what, layout: c.layout },
+            { message: intact.message, what: `intact (after ${c.layout.what})` },
+          )
+        const entries = await reader.decryptBatch(
+          keyring(),
+          records.map((r) => r.message),
+        )
         t.is(entries.length, records.length)
         const problems: string[] = []
         entries.forEach((e, i) => {

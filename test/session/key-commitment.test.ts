@@ -7,7 +7,10 @@ import { BACKENDS, P, client, hex4 } from './fixtures'
 import { specDecrypt, specDeriveKey, specHeaderTag } from './spec-decrypt'
 
 const FILL = 0x29
-async function committed(reader: EsdkClient, suiteId: number): Promise<{ message: Buffer; keyring: TransparentKeyring; headerBodyLength: number; messageId: Buffer }> {
+async function committed(
+  reader: EsdkClient,
+  suiteId: number,
+): Promise<{ message: Buffer; keyring: TransparentKeyring; headerBodyLength: number; messageId: Buffer }> {
   const keyring = new TransparentKeyring('commit', FILL)
   const { result } = await reader.encrypt(keyring, 'committed plaintext', { suiteId, frameLength: 16 })
   const m = specDecrypt(result, Buffer.alloc(32, FILL))
@@ -29,7 +32,11 @@ for (const backend of BACKENDS) {
       for (let i = headerBodyLength - 32; i < headerBodyLength; i += 7) {
         const tampered = Buffer.from(message)
         tampered[i] = (tampered[i] ?? 0) ^ 0x04
-        const err = await t.throwsAsync(reader.decrypt(keyring, tampered), { instanceOf: AuthenticationError }, `byte ${i}`)
+        const err = await t.throwsAsync(
+          reader.decrypt(keyring, tampered),
+          { instanceOf: AuthenticationError },
+          `byte ${i}`,
+        )
         t.is(err?.code, 'AUTHENTICATION_FAILED')
       }
     })

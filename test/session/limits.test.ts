@@ -4,7 +4,8 @@ import { InvalidArgumentError, LimitExceededError } from '../../lib/core/errors'
 import { MultiKeyringNode } from '../../lib/materials/multi-keyring'
 import { P, aesKeyring, client, officialAesKeyring, officialReader } from './fixtures'
 
-const twoKeys = (): MultiKeyringNode => new MultiKeyringNode({ generator: aesKeyring('a'), children: [aesKeyring('b')] })
+const twoKeys = (): MultiKeyringNode =>
+  new MultiKeyringNode({ generator: aesKeyring('a'), children: [aesKeyring('b')] })
 
 // Official semantics: maxBodySize bounds the content length of every frame; 0 or unset means no limit.
 const BODY_CASES: ReadonlyArray<readonly [plaintextLength: number, frameLength: number, maxBodySize: number]> = [
@@ -31,7 +32,11 @@ test('maxBodySize refuses exactly the messages the official SDK refuses', async 
       officialRefuses = true
     }
     if (officialRefuses) {
-      const err = await t.throwsAsync(c.decrypt(aesKeyring(), result, { maxBodySize }), { instanceOf: LimitExceededError }, label)
+      const err = await t.throwsAsync(
+        c.decrypt(aesKeyring(), result, { maxBodySize }),
+        { instanceOf: LimitExceededError },
+        label,
+      )
       t.is(err?.code, 'LIMIT_EXCEEDED', label)
     } else {
       t.is((await c.decrypt(aesKeyring(), result, { maxBodySize })).plaintext.length, plaintextLength, label)
@@ -49,22 +54,37 @@ test('maxBodySize: negative or fractional values are refused', async (t) => {
   const c = client(P.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
   const { result } = await c.encrypt(aesKeyring(), 'x')
   for (const maxBodySize of [-1, 1.5]) {
-    await t.throwsAsync(c.decrypt(aesKeyring(), result, { maxBodySize }), { instanceOf: InvalidArgumentError }, String(maxBodySize))
+    await t.throwsAsync(
+      c.decrypt(aesKeyring(), result, { maxBodySize }),
+      { instanceOf: InvalidArgumentError },
+      String(maxBodySize),
+    )
   }
 })
 
 test('maxEncryptedDataKeys on decrypt: a message with more EDKs is refused', async (t) => {
   const { result } = await client(P.REQUIRE_ENCRYPT_REQUIRE_DECRYPT).encrypt(twoKeys(), 'two EDKs')
-  const err = await t.throwsAsync(client(P.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, { maxEncryptedDataKeys: 1 }).decrypt(aesKeyring('a'), result), {
-    instanceOf: LimitExceededError,
-  })
+  const err = await t.throwsAsync(
+    client(P.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, { maxEncryptedDataKeys: 1 }).decrypt(aesKeyring('a'), result),
+    {
+      instanceOf: LimitExceededError,
+    },
+  )
   t.is(err?.code, 'LIMIT_EXCEEDED')
-  const ok = await client(P.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, { maxEncryptedDataKeys: 2 }).decrypt(aesKeyring('b'), result)
+  const ok = await client(P.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, { maxEncryptedDataKeys: 2 }).decrypt(
+    aesKeyring('b'),
+    result,
+  )
   t.is(ok.plaintext.toString(), 'two EDKs')
 })
 
 test('maxEncryptedDataKeys on encrypt: materials with more EDKs are refused', async (t) => {
-  await t.throwsAsync(client(P.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, { maxEncryptedDataKeys: 1 }).encrypt(twoKeys(), 'x'), { instanceOf: LimitExceededError })
-  const { messageHeader } = await client(P.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, { maxEncryptedDataKeys: 2 }).encrypt(twoKeys(), 'x')
+  await t.throwsAsync(client(P.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, { maxEncryptedDataKeys: 1 }).encrypt(twoKeys(), 'x'), {
+    instanceOf: LimitExceededError,
+  })
+  const { messageHeader } = await client(P.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, { maxEncryptedDataKeys: 2 }).encrypt(
+    twoKeys(),
+    'x',
+  )
   t.is(messageHeader.encryptedDataKeys.length, 2)
 })

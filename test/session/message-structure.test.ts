@@ -2,7 +2,16 @@
 import test from 'ava'
 import { MultiKeyringNode } from '../../lib/materials/multi-keyring'
 import { TransparentKeyring } from '../materials/test-keyrings'
-import { BACKENDS, ALL_SUITE_IDS, aesKeyring, clientFor, hex4, officialAesKeyring, officialReader, suite } from './fixtures'
+import {
+  BACKENDS,
+  ALL_SUITE_IDS,
+  aesKeyring,
+  clientFor,
+  hex4,
+  officialAesKeyring,
+  officialReader,
+  suite,
+} from './fixtures'
 import { specDecrypt } from './spec-decrypt'
 
 const FILL = 0x6b
@@ -59,9 +68,14 @@ for (const backend of BACKENDS) {
 
       t.deepEqual(
         m.frames.map((f) => [f.sequenceNumber, f.final, f.contentLength]),
-        [[1, false, 64], [2, false, 64], [3, true, 22]],
+        [
+          [1, false, 64],
+          [2, false, 64],
+          [3, true, 22],
+        ],
       )
-      for (const f of m.frames) t.is(f.iv.toString('hex'), '0000000000000000' + f.sequenceNumber.toString(16).padStart(8, '0'))
+      for (const f of m.frames)
+        t.is(f.iv.toString('hex'), '0000000000000000' + f.sequenceNumber.toString(16).padStart(8, '0'))
       t.is(m.bodyLength, 2 * (4 + 12 + FRAME + 16) + (4 + 4 + 12 + 4 + 22 + 16))
       const footer = m.signatureLength === undefined ? 0 : 2 + m.signatureLength
       t.is(result.length, m.headerLength + m.bodyLength + footer)
@@ -78,7 +92,11 @@ for (const backend of BACKENDS) {
     const m = specDecrypt(result, revealedKey(result, 32, 32))
     t.deepEqual(
       m.frames.map((f) => [f.sequenceNumber, f.final, f.contentLength]),
-      [[1, false, 4096], [2, false, 4096], [3, true, 0]],
+      [
+        [1, false, 4096],
+        [2, false, 4096],
+        [3, true, 0],
+      ],
     )
     t.is(m.bodyLength, 2 * (4 + 12 + 4096 + 16) + (4 + 4 + 12 + 4 + 0 + 16))
     t.deepEqual(m.plaintext, plaintext)
@@ -88,7 +106,10 @@ for (const backend of BACKENDS) {
   test(`[${backend}] an empty plaintext is a single empty final frame`, async (t) => {
     const { result } = await clientFor(0x0478, backend).encrypt(keyring(), Buffer.alloc(0), { suiteId: 0x0478 })
     const m = specDecrypt(result, revealedKey(result, 32, 32))
-    t.deepEqual(m.frames.map((f) => [f.sequenceNumber, f.final, f.contentLength]), [[1, true, 0]])
+    t.deepEqual(
+      m.frames.map((f) => [f.sequenceNumber, f.final, f.contentLength]),
+      [[1, true, 0]],
+    )
     t.is(m.plaintext.length, 0)
   })
 
@@ -100,7 +121,12 @@ for (const backend of BACKENDS) {
 
   test(`[${backend}] every message gets a fresh message id`, async (t) => {
     const ids = new Set<string>()
-    for (let i = 0; i < 8; i++) ids.add((await clientFor(0x0478, backend).encrypt(keyring(), 'x', { suiteId: 0x0478 })).messageHeader.messageId.toString('hex'))
+    for (let i = 0; i < 8; i++)
+      ids.add(
+        (
+          await clientFor(0x0478, backend).encrypt(keyring(), 'x', { suiteId: 0x0478 })
+        ).messageHeader.messageId.toString('hex'),
+      )
     t.is(ids.size, 8)
   })
 }

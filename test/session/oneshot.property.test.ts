@@ -10,10 +10,18 @@ for (const backend of BACKENDS) {
     await fc.assert(
       fc.asyncProperty(messageSpec, async (spec) => {
         const keyring = aesKeyring()
-        const { result, messageHeader } = await withinTime('encrypt', clientFor(spec.suiteId, backend).encrypt(keyring, spec.plaintext, { suiteId: spec.suiteId, frameLength: spec.frameLength, encryptionContext: spec.context }))
+        const { result, messageHeader } = await withinTime(
+          'encrypt',
+          clientFor(spec.suiteId, backend).encrypt(keyring, spec.plaintext, {
+            suiteId: spec.suiteId,
+            frameLength: spec.frameLength,
+            encryptionContext: spec.context,
+          }),
+        )
         const opened = await withinTime('decrypt', readerFor(backend).decrypt(keyring, result))
         if (!opened.plaintext.equals(spec.plaintext)) return false
-        if (messageHeader.suiteId !== spec.suiteId || opened.messageHeader.frameLength !== spec.frameLength) return false
+        if (messageHeader.suiteId !== spec.suiteId || opened.messageHeader.frameLength !== spec.frameLength)
+          return false
         return Object.entries(spec.context).every(([k, v]) => opened.messageHeader.encryptionContext[k] === v)
       }),
       { numRuns: FC_RUNS.messages },

@@ -44,7 +44,11 @@ function spying(backend: CryptoBackend): { backend: CryptoBackend; seen: Seen } 
   return { backend: spy, seen }
 }
 
-const settings = (backend: CryptoBackend) => ({ backend, commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT, maxEncryptedDataKeys: false as const })
+const settings = (backend: CryptoBackend) => ({
+  backend,
+  commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT,
+  maxEncryptedDataKeys: false as const,
+})
 const cmm = () => new NodeDefaultCryptographicMaterialsManager(aesKeyring())
 
 function flip(message: Buffer, at: number): Buffer {
@@ -69,7 +73,10 @@ async function refused(t: ExecutionContext, work: Promise<unknown>, code: string
     () => undefined,
     (err: unknown) => err,
   )
-  t.true(e instanceof EsdkError && e.code === code, `${what}: refused with ${code} (got ${e instanceof Error ? e.message : String(e)})`)
+  t.true(
+    e instanceof EsdkError && e.code === code,
+    `${what}: refused with ${code} (got ${e instanceof Error ? e.message : String(e)})`,
+  )
 }
 
 for (const c of BACKEND_CASES) {
@@ -77,64 +84,96 @@ for (const c of BACKEND_CASES) {
   const run = real ? test : test.skip
   for (const suiteId of [0x0478, 0x0578, 0x0378]) {
     const signed = suiteId !== 0x0478
-    run(`[${c.name}] ${hex4(suiteId)}: a 2 MiB one-shot decrypt that fails on its last tag${signed ? ' or its signature' : ''} leaves the output it wrote zeroed`, async (t) => {
-      if (!real) return t.fail()
-      const plaintext = plaintextOf(2 * PARALLEL_THRESHOLD + 333, suiteId)
-      const { result } = await clientFor(suiteId, c.name).encrypt(aesKeyring(), plaintext, { suiteId, frameLength: 64 * 1024 })
-      const footer = signed ? findFooterLength(result) : 0
-      const damages: [string, Buffer][] = [['last frame tag', flip(result, result.length - footer - 1)]]
-      if (signed) damages.push(['signature', flip(result, result.length - 3)])
-      for (const [what, bad] of damages) {
+    run(
+      `[${c.name}] ${hex4(suiteId)}: a 2 MiB one-shot decrypt that fails on its last tag${signed ? ' or its signature' : ''} leaves the output it wrote zeroed`,
+      async (t) => {
+        if (!real) return t.fail()
+        const plaintext = plaintextOf(2 * PARALLEL_THRESHOLD + 333, suiteId)
+        const { result } = await clientFor(suiteId, c.name).encrypt(aesKeyring(), plaintext, {
+          suiteId,
+          frameLength: 64 * 1024,
+        })
+        const footer = signed ? findFooterLength(result) : 0
+        const damages: [string, Buffer][] = [['last frame tag', flip(result, result.length - footer - 1)]]
+        if (signed) damages.push(['signature', flip(result, result.length - 3)])
+        for (const [what, bad] of damages) {
+          const { backend, seen } = spying(real)
+          await refused(
+            t,
+            decryptMessage(settings(backend), {
+              cmm: cmm(),
+              ciphertext: bad,
+              reproducedEncryptionContext: undefined,
+              maxBodySize: undefined,
+            }),
+            'AUTHENTICATION_FAILED',
+            what,
+          )
+          t.is(seen.messages.length, 1, `${what}: one openMessage`)
+          const open = seen.messages[0]
+          if (!open) continue
+          if (c.name === 'native') t.true(open.pooled, `${what}: the native backend opened it on the pool`)
+          t.is(open.input.out.length, plaintext.length, `${what}: the output the backend wrote into`)
+          t.true(allZero(open.input.out), `${what}: zeroed`)
+        }
+        // Control: the intact message fills the same kind of output with the plaintext.
         const { backend, seen } = spying(real)
-        await refused(t, decryptMessage(settings(backend), { cmm: cmm(), ciphertext: bad, reproducedEncryptionContext: undefined, maxBodySize: undefined }), 'AUTHENTICATION_FAILED', what)
-        t.is(seen.messages.length, 1, `${what}: one openMessage`)
-        const open = seen.messages[0]
-        if (!open) continue
-        if (c.name === 'native') t.true(open.pooled, `${what}: the native backend opened it on the pool`)
-        t.is(open.input.out.length, plaintext.length, `${what}: the output the backend wrote into`)
-        t.true(allZero(open.input.out), `${what}: zeroed`)
-      }
-      // Control: the intact message fills the same kind of output with the plaintext.
-      const { backend, seen } = spying(real)
-      const ok = await decryptMessage(settings(backend), { cmm: cmm(), ciphertext: result, reproducedEncryptionContext: undefined, maxBodySize: undefined })
-      t.true(ok.plaintext.equals(plaintext))
-      t.true(seen.messages[0]?.input.out.equals(plaintext) ?? false, 'control: the output holds the plaintext')
-    })
+        const ok = await decryptMessage(settings(backend), {
+          cmm: cmm(),
+          ciphertext: result,
+          reproducedEncryptionContext: undefined,
+          maxBodySize: undefined,
+        })
+        t.true(ok.plaintext.equals(plaintext))
+        t.true(seen.messages[0]?.input.out.equals(plaintext) ?? false, 'control: the output holds the plaintext')
+      },
+    )
   }
 
-  run(`[${c.name}] a pooled batch of signed records, two failing late (a bad last tag, a bad signature): their windows are zeroed and flagged, the others hold their plaintext`, async (t) => {
-    if (!real) return t.fail()
-    if (!real.openBatch) return t.pass('this backend opens batches message by message (openMessage, tested above)')
-    const suiteId = 0x0578
-    const plaintexts = Array.from({ length: 24 }, (_, i) => plaintextOf(200 + 37 * i, i))
-    const sealed = await clientFor(suiteId, c.name).encryptBatch(aesKeyring(), plaintexts, { suiteId, frameLength: 64 })
-    const messages = sealed.map((e) => (e.ok ? e.result : Buffer.alloc(0)))
-    const badTag = 5
-    const badSignature = 17
-    const inputs = messages.map((m, i) => {
-      if (i === badSignature) return flip(m, m.length - 3)
-      if (i === badTag) return flip(m, m.length - findFooterLength(m) - 1)
-      return m
-    })
-    const { backend, seen } = spying(real)
-    const entries = await decryptMany(settings(backend), cmm(), inputs, { maxBodySize: undefined, encryptionContext: undefined, messageHeaders: false, encoding: 'utf8' })
-    t.deepEqual(
-      entries.map((e) => (e.ok ? 'ok' : e.error.code)),
-      inputs.map((_, i) => (i === badTag || i === badSignature ? 'AUTHENTICATION_FAILED' : 'ok')),
-    )
-    t.is(seen.batches.length, 1, 'one openBatch')
-    const batch = seen.batches[0]
-    if (!batch) return
-    if (c.name === 'native') t.true(batch.pooled, 'the native backend opens signed batches on the pool')
-    t.is(batch.input.messages.length, inputs.length)
-    batch.input.messages.forEach((m, i) => {
-      const window = batch.input.out.subarray(m.outOffset, m.outOffset + m.body.plaintextLength)
-      const failed = i === badTag || i === badSignature
-      t.is(batch.input.authentic[i], failed ? 0 : 1, `record ${i}: authentic flag`)
-      if (failed) t.true(allZero(window), `record ${i}: window zeroed`)
-      else t.true(window.equals(plaintexts[i] as Buffer), `record ${i}: window holds its plaintext`)
-    })
-  })
+  run(
+    `[${c.name}] a pooled batch of signed records, two failing late (a bad last tag, a bad signature): their windows are zeroed and flagged, the others hold their plaintext`,
+    async (t) => {
+      if (!real) return t.fail()
+      if (!real.openBatch) return t.pass('this backend opens batches message by message (openMessage, tested above)')
+      const suiteId = 0x0578
+      const plaintexts = Array.from({ length: 24 }, (_, i) => plaintextOf(200 + 37 * i, i))
+      const sealed = await clientFor(suiteId, c.name).encryptBatch(aesKeyring(), plaintexts, {
+        suiteId,
+        frameLength: 64,
+      })
+      const messages = sealed.map((e) => (e.ok ? e.result : Buffer.alloc(0)))
+      const badTag = 5
+      const badSignature = 17
+      const inputs = messages.map((m, i) => {
+        if (i === badSignature) return flip(m, m.length - 3)
+        if (i === badTag) return flip(m, m.length - findFooterLength(m) - 1)
+        return m
+      })
+      const { backend, seen } = spying(real)
+      const entries = await decryptMany(settings(backend), cmm(), inputs, {
+        maxBodySize: undefined,
+        encryptionContext: undefined,
+        messageHeaders: false,
+        encoding: 'utf8',
+      })
+      t.deepEqual(
+        entries.map((e) => (e.ok ? 'ok' : e.error.code)),
+        inputs.map((_, i) => (i === badTag || i === badSignature ? 'AUTHENTICATION_FAILED' : 'ok')),
+      )
+      t.is(seen.batches.length, 1, 'one openBatch')
+      const batch = seen.batches[0]
+      if (!batch) return
+      if (c.name === 'native') t.true(batch.pooled, 'the native backend opens signed batches on the pool')
+      t.is(batch.input.messages.length, inputs.length)
+      batch.input.messages.forEach((m, i) => {
+        const window = batch.input.out.subarray(m.outOffset, m.outOffset + m.body.plaintextLength)
+        const failed = i === badTag || i === badSignature
+        t.is(batch.input.authentic[i], failed ? 0 : 1, `record ${i}: authentic flag`)
+        if (failed) t.true(allZero(window), `record ${i}: window zeroed`)
+        else t.true(window.equals(plaintexts[i] as Buffer), `record ${i}: window holds its plaintext`)
+      })
+    },
+  )
 }
 
 /** The footer's length (uint16 length ‖ DER signature), found by its DER SEQUENCE: 0x30 then the length byte. */

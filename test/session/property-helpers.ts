@@ -8,7 +8,13 @@ import { ALL_SUITE_IDS, aesKeyring, clientFor } from './fixtures'
  * What a damaged message may fail with: the message's fault or the keyring's, never an argument, state or binding error.
  * Not COMMITMENT_POLICY: every reader here allows every suite, so a policy refusal would mean the test read nothing.
  */
-export const REFUSALS: ReadonlySet<string> = new Set(['MALFORMED_MESSAGE', 'UNSUPPORTED', 'AUTHENTICATION_FAILED', 'KEYRING', 'LIMIT_EXCEEDED'])
+export const REFUSALS: ReadonlySet<string> = new Set([
+  'MALFORMED_MESSAGE',
+  'UNSUPPORTED',
+  'AUTHENTICATION_FAILED',
+  'KEYRING',
+  'LIMIT_EXCEEDED',
+])
 
 /** The error if it is a refusal (an EsdkError with a REFUSALS code), else a description of what went wrong. */
 export function refusal(e: unknown): string | undefined {
@@ -34,7 +40,10 @@ export async function withinTime<T>(what: string, work: Promise<T>): Promise<T> 
 
 /** A context a caller may give (no reserved aws-crypto- keys). */
 export const callerContext: fc.Arbitrary<Record<string, string>> = fc
-  .uniqueArray(fc.tuple(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 8 })), { maxLength: 3, selector: ([k]) => k })
+  .uniqueArray(fc.tuple(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 8 })), {
+    maxLength: 3,
+    selector: ([k]) => k,
+  })
   .map((pairs) => Object.fromEntries(pairs.filter(([k]) => !k.startsWith('aws-crypto-') && k !== '__proto__')))
 
 export interface MessageSpec {
@@ -74,7 +83,11 @@ export async function samplesFor(backend: 'js' | 'native'): Promise<Sample[]> {
       const plaintext = Buffer.alloc(size)
       for (let i = 0; i < size; i++) plaintext[i] = (i * 37 + suiteId) & 0xff
       const context = { purpose: 'property', n: String(size) }
-      const { result } = await clientFor(suiteId, backend).encrypt(aesKeyring(), plaintext, { suiteId, frameLength, encryptionContext: context })
+      const { result } = await clientFor(suiteId, backend).encrypt(aesKeyring(), plaintext, {
+        suiteId,
+        frameLength,
+        encryptionContext: context,
+      })
       out.push({ suiteId, plaintext, frameLength, context, message: result })
     }
   }

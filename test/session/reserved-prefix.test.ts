@@ -24,18 +24,28 @@ for (const backend of BACKENDS) {
         const encryptionContext = { fine: 'v', [key]: 'v' }
         const keyring = new TransparentKeyring('reserved')
         for (const size of [10, PARALLEL_THRESHOLD + 1]) {
-          const e = await client.encrypt(keyring, Buffer.alloc(size, 1), { suiteId, encryptionContext }).then(() => undefined, (err: unknown) => err)
+          const e = await client.encrypt(keyring, Buffer.alloc(size, 1), { suiteId, encryptionContext }).then(
+            () => undefined,
+            (err: unknown) => err,
+          )
           if (code(e) !== 'INVALID_ARGUMENT') problems.push(`encrypt ${size} bytes, ${key}: ${code(e)}`)
         }
-        const streamed = await runThrough(client.encryptStream(keyring, { suiteId, encryptionContext }), [Buffer.alloc(10, 1)])
+        const streamed = await runThrough(client.encryptStream(keyring, { suiteId, encryptionContext }), [
+          Buffer.alloc(10, 1),
+        ])
         if (code(streamed.error) !== 'INVALID_ARGUMENT') problems.push(`encryptStream, ${key}: ${code(streamed.error)}`)
         if (streamed.bytes.length !== 0) problems.push(`encryptStream, ${key}: released ${streamed.bytes.length} bytes`)
-        const shared = await client.encryptBatch(keyring, [Buffer.from('a'), Buffer.from('b')], { suiteId, encryptionContext }).then(
-          (entries) => entries.map((e) => (e.ok ? 'ok' : e.error.code)).join(','),
-          (err: unknown) => code(err),
-        )
-        if (shared !== 'INVALID_ARGUMENT' && shared !== 'INVALID_ARGUMENT,INVALID_ARGUMENT') problems.push(`encryptBatch shared context, ${key}: ${shared}`)
-        const own = await client.encryptBatch(keyring, [{ plaintext: Buffer.from('a'), encryptionContext }], { suiteId })
+        const shared = await client
+          .encryptBatch(keyring, [Buffer.from('a'), Buffer.from('b')], { suiteId, encryptionContext })
+          .then(
+            (entries) => entries.map((e) => (e.ok ? 'ok' : e.error.code)).join(','),
+            (err: unknown) => code(err),
+          )
+        if (shared !== 'INVALID_ARGUMENT' && shared !== 'INVALID_ARGUMENT,INVALID_ARGUMENT')
+          problems.push(`encryptBatch shared context, ${key}: ${shared}`)
+        const own = await client.encryptBatch(keyring, [{ plaintext: Buffer.from('a'), encryptionContext }], {
+          suiteId,
+        })
         const ownCode = own[0]?.ok === false ? own[0].error.code : 'ok'
         if (ownCode !== 'INVALID_ARGUMENT') problems.push(`encryptBatch own context, ${key}: ${ownCode}`)
         if (keyring.encryptCalls !== 0) problems.push(`${key}: the keyring was asked ${keyring.encryptCalls} times`)

@@ -16,7 +16,14 @@ interface Line {
 
 function isLine(v: unknown): v is Line {
   const o = v as Record<string, unknown>
-  return typeof v === 'object' && v !== null && typeof o.what === 'string' && typeof o.outcome === 'string' && typeof o.rssGrowthMB === 'number' && typeof o.cpuMs === 'number'
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof o.what === 'string' &&
+    typeof o.outcome === 'string' &&
+    typeof o.rssGrowthMB === 'number' &&
+    typeof o.cpuMs === 'number'
+  )
 }
 
 const MAX_RSS_GROWTH_MB = 64
@@ -24,7 +31,10 @@ const MAX_RSS_GROWTH_MB = 64
 const MAX_CPU_MS = 1000
 
 test('every hostile message is refused within 64 MB of RSS growth and a second of CPU, on every backend, one-shot and streamed', (t) => {
-  const child = spawnSync(process.execPath, ['--expose-gc', join(__dirname, 'hostile-child.js')], { encoding: 'utf8', timeout: 120_000 })
+  const child = spawnSync(process.execPath, ['--expose-gc', join(__dirname, 'hostile-child.js')], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  })
   t.is(child.status, 0, child.stderr)
   const lines = child.stdout
     .split('\n')
@@ -43,5 +53,7 @@ test('every hostile message is refused within 64 MB of RSS growth and a second o
   t.deepEqual(problems, [])
   const worst = results.reduce((a, b) => (b.cpuMs > a.cpuMs ? b : a))
   const fattest = results.reduce((a, b) => (b.rssGrowthMB > a.rssGrowthMB ? b : a))
-  t.log(`${results.length} hostile decrypts; most CPU ${worst.cpuMs.toFixed(0)} ms (${worst.api}: ${worst.what}); most RSS growth ${fattest.rssGrowthMB.toFixed(1)} MB (${fattest.api}: ${fattest.what})`)
+  t.log(
+    `${results.length} hostile decrypts; most CPU ${worst.cpuMs.toFixed(0)} ms (${worst.api}: ${worst.what}); most RSS growth ${fattest.rssGrowthMB.toFixed(1)} MB (${fattest.api}: ${fattest.what})`,
+  )
 })

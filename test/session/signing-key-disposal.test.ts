@@ -19,7 +19,8 @@ function serialNative(title: string, body: (t: ExecutionContext) => void | Promi
   else test.skip(`[native] ${title} (addon unavailable)`, () => undefined)
 }
 
-const committing = () => buildClient({ commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, backend: 'native' })
+const committing = () =>
+  buildClient({ commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, backend: 'native' })
 const legacy = () => buildClient({ commitmentPolicy: CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT, backend: 'native' })
 
 serialNative('the counter sees a key that is acquired and not disposed (so the checks below can fail)', (t) => {
@@ -35,25 +36,34 @@ serialNative('the counter sees a key that is acquired and not disposed (so the c
   t.is(undisposedNativeSigningKeys(), before)
 })
 
-serialNative('one-shot encrypt: each message gives its signing key back before the call returns (P-384 and P-256)', async (t) => {
-  const before = undisposedNativeSigningKeys()
-  for (const [client, suiteId] of [[committing(), SIGNED], [legacy(), P256]] as const) {
-    for (let i = 0; i < 4; i++) {
-      const { result } = await client.encrypt(keyring(), Buffer.from(`message ${i}`), { suiteId })
-      t.is(undisposedNativeSigningKeys(), before, `after message ${i} of suite ${suiteId.toString(16)}`)
-      t.is((await client.decrypt(keyring(), result)).plaintext.toString(), `message ${i}`)
+serialNative(
+  'one-shot encrypt: each message gives its signing key back before the call returns (P-384 and P-256)',
+  async (t) => {
+    const before = undisposedNativeSigningKeys()
+    for (const [client, suiteId] of [
+      [committing(), SIGNED],
+      [legacy(), P256],
+    ] as const) {
+      for (let i = 0; i < 4; i++) {
+        const { result } = await client.encrypt(keyring(), Buffer.from(`message ${i}`), { suiteId })
+        t.is(undisposedNativeSigningKeys(), before, `after message ${i} of suite ${suiteId.toString(16)}`)
+        t.is((await client.decrypt(keyring(), result)).plaintext.toString(), `message ${i}`)
+      }
     }
-  }
-  // An explicit default CMM is the same class: its keys are per message too.
-  await committing().encrypt(new NodeDefaultCryptographicMaterialsManager(keyring()), 'x', { suiteId: SIGNED })
-  t.is(undisposedNativeSigningKeys(), before)
-})
+    // An explicit default CMM is the same class: its keys are per message too.
+    await committing().encrypt(new NodeDefaultCryptographicMaterialsManager(keyring()), 'x', { suiteId: SIGNED })
+    t.is(undisposedNativeSigningKeys(), before)
+  },
+)
 
 serialNative('encryptStream: the key goes when the stream ends, and the message decrypts', async (t) => {
   const before = undisposedNativeSigningKeys()
   const client = committing()
   const plaintext = Buffer.alloc(3 * 4096 + 17, 7)
-  const out = await runThrough(client.encryptStream(keyring(), { suiteId: SIGNED, frameLength: 4096 }), [plaintext.subarray(0, 5000), plaintext.subarray(5000)])
+  const out = await runThrough(client.encryptStream(keyring(), { suiteId: SIGNED, frameLength: 4096 }), [
+    plaintext.subarray(0, 5000),
+    plaintext.subarray(5000),
+  ])
   t.is(out.error, undefined)
   t.is(undisposedNativeSigningKeys(), before)
   t.deepEqual((await client.decrypt(keyring(), out.bytes)).plaintext, plaintext)
@@ -69,10 +79,13 @@ serialNative('encryptStream destroyed before its end: the key is disposed with t
   t.is(undisposedNativeSigningKeys(), before)
 })
 
-serialNative('encryptBatch: every record\'s key is given back when the batch resolves', async (t) => {
+serialNative("encryptBatch: every record's key is given back when the batch resolves", async (t) => {
   const before = undisposedNativeSigningKeys()
   const client = committing()
-  const records = Array.from({ length: 12 }, (_, i) => ({ plaintext: Buffer.from(`record ${i}`), encryptionContext: { record: String(i) } }))
+  const records = Array.from({ length: 12 }, (_, i) => ({
+    plaintext: Buffer.from(`record ${i}`),
+    encryptionContext: { record: String(i) },
+  }))
   const entries = await client.encryptBatch(keyring(), records, { suiteId: SIGNED })
   t.true(entries.every((e) => e.ok))
   t.is(undisposedNativeSigningKeys(), before)
@@ -81,12 +94,26 @@ serialNative('encryptBatch: every record\'s key is given back when the batch res
   t.is((await client.decrypt(keyring(), first.result)).plaintext.toString(), 'record 0')
 })
 
-serialNative('a caching CMM shares one key between messages: it is not disposed after the first, and every message verifies', async (t) => {
-  const before = undisposedNativeSigningKeys()
-  const client = committing()
-  const cmm = new NodeCachingMaterialsManager({ backingMaterials: keyring(), cache: getLocalCryptographicMaterialsCache(10), maxAge: 60_000, maxMessagesEncrypted: 10 })
-  const results = []
-  for (let i = 0; i < 3; i++) results.push((await client.encrypt(cmm, Buffer.from(`cached ${i}`), { suiteId: SIGNED })).result)
-  t.is(undisposedNativeSigningKeys(), before + 1, 'the cached entry\'s key lives on (the collector frees it with the entry)')
-  for (let i = 0; i < 3; i++) t.is((await client.decrypt(keyring(), results[i] as Buffer)).plaintext.toString(), `cached ${i}`)
-})
+serialNative(
+  'a caching CMM shares one key between messages: it is not disposed after the first, and every message verifies',
+  async (t) => {
+    const before = undisposedNativeSigningKeys()
+    const client = committing()
+    const cmm = new NodeCachingMaterialsManager({
+      backingMaterials: keyring(),
+      cache: getLocalCryptographicMaterialsCache(10),
+      maxAge: 60_000,
+      maxMessagesEncrypted: 10,
+    })
+    const results = []
+    for (let i = 0; i < 3; i++)
+      results.push((await client.encrypt(cmm, Buffer.from(`cached ${i}`), { suiteId: SIGNED })).result)
+    t.is(
+      undisposedNativeSigningKeys(),
+      before + 1,
+      "the cached entry's key lives on (the collector frees it with the entry)",
+    )
+    for (let i = 0; i < 3; i++)
+      t.is((await client.decrypt(keyring(), results[i] as Buffer)).plaintext.toString(), `cached ${i}`)
+  },
+)

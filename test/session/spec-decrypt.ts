@@ -1,10 +1,24 @@
 // An independent, spec-only reader of ESDK messages (no lib/ code): given the data key it derives keys, checks every tag and the signature.
-import { ECDH, createCipheriv, createDecipheriv, createPublicKey, createVerify, hkdfSync, timingSafeEqual } from 'node:crypto'
+import {
+  ECDH,
+  createCipheriv,
+  createDecipheriv,
+  createPublicKey,
+  createVerify,
+  hkdfSync,
+  timingSafeEqual,
+} from 'node:crypto'
 
 interface SuiteFacts {
   readonly keyLength: number
   readonly kdf: 'sha256' | 'sha384' | 'sha512' | undefined
-  readonly signature: { readonly hash: 'sha256' | 'sha384'; readonly curve: 'prime256v1' | 'secp384r1'; readonly crv: 'P-256' | 'P-384' } | undefined
+  readonly signature:
+    | {
+        readonly hash: 'sha256' | 'sha384'
+        readonly curve: 'prime256v1' | 'secp384r1'
+        readonly crv: 'P-256' | 'P-384'
+      }
+    | undefined
 }
 
 const P256 = { hash: 'sha256', curve: 'prime256v1', crv: 'P-256' } as const
@@ -96,16 +110,24 @@ function u64(n: number): Buffer {
 }
 
 /** The encryption key (and commitment) per framework/transitive-requirements.md "HKDF Encryption Key", "HKDF Commit Key". */
-export function specDeriveKey(suiteId: number, dataKey: Buffer, messageId: Buffer): { key: Buffer; commitment: Buffer | undefined } {
+export function specDeriveKey(
+  suiteId: number,
+  dataKey: Buffer,
+  messageId: Buffer,
+): { key: Buffer; commitment: Buffer | undefined } {
   const facts = SPEC_SUITES.get(suiteId)
   if (!facts) throw new Error('spec reader: unknown suite')
   if (!facts.kdf) return { key: dataKey, commitment: undefined }
   if (facts.kdf === 'sha512') {
-    const key = Buffer.from(hkdfSync('sha512', dataKey, messageId, Buffer.concat([u16(suiteId), Buffer.from('DERIVEKEY')]), facts.keyLength))
+    const key = Buffer.from(
+      hkdfSync('sha512', dataKey, messageId, Buffer.concat([u16(suiteId), Buffer.from('DERIVEKEY')]), facts.keyLength),
+    )
     const commitment = Buffer.from(hkdfSync('sha512', dataKey, messageId, Buffer.from('COMMITKEY'), 32))
     return { key, commitment }
   }
-  const key = Buffer.from(hkdfSync(facts.kdf, dataKey, Buffer.alloc(0), Buffer.concat([u16(suiteId), messageId]), facts.keyLength))
+  const key = Buffer.from(
+    hkdfSync(facts.kdf, dataKey, Buffer.alloc(0), Buffer.concat([u16(suiteId), messageId]), facts.keyLength),
+  )
   return { key, commitment: undefined }
 }
 
@@ -162,7 +184,8 @@ export function specDecrypt(message: Buffer, dataKey: Buffer): SpecMessage {
   const headerLength = r.o
 
   const { key, commitment } = specDeriveKey(suiteId, dataKey, messageId)
-  if (commitment && (!suiteData || !timingSafeEqual(commitment, suiteData))) throw new Error('spec reader: commitment mismatch')
+  if (commitment && (!suiteData || !timingSafeEqual(commitment, suiteData)))
+    throw new Error('spec reader: commitment mismatch')
   open(key, headerIv, message.subarray(0, headerBodyLength), Buffer.alloc(0), headerTag)
 
   if (contentType !== 2) throw new Error('spec reader: only framed bodies')
@@ -178,7 +201,9 @@ export function specDecrypt(message: Buffer, dataKey: Buffer): SpecMessage {
     const ciphertext = r.take(contentLength)
     const tag = r.take(16)
     const content = Buffer.from(final ? 'AWSKMSEncryptionClient Final Frame' : 'AWSKMSEncryptionClient Frame', 'ascii')
-    parts.push(open(key, iv, Buffer.concat([messageId, content, u32(sequenceNumber), u64(contentLength)]), ciphertext, tag))
+    parts.push(
+      open(key, iv, Buffer.concat([messageId, content, u32(sequenceNumber), u64(contentLength)]), ciphertext, tag),
+    )
     frames.push({ sequenceNumber, final, iv, contentLength })
     if (final) break
   }
@@ -193,9 +218,16 @@ export function specDecrypt(message: Buffer, dataKey: Buffer): SpecMessage {
     const n = (point.length - 1) / 2
     const publicKey = createPublicKey({
       format: 'jwk',
-      key: { kty: 'EC', crv: facts.signature.crv, x: point.subarray(1, 1 + n).toString('base64url'), y: point.subarray(1 + n).toString('base64url') },
+      key: {
+        kty: 'EC',
+        crv: facts.signature.crv,
+        x: point.subarray(1, 1 + n).toString('base64url'),
+        y: point.subarray(1 + n).toString('base64url'),
+      },
     })
-    const ok = createVerify(facts.signature.hash).update(message.subarray(0, bodyEnd)).verify({ key: publicKey, dsaEncoding: 'der' }, signature)
+    const ok = createVerify(facts.signature.hash)
+      .update(message.subarray(0, bodyEnd))
+      .verify({ key: publicKey, dsaEncoding: 'der' }, signature)
     if (!ok) throw new Error('spec reader: signature')
   }
   if (r.o !== message.length) throw new Error('spec reader: trailing bytes')

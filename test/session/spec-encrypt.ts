@@ -74,8 +74,16 @@ export function specEncrypt(input: SpecWriteInput): Buffer {
   const entries =
     pairs.length === 0
       ? Buffer.alloc(0)
-      : Buffer.concat([u16(pairs.length), ...pairs.map(([k, v]) => Buffer.concat([lv(Buffer.from(k)), lv(Buffer.from(v))]))])
-  const edks = Buffer.concat([u16(1), lv(Buffer.from('transparent')), lv(Buffer.from(input.edkName)), lv(input.dataKey)])
+      : Buffer.concat([
+          u16(pairs.length),
+          ...pairs.map(([k, v]) => Buffer.concat([lv(Buffer.from(k)), lv(Buffer.from(v))])),
+        ])
+  const edks = Buffer.concat([
+    u16(1),
+    lv(Buffer.from('transparent')),
+    lv(Buffer.from(input.edkName)),
+    lv(input.dataKey),
+  ])
   const { key, commitment } = specDeriveKey(input.suiteId, input.dataKey, messageId)
   const framed = input.frames !== undefined
   const headerBody = Buffer.concat([
@@ -99,18 +107,39 @@ export function specEncrypt(input: SpecWriteInput): Buffer {
     input.frames.forEach((f, i) => {
       const seq = f.seq ?? i + 1
       const iv = f.iv ?? defaultIv(seq)
-      const content = Buffer.from(f.final ? 'AWSKMSEncryptionClient Final Frame' : 'AWSKMSEncryptionClient Frame', 'ascii')
-      const { ciphertext, tag } = seal(key, iv, Buffer.concat([messageId, content, u32(seq), u64(f.plaintext.length)]), f.plaintext)
-      body.push(f.final ? Buffer.concat([u32(0xffffffff), u32(seq), iv, u32(ciphertext.length)]) : Buffer.concat([u32(seq), iv]), ciphertext, tag)
+      const content = Buffer.from(
+        f.final ? 'AWSKMSEncryptionClient Final Frame' : 'AWSKMSEncryptionClient Frame',
+        'ascii',
+      )
+      const { ciphertext, tag } = seal(
+        key,
+        iv,
+        Buffer.concat([messageId, content, u32(seq), u64(f.plaintext.length)]),
+        f.plaintext,
+      )
+      body.push(
+        f.final
+          ? Buffer.concat([u32(0xffffffff), u32(seq), iv, u32(ciphertext.length)])
+          : Buffer.concat([u32(seq), iv]),
+        ciphertext,
+        tag,
+      )
     })
   } else if (input.nonFramed) {
     const iv = input.nonFramed.iv ?? defaultIv(1)
     const content = Buffer.from('AWSKMSEncryptionClient Single Block', 'ascii')
-    const { ciphertext, tag } = seal(key, iv, Buffer.concat([messageId, content, u32(1), u64(input.nonFramed.plaintext.length)]), input.nonFramed.plaintext)
+    const { ciphertext, tag } = seal(
+      key,
+      iv,
+      Buffer.concat([messageId, content, u32(1), u64(input.nonFramed.plaintext.length)]),
+      input.nonFramed.plaintext,
+    )
     body.push(iv, u64(ciphertext.length), ciphertext, tag)
   }
   const unsigned = Buffer.concat([header, ...body])
   if (!signer || !facts.signature) return unsigned
-  const signature = createSign(facts.signature.hash).update(unsigned).sign({ key: signer.privateKey, dsaEncoding: 'der' })
+  const signature = createSign(facts.signature.hash)
+    .update(unsigned)
+    .sign({ key: signer.privateKey, dsaEncoding: 'der' })
   return Buffer.concat([unsigned, u16(signature.length), signature])
 }

@@ -19,12 +19,16 @@ async function main(): Promise<void> {
         truncations += c.truncations
         streamed += c.streamed
         problems.push(...c.problems)
-        process.stdout.write(`[${backend}] ${hex4(suiteId)} ${framed ? 'framed    ' : 'non-framed'} ${m.message.length} bytes: ${c.flips} flips, ${c.truncations} truncations, ${c.streamed} streamed, ${c.problems.length} problems\n`)
+        process.stdout.write(
+          `[${backend}] ${hex4(suiteId)} ${framed ? 'framed    ' : 'non-framed'} ${m.message.length} bytes: ${c.flips} flips, ${c.truncations} truncations, ${c.streamed} streamed, ${c.problems.length} problems\n`,
+        )
       }
     }
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1)
-  process.stdout.write(`tamper matrix: ${flips} bit flips + ${truncations} truncations = ${flips + truncations} damaged messages (one-shot), ${streamed} through decryptStream, backends ${BACKENDS.join('+')}, ${seconds}s: ${problems.length} accepted or mistyped\n`)
+  process.stdout.write(
+    `tamper matrix: ${flips} bit flips + ${truncations} truncations = ${flips + truncations} damaged messages (one-shot), ${streamed} through decryptStream, backends ${BACKENDS.join('+')}, ${seconds}s: ${problems.length} accepted or mistyped\n`,
+  )
   for (const p of problems.slice(0, 50)) process.stdout.write(`  ${p}\n`)
   process.exitCode = problems.length === 0 ? 0 : 1
 }

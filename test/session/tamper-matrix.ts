@@ -21,7 +21,10 @@ export const MATRIX_NAME = 'tamper-matrix'
  * would: a flip in an EDK length field must meet a keyring failure, not a keyring that hands back a 96-byte key.
  */
 class MatrixKeyring extends TransparentKeyring {
-  protected override async _onDecrypt(material: NodeDecryptionMaterial, edks: readonly EncryptedDataKey[]): Promise<NodeDecryptionMaterial> {
+  protected override async _onDecrypt(
+    material: NodeDecryptionMaterial,
+    edks: readonly EncryptedDataKey[],
+  ): Promise<NodeDecryptionMaterial> {
     return super._onDecrypt(
       material,
       edks.filter((e) => e.encryptedDataKey.length === material.suite.keyLengthBytes),
@@ -41,20 +44,44 @@ export interface MatrixMessage {
 }
 
 /** Framed: written by our encrypt on `backend`. Non-framed (which we never write): by the spec writer in spec-encrypt.ts. */
-export async function matrixMessage(backend: 'js' | 'native', suiteId: number, framed: boolean): Promise<MatrixMessage> {
+export async function matrixMessage(
+  backend: 'js' | 'native',
+  suiteId: number,
+  framed: boolean,
+): Promise<MatrixMessage> {
   if (!framed) {
     const suite = findSuite(suiteId)
     if (!suite) throw new Error(`no suite ${hex4(suiteId)}`)
     const dataKey = Buffer.alloc(suite.keyLengthBytes, 0x6b)
-    const message = specEncrypt({ suiteId, dataKey, edkName: MATRIX_NAME, frameLength: 0, nonFramed: { plaintext: MATRIX_PLAINTEXT }, contextPairs: [['m', 'x']] })
+    const message = specEncrypt({
+      suiteId,
+      dataKey,
+      edkName: MATRIX_NAME,
+      frameLength: 0,
+      nonFramed: { plaintext: MATRIX_PLAINTEXT },
+      contextPairs: [['m', 'x']],
+    })
     return { suiteId, framed, message, releasable: 0 }
   }
-  const { result } = await clientFor(suiteId, backend).encrypt(new TransparentKeyring(MATRIX_NAME), MATRIX_PLAINTEXT, { suiteId, frameLength: MATRIX_FRAME, encryptionContext: { m: 'x' } })
-  return { suiteId, framed, message: result, releasable: MATRIX_PLAINTEXT.length - (MATRIX_PLAINTEXT.length % MATRIX_FRAME) }
+  const { result } = await clientFor(suiteId, backend).encrypt(new TransparentKeyring(MATRIX_NAME), MATRIX_PLAINTEXT, {
+    suiteId,
+    frameLength: MATRIX_FRAME,
+    encryptionContext: { m: 'x' },
+  })
+  return {
+    suiteId,
+    framed,
+    message: result,
+    releasable: MATRIX_PLAINTEXT.length - (MATRIX_PLAINTEXT.length % MATRIX_FRAME),
+  }
 }
 
 /** Pipes `bytes` in chunks of 11 through decryptStream; what it released and how it ended (never throws). */
-async function streamed(reader: EsdkClient, keyring: TransparentKeyring, bytes: Buffer): Promise<{ bytes: Buffer; error: unknown }> {
+async function streamed(
+  reader: EsdkClient,
+  keyring: TransparentKeyring,
+  bytes: Buffer,
+): Promise<{ bytes: Buffer; error: unknown }> {
   const chunks: Buffer[] = []
   for (let o = 0; o < bytes.length; o += 11) chunks.push(bytes.subarray(o, o + 11))
   const parts: Buffer[] = []
@@ -95,7 +122,8 @@ export async function runMatrix(reader: EsdkClient, m: MatrixMessage, plan: Matr
   const keyring = new MatrixKeyring(MATRIX_NAME)
   const what = `${hex4(m.suiteId)} ${m.framed ? 'framed' : 'non-framed'}`
   const intact = await reader.decrypt(keyring, m.message)
-  if (!intact.plaintext.equals(MATRIX_PLAINTEXT)) count.problems.push(`${what}: the intact message does not open (control)`)
+  if (!intact.plaintext.equals(MATRIX_PLAINTEXT))
+    count.problems.push(`${what}: the intact message does not open (control)`)
   let n = 0
   const check = async (bad: Buffer, label: string): Promise<void> => {
     try {
@@ -108,13 +136,18 @@ export async function runMatrix(reader: EsdkClient, m: MatrixMessage, plan: Matr
     if (plan.streamEvery > 0 && n++ % plan.streamEvery === 0) {
       count.streamed++
       const got = await streamed(reader, keyring, bad)
-      if (!got.error) count.problems.push(`${what} ${label}: decryptStream ended cleanly with ${got.bytes.length} bytes`)
+      if (!got.error)
+        count.problems.push(`${what} ${label}: decryptStream ended cleanly with ${got.bytes.length} bytes`)
       else {
         const wrong = refusal(got.error)
         if (wrong) count.problems.push(`${what} ${label}: decryptStream: ${wrong}`)
       }
-      if (!MATRIX_PLAINTEXT.subarray(0, got.bytes.length).equals(got.bytes)) count.problems.push(`${what} ${label}: decryptStream released bytes that are not a prefix of the plaintext`)
-      if (got.bytes.length > m.releasable) count.problems.push(`${what} ${label}: decryptStream released ${got.bytes.length} bytes, more than the ${m.releasable} before the final frame`)
+      if (!MATRIX_PLAINTEXT.subarray(0, got.bytes.length).equals(got.bytes))
+        count.problems.push(`${what} ${label}: decryptStream released bytes that are not a prefix of the plaintext`)
+      if (got.bytes.length > m.releasable)
+        count.problems.push(
+          `${what} ${label}: decryptStream released ${got.bytes.length} bytes, more than the ${m.releasable} before the final frame`,
+        )
     }
   }
   for (let i = 0; i < m.message.length; i++) {

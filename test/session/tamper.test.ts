@@ -20,7 +20,11 @@ for (const backend of BACKENDS) {
     test(`[${backend}] ${hex4(suiteId)}: every byte flip and every truncation is refused with an EsdkError`, async (t) => {
       const c = clientFor(suiteId, backend)
       const keyring = aesKeyring()
-      const { result } = await c.encrypt(keyring, PLAINTEXT, { suiteId, frameLength: 8, encryptionContext: { ctx: 'v' } })
+      const { result } = await c.encrypt(keyring, PLAINTEXT, {
+        suiteId,
+        frameLength: 8,
+        encryptionContext: { ctx: 'v' },
+      })
       t.deepEqual((await c.decrypt(keyring, result)).plaintext, PLAINTEXT)
 
       const problems: string[] = []

@@ -17,7 +17,11 @@ for (const backend of BACKENDS) {
         ['16 bytes', Buffer.alloc(16, 1)],
       ]
       for (const [what, tail] of tails) {
-        const err = await t.throwsAsync(c.decrypt(keyring, Buffer.concat([result, tail])), { instanceOf: MalformedMessageError }, what)
+        const err = await t.throwsAsync(
+          c.decrypt(keyring, Buffer.concat([result, tail])),
+          { instanceOf: MalformedMessageError },
+          what,
+        )
         t.is(err?.code, 'MALFORMED_MESSAGE', what)
       }
     })

@@ -6,7 +6,13 @@ import { CountingKeyring } from '../caching/helpers'
 import { BACKEND_NAMES, clientFor, plaintextOf, runThrough } from './helpers'
 
 function cachingCmm(keyring: CountingKeyring, maxBytesEncrypted = 1_000_000): NodeCachingMaterialsManager {
-  return new NodeCachingMaterialsManager({ backingMaterials: keyring, cache: getLocalCryptographicMaterialsCache(10), maxAge: 60_000, maxBytesEncrypted, maxMessagesEncrypted: 100 })
+  return new NodeCachingMaterialsManager({
+    backingMaterials: keyring,
+    cache: getLocalCryptographicMaterialsCache(10),
+    maxAge: 60_000,
+    maxBytesEncrypted,
+    maxMessagesEncrypted: 100,
+  })
 }
 
 for (const backend of BACKEND_NAMES) {
@@ -17,7 +23,9 @@ for (const backend of BACKEND_NAMES) {
     const cmm = cachingCmm(keyring, 250_000)
     const plaintext = plaintextOf(100_000)
     for (let i = 0; i < 5; i++) {
-      const out = await runThrough(client.encryptStream(cmm, { suiteId: 0x0478, plaintextLength: plaintext.length }), [plaintext])
+      const out = await runThrough(client.encryptStream(cmm, { suiteId: 0x0478, plaintextLength: plaintext.length }), [
+        plaintext,
+      ])
       t.is(out.error, undefined)
       t.true((await client.decrypt(keyring, out.bytes)).plaintext.equals(plaintext))
     }

@@ -2,7 +2,16 @@
 import test from 'ava'
 import { PassThrough, Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { BACKEND_NAMES, chunksOf, clientFor, delayedSource, keyring, plaintextOf, randomSizes, runThrough } from './helpers'
+import {
+  BACKEND_NAMES,
+  chunksOf,
+  clientFor,
+  delayedSource,
+  keyring,
+  plaintextOf,
+  randomSizes,
+  runThrough,
+} from './helpers'
 
 for (const backend of BACKEND_NAMES) {
   const client = clientFor(backend)
@@ -57,9 +66,15 @@ for (const backend of BACKEND_NAMES) {
       const plaintext = plaintextOf(300_000, suiteId)
       for (const seed of [1, 2]) {
         const sizes = randomSizes(seed, 400, 65536)
-        const encrypted = await runThrough(c.encryptStream(keyring(), { suiteId, frameLength: 4096 }), delayedSource(chunksOf(plaintext, sizes), seed === 1 ? 2 : 0, seed))
+        const encrypted = await runThrough(
+          c.encryptStream(keyring(), { suiteId, frameLength: 4096 }),
+          delayedSource(chunksOf(plaintext, sizes), seed === 1 ? 2 : 0, seed),
+        )
         t.is(encrypted.error, undefined)
-        const decrypted = await runThrough(c.decryptStream(keyring()), delayedSource(chunksOf(encrypted.bytes, randomSizes(seed + 9, 400, 30000)), 2, seed + 3))
+        const decrypted = await runThrough(
+          c.decryptStream(keyring()),
+          delayedSource(chunksOf(encrypted.bytes, randomSizes(seed + 9, 400, 30000)), 2, seed + 3),
+        )
         t.is(decrypted.error, undefined, `0x${suiteId.toString(16)} seed ${seed}`)
         t.true(decrypted.bytes.equals(plaintext))
       }
@@ -125,22 +140,37 @@ for (const backend of BACKEND_NAMES) {
   test(`[${backend}] maxBodySize refuses a frame larger than the limit before any plaintext; a frame at the limit passes`, async (t) => {
     const plaintext = plaintextOf(10_000)
     const encrypted = await runThrough(client.encryptStream(keyring(), { frameLength: 4096 }), [plaintext])
-    const refused = await runThrough(client.decryptStream(keyring(), { maxBodySize: 4095 }), chunksOf(encrypted.bytes, [100]))
+    const refused = await runThrough(
+      client.decryptStream(keyring(), { maxBodySize: 4095 }),
+      chunksOf(encrypted.bytes, [100]),
+    )
     t.is(refused.error?.code, 'LIMIT_EXCEEDED')
     t.is(refused.bytes.length, 0)
-    const passed = await runThrough(client.decryptStream(keyring(), { maxBodySize: 4096 }), chunksOf(encrypted.bytes, [100]))
+    const passed = await runThrough(
+      client.decryptStream(keyring(), { maxBodySize: 4096 }),
+      chunksOf(encrypted.bytes, [100]),
+    )
     t.true(passed.bytes.equals(plaintext))
   })
 
   test(`[${backend}] plaintextLength: chunks larger than a frame are fine (an official defect), and more input than declared fails at once`, async (t) => {
     const plaintext = plaintextOf(100_000)
-    const ok = await runThrough(client.encryptStream(keyring(), { frameLength: 1024, plaintextLength: plaintext.length }), chunksOf(plaintext, [50_000]))
+    const ok = await runThrough(
+      client.encryptStream(keyring(), { frameLength: 1024, plaintextLength: plaintext.length }),
+      chunksOf(plaintext, [50_000]),
+    )
     t.is(ok.error, undefined)
     t.true((await client.decrypt(keyring(), ok.bytes)).plaintext.equals(plaintext))
-    const over = await runThrough(client.encryptStream(keyring(), { frameLength: 1024, plaintextLength: plaintext.length - 1 }), chunksOf(plaintext, [50_000]))
+    const over = await runThrough(
+      client.encryptStream(keyring(), { frameLength: 1024, plaintextLength: plaintext.length - 1 }),
+      chunksOf(plaintext, [50_000]),
+    )
     t.is(over.error?.code, 'LIMIT_EXCEEDED')
     // Shorter than declared is within the bound.
-    const under = await runThrough(client.encryptStream(keyring(), { frameLength: 1024, plaintextLength: plaintext.length * 2 }), [plaintext])
+    const under = await runThrough(
+      client.encryptStream(keyring(), { frameLength: 1024, plaintextLength: plaintext.length * 2 }),
+      [plaintext],
+    )
     t.is(under.error, undefined)
   })
 
@@ -179,6 +209,9 @@ for (const backend of BACKEND_NAMES) {
     }
     const got = await runThrough(client.encryptStream(failing as never), [Buffer.alloc(10)])
     t.is(got.error?.message, 'no materials today')
-    await t.throwsAsync(pipeline(Readable.from([Buffer.alloc(3)]), client.decryptStream(keyring()), new PassThrough()), { code: 'MALFORMED_MESSAGE' } as never)
+    await t.throwsAsync(
+      pipeline(Readable.from([Buffer.alloc(3)]), client.decryptStream(keyring()), new PassThrough()),
+      { code: 'MALFORMED_MESSAGE' } as never,
+    )
   })
 }

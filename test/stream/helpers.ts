@@ -11,13 +11,17 @@ import { nativeBackend } from '../backend/backends'
 
 export { official }
 
-export const ALL_SUITE_IDS = [0x0014, 0x0046, 0x0078, 0x0114, 0x0146, 0x0178, 0x0214, 0x0346, 0x0378, 0x0478, 0x0578] as const
+export const ALL_SUITE_IDS = [
+  0x0014, 0x0046, 0x0078, 0x0114, 0x0146, 0x0178, 0x0214, 0x0346, 0x0378, 0x0478, 0x0578,
+] as const
 export type BackendName = 'js' | 'native'
 /** The backends these tests can run on here (native only when the addon loads). */
 export const BACKEND_NAMES: readonly BackendName[] = nativeBackend ? ['js', 'native'] : ['js']
 
 export function policyFor(suiteId: number): CommitmentPolicy {
-  return findSuite(suiteId)?.commitment ? CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT : CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT
+  return findSuite(suiteId)?.commitment
+    ? CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT
+    : CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT
 }
 
 export function clientFor(backend: BackendName, suiteId = 0x0578): EsdkClient {
@@ -31,7 +35,12 @@ export function officialClientFor(suiteId: number): ReturnType<typeof official.b
 const WRAPPING_KEY = randomBytes(32)
 
 export function keyring(): RawAesKeyringNode {
-  return new RawAesKeyringNode({ keyName: 'stream-key', keyNamespace: 'stream-tests', unencryptedMasterKey: WRAPPING_KEY, wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING })
+  return new RawAesKeyringNode({
+    keyName: 'stream-key',
+    keyNamespace: 'stream-tests',
+    unencryptedMasterKey: WRAPPING_KEY,
+    wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+  })
 }
 
 export function officialKeyring(): official.RawAesKeyringNode {

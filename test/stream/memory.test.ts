@@ -20,8 +20,21 @@ interface Measured {
 }
 
 function measure(mode: string, backend: BackendName, size: number, input?: string, output?: string): Measured {
-  const args = [PROGRAM, mode, backend, String(size), '4096', String(0x0478), ...(input ? [input] : []), ...(output ? [output] : [])]
-  const r = spawnSync(process.execPath, ['--expose-gc', ...args], { encoding: 'utf8', timeout: 240_000, env: { ...process.env, ESDK_RSS_COLLECT_EVERY_MIB: String(COLLECT_EVERY_MIB) } })
+  const args = [
+    PROGRAM,
+    mode,
+    backend,
+    String(size),
+    '4096',
+    String(0x0478),
+    ...(input ? [input] : []),
+    ...(output ? [output] : []),
+  ]
+  const r = spawnSync(process.execPath, ['--expose-gc', ...args], {
+    encoding: 'utf8',
+    timeout: 240_000,
+    env: { ...process.env, ESDK_RSS_COLLECT_EVERY_MIB: String(COLLECT_EVERY_MIB) },
+  })
   if (r.status !== 0) throw new Error(`${mode} ${backend} ${size}: exit ${String(r.status)}: ${r.stderr}`)
   return JSON.parse(r.stdout) as Measured
 }
@@ -31,7 +44,8 @@ async function writePatternFile(file: string, size: number): Promise<void> {
   const chunk = Buffer.alloc(1024 * 1024)
   for (let i = 0; i < chunk.length; i++) chunk[i] = (i * 13) & 0xff
   for (let written = 0; written < size; written += chunk.length) {
-    if (!out.write(chunk.subarray(0, Math.min(chunk.length, size - written)))) await new Promise<void>((resolve) => out.once("drain", () => resolve()))
+    if (!out.write(chunk.subarray(0, Math.min(chunk.length, size - written))))
+      await new Promise<void>((resolve) => out.once('drain', () => resolve()))
   }
   out.end()
   await finished(out)
@@ -54,41 +68,52 @@ const PEAK = 96 * MB
 const GROWTH = 40 * MB
 
 function bounded(t: ExecutionContext, what: string, small: Measured, big: Measured): void {
-  t.log(`${what}: +${(small.extraRss / MB).toFixed(1)} MB at 64 MiB, +${(big.extraRss / MB).toFixed(1)} MB at 1 GiB (${((GiB / MB) / big.seconds).toFixed(0)} MiB/s, collecting every ${COLLECT_EVERY_MIB} MiB)`)
+  t.log(
+    `${what}: +${(small.extraRss / MB).toFixed(1)} MB at 64 MiB, +${(big.extraRss / MB).toFixed(1)} MB at 1 GiB (${(GiB / MB / big.seconds).toFixed(0)} MiB/s, collecting every ${COLLECT_EVERY_MIB} MiB)`,
+  )
   t.true(big.extraRss <= PEAK, `${what}: +${big.extraRss} bytes at 1 GiB`)
-  t.true(big.extraRss - small.extraRss <= GROWTH, `${what}: grew by ${big.extraRss - small.extraRss} bytes from 64 MiB to 1 GiB`)
+  t.true(
+    big.extraRss - small.extraRss <= GROWTH,
+    `${what}: grew by ${big.extraRss - small.extraRss} bytes from 64 MiB to 1 GiB`,
+  )
 }
 
 for (const backend of BACKEND_NAMES) {
-  test.serial(`[${backend}] 1 GiB in memory through encryptStream, and through encryptStream → decryptStream: peak RSS bounded and flat from 64 MiB`, (t) => {
-    for (const mode of ['encrypt-memory', 'roundtrip-memory']) {
-      const small = measure(mode, backend, SMALL)
-      const big = measure(mode, backend, GiB)
-      t.true(big.bytes >= GiB, `${mode}: every byte went through`)
-      bounded(t, mode, small, big)
-    }
-  })
+  test.serial(
+    `[${backend}] 1 GiB in memory through encryptStream, and through encryptStream → decryptStream: peak RSS bounded and flat from 64 MiB`,
+    (t) => {
+      for (const mode of ['encrypt-memory', 'roundtrip-memory']) {
+        const small = measure(mode, backend, SMALL)
+        const big = measure(mode, backend, GiB)
+        t.true(big.bytes >= GiB, `${mode}: every byte went through`)
+        bounded(t, mode, small, big)
+      }
+    },
+  )
 
-  test.serial(`[${backend}] a 1 GiB file encrypted to a file and decrypted to a file: peak RSS bounded and flat from 64 MiB`, async (t) => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'esdk-stream-memory-'))
-    try {
-      for (const size of [SMALL, GiB]) {
-        await writePatternFile(path.join(dir, `plain-${size}`), size)
+  test.serial(
+    `[${backend}] a 1 GiB file encrypted to a file and decrypted to a file: peak RSS bounded and flat from 64 MiB`,
+    async (t) => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'esdk-stream-memory-'))
+      try {
+        for (const size of [SMALL, GiB]) {
+          await writePatternFile(path.join(dir, `plain-${size}`), size)
+        }
+        const results: Record<string, Measured> = {}
+        for (const size of [SMALL, GiB]) {
+          const plain = path.join(dir, `plain-${size}`)
+          results[`encrypt-${size}`] = measure('encrypt-file', backend, size, plain, `${plain}.enc`)
+          results[`decrypt-${size}`] = measure('decrypt-file', backend, size, `${plain}.enc`, `${plain}.dec`)
+          rmSync(plain)
+          rmSync(`${plain}.enc`)
+          rmSync(`${plain}.dec`)
+        }
+        for (const op of ['encrypt', 'decrypt']) {
+          bounded(t, `${op}-file`, results[`${op}-${SMALL}`] as Measured, results[`${op}-${GiB}`] as Measured)
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
       }
-      const results: Record<string, Measured> = {}
-      for (const size of [SMALL, GiB]) {
-        const plain = path.join(dir, `plain-${size}`)
-        results[`encrypt-${size}`] = measure('encrypt-file', backend, size, plain, `${plain}.enc`)
-        results[`decrypt-${size}`] = measure('decrypt-file', backend, size, `${plain}.enc`, `${plain}.dec`)
-        rmSync(plain)
-        rmSync(`${plain}.enc`)
-        rmSync(`${plain}.dec`)
-      }
-      for (const op of ['encrypt', 'decrypt']) {
-        bounded(t, `${op}-file`, results[`${op}-${SMALL}`] as Measured, results[`${op}-${GiB}`] as Measured)
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
-  })
+    },
+  )
 }

@@ -9,7 +9,12 @@ const PROGRAM = path.join(__dirname, 'programs', 'kms-stream-flow.js')
 
 test('kms_stream: a file through encryptStream(KMS alias) and decryptStream(discovery) comes back byte for byte, and KMS saw GenerateDataKey then Decrypt', async (t) => {
   const account = '658956600833'
-  const kms = await startLocalKms({ accounts: [account], callerAccount: account, regions: ['us-west-2'], keys: [{ region: 'us-west-2', account, alias: 'alias/EncryptDecrypt' }] })
+  const kms = await startLocalKms({
+    accounts: [account],
+    callerAccount: account,
+    regions: ['us-west-2'],
+    keys: [{ region: 'us-west-2', account, alias: 'alias/EncryptDecrypt' }],
+  })
   try {
     const file = path.resolve(__dirname, '..', '..', '..', 'package-lock.json')
     const { credentials } = kms
@@ -30,7 +35,10 @@ test('kms_stream: a file through encryptStream(KMS alias) and decryptStream(disc
     const status = await new Promise<number | null>((resolve) => child.on('close', resolve))
     t.is(status, 0, stderr)
     t.true(Buffer.concat(out).equals(readFileSync(file)), 'the decrypted stream is the file')
-    t.deepEqual(kms.calls.map((c) => c.op), ['GenerateDataKey', 'Decrypt'])
+    t.deepEqual(
+      kms.calls.map((c) => c.op),
+      ['GenerateDataKey', 'Decrypt'],
+    )
   } finally {
     await kms.close()
   }

@@ -35,48 +35,64 @@ function patternSource(size: number, digest: ReturnType<typeof createHash>): Rea
   })
 }
 
-test.serial('256 MiB: encryptStream → S3 multipart upload, then GetObject → decryptStream, byte for byte, with bounded memory', async (t) => {
-  const directory = mkdtempSync(path.join(tmpdir(), 'esdk-s3rver-'))
-  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory })
-  const { port } = await server.run()
-  try {
-    const s3 = new S3Client({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } })
-    const Bucket = 'esdk-stream-tests'
-    await s3.send(new CreateBucketCommand({ Bucket }))
-    const backend = BACKEND_NAMES[BACKEND_NAMES.length - 1] ?? 'js'
-    const client = clientFor(backend, 0x0578)
-    const baseline = process.memoryUsage().rss
-    const sent = createHash('sha256')
-    const Key = 'big-object.encrypted'
-    const encrypting = client.encryptStream(keyring(), { frameLength: 65536, encryptionContext: { bucket: Bucket, key: Key } })
-    patternSource(SIZE, sent).pipe(encrypting)
-    const upload = new Upload({ client: s3, params: { Bucket, Key, Body: encrypting }, partSize: 8 * MB, queueSize: 2 })
-    const uploaded = await upload.done()
-    t.is(uploaded.Key, Key)
+test.serial(
+  '256 MiB: encryptStream → S3 multipart upload, then GetObject → decryptStream, byte for byte, with bounded memory',
+  async (t) => {
+    const directory = mkdtempSync(path.join(tmpdir(), 'esdk-s3rver-'))
+    const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory })
+    const { port } = await server.run()
+    try {
+      const s3 = new S3Client({
+        region: 'us-east-1',
+        endpoint: `http://127.0.0.1:${port}`,
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      })
+      const Bucket = 'esdk-stream-tests'
+      await s3.send(new CreateBucketCommand({ Bucket }))
+      const backend = BACKEND_NAMES[BACKEND_NAMES.length - 1] ?? 'js'
+      const client = clientFor(backend, 0x0578)
+      const baseline = process.memoryUsage().rss
+      const sent = createHash('sha256')
+      const Key = 'big-object.encrypted'
+      const encrypting = client.encryptStream(keyring(), {
+        frameLength: 65536,
+        encryptionContext: { bucket: Bucket, key: Key },
+      })
+      patternSource(SIZE, sent).pipe(encrypting)
+      const upload = new Upload({
+        client: s3,
+        params: { Bucket, Key, Body: encrypting },
+        partSize: 8 * MB,
+        queueSize: 2,
+      })
+      const uploaded = await upload.done()
+      t.is(uploaded.Key, Key)
 
-    const object = await s3.send(new GetObjectCommand({ Bucket, Key }))
-    t.true((object.ContentLength ?? 0) > SIZE, 'the object is the whole message')
-    const received = createHash('sha256')
-    let bytes = 0
-    await pipeline(
-      object.Body as Readable,
-      client.decryptStream(keyring()),
-      new Writable({
-        write(chunk: Buffer, _encoding, callback) {
-          bytes += chunk.length
-          received.update(chunk)
-          callback()
-        },
-      }),
-    )
-    t.is(bytes, SIZE)
-    t.is(received.digest('hex'), sent.digest('hex'))
-    const peak = process.resourceUsage().maxRSS * 1024 - baseline
-    t.log(`peak RSS over the baseline across upload and download: ${(peak / MB).toFixed(1)} MB (${backend})`)
-    // lib-storage buffers queueSize + 1 parts of 8 MiB itself; the streams add about as much as in memory.test.ts.
-    t.true(peak < 160 * MB, `peak ${peak} bytes`)
-  } finally {
-    await server.close()
-    rmSync(directory, { recursive: true, force: true })
-  }
-})
+      const object = await s3.send(new GetObjectCommand({ Bucket, Key }))
+      t.true((object.ContentLength ?? 0) > SIZE, 'the object is the whole message')
+      const received = createHash('sha256')
+      let bytes = 0
+      await pipeline(
+        object.Body as Readable,
+        client.decryptStream(keyring()),
+        new Writable({
+          write(chunk: Buffer, _encoding, callback) {
+            bytes += chunk.length
+            received.update(chunk)
+            callback()
+          },
+        }),
+      )
+      t.is(bytes, SIZE)
+      t.is(received.digest('hex'), sent.digest('hex'))
+      const peak = process.resourceUsage().maxRSS * 1024 - baseline
+      t.log(`peak RSS over the baseline across upload and download: ${(peak / MB).toFixed(1)} MB (${backend})`)
+      // lib-storage buffers queueSize + 1 parts of 8 MiB itself; the streams add about as much as in memory.test.ts.
+      t.true(peak < 160 * MB, `peak ${peak} bytes`)
+    } finally {
+      await server.close()
+      rmSync(directory, { recursive: true, force: true })
+    }
+  },
+)

@@ -15,20 +15,40 @@ function message(suiteId: number, framed: boolean): Buffer {
   const plaintext = Buffer.from('twenty bytes of text')
   const dataKey = Buffer.alloc(findSuite(suiteId)?.keyLengthBytes ?? 32, 0x21)
   return framed
-    ? specEncrypt({ suiteId, dataKey, edkName: NAME, frameLength: 16, frames: [{ plaintext: plaintext.subarray(0, 16), final: false }, { plaintext: plaintext.subarray(16), final: true }] })
+    ? specEncrypt({
+        suiteId,
+        dataKey,
+        edkName: NAME,
+        frameLength: 16,
+        frames: [
+          { plaintext: plaintext.subarray(0, 16), final: false },
+          { plaintext: plaintext.subarray(16), final: true },
+        ],
+      })
     : specEncrypt({ suiteId, dataKey, edkName: NAME, frameLength: 0, nonFramed: { plaintext } })
 }
 
 for (const backend of BACKEND_NAMES) {
   test(`[${backend}] a message cut one byte into its body fails, whatever the chunking (the end arrives while the keyring is asked)`, async (t) => {
-    for (const [suiteId, framed] of [[0x0178, true], [0x0578, true], [0x0178, false]] as const) {
+    for (const [suiteId, framed] of [
+      [0x0178, true],
+      [0x0578, true],
+      [0x0178, false],
+    ] as const) {
       const m = message(suiteId, framed)
       const header = parseHeader(m, { maxEncryptedDataKeys: false })
       if (!header.done) return t.fail('header')
       const cut = m.subarray(0, header.headerLength + 1)
       for (const size of [1, 11, cut.length]) {
-        const got = await withinTime(`cut ${suiteId} in chunks of ${size}`, runThrough(readerFor(backend).decryptStream(keyring()), chunksOf(cut, [size])))
-        t.is(got.error?.code, 'MALFORMED_MESSAGE', `0x${suiteId.toString(16)} ${framed ? 'framed' : 'non-framed'}, chunks of ${size}`)
+        const got = await withinTime(
+          `cut ${suiteId} in chunks of ${size}`,
+          runThrough(readerFor(backend).decryptStream(keyring()), chunksOf(cut, [size])),
+        )
+        t.is(
+          got.error?.code,
+          'MALFORMED_MESSAGE',
+          `0x${suiteId.toString(16)} ${framed ? 'framed' : 'non-framed'}, chunks of ${size}`,
+        )
         t.is(got.bytes.length, 0)
       }
     }
@@ -43,7 +63,10 @@ for (const backend of BACKEND_NAMES) {
       const bad = Buffer.from(m)
       bad.writeUInt16BE(m.readUInt16BE(at) - 4, at)
       for (const size of [11, bad.length]) {
-        const got = await withinTime(`footer, chunks of ${size}`, runThrough(readerFor(backend).decryptStream(keyring()), chunksOf(bad, [size])))
+        const got = await withinTime(
+          `footer, chunks of ${size}`,
+          runThrough(readerFor(backend).decryptStream(keyring()), chunksOf(bad, [size])),
+        )
         t.truthy(got.error, `${framed ? 'framed' : 'non-framed'}, chunks of ${size}: fails`)
         t.regex(got.error?.code ?? '', /MALFORMED_MESSAGE|AUTHENTICATION_FAILED/)
       }

@@ -22,7 +22,14 @@ interface Sample {
 }
 
 async function sample(backend: BackendName, suiteId: number): Promise<Sample> {
-  const out = await runThrough(clientFor(backend, suiteId).encryptStream(keyring(), { suiteId, frameLength: FRAME, encryptionContext: { tamper: 'yes' } }), [PLAINTEXT])
+  const out = await runThrough(
+    clientFor(backend, suiteId).encryptStream(keyring(), {
+      suiteId,
+      frameLength: FRAME,
+      encryptionContext: { tamper: 'yes' },
+    }),
+    [PLAINTEXT],
+  )
   if (out.error) throw out.error
   const message = out.bytes
   const header = parseHeader(message, { maxEncryptedDataKeys: false })
@@ -39,7 +46,8 @@ async function sample(backend: BackendName, suiteId: number): Promise<Sample> {
   return { suiteId, message, frames, headerLength: header.headerLength, bodyEnd: o }
 }
 
-const signed = (suiteId: number): boolean => suiteId === 0x0578 || suiteId === 0x0378 || suiteId === 0x0214 || suiteId === 0x0346
+const signed = (suiteId: number): boolean =>
+  suiteId === 0x0578 || suiteId === 0x0378 || suiteId === 0x0214 || suiteId === 0x0346
 
 /** What was released is a prefix of the plaintext no longer than `max`, and the stream failed with `code`. */
 function refusedWithPrefix(t: ExecutionContext, got: Released, max: number, code: string | RegExp, what: string): void {
@@ -47,7 +55,10 @@ function refusedWithPrefix(t: ExecutionContext, got: Released, max: number, code
   if (typeof code === 'string') t.is(got.error?.code, code, `${what}: error code`)
   else t.regex(got.error?.code ?? '', code, `${what}: error code`)
   t.true(got.bytes.length <= max, `${what}: released ${got.bytes.length} bytes, at most ${max} allowed`)
-  t.true(PLAINTEXT.subarray(0, got.bytes.length).equals(got.bytes), `${what}: released bytes are a prefix of the plaintext`)
+  t.true(
+    PLAINTEXT.subarray(0, got.bytes.length).equals(got.bytes),
+    `${what}: released bytes are a prefix of the plaintext`,
+  )
 }
 
 const SUITES = [0x0478, 0x0578, 0x0014, 0x0378]
@@ -62,12 +73,22 @@ for (const backend of BACKEND_NAMES) {
       for (const k of [0, 3, s.frames.length - 1]) {
         const frame = s.frames[k] as { start: number; end: number }
         const head = k === s.frames.length - 1 ? 8 : 4
-        for (const at of [frame.start + head + 1, frame.start + head + 12 + (k === s.frames.length - 1 ? 4 : 0) + 2, frame.end - 1]) {
+        for (const at of [
+          frame.start + head + 1,
+          frame.start + head + 12 + (k === s.frames.length - 1 ? 4 : 0) + 2,
+          frame.end - 1,
+        ]) {
           const bad = Buffer.from(s.message)
           bad[at] = (bad[at] ?? 0) ^ 0x10
           for (const sizes of [[bad.length], [FRAME + 7], [5]]) {
             const got = await runThrough(client.decryptStream(keyring()), chunksOf(bad, sizes))
-            refusedWithPrefix(t, got, k * FRAME, 'AUTHENTICATION_FAILED', `frame ${k + 1} byte ${at - frame.start}, chunks ${sizes[0]}`)
+            refusedWithPrefix(
+              t,
+              got,
+              k * FRAME,
+              'AUTHENTICATION_FAILED',
+              `frame ${k + 1} byte ${at - frame.start}, chunks ${sizes[0]}`,
+            )
           }
         }
       }
@@ -81,13 +102,20 @@ for (const backend of BACKEND_NAMES) {
         for (const at of [s.bodyEnd + 2, s.message.length - 1]) {
           const bad = Buffer.from(s.message)
           bad[at] = (bad[at] ?? 0) ^ 0x01
-          refusedWithPrefix(t, await runThrough(client.decryptStream(keyring()), chunksOf(bad, [100])), beforeFinal, /AUTHENTICATION_FAILED|MALFORMED_MESSAGE/, `signature byte ${at - s.bodyEnd}`)
+          refusedWithPrefix(
+            t,
+            await runThrough(client.decryptStream(keyring()), chunksOf(bad, [100])),
+            beforeFinal,
+            /AUTHENTICATION_FAILED|MALFORMED_MESSAGE/,
+            `signature byte ${at - s.bodyEnd}`,
+          )
         }
       }
       // Cuts inside the header (its first bytes, its EDK and auth), at, next to and inside every
       // frame, and at every byte of the footer.
       const cuts = new Set<number>([0, 1, 2, 3, 4, 20, 40, s.headerLength - 17, s.headerLength - 1])
-      for (const f of s.frames) for (const at of [f.start, f.start + 1, f.start + 4, f.start + 20, f.end - 17, f.end - 1]) cuts.add(at)
+      for (const f of s.frames)
+        for (const at of [f.start, f.start + 1, f.start + 4, f.start + 20, f.end - 17, f.end - 1]) cuts.add(at)
       for (let at = s.bodyEnd; at < s.message.length; at++) cuts.add(at)
       for (const cut of cuts) {
         const got = await runThrough(client.decryptStream(keyring()), chunksOf(s.message.subarray(0, cut), [37]))

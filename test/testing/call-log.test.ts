@@ -7,7 +7,14 @@ test('a call records op, region, KeyId as requested, resolved ARN, grant tokens 
   const kms = await startKms(t)
   const client = kmsClient(t, kms, 'eu-west-1')
   const before = Date.now()
-  await client.send(new GenerateDataKeyCommand({ KeyId: 'alias/local-kms', NumberOfBytes: 32, GrantTokens: ['grant-a', 'grant-b'], EncryptionContext: { b: '2', a: '1' } }))
+  await client.send(
+    new GenerateDataKeyCommand({
+      KeyId: 'alias/local-kms',
+      NumberOfBytes: 32,
+      GrantTokens: ['grant-a', 'grant-b'],
+      EncryptionContext: { b: '2', a: '1' },
+    }),
+  )
   const [call, ...rest] = kms.calls
   t.is(rest.length, 0)
   t.like(call, {
@@ -33,7 +40,13 @@ test('failed calls are logged with their error type; absent fields are empty', a
   await t.throwsAsync(client.send(new EncryptCommand({ KeyId: 'alias/missing', Plaintext: text('x') })))
   await t.throwsAsync(client.send(new DecryptCommand({ CiphertextBlob: text('junk') })))
   const [encrypt, decrypt] = kms.calls
-  t.like(encrypt, { op: 'Encrypt', keyId: 'alias/missing', resolvedKeyArn: undefined, ok: false, errorType: 'NotFoundException' })
+  t.like(encrypt, {
+    op: 'Encrypt',
+    keyId: 'alias/missing',
+    resolvedKeyArn: undefined,
+    ok: false,
+    errorType: 'NotFoundException',
+  })
   t.like(decrypt, { op: 'Decrypt', keyId: undefined, ok: false, errorType: 'InvalidCiphertextException' })
   t.deepEqual(decrypt?.grantTokens, [])
   t.deepEqual(decrypt?.encryptionContext, {})
@@ -44,11 +57,22 @@ test('Decrypt logs the key it used; ReEncrypt logs the source and the destinatio
   const client = kmsClient(t, kms, 'us-west-2')
   const sealed = await client.send(new EncryptCommand({ KeyId: 'alias/local-kms', Plaintext: text('x') }))
   await client.send(new DecryptCommand({ CiphertextBlob: sealed.CiphertextBlob, GrantTokens: ['g'] }))
-  await client.send(new ReEncryptCommand({ CiphertextBlob: sealed.CiphertextBlob, DestinationKeyId: 'alias/local-kms-mrk', DestinationEncryptionContext: { d: '1' } }))
+  await client.send(
+    new ReEncryptCommand({
+      CiphertextBlob: sealed.CiphertextBlob,
+      DestinationKeyId: 'alias/local-kms-mrk',
+      DestinationEncryptionContext: { d: '1' },
+    }),
+  )
   const [, decrypt, reEncrypt] = kms.calls
   t.like(decrypt, { op: 'Decrypt', keyId: undefined, resolvedKeyArn: kms.keys.keyArn('us-west-2'), ok: true })
   t.deepEqual(decrypt?.grantTokens, ['g'])
-  t.like(reEncrypt, { op: 'ReEncrypt', keyId: 'alias/local-kms-mrk', resolvedKeyArn: kms.keys.mrkArn('us-west-2'), sourceKeyArn: kms.keys.keyArn('us-west-2') })
+  t.like(reEncrypt, {
+    op: 'ReEncrypt',
+    keyId: 'alias/local-kms-mrk',
+    resolvedKeyArn: kms.keys.mrkArn('us-west-2'),
+    sourceKeyArn: kms.keys.keyArn('us-west-2'),
+  })
   t.deepEqual(reEncrypt?.encryptionContext, { d: '1' })
 })
 
@@ -58,7 +82,9 @@ test('counters count per operation; clearCalls resets log and counters', async (
   const made = await client.send(new GenerateDataKeyCommand({ KeyId: 'alias/local-kms', NumberOfBytes: 32 }))
   await client.send(new DecryptCommand({ CiphertextBlob: made.CiphertextBlob }))
   await client.send(new DecryptCommand({ CiphertextBlob: made.CiphertextBlob }))
-  await t.throwsAsync(client.send(new DecryptCommand({ CiphertextBlob: made.CiphertextBlob, EncryptionContext: { x: 'y' } })))
+  await t.throwsAsync(
+    client.send(new DecryptCommand({ CiphertextBlob: made.CiphertextBlob, EncryptionContext: { x: 'y' } })),
+  )
   t.deepEqual({ ...kms.counters }, { GenerateDataKey: 1, Decrypt: 3 })
   kms.clearCalls()
   t.deepEqual(kms.calls, [])
@@ -68,8 +94,12 @@ test('counters count per operation; clearCalls resets log and counters', async (
 test('the log keeps only the newest maxLoggedCalls records; counters keep counting', async (t) => {
   const kms = await startKms(t, { maxLoggedCalls: 2 })
   const client = kmsClient(t, kms, 'us-west-2')
-  for (const n of [1, 2, 3]) await client.send(new GenerateDataKeyCommand({ KeyId: 'alias/local-kms', NumberOfBytes: n }))
-  t.deepEqual(kms.calls.map((c) => c.op), ['GenerateDataKey', 'GenerateDataKey'])
+  for (const n of [1, 2, 3])
+    await client.send(new GenerateDataKeyCommand({ KeyId: 'alias/local-kms', NumberOfBytes: n }))
+  t.deepEqual(
+    kms.calls.map((c) => c.op),
+    ['GenerateDataKey', 'GenerateDataKey'],
+  )
   t.is(kms.counters['GenerateDataKey'], 3)
 })
 

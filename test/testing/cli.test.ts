@@ -45,7 +45,9 @@ test('bin/local-kms.js prints its endpoint and keys, serves the SDK, and exits 0
   t.regex(banner.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/)
   t.is(banner.keys.length, 12)
   t.is(banner.callerAccount, '111122223333')
-  const west = banner.keys.find((k) => k.region === 'us-west-2' && k.account === banner.callerAccount && k.aliases.includes('alias/local-kms'))
+  const west = banner.keys.find(
+    (k) => k.region === 'us-west-2' && k.account === banner.callerAccount && k.aliases.includes('alias/local-kms'),
+  )
   const client = new KMSClient({ region: 'us-west-2', endpoint: banner.endpoint, credentials: banner.credentials })
   t.teardown(() => client.destroy())
   const made = await client.send(new GenerateDataKeyCommand({ KeyId: 'alias/local-kms', NumberOfBytes: 32 }))
@@ -77,7 +79,9 @@ test('bad arguments exit 2 with usage; --help prints it', (t) => {
   t.is(bad.status, 2)
   t.regex(bad.stderr, /bad port/)
   t.regex(bad.stderr, /usage/)
-  const unknown = spawnSync(process.execPath, [path.join(root, 'bin/local-kms.js'), '--host', '0.0.0.0'], { encoding: 'utf8' })
+  const unknown = spawnSync(process.execPath, [path.join(root, 'bin/local-kms.js'), '--host', '0.0.0.0'], {
+    encoding: 'utf8',
+  })
   t.is(unknown.status, 2)
   const help = spawnSync(process.execPath, [path.join(root, 'bin/local-kms.js'), '--help'], { encoding: 'utf8' })
   t.is(help.status, 0)

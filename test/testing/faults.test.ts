@@ -3,12 +3,17 @@ import test from 'ava'
 import { DecryptCommand, EncryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms'
 import { kmsClient, startKms, text } from './helpers'
 
-const gdk = (client: KMSClient, keyId = 'alias/local-kms') => client.send(new GenerateDataKeyCommand({ KeyId: keyId, NumberOfBytes: 32 }))
+const gdk = (client: KMSClient, keyId = 'alias/local-kms') =>
+  client.send(new GenerateDataKeyCommand({ KeyId: keyId, NumberOfBytes: 32 }))
 
 /** ok/throttled per call for `n` single-attempt calls. */
 async function pattern(client: KMSClient, n: number): Promise<string> {
   let out = ''
-  for (let i = 0; i < n; i++) out += await gdk(client).then(() => '.', (e: Error) => (e.name === 'ThrottlingException' ? 'T' : '?'))
+  for (let i = 0; i < n; i++)
+    out += await gdk(client).then(
+      () => '.',
+      (e: Error) => (e.name === 'ThrottlingException' ? 'T' : '?'),
+    )
   return out
 }
 
@@ -22,19 +27,25 @@ test('throttle(1.0): ThrottlingException after the SDK retried, every attempt lo
   t.is(metadata.httpStatusCode, 400)
   const calls = kms.calls
   t.is(calls.length, 3)
-  t.deepEqual(calls.map((c) => c.attempt), [1, 2, 3])
+  t.deepEqual(
+    calls.map((c) => c.attempt),
+    [1, 2, 3],
+  )
   t.true(calls.every((c) => !c.ok && c.errorType === 'ThrottlingException' && c.keyId === 'alias/local-kms'))
   t.is(new Set(calls.map((c) => c.invocationId)).size, 1)
 })
 
-test('throttle(0.5) with the SDK\'s retries: every call eventually succeeds and the log shows the retries', async (t) => {
+test("throttle(0.5) with the SDK's retries: every call eventually succeeds and the log shows the retries", async (t) => {
   const kms = await startKms(t)
   const client = kmsClient(t, kms, 'us-west-2')
   kms.faults.throttle(0.5)
   for (let i = 0; i < 4; i++) t.truthy((await gdk(client)).Plaintext)
   const calls = kms.calls
   t.is(calls.length, 8)
-  t.deepEqual(calls.map((c) => `${c.attempt}${c.ok ? 'ok' : c.errorType === 'ThrottlingException' ? 'T' : '?'}`), ['1T', '2ok', '1T', '2ok', '1T', '2ok', '1T', '2ok'])
+  t.deepEqual(
+    calls.map((c) => `${c.attempt}${c.ok ? 'ok' : c.errorType === 'ThrottlingException' ? 'T' : '?'}`),
+    ['1T', '2ok', '1T', '2ok', '1T', '2ok', '1T', '2ok'],
+  )
   t.is(kms.counters['GenerateDataKey'], 8)
 })
 
@@ -66,7 +77,9 @@ test('throttling can target operations and keys', async (t) => {
   const client = kmsClient(t, kms, 'us-west-2', { maxAttempts: 1 })
   kms.faults.throttle(1, { ops: ['Decrypt'] })
   const made = await gdk(client)
-  await t.throwsAsync(client.send(new DecryptCommand({ CiphertextBlob: made.CiphertextBlob })), { name: 'ThrottlingException' })
+  await t.throwsAsync(client.send(new DecryptCommand({ CiphertextBlob: made.CiphertextBlob })), {
+    name: 'ThrottlingException',
+  })
   kms.faults.clear()
   kms.faults.throttle(1, { keys: [kms.keys.mrkArn('us-west-2')] })
   await t.notThrowsAsync(gdk(client))
@@ -117,8 +130,14 @@ test('failKey: that key fails with the chosen error, others work, the SDK retrie
   kms.clearCalls()
   kms.faults.failKey(bad, 'AccessDeniedException', { ops: ['Decrypt'] })
   const made = await gdk(client)
-  await t.throwsAsync(client.send(new DecryptCommand({ CiphertextBlob: made.CiphertextBlob })), { name: 'AccessDeniedException' })
-  t.deepEqual(kms.calls.map((c) => c.op), ['GenerateDataKey', 'Decrypt'], 'a 400 is not retried')
+  await t.throwsAsync(client.send(new DecryptCommand({ CiphertextBlob: made.CiphertextBlob })), {
+    name: 'AccessDeniedException',
+  })
+  t.deepEqual(
+    kms.calls.map((c) => c.op),
+    ['GenerateDataKey', 'Decrypt'],
+    'a 400 is not retried',
+  )
   kms.faults.clear()
   await t.notThrowsAsync(client.send(new DecryptCommand({ CiphertextBlob: made.CiphertextBlob })))
 })

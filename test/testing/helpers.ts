@@ -15,7 +15,12 @@ export async function startKms(t: ExecutionContext, options?: LocalKmsOptions): 
 }
 
 /** The real SDK client for one region of the stand-in. */
-export function kmsClient(t: ExecutionContext, kms: LocalKms, region: string, extra: Partial<KMSClientConfig> = {}): KMSClient {
+export function kmsClient(
+  t: ExecutionContext,
+  kms: LocalKms,
+  region: string,
+  extra: Partial<KMSClientConfig> = {},
+): KMSClient {
   const client = new KMSClient({ ...kms.clientConfig(region), ...extra })
   t.teardown(() => client.destroy())
   return client
@@ -52,20 +57,30 @@ export function raw(kms: LocalKms, options: RawOptions = {}): Promise<RawReply> 
       : options.authorization
   if (auth !== null) headers['authorization'] = auth
   return new Promise((resolve, reject) => {
-    const req = request({ host: kms.host, port: kms.port, method: options.method ?? 'POST', path: options.path ?? '/', headers, agent: false }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8')
-        let json: unknown
-        try {
-          json = JSON.parse(body)
-        } catch {
-          json = body
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, json })
-      })
-    })
+    const req = request(
+      {
+        host: kms.host,
+        port: kms.port,
+        method: options.method ?? 'POST',
+        path: options.path ?? '/',
+        headers,
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8')
+          let json: unknown
+          try {
+            json = JSON.parse(body)
+          } catch {
+            json = body
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, json })
+        })
+      },
+    )
     req.on('error', reject)
     req.end(options.body ?? '{}')
   })

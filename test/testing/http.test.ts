@@ -44,7 +44,10 @@ test('two servers get different free ports; a taken port is refused', async (t) 
 
 test('an error reply is HTTP 400 with __type, message and x-amzn-ErrorType, as JSON 1.1', async (t) => {
   const kms = await startKms(t)
-  const reply = await raw(kms, { target: 'TrentService.GenerateDataKey', body: JSON.stringify({ KeyId: 'alias/none', NumberOfBytes: 32 }) })
+  const reply = await raw(kms, {
+    target: 'TrentService.GenerateDataKey',
+    body: JSON.stringify({ KeyId: 'alias/none', NumberOfBytes: 32 }),
+  })
   t.is(reply.status, 400)
   t.is(reply.headers['content-type'], 'application/x-amz-json-1.1')
   t.is(reply.headers['x-amzn-errortype'], 'NotFoundException')
@@ -55,7 +58,11 @@ test('an error reply is HTTP 400 with __type, message and x-amzn-ErrorType, as J
 
 test('a success reply carries base64 blobs and the key ARN', async (t) => {
   const kms = await startKms(t)
-  const reply = await raw(kms, { target: 'TrentService.GenerateDataKey', region: 'us-east-1', body: JSON.stringify({ KeyId: 'alias/local-kms', KeySpec: 'AES_256' }) })
+  const reply = await raw(kms, {
+    target: 'TrentService.GenerateDataKey',
+    region: 'us-east-1',
+    body: JSON.stringify({ KeyId: 'alias/local-kms', KeySpec: 'AES_256' }),
+  })
   t.is(reply.status, 200)
   const json = reply.json as { KeyId: string; Plaintext: string; CiphertextBlob: string }
   t.is(json.KeyId, kms.keys.keyArn('us-east-1'))
@@ -65,11 +72,17 @@ test('a success reply carries base64 blobs and the key ARN', async (t) => {
 
 test('bodies over the limit get 413 ValidationException, through raw HTTP and the SDK, and the server keeps serving', async (t) => {
   const kms = await startKms(t, { maxBodyBytes: 64 * 1024 })
-  const reply = await raw(kms, { target: 'TrentService.Encrypt', body: JSON.stringify({ KeyId: 'alias/local-kms', Plaintext: 'A'.repeat(100_000) }) })
+  const reply = await raw(kms, {
+    target: 'TrentService.Encrypt',
+    body: JSON.stringify({ KeyId: 'alias/local-kms', Plaintext: 'A'.repeat(100_000) }),
+  })
   t.is(reply.status, 413)
   t.is(errorType(reply), 'ValidationException')
   const client = kmsClient(t, kms, 'us-west-2')
-  const err = await t.throwsAsync(client.send(new EncryptCommand({ KeyId: 'alias/local-kms', Plaintext: Buffer.alloc(200 * 1024) })), { name: 'ValidationException' })
+  const err = await t.throwsAsync(
+    client.send(new EncryptCommand({ KeyId: 'alias/local-kms', Plaintext: Buffer.alloc(200 * 1024) })),
+    { name: 'ValidationException' },
+  )
   t.is((err as unknown as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode, 413)
   await t.notThrowsAsync(client.send(new GenerateDataKeyCommand({ KeyId: 'alias/local-kms', NumberOfBytes: 32 })))
   t.like(kms.calls[0], { op: 'Encrypt', ok: false, errorType: 'ValidationException' })
@@ -78,9 +91,15 @@ test('bodies over the limit get 413 ValidationException, through raw HTTP and th
 test('the default limit is 1 MiB', async (t) => {
   const kms = await startKms(t)
   const padding = 'x'.repeat(1024 * 1024)
-  const reply = await raw(kms, { target: 'TrentService.Encrypt', body: JSON.stringify({ KeyId: 'alias/local-kms', Plaintext: 'AA==', Pad: padding }) })
+  const reply = await raw(kms, {
+    target: 'TrentService.Encrypt',
+    body: JSON.stringify({ KeyId: 'alias/local-kms', Plaintext: 'AA==', Pad: padding }),
+  })
   t.is(reply.status, 413)
-  const small = await raw(kms, { target: 'TrentService.Encrypt', body: JSON.stringify({ KeyId: 'alias/local-kms', Plaintext: 'AA==', Pad: padding.slice(0, 1000) }) })
+  const small = await raw(kms, {
+    target: 'TrentService.Encrypt',
+    body: JSON.stringify({ KeyId: 'alias/local-kms', Plaintext: 'AA==', Pad: padding.slice(0, 1000) }),
+  })
   t.is(small.status, 200)
 })
 
@@ -93,11 +112,20 @@ test('malformed requests: bad JSON and wrong types are SerializationException', 
     ['null', 'SerializationException'],
     [JSON.stringify({ KeyId: 5, Plaintext: 'AA==' }), 'SerializationException'],
     [JSON.stringify({ KeyId: 'alias/local-kms', Plaintext: 'not base64!' }), 'SerializationException'],
-    [JSON.stringify({ KeyId: 'alias/local-kms', Plaintext: 'AA==', EncryptionContext: { a: 1 } }), 'SerializationException'],
-    [JSON.stringify({ KeyId: 'alias/local-kms', Plaintext: 'AA==', EncryptionContext: ['a'] }), 'SerializationException'],
+    [
+      JSON.stringify({ KeyId: 'alias/local-kms', Plaintext: 'AA==', EncryptionContext: { a: 1 } }),
+      'SerializationException',
+    ],
+    [
+      JSON.stringify({ KeyId: 'alias/local-kms', Plaintext: 'AA==', EncryptionContext: ['a'] }),
+      'SerializationException',
+    ],
     [JSON.stringify({ KeyId: 'alias/local-kms', Plaintext: 'AA==', GrantTokens: 'g' }), 'SerializationException'],
     [JSON.stringify({ KeyId: 'alias/local-kms' }), 'ValidationException'],
-    [JSON.stringify({ KeyId: 'alias/local-kms', Plaintext: 'AA==', EncryptionAlgorithm: 'ROT13' }), 'ValidationException'],
+    [
+      JSON.stringify({ KeyId: 'alias/local-kms', Plaintext: 'AA==', EncryptionAlgorithm: 'ROT13' }),
+      'ValidationException',
+    ],
   ]
   for (const [body, expected] of cases) {
     const reply = await raw(kms, { target, body })
@@ -114,7 +142,10 @@ test('a context key named __proto__ is an ordinary key', async (t) => {
   const blob = (sealed.json as { CiphertextBlob: string }).CiphertextBlob
   const wrong = await raw(kms, { target: 'TrentService.Decrypt', body: JSON.stringify({ CiphertextBlob: blob }) })
   t.is(errorType(wrong), 'InvalidCiphertextException')
-  const right = await raw(kms, { target: 'TrentService.Decrypt', body: `{"CiphertextBlob":"${blob}","EncryptionContext":{"__proto__":"x"}}` })
+  const right = await raw(kms, {
+    target: 'TrentService.Decrypt',
+    body: `{"CiphertextBlob":"${blob}","EncryptionContext":{"__proto__":"x"}}`,
+  })
   t.is(right.status, 200)
   t.deepEqual(Object.keys(kms.calls[0]?.encryptionContext ?? {}), ['__proto__'])
 })
@@ -126,7 +157,10 @@ test('unknown operations, targets, methods, paths and content types are refused'
   t.is(errorType(await raw(kms, {})), 'UnknownOperationException')
   t.is((await raw(kms, { method: 'GET', target: 'TrentService.Encrypt' })).status, 405)
   t.is((await raw(kms, { path: '/other', target: 'TrentService.Encrypt' })).status, 404)
-  t.is(errorType(await raw(kms, { target: 'TrentService.Encrypt', headers: { 'content-type': 'text/plain' } })), 'SerializationException')
+  t.is(
+    errorType(await raw(kms, { target: 'TrentService.Encrypt', headers: { 'content-type': 'text/plain' } })),
+    'SerializationException',
+  )
 })
 
 test('requests must be SigV4-signed for kms; the region comes from the credential scope', async (t) => {
@@ -136,7 +170,14 @@ test('requests must be SigV4-signed for kms; the region comes from the credentia
   t.is(errorType(await raw(kms, { target, body, authorization: null })), 'MissingAuthenticationTokenException')
   t.is(errorType(await raw(kms, { target, body, authorization: 'Bearer x' })), 'IncompleteSignatureException')
   t.is(
-    errorType(await raw(kms, { target, body, authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20250101/us-west-2/s3/aws4_request, SignedHeaders=host, Signature=0' })),
+    errorType(
+      await raw(kms, {
+        target,
+        body,
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=AKID/20250101/us-west-2/s3/aws4_request, SignedHeaders=host, Signature=0',
+      }),
+    ),
     'IncompleteSignatureException',
   )
   const ok = await raw(kms, { target, body, region: 'eu-west-1' })

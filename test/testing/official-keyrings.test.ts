@@ -16,7 +16,12 @@ test('official strict, discovery and MRK-aware keyrings round-trip through the s
   const { encrypt, decrypt } = official.buildClient(official.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
   const generator = kms.keys.keyArn('us-west-2')
   const foreign = kms.keys.keyArn('eu-west-1', { account: '444455556666' })
-  const strict = new official.KmsKeyringNode({ clientProvider, generatorKeyId: generator, keyIds: [kms.keys.mrkArn('us-east-1'), foreign], grantTokens: ['gt'] })
+  const strict = new official.KmsKeyringNode({
+    clientProvider,
+    generatorKeyId: generator,
+    keyIds: [kms.keys.mrkArn('us-east-1'), foreign],
+    grantTokens: ['gt'],
+  })
   const { result } = await encrypt(strict, 'hello', { encryptionContext: { purpose: 'interop' } })
   t.is((await decrypt(strict, result)).plaintext.toString(), 'hello')
   t.deepEqual(
@@ -29,11 +34,21 @@ test('official strict, discovery and MRK-aware keyrings round-trip through the s
     ],
   )
   kms.clearCalls()
-  const discovery = new official.KmsKeyringNode({ clientProvider, discovery: true, discoveryFilter: { partition: 'aws', accountIDs: ['444455556666'] } })
+  const discovery = new official.KmsKeyringNode({
+    clientProvider,
+    discovery: true,
+    discoveryFilter: { partition: 'aws', accountIDs: ['444455556666'] },
+  })
   t.is((await decrypt(discovery, result)).plaintext.toString(), 'hello')
-  t.deepEqual(kms.calls.map((c) => c.resolvedKeyArn), [foreign])
+  t.deepEqual(
+    kms.calls.map((c) => c.resolvedKeyArn),
+    [foreign],
+  )
   kms.clearCalls()
-  const mrk = new official.AwsKmsMrkAwareSymmetricKeyringNode({ client: clientProvider('us-west-2'), keyId: kms.keys.mrkArn('us-west-2') })
+  const mrk = new official.AwsKmsMrkAwareSymmetricKeyringNode({
+    client: clientProvider('us-west-2'),
+    keyId: kms.keys.mrkArn('us-west-2'),
+  })
   t.is((await decrypt(mrk, result)).plaintext.toString(), 'hello')
   t.like(kms.calls[0], { op: 'Decrypt', region: 'us-west-2', keyId: kms.keys.mrkArn('us-west-2'), ok: true })
 })

@@ -20,10 +20,14 @@ test('GenerateDataKey then Decrypt in every default region and account', async (
       const arn = kms.keys.keyArn(region, { account })
       t.true(arn.startsWith(`arn:aws:kms:${region}:${account}:key/`))
       const context = { purpose: 'round trip', region }
-      const made = await client.send(new GenerateDataKeyCommand({ KeyId: arn, NumberOfBytes: 32, EncryptionContext: context }))
+      const made = await client.send(
+        new GenerateDataKeyCommand({ KeyId: arn, NumberOfBytes: 32, EncryptionContext: context }),
+      )
       t.is(made.KeyId, arn)
       t.is(made.Plaintext?.length, 32)
-      const opened = await client.send(new DecryptCommand({ CiphertextBlob: made.CiphertextBlob, EncryptionContext: context, KeyId: arn }))
+      const opened = await client.send(
+        new DecryptCommand({ CiphertextBlob: made.CiphertextBlob, EncryptionContext: context, KeyId: arn }),
+      )
       t.is(opened.KeyId, arn)
       t.deepEqual(Buffer.from(opened.Plaintext ?? []), Buffer.from(made.Plaintext ?? []))
       t.is(opened.EncryptionAlgorithm, 'SYMMETRIC_DEFAULT')
@@ -84,18 +88,34 @@ test('data keys are fresh each call', async (t) => {
 test('the encryption context is a map: member order does not matter', async (t) => {
   const kms = await startKms(t)
   const client = kmsClient(t, kms, 'us-west-2')
-  const sealed = await client.send(new EncryptCommand({ KeyId: 'alias/local-kms', Plaintext: text('x'), EncryptionContext: { b: '2', a: '1', é: '3' } }))
-  const opened = await client.send(new DecryptCommand({ CiphertextBlob: sealed.CiphertextBlob, EncryptionContext: { é: '3', a: '1', b: '2' } }))
+  const sealed = await client.send(
+    new EncryptCommand({
+      KeyId: 'alias/local-kms',
+      Plaintext: text('x'),
+      EncryptionContext: { b: '2', a: '1', é: '3' },
+    }),
+  )
+  const opened = await client.send(
+    new DecryptCommand({ CiphertextBlob: sealed.CiphertextBlob, EncryptionContext: { é: '3', a: '1', b: '2' } }),
+  )
   t.is(Buffer.from(opened.Plaintext ?? []).toString(), 'x')
 })
 
 test('GenerateDataKeyWithoutPlaintext returns only the blob, which Decrypt opens', async (t) => {
   const kms = await startKms(t)
   const client = kmsClient(t, kms, 'us-west-2')
-  const made = await client.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: 'alias/local-kms', KeySpec: 'AES_256', EncryptionContext: { a: 'b' } }))
+  const made = await client.send(
+    new GenerateDataKeyWithoutPlaintextCommand({
+      KeyId: 'alias/local-kms',
+      KeySpec: 'AES_256',
+      EncryptionContext: { a: 'b' },
+    }),
+  )
   t.is(made.KeyId, kms.keys.keyArn('us-west-2'))
   t.is((made as { Plaintext?: unknown }).Plaintext, undefined)
-  const opened = await client.send(new DecryptCommand({ CiphertextBlob: made.CiphertextBlob, EncryptionContext: { a: 'b' } }))
+  const opened = await client.send(
+    new DecryptCommand({ CiphertextBlob: made.CiphertextBlob, EncryptionContext: { a: 'b' } }),
+  )
   t.is(opened.Plaintext?.length, 32)
 })
 
@@ -104,7 +124,9 @@ test('ReEncrypt moves a blob to another key and context', async (t) => {
   const client = kmsClient(t, kms, 'us-west-2')
   const source = kms.keys.keyArn('us-west-2')
   const destination = kms.keys.keyArn('us-west-2', { account: '444455556666' })
-  const sealed = await client.send(new EncryptCommand({ KeyId: source, Plaintext: text('moved'), EncryptionContext: { from: 'a' } }))
+  const sealed = await client.send(
+    new EncryptCommand({ KeyId: source, Plaintext: text('moved'), EncryptionContext: { from: 'a' } }),
+  )
   const moved = await client.send(
     new ReEncryptCommand({
       CiphertextBlob: sealed.CiphertextBlob,
@@ -116,12 +138,14 @@ test('ReEncrypt moves a blob to another key and context', async (t) => {
   )
   t.is(moved.SourceKeyId, source)
   t.is(moved.KeyId, destination)
-  const opened = await client.send(new DecryptCommand({ CiphertextBlob: moved.CiphertextBlob, EncryptionContext: { to: 'b' } }))
+  const opened = await client.send(
+    new DecryptCommand({ CiphertextBlob: moved.CiphertextBlob, EncryptionContext: { to: 'b' } }),
+  )
   t.is(opened.KeyId, destination)
   t.is(Buffer.from(opened.Plaintext ?? []).toString(), 'moved')
 })
 
-test('servers started with the same seed have the same keys and open each other\'s blobs', async (t) => {
+test("servers started with the same seed have the same keys and open each other's blobs", async (t) => {
   const first = await startLocalKms({ seed: 'fixed' })
   const second = await startLocalKms({ seed: 'fixed' })
   const other = await startLocalKms({ seed: 'other' })
@@ -136,7 +160,11 @@ test('servers started with the same seed have the same keys and open each other\
     first.keys.list().map((k) => k.arn),
     other.keys.list().map((k) => k.arn),
   )
-  const sealed = await kmsClient(t, first, 'us-west-2').send(new EncryptCommand({ KeyId: 'alias/local-kms', Plaintext: text('kept') }))
-  const opened = await kmsClient(t, second, 'us-west-2').send(new DecryptCommand({ CiphertextBlob: sealed.CiphertextBlob }))
+  const sealed = await kmsClient(t, first, 'us-west-2').send(
+    new EncryptCommand({ KeyId: 'alias/local-kms', Plaintext: text('kept') }),
+  )
+  const opened = await kmsClient(t, second, 'us-west-2').send(
+    new DecryptCommand({ CiphertextBlob: sealed.CiphertextBlob }),
+  )
   t.is(Buffer.from(opened.Plaintext ?? []).toString(), 'kept')
 })

@@ -33,7 +33,9 @@ export function loadCatalog(vectorFolder: string): CatalogSet[] {
   return Object.entries(sets).map(([name, value]) => {
     const where = `catalog.sets.${name}`
     const set = asObject(value, where)
-    const vectors = asArray(field(set, 'vectors', where), `${where}.vectors`).map((v, i) => parseVector(v, `${where}.vectors[${i}]`))
+    const vectors = asArray(field(set, 'vectors', where), `${where}.vectors`).map((v, i) =>
+      parseVector(v, `${where}.vectors[${i}]`),
+    )
     return { name, vectors }
   })
 }

@@ -23,12 +23,18 @@ function parseOptions(args: string[]): Options | string {
   try {
     const { values } = parseArgs({
       args,
-      options: { json: { type: 'string' }, set: { type: 'string', multiple: true }, backend: { type: 'string' }, help: { type: 'boolean' } },
+      options: {
+        json: { type: 'string' },
+        set: { type: 'string', multiple: true },
+        backend: { type: 'string' },
+        help: { type: 'boolean' },
+      },
       strict: true,
     })
     if (values.help) return USAGE
     const backend = values.backend
-    if (backend !== undefined && backend !== 'auto' && backend !== 'js' && backend !== 'native') return `--backend must be auto, js or native\n${USAGE}`
+    if (backend !== undefined && backend !== 'auto' && backend !== 'js' && backend !== 'native')
+      return `--backend must be auto, js or native\n${USAGE}`
     return { json: values.json, sets: values.set ?? [], backend }
   } catch (e) {
     return `${e instanceof Error ? e.message : String(e)}\n${USAGE}`
@@ -45,13 +51,19 @@ function parseOptions(args: string[]): Options | string {
 function reexecWithSecurityRevert(args: string[]): number | undefined {
   if (process.execArgv.includes(SECURITY_REVERT)) return undefined
   if (nodeRejectsImplicitly()) {
-    console.log('vectors: node:crypto rejects RSA PKCS#1 v1.5 implicitly here (OpenSSL 3.2+), so the JS backend needs no node flag')
+    console.log(
+      'vectors: node:crypto rejects RSA PKCS#1 v1.5 implicitly here (OpenSSL 3.2+), so the JS backend needs no node flag',
+    )
     return undefined
   }
-  console.log(`vectors: re-running under node ${SECURITY_REVERT}: the JS backend decrypts RSA PKCS#1 v1.5 through node:crypto, which Node 20 refuses without it`)
+  console.log(
+    `vectors: re-running under node ${SECURITY_REVERT}: the JS backend decrypts RSA PKCS#1 v1.5 through node:crypto, which Node 20 refuses without it`,
+  )
   const child = spawnSync(process.execPath, [SECURITY_REVERT, __filename, ...args], { stdio: 'inherit' })
   if (child.error) {
-    console.log(`vectors: WARNING: could not re-run node (${child.error.message}); continuing without ${SECURITY_REVERT}, PKCS#1 v1.5 vectors will fail`)
+    console.log(
+      `vectors: WARNING: could not re-run node (${child.error.message}); continuing without ${SECURITY_REVERT}, PKCS#1 v1.5 vectors will fail`,
+    )
     return undefined
   }
   return child.status ?? 1
@@ -78,8 +90,12 @@ async function main(args: string[]): Promise<number> {
   const folder = vectorFolder()
   if (!vectorFolderPresent(folder)) {
     const banner = '!'.repeat(78)
-    console.warn(`${banner}\n!!! WARNING: test-vector folder not found at ${folder}\n!!! Set ESDK_TEST_VECTORS to the folder holding catalog.json. NO VECTORS WERE RUN.\n${banner}`)
-    console.log(finalLine({ passed: 0, failed: 0, pending: 0, needsNetwork: 0 }, `vector folder not found at ${folder}`))
+    console.warn(
+      `${banner}\n!!! WARNING: test-vector folder not found at ${folder}\n!!! Set ESDK_TEST_VECTORS to the folder holding catalog.json. NO VECTORS WERE RUN.\n${banner}`,
+    )
+    console.log(
+      finalLine({ passed: 0, failed: 0, pending: 0, needsNetwork: 0 }, `vector folder not found at ${folder}`),
+    )
     return 0
   }
   // Decided before building anything: only a JS-backend run needs the re-exec.
@@ -90,31 +106,54 @@ async function main(args: string[]): Promise<number> {
 
   let client: EsdkClient
   try {
-    client = buildClient({ commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT, ...(options.backend ? { backend: options.backend } : {}) })
+    client = buildClient({
+      commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT,
+      ...(options.backend ? { backend: options.backend } : {}),
+    })
   } catch (e) {
     console.error(`vectors: cannot build a client: ${e instanceof Error ? e.message : String(e)}`)
     return 2
   }
   const info = getBackendInfo()
-  console.log(`vectors: folder ${folder}; backend ${backend}${info.reasons.length && backend === 'js' ? ` (${info.reasons.join('; ')})` : ''}; node ${process.version}${securityRevert ? ` ${SECURITY_REVERT}` : ' without --security-revert'}`)
-  if (backend === 'native') console.log('vectors: RSA PKCS#1 v1.5 data keys are unwrapped by the native addon (implicit rejection); no node flag needed')
+  console.log(
+    `vectors: folder ${folder}; backend ${backend}${info.reasons.length && backend === 'js' ? ` (${info.reasons.join('; ')})` : ''}; node ${process.version}${securityRevert ? ` ${SECURITY_REVERT}` : ' without --security-revert'}`,
+  )
+  if (backend === 'native')
+    console.log(
+      'vectors: RSA PKCS#1 v1.5 data keys are unwrapped by the native addon (implicit rejection); no node flag needed',
+    )
 
-  const catalog = loadCatalog(folder).filter((s) => options.sets.length === 0 || options.sets.some((name) => s.name.includes(name)))
+  const catalog = loadCatalog(folder).filter(
+    (s) => options.sets.length === 0 || options.sets.some((name) => s.name.includes(name)),
+  )
   const summaries: SetSummary[] = []
   const results: VectorResult[] = []
   for (const set of catalog) {
     const loader = SET_LOADERS.get(set.name)
-    const setResults = await runSet(set, () => {
-      if (!loader) throw new Error(`no loader registered for catalog set ${set.name}`)
-      return loader(folder)
-    }, client)
+    const setResults = await runSet(
+      set,
+      () => {
+        if (!loader) throw new Error(`no loader registered for catalog set ${set.name}`)
+        return loader(folder)
+      },
+      client,
+    )
     results.push(...setResults)
     summaries.push(summarize(set.name, setResults))
   }
   printTable(summaries, console.log)
   printDetails(summaries, console.log)
   const totals = totalsOf(summaries)
-  if (options.json) writeJson(options.json, { folder, backend, node: process.version, securityRevert, totals, sets: summaries, results })
+  if (options.json)
+    writeJson(options.json, {
+      folder,
+      backend,
+      node: process.version,
+      securityRevert,
+      totals,
+      sets: summaries,
+      results,
+    })
   console.log(finalLine(totals))
   return totals.failed > 0 ? 1 : 0
 }

@@ -16,8 +16,11 @@ export function loadCommitmentSet(source: FileSource, file: string): VectorCase[
         const ciphertext = base64(field(t, 'ciphertext', id), `${id}.ciphertext`)
         const dataKey = base64(field(t, 'decrypted-dek', id), `${id}.decrypted-dek`)
         // Negative tests may omit plaintext-frames; the expected plaintext is their UTF-8 concatenation.
-        const frames = t['plaintext-frames'] === undefined ? undefined : asArray(t['plaintext-frames'], `${id}.plaintext-frames`)
-        const plaintext = frames && Buffer.concat(frames.map((f, j) => Buffer.from(asString(f, `${id}.plaintext-frames[${j}]`), 'utf8')))
+        const frames =
+          t['plaintext-frames'] === undefined ? undefined : asArray(t['plaintext-frames'], `${id}.plaintext-frames`)
+        const plaintext =
+          frames &&
+          Buffer.concat(frames.map((f, j) => Buffer.from(asString(f, `${id}.plaintext-frames[${j}]`), 'utf8')))
         return {
           kind: 'run',
           materials: new StaticDataKeyKeyring(() => dataKey),

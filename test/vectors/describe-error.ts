@@ -16,7 +16,14 @@ function describe(e: unknown, depth: number): string {
   if (!(e instanceof Error)) return String(e)
   const head = isEsdkError(e) ? `${e.name} [${e.code}]: ${e.message}` : `${e.name}: ${e.message}`
   if (depth >= 3) return head
-  const causes: unknown[] = e instanceof KeyringError ? [...e.causes] : e instanceof AggregateError ? [...(e.errors as unknown[])] : e.cause !== undefined ? [e.cause] : []
+  const causes: unknown[] =
+    e instanceof KeyringError
+      ? [...e.causes]
+      : e instanceof AggregateError
+        ? [...(e.errors as unknown[])]
+        : e.cause !== undefined
+          ? [e.cause]
+          : []
   if (causes.length === 0) return head
   return `${head} <- (${causes.map((c) => describe(c, depth + 1)).join('; ')})`
 }

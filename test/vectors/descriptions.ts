@@ -1,5 +1,11 @@
 // Keyring descriptions from decrypt manifests (v1/v4 master-key lists, v5 trees) built into keyrings and CMMs.
-import { BranchKeyStoreNode, KeyringNode, KmsHierarchicalKeyRingNode, MultiKeyringNode, RequiredEncryptionContextCMM } from '../../lib/index'
+import {
+  BranchKeyStoreNode,
+  KeyringNode,
+  KmsHierarchicalKeyRingNode,
+  MultiKeyringNode,
+  RequiredEncryptionContextCMM,
+} from '../../lib/index'
 import { StaticBranchKeyStore } from './static-branch-key-store'
 import type { DecryptMaterials } from './cases'
 import { JsonObject, ShapeError, asArray, asObject, field, optStr, str, strList } from './json'
@@ -12,7 +18,13 @@ export type Built =
   | { readonly kind: 'pending'; readonly keyring: string }
 
 /** Description types that call AWS KMS. */
-const NETWORK_TYPES: ReadonlySet<string> = new Set(['aws-kms', 'aws-kms-mrk-aware', 'aws-kms-mrk-aware-discovery', 'aws-kms-rsa', 'aws-kms-ecdh'])
+const NETWORK_TYPES: ReadonlySet<string> = new Set([
+  'aws-kms',
+  'aws-kms-mrk-aware',
+  'aws-kms-mrk-aware-discovery',
+  'aws-kms-rsa',
+  'aws-kms-ecdh',
+])
 
 /** One description (v5 `decryptKeyDescription`, or one entry of a `master-keys` list). */
 export function buildDescription(value: unknown, keys: KeyTable, where: string): Built {
@@ -67,7 +79,8 @@ function rawEcdhKeyring(o: JsonObject, keys: KeyTable, where: string): KeyringNo
   const entry = (role: 'sender' | 'recipient') => {
     const name = str(o, role, where)
     const key = keys.get(name)
-    if (!key || key.kind !== 'ecc') throw new ShapeError(`${where}: ${role} ${JSON.stringify(name)} is not an ecc-private key`)
+    if (!key || key.kind !== 'ecc')
+      throw new ShapeError(`${where}: ${role} ${JSON.stringify(name)} is not an ecc-private key`)
     return key
   }
   const field = (key: Extract<ReturnType<typeof entry>, { kind: 'ecc' }>, name: string): string => {
@@ -86,9 +99,16 @@ function rawEcdhKeyring(o: JsonObject, keys: KeyTable, where: string): KeyringNo
     })
   }
   if (schema === 'ephemeral') {
-    return rawEcdhKeyringFor(curve, { EphemeralPrivateKeyToStaticPublicKey: { recipientPublicKey: Buffer.from(field(entry('recipient'), str(o, 'recipient-public-key', where)), 'base64') } })
+    return rawEcdhKeyringFor(curve, {
+      EphemeralPrivateKeyToStaticPublicKey: {
+        recipientPublicKey: Buffer.from(field(entry('recipient'), str(o, 'recipient-public-key', where)), 'base64'),
+      },
+    })
   }
-  if (schema === 'discovery') return rawEcdhKeyringFor(curve, { PublicKeyDiscovery: { recipientStaticPrivateKey: field(entry('recipient'), 'recipient-material') } })
+  if (schema === 'discovery')
+    return rawEcdhKeyringFor(curve, {
+      PublicKeyDiscovery: { recipientStaticPrivateKey: field(entry('recipient'), 'recipient-material') },
+    })
   throw new ShapeError(`${where}: unknown raw-ecdh schema ${JSON.stringify(schema)}`)
 }
 
@@ -96,14 +116,17 @@ function rawEcdhKeyring(o: JsonObject, keys: KeyTable, where: string): KeyringNo
 function hierarchyKeyring(o: JsonObject, keys: KeyTable, where: string): KeyringNode {
   const name = str(o, 'key', where)
   const key = keys.get(name)
-  if (!key || key.kind !== 'branch') throw new ShapeError(`${where}: key ${JSON.stringify(name)} is not a static-branch-key`)
+  if (!key || key.kind !== 'branch')
+    throw new ShapeError(`${where}: key ${JSON.stringify(name)} is not a static-branch-key`)
   const keyStore = new StaticBranchKeyStore(key) as unknown as BranchKeyStoreNode
   return new KmsHierarchicalKeyRingNode({ branchKeyId: key.branchKeyId, keyStore, cacheLimitTtl: 11 })
 }
 
 function multiKeyring(o: JsonObject, keys: KeyTable, where: string): Built {
   const generator = o.generator === undefined ? undefined : buildDescription(o.generator, keys, `${where}.generator`)
-  const children = asArray(o.childKeyrings ?? [], `${where}.childKeyrings`).map((d, i) => buildDescription(d, keys, `${where}.childKeyrings[${i}]`))
+  const children = asArray(o.childKeyrings ?? [], `${where}.childKeyrings`).map((d, i) =>
+    buildDescription(d, keys, `${where}.childKeyrings[${i}]`),
+  )
   const parts = generator ? [generator, ...children] : children
   return combine(parts, (rings) => {
     if (!generator) return new MultiKeyringNode({ children: rings })
@@ -114,12 +137,18 @@ function multiKeyring(o: JsonObject, keys: KeyTable, where: string): Built {
 
 function requiredContextCmm(o: JsonObject, keys: KeyTable, where: string): Built {
   const underlying = buildDescription(field(o, 'underlying', where), keys, `${where}.underlying`)
-  const requiredEncryptionContextKeys = strList(field(o, 'requiredEncryptionContextKeys', where), `${where}.requiredEncryptionContextKeys`)
+  const requiredEncryptionContextKeys = strList(
+    field(o, 'requiredEncryptionContextKeys', where),
+    `${where}.requiredEncryptionContextKeys`,
+  )
   if (underlying.kind !== 'ready') return underlying
   return { kind: 'ready', materials: requireContext(underlying.materials, requiredEncryptionContextKeys) }
 }
 
-export function requireContext(materials: DecryptMaterials, requiredEncryptionContextKeys: string[]): RequiredEncryptionContextCMM {
+export function requireContext(
+  materials: DecryptMaterials,
+  requiredEncryptionContextKeys: string[],
+): RequiredEncryptionContextCMM {
   return materials instanceof KeyringNode
     ? new RequiredEncryptionContextCMM({ keyring: materials, requiredEncryptionContextKeys })
     : new RequiredEncryptionContextCMM({ underlyingCMM: materials, requiredEncryptionContextKeys })
@@ -132,7 +161,8 @@ function combine(parts: readonly Built[], make: (rings: KeyringNode[]) => Keyrin
   const pending = parts.filter((p) => p.kind === 'pending')
   if (pending.length > 0) return { kind: 'pending', keyring: pending.map((p) => p.keyring).join('+') }
   const rings = parts.map((p) => {
-    if (p.kind !== 'ready' || !(p.materials instanceof KeyringNode)) throw new ShapeError('a multi-keyring can only hold keyrings, not CMMs')
+    if (p.kind !== 'ready' || !(p.materials instanceof KeyringNode))
+      throw new ShapeError('a multi-keyring can only hold keyrings, not CMMs')
     return p.materials
   })
   return { kind: 'ready', materials: make(rings) }

@@ -48,9 +48,13 @@ export function loadEncryptManifest(manifestFile: string): EncryptCase[] {
   const where = manifestFile
   const top = asObject(parseJson(fs.readFileSync(manifestFile), where), where)
   const manifest = asObject(field(top, 'manifest', where), `${where}.manifest`)
-  if (str(manifest, 'type', `${where}.manifest`) !== 'awses-encrypt') throw new ShapeError(`${where}: not an awses-encrypt manifest`)
+  if (str(manifest, 'type', `${where}.manifest`) !== 'awses-encrypt')
+    throw new ShapeError(`${where}: not an awses-encrypt manifest`)
   const version = int(manifest, 'version', `${where}.manifest`)
-  const keysPath = path.join(path.dirname(manifestFile), resolveUri(str(top, 'keys', where), path.basename(manifestFile), `${where}.keys`))
+  const keysPath = path.join(
+    path.dirname(manifestFile),
+    resolveUri(str(top, 'keys', where), path.basename(manifestFile), `${where}.keys`),
+  )
   const keys = parseKeysManifest(parseJson(fs.readFileSync(keysPath), keysPath), keysPath)
   const sizes = asObject(field(top, 'plaintexts', where), `${where}.plaintexts`)
   const plaintexts = new Map<string, Buffer>()
@@ -69,7 +73,9 @@ export function loadEncryptManifest(manifestFile: string): EncryptCase[] {
     id,
     plan: plan(() => {
       const t = asObject(value, `tests.${id}`)
-      return version >= 5 && isObject(t['encryption-scenario']) ? scenario(keys, t['encryption-scenario'], plaintextOf, `tests.${id}`) : classic(keys, t, plaintextOf, `tests.${id}`)
+      return version >= 5 && isObject(t['encryption-scenario'])
+        ? scenario(keys, t['encryption-scenario'], plaintextOf, `tests.${id}`)
+        : classic(keys, t, plaintextOf, `tests.${id}`)
     }),
   }))
 }
@@ -117,7 +123,8 @@ function scenario(keys: KeyTable, s: JsonObject, plaintextOf: (name: string) => 
     context: strMap(s['encryption-context'] ?? {}, `${where}.encryption-context`),
     encrypt: ready(encrypt, where),
     decrypt: ready(decrypt, where),
-    reproducedContext: reproduced === undefined ? undefined : strMap(reproduced, `${where}.reproduced-encryption-context`),
+    reproducedContext:
+      reproduced === undefined ? undefined : strMap(reproduced, `${where}.reproduced-encryption-context`),
     officialDecrypt: officialDescription(field(s, 'decryptKeyDescription', where), keys, where),
   }
 }
@@ -135,16 +142,29 @@ function officialDescription(value: unknown, keys: KeyTable, where: string): Off
     const generator = o.generator === undefined ? undefined : officialDescription(o.generator, keys, where)
     const children = asArray(o.childKeyrings ?? [], where).map((d) => officialDescription(d, keys, where))
     if ((o.generator !== undefined && !generator) || children.some((c) => !c)) return undefined
-    return new official.MultiKeyringNode({ ...(generator ? { generator } : {}), children: children as OfficialMaterials[] })
+    return new official.MultiKeyringNode({
+      ...(generator ? { generator } : {}),
+      children: children as OfficialMaterials[],
+    })
   }
   if (type !== 'raw') return undefined
   const key = keys.get(str(o, 'key', where))
   if (!key) return undefined
   const keyNamespace = str(o, 'provider-id', where)
   if (key.kind === 'aes') {
-    const suite = { 128: 'AES128_GCM_IV12_TAG16_NO_PADDING', 192: 'AES192_GCM_IV12_TAG16_NO_PADDING', 256: 'AES256_GCM_IV12_TAG16_NO_PADDING' } as const
+    const suite = {
+      128: 'AES128_GCM_IV12_TAG16_NO_PADDING',
+      192: 'AES192_GCM_IV12_TAG16_NO_PADDING',
+      256: 'AES256_GCM_IV12_TAG16_NO_PADDING',
+    } as const
     const name = suite[key.bits as 128 | 192 | 256]
-    return new official.RawAesKeyringNode({ keyName: key.name, keyNamespace, unencryptedMasterKey: new Uint8Array(key.material), wrappingSuite: official.RawAesWrappingSuiteIdentifier[name], utf8Sorting: true })
+    return new official.RawAesKeyringNode({
+      keyName: key.name,
+      keyNamespace,
+      unencryptedMasterKey: new Uint8Array(key.material),
+      wrappingSuite: official.RawAesWrappingSuiteIdentifier[name],
+      utf8Sorting: true,
+    })
   }
   if (key.kind === 'rsa') {
     const padding = parseRsaPadding(str(o, 'padding-algorithm', where), optStr(o, 'padding-hash', where))
@@ -170,4 +190,3 @@ function officialList(list: readonly unknown[], keys: KeyTable, where: string): 
 export function sample<T>(items: readonly T[], step: number): T[] {
   return step <= 1 ? [...items] : items.filter((_, i) => i % step === 0)
 }
-

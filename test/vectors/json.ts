@@ -76,6 +76,7 @@ export function strMap(value: unknown, where: string): Record<string, string> {
 export function base64(value: unknown, where: string): Buffer {
   const s = asString(value, where)
   const bytes = Buffer.from(s, 'base64')
-  if (bytes.toString('base64').replace(/=+$/, '') !== s.replace(/=+$/, '')) throw new ShapeError(`${where}: not canonical base64`)
+  if (bytes.toString('base64').replace(/=+$/, '') !== s.replace(/=+$/, ''))
+    throw new ShapeError(`${where}: not canonical base64`)
   return bytes
 }

@@ -17,7 +17,8 @@ export function loadLegacyManifest(source: FileSource, manifestPath: string): Ve
   const where = `${source.label}:${manifestPath}`
   const top = asObject(parseJson(source.read(manifestPath), where), where)
   const manifest = asObject(field(top, 'manifest', where), `${where}.manifest`)
-  if (str(manifest, 'type', `${where}.manifest`) !== 'ciphertext') throw new ShapeError(`${where}: manifest.type is not "ciphertext"`)
+  if (str(manifest, 'type', `${where}.manifest`) !== 'ciphertext')
+    throw new ShapeError(`${where}: manifest.type is not "ciphertext"`)
   const keys = parseTestKeys(asObject(field(top, 'test_keys', where), `${where}.test_keys`), `${where}.test_keys`)
   const cache = new Map<string, Buffer>()
   const readCached = (file: string): Buffer => {
@@ -35,8 +36,18 @@ export function loadLegacyManifest(source: FileSource, manifestPath: string): Ve
   })
 }
 
-function plan(t: JsonObject, keys: LegacyKeys, ciphertextFile: string, readCached: (file: string) => Buffer, where: string): Plan {
-  const plaintextFile = str(asObject(field(t, 'plaintext', where), `${where}.plaintext`), 'filename', `${where}.plaintext`)
+function plan(
+  t: JsonObject,
+  keys: LegacyKeys,
+  ciphertextFile: string,
+  readCached: (file: string) => Buffer,
+  where: string,
+): Plan {
+  const plaintextFile = str(
+    asObject(field(t, 'plaintext', where), `${where}.plaintext`),
+    'filename',
+    `${where}.plaintext`,
+  )
   const suiteHex = str(t, 'algorithm', where)
   const suite = findSuite(parseInt(suiteHex, 16))
   if (!suite) throw new ShapeError(`${where}: unknown algorithm ${suiteHex}`)
@@ -76,7 +87,12 @@ function rawKeyring(mk: JsonObject, keys: LegacyKeys, dataKeyBits: number, where
     const bits = int(mk, 'key_bits', where)
     const pem = keys.rsa.get(bits)
     if (!pem) throw new ShapeError(`${where}: no ${bits}-bit RSA test key`)
-    return rawRsaKeyring(NAMESPACE, `RSA.${bits}.${padding}.${hash ?? ''}`, { half: 'private', pem }, parseRsaPadding(padding, hash))
+    return rawRsaKeyring(
+      NAMESPACE,
+      `RSA.${bits}.${padding}.${hash ?? ''}`,
+      { half: 'private', pem },
+      parseRsaPadding(padding, hash),
+    )
   }
   throw new ShapeError(`${where}: unsupported master key ${algorithm}`)
 }
@@ -85,15 +101,18 @@ function parseTestKeys(o: JsonObject, where: string): LegacyKeys {
   const aes = new Map<number, Buffer>()
   for (const [bits, value] of Object.entries(asObject(field(o, 'AES', where), `${where}.AES`))) {
     const entry = asObject(value, `${where}.AES.${bits}`)
-    if (str(entry, 'encoding', `${where}.AES.${bits}`) !== 'base64') throw new ShapeError(`${where}.AES.${bits}: expected base64`)
+    if (str(entry, 'encoding', `${where}.AES.${bits}`) !== 'base64')
+      throw new ShapeError(`${where}.AES.${bits}: expected base64`)
     const material = Buffer.from(lines(entry, '', `${where}.AES.${bits}`), 'base64')
-    if (material.length * 8 !== Number(bits)) throw new ShapeError(`${where}.AES.${bits}: key is ${material.length * 8} bits`)
+    if (material.length * 8 !== Number(bits))
+      throw new ShapeError(`${where}.AES.${bits}: key is ${material.length * 8} bits`)
     aes.set(Number(bits), material)
   }
   const rsa = new Map<number, string>()
   for (const [bits, value] of Object.entries(asObject(field(o, 'RSA', where), `${where}.RSA`))) {
     const entry = asObject(value, `${where}.RSA.${bits}`)
-    if (str(entry, 'encoding', `${where}.RSA.${bits}`) !== 'pem') throw new ShapeError(`${where}.RSA.${bits}: expected pem`)
+    if (str(entry, 'encoding', `${where}.RSA.${bits}`) !== 'pem')
+      throw new ShapeError(`${where}.RSA.${bits}: expected pem`)
     rsa.set(Number(bits), lines(entry, '\n', `${where}.RSA.${bits}`))
   }
   return { aes, rsa }
@@ -101,5 +120,7 @@ function parseTestKeys(o: JsonObject, where: string): LegacyKeys {
 
 function lines(entry: JsonObject, defaultSeparator: string, where: string): string {
   const separator = optStr(entry, 'line_separator', where) ?? defaultSeparator
-  return asArray(field(entry, 'key', where), `${where}.key`).map((line, i) => asString(line, `${where}.key[${i}]`)).join(separator)
+  return asArray(field(entry, 'key', where), `${where}.key`)
+    .map((line, i) => asString(line, `${where}.key[${i}]`))
+    .join(separator)
 }

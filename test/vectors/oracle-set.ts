@@ -8,7 +8,10 @@ import { StaticDataKeyKeyring } from './static-key-keyring'
 /** key-type → the data key its Python test provider returns (the key-type is also the EDK provider id). */
 const FIXED_KEYS: ReadonlyMap<string, (suite: AlgorithmSuite) => Uint8Array> = new Map([
   ['null', (suite: AlgorithmSuite) => Buffer.alloc(suite.keyLengthBytes)],
-  ['test_counting', (suite: AlgorithmSuite) => Buffer.from(Array.from({ length: suite.keyLengthBytes }, (_, i) => i + 1))],
+  [
+    'test_counting',
+    (suite: AlgorithmSuite) => Buffer.from(Array.from({ length: suite.keyLengthBytes }, (_, i) => i + 1)),
+  ],
 ])
 
 export function loadOracleSet(source: FileSource, file: string): VectorCase[] {

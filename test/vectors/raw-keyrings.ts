@@ -1,6 +1,14 @@
 // Builds raw AES, raw RSA and raw ECDH keyrings through the library's public API from parsed key material.
 import { constants } from 'node:crypto'
-import { EcdhCurveSpec, OaepHash, RawAesKeyringNode, RawAesWrappingSuiteIdentifier, RawEcdhKeyAgreementScheme, RawEcdhKeyringNode, RawRsaKeyringNode } from '../../lib/index'
+import {
+  EcdhCurveSpec,
+  OaepHash,
+  RawAesKeyringNode,
+  RawAesWrappingSuiteIdentifier,
+  RawEcdhKeyAgreementScheme,
+  RawEcdhKeyringNode,
+  RawRsaKeyringNode,
+} from '../../lib/index'
 
 const WRAPPING_BY_BITS: ReadonlyMap<number, RawAesWrappingSuiteIdentifier> = new Map([
   [128, RawAesWrappingSuiteIdentifier.AES128_GCM_IV12_TAG16_NO_PADDING],
@@ -22,7 +30,12 @@ export interface RsaKeyHalf {
 }
 
 /** A public-only keyring is built on purpose: the library must treat it as never matching on decrypt. */
-export function rawRsaKeyring(keyNamespace: string, keyName: string, key: RsaKeyHalf, padding: RsaPadding): RawRsaKeyringNode {
+export function rawRsaKeyring(
+  keyNamespace: string,
+  keyName: string,
+  key: RsaKeyHalf,
+  padding: RsaPadding,
+): RawRsaKeyringNode {
   return new RawRsaKeyringNode({
     keyName,
     keyNamespace,

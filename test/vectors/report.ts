@@ -25,7 +25,8 @@ export interface Totals {
 export function summarize(name: string, results: readonly VectorResult[]): SetSummary {
   const count = (status: VectorResult['status']): number => results.filter((r) => r.status === status).length
   const pendingByKeyring: Record<string, number> = {}
-  for (const r of results) if (r.status === 'pending') pendingByKeyring[r.keyring] = (pendingByKeyring[r.keyring] ?? 0) + 1
+  for (const r of results)
+    if (r.status === 'pending') pendingByKeyring[r.keyring] = (pendingByKeyring[r.keyring] ?? 0) + 1
   return {
     name,
     total: results.length,
@@ -40,7 +41,12 @@ export function summarize(name: string, results: readonly VectorResult[]): SetSu
 
 export function totalsOf(sets: readonly SetSummary[]): Totals {
   const sum = (pick: (s: SetSummary) => number): number => sets.reduce((n, s) => n + pick(s), 0)
-  return { passed: sum((s) => s.passed), failed: sum((s) => s.failed), pending: sum((s) => s.pending), needsNetwork: sum((s) => s.needsNetwork) }
+  return {
+    passed: sum((s) => s.passed),
+    failed: sum((s) => s.failed),
+    pending: sum((s) => s.pending),
+    needsNetwork: sum((s) => s.needsNetwork),
+  }
 }
 
 export function finalLine(t: Totals, note?: string): string {
@@ -51,9 +57,14 @@ export function printTable(sets: readonly SetSummary[], print: (line: string) =>
   const header = ['set', 'total', 'passed', 'failed', 'pending', 'needs network']
   const totals = totalsOf(sets)
   const rows = sets.map((s) => [s.name, s.total, s.passed, s.failed, s.pending, s.needsNetwork].map(String))
-  rows.push(['all', String(sets.reduce((n, s) => n + s.total, 0)), ...[totals.passed, totals.failed, totals.pending, totals.needsNetwork].map(String)])
+  rows.push([
+    'all',
+    String(sets.reduce((n, s) => n + s.total, 0)),
+    ...[totals.passed, totals.failed, totals.pending, totals.needsNetwork].map(String),
+  ])
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
-  const line = (cells: readonly string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ')
+  const line = (cells: readonly string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ')
   print(line(header))
   print(widths.map((w) => '-'.repeat(w)).join('  '))
   for (const [i, row] of rows.entries()) {

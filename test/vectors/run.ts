@@ -25,22 +25,52 @@ export async function runSet(set: CatalogSet, load: () => VectorCase[], client: 
     cases = load()
   } catch (e) {
     const detail = `set did not load: ${describeError(e)}`
-    return set.vectors.map((v) => ({ set: set.name, id: v.id, status: 'failed', expect: v.expect, keyring: v.keyring, detail }))
+    return set.vectors.map((v) => ({
+      set: set.name,
+      id: v.id,
+      status: 'failed',
+      expect: v.expect,
+      keyring: v.keyring,
+      detail,
+    }))
   }
   const byId = new Map<string, VectorCase>()
   const results: VectorResult[] = []
   for (const c of cases) {
-    if (byId.has(c.id)) results.push({ set: set.name, id: c.id, status: 'failed', expect: 'unknown', keyring: '?', detail: 'duplicate id in the manifest' })
+    if (byId.has(c.id))
+      results.push({
+        set: set.name,
+        id: c.id,
+        status: 'failed',
+        expect: 'unknown',
+        keyring: '?',
+        detail: 'duplicate id in the manifest',
+      })
     byId.set(c.id, c)
   }
   const known = new Set<string>()
   for (const v of set.vectors) {
     known.add(v.id)
     const outcome = await judge(v, byId.get(v.id), client)
-    results.push({ set: set.name, id: v.id, expect: v.expect, keyring: outcome.keyring ?? v.keyring, status: outcome.status, ...(outcome.detail ? { detail: outcome.detail } : {}) })
+    results.push({
+      set: set.name,
+      id: v.id,
+      expect: v.expect,
+      keyring: outcome.keyring ?? v.keyring,
+      status: outcome.status,
+      ...(outcome.detail ? { detail: outcome.detail } : {}),
+    })
   }
   for (const c of cases) {
-    if (!known.has(c.id)) results.push({ set: set.name, id: c.id, status: 'failed', expect: 'unknown', keyring: '?', detail: 'in the manifest but not in catalog.json' })
+    if (!known.has(c.id))
+      results.push({
+        set: set.name,
+        id: c.id,
+        status: 'failed',
+        expect: 'unknown',
+        keyring: '?',
+        detail: 'in the manifest but not in catalog.json',
+      })
   }
   return results
 }
@@ -67,7 +97,8 @@ async function execute(v: CatalogVector, plan: Extract<Plan, { kind: 'run' }>, c
   } catch (e) {
     return { status: 'failed', detail: `runner could not read the vector files: ${describeError(e)}` }
   }
-  if (v.expect === 'success' && expected === undefined) return { status: 'failed', detail: 'catalog expects success but the manifest gives no plaintext' }
+  if (v.expect === 'success' && expected === undefined)
+    return { status: 'failed', detail: 'catalog expects success but the manifest gives no plaintext' }
   let plaintext: Buffer
   try {
     const options = plan.reproducedContext === undefined ? undefined : { encryptionContext: plan.reproducedContext }
@@ -78,8 +109,11 @@ async function execute(v: CatalogVector, plan: Extract<Plan, { kind: 'run' }>, c
       ? { status: 'passed', detail: `rejected with ${describeError(e)}` }
       : { status: 'failed', detail: `must fail with an EsdkError, threw ${describeError(e)}` }
   }
-  if (expected === undefined) return { status: 'failed', detail: `decrypt returned ${plaintext.length} bytes but this vector must fail` }
-  return plaintext.equals(expected) ? { status: 'passed' } : { status: 'failed', detail: difference(plaintext, expected) }
+  if (expected === undefined)
+    return { status: 'failed', detail: `decrypt returned ${plaintext.length} bytes but this vector must fail` }
+  return plaintext.equals(expected)
+    ? { status: 'passed' }
+    : { status: 'failed', detail: difference(plaintext, expected) }
 }
 
 function difference(got: Buffer, expected: Buffer): string {

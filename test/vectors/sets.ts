@@ -9,8 +9,14 @@ import { folderSource, zipSource } from './source'
 
 export type SetLoader = (vectorFolder: string) => VectorCase[]
 
-const zipManifest = (zip: string, manifest: string): SetLoader => (root) => loadDecryptManifest(zipSource(path.join(root, zip)), manifest)
-const inFolder = (folder: string, load: typeof loadDecryptManifest, file: string): SetLoader => (root) => load(folderSource(path.join(root, folder)), file)
+const zipManifest =
+  (zip: string, manifest: string): SetLoader =>
+  (root) =>
+    loadDecryptManifest(zipSource(path.join(root, zip)), manifest)
+const inFolder =
+  (folder: string, load: typeof loadDecryptManifest, file: string): SetLoader =>
+  (root) =>
+    load(folderSource(path.join(root, folder)), file)
 
 /** Keys are the set names used in catalog.json. */
 export const SET_LOADERS: ReadonlyMap<string, SetLoader> = new Map([

@@ -40,6 +40,7 @@ export function zipSource(zipPath: string): FileSource {
 /** Resolves a `file://` URI found in the manifest at `manifestPath` to a source-relative path. */
 export function resolveUri(uri: string, manifestPath: string, where: string): string {
   const prefix = 'file://'
-  if (!uri.startsWith(prefix)) throw new ShapeError(`${where}: only file:// URIs are supported (got ${JSON.stringify(uri)})`)
+  if (!uri.startsWith(prefix))
+    throw new ShapeError(`${where}: only file:// URIs are supported (got ${JSON.stringify(uri)})`)
   return inside(path.posix.join(path.posix.dirname(manifestPath), uri.slice(prefix.length)), where)
 }

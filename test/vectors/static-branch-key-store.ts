@@ -19,12 +19,25 @@ export class StaticBranchKeyStore {
     return this.material(branchKeyId, branchKeyVersion)
   }
 
-  getKeyStoreInfo(): { keystoreId: string; keystoreTableName: string; logicalKeyStoreName: string; grantTokens: string[]; kmsConfiguration: 'discovery' } {
-    return { keystoreId: 'static', keystoreTableName: 'static', logicalKeyStoreName: 'static', grantTokens: [], kmsConfiguration: 'discovery' }
+  getKeyStoreInfo(): {
+    keystoreId: string
+    keystoreTableName: string
+    logicalKeyStoreName: string
+    grantTokens: string[]
+    kmsConfiguration: 'discovery'
+  } {
+    return {
+      keystoreId: 'static',
+      keystoreTableName: 'static',
+      logicalKeyStoreName: 'static',
+      grantTokens: [],
+      kmsConfiguration: 'discovery',
+    }
   }
 
   private material(branchKeyId: string, version: string): NodeBranchKeyMaterial {
-    if (branchKeyId !== this.key.branchKeyId || version !== this.key.branchKeyVersion) throw new Error(`no branch key ${branchKeyId} version ${version}`)
+    if (branchKeyId !== this.key.branchKeyId || version !== this.key.branchKeyVersion)
+      throw new Error(`no branch key ${branchKeyId} version ${version}`)
     return new NodeBranchKeyMaterial(this.key.branchKey, branchKeyId, version, {})
   }
 }

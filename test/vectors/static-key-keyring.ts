@@ -1,5 +1,11 @@
 // A test-only keyring that supplies a known plaintext data key on decrypt (commitment-v2 and decrypt-oracle sets).
-import { AlgorithmSuite, EncryptedDataKey, KeyringNode, NodeDecryptionMaterial, NodeEncryptionMaterial } from '../../lib/index'
+import {
+  AlgorithmSuite,
+  EncryptedDataKey,
+  KeyringNode,
+  NodeDecryptionMaterial,
+  NodeEncryptionMaterial,
+} from '../../lib/index'
 
 export class StaticDataKeyKeyring extends KeyringNode {
   private readonly dataKey: (suite: AlgorithmSuite) => Uint8Array
@@ -19,7 +25,10 @@ export class StaticDataKeyKeyring extends KeyringNode {
     throw new Error('StaticDataKeyKeyring is for decrypt-only vectors')
   }
 
-  protected async _onDecrypt(material: NodeDecryptionMaterial, edks: readonly EncryptedDataKey[]): Promise<NodeDecryptionMaterial> {
+  protected async _onDecrypt(
+    material: NodeDecryptionMaterial,
+    edks: readonly EncryptedDataKey[],
+  ): Promise<NodeDecryptionMaterial> {
     if (this.providerId !== undefined && !edks.some((edk) => edk.providerId === this.providerId)) return material
     return material.setUnencryptedDataKey(this.dataKey(material.suite))
   }

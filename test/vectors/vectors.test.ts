@@ -24,7 +24,9 @@ function runCli(backend: 'js' | 'native'): Promise<CliRun> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'esdk-vectors-'))
   const jsonFile = path.join(dir, 'results.json')
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(__dirname, 'cli.js'), '--json', jsonFile, '--backend', backend], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [path.join(__dirname, 'cli.js'), '--json', jsonFile, '--backend', backend], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
@@ -35,7 +37,9 @@ function runCli(backend: 'js' | 'native'): Promise<CliRun> {
         const report = asObject(parseJson(fs.readFileSync(jsonFile), jsonFile), jsonFile)
         resolve({ status, stdout, stderr, report })
       } catch (e) {
-        reject(new Error(`the CLI wrote no readable --json report (exit ${status}):\n${stdout}\n${stderr}\n${String(e)}`))
+        reject(
+          new Error(`the CLI wrote no readable --json report (exit ${status}):\n${stdout}\n${stderr}\n${String(e)}`),
+        )
       } finally {
         fs.rmSync(dir, { recursive: true, force: true })
       }
@@ -89,7 +93,9 @@ function expectedPkcs1(): number {
 
 if (!vectorFolderPresent(folder)) {
   const banner = '!'.repeat(78)
-  console.warn(`${banner}\n!!! test/vectors: vector folder not found at ${folder}\n!!! The decrypt vectors are SKIPPED, not passed. Set ESDK_TEST_VECTORS to run them.\n${banner}`)
+  console.warn(
+    `${banner}\n!!! test/vectors: vector folder not found at ${folder}\n!!! The decrypt vectors are SKIPPED, not passed. Set ESDK_TEST_VECTORS to run them.\n${banner}`,
+  )
   test.skip(`decrypt vectors (folder not found at ${folder})`, () => {})
 } else {
   // The whole run on every backend this machine has; a missing native backend shows as skipped.
@@ -99,7 +105,9 @@ if (!vectorFolderPresent(folder)) {
     let run: Promise<CliRun> | undefined
     const once = (): Promise<CliRun> => (run ??= runCli(backend))
     const setsOf = async (): Promise<Map<string, JsonObject>> => {
-      const sets = asArray(field((await once()).report, 'sets', 'report'), 'report.sets').map((s, i) => asObject(s, `report.sets[${i}]`))
+      const sets = asArray(field((await once()).report, 'sets', 'report'), 'report.sets').map((s, i) =>
+        asObject(s, `report.sets[${i}]`),
+      )
       return new Map(sets.map((s) => [str(s, 'name', 'report.sets[]'), s]))
     }
 
@@ -114,29 +122,40 @@ if (!vectorFolderPresent(folder)) {
     // Only the JS backend goes through node:crypto, which Node 20 (OpenSSL 3.0) refuses PKCS#1 v1.5 decryption
     // without the flag; Node 22.20+ and 24 (OpenSSL 3.5) reject implicitly and know no such flag.
     const needsFlag = backend === 'js' && !nodeRejectsPkcs1Implicitly()
-    register(`[${backend}] RSA PKCS#1 v1.5 vectors all pass, ${needsFlag ? 'with' : 'without'} --security-revert (and the CLI says so)`, async (t) => {
-      const { stdout, report } = await once()
-      const reexec = /re-running under node --security-revert=CVE-2023-46809/
-      if (!needsFlag) {
-        t.is(report.securityRevert, false, 'the native run must not use the flag')
-        t.notRegex(stdout, reexec)
-        t.regex(stdout, /without --security-revert/)
-      } else {
-        t.is(report.securityRevert, true)
-        t.regex(stdout, reexec)
-      }
-      const results = asArray(field(report, 'results', 'report'), 'report.results').map((r, i) => asObject(r, `report.results[${i}]`))
-      const pkcs1 = results.filter((r) => /pkcs1/i.test(str(r, 'keyring', 'result')))
-      const expected = expectedPkcs1()
-      t.true(expected > 0, 'the catalog has PKCS#1 v1.5 vectors')
-      t.is(pkcs1.length, expected)
-      t.deepEqual(pkcs1.filter((r) => str(r, 'status', 'result') !== 'passed'), [])
-    })
+    register(
+      `[${backend}] RSA PKCS#1 v1.5 vectors all pass, ${needsFlag ? 'with' : 'without'} --security-revert (and the CLI says so)`,
+      async (t) => {
+        const { stdout, report } = await once()
+        const reexec = /re-running under node --security-revert=CVE-2023-46809/
+        if (!needsFlag) {
+          t.is(report.securityRevert, false, 'the native run must not use the flag')
+          t.notRegex(stdout, reexec)
+          t.regex(stdout, /without --security-revert/)
+        } else {
+          t.is(report.securityRevert, true)
+          t.regex(stdout, reexec)
+        }
+        const results = asArray(field(report, 'results', 'report'), 'report.results').map((r, i) =>
+          asObject(r, `report.results[${i}]`),
+        )
+        const pkcs1 = results.filter((r) => /pkcs1/i.test(str(r, 'keyring', 'result')))
+        const expected = expectedPkcs1()
+        t.true(expected > 0, 'the catalog has PKCS#1 v1.5 vectors')
+        t.is(pkcs1.length, expected)
+        t.deepEqual(
+          pkcs1.filter((r) => str(r, 'status', 'result') !== 'passed'),
+          [],
+        )
+      },
+    )
 
-    register(`[${backend}] exactly the vectors of keyrings not built yet are pending (${[...PENDING_KEYRINGS].join(', ') || 'none'})`, async (t) => {
-      const totals = asObject(field((await once()).report, 'totals', 'report'), 'report.totals')
-      t.is(int(totals, 'pending', 'totals'), expectedPending())
-    })
+    register(
+      `[${backend}] exactly the vectors of keyrings not built yet are pending (${[...PENDING_KEYRINGS].join(', ') || 'none'})`,
+      async (t) => {
+        const totals = asObject(field((await once()).report, 'totals', 'report'), 'report.totals')
+        t.is(int(totals, 'pending', 'totals'), expectedPending())
+      },
+    )
 
     for (const [name, expected] of expectedPassedBySet()) {
       register(`[${backend}] set ${name}: no failures, ${expected} passed`, async (t) => {

@@ -46,7 +46,8 @@ export class ZipArchive {
     const cdSize = bytes.readUInt32LE(eocd + 12)
     const cdOffset = bytes.readUInt32LE(eocd + 16)
     if (disk !== 0 || cdDisk !== 0 || countOnDisk !== count) this.fail('multi-disk archives are not supported')
-    if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) this.fail('ZIP64 archives are not supported')
+    if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff)
+      this.fail('ZIP64 archives are not supported')
     if (cdOffset + cdSize > eocd) this.fail('central directory overlaps the end record')
     this.dataLimit = cdOffset
     this.entries = this.readCentralDirectory(cdOffset, cdSize, count)

@@ -32,11 +32,18 @@ const NULL_BYTE = Buffer.from([0x00])
  */
 export function checkPartition(partition: string): void {
   needs(typeof partition === 'string' && partition.length > 0, 'partition must be a non-empty string')
-  needs(!partition.includes('\u0000'), 'partition must not contain NUL characters (they separate cache identifier fields)')
+  needs(
+    !partition.includes('\u0000'),
+    'partition must not contain NUL characters (they separate cache identifier fields)',
+  )
 }
 
 /** "Encryption Materials, Without / With Algorithm Suite". */
-export function encryptionCacheId(partition: string, suite: AlgorithmSuite | undefined, encryptionContext: EncryptionContext): string {
+export function encryptionCacheId(
+  partition: string,
+  suite: AlgorithmSuite | undefined,
+  encryptionContext: EncryptionContext,
+): string {
   const suffix = suite
     ? [Buffer.from([WITH_SUITE]), NULL_BYTE, uint16(suite.id), NULL_BYTE, serializeContextEntries(encryptionContext)]
     : [Buffer.from([WITHOUT_SUITE]), NULL_BYTE, serializeContextEntries(encryptionContext)]
@@ -62,7 +69,8 @@ export function decryptionCacheId(
 ): string {
   const edks = encryptedDataKeys.map(serializeEncryptedDataKey).sort(Buffer.compare)
   const suffix = [uint16(suite.id), NULL_BYTE, ...edks, NULL_BYTE, serializeContextEntries(encryptionContext)]
-  if (reproducedEncryptionContext !== undefined) suffix.push(NULL_BYTE, serializeContextEntries(reproducedEncryptionContext))
+  if (reproducedEncryptionContext !== undefined)
+    suffix.push(NULL_BYTE, serializeContextEntries(reproducedEncryptionContext))
   return entryId(SCOPE_DECRYPT, partition, suffix)
 }
 
@@ -70,13 +78,24 @@ export function decryptionCacheId(
 export function serializeEncryptedDataKey(edk: EncryptedDataKey): Buffer {
   // rawInfo keeps the provider info's exact header bytes, so a parsed EDK serializes as it was read.
   const id = Buffer.from(edk.providerId, 'utf8')
-  return Buffer.concat([uint16(id.length), id, uint16(edk.rawInfo.length), edk.rawInfo, uint16(edk.encryptedDataKey.length), edk.encryptedDataKey])
+  return Buffer.concat([
+    uint16(id.length),
+    id,
+    uint16(edk.rawInfo.length),
+    edk.rawInfo,
+    uint16(edk.encryptedDataKey.length),
+    edk.encryptedDataKey,
+  ])
 }
 
 function entryId(scope: number, partition: string, suffix: readonly Uint8Array[]): string {
   checkPartition(partition)
   const hash = createHash('sha384')
-  hash.update(Buffer.from([RESOURCE_CACHING_CMM])).update(NULL_BYTE).update(Buffer.from([scope])).update(NULL_BYTE)
+  hash
+    .update(Buffer.from([RESOURCE_CACHING_CMM]))
+    .update(NULL_BYTE)
+    .update(Buffer.from([scope]))
+    .update(NULL_BYTE)
   hash.update(Buffer.from(partition, 'utf8')).update(NULL_BYTE)
   for (const part of suffix) hash.update(part)
   // base64 of the digest: a lossless string key (the official SDK decodes the digest as UTF-8, which is lossy).

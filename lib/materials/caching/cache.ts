@@ -63,7 +63,13 @@ export type BranchKeyMaterialEntry = CacheEntry<NodeBranchKeyMaterial>
  */
 export interface CryptographicMaterialsCache {
   /** Stores materials for `plaintextLength` bytes and one message (caching-cmm.md#usage-stats: initial stats). */
-  putEncryptionMaterial(key: string, material: NodeEncryptionMaterial, plaintextLength: number, maxAge: number, onEvict?: EvictionListener): void
+  putEncryptionMaterial(
+    key: string,
+    material: NodeEncryptionMaterial,
+    plaintextLength: number,
+    maxAge: number,
+    onEvict?: EvictionListener,
+  ): void
   putDecryptionMaterial(key: string, material: NodeDecryptionMaterial, maxAge: number, onEvict?: EvictionListener): void
   /** Returns a live entry and adds one message and `plaintextLength` bytes to its usage, or false. */
   getEncryptionMaterial(key: string, plaintextLength: number): EncryptionMaterialEntry | false
@@ -97,5 +103,9 @@ export interface BranchKeyMaterialsCache {
 export function isBranchKeyMaterialsCache(value: unknown): value is BranchKeyMaterialsCache {
   if (typeof value !== 'object' || value === null) return false
   const c = value as Record<keyof BranchKeyMaterialsCache, unknown>
-  return typeof c.putBranchKeyMaterial === 'function' && typeof c.getBranchKeyMaterial === 'function' && typeof c.del === 'function'
+  return (
+    typeof c.putBranchKeyMaterial === 'function' &&
+    typeof c.getBranchKeyMaterial === 'function' &&
+    typeof c.del === 'function'
+  )
 }

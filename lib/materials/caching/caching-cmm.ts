@@ -7,7 +7,13 @@ import { DecryptionRequest, EncryptionMaterialsRun, EncryptionRequest, NodeMater
 import type { KeyringCryptoSource } from '../keyring-crypto'
 import { NodeDecryptionMaterial, NodeEncryptionMaterial } from '../materials'
 import { SigningKeySource } from '../signature-keys'
-import { CryptographicMaterialsCache, DecryptionMaterialEntry, EncryptionMaterialEntry, EvictionListener, EvictionReason } from './cache'
+import {
+  CryptographicMaterialsCache,
+  DecryptionMaterialEntry,
+  EncryptionMaterialEntry,
+  EvictionListener,
+  EvictionReason,
+} from './cache'
 import { decryptionCacheId, encryptionCacheId } from './cache-id'
 import { cloneDecryptionMaterial, cloneEncryptionMaterial } from './clone-material'
 import { CachingMaterialsManagerInput, resolveCachingOptions } from './options'
@@ -176,7 +182,13 @@ export class NodeCachingMaterialsManager implements NodeMaterialsManager {
       if (material) this.stats.bypass('decrypt', 'identityKdf')
       return material
     }
-    const id = decryptionCacheId(this.partition, request.suite, request.encryptedDataKeys, request.encryptionContext, request.reproducedEncryptionContext)
+    const id = decryptionCacheId(
+      this.partition,
+      request.suite,
+      request.encryptedDataKeys,
+      request.encryptionContext,
+      request.reproducedEncryptionContext,
+    )
     const hit = this.takeDecryption(id, request)
     if (hit) {
       this.stats.hit('decrypt')
@@ -204,14 +216,21 @@ export class NodeCachingMaterialsManager implements NodeMaterialsManager {
    * suites, a plaintext over the byte limit) get their own backing call each. A failed backing call
    * fails the messages its materials would have served. Synchronous unless a backing call needs I/O.
    */
-  getEncryptionMaterialsForBatch(request: EncryptionRequest, plaintextLengths: readonly number[]): EncryptionMaterialsRun[] | Promise<EncryptionMaterialsRun[]> {
+  getEncryptionMaterialsForBatch(
+    request: EncryptionRequest,
+    plaintextLengths: readonly number[],
+  ): EncryptionMaterialsRun[] | Promise<EncryptionMaterialsRun[]> {
     for (const length of plaintextLengths) {
-      if (!Number.isSafeInteger(length) || length < 0) throw new InvalidArgumentError('plaintext lengths must be non-negative integers')
+      if (!Number.isSafeInteger(length) || length < 0)
+        throw new InvalidArgumentError('plaintext lengths must be non-negative integers')
     }
-    const id = request.suite && isIdentityKdf(request.suite) ? undefined : encryptionCacheId(this.partition, request.suite, request.encryptionContext)
+    const id =
+      request.suite && isIdentityKdf(request.suite)
+        ? undefined
+        : encryptionCacheId(this.partition, request.suite, request.encryptionContext)
     const runs: EncryptionMaterialsRun[] = []
     const from = (start: number): EncryptionMaterialsRun[] | Promise<EncryptionMaterialsRun[]> => {
-      for (let i = start; i < plaintextLengths.length; ) {
+      for (let i = start; i < plaintextLengths.length;) {
         const next = this.batchStep(id, request, plaintextLengths, i, runs)
         if (typeof next !== 'number') return next.then(from)
         i = next
@@ -222,7 +241,13 @@ export class NodeCachingMaterialsManager implements NodeMaterialsManager {
   }
 
   /** Serves message `i` and the following ones its materials also cover; the index of the next message, or a promise of it. */
-  private batchStep(id: string | undefined, request: EncryptionRequest, lengths: readonly number[], i: number, runs: EncryptionMaterialsRun[]): number | Promise<number> {
+  private batchStep(
+    id: string | undefined,
+    request: EncryptionRequest,
+    lengths: readonly number[],
+    i: number,
+    runs: EncryptionMaterialsRun[],
+  ): number | Promise<number> {
     const length = lengths[i] as number
     const backing = this.backingMaterialsManager
     if (id === undefined || length > this.maxBytesEncrypted) {
@@ -249,7 +274,11 @@ export class NodeCachingMaterialsManager implements NodeMaterialsManager {
     }
     const flight = this.encryptFlights.get(id)
     // Another request is making this entry: take it once it has landed.
-    if (flight) return flight.then(() => i, () => i)
+    if (flight)
+      return flight.then(
+        () => i,
+        () => i,
+      )
     this.stats.miss('encrypt')
     const backingRequest = this.backingEncryptionRequest(request)
     const stored = (material: NodeEncryptionMaterial): number => {
@@ -288,7 +317,14 @@ export class NodeCachingMaterialsManager implements NodeMaterialsManager {
       const entry = this.cache.getEncryptionMaterial(id, length)
       // Gone, or replaced by another manager sharing cache and partition: the next step takes it afresh.
       if (!entry || entry.response !== source) break
-      const problem = this.now() - entry.now >= this.maxAge ? 'expired' : entry.messagesEncrypted > this.maxMessagesEncrypted ? 'messageLimit' : entry.bytesEncrypted > this.maxBytesEncrypted ? 'byteLimit' : undefined
+      const problem =
+        this.now() - entry.now >= this.maxAge
+          ? 'expired'
+          : entry.messagesEncrypted > this.maxMessagesEncrypted
+            ? 'messageLimit'
+            : entry.bytesEncrypted > this.maxBytesEncrypted
+              ? 'byteLimit'
+              : undefined
       if (problem) {
         this.cache.del(id, problem)
         break
@@ -318,14 +354,19 @@ export class NodeCachingMaterialsManager implements NodeMaterialsManager {
     if (request.suite && isIdentityKdf(request.suite)) return 'identityKdf'
     const { plaintextLength } = request
     // Change 2020-07-13 (caching CMM max plaintext length): without one the byte limit cannot be kept.
-    if (typeof plaintextLength !== 'number' || !Number.isSafeInteger(plaintextLength) || plaintextLength < 0) return 'noPlaintextLength'
+    if (typeof plaintextLength !== 'number' || !Number.isSafeInteger(plaintextLength) || plaintextLength < 0)
+      return 'noPlaintextLength'
     // No entry may ever encrypt more than maxBytesEncrypted, so this one message could never be served.
     if (plaintextLength > this.maxBytesEncrypted) return 'overByteLimit'
     return { plaintextLength }
   }
 
   /** A copy of a usable cached entry, or undefined after evicting an unusable one. */
-  private takeEncryption(id: string, request: EncryptionRequest, plaintextLength: number): NodeEncryptionMaterial | undefined {
+  private takeEncryption(
+    id: string,
+    request: EncryptionRequest,
+    plaintextLength: number,
+  ): NodeEncryptionMaterial | undefined {
     // The cache adds this message and its bytes to the entry's usage as it returns it (#usage-stats).
     const entry = this.cache.getEncryptionMaterial(id, plaintextLength)
     if (!entry) return undefined
@@ -337,7 +378,10 @@ export class NodeCachingMaterialsManager implements NodeMaterialsManager {
     return cloneEncryptionMaterial(entry.response)
   }
 
-  private encryptionEntryProblem(entry: EncryptionMaterialEntry, request: EncryptionRequest): EvictionReason | undefined {
+  private encryptionEntryProblem(
+    entry: EncryptionMaterialEntry,
+    request: EncryptionRequest,
+  ): EvictionReason | undefined {
     // Checked here as well as in the cache: a user-supplied cache may not enforce the TTL.
     if (this.now() - entry.now >= this.maxAge) return 'expired'
     // The usage already includes this message: over a limit means this message must not use the key.
@@ -347,7 +391,11 @@ export class NodeCachingMaterialsManager implements NodeMaterialsManager {
     return undefined
   }
 
-  private async fillEncryption(id: string, request: EncryptionRequest, plaintextLength: number): Promise<NodeEncryptionMaterial> {
+  private async fillEncryption(
+    id: string,
+    request: EncryptionRequest,
+    plaintextLength: number,
+  ): Promise<NodeEncryptionMaterial> {
     const material = await this.backingMaterialsManager.getEncryptionMaterials(this.backingEncryptionRequest(request))
     return this.storeEncryption(id, request, material, plaintextLength)
   }
@@ -357,7 +405,9 @@ export class NodeCachingMaterialsManager implements NodeMaterialsManager {
    * the byte limit, so that is the length it is told, not this one message's. The session's
    * signing-key provider and AES-GCM ride along, as they would to a CMM used directly.
    */
-  private backingEncryptionRequest(request: EncryptionRequest & SigningKeySource & KeyringCryptoSource): EncryptionRequest & SigningKeySource & KeyringCryptoSource {
+  private backingEncryptionRequest(
+    request: EncryptionRequest & SigningKeySource & KeyringCryptoSource,
+  ): EncryptionRequest & SigningKeySource & KeyringCryptoSource {
     return {
       suite: request.suite,
       encryptionContext: request.encryptionContext,
@@ -369,7 +419,12 @@ export class NodeCachingMaterialsManager implements NodeMaterialsManager {
   }
 
   /** Stores fresh backing materials (when they may be shared) and returns the caller's copy. */
-  private storeEncryption(id: string, request: EncryptionRequest, material: NodeEncryptionMaterial, plaintextLength: number): NodeEncryptionMaterial {
+  private storeEncryption(
+    id: string,
+    request: EncryptionRequest,
+    material: NodeEncryptionMaterial,
+    plaintextLength: number,
+  ): NodeEncryptionMaterial {
     if (!encryptionFits(material, request)) {
       // Returned as is for the session to judge, never stored for anyone else.
       this.stats.uncacheable()
@@ -392,7 +447,10 @@ export class NodeCachingMaterialsManager implements NodeMaterialsManager {
     return cloneDecryptionMaterial(entry.response)
   }
 
-  private decryptionEntryProblem(entry: DecryptionMaterialEntry, request: DecryptionRequest): EvictionReason | undefined {
+  private decryptionEntryProblem(
+    entry: DecryptionMaterialEntry,
+    request: DecryptionRequest,
+  ): EvictionReason | undefined {
     if (this.now() - entry.now >= this.maxAge) return 'expired'
     if (!decryptionFits(entry.response, request)) return 'mismatch'
     return undefined
@@ -402,7 +460,11 @@ export class NodeCachingMaterialsManager implements NodeMaterialsManager {
     return this.storeDecryption(id, request, await this.backingMaterialsManager.decryptMaterials(request))
   }
 
-  private storeDecryption(id: string, request: DecryptionRequest, material: NodeDecryptionMaterial): NodeDecryptionMaterial {
+  private storeDecryption(
+    id: string,
+    request: DecryptionRequest,
+    material: NodeDecryptionMaterial,
+  ): NodeDecryptionMaterial {
     if (!decryptionFits(material, request)) {
       this.stats.uncacheable()
       return material

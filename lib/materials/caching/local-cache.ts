@@ -36,8 +36,16 @@ export interface LocalCacheStats {
 }
 
 type Slot =
-  | { readonly kind: 'encrypt'; readonly entry: EncryptionMaterialEntry; readonly onEvict: EvictionListener | undefined }
-  | { readonly kind: 'decrypt'; readonly entry: DecryptionMaterialEntry; readonly onEvict: EvictionListener | undefined }
+  | {
+      readonly kind: 'encrypt'
+      readonly entry: EncryptionMaterialEntry
+      readonly onEvict: EvictionListener | undefined
+    }
+  | {
+      readonly kind: 'decrypt'
+      readonly entry: DecryptionMaterialEntry
+      readonly onEvict: EvictionListener | undefined
+    }
   | { readonly kind: 'branch'; readonly entry: BranchKeyMaterialEntry; readonly onEvict: undefined }
 
 export class LocalCryptographicMaterialsCache implements CryptographicMaterialsCache, BranchKeyMaterialsCache {
@@ -48,12 +56,25 @@ export class LocalCryptographicMaterialsCache implements CryptographicMaterialsC
   private readonly clock: () => number
   private readonly evictions = zeroCounts()
 
-  constructor(capacity: number, proactiveFrequency: number = DEFAULT_PROACTIVE_FREQUENCY, options: LocalCacheOptions = {}) {
+  constructor(
+    capacity: number,
+    proactiveFrequency: number = DEFAULT_PROACTIVE_FREQUENCY,
+    options: LocalCacheOptions = {},
+  ) {
     // #entry-capacity: zero must be accepted (it caches nothing); the maximum is ours to define.
-    needs(Number.isSafeInteger(capacity) && capacity >= 0, 'capacity must be an integer from 0 to Number.MAX_SAFE_INTEGER')
+    needs(
+      Number.isSafeInteger(capacity) && capacity >= 0,
+      'capacity must be an integer from 0 to Number.MAX_SAFE_INTEGER',
+    )
     // Node turns a timer period above 2^31 - 1 ms into 1 ms, which would sweep constantly.
-    needs(Number.isFinite(proactiveFrequency) && proactiveFrequency > 0 && proactiveFrequency <= MAX_TIMER_PERIOD, 'proactiveFrequency must be from 1 to 2^31 - 1 milliseconds')
-    needs(options.now === undefined || typeof options.now === 'function', 'now must be a function returning milliseconds')
+    needs(
+      Number.isFinite(proactiveFrequency) && proactiveFrequency > 0 && proactiveFrequency <= MAX_TIMER_PERIOD,
+      'proactiveFrequency must be from 1 to 2^31 - 1 milliseconds',
+    )
+    needs(
+      options.now === undefined || typeof options.now === 'function',
+      'now must be a function returning milliseconds',
+    )
     this.capacity = capacity
     this.proactiveFrequency = proactiveFrequency
     this.clock = options.now ?? Date.now
@@ -64,17 +85,42 @@ export class LocalCryptographicMaterialsCache implements CryptographicMaterialsC
     return this.slots.size
   }
 
-  putEncryptionMaterial(key: string, material: NodeEncryptionMaterial, plaintextLength: number, maxAge: number, onEvict?: EvictionListener): void {
+  putEncryptionMaterial(
+    key: string,
+    material: NodeEncryptionMaterial,
+    plaintextLength: number,
+    maxAge: number,
+    onEvict?: EvictionListener,
+  ): void {
     needs(material instanceof NodeEncryptionMaterial, 'putEncryptionMaterial needs NodeEncryptionMaterial')
     checkLength(plaintextLength)
     const now = this.createdAt(maxAge)
-    this.insert(key, { kind: 'encrypt', entry: { response: material, now, expiresAt: now + maxAge, messagesEncrypted: 1, bytesEncrypted: plaintextLength }, onEvict })
+    this.insert(key, {
+      kind: 'encrypt',
+      entry: {
+        response: material,
+        now,
+        expiresAt: now + maxAge,
+        messagesEncrypted: 1,
+        bytesEncrypted: plaintextLength,
+      },
+      onEvict,
+    })
   }
 
-  putDecryptionMaterial(key: string, material: NodeDecryptionMaterial, maxAge: number, onEvict?: EvictionListener): void {
+  putDecryptionMaterial(
+    key: string,
+    material: NodeDecryptionMaterial,
+    maxAge: number,
+    onEvict?: EvictionListener,
+  ): void {
     needs(material instanceof NodeDecryptionMaterial, 'putDecryptionMaterial needs NodeDecryptionMaterial')
     const now = this.createdAt(maxAge)
-    this.insert(key, { kind: 'decrypt', entry: { response: material, now, expiresAt: now + maxAge, messagesEncrypted: 0, bytesEncrypted: 0 }, onEvict })
+    this.insert(key, {
+      kind: 'decrypt',
+      entry: { response: material, now, expiresAt: now + maxAge, messagesEncrypted: 0, bytesEncrypted: 0 },
+      onEvict,
+    })
   }
 
   getEncryptionMaterial(key: string, plaintextLength: number): EncryptionMaterialEntry | false {
@@ -96,7 +142,11 @@ export class LocalCryptographicMaterialsCache implements CryptographicMaterialsC
   putBranchKeyMaterial(key: string, material: NodeBranchKeyMaterial, maxAge: number): void {
     needs(material instanceof NodeBranchKeyMaterial, 'putBranchKeyMaterial needs NodeBranchKeyMaterial')
     const now = this.createdAt(maxAge)
-    this.insert(key, { kind: 'branch', entry: { response: material, now, expiresAt: now + maxAge, messagesEncrypted: 0, bytesEncrypted: 0 }, onEvict: undefined })
+    this.insert(key, {
+      kind: 'branch',
+      entry: { response: material, now, expiresAt: now + maxAge, messagesEncrypted: 0, bytesEncrypted: 0 },
+      onEvict: undefined,
+    })
   }
 
   getBranchKeyMaterial(key: string): BranchKeyMaterialEntry | false {
@@ -123,12 +173,19 @@ export class LocalCryptographicMaterialsCache implements CryptographicMaterialsC
   }
 
   getStats(): LocalCacheStats {
-    return Object.freeze({ capacity: this.capacity, size: this.slots.size, evictions: Object.freeze({ ...this.evictions }) })
+    return Object.freeze({
+      capacity: this.capacity,
+      size: this.slots.size,
+      evictions: Object.freeze({ ...this.evictions }),
+    })
   }
 
   private createdAt(maxAge: number): number {
     // #put-cache-entry: the user MUST provide a TTL.
-    needs(typeof maxAge === 'number' && Number.isFinite(maxAge) && maxAge > 0, 'maxAge must be a positive number of milliseconds')
+    needs(
+      typeof maxAge === 'number' && Number.isFinite(maxAge) && maxAge > 0,
+      'maxAge must be a positive number of milliseconds',
+    )
     return this.clock()
   }
 

@@ -44,15 +44,24 @@ export interface CachingSettings {
 export function resolveCachingOptions(input: CachingMaterialsManagerInput): CachingSettings {
   needs(typeof input === 'object' && input !== null, 'NodeCachingMaterialsManager needs an options object')
   const { backingMaterials, cache, maxAge, maxBytesEncrypted, maxMessagesEncrypted, partition, now } = input
-  needs(isCryptographicMaterialsCache(cache), 'cache must be a cryptographic materials cache (see getLocalCryptographicMaterialsCache)')
+  needs(
+    isCryptographicMaterialsCache(cache),
+    'cache must be a cryptographic materials cache (see getLocalCryptographicMaterialsCache)',
+  )
   // caching-cmm.md#cache-limit-ttl: required and greater than zero; nothing may be cached forever.
-  needs(typeof maxAge === 'number' && Number.isFinite(maxAge) && maxAge > 0, 'maxAge must be a positive number of milliseconds')
+  needs(
+    typeof maxAge === 'number' && Number.isFinite(maxAge) && maxAge > 0,
+    'maxAge must be a positive number of milliseconds',
+  )
   needs(
     maxBytesEncrypted === undefined || (Number.isSafeInteger(maxBytesEncrypted) && maxBytesEncrypted > 0),
     `maxBytesEncrypted must be an integer from 1 to ${MAX_BYTES_ENCRYPTED} (2^53 - 1: JS numbers are exact only that far)`,
   )
   needs(
-    maxMessagesEncrypted === undefined || (Number.isSafeInteger(maxMessagesEncrypted) && maxMessagesEncrypted > 0 && maxMessagesEncrypted <= MAX_MESSAGES_ENCRYPTED),
+    maxMessagesEncrypted === undefined ||
+      (Number.isSafeInteger(maxMessagesEncrypted) &&
+        maxMessagesEncrypted > 0 &&
+        maxMessagesEncrypted <= MAX_MESSAGES_ENCRYPTED),
     'maxMessagesEncrypted must be an integer from 1 to 2^32',
   )
   if (partition !== undefined) checkPartition(partition)

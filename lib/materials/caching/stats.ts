@@ -10,7 +10,11 @@ export type BypassReason =
   /** The plaintext alone is larger than maxBytesEncrypted, so no entry could ever serve it. */
   | 'overByteLimit'
 
-export const BYPASS_REASONS: readonly BypassReason[] = Object.freeze(['identityKdf', 'noPlaintextLength', 'overByteLimit'])
+export const BYPASS_REASONS: readonly BypassReason[] = Object.freeze([
+  'identityKdf',
+  'noPlaintextLength',
+  'overByteLimit',
+])
 
 export interface OperationStats {
   /** hits + coalesced + misses + bypasses. */

@@ -13,8 +13,23 @@ const NUL = Buffer.from([0])
  * aws-kms-hierarchical-keyring.md "Appendix A": SHA-384 of resource ‖ 00 ‖ scope ‖ 00 ‖ partition
  * ‖ 00 ‖ logical key store name ‖ 00 ‖ branch key id (‖ 00 ‖ version, for decryption).
  */
-export function branchKeyCacheId(partition: Uint8Array, logicalKeyStoreName: Uint8Array, branchKeyId: string, version?: string): string {
-  const parts: Uint8Array[] = [Buffer.from([RESOURCE_HIERARCHICAL_KEYRING]), NUL, Buffer.from([version === undefined ? SCOPE_ENCRYPT : SCOPE_DECRYPT]), NUL, partition, NUL, logicalKeyStoreName, NUL, Buffer.from(branchKeyId, 'utf8')]
+export function branchKeyCacheId(
+  partition: Uint8Array,
+  logicalKeyStoreName: Uint8Array,
+  branchKeyId: string,
+  version?: string,
+): string {
+  const parts: Uint8Array[] = [
+    Buffer.from([RESOURCE_HIERARCHICAL_KEYRING]),
+    NUL,
+    Buffer.from([version === undefined ? SCOPE_ENCRYPT : SCOPE_DECRYPT]),
+    NUL,
+    partition,
+    NUL,
+    logicalKeyStoreName,
+    NUL,
+    Buffer.from(branchKeyId, 'utf8'),
+  ]
   if (version !== undefined) parts.push(NUL, Buffer.from(version, 'utf8'))
   return createHash('sha384').update(Buffer.concat(parts)).digest('hex')
 }

@@ -7,5 +7,7 @@ export interface BranchKeyIdSupplier {
 }
 
 export function isBranchKeyIdSupplier(value: unknown): value is BranchKeyIdSupplier {
-  return typeof value === 'object' && value !== null && typeof (value as BranchKeyIdSupplier).getBranchKeyId === 'function'
+  return (
+    typeof value === 'object' && value !== null && typeof (value as BranchKeyIdSupplier).getBranchKeyId === 'function'
+  )
 }

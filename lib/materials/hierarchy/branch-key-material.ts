@@ -14,7 +14,12 @@ export class NodeBranchKeyMaterial {
   private key: Buffer | undefined
 
   /** Copies `branchKey` (32 bytes) into a buffer of its own; the caller wipes theirs. */
-  constructor(branchKey: Uint8Array, branchKeyIdentifier: string, branchKeyVersion: string, encryptionContext: EncryptionContext) {
+  constructor(
+    branchKey: Uint8Array,
+    branchKeyIdentifier: string,
+    branchKeyVersion: string,
+    encryptionContext: EncryptionContext,
+  ) {
     needs(branchKey instanceof Uint8Array && branchKey.length === 32, 'a branch key is 32 bytes')
     needs(typeof branchKeyIdentifier === 'string' && branchKeyIdentifier !== '', 'a branch key needs its identifier')
     needs(typeof branchKeyVersion === 'string' && branchKeyVersion !== '', 'a branch key needs its version')

@@ -21,7 +21,10 @@ export type RecordValue = string | number | Uint8Array
 export type BranchKeyRecord = Readonly<Record<string, RecordValue>>
 
 /** ACTIVE records name their version; version records are the version. */
-export type BranchKeyRecordType = { readonly kind: 'active'; readonly version: string } | { readonly kind: 'version'; readonly version: string } | { readonly kind: 'beacon' }
+export type BranchKeyRecordType =
+  | { readonly kind: 'active'; readonly version: string }
+  | { readonly kind: 'version'; readonly version: string }
+  | { readonly kind: 'beacon' }
 
 /** A wrapped branch key and the encryption context KMS authenticates it with (the official class's shape). */
 export class EncryptedHierarchicalKey {
@@ -50,10 +53,14 @@ export class EncryptedHierarchicalKey {
 
 function recordType(type: string, activeVersion: string | undefined): BranchKeyRecordType {
   if (type === BRANCH_KEY_ACTIVE_TYPE) {
-    needs(typeof activeVersion === 'string' && activeVersion.startsWith(BRANCH_KEY_TYPE_PREFIX), `Branch keystore record does not contain a ${BRANCH_KEY_ACTIVE_VERSION_FIELD} field of type string`)
+    needs(
+      typeof activeVersion === 'string' && activeVersion.startsWith(BRANCH_KEY_TYPE_PREFIX),
+      `Branch keystore record does not contain a ${BRANCH_KEY_ACTIVE_VERSION_FIELD} field of type string`,
+    )
     return { kind: 'active', version: activeVersion.slice(BRANCH_KEY_TYPE_PREFIX.length) }
   }
-  if (type.startsWith(BRANCH_KEY_TYPE_PREFIX)) return { kind: 'version', version: type.slice(BRANCH_KEY_TYPE_PREFIX.length) }
+  if (type.startsWith(BRANCH_KEY_TYPE_PREFIX))
+    return { kind: 'version', version: type.slice(BRANCH_KEY_TYPE_PREFIX.length) }
   if (type === BEACON_KEY_TYPE_VALUE) return { kind: 'beacon' }
   throw new InvalidArgumentError(`Branch keystore record does not contain a valid ${TYPE_FIELD} field of type string`)
 }
@@ -61,19 +68,37 @@ function recordType(type: string, activeVersion: string | undefined): BranchKeyR
 /** branch-key-store.md "Record Format": the fields every record needs, with their types, before anything else reads it. */
 export function validateBranchKeyRecord(item: BranchKeyRecord): BranchKeyRecord {
   const isString = (name: string): boolean => typeof item[name] === 'string'
-  needs(isString(BRANCH_KEY_IDENTIFIER_FIELD), `Branch keystore record does not contain a ${BRANCH_KEY_IDENTIFIER_FIELD} field of type string`)
+  needs(
+    isString(BRANCH_KEY_IDENTIFIER_FIELD),
+    `Branch keystore record does not contain a ${BRANCH_KEY_IDENTIFIER_FIELD} field of type string`,
+  )
   const type = item[TYPE_FIELD]
   needs(
-    typeof type === 'string' && (type === BRANCH_KEY_ACTIVE_TYPE || type.startsWith(BRANCH_KEY_TYPE_PREFIX) || type === BEACON_KEY_TYPE_VALUE),
+    typeof type === 'string' &&
+      (type === BRANCH_KEY_ACTIVE_TYPE || type.startsWith(BRANCH_KEY_TYPE_PREFIX) || type === BEACON_KEY_TYPE_VALUE),
     `Branch keystore record does not contain a valid ${TYPE_FIELD} field of type string`,
   )
-  if (type === BRANCH_KEY_ACTIVE_TYPE) needs(isString(BRANCH_KEY_ACTIVE_VERSION_FIELD), `Branch keystore record does not contain a ${BRANCH_KEY_ACTIVE_VERSION_FIELD} field of type string`)
-  needs(item[BRANCH_KEY_FIELD] instanceof Uint8Array, `Branch keystore record does not contain ${BRANCH_KEY_FIELD} field of type Uint8Array`)
+  if (type === BRANCH_KEY_ACTIVE_TYPE)
+    needs(
+      isString(BRANCH_KEY_ACTIVE_VERSION_FIELD),
+      `Branch keystore record does not contain a ${BRANCH_KEY_ACTIVE_VERSION_FIELD} field of type string`,
+    )
+  needs(
+    item[BRANCH_KEY_FIELD] instanceof Uint8Array,
+    `Branch keystore record does not contain ${BRANCH_KEY_FIELD} field of type Uint8Array`,
+  )
   needs(isString(KMS_FIELD), `Branch keystore record does not contain ${KMS_FIELD} field of type string`)
-  needs(isString(KEY_CREATE_TIME_FIELD), `Branch keystore record does not contain ${KEY_CREATE_TIME_FIELD} field of type string`)
-  needs(typeof item[HIERARCHY_VERSION_FIELD] === 'number', `Branch keystore record does not contain ${HIERARCHY_VERSION_FIELD} field of type number`)
+  needs(
+    isString(KEY_CREATE_TIME_FIELD),
+    `Branch keystore record does not contain ${KEY_CREATE_TIME_FIELD} field of type string`,
+  )
+  needs(
+    typeof item[HIERARCHY_VERSION_FIELD] === 'number',
+    `Branch keystore record does not contain ${HIERARCHY_VERSION_FIELD} field of type number`,
+  )
   for (const [key, value] of Object.entries(item)) {
-    if (key !== BRANCH_KEY_FIELD && key !== HIERARCHY_VERSION_FIELD) needs(typeof value === 'string', `Branch keystore record field ${key} is not a string`)
+    if (key !== BRANCH_KEY_FIELD && key !== HIERARCHY_VERSION_FIELD)
+      needs(typeof value === 'string', `Branch keystore record field ${key} is not a string`)
   }
   return item
 }
@@ -82,7 +107,10 @@ export function validateBranchKeyRecord(item: BranchKeyRecord): BranchKeyRecord 
  * branch-key-store.md "Encryption Context": every attribute but `enc`, as strings, plus `tablename`
  * = the logical key store name (which is bound in KMS but not stored).
  */
-export function authenticatedEncryptionContext(logicalKeyStoreName: string, record: BranchKeyRecord): Record<string, string> {
+export function authenticatedEncryptionContext(
+  logicalKeyStoreName: string,
+  record: BranchKeyRecord,
+): Record<string, string> {
   const context: Record<string, string> = {}
   for (const [key, value] of Object.entries(record)) {
     if (key === BRANCH_KEY_FIELD) continue
@@ -93,7 +121,10 @@ export function authenticatedEncryptionContext(logicalKeyStoreName: string, reco
 }
 
 /** The record's attributes from an authenticated context and the wrapped key: `tablename` is dropped, the version is a number. */
-export function recordOf(context: Readonly<Record<string, string>>, ciphertextBlob: Uint8Array): Record<string, RecordValue> {
+export function recordOf(
+  context: Readonly<Record<string, string>>,
+  ciphertextBlob: Uint8Array,
+): Record<string, RecordValue> {
   const item: Record<string, RecordValue> = {}
   for (const [key, value] of Object.entries(context)) {
     if (key === TABLE_FIELD) continue
@@ -107,7 +138,8 @@ export function recordOf(context: Readonly<Record<string, string>>, ciphertextBl
 export function customEncryptionContext(context: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [key, value] of Object.entries(context)) {
-    if (key.startsWith(CUSTOM_ENCRYPTION_CONTEXT_FIELD_PREFIX)) out[key.slice(CUSTOM_ENCRYPTION_CONTEXT_FIELD_PREFIX.length)] = value
+    if (key.startsWith(CUSTOM_ENCRYPTION_CONTEXT_FIELD_PREFIX))
+      out[key.slice(CUSTOM_ENCRYPTION_CONTEXT_FIELD_PREFIX.length)] = value
   }
   return out
 }

@@ -76,7 +76,10 @@ export interface VersionKeyInput {
 }
 
 function isCustomStorage(storage: Storage): storage is IBranchKeyStorage {
-  return typeof (storage as IBranchKeyStorage).getEncryptedActiveBranchKey === 'function' && typeof (storage as IBranchKeyStorage).getEncryptedBranchKeyVersion === 'function'
+  return (
+    typeof (storage as IBranchKeyStorage).getEncryptedActiveBranchKey === 'function' &&
+    typeof (storage as IBranchKeyStorage).getEncryptedBranchKeyVersion === 'function'
+  )
 }
 
 /** The official timestamp form: ISO 8601 with microseconds. */
@@ -97,20 +100,37 @@ export class BranchKeyStoreNode {
     needs(typeof logicalKeyStoreName === 'string', 'Logical keystore name must be a string')
     needs(logicalKeyStoreName, 'Logical Keystore name required')
     this.kmsConfiguration = new KmsKeyConfig(kmsConfiguration)
-    needs(typeof storage === 'object' && storage !== null, 'storage must be { ddbTableName, ddbClient? } or a key storage')
+    needs(
+      typeof storage === 'object' && storage !== null,
+      'storage must be { ddbTableName, ddbClient? } or a key storage',
+    )
     if (isCustomStorage(storage)) {
       this.storage = storage
     } else {
-      needs(storage.ddbClient === undefined || isDynamoDbSendClient(storage.ddbClient), 'DDB client must be a DynamoDBClient')
+      needs(
+        storage.ddbClient === undefined || isDynamoDbSendClient(storage.ddbClient),
+        'DDB client must be a DynamoDBClient',
+      )
       const region = this.kmsConfiguration.getRegion()
       // Built on first use: a store that is never used loads no DynamoDB SDK.
-      this.storage = new DynamoDBKeyStorage({ ddbTableName: storage.ddbTableName, logicalKeyStoreName, ddbClient: storage.ddbClient ?? (() => newDynamoDbClient(region)) })
+      this.storage = new DynamoDBKeyStorage({
+        ddbTableName: storage.ddbTableName,
+        logicalKeyStoreName,
+        ddbClient: storage.ddbClient ?? (() => newDynamoDbClient(region)),
+      })
     }
-    needs(logicalKeyStoreName === this.storage.getKeyStorageInfo().logicalName, 'Configured logicalKeyStoreName does not match configured storage interface.')
+    needs(
+      logicalKeyStoreName === this.storage.getKeyStorageInfo().logicalName,
+      'Configured logicalKeyStoreName does not match configured storage interface.',
+    )
     needs(keyStoreId === undefined || typeof keyStoreId === 'string', 'Keystore id must be a string')
-    if (keyManagement?.kmsClient !== undefined) needs(isKmsClient(keyManagement.kmsClient), 'KMS client must be a KMSClient')
+    if (keyManagement?.kmsClient !== undefined)
+      needs(isKmsClient(keyManagement.kmsClient), 'KMS client must be a KMSClient')
     if (keyManagement?.grantTokens !== undefined) {
-      needs(Array.isArray(keyManagement.grantTokens) && keyManagement.grantTokens.every((g) => typeof g === 'string'), 'Grant tokens must be a string array')
+      needs(
+        Array.isArray(keyManagement.grantTokens) && keyManagement.grantTokens.every((g) => typeof g === 'string'),
+        'Grant tokens must be a string array',
+      )
     }
     // branch-key-store.md "Keystore Id": a v4 UUID when none is given.
     this.keyStoreId = keyStoreId || randomUUID()
@@ -125,7 +145,10 @@ export class BranchKeyStoreNode {
     if (!this.constructedKmsClient) {
       const region = this.kmsConfiguration.getRegion()
       const { KMSClient } = loadKmsSdk()
-      this.constructedKmsClient = new KMSClient({ ...(region === undefined ? {} : { region }), customUserAgent: KMS_CLIENT_USER_AGENT })
+      this.constructedKmsClient = new KMSClient({
+        ...(region === undefined ? {} : { region }),
+        customUserAgent: KMS_CLIENT_USER_AGENT,
+      })
     }
     return this.constructedKmsClient
   }
@@ -147,7 +170,10 @@ export class BranchKeyStoreNode {
     needs(branchKeyVersion && typeof branchKeyVersion === 'string', 'MUST supply a string branch key version')
     const encrypted = await this.storage.getEncryptedBranchKeyVersion(branchKeyId, branchKeyVersion)
     needs(encrypted.branchKeyId === branchKeyId, 'Unexpected branch key id.')
-    needs(encrypted.type.kind === 'version' && encrypted.type.version === branchKeyVersion, 'Unexpected branch key version.')
+    needs(
+      encrypted.type.kind === 'version' && encrypted.type.version === branchKeyVersion,
+      'Unexpected branch key version.',
+    )
     this.checkTable(encrypted)
     return this.unwrap(encrypted)
   }
@@ -161,7 +187,10 @@ export class BranchKeyStoreNode {
     const kmsArn = this.kmsConfiguration.keyArn
     needs(kmsArn, 'CreateKey is not supported with Discovery or MRDiscovery KMS Configuration')
     if (input?.branchKeyIdentifier) {
-      needs(input.encryptionContext && Object.keys(input.encryptionContext).length > 0, 'If branch key identifier is provided, encryption context must also be provided')
+      needs(
+        input.encryptionContext && Object.keys(input.encryptionContext).length > 0,
+        'If branch key identifier is provided, encryption context must also be provided',
+      )
     }
     const storage = this.writableStorage()
     const branchKeyIdentifier = input?.branchKeyIdentifier || randomUUID()
@@ -173,14 +202,32 @@ export class BranchKeyStoreNode {
       [KMS_FIELD]: kmsArn,
       [HIERARCHY_VERSION_FIELD]: '1',
     }
-    for (const [key, value] of Object.entries(input?.encryptionContext ?? {})) decryptOnly[`${CUSTOM_ENCRYPTION_CONTEXT_FIELD_PREFIX}${key}`] = value
+    for (const [key, value] of Object.entries(input?.encryptionContext ?? {}))
+      decryptOnly[`${CUSTOM_ENCRYPTION_CONTEXT_FIELD_PREFIX}${key}`] = value
     const active = activeContextOf(decryptOnly)
     const beacon = { ...decryptOnly, [TYPE_FIELD]: BEACON_KEY_TYPE_VALUE }
     const options = { grantTokens: this.grantTokens }
-    const version = await generateDataKeyWithoutPlaintext(this.kmsClient, kmsArn, BRANCH_KEY_LENGTH, { ...options, encryptionContext: decryptOnly })
-    const activeBlob = await reEncrypt(this.kmsClient, kmsArn, version.ciphertextBlob, decryptOnly, active, this.grantTokens)
-    const beaconKey = await generateDataKeyWithoutPlaintext(this.kmsClient, kmsArn, BRANCH_KEY_LENGTH, { ...options, encryptionContext: beacon })
-    await storage.writeNewKey(recordOf(decryptOnly, version.ciphertextBlob), recordOf(active, activeBlob), recordOf(beacon, beaconKey.ciphertextBlob))
+    const version = await generateDataKeyWithoutPlaintext(this.kmsClient, kmsArn, BRANCH_KEY_LENGTH, {
+      ...options,
+      encryptionContext: decryptOnly,
+    })
+    const activeBlob = await reEncrypt(
+      this.kmsClient,
+      kmsArn,
+      version.ciphertextBlob,
+      decryptOnly,
+      active,
+      this.grantTokens,
+    )
+    const beaconKey = await generateDataKeyWithoutPlaintext(this.kmsClient, kmsArn, BRANCH_KEY_LENGTH, {
+      ...options,
+      encryptionContext: beacon,
+    })
+    await storage.writeNewKey(
+      recordOf(decryptOnly, version.ciphertextBlob),
+      recordOf(active, activeBlob),
+      recordOf(beacon, beaconKey.ciphertextBlob),
+    )
     return { branchKeyIdentifier }
   }
 
@@ -196,15 +243,36 @@ export class BranchKeyStoreNode {
     const current = await storage.getEncryptedActiveBranchKey(input.branchKeyIdentifier)
     needs(current.branchKeyId === input.branchKeyIdentifier, 'Unexpected branch key id')
     this.checkTable(current)
-    needs(this.kmsConfiguration.isCompatibleWithArn(current.kmsArn), 'the ACTIVE branch key is not under the configured KMS key')
+    needs(
+      this.kmsConfiguration.isCompatibleWithArn(current.kmsArn),
+      'the ACTIVE branch key is not under the configured KMS key',
+    )
     const oldActive = current.encryptionContext
     await reEncrypt(this.kmsClient, kmsArn, current.ciphertextBlob, oldActive, oldActive, this.grantTokens)
-    const decryptOnly: Record<string, string> = { ...oldActive, [TYPE_FIELD]: `${BRANCH_KEY_TYPE_PREFIX}${randomUUID()}`, [KEY_CREATE_TIME_FIELD]: timestamp() }
+    const decryptOnly: Record<string, string> = {
+      ...oldActive,
+      [TYPE_FIELD]: `${BRANCH_KEY_TYPE_PREFIX}${randomUUID()}`,
+      [KEY_CREATE_TIME_FIELD]: timestamp(),
+    }
     delete decryptOnly[BRANCH_KEY_ACTIVE_VERSION_FIELD]
     const active = activeContextOf(decryptOnly)
-    const version = await generateDataKeyWithoutPlaintext(this.kmsClient, kmsArn, BRANCH_KEY_LENGTH, { grantTokens: this.grantTokens, encryptionContext: decryptOnly })
-    const activeBlob = await reEncrypt(this.kmsClient, kmsArn, version.ciphertextBlob, decryptOnly, active, this.grantTokens)
-    await storage.writeNewVersion(recordOf(decryptOnly, version.ciphertextBlob), recordOf(active, activeBlob), current.ciphertextBlob)
+    const version = await generateDataKeyWithoutPlaintext(this.kmsClient, kmsArn, BRANCH_KEY_LENGTH, {
+      grantTokens: this.grantTokens,
+      encryptionContext: decryptOnly,
+    })
+    const activeBlob = await reEncrypt(
+      this.kmsClient,
+      kmsArn,
+      version.ciphertextBlob,
+      decryptOnly,
+      active,
+      this.grantTokens,
+    )
+    await storage.writeNewVersion(
+      recordOf(decryptOnly, version.ciphertextBlob),
+      recordOf(active, activeBlob),
+      current.ciphertextBlob,
+    )
   }
 
   getKeyStoreInfo(): KeyStoreInfoOutput {
@@ -228,7 +296,8 @@ export class BranchKeyStoreNode {
 
   private writableStorage(): WritableBranchKeyStorage {
     const storage = this.storage
-    if (!isWritableStorage(storage)) throw new KeyringError('this key storage cannot write branch keys (it has no writeNewKey/writeNewVersion)')
+    if (!isWritableStorage(storage))
+      throw new KeyringError('this key storage cannot write branch keys (it has no writeNewKey/writeNewVersion)')
     return storage
   }
 
@@ -248,7 +317,12 @@ export class BranchKeyStoreNode {
     })
     try {
       const version = encrypted.type.kind === 'beacon' ? '' : encrypted.type.version
-      return new NodeBranchKeyMaterial(branchKey, encrypted.branchKeyId, version, customEncryptionContext(encrypted.encryptionContext))
+      return new NodeBranchKeyMaterial(
+        branchKey,
+        encrypted.branchKeyId,
+        version,
+        customEncryptionContext(encrypted.encryptionContext),
+      )
     } finally {
       wipe(branchKey)
     }
@@ -257,12 +331,22 @@ export class BranchKeyStoreNode {
 
 /** The ACTIVE record's context: the version moves to `version`, the type becomes branch:ACTIVE. */
 function activeContextOf(decryptOnly: Readonly<Record<string, string>>): Record<string, string> {
-  return { ...decryptOnly, [BRANCH_KEY_ACTIVE_VERSION_FIELD]: decryptOnly[TYPE_FIELD] as string, [TYPE_FIELD]: BRANCH_KEY_ACTIVE_TYPE }
+  return {
+    ...decryptOnly,
+    [BRANCH_KEY_ACTIVE_VERSION_FIELD]: decryptOnly[TYPE_FIELD] as string,
+    [TYPE_FIELD]: BRANCH_KEY_ACTIVE_TYPE,
+  }
 }
 
 /** The official type guard (structural here: any object with the store's operations). */
 export function isIBranchKeyStoreNode(keyStore: unknown): keyStore is BranchKeyStoreNode {
   if (keyStore instanceof BranchKeyStoreNode) return true
   const k = keyStore as Partial<Record<keyof BranchKeyStoreNode, unknown>> | null
-  return typeof k === 'object' && k !== null && typeof k.getActiveBranchKey === 'function' && typeof k.getBranchKeyVersion === 'function' && typeof k.getKeyStoreInfo === 'function'
+  return (
+    typeof k === 'object' &&
+    k !== null &&
+    typeof k.getActiveBranchKey === 'function' &&
+    typeof k.getBranchKeyVersion === 'function' &&
+    typeof k.getKeyStoreInfo === 'function'
+  )
 }

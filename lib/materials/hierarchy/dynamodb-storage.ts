@@ -88,13 +88,22 @@ export class DynamoDBKeyStorage implements WritableBranchKeyStorage {
   }
 
   async writeNewKey(version: BranchKeyRecord, active: BranchKeyRecord, beacon: BranchKeyRecord): Promise<void> {
-    const absent = { ConditionExpression: 'attribute_not_exists(#bkid)', ExpressionAttributeNames: { '#bkid': BRANCH_KEY_IDENTIFIER_FIELD } }
+    const absent = {
+      ConditionExpression: 'attribute_not_exists(#bkid)',
+      ExpressionAttributeNames: { '#bkid': BRANCH_KEY_IDENTIFIER_FIELD },
+    }
     await this.send('TransactWriteItems', {
-      TransactItems: [version, active, beacon].map((record) => ({ Put: { TableName: this.ddbTableName, Item: toItem(record), ...absent } })),
+      TransactItems: [version, active, beacon].map((record) => ({
+        Put: { TableName: this.ddbTableName, Item: toItem(record), ...absent },
+      })),
     })
   }
 
-  async writeNewVersion(version: BranchKeyRecord, active: BranchKeyRecord, oldActiveCiphertext: Uint8Array): Promise<void> {
+  async writeNewVersion(
+    version: BranchKeyRecord,
+    active: BranchKeyRecord,
+    oldActiveCiphertext: Uint8Array,
+  ): Promise<void> {
     await this.send('TransactWriteItems', {
       TransactItems: [
         {
@@ -137,17 +146,28 @@ export class DynamoDBKeyStorage implements WritableBranchKeyStorage {
     }
     let description: unknown
     try {
-      description = await this.send('CreateTable', { TableName: this.ddbTableName, ...schema, BillingMode: 'PAY_PER_REQUEST' })
+      description = await this.send('CreateTable', {
+        TableName: this.ddbTableName,
+        ...schema,
+        BillingMode: 'PAY_PER_REQUEST',
+      })
     } catch (e) {
       if (!(e instanceof KeyringError) || !/ResourceInUseException/.test(e.message)) throw e
       description = await this.send('DescribeTable', { TableName: this.ddbTableName })
     }
-    const table = (description as { TableDescription?: unknown; Table?: unknown }).TableDescription ?? (description as { Table?: unknown }).Table
+    const table =
+      (description as { TableDescription?: unknown; Table?: unknown }).TableDescription ??
+      (description as { Table?: unknown }).Table
     const t = typeof table === 'object' && table !== null ? (table as { KeySchema?: unknown; TableArn?: unknown }) : {}
-    const keys = Array.isArray(t.KeySchema) ? (t.KeySchema as Array<{ AttributeName?: unknown; KeyType?: unknown }>) : []
-    const has = (name: string, type: string): boolean => keys.some((k) => k.AttributeName === name && k.KeyType === type)
+    const keys = Array.isArray(t.KeySchema)
+      ? (t.KeySchema as Array<{ AttributeName?: unknown; KeyType?: unknown }>)
+      : []
+    const has = (name: string, type: string): boolean =>
+      keys.some((k) => k.AttributeName === name && k.KeyType === type)
     if (keys.length !== 2 || !has(PARTITION_KEY, 'HASH') || !has(SORT_KEY, 'RANGE')) {
-      throw new KeyringError(`DynamoDB table ${this.ddbTableName} does not have the branch key store's key schema (${PARTITION_KEY} HASH, ${SORT_KEY} RANGE)`)
+      throw new KeyringError(
+        `DynamoDB table ${this.ddbTableName} does not have the branch key store's key schema (${PARTITION_KEY} HASH, ${SORT_KEY} RANGE)`,
+      )
     }
     return typeof t.TableArn === 'string' ? t.TableArn : this.ddbTableName
   }
@@ -160,9 +180,13 @@ export class DynamoDBKeyStorage implements WritableBranchKeyStorage {
     })
     const item = (response as { Item?: unknown }).Item
     if (typeof item !== 'object' || item === null) {
-      throw new KeyringError(`A branch key record with ${PARTITION_KEY}=${partitionValue} and ${SORT_KEY}=${sortValue} was not found in the DynamoDB table ${this.ddbTableName}.`)
+      throw new KeyringError(
+        `A branch key record with ${PARTITION_KEY}=${partitionValue} and ${SORT_KEY}=${sortValue} was not found in the DynamoDB table ${this.ddbTableName}.`,
+      )
     }
-    const record = validateBranchKeyRecord(Object.fromEntries(Object.entries(item).map(([k, v]) => [k, fromAttribute(k, v)])))
+    const record = validateBranchKeyRecord(
+      Object.fromEntries(Object.entries(item).map(([k, v]) => [k, fromAttribute(k, v)])),
+    )
     const ciphertext = record[BRANCH_KEY_FIELD] as Uint8Array
     needs(typeof record[HIERARCHY_VERSION_FIELD] === 'number', 'hierarchy-version must be a number')
     return new EncryptedHierarchicalKey(authenticatedEncryptionContext(this.logicalKeyStoreName, record), ciphertext)
@@ -173,7 +197,10 @@ export class DynamoDBKeyStorage implements WritableBranchKeyStorage {
       return await this.ddbClient.send(dynamoDbCommand(operation, input))
     } catch (e) {
       const name = e instanceof Error ? e.name : 'Error'
-      throw new KeyringError(`DynamoDB ${operation} on ${this.ddbTableName} failed: ${name}: ${e instanceof Error ? e.message : String(e)}`, [e])
+      throw new KeyringError(
+        `DynamoDB ${operation} on ${this.ddbTableName} failed: ${name}: ${e instanceof Error ? e.message : String(e)}`,
+        [e],
+      )
     }
   }
 }

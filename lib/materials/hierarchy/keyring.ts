@@ -3,7 +3,12 @@ import { randomBytes } from 'node:crypto'
 import { KeyringError, needs } from '../../core/errors'
 import { randomPublicBytes } from '../../core/random'
 import { wipe } from '../../core/wipe'
-import { ContextOrder, EncryptionContext, serializeContextEntries, serializedContextEntries } from '../../format/encryption-context'
+import {
+  ContextOrder,
+  EncryptionContext,
+  serializeContextEntries,
+  serializedContextEntries,
+} from '../../format/encryption-context'
 import { EncryptedDataKey } from '../../format/header'
 import { BranchKeyMaterialsCache, isBranchKeyMaterialsCache } from '../caching/cache'
 import { LocalCryptographicMaterialsCache } from '../caching/local-cache'
@@ -61,11 +66,23 @@ export class KmsHierarchicalKeyRingNode extends KeyringNode {
   private readonly logicalKeyStoreName: Buffer
   private readonly writeOrder: ContextOrder
 
-  constructor({ branchKeyId, branchKeyIdSupplier, keyStore, cacheLimitTtl, cache, maxCacheSize, partitionId, utf8Sorting }: KmsHierarchicalKeyRingNodeInput) {
+  constructor({
+    branchKeyId,
+    branchKeyIdSupplier,
+    keyStore,
+    cacheLimitTtl,
+    cache,
+    maxCacheSize,
+    partitionId,
+    utf8Sorting,
+  }: KmsHierarchicalKeyRingNodeInput) {
     super()
     needs(partitionId === undefined || typeof partitionId === 'string', 'Partition id must be a string.')
     needs(branchKeyId === undefined || typeof branchKeyId === 'string', 'The branch key id must be a string')
-    needs(branchKeyIdSupplier === undefined || isBranchKeyIdSupplier(branchKeyIdSupplier), 'The branch key id supplier must be a BranchKeyIdSupplier')
+    needs(
+      branchKeyIdSupplier === undefined || isBranchKeyIdSupplier(branchKeyIdSupplier),
+      'The branch key id supplier must be a BranchKeyIdSupplier',
+    )
     needs(isIBranchKeyStoreNode(keyStore), 'The keystore must be a BranchKeyStore')
     needs(typeof cacheLimitTtl === 'number', 'The cache limit TTL must be a number')
     needs(
@@ -76,12 +93,18 @@ export class KmsHierarchicalKeyRingNode extends KeyringNode {
     let branchCache: BranchKeyMaterialsCache
     if (cache !== undefined) {
       needs(!maxCacheSize, 'Max cache size not supported when passing a cache.')
-      needs(isBranchKeyMaterialsCache(cache), 'The cache must hold branch key materials (putBranchKeyMaterial / getBranchKeyMaterial)')
+      needs(
+        isBranchKeyMaterialsCache(cache),
+        'The cache must hold branch key materials (putBranchKeyMaterial / getBranchKeyMaterial)',
+      )
       branchCache = cache
     } else {
       needs(typeof maxCacheSize === 'number' || !maxCacheSize, 'The max cache size must be a number')
       maxCacheSize = maxCacheSize === 0 || maxCacheSize ? maxCacheSize : DEFAULT_CACHE_SIZE
-      needs(0 <= maxCacheSize && maxCacheSize <= Number.MAX_SAFE_INTEGER, 'Max cache size must be non-negative and less than or equal Number.MAX_SAFE_INTEGER')
+      needs(
+        0 <= maxCacheSize && maxCacheSize <= Number.MAX_SAFE_INTEGER,
+        'Max cache size must be non-negative and less than or equal Number.MAX_SAFE_INTEGER',
+      )
       branchCache = new LocalCryptographicMaterialsCache(maxCacheSize)
     }
     this.branchKeyId = branchKeyId || undefined
@@ -114,7 +137,10 @@ export class KmsHierarchicalKeyRingNode extends KeyringNode {
     return this.wrap(material, branch)
   }
 
-  protected async _onDecrypt(material: NodeDecryptionMaterial, edks: readonly EncryptedDataKey[]): Promise<NodeDecryptionMaterial> {
+  protected async _onDecrypt(
+    material: NodeDecryptionMaterial,
+    edks: readonly EncryptedDataKey[],
+  ): Promise<NodeDecryptionMaterial> {
     const { branchKeyId, candidates } = this.candidates(material, edks)
     const errors: unknown[] = []
     for (const { parsed, version } of candidates) {
@@ -141,15 +167,26 @@ export class KmsHierarchicalKeyRingNode extends KeyringNode {
     return branch ? this.wrap(material, branch) : undefined
   }
 
-  protected override _onDecryptSync(material: NodeDecryptionMaterial, edks: readonly EncryptedDataKey[]): NodeDecryptionMaterial | undefined {
+  protected override _onDecryptSync(
+    material: NodeDecryptionMaterial,
+    edks: readonly EncryptedDataKey[],
+  ): NodeDecryptionMaterial | undefined {
     if (this._onDecrypt !== KmsHierarchicalKeyRingNode.prototype._onDecrypt) return undefined
     const { branchKeyId, candidates } = this.candidates(material, edks)
-    const branches = candidates.map((c) => this.cache.peek(branchKeyCacheId(this.partition, this.logicalKeyStoreName, branchKeyId, c.version)))
+    const branches = candidates.map((c) =>
+      this.cache.peek(branchKeyCacheId(this.partition, this.logicalKeyStoreName, branchKeyId, c.version)),
+    )
     // Synchronous only when every candidate's branch key is at hand: the async path would try them in the same order.
     if (branches.some((b) => b === undefined)) return undefined
     const errors: unknown[] = []
     for (let i = 0; i < candidates.length; i++) {
-      const key = this.unwrap(material, branchKeyId, branches[i] as NodeBranchKeyMaterial, (candidates[i] as { parsed: Parsed }).parsed, errors)
+      const key = this.unwrap(
+        material,
+        branchKeyId,
+        branches[i] as NodeBranchKeyMaterial,
+        (candidates[i] as { parsed: Parsed }).parsed,
+        errors,
+      )
       if (key) return material.adoptUnencryptedDataKey(key)
     }
     throw new KeyringError('Unable to decrypt data key', errors)
@@ -162,7 +199,10 @@ export class KmsHierarchicalKeyRingNode extends KeyringNode {
   }
 
   /** "OnDecrypt": EDKs of this provider whose info is the branch key id, with a ciphertext that parses. */
-  private candidates(material: NodeDecryptionMaterial, edks: readonly EncryptedDataKey[]): { branchKeyId: string; candidates: { parsed: Parsed; version: string }[] } {
+  private candidates(
+    material: NodeDecryptionMaterial,
+    edks: readonly EncryptedDataKey[],
+  ): { branchKeyId: string; candidates: { parsed: Parsed; version: string }[] } {
     const branchKeyId = this.branchKeyIdFor(material.encryptionContext)
     const idBytes = Buffer.from(branchKeyId, 'utf8')
     const candidates: { parsed: Parsed; version: string }[] = []
@@ -171,7 +211,8 @@ export class KmsHierarchicalKeyRingNode extends KeyringNode {
       const parsed = parseCiphertext(edk.encryptedDataKey, material.suite.keyLengthBytes)
       if (parsed) candidates.push({ parsed, version: bytesToUuid(parsed.version) })
     }
-    if (candidates.length === 0) throw new KeyringError("There must be an encrypted data key that matches this keyring's configuration")
+    if (candidates.length === 0)
+      throw new KeyringError("There must be an encrypted data key that matches this keyring's configuration")
     return { branchKeyId, candidates }
   }
 
@@ -182,12 +223,24 @@ export class KmsHierarchicalKeyRingNode extends KeyringNode {
     const salt = randomPublicBytes(SALT_LENGTH)
     const iv = randomPublicBytes(IV_LENGTH)
     const version = uuidToBytes(branch.versionString)
-    const context = this.writeOrder === 'utf8' ? serializedContextEntries(material.encryptionContext) : serializeContextEntries(material.encryptionContext, this.writeOrder)
+    const context =
+      this.writeOrder === 'utf8'
+        ? serializedContextEntries(material.encryptionContext)
+        : serializeContextEntries(material.encryptionContext, this.writeOrder)
     const derived = deriveWrappingKey(crypto, branch.branchKey(), salt)
     try {
-      const sealed = crypto.aesGcmSeal(derived, iv, wrappingAad(branch.branchKeyIdentifier, version, context), material.getUnencryptedDataKey())
+      const sealed = crypto.aesGcmSeal(
+        derived,
+        iv,
+        wrappingAad(branch.branchKeyIdentifier, version, context),
+        material.getUnencryptedDataKey(),
+      )
       return material.addEncryptedDataKey(
-        new EncryptedDataKey({ providerId: PROVIDER_ID_HIERARCHY, providerInfo: branch.branchKeyIdentifier, encryptedDataKey: Buffer.concat([salt, iv, version, sealed]) }),
+        new EncryptedDataKey({
+          providerId: PROVIDER_ID_HIERARCHY,
+          providerInfo: branch.branchKeyIdentifier,
+          encryptedDataKey: Buffer.concat([salt, iv, version, sealed]),
+        }),
       )
     } finally {
       wipe(derived)
@@ -195,12 +248,23 @@ export class KmsHierarchicalKeyRingNode extends KeyringNode {
   }
 
   /** "Branch Key Unwrapping", trying our write order first and then the other (as the raw AES keyring does). */
-  private unwrap(material: NodeDecryptionMaterial, branchKeyId: string, branch: NodeBranchKeyMaterial, parsed: Parsed, errors: unknown[]): Buffer | undefined {
+  private unwrap(
+    material: NodeDecryptionMaterial,
+    branchKeyId: string,
+    branch: NodeBranchKeyMaterial,
+    parsed: Parsed,
+    errors: unknown[],
+  ): Buffer | undefined {
     const crypto = material.keyringCrypto
     const derived = deriveWrappingKey(crypto, branch.branchKey(), parsed.salt)
     try {
       for (const context of contextOrders(material.encryptionContext, this.writeOrder)) {
-        const key = crypto.aesGcmOpen(derived, parsed.iv, wrappingAad(branchKeyId, parsed.version, context), parsed.sealed)
+        const key = crypto.aesGcmOpen(
+          derived,
+          parsed.iv,
+          wrappingAad(branchKeyId, parsed.version, context),
+          parsed.sealed,
+        )
         if (!(key instanceof Error)) return key
         errors.push(key)
       }
@@ -225,7 +289,12 @@ function wrappingAad(branchKeyId: string, version: Uint8Array, context: Uint8Arr
 function parseCiphertext(ciphertext: Uint8Array, keyLength: number): Parsed | undefined {
   if (ciphertext.length !== SALT_LENGTH + IV_LENGTH + VERSION_LENGTH + keyLength + TAG_LENGTH) return undefined
   const at = SALT_LENGTH + IV_LENGTH
-  return { salt: ciphertext.subarray(0, SALT_LENGTH), iv: ciphertext.subarray(SALT_LENGTH, at), version: ciphertext.subarray(at, at + VERSION_LENGTH), sealed: ciphertext.subarray(at + VERSION_LENGTH) }
+  return {
+    salt: ciphertext.subarray(0, SALT_LENGTH),
+    iv: ciphertext.subarray(SALT_LENGTH, at),
+    version: ciphertext.subarray(at, at + VERSION_LENGTH),
+    sealed: ciphertext.subarray(at + VERSION_LENGTH),
+  }
 }
 
 function contextOrders(context: EncryptionContext, first: ContextOrder): Uint8Array[] {

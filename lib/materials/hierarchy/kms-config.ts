@@ -24,7 +24,10 @@ export class KmsKeyConfig {
   readonly _mrkRegion: string | undefined
 
   constructor(config: KmsConfig) {
-    needs(!!config && (typeof config === 'object' || typeof config === 'string'), 'Config must be a `discovery` or an object.')
+    needs(
+      !!config && (typeof config === 'object' || typeof config === 'string'),
+      'Config must be a `discovery` or an object.',
+    )
     this._config = config
     let arn: string | undefined
     let parsed: AwsKmsArn | undefined

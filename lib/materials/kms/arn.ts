@@ -29,7 +29,14 @@ export function parseAwsKmsArn(value: unknown): AwsKmsArn | undefined {
   if (typeof value !== 'string') return undefined
   const parts = value.split(':')
   if (parts.length !== 6) return undefined
-  const [literal, partition, service, region, account, resource] = parts as [string, string, string, string, string, string]
+  const [literal, partition, service, region, account, resource] = parts as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ]
   if (literal !== 'arn' || !partition || service !== 'kms' || !region || !account) return undefined
   // The resource splits at its first `/` only: later ones belong to the id (alias names may contain `/`).
   const slash = resource.indexOf('/')
@@ -94,6 +101,7 @@ export function formatAwsKmsArn(arn: AwsKmsArn): string {
 
 /** The same multi-Region key in another region (aws-kms-mrk-discovery-keyring.md#ondecrypt, `KeyId`). */
 export function multiRegionArnInRegion(arn: AwsKmsArn, region: string): string {
-  if (!isMultiRegionAwsKmsArn(arn)) throw new InvalidArgumentError('only a multi-Region key ARN can be moved to another region')
+  if (!isMultiRegionAwsKmsArn(arn))
+    throw new InvalidArgumentError('only a multi-Region key ARN can be moved to another region')
   return formatAwsKmsArn({ ...arn, region })
 }

@@ -17,7 +17,9 @@ export const KMS: KmsSdkModule['KMS'] = new Proxy(function KMS() {} as unknown a
 })
 
 /** The default regional supplier (official name): an SDK v3 `KMS` per region, cached once the region answers. */
-export const getKmsClient: KmsClientSupplier<InstanceType<KmsSdkModule['KMS']>> = getClient(KMS, { customUserAgent: 'esdk-native' })
+export const getKmsClient: KmsClientSupplier<InstanceType<KmsSdkModule['KMS']>> = getClient(KMS, {
+  customUserAgent: 'esdk-native',
+})
 
 /** Official name for the cached default supplier; getKmsClient already caches per region, so they are the same. */
 export const cacheKmsClients: KmsClientSupplier<InstanceType<KmsSdkModule['KMS']>> = getKmsClient

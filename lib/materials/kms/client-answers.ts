@@ -23,6 +23,9 @@ export function reportAnswer(client: object): void {
 export function isServiceAnswer(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false
   const metadata: unknown = (error as { $metadata?: unknown }).$metadata
-  const v3Status = typeof metadata === 'object' && metadata !== null ? (metadata as { httpStatusCode?: unknown }).httpStatusCode : undefined
+  const v3Status =
+    typeof metadata === 'object' && metadata !== null
+      ? (metadata as { httpStatusCode?: unknown }).httpStatusCode
+      : undefined
   return typeof v3Status === 'number' || typeof (error as { statusCode?: unknown }).statusCode === 'number'
 }

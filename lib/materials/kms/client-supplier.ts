@@ -7,14 +7,18 @@ import type { AwsEsdkKMSInterface } from './kms-client'
 export type KmsClientSupplier<Client extends object = AwsEsdkKMSInterface> = (region: string) => Client | false
 
 /** A KMS client class: `KMS` or `KMSClient` from @aws-sdk/client-kms, or `AWS.KMS` from aws-sdk v2. */
-export type KMSConstructible<Client extends object, Config> = (new (config: Config) => Client) | (new (config?: Config) => Client)
+export type KMSConstructible<Client extends object, Config> =
+  (new (config: Config) => Client) | (new (config?: Config) => Client)
 
 /**
  * A supplier that builds `new KMSClient({ ...defaultConfig, region })` (pass `endpoint` and `credentials`
  * in defaultConfig to reach a local KMS). Unlike the official getClient it also caches per region, so
  * keyrings do not build an HTTP client per call; see cacheClients for when an entry is kept.
  */
-export function getClient<Client extends object, Config>(KMSClient: KMSConstructible<Client, Config>, defaultConfig?: Config): KmsClientSupplier<Client> {
+export function getClient<Client extends object, Config>(
+  KMSClient: KMSConstructible<Client, Config>,
+  defaultConfig?: Config,
+): KmsClientSupplier<Client> {
   needs(typeof KMSClient === 'function', 'getClient needs a KMS client class')
   const base = { ...defaultConfig }
   // An alias or bare key id has no region: leave `region` out so the SDK resolves its default.
@@ -22,15 +26,27 @@ export function getClient<Client extends object, Config>(KMSClient: KMSConstruct
 }
 
 /** Only these regions get a client; any other region is refused (false), so no KMS call is made there. */
-export function limitRegions<Client extends object>(regions: readonly string[], getClient: KmsClientSupplier<Client>): KmsClientSupplier<Client> {
-  needs(Array.isArray(regions) && regions.every((r) => typeof r === 'string' && r !== ''), 'limitRegions needs region strings')
+export function limitRegions<Client extends object>(
+  regions: readonly string[],
+  getClient: KmsClientSupplier<Client>,
+): KmsClientSupplier<Client> {
+  needs(
+    Array.isArray(regions) && regions.every((r) => typeof r === 'string' && r !== ''),
+    'limitRegions needs region strings',
+  )
   const allowed = new Set(regions)
   return (region) => (allowed.has(region) ? getClient(region) : false)
 }
 
 /** These regions are refused (false); every other region gets a client. */
-export function excludeRegions<Client extends object>(regions: readonly string[], getClient: KmsClientSupplier<Client>): KmsClientSupplier<Client> {
-  needs(Array.isArray(regions) && regions.every((r) => typeof r === 'string' && r !== ''), 'excludeRegions needs region strings')
+export function excludeRegions<Client extends object>(
+  regions: readonly string[],
+  getClient: KmsClientSupplier<Client>,
+): KmsClientSupplier<Client> {
+  needs(
+    Array.isArray(regions) && regions.every((r) => typeof r === 'string' && r !== ''),
+    'excludeRegions needs region strings',
+  )
   const refused = new Set(regions)
   return (region) => (refused.has(region) ? false : getClient(region))
 }

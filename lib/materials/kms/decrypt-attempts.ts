@@ -42,7 +42,11 @@ export async function decryptFirst(
       plaintext.fill(0)
     }
   }
-  const skipped = filteredOut > 0 ? `; ${filteredOut} encrypted data key(s) did not match this keyring and were not sent to KMS` : ''
+  const skipped =
+    filteredOut > 0 ? `; ${filteredOut} encrypted data key(s) did not match this keyring and were not sent to KMS` : ''
   const summary = errors.map((e, i) => ` [${i + 1}] ${describe(e)}`).join('')
-  throw new KeyringError(`${keyringName}: unable to decrypt any of ${attempts.length} matching encrypted data key(s)${skipped}${summary ? `:${summary}` : ''}`, errors)
+  throw new KeyringError(
+    `${keyringName}: unable to decrypt any of ${attempts.length} matching encrypted data key(s)${skipped}${summary ? `:${summary}` : ''}`,
+    errors,
+  )
 }

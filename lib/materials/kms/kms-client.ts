@@ -115,7 +115,11 @@ export function canCall(client: object, operation: KmsOperationName): boolean {
  * v3 `KMS` class has both); a send-only client gets the SDK's command object. A cache waiting for this
  * client's region to answer is told when it does.
  */
-export async function callKms<Op extends KmsOperationName>(client: AwsEsdkKMSInterface, operation: Op, request: KmsRequests[Op]): Promise<unknown> {
+export async function callKms<Op extends KmsOperationName>(
+  client: AwsEsdkKMSInterface,
+  operation: Op,
+  request: KmsRequests[Op],
+): Promise<unknown> {
   try {
     const response = await invoke(client, operation, request)
     reportAnswer(client)
@@ -134,9 +138,12 @@ async function invoke(client: AwsEsdkKMSInterface, operation: KmsOperationName, 
     if (isThenable(answer)) return await answer
     const v2 = typeof answer === 'object' && answer !== null ? (answer as { promise?: unknown }).promise : undefined
     if (typeof v2 === 'function') return await (v2.call(answer) as PromiseLike<unknown>)
-    throw new InvalidArgumentError(`the KMS client's ${METHODS[operation]} returned neither a promise nor an SDK v2 request`)
+    throw new InvalidArgumentError(
+      `the KMS client's ${METHODS[operation]} returned neither a promise nor an SDK v2 request`,
+    )
   }
-  if (typeof record.send === 'function') return await (record.send as (command: object) => PromiseLike<unknown>).call(client, kmsCommand(operation, request))
+  if (typeof record.send === 'function')
+    return await (record.send as (command: object) => PromiseLike<unknown>).call(client, kmsCommand(operation, request))
   throw new InvalidArgumentError(`the KMS client has neither ${METHODS[operation]} nor send`)
 }
 

@@ -8,7 +8,15 @@ import { EcCurve, FIELD_BYTES, compressPoint, decompressPoint, spkiOfPoint } fro
 import { KeyringNode } from '../keyring'
 import type { KeyringCrypto } from '../keyring-crypto'
 import { NodeDecryptionMaterial, NodeEncryptionMaterial, ensureDataKey } from '../materials'
-import { EcdhCurveSpec, EcdhPublicKeyInput, EcdhWireFormat, KMS_ECDH_PROVIDER_ID, RAW_ECDH_PROVIDER_ID, ecdhCurveOf, ecdhPublicPoint } from '../raw-ecdh-keyring'
+import {
+  EcdhCurveSpec,
+  EcdhPublicKeyInput,
+  EcdhWireFormat,
+  KMS_ECDH_PROVIDER_ID,
+  RAW_ECDH_PROVIDER_ID,
+  ecdhCurveOf,
+  ecdhPublicPoint,
+} from '../raw-ecdh-keyring'
 import { AwsEsdkKMSInterface, isKmsClient } from './kms-client'
 import { deriveSharedSecret, getPublicKey } from './kms-operations'
 
@@ -22,7 +30,12 @@ export type KmsEcdhKeyAgreementScheme =
         readonly recipientPublicKey: EcdhPublicKeyInput
       }
     }
-  | { readonly KmsPublicKeyDiscovery: { readonly recipientKmsIdentifier: string; readonly recipientPublicKey?: EcdhPublicKeyInput } }
+  | {
+      readonly KmsPublicKeyDiscovery: {
+        readonly recipientKmsIdentifier: string
+        readonly recipientPublicKey?: EcdhPublicKeyInput
+      }
+    }
 
 export interface AwsKmsEcdhKeyringNodeInput {
   readonly keyAgreementScheme: KmsEcdhKeyAgreementScheme
@@ -56,8 +69,10 @@ class KmsPublicPoint {
 
   private async fetch(): Promise<Buffer> {
     const answer = await getPublicKey(this.client, this.keyId, this.grantTokens)
-    if (answer.keyUsage !== 'KEY_AGREEMENT') throw new KmsError('GetPublicKey', this.keyId, `the key usage is ${answer.keyUsage}, not KEY_AGREEMENT`)
-    if (answer.keySpec !== this.curveSpec) throw new KmsError('GetPublicKey', this.keyId, `the key spec is ${answer.keySpec}, not ${this.curveSpec}`)
+    if (answer.keyUsage !== 'KEY_AGREEMENT')
+      throw new KmsError('GetPublicKey', this.keyId, `the key usage is ${answer.keyUsage}, not KEY_AGREEMENT`)
+    if (answer.keySpec !== this.curveSpec)
+      throw new KmsError('GetPublicKey', this.keyId, `the key spec is ${answer.keySpec}, not ${this.curveSpec}`)
     return ecdhPublicPoint(this.curve, answer.publicKey, `the public key of ${this.keyId}`)
   }
 }
@@ -78,28 +93,49 @@ export class AwsKmsEcdhKeyringNode extends KeyringNode {
     super()
     const { curve, name } = ecdhCurveOf(curveSpec)
     needs(isKmsClient(kmsClient), 'kmsClient must be an AWS KMS client')
-    needs(grantTokens === undefined || (Array.isArray(grantTokens) && grantTokens.every((g) => typeof g === 'string')), 'grantTokens must be strings')
-    needs(typeof keyAgreementScheme === 'object' && keyAgreementScheme !== null && Object.keys(keyAgreementScheme).length === 1, 'keyAgreementScheme must name exactly one of KmsPrivateKeyToStaticPublicKey, KmsPublicKeyDiscovery')
+    needs(
+      grantTokens === undefined || (Array.isArray(grantTokens) && grantTokens.every((g) => typeof g === 'string')),
+      'grantTokens must be strings',
+    )
+    needs(
+      typeof keyAgreementScheme === 'object' &&
+        keyAgreementScheme !== null &&
+        Object.keys(keyAgreementScheme).length === 1,
+      'keyAgreementScheme must name exactly one of KmsPrivateKeyToStaticPublicKey, KmsPublicKeyDiscovery',
+    )
     this.curveSpec = curveSpec as EcdhCurveSpec
     this.client = kmsClient
     this.grantTokens = grantTokens ? Object.freeze([...grantTokens]) : undefined
     this.wire = new EcdhWireFormat(curve, name)
     if ('KmsPrivateKeyToStaticPublicKey' in keyAgreementScheme) {
-      const { senderKmsIdentifier, senderPublicKey, recipientPublicKey } = keyAgreementScheme.KmsPrivateKeyToStaticPublicKey
+      const { senderKmsIdentifier, senderPublicKey, recipientPublicKey } =
+        keyAgreementScheme.KmsPrivateKeyToStaticPublicKey
       needs(typeof senderKmsIdentifier === 'string' && senderKmsIdentifier !== '', 'senderKmsIdentifier is required')
       this.keyAgreementScheme = 'KmsPrivateKeyToStaticPublicKey'
       this.kmsKeyId = senderKmsIdentifier
       this.recipientPoint = ecdhPublicPoint(curve, recipientPublicKey, 'recipientPublicKey')
-      const known = senderPublicKey === undefined ? undefined : ecdhPublicPoint(curve, senderPublicKey, 'senderPublicKey')
+      const known =
+        senderPublicKey === undefined ? undefined : ecdhPublicPoint(curve, senderPublicKey, 'senderPublicKey')
       this.kmsPoint = new KmsPublicPoint(kmsClient, senderKmsIdentifier, this.curveSpec, curve, this.grantTokens, known)
     } else if ('KmsPublicKeyDiscovery' in keyAgreementScheme) {
       const { recipientKmsIdentifier, recipientPublicKey } = keyAgreementScheme.KmsPublicKeyDiscovery
-      needs(typeof recipientKmsIdentifier === 'string' && recipientKmsIdentifier !== '', 'recipientKmsIdentifier is required')
+      needs(
+        typeof recipientKmsIdentifier === 'string' && recipientKmsIdentifier !== '',
+        'recipientKmsIdentifier is required',
+      )
       this.keyAgreementScheme = 'KmsPublicKeyDiscovery'
       this.kmsKeyId = recipientKmsIdentifier
       this.recipientPoint = undefined
-      const known = recipientPublicKey === undefined ? undefined : ecdhPublicPoint(curve, recipientPublicKey, 'recipientPublicKey')
-      this.kmsPoint = new KmsPublicPoint(kmsClient, recipientKmsIdentifier, this.curveSpec, curve, this.grantTokens, known)
+      const known =
+        recipientPublicKey === undefined ? undefined : ecdhPublicPoint(curve, recipientPublicKey, 'recipientPublicKey')
+      this.kmsPoint = new KmsPublicPoint(
+        kmsClient,
+        recipientKmsIdentifier,
+        this.curveSpec,
+        curve,
+        this.grantTokens,
+        known,
+      )
     } else {
       throw new KeyringError('keyAgreementScheme must be KmsPrivateKeyToStaticPublicKey or KmsPublicKeyDiscovery')
     }
@@ -107,7 +143,8 @@ export class AwsKmsEcdhKeyringNode extends KeyringNode {
   }
 
   protected async _onEncrypt(material: NodeEncryptionMaterial): Promise<NodeEncryptionMaterial> {
-    if (this.keyAgreementScheme === 'KmsPublicKeyDiscovery') throw new KeyringError('KmsPublicKeyDiscovery Key Agreement Scheme is forbidden on encrypt.')
+    if (this.keyAgreementScheme === 'KmsPublicKeyDiscovery')
+      throw new KeyringError('KmsPublicKeyDiscovery Key Agreement Scheme is forbidden on encrypt.')
     const recipientPoint = this.recipientPoint as Buffer
     const sender = compressPoint(await this.kmsPoint.get())
     const recipient = compressPoint(recipientPoint)
@@ -116,15 +153,31 @@ export class AwsKmsEcdhKeyringNode extends KeyringNode {
     const keyingMaterial = await this.derive(material.keyringCrypto, recipientPoint, salt, fixedInfo)
     try {
       ensureDataKey(material)
-      const ciphertext = this.wire.wrap(material.keyringCrypto, keyingMaterial, salt, fixedInfo, material.getUnencryptedDataKey())
+      const ciphertext = this.wire.wrap(
+        material.keyringCrypto,
+        keyingMaterial,
+        salt,
+        fixedInfo,
+        material.getUnencryptedDataKey(),
+      )
       const info = this.wire.providerInfo(sender, recipient)
-      return material.addEncryptedDataKey(new EncryptedDataKey({ providerId: KMS_ECDH_PROVIDER_ID, providerInfo: info.toString('utf8'), rawInfo: info, encryptedDataKey: ciphertext }))
+      return material.addEncryptedDataKey(
+        new EncryptedDataKey({
+          providerId: KMS_ECDH_PROVIDER_ID,
+          providerInfo: info.toString('utf8'),
+          rawInfo: info,
+          encryptedDataKey: ciphertext,
+        }),
+      )
     } finally {
       wipe(keyingMaterial)
     }
   }
 
-  protected async _onDecrypt(material: NodeDecryptionMaterial, edks: readonly EncryptedDataKey[]): Promise<NodeDecryptionMaterial> {
+  protected async _onDecrypt(
+    material: NodeDecryptionMaterial,
+    edks: readonly EncryptedDataKey[],
+  ): Promise<NodeDecryptionMaterial> {
     const own = await this.kmsPoint.get()
     const ownCompressed = compressPoint(own)
     const recipientCompressed = this.recipientPoint ? compressPoint(this.recipientPoint) : undefined
@@ -150,7 +203,11 @@ export class AwsKmsEcdhKeyringNode extends KeyringNode {
         errors.push(new KeyringError('Received EDK Ciphertext of incorrect length, or a public key off the curve.'))
         continue
       }
-      const { fixedInfo } = this.wire.fixedInfo(keys.sender, keys.recipient, (context ??= serializedContextEntries(material.encryptionContext)))
+      const { fixedInfo } = this.wire.fixedInfo(
+        keys.sender,
+        keys.recipient,
+        (context ??= serializedContextEntries(material.encryptionContext)),
+      )
       let keyingMaterial: Buffer
       try {
         keyingMaterial = await this.derive(material.keyringCrypto, peerPoint, parts.salt, fixedInfo)
@@ -170,10 +227,25 @@ export class AwsKmsEcdhKeyringNode extends KeyringNode {
   }
 
   /** DeriveSharedSecret with the KMS key and the peer's DER public key, then the counter-mode KDF through the port. */
-  private async derive(crypto: KeyringCrypto, peerPoint: Uint8Array, salt: Uint8Array, fixedInfo: Uint8Array): Promise<Buffer> {
-    const z = await deriveSharedSecret(this.client, this.kmsKeyId, spkiOfPoint(this.wire.curve, peerPoint), this.grantTokens)
+  private async derive(
+    crypto: KeyringCrypto,
+    peerPoint: Uint8Array,
+    salt: Uint8Array,
+    fixedInfo: Uint8Array,
+  ): Promise<Buffer> {
+    const z = await deriveSharedSecret(
+      this.client,
+      this.kmsKeyId,
+      spkiOfPoint(this.wire.curve, peerPoint),
+      this.grantTokens,
+    )
     try {
-      if (z.length !== FIELD_BYTES[this.wire.curve]) throw new KmsError('DeriveSharedSecret', this.kmsKeyId, `the shared secret is ${z.length} bytes, not ${FIELD_BYTES[this.wire.curve]}`)
+      if (z.length !== FIELD_BYTES[this.wire.curve])
+        throw new KmsError(
+          'DeriveSharedSecret',
+          this.kmsKeyId,
+          `the shared secret is ${z.length} bytes, not ${FIELD_BYTES[this.wire.curve]}`,
+        )
       return crypto.kdfCounterMode({ hash: 'sha384', ikm: z, label: fixedInfo, context: salt, length: 64 })
     } finally {
       wipe(z)

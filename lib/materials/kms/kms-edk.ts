@@ -24,7 +24,10 @@ export function kmsEdks(edks: readonly EncryptedDataKey[], keyringName: string):
   for (const edk of edks) {
     if (edk.providerId !== KMS_PROVIDER_ID) continue
     const arn = parseAwsKmsKeyArn(edk.providerInfo)
-    if (!arn) throw new KeyringError(`${keyringName}: an aws-kms encrypted data key's provider info is not a key ARN: ${JSON.stringify(edk.providerInfo)}`)
+    if (!arn)
+      throw new KeyringError(
+        `${keyringName}: an aws-kms encrypted data key's provider info is not a key ARN: ${JSON.stringify(edk.providerInfo)}`,
+      )
     out.push({ edk, arn })
   }
   return out

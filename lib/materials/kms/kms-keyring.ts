@@ -33,15 +33,35 @@ export class KmsKeyringNode extends KeyringNode {
   readonly isDiscovery: boolean
   readonly discoveryFilter: DiscoveryFilter | undefined
 
-  constructor({ generatorKeyId, keyIds = [], grantTokens, clientProvider = cacheKmsClients, discovery, discoveryFilter }: KmsKeyringNodeInput = {}) {
+  constructor({
+    generatorKeyId,
+    keyIds = [],
+    grantTokens,
+    clientProvider = cacheKmsClients,
+    discovery,
+    discoveryFilter,
+  }: KmsKeyringNodeInput = {}) {
     super()
     needs(Array.isArray(keyIds), 'keyIds must be an array')
-    needs(discovery || generatorKeyId || keyIds.length > 0, 'a KMS keyring needs a generatorKeyId, keyIds or discovery: true')
-    needs(!(discovery && (generatorKeyId || keyIds.length > 0)), 'a KMS keyring is either discovery or configured with keys, not both')
+    needs(
+      discovery || generatorKeyId || keyIds.length > 0,
+      'a KMS keyring needs a generatorKeyId, keyIds or discovery: true',
+    )
+    needs(
+      !(discovery && (generatorKeyId || keyIds.length > 0)),
+      'a KMS keyring is either discovery or configured with keys, not both',
+    )
     needs(discovery || discoveryFilter === undefined, 'discoveryFilter is only allowed with discovery: true')
-    needs(generatorKeyId === undefined || isValidAwsKmsIdentifier(generatorKeyId), `generatorKeyId is not a valid AWS KMS identifier: ${String(generatorKeyId)}`)
-    for (const keyId of keyIds) needs(isValidAwsKmsIdentifier(keyId), `keyIds has an invalid AWS KMS identifier: ${String(keyId)}`)
-    needs(grantTokens === undefined || (Array.isArray(grantTokens) && grantTokens.every((g) => typeof g === 'string')), 'grantTokens must be strings')
+    needs(
+      generatorKeyId === undefined || isValidAwsKmsIdentifier(generatorKeyId),
+      `generatorKeyId is not a valid AWS KMS identifier: ${String(generatorKeyId)}`,
+    )
+    for (const keyId of keyIds)
+      needs(isValidAwsKmsIdentifier(keyId), `keyIds has an invalid AWS KMS identifier: ${String(keyId)}`)
+    needs(
+      grantTokens === undefined || (Array.isArray(grantTokens) && grantTokens.every((g) => typeof g === 'string')),
+      'grantTokens must be strings',
+    )
     needs(typeof clientProvider === 'function', 'clientProvider must be a function of a region')
     this.generatorKeyId = generatorKeyId
     this.keyIds = Object.freeze([...keyIds])
@@ -62,7 +82,8 @@ export class KmsKeyringNode extends KeyringNode {
       else await generateInto(material, this.client(this.generatorKeyId), this.generatorKeyId, this.grantTokens)
     }
     // Only the generator may create a data key; plain keyIds wrap one that already exists.
-    if (!material.hasUnencryptedDataKey) throw new KeyringError('KmsKeyringNode without a generatorKeyId needs materials that already hold a data key')
+    if (!material.hasUnencryptedDataKey)
+      throw new KeyringError('KmsKeyringNode without a generatorKeyId needs materials that already hold a data key')
     for (const keyId of wrapping) await encryptInto(material, this.client(keyId), keyId, this.grantTokens)
     return material
   }
@@ -72,11 +93,16 @@ export class KmsKeyringNode extends KeyringNode {
    * (aliases and bare ids never match, an EDK stores a key ARN) or, for discovery, the discovery
    * filter. EDKs whose region the client supplier refuses are skipped too.
    */
-  protected async _onDecrypt(material: NodeDecryptionMaterial, edks: readonly EncryptedDataKey[]): Promise<NodeDecryptionMaterial> {
+  protected async _onDecrypt(
+    material: NodeDecryptionMaterial,
+    edks: readonly EncryptedDataKey[],
+  ): Promise<NodeDecryptionMaterial> {
     const configured = new Set(this.generatorKeyId === undefined ? this.keyIds : [this.generatorKeyId, ...this.keyIds])
     const attempts: DecryptAttempt[] = []
     for (const { edk, arn } of kmsEdks(edks, 'KmsKeyringNode')) {
-      const wanted = this.isDiscovery ? passesDiscoveryFilter(this.discoveryFilter, arn) : configured.has(edk.providerInfo)
+      const wanted = this.isDiscovery
+        ? passesDiscoveryFilter(this.discoveryFilter, arn)
+        : configured.has(edk.providerInfo)
       if (!wanted) continue
       const client = this.clientProvider(arn.region)
       if (client) attempts.push({ edk, keyId: edk.providerInfo, client })

@@ -26,7 +26,12 @@ export interface EncryptedKey {
  * aws-kms-keyring.md#onencrypt: GenerateDataKey with NumberOfBytes = the suite's key derivation input
  * length; the answer must carry a key ARN and exactly that many plaintext bytes.
  */
-export async function generateDataKey(client: AwsEsdkKMSInterface, keyId: string, numberOfBytes: number, options: KmsCallOptions): Promise<GeneratedDataKey> {
+export async function generateDataKey(
+  client: AwsEsdkKMSInterface,
+  keyId: string,
+  numberOfBytes: number,
+  options: KmsCallOptions,
+): Promise<GeneratedDataKey> {
   const response = await call(client, 'GenerateDataKey', keyId, {
     KeyId: keyId,
     NumberOfBytes: numberOfBytes,
@@ -44,7 +49,12 @@ export async function generateDataKey(client: AwsEsdkKMSInterface, keyId: string
 }
 
 /** aws-kms-keyring.md#onencrypt: Encrypt the data key; the answer must name a key ARN. */
-export async function encryptDataKey(client: AwsEsdkKMSInterface, keyId: string, dataKey: Uint8Array, options: KmsCallOptions): Promise<EncryptedKey> {
+export async function encryptDataKey(
+  client: AwsEsdkKMSInterface,
+  keyId: string,
+  dataKey: Uint8Array,
+  options: KmsCallOptions,
+): Promise<EncryptedKey> {
   const response = await call(client, 'Encrypt', keyId, { KeyId: keyId, Plaintext: dataKey, ...common(options) })
   return {
     keyArn: responseKeyArn('Encrypt', keyId, response),
@@ -64,7 +74,11 @@ export async function decryptDataKey(
   expectedLength: number,
   options: KmsCallOptions,
 ): Promise<Buffer> {
-  const response = await call(client, 'Decrypt', keyId, { KeyId: keyId, CiphertextBlob: ciphertextBlob, ...common(options) })
+  const response = await call(client, 'Decrypt', keyId, {
+    KeyId: keyId,
+    CiphertextBlob: ciphertextBlob,
+    ...common(options),
+  })
   const plaintext = takePlaintext('Decrypt', keyId, response, expectedLength)
   const answered = record(response).KeyId
   if (answered !== keyId) {
@@ -75,8 +89,17 @@ export async function decryptDataKey(
 }
 
 /** branch-key-store.md "Branch Key and Beacon Key Creation": a 32-byte key KMS returns only wrapped. */
-export async function generateDataKeyWithoutPlaintext(client: AwsEsdkKMSInterface, keyId: string, numberOfBytes: number, options: KmsCallOptions): Promise<EncryptedKey> {
-  const response = await call(client, 'GenerateDataKeyWithoutPlaintext', keyId, { KeyId: keyId, NumberOfBytes: numberOfBytes, ...common(options) })
+export async function generateDataKeyWithoutPlaintext(
+  client: AwsEsdkKMSInterface,
+  keyId: string,
+  numberOfBytes: number,
+  options: KmsCallOptions,
+): Promise<EncryptedKey> {
+  const response = await call(client, 'GenerateDataKeyWithoutPlaintext', keyId, {
+    KeyId: keyId,
+    NumberOfBytes: numberOfBytes,
+    ...common(options),
+  })
   return {
     keyArn: responseKeyArn('GenerateDataKeyWithoutPlaintext', keyId, response),
     ciphertextBlob: responseBytes('GenerateDataKeyWithoutPlaintext', keyId, response, 'CiphertextBlob'),
@@ -108,11 +131,22 @@ export async function reEncrypt(
  * aws-kms-ecdh-keyring.md: ECDH between the KMS key agreement key and `publicKeyDer` (SPKI). The
  * shared secret is copied into a buffer the caller owns and wipes; the SDK's is zeroed.
  */
-export async function deriveSharedSecret(client: AwsEsdkKMSInterface, keyId: string, publicKeyDer: Uint8Array, grantTokens: readonly string[] | undefined): Promise<Buffer> {
-  const request = { KeyId: keyId, KeyAgreementAlgorithm: 'ECDH' as const, PublicKey: publicKeyDer, ...(grantTokens === undefined ? {} : { GrantTokens: [...grantTokens] }) }
+export async function deriveSharedSecret(
+  client: AwsEsdkKMSInterface,
+  keyId: string,
+  publicKeyDer: Uint8Array,
+  grantTokens: readonly string[] | undefined,
+): Promise<Buffer> {
+  const request = {
+    KeyId: keyId,
+    KeyAgreementAlgorithm: 'ECDH' as const,
+    PublicKey: publicKeyDer,
+    ...(grantTokens === undefined ? {} : { GrantTokens: [...grantTokens] }),
+  }
   const response = await call(client, 'DeriveSharedSecret', keyId, request)
   const value = record(response).SharedSecret
-  if (!(value instanceof Uint8Array) || value.length === 0) throw new KmsError('DeriveSharedSecret', keyId, 'the response has no SharedSecret')
+  if (!(value instanceof Uint8Array) || value.length === 0)
+    throw new KmsError('DeriveSharedSecret', keyId, 'the response has no SharedSecret')
   const secret = allocSecret(value.length)
   secret.set(value)
   value.fill(0)
@@ -128,20 +162,39 @@ export interface KmsPublicKey {
 }
 
 /** GetPublicKey: the key's DER public key with its spec and usage, for the ECDH keyring's checks. */
-export async function getPublicKey(client: AwsEsdkKMSInterface, keyId: string, grantTokens: readonly string[] | undefined): Promise<KmsPublicKey> {
-  const response = await call(client, 'GetPublicKey', keyId, { KeyId: keyId, ...(grantTokens === undefined ? {} : { GrantTokens: [...grantTokens] }) })
+export async function getPublicKey(
+  client: AwsEsdkKMSInterface,
+  keyId: string,
+  grantTokens: readonly string[] | undefined,
+): Promise<KmsPublicKey> {
+  const response = await call(client, 'GetPublicKey', keyId, {
+    KeyId: keyId,
+    ...(grantTokens === undefined ? {} : { GrantTokens: [...grantTokens] }),
+  })
   const r = record(response)
   const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
-  return { keyId: text(r.KeyId) ?? keyId, publicKey: Buffer.from(responseBytes('GetPublicKey', keyId, response, 'PublicKey')), keySpec: text(r.KeySpec) ?? text(r.CustomerMasterKeySpec), keyUsage: text(r.KeyUsage) }
+  return {
+    keyId: text(r.KeyId) ?? keyId,
+    publicKey: Buffer.from(responseBytes('GetPublicKey', keyId, response, 'PublicKey')),
+    keySpec: text(r.KeySpec) ?? text(r.CustomerMasterKeySpec),
+    keyUsage: text(r.KeyUsage),
+  }
 }
 
 function common(options: KmsCallOptions): { EncryptionContext: KmsEncryptionContext; GrantTokens?: string[] } {
-  const out: { EncryptionContext: KmsEncryptionContext; GrantTokens?: string[] } = { EncryptionContext: { ...options.encryptionContext } }
+  const out: { EncryptionContext: KmsEncryptionContext; GrantTokens?: string[] } = {
+    EncryptionContext: { ...options.encryptionContext },
+  }
   if (options.grantTokens !== undefined) out.GrantTokens = [...options.grantTokens]
   return out
 }
 
-export async function call<Op extends KmsOperationName>(client: AwsEsdkKMSInterface, operation: Op, keyId: string, request: KmsRequests[Op]): Promise<unknown> {
+export async function call<Op extends KmsOperationName>(
+  client: AwsEsdkKMSInterface,
+  operation: Op,
+  keyId: string,
+  request: KmsRequests[Op],
+): Promise<unknown> {
   try {
     return await callKms(client, operation, request)
   } catch (error) {
@@ -151,7 +204,8 @@ export async function call<Op extends KmsOperationName>(client: AwsEsdkKMSInterf
 
 /** `Name: message` of a client error, so a KeyringError's message alone tells which KMS error happened. */
 export function describe(error: unknown): string {
-  if (error instanceof Error) return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message
+  if (error instanceof Error)
+    return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message
   return String(error)
 }
 
@@ -162,14 +216,24 @@ export function record(response: unknown): Record<string, unknown> {
 function responseKeyArn(operation: KmsOperationName, keyId: string, response: unknown): string {
   const answered = record(response).KeyId
   if (typeof answered !== 'string' || !parseAwsKmsKeyArn(answered)) {
-    throw new KmsError(operation, keyId, `the response KeyId ${JSON.stringify(answered)} is not a valid AWS KMS key ARN`)
+    throw new KmsError(
+      operation,
+      keyId,
+      `the response KeyId ${JSON.stringify(answered)} is not a valid AWS KMS key ARN`,
+    )
   }
   return answered
 }
 
-export function responseBytes(operation: KmsOperationName, keyId: string, response: unknown, field: string): Uint8Array {
+export function responseBytes(
+  operation: KmsOperationName,
+  keyId: string,
+  response: unknown,
+  field: string,
+): Uint8Array {
   const value = record(response)[field]
-  if (!(value instanceof Uint8Array) || value.length === 0) throw new KmsError(operation, keyId, `the response has no ${field}`)
+  if (!(value instanceof Uint8Array) || value.length === 0)
+    throw new KmsError(operation, keyId, `the response has no ${field}`)
   return Buffer.from(value)
 }
 
@@ -183,7 +247,11 @@ function takePlaintext(operation: KmsOperationName, keyId: string, response: unk
   value.fill(0)
   if (length !== expectedLength) {
     copy.fill(0)
-    throw new KmsError(operation, keyId, `the response Plaintext is ${length} bytes, the algorithm suite needs ${expectedLength}`)
+    throw new KmsError(
+      operation,
+      keyId,
+      `the response Plaintext is ${length} bytes, the algorithm suite needs ${expectedLength}`,
+    )
   }
   return copy
 }

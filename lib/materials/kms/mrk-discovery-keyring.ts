@@ -29,8 +29,14 @@ export class AwsKmsMrkAwareSymmetricDiscoveryKeyringNode extends KeyringNode {
     // aws-kms-mrk-discovery-keyring.md#initialization: the keyring must know its client's region, and
     // reads it from the client rather than taking a second, possibly mismatched, parameter.
     const region = configuredRegion(client)
-    needs((typeof region === 'string' && region !== '') || typeof region === 'function', 'the KMS client must be configured with a region')
-    needs(grantTokens === undefined || (Array.isArray(grantTokens) && grantTokens.every((g) => typeof g === 'string')), 'grantTokens must be strings')
+    needs(
+      (typeof region === 'string' && region !== '') || typeof region === 'function',
+      'the KMS client must be configured with a region',
+    )
+    needs(
+      grantTokens === undefined || (Array.isArray(grantTokens) && grantTokens.every((g) => typeof g === 'string')),
+      'grantTokens must be strings',
+    )
     this.client = client
     this.discoveryFilter = checkedDiscoveryFilter(discoveryFilter)
     this.grantTokens = grantTokens && Object.freeze([...grantTokens])
@@ -47,16 +53,29 @@ export class AwsKmsMrkAwareSymmetricDiscoveryKeyringNode extends KeyringNode {
    * are either in this region or multi-Region keys; a multi-Region EDK is decrypted with the replica
    * in this region (same ARN, this region), and the answer must name that replica.
    */
-  protected async _onDecrypt(material: NodeDecryptionMaterial, edks: readonly EncryptedDataKey[]): Promise<NodeDecryptionMaterial> {
+  protected async _onDecrypt(
+    material: NodeDecryptionMaterial,
+    edks: readonly EncryptedDataKey[],
+  ): Promise<NodeDecryptionMaterial> {
     const region = await this.region()
     const attempts: DecryptAttempt[] = []
     for (const { edk, arn } of kmsEdks(edks, 'AwsKmsMrkAwareSymmetricDiscoveryKeyringNode')) {
       if (!passesDiscoveryFilter(this.discoveryFilter, arn)) continue
       const multiRegion = isMultiRegionAwsKmsArn(arn)
       if (!multiRegion && arn.region !== region) continue
-      attempts.push({ edk, keyId: multiRegion ? multiRegionArnInRegion(arn, region) : edk.providerInfo, client: this.client })
+      attempts.push({
+        edk,
+        keyId: multiRegion ? multiRegionArnInRegion(arn, region) : edk.providerInfo,
+        client: this.client,
+      })
     }
-    return decryptFirst(`AwsKmsMrkAwareSymmetricDiscoveryKeyringNode(${region})`, material, attempts, edks.length - attempts.length, this.grantTokens)
+    return decryptFirst(
+      `AwsKmsMrkAwareSymmetricDiscoveryKeyringNode(${region})`,
+      material,
+      attempts,
+      edks.length - attempts.length,
+      this.grantTokens,
+    )
   }
 
   private region(): Promise<string> {

@@ -21,7 +21,10 @@ export function buildAwsKmsMrkAwareDiscoveryMultiKeyringNode({
   grantTokens,
 }: AwsKmsMrkAwareDiscoveryMultiKeyringNodeInput): MultiKeyringNode {
   needs(Array.isArray(regions) && regions.length > 0, 'configure at least one region')
-  needs(regions.every((r) => typeof r === 'string' && r !== ''), 'regions must not contain an empty or non-string region')
+  needs(
+    regions.every((r) => typeof r === 'string' && r !== ''),
+    'regions must not contain an empty or non-string region',
+  )
   needs(typeof clientProvider === 'function', 'clientProvider must be a function of a region')
   const children = regions.map((region) => {
     const client = clientProvider(region)

@@ -29,7 +29,10 @@ export class AwsKmsMrkAwareSymmetricKeyringNode extends KeyringNode {
     needs(typeof keyId === 'string' && keyId !== '', 'an AWS KMS key identifier is required')
     needs(isValidAwsKmsIdentifier(keyId), `not a valid AWS KMS identifier: ${keyId}`)
     needs(isKmsClient(client), 'an AWS KMS client is required')
-    needs(grantTokens === undefined || (Array.isArray(grantTokens) && grantTokens.every((g) => typeof g === 'string')), 'grantTokens must be strings')
+    needs(
+      grantTokens === undefined || (Array.isArray(grantTokens) && grantTokens.every((g) => typeof g === 'string')),
+      'grantTokens must be strings',
+    )
     this.keyId = keyId
     this.client = client
     this.grantTokens = grantTokens && Object.freeze([...grantTokens])
@@ -47,10 +50,19 @@ export class AwsKmsMrkAwareSymmetricKeyringNode extends KeyringNode {
    * aws-kms-mrk-keyring.md#ondecrypt: an EDK matches when its ARN is this key or a replica of it;
    * Decrypt always names the configured key (this client's region) and the answer must name it too.
    */
-  protected async _onDecrypt(material: NodeDecryptionMaterial, edks: readonly EncryptedDataKey[]): Promise<NodeDecryptionMaterial> {
+  protected async _onDecrypt(
+    material: NodeDecryptionMaterial,
+    edks: readonly EncryptedDataKey[],
+  ): Promise<NodeDecryptionMaterial> {
     const attempts = kmsEdks(edks, 'AwsKmsMrkAwareSymmetricKeyringNode')
       .filter(({ edk }) => mrkAwareAwsKmsKeyIdCompare(this.keyId, edk.providerInfo))
       .map(({ edk }) => ({ edk, keyId: this.keyId, client: this.client }))
-    return decryptFirst(`AwsKmsMrkAwareSymmetricKeyringNode(${this.keyId})`, material, attempts, edks.length - attempts.length, this.grantTokens)
+    return decryptFirst(
+      `AwsKmsMrkAwareSymmetricKeyringNode(${this.keyId})`,
+      material,
+      attempts,
+      edks.length - attempts.length,
+      this.grantTokens,
+    )
   }
 }

@@ -30,11 +30,19 @@ export function buildAwsKmsMrkAwareStrictMultiKeyringNode({
   needs(Array.isArray(keyIds), 'keyIds must be an array')
   const all = generatorKeyId === undefined ? keyIds : [generatorKeyId, ...keyIds]
   needs(all.length > 0, 'set a generatorKeyId or at least one keyId')
-  for (const id of all) needs(typeof id === 'string' && id !== '' && isValidAwsKmsIdentifier(id), `not a valid AWS KMS identifier: ${String(id)}`)
+  for (const id of all)
+    needs(
+      typeof id === 'string' && id !== '' && isValidAwsKmsIdentifier(id),
+      `not a valid AWS KMS identifier: ${String(id)}`,
+    )
   needs(typeof clientProvider === 'function', 'clientProvider must be a function of a region')
   assertAwsKmsMrksAreUnique(all)
   const keyring = (keyId: string): AwsKmsMrkAwareSymmetricKeyringNode =>
-    new AwsKmsMrkAwareSymmetricKeyringNode({ keyId, client: clientFor(clientProvider, regionOfIdentifier(keyId), keyId), grantTokens })
+    new AwsKmsMrkAwareSymmetricKeyringNode({
+      keyId,
+      client: clientFor(clientProvider, regionOfIdentifier(keyId), keyId),
+      grantTokens,
+    })
   return new MultiKeyringNode({
     generator: generatorKeyId === undefined ? undefined : keyring(generatorKeyId),
     children: keyIds.map(keyring),

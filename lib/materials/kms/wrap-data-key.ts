@@ -5,8 +5,16 @@ import { encryptDataKey, generateDataKey } from './kms-operations'
 import { AwsEsdkKMSInterface } from './kms-client'
 
 /** Sets a fresh KMS data key and its EDK; materials are untouched unless every check passed. */
-export async function generateInto(material: NodeEncryptionMaterial, client: AwsEsdkKMSInterface, keyId: string, grantTokens: readonly string[] | undefined): Promise<void> {
-  const generated = await generateDataKey(client, keyId, material.suite.keyLengthBytes, { encryptionContext: material.encryptionContext, grantTokens })
+export async function generateInto(
+  material: NodeEncryptionMaterial,
+  client: AwsEsdkKMSInterface,
+  keyId: string,
+  grantTokens: readonly string[] | undefined,
+): Promise<void> {
+  const generated = await generateDataKey(client, keyId, material.suite.keyLengthBytes, {
+    encryptionContext: material.encryptionContext,
+    grantTokens,
+  })
   try {
     material.setUnencryptedDataKey(generated.plaintext)
   } finally {
@@ -16,7 +24,15 @@ export async function generateInto(material: NodeEncryptionMaterial, client: Aws
 }
 
 /** Wraps the data key the materials already hold under one more KMS key. */
-export async function encryptInto(material: NodeEncryptionMaterial, client: AwsEsdkKMSInterface, keyId: string, grantTokens: readonly string[] | undefined): Promise<void> {
-  const encrypted = await encryptDataKey(client, keyId, material.getUnencryptedDataKey(), { encryptionContext: material.encryptionContext, grantTokens })
+export async function encryptInto(
+  material: NodeEncryptionMaterial,
+  client: AwsEsdkKMSInterface,
+  keyId: string,
+  grantTokens: readonly string[] | undefined,
+): Promise<void> {
+  const encrypted = await encryptDataKey(client, keyId, material.getUnencryptedDataKey(), {
+    encryptionContext: material.encryptionContext,
+    grantTokens,
+  })
   material.addEncryptedDataKey(kmsEncryptedDataKey(encrypted.keyArn, encrypted.ciphertextBlob))
 }

@@ -30,10 +30,22 @@ export function checkUsable(key: StoredKey, op: KmsOperation, callerAccount: str
   }
   if (!key.enabled) throw new KmsFault('DisabledException', `${key.arn} is disabled.`)
   // GetPublicKey reads any asymmetric key; DeriveSharedSecret needs KEY_AGREEMENT; the rest ENCRYPT_DECRYPT.
-  const usable = op === 'GetPublicKey' ? key.keyUsage !== 'ENCRYPT_DECRYPT' : op === 'DeriveSharedSecret' ? key.keyUsage === 'KEY_AGREEMENT' : key.keyUsage === 'ENCRYPT_DECRYPT'
+  const usable =
+    op === 'GetPublicKey'
+      ? key.keyUsage !== 'ENCRYPT_DECRYPT'
+      : op === 'DeriveSharedSecret'
+        ? key.keyUsage === 'KEY_AGREEMENT'
+        : key.keyUsage === 'ENCRYPT_DECRYPT'
   if (!usable) {
-    if (op === 'GetPublicKey') throw new KmsFault('UnsupportedOperationException', `${key.arn} key usage is ${key.keyUsage} which is not valid for ${op}.`)
-    throw new KmsFault('InvalidKeyUsageException', `${key.arn} key usage is ${key.keyUsage} which is not valid for ${op}.`)
+    if (op === 'GetPublicKey')
+      throw new KmsFault(
+        'UnsupportedOperationException',
+        `${key.arn} key usage is ${key.keyUsage} which is not valid for ${op}.`,
+      )
+    throw new KmsFault(
+      'InvalidKeyUsageException',
+      `${key.arn} key usage is ${key.keyUsage} which is not valid for ${op}.`,
+    )
   }
 }
 
@@ -42,16 +54,23 @@ export const ALGORITHMS = ['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_
 /** Symmetric keys only take SYMMETRIC_DEFAULT. */
 export function checkAlgorithm(algorithm: string | undefined, key: StoredKey): void {
   if (algorithm !== undefined && algorithm !== 'SYMMETRIC_DEFAULT') {
-    throw new KmsFault('InvalidKeyUsageException', `The encryption algorithm ${algorithm} is not compatible with the key spec of ${key.arn}.`)
+    throw new KmsFault(
+      'InvalidKeyUsageException',
+      `The encryption algorithm ${algorithm} is not compatible with the key spec of ${key.arn}.`,
+    )
   }
 }
 
 export function dryRun(requested: boolean | undefined): void {
-  if (requested === true) throw new KmsFault('DryRunOperationException', 'The request would have succeeded, but the DryRun option is set.')
+  if (requested === true)
+    throw new KmsFault('DryRunOperationException', 'The request would have succeeded, but the DryRun option is set.')
 }
 
 export function refuseRecipient(body: Body): void {
   if (Object.hasOwn(body, 'Recipient') && body['Recipient'] !== null) {
-    throw new KmsFault('ValidationException', 'Recipient (Nitro Enclaves attestation) is not supported by the local KMS stand-in')
+    throw new KmsFault(
+      'ValidationException',
+      'Recipient (Nitro Enclaves attestation) is not supported by the local KMS stand-in',
+    )
   }
 }

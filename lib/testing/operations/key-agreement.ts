@@ -4,7 +4,11 @@ import { KmsFault } from '../errors'
 import { grantTokens, optBool, optEnum, reqBlob, reqString, type Body } from '../input'
 import { dryRun, type OperationContext } from './context'
 
-const CURVES: Readonly<Record<string, string>> = { ECC_NIST_P256: 'prime256v1', ECC_NIST_P384: 'secp384r1', ECC_NIST_P521: 'secp521r1' }
+const CURVES: Readonly<Record<string, string>> = {
+  ECC_NIST_P256: 'prime256v1',
+  ECC_NIST_P384: 'secp384r1',
+  ECC_NIST_P521: 'secp521r1',
+}
 
 export function getPublicKey(body: Body, ctx: OperationContext): Record<string, unknown> {
   const keyId = reqString(body, 'KeyId', 2048)
@@ -25,7 +29,11 @@ export function deriveSharedSecret(body: Body, ctx: OperationContext): Record<st
   const keyId = reqString(body, 'KeyId', 2048)
   ctx.note({ keyId, grantTokens: grantTokens(body) })
   const algorithm = optEnum(body, 'KeyAgreementAlgorithm', ['ECDH'] as const)
-  if (algorithm === undefined) throw new KmsFault('ValidationException', "1 validation error detected: Value null at 'keyAgreementAlgorithm' failed to satisfy constraint: Member must not be null")
+  if (algorithm === undefined)
+    throw new KmsFault(
+      'ValidationException',
+      "1 validation error detected: Value null at 'keyAgreementAlgorithm' failed to satisfy constraint: Member must not be null",
+    )
   const publicKeyDer = reqBlob(body, 'PublicKey', 8192)
   const isDryRun = optBool(body, 'DryRun')
   const key = ctx.use(ctx.store.resolve(keyId, ctx.region))
@@ -42,7 +50,12 @@ export function deriveSharedSecret(body: Body, ctx: OperationContext): Record<st
   }
   const secret = diffieHellman({ privateKey: key.ecKey.privateKey, publicKey: peer })
   try {
-    return { KeyId: key.arn, SharedSecret: secret.toString('base64'), KeyAgreementAlgorithm: 'ECDH', KeyOrigin: 'AWS_KMS' }
+    return {
+      KeyId: key.arn,
+      SharedSecret: secret.toString('base64'),
+      KeyAgreementAlgorithm: 'ECDH',
+      KeyOrigin: 'AWS_KMS',
+    }
   } finally {
     secret.fill(0)
   }

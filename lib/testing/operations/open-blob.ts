@@ -15,7 +15,13 @@ export interface Opened {
  * With a KeyId, it must resolve (NotFoundException) and name the blob's key or its multi-Region relative
  * (IncorrectKeyException); without one, the blob's key must exist in the caller's region (InvalidCiphertextException).
  */
-export function openBlob(ctx: OperationContext, blob: Buffer, keyIdText: string | undefined, encryptionContext: ContextPairs, role?: 'source'): Opened {
+export function openBlob(
+  ctx: OperationContext,
+  blob: Buffer,
+  keyIdText: string | undefined,
+  encryptionContext: ContextPairs,
+  role?: 'source',
+): Opened {
   const parsed = parseBlob(blob)
   const named = parseKeyIdentifier(parsed.keyArn)
   if (named.kind !== 'key-arn' || isMrkId(named.keyId) !== parsed.multiRegion) throw fault.invalidCiphertext()
@@ -25,10 +31,15 @@ export function openBlob(ctx: OperationContext, blob: Buffer, keyIdText: string 
     key = ctx.store.resolve(keyIdText, ctx.region)
     if (key.identity !== identity) {
       ctx.use(key, role)
-      throw new KmsFault('IncorrectKeyException', 'The key ID in the request does not identify a KMS key that can perform this operation.')
+      throw new KmsFault(
+        'IncorrectKeyException',
+        'The key ID in the request does not identify a KMS key that can perform this operation.',
+      )
     }
   } else {
-    const here = parsed.multiRegion ? ctx.store.get(keyArn(named.partition, ctx.region, named.account, named.keyId)) : ctx.store.get(parsed.keyArn)
+    const here = parsed.multiRegion
+      ? ctx.store.get(keyArn(named.partition, ctx.region, named.account, named.keyId))
+      : ctx.store.get(parsed.keyArn)
     if (here === undefined || here.region !== ctx.region || here.identity !== identity) throw fault.invalidCiphertext()
     key = here
   }

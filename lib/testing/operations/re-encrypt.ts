@@ -20,7 +20,12 @@ export function reEncrypt(body: Body, ctx: OperationContext): Record<string, unk
   const destination = ctx.use(ctx.store.resolve(destinationKeyId, ctx.region))
   checkAlgorithm(destinationAlgorithm, destination)
   dryRun(isDryRun)
-  const ciphertext = seal(destination.material, { keyArn: destination.arn, multiRegion: destination.multiRegion }, destinationContext, source.plaintext)
+  const ciphertext = seal(
+    destination.material,
+    { keyArn: destination.arn, multiRegion: destination.multiRegion },
+    destinationContext,
+    source.plaintext,
+  )
   return {
     CiphertextBlob: ciphertext.toString('base64'),
     SourceKeyId: source.key.arn,

@@ -1,4 +1,5 @@
-// Constant-time harness for native/gcm_vaes.cc (key setup, seal, open), built with MemorySanitizer: valgrind cannot execute VAES.
+// Constant-time harness for native/gcm_vaes.cc (key setup, seal, open), built with MemorySanitizer: valgrind cannot
+// execute VAES.
 //
 // Valgrind 3.19 (Debian 12) stops on the first 256-bit VAES instruction with SIGILL, so this
 // harness uses the other checker with the same model: clang's MemorySanitizer tracks

@@ -1,4 +1,5 @@
-// Shared bits of the constant-time harnesses: secret/public marking (native/ct.h), checks that abort, a deterministic byte source.
+// Shared bits of the constant-time harnesses: secret/public marking (native/ct.h), checks that abort, a deterministic
+// byte source.
 #ifndef ESDK_TEST_NATIVE_CT_HARNESS_H_
 #define ESDK_TEST_NATIVE_CT_HARNESS_H_
 
@@ -13,12 +14,12 @@ namespace ct_harness {
 
 // A failed functional check is a harness bug or a wrong result: stop with the line, exit 2
 // (distinct from valgrind's --error-exitcode).
-#define CT_CHECK(cond)                                                         \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
+#define CT_CHECK(cond)                                                              \
+  do {                                                                              \
+    if (!(cond)) {                                                                  \
       std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::exit(2);                                                            \
-    }                                                                          \
+      std::exit(2);                                                                 \
+    }                                                                               \
   } while (0)
 
 // xorshift64*: reproducible test inputs (the secrets' values do not matter to the checker, only

@@ -1,4 +1,5 @@
-// libFuzzer target: the raw ECDH keyring's derivation from an untrusted peer point (P-256, P-384, P-521) under fixed static keys, against OpenSSL's own point checks and scalar multiplication.
+// libFuzzer target: the raw ECDH keyring's derivation from an untrusted peer point (P-256, P-384, P-521) under fixed
+// static keys, against OpenSSL's own point checks and scalar multiplication.
 #include "../../../native/ecdh.h"
 
 #include "../../../native/algorithms.h"
@@ -48,7 +49,8 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     PKCS8_PRIV_KEY_INFO* p8 = EVP_PKEY2PKCS8(pkey);
     uint8_t* der = nullptr;
     const int n = i2d_PKCS8_PRIV_KEY_INFO(p8, &der);
-    FUZZ_CHECK(n > 0 && esdk::ImportEcdhPrivateKey(s.curve, ByteView{der, static_cast<size_t>(n)}, &s.key) == Status::kOk);
+    FUZZ_CHECK(n > 0 &&
+               esdk::ImportEcdhPrivateKey(s.curve, ByteView{der, static_cast<size_t>(n)}, &s.key) == Status::kOk);
     OPENSSL_free(der);
     PKCS8_PRIV_KEY_INFO_free(p8);
     EVP_PKEY_free(pkey);
@@ -68,15 +70,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // OpenSSL's verdict on the point: uncompressed, on the curve, not infinity; and Z = x(d * Q).
   EC_POINT* q = EC_POINT_new(s.group);
   const bool valid = peer.size == 1 + 2 * field && peer.data[0] == 0x04 &&
-                     EC_POINT_oct2point(s.group, q, peer.data, peer.size, nullptr) == 1 && EC_POINT_is_at_infinity(s.group, q) == 0;
+                     EC_POINT_oct2point(s.group, q, peer.data, peer.size, nullptr) == 1 &&
+                     EC_POINT_is_at_infinity(s.group, q) == 0;
   uint8_t out[64 + 1];
   std::memset(out, 0xA5, sizeof(out));
   uint8_t ephemeral_public[1 + 66 + 1];
   std::memset(ephemeral_public, 0, sizeof(ephemeral_public));
   const MutableByteView ephemeral_out{ephemeral_public, ephemeral ? 1 + field : 0};
-  const Status status = esdk::EcdhDeriveKeyingMaterial(s.curve, ephemeral ? nullptr : s.key, ephemeral_out, peer,
-                                                       ByteView{kSalt, sizeof(kSalt)}, ByteView{kFixedInfo, sizeof(kFixedInfo) - 1},
-                                                       MutableByteView{out, 64});
+  const Status status = esdk::EcdhDeriveKeyingMaterial(
+      s.curve, ephemeral ? nullptr : s.key, ephemeral_out, peer, ByteView{kSalt, sizeof(kSalt)},
+      ByteView{kFixedInfo, sizeof(kFixedInfo) - 1}, MutableByteView{out, 64});
   FUZZ_CHECK(status == Status::kOk || status == Status::kBadPoint);
   FUZZ_CHECK((status == Status::kOk) == valid);
   FUZZ_CHECK(out[64] == 0xA5);
@@ -86,12 +89,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else if (!ephemeral) {
     EC_POINT* r = EC_POINT_new(s.group);
     BIGNUM* x = BN_new();
-    FUZZ_CHECK(EC_POINT_mul(s.group, r, nullptr, q, s.d, nullptr) == 1 && EC_POINT_get_affine_coordinates(s.group, r, x, nullptr, nullptr) == 1);
+    FUZZ_CHECK(EC_POINT_mul(s.group, r, nullptr, q, s.d, nullptr) == 1 &&
+               EC_POINT_get_affine_coordinates(s.group, r, x, nullptr, nullptr) == 1);
     uint8_t z[66];
     FUZZ_CHECK(BN_bn2binpad(x, z, static_cast<int>(field)) == static_cast<int>(field));
     uint8_t expected[64];
-    FUZZ_CHECK(esdk::KdfCounterMode(esdk::GetAlgorithms(nullptr)->sha384, ByteView{z, field}, ByteView{kFixedInfo, sizeof(kFixedInfo) - 1},
-                                    ByteView{kSalt, sizeof(kSalt)}, MutableByteView{expected, 64}) == Status::kOk);
+    FUZZ_CHECK(esdk::KdfCounterMode(esdk::GetAlgorithms(nullptr)->sha384, ByteView{z, field},
+                                    ByteView{kFixedInfo, sizeof(kFixedInfo) - 1}, ByteView{kSalt, sizeof(kSalt)},
+                                    MutableByteView{expected, 64}) == Status::kOk);
     FUZZ_CHECK(std::memcmp(out, expected, 64) == 0);
     BN_free(x);
     EC_POINT_free(r);

@@ -1,4 +1,5 @@
-// libFuzzer target: ECDSA verification of a signed message's footer (P-256, P-384) and SEC1 point decoding, our P-384 code against OpenSSL's and both against ECDSA_verify itself.
+// libFuzzer target: ECDSA verification of a signed message's footer (P-256, P-384) and SEC1 point decoding, our P-384
+// code against OpenSSL's and both against ECDSA_verify itself.
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/ec.h>
 #include <openssl/ecdsa.h>
@@ -22,11 +23,12 @@ int Reference(Curve curve, ByteView point, ByteView digest, ByteView signature, 
   EC_KEY* key = EC_KEY_new_by_curve_name(curve == Curve::kP256 ? NID_X9_62_prime256v1 : NID_secp384r1);
   const EC_GROUP* group = EC_KEY_get0_group(key);
   EC_POINT* q = EC_POINT_new(group);
-  *point_ok = EC_POINT_oct2point(group, q, point.data, point.size, nullptr) == 1 && EC_POINT_is_at_infinity(group, q) == 0 &&
-              EC_POINT_is_on_curve(group, q, nullptr) == 1;
+  *point_ok = EC_POINT_oct2point(group, q, point.data, point.size, nullptr) == 1 &&
+              EC_POINT_is_at_infinity(group, q) == 0 && EC_POINT_is_on_curve(group, q, nullptr) == 1;
   int verified = 0;
   if (*point_ok && EC_KEY_set_public_key(key, q) == 1) {
-    verified = ECDSA_verify(0, digest.data, static_cast<int>(digest.size), signature.data, static_cast<int>(signature.size), key) == 1;
+    verified = ECDSA_verify(0, digest.data, static_cast<int>(digest.size), signature.data,
+                            static_cast<int>(signature.size), key) == 1;
   }
   EC_POINT_free(q);
   EC_KEY_free(key);

@@ -1,4 +1,5 @@
-// libFuzzer target: frame tables (as JS builds them from untrusted lengths) checked by ValidateFrameTable / ValidateFrameRun against an independent model of their rules.
+// libFuzzer target: frame tables (as JS builds them from untrusted lengths) checked by ValidateFrameTable /
+// ValidateFrameRun against an independent model of their rules.
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -14,8 +15,22 @@ namespace {
 // Values near the boundaries as well as small offsets: a 16-bit code either is the value itself or picks one of these.
 double Value(uint32_t code) {
   static const double kSpecial[] = {
-      -1.0, -0.0, 0.5, 1e300, NAN, INFINITY, -INFINITY, 4294967295.0, 4294967296.0, 9007199254740991.0, 9007199254740992.0,
-      9007199254740993.0, 18446744073709551615.0, 1.0000000001, 65535.5, 2.0,
+      -1.0,
+      -0.0,
+      0.5,
+      1e300,
+      NAN,
+      INFINITY,
+      -INFINITY,
+      4294967295.0,
+      4294967296.0,
+      9007199254740991.0,
+      9007199254740992.0,
+      9007199254740993.0,
+      18446744073709551615.0,
+      1.0000000001,
+      65535.5,
+      2.0,
   };
   if (code >= 0xFFF0) return kSpecial[code - 0xFFF0];
   return static_cast<double>(code);
@@ -64,12 +79,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       const double delta = static_cast<double>(code) - 16.0;
       double expected = 0;
       switch (i) {
-        case 0: expected = expected_at + 4; break;  // as for a regular frame (a final one: +4 more, a single block: -4)
-        case 1: expected = r.v[0] + esdk::kIvLength; break;
-        case 2: expected = 0; break;
-        case 3: expected = r.v[1] + r.v[2]; break;
-        case 4: expected = static_cast<double>(first_sequence + rows.size()); break;
-        case 5: expected = 0; break;
+        case 0:
+          expected = expected_at + 4;
+          break;  // as for a regular frame (a final one: +4 more, a single block: -4)
+        case 1:
+          expected = r.v[0] + esdk::kIvLength;
+          break;
+        case 2:
+          expected = 0;
+          break;
+        case 3:
+          expected = r.v[1] + r.v[2];
+          break;
+        case 4:
+          expected = static_cast<double>(first_sequence + rows.size());
+          break;
+        case 5:
+          expected = 0;
+          break;
       }
       r.v[i] = expected + delta;
     }

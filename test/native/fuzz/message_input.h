@@ -1,4 +1,5 @@
-// Fuzz-harness side: turns fuzzer bytes (data key ‖ control byte ‖ ESDK message) into the header fields and frame table the native open paths take, as lib/format does.
+// Fuzz-harness side: turns fuzzer bytes (data key ‖ control byte ‖ ESDK message) into the header fields and frame table
+// the native open paths take, as lib/format does.
 #ifndef ESDK_FUZZ_MESSAGE_INPUT_H_
 #define ESDK_FUZZ_MESSAGE_INPUT_H_
 
@@ -86,13 +87,14 @@ struct ParsedMessage {
   esdk::ByteView body{};          // the frames, laid end to end
   uint64_t frame_length = 0;
   bool framed = false;
-  std::vector<Frame> frames;      // offsets relative to body
+  std::vector<Frame> frames;  // offsets relative to body
   uint64_t plaintext_length = 0;
   // Signed suites: the footer's DER signature and the encryption context's public point (SEC1 compressed).
   esdk::ByteView signature{};
   std::vector<uint8_t> point;
   std::vector<uint8_t> uncompressed_point;
-  // True when the v1 header IV and every frame IV are the ones this library writes, so a reseal can be compared byte for byte.
+  // True when the v1 header IV and every frame IV are the ones this library writes, so a reseal can be compared byte
+  // for byte.
   bool standard_ivs = true;
 };
 
@@ -223,7 +225,8 @@ inline bool ParseMessage(const uint8_t* data, size_t size, bool strict, ParsedMe
   };
   if (!m->framed) {
     uint64_t length;
-    if (!r.Take(esdk::kIvLength, &p) || !r.U64(&length) || length > r.left() || r.left() - length < esdk::kTagLength) return false;
+    if (!r.Take(esdk::kIvLength, &p) || !r.U64(&length) || length > r.left() || r.left() - length < esdk::kTagLength)
+      return false;
     Frame f{};
     f.iv = 0;
     f.ciphertext = esdk::kIvLength + 8;
@@ -320,13 +323,14 @@ inline bool AllZero(const uint8_t* p, size_t n) {
 
 }  // namespace esdk_fuzz
 
-// A check that stays on in every build: a broken invariant aborts, which libFuzzer reports as a crash with the input saved.
-#define FUZZ_CHECK(cond)                                                                    \
-  do {                                                                                      \
-    if (!(cond)) {                                                                          \
+// A check that stays on in every build: a broken invariant aborts, which libFuzzer reports as a crash with the input
+// saved.
+#define FUZZ_CHECK(cond)                                                                 \
+  do {                                                                                   \
+    if (!(cond)) {                                                                       \
       std::fprintf(stderr, "invariant broken: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
-      std::abort();                                                                    \
-    }                                                                                       \
+      std::abort();                                                                      \
+    }                                                                                    \
   } while (0)
 
 #endif  // ESDK_FUZZ_MESSAGE_INPUT_H_

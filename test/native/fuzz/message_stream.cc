@@ -1,4 +1,5 @@
-// libFuzzer target: a message opened through the per-message stream object in fuzzer-chosen runs of frames (inline and as body jobs), checked against the one-call open.
+// libFuzzer target: a message opened through the per-message stream object in fuzzer-chosen runs of frames (inline and
+// as body jobs), checked against the one-call open.
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -88,10 +89,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (strict_parsed) {
     const std::vector<double> table = esdk_fuzz::BuildTable(strict, 0, strict.frames.size(), 0);
     reference_plaintext.assign(strict.plaintext_length + 1, 0);
-    reference = esdk::OpenMessage(esdk_fuzz::OpenRequest(strict, table.data(), MutableByteView{reference_plaintext.data(), strict.plaintext_length}));
+    reference = esdk::OpenMessage(esdk_fuzz::OpenRequest(
+        strict, table.data(), MutableByteView{reference_plaintext.data(), strict.plaintext_length}));
     if (reference == Status::kOk && strict.suite->signature != esdk::Curve::kNone) {
-      reference = esdk::VerifyMessageSignature(strict.suite->signature, ByteView{strict.point.data(), strict.point.size()},
-                                               ByteView{strict.message.data, strict.header_bytes.size + strict.body.size}, strict.signature);
+      reference = esdk::VerifyMessageSignature(
+          strict.suite->signature, ByteView{strict.point.data(), strict.point.size()},
+          ByteView{strict.message.data, strict.header_bytes.size + strict.body.size}, strict.signature);
     }
     reference_plaintext.resize(strict.plaintext_length);
   }
@@ -115,7 +118,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(stream != nullptr);
   const bool signed_suite = m.suite->signature != esdk::Curve::kNone;
   // Nothing to verify before the last frame.
-  if (signed_suite) FUZZ_CHECK(stream->Verify(ByteView{m.point.data(), m.point.size()}, m.signature) == Status::kStreamState);
+  if (signed_suite)
+    FUZZ_CHECK(stream->Verify(ByteView{m.point.data(), m.point.size()}, m.signature) == Status::kStreamState);
 
   std::vector<uint8_t> plaintext;
   bool failed = false;
@@ -132,7 +136,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     uint64_t run_plaintext = 0;
     for (size_t i = next; i < next + count; ++i) run_plaintext += m.frames[i].length;
     std::vector<uint8_t> out(run_plaintext + 1, kFill);
-    const ByteView source = count > 0 ? ByteView{m.body.data + begin, static_cast<size_t>(end - begin)} : ByteView{kNone, 0};
+    const ByteView source =
+        count > 0 ? ByteView{m.body.data + begin, static_cast<size_t>(end - begin)} : ByteView{kNone, 0};
     const MutableByteView out_view{out.data(), static_cast<size_t>(run_plaintext)};
     if ((draw >> 8) & 1) {
       status = stream->OpenRun(source, table.data(), count, out_view);

@@ -1,4 +1,5 @@
-// libFuzzer target: a whole message opened by the one-call path (OpenMessage), a thread-pool body job and the batch path, which must agree; failures release nothing and a success reseals to the same bytes.
+// libFuzzer target: a whole message opened by the one-call path (OpenMessage), a thread-pool body job and the batch
+// path, which must agree; failures release nothing and a success reseals to the same bytes.
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -25,7 +26,8 @@ struct Outcome {
 
 Outcome OpenOneCall(const esdk_fuzz::ParsedMessage& m, const std::vector<double>& table) {
   Outcome o{Status::kOk, std::vector<uint8_t>(m.plaintext_length + 1, kFill)};
-  const esdk::OpenMessageRequest r = esdk_fuzz::OpenRequest(m, table.data(), MutableByteView{o.plaintext.data(), m.plaintext_length});
+  const esdk::OpenMessageRequest r =
+      esdk_fuzz::OpenRequest(m, table.data(), MutableByteView{o.plaintext.data(), m.plaintext_length});
   // The harness's parser only builds in-bounds tables whose total is the output size.
   FUZZ_CHECK(esdk::PlanOpen(r) == Status::kOk);
   o.status = esdk::OpenMessage(r);
@@ -38,7 +40,8 @@ Outcome OpenOneCall(const esdk_fuzz::ParsedMessage& m, const std::vector<double>
   return o;
 }
 
-// The same open split into chunks of `chunk_bytes` for workers (run here one after another), the signature checked beside them.
+// The same open split into chunks of `chunk_bytes` for workers (run here one after another), the signature checked
+// beside them.
 Outcome OpenByJob(const esdk_fuzz::ParsedMessage& m, const std::vector<double>& table, uint64_t chunk_bytes) {
   Outcome o{Status::kOk, std::vector<uint8_t>(m.plaintext_length + 1, kFill)};
   const MutableByteView out{o.plaintext.data(), m.plaintext_length};
@@ -86,7 +89,8 @@ Outcome OpenByBatch(const esdk_fuzz::ParsedMessage& m, const std::vector<double>
   static const uint8_t kNone[1] = {0};
   group.extra_aad = ByteView{kNone, 0};
   group.point = ByteView{kNone, 0};
-  if (m.suite->signature != esdk::Curve::kNone) group.point = ByteView{m.uncompressed_point.data(), m.uncompressed_point.size()};
+  if (m.suite->signature != esdk::Curve::kNone)
+    group.point = ByteView{m.uncompressed_point.data(), m.uncompressed_point.size()};
   esdk::OpenBatchMessage message{};
   message.group = 0;
   message.header_body = m.header_body;
@@ -112,7 +116,8 @@ void CheckReseal(const esdk_fuzz::ParsedMessage& m, const std::vector<uint8_t>& 
   if (esdk::FrameCount(layout) != m.frames.size()) return;
   if (layout.has_final && m.frames.back().length != layout.final_length) return;
   esdk::SigningKey* signer = nullptr;
-  if (m.suite->signature != esdk::Curve::kNone) FUZZ_CHECK(esdk::GenerateSigningKey(m.suite->signature, &signer) == Status::kOk);
+  if (m.suite->signature != esdk::Curve::kNone)
+    FUZZ_CHECK(esdk::GenerateSigningKey(m.suite->signature, &signer) == Status::kOk);
   std::vector<uint8_t> header_body(m.header_body.data, m.header_body.data + m.header_body.size);
   esdk::SealMessageRequest r{};
   r.suite = m.suite;

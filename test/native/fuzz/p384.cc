@@ -1,4 +1,5 @@
-// libFuzzer target: our P-384 arithmetic (p384.h: constant-time k*G, variable-time u1*G + u2*Q) against OpenSSL's EC_POINT_mul on fuzzer scalars and points.
+// libFuzzer target: our P-384 arithmetic (p384.h: constant-time k*G, variable-time u1*G + u2*Q) against OpenSSL's
+// EC_POINT_mul on fuzzer scalars and points.
 #include "../../../native/p384.h"
 
 #include <openssl/bn.h>
@@ -58,8 +59,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const bool ours = esdk::p384::BaseMul(k, x, y);
   const bool reference = ReferenceMul(k, nullptr, nullptr, rx, ry);
   FUZZ_CHECK(ours == reference);
-  if (ours) FUZZ_CHECK(std::memcmp(x, rx, kB) == 0 && std::memcmp(y, ry, kB) == 0);
-  else FUZZ_CHECK(esdk_fuzz::AllZero(x, kB) && esdk_fuzz::AllZero(y, kB));
+  if (ours)
+    FUZZ_CHECK(std::memcmp(x, rx, kB) == 0 && std::memcmp(y, ry, kB) == 0);
+  else
+    FUZZ_CHECK(esdk_fuzz::AllZero(x, kB) && esdk_fuzz::AllZero(y, kB));
 
   uint8_t qx[kB], qy[kB];
   if (size >= 5 * kB) {

@@ -1,4 +1,5 @@
-// libFuzzer target: RSA PKCS#1 v1.5 unwrap with implicit rejection under a fixed key, against OpenSSL's plain PKCS#1 decryption: a valid block gives exactly its plaintext, anything else fresh random bytes and still kOk.
+// libFuzzer target: RSA PKCS#1 v1.5 unwrap with implicit rejection under a fixed key, against OpenSSL's plain PKCS#1
+// decryption: a valid block gives exactly its plaintext, anything else fresh random bytes and still kOk.
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -22,7 +23,8 @@ namespace {
 esdk::RsaKey* g_key = nullptr;
 EVP_PKEY_CTX* g_reference = nullptr;
 
-// The official vectors' RSA key when scripts/fuzz.js wrote it (ESDK_FUZZ_KEYS/rsa-private.der), else a fresh 2048-bit one.
+// The official vectors' RSA key when scripts/fuzz.js wrote it (ESDK_FUZZ_KEYS/rsa-private.der), else a fresh 2048-bit
+// one.
 std::vector<uint8_t> KeyDer() {
   std::vector<uint8_t> der;
   if (const char* dir = std::getenv("ESDK_FUZZ_KEYS")) {
