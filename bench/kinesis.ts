@@ -22,12 +22,12 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 const RECORD_BYTES = 1024
 /** 0x0478 (committing, unsigned): a signed suite signs every record (one P-384 signature each), which a record worker rarely wants. */
 const SUITE_ID = 0x0478
-const EVENT_RECORDS = 10_000
+export const EVENT_RECORDS = 10_000
 
-type Impl = 'ours' | 'official'
+export type Impl = 'ours' | 'official'
 
 /** A destination that accepts every PutRecords at once: the crypto stage alone. */
-function acceptingDestination(): KinesisClient {
+export function acceptingDestination(): KinesisClient {
   return {
     send: (command: { input: { Records?: unknown[] } }) =>
       Promise.resolve({
@@ -40,7 +40,7 @@ function acceptingDestination(): KinesisClient {
   } as unknown as KinesisClient
 }
 
-function events(count: number, perEvent: number, stream: string): KinesisStreamEvent[] {
+export function events(count: number, perEvent: number, stream: string): KinesisStreamEvent[] {
   const bytes = randomFillSync(Buffer.allocUnsafe(count * RECORD_BYTES))
   const out: KinesisStreamEvent[] = []
   let seq = 49590338271490256608559692538361571095921575989136588898n
@@ -108,7 +108,7 @@ function officialClient(kms: LocalKms): { client: Pick<EsdkClient, 'encryptBatch
   return { client, cmm: cmm as unknown as NodeMaterialsManager }
 }
 
-function handlerFor(impl: Impl, kms: LocalKms, destination: KinesisClient, stream: string): KinesisHandler {
+export function handlerFor(impl: Impl, kms: LocalKms, destination: KinesisClient, stream: string): KinesisHandler {
   const base = {
     destination: { streamName: stream, client: destination },
     encryptionContext: { app: 'bench' },

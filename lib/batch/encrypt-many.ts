@@ -9,7 +9,7 @@ import { NodeEncryptionMaterial } from '../materials/materials'
 import { drawsFreshSigningKeys } from '../materials/default-cmm'
 import { disposeSigningKey } from '../materials/signature-keys'
 import { EncryptSettings, encryptionRequest } from '../session/encrypt-setup'
-import { PlannedRun, planMessages, sealRecords } from '../session/seal-records'
+import { PlannedRun, SealedOrFailed, planMessages, sealRecords } from '../session/seal-records'
 import { backendError, recordError } from './errors'
 import { forEachInFlight } from './in-flight'
 
@@ -56,38 +56,46 @@ export async function encryptMany(
     for (const r of recordsOf) entries[r] = { ok: false, error: typed }
   }
   const materials: NodeEncryptionMaterial[] = []
+  // Only the default CMM is known to draw a fresh signing key per message; any other may share one.
+  const sharedSigningKey = !drawsFreshSigningKeys(cmm)
+  const sealed = new Array<SealedOrFailed>(plaintexts.length)
+  // Each run is sealed as soon as its materials are answered, while the CMM fetches the next ones.
+  const sealing: Promise<unknown>[] = []
   try {
-    for (const group of groups) {
-      const answer = materialsFor(settings, cmm, group, plaintexts, options)
-      const runs = isThenable(answer) ? await answer : answer
-      let k = 0
-      for (const run of runs) {
-        const covered = group.records.slice(k, k + run.count)
-        k += run.count
-        if (run.material === undefined) {
-          fail(covered, run.error)
-          continue
+    try {
+      for (const group of groups) {
+        let k = 0
+        const accept = (run: EncryptionMaterialsRun): void => {
+          const covered = group.records.slice(k, k + run.count)
+          k += run.count
+          if (run.material === undefined) {
+            fail(covered, run.error)
+            return
+          }
+          materials.push(run.material)
+          try {
+            const plannedRun: PlannedRun = {
+              plan: planMessages(settings, run.material, options.suite, options.frameLength),
+              material: run.material,
+              records: covered,
+              sharedSigningKey,
+            }
+            planned.push(plannedRun)
+            sealing.push(sealRecords(settings, [plannedRun], plaintexts, options.messageHeaders, sealed))
+          } catch (e) {
+            fail(covered, e)
+          }
         }
-        materials.push(run.material)
-        try {
-          // Only the default CMM is known to draw a fresh signing key per message; any other may share one.
-          const sharedSigningKey = !drawsFreshSigningKeys(cmm)
-          planned.push({
-            plan: planMessages(settings, run.material, options.suite, options.frameLength),
-            material: run.material,
-            records: covered,
-            sharedSigningKey,
-          })
-        } catch (e) {
-          fail(covered, e)
-        }
+        await materialsFor(settings, cmm, group, plaintexts, options, accept)
+        if (k < group.records.length)
+          fail(group.records.slice(k), new BadStateError('the CMM answered fewer messages than the batch asked for'))
       }
-      if (k < group.records.length)
-        fail(group.records.slice(k), new BadStateError('the CMM answered fewer messages than the batch asked for'))
+    } finally {
+      // Nothing returns (or wipes a data key) while a region may still be sealing under it.
+      await Promise.allSettled(sealing)
     }
-    const sealed = await sealRecords(settings, planned, plaintexts, options.messageHeaders)
-    // Every region has settled: per-message signing keys go now, not at garbage collection. (A
-    // rejection above leaves them to the collector: a region could still be running.)
+    await Promise.all(sealing)
+    // Every region has settled: per-message signing keys go now, not at garbage collection.
     if (drawsFreshSigningKeys(cmm)) for (const m of materials) disposeSigningKey(m.signatureKey)
     for (const run of planned) {
       for (const r of run.records) {
@@ -162,7 +170,9 @@ function groupByContext(
 
 /**
  * One CMM interaction for the group when the CMM can answer for many messages (a caching CMM:
- * one lookup, every message counted), else one request per message as encrypt would make.
+ * one lookup, every message counted), else one request per message as encrypt would make. Each
+ * run goes to `accept` in order, as soon as it is known; a failure fails the messages not yet
+ * answered.
  */
 function materialsFor(
   settings: EncryptSettings,
@@ -170,8 +180,23 @@ function materialsFor(
   group: ContextGroup,
   plaintexts: readonly Uint8Array[],
   options: EncryptManyOptions,
-): EncryptionMaterialsRun[] | Promise<EncryptionMaterialsRun[]> {
+  accept: (run: EncryptionMaterialsRun) => void,
+): void | Promise<void> {
   const lengths = group.records.map((r) => (plaintexts[r] as Uint8Array).length)
+  let answered = 0
+  let covered = 0
+  const take = (run: EncryptionMaterialsRun): void => {
+    answered++
+    covered += run.count
+    accept(run)
+  }
+  // A CMM that ignores onRun (or answered only some runs through it): the rest of the returned runs.
+  const rest = (runs: readonly EncryptionMaterialsRun[]): void => {
+    for (const run of runs.slice(answered)) take(run)
+  }
+  const failRest = (error: unknown): void => {
+    if (covered < lengths.length) take({ count: lengths.length - covered, error })
+  }
   try {
     if (typeof cmm.getEncryptionMaterialsForBatch === 'function') {
       const request = encryptionRequest(settings, {
@@ -179,10 +204,10 @@ function materialsFor(
         suite: options.suite,
         plaintextLength: undefined,
       })
-      const answer = cmm.getEncryptionMaterialsForBatch(request, lengths)
-      return isThenable(answer)
-        ? Promise.resolve(answer).catch((error: unknown) => [{ count: lengths.length, error }])
-        : answer
+      const answer = cmm.getEncryptionMaterialsForBatch(request, lengths, take)
+      if (isThenable(answer)) return Promise.resolve(answer).then(rest, failRest)
+      rest(answer)
+      return undefined
     }
     const runs = new Array<EncryptionMaterialsRun>(lengths.length)
     const perMessage = forEachInFlight(
@@ -210,9 +235,10 @@ function materialsFor(
         }
       },
     )
-    return perMessage.then(() => runs)
+    return perMessage.then(() => rest(runs))
   } catch (error) {
-    return [{ count: lengths.length, error }]
+    failRest(error)
+    return undefined
   }
 }
 

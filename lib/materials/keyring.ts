@@ -118,11 +118,14 @@ export interface NodeMaterialsManager {
    * as if they had been asked for one by one, in order (a caching CMM counts every message against
    * its limits and takes a fresh data key where one runs out). The runs cover the messages in order.
    * Synchronous when no step needed I/O, a promise otherwise. Without it, the batch API asks once
-   * per message.
+   * per message. `onRun`, when given, is also handed each run as soon as it is answered (the same
+   * objects, in the same order as the returned array), so the caller can seal those messages while
+   * the later runs' materials are still on their way.
    */
   getEncryptionMaterialsForBatch?(
     request: EncryptionRequest,
     plaintextLengths: readonly number[],
+    onRun?: (run: EncryptionMaterialsRun) => void,
   ): EncryptionMaterialsRun[] | Promise<EncryptionMaterialsRun[]>
 }
 

@@ -54,6 +54,8 @@ export interface SealedRecord {
   readonly messageHeader: MessageHeader | undefined
 }
 
+export type SealedOrFailed = SealedRecord | { readonly error: unknown }
+
 /**
  * Output regions are cut at this size: one region per batch normally, several for huge batches, so
  * no single allocation grows without bound (and a kept record pins at most one region).
@@ -64,15 +66,17 @@ export const REGION_BYTES = 64 * 1024 * 1024
  * Seals every record of every run: each its own message (own id, derived key, commitment, header
  * tag), exactly as encryptMessage would write it. Ids are drawn in one call for the whole batch, so
  * both backends see the same random bytes. Results are views of the regions, indexed like
- * `plaintexts`; a failed region's records get its error. The caller wipes the materials.
+ * `plaintexts` (written into `into` when given, so several calls can share one array); a failed
+ * region's records get its error. The caller wipes the materials.
  */
 export async function sealRecords(
   settings: EncryptSettings,
   runs: readonly PlannedRun[],
   plaintexts: readonly Uint8Array[],
   withHeaders: boolean,
-): Promise<(SealedRecord | { readonly error: unknown })[]> {
-  const results = new Array<SealedRecord | { readonly error: unknown }>(plaintexts.length)
+  into?: SealedOrFailed[],
+): Promise<SealedOrFailed[]> {
+  const results = into ?? new Array<SealedOrFailed>(plaintexts.length)
   const order: { run: number; record: number }[] = []
   runs.forEach((run, r) => {
     for (const record of run.records) order.push({ run: r, record })
@@ -141,7 +145,7 @@ async function sealRegion(
   bytes: number,
   allIds: Buffer,
   withHeaders: boolean,
-  results: (SealedRecord | { readonly error: unknown })[],
+  results: SealedOrFailed[],
 ): Promise<void> {
   const count = end - start
   const table = float64Table(count * SEAL_BATCH_STRIDE)

@@ -5,6 +5,8 @@ import { NodeCachingMaterialsManager } from '../../lib/materials/caching/caching
 import { getLocalCryptographicMaterialsCache } from '../../lib/materials/caching/local-cache'
 import { MessageHeader } from '../../lib/format/header'
 import { eachBackend } from '../backend/backends'
+import { BATCH_DATA_KEYS_IN_FLIGHT } from '../../lib/materials/caching/batch-prefetch'
+import { NodeEncryptionMaterial } from '../../lib/materials/materials'
 import { CountingKeyring, edkFingerprint } from '../caching/helpers'
 import { clientFor, keyring, messages, officialDecrypt, plaintextOf } from './helpers'
 
@@ -150,3 +152,120 @@ test('signed suites through the cache: records of one data key share its signing
   t.not(keys[3], keys[4])
   for (const m of messages(entries)) t.is((await officialDecrypt(m)).plaintext.length, 64)
 })
+
+/** A slow keyring (a KMS stand-in) that records how many of its calls were in flight at once. */
+class OverlapKeyring extends CountingKeyring {
+  inFlight = 0
+  maxInFlight = 0
+
+  protected override async _onEncrypt(material: NodeEncryptionMaterial): Promise<NodeEncryptionMaterial> {
+    this.inFlight++
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight)
+    try {
+      return await super._onEncrypt(material)
+    } finally {
+      this.inFlight--
+    }
+  }
+}
+
+function overlapping(delayMs: number): OverlapKeyring {
+  const k = new OverlapKeyring(keyring())
+  k.delayMs = delayMs
+  return k
+}
+
+eachBackend(
+  'over a slow keyring, the data keys a batch needs are fetched at once, and each serves exactly the records one by one would give it',
+  async (t, backend) => {
+    const client = clientFor(backend)
+    const sizes = Array.from({ length: 48 }, () => 10)
+    const slow = overlapping(40)
+    const cmm = caching({ maxMessagesEncrypted: 5 }, slow as unknown as ReturnType<typeof keyring>)
+    const pattern = keyPattern(await batchHeaders(client, cmm, sizes))
+    t.is(slow.encryptCalls, 10, 'one backing call per fresh entry, none more')
+    t.is(slow.maxInFlight, 10, 'all ten in flight together')
+    t.deepEqual(
+      pattern,
+      sizes.map((_, i) => Math.floor(i / 5)),
+    )
+    t.like(cmm.getStats().encrypt, { misses: 10, hits: 38 })
+    t.is(cmm.getStats().evictions.messageLimit, 9)
+    const oneByOne = caching({ maxMessagesEncrypted: 5 })
+    t.deepEqual(keyPattern(await oneByOneHeaders(client, oneByOne, sizes)), pattern)
+    t.deepEqual(cmm.getStats().encrypt, oneByOne.getStats().encrypt)
+  },
+)
+
+eachBackend(
+  'a batch needing many data keys keeps at most BATCH_DATA_KEYS_IN_FLIGHT backing calls in flight',
+  async (t, backend) => {
+    const client = clientFor(backend)
+    const slow = overlapping(5)
+    const cmm = caching({ maxMessagesEncrypted: 2 }, slow as unknown as ReturnType<typeof keyring>)
+    const count = 2 * (BATCH_DATA_KEYS_IN_FLIGHT * 2 + 3)
+    const pattern = keyPattern(await batchHeaders(client, cmm, Array<number>(count).fill(1)))
+    t.is(slow.encryptCalls, count / 2)
+    t.is(slow.maxInFlight, BATCH_DATA_KEYS_IN_FLIGHT)
+    t.deepEqual(
+      pattern,
+      pattern.map((_, i) => Math.floor(i / 2)),
+    )
+  },
+)
+
+eachBackend(
+  'over a slow keyring, one-shot encrypts started with a batch wait for its data keys and never land inside it',
+  async (t, backend) => {
+    const client = clientFor(backend)
+    const slow = overlapping(20)
+    const cmm = caching({ maxMessagesEncrypted: 5 }, slow as unknown as ReturnType<typeof keyring>)
+    const [batch, ...singles] = await Promise.all([
+      batchHeaders(client, cmm, Array<number>(20).fill(1)),
+      oneByOneHeaders(client, cmm, [1]),
+      oneByOneHeaders(client, cmm, [1]),
+      oneByOneHeaders(client, cmm, [1]),
+    ])
+    const pattern = keyPattern([...batch, ...singles.flat()])
+    t.deepEqual(
+      pattern.slice(0, 20),
+      [0, 1, 2, 3].flatMap((k) => Array<number>(5).fill(k)),
+    )
+    t.deepEqual(pattern.slice(20), [4, 4, 4], 'the one-shots share the next data key')
+    t.is(slow.encryptCalls, 5)
+  },
+)
+
+eachBackend(
+  'over a slow keyring, a failed call among the concurrent ones fails only the records its key would have served',
+  async (t, backend) => {
+    const client = clientFor(backend)
+    const slow = overlapping(10)
+    // The second call fails: the records of the second data key, and no others.
+    const inner = slow.failure
+    let calls = 0
+    const failing = new (class extends OverlapKeyring {
+      protected override async _onEncrypt(material: NodeEncryptionMaterial): Promise<NodeEncryptionMaterial> {
+        if (++calls === 2) {
+          await new Promise((r) => setTimeout(r, 10))
+          throw inner
+        }
+        return super._onEncrypt(material)
+      }
+    })(keyring())
+    failing.delayMs = 10
+    const cmm = caching({ maxMessagesEncrypted: 3 }, failing as unknown as ReturnType<typeof keyring>)
+    const entries = await client.encryptBatch(
+      cmm,
+      Array.from({ length: 10 }, (_, i) => plaintextOf(5, i)),
+      { suiteId: 0x0478 },
+    )
+    t.deepEqual(
+      entries.map((e) => (e.ok ? 'ok' : e.error.code)),
+      ['ok', 'ok', 'ok', 'KEYRING', 'KEYRING', 'KEYRING', 'ok', 'ok', 'ok', 'ok'],
+    )
+    t.is(calls, 4)
+    t.true(failing.maxInFlight >= 2, 'the calls overlapped')
+    for (const e of entries) if (e.ok) t.is((await officialDecrypt(e.result)).plaintext.length, 5)
+  },
+)

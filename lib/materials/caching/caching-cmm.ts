@@ -18,7 +18,18 @@ import { decryptionCacheId, encryptionCacheId } from './cache-id'
 import { cloneDecryptionMaterial, cloneEncryptionMaterial } from './clone-material'
 import { CachingMaterialsManagerInput, resolveCachingOptions } from './options'
 import { SingleFlight } from './single-flight'
+import { BatchPrefetch } from './batch-prefetch'
 import { BypassReason, CachingMaterialsManagerStats, CachingStatsRecorder } from './stats'
+
+/** One getEncryptionMaterialsForBatch call: its request, lengths, where its runs go, and the fresh entries asked for ahead. */
+interface BatchState {
+  readonly id: string | undefined
+  readonly request: EncryptionRequest
+  readonly lengths: readonly number[]
+  /** Records a run (and hands it to the caller's onRun). */
+  readonly push: (run: EncryptionMaterialsRun) => void
+  prefetch: BatchPrefetch | undefined
+}
 
 /**
  * Drop-in for the official `NodeCachingMaterialsManager`, with the same options.
@@ -215,10 +226,18 @@ export class NodeCachingMaterialsManager implements NodeMaterialsManager {
    * makes the fresh one (one backing call) for those after it. Bypassed messages (identity-KDF
    * suites, a plaintext over the byte limit) get their own backing call each. A failed backing call
    * fails the messages its materials would have served. Synchronous unless a backing call needs I/O.
+   *
+   * When the backing CMM needs I/O (a KMS keyring), the fresh entries the rest of the batch will
+   * take are asked for together (BatchPrefetch, a few at once) rather than each after the previous
+   * one landed. Each answer is still stored, counted as a miss and shared exactly when the
+   * one-after-another batch would have asked for it: the next one is registered as the entry's
+   * flight in the same synchronous stretch that evicts the spent entry, so a concurrent request
+   * waits for it as it would for that batch's own call. Only the waiting overlaps.
    */
   getEncryptionMaterialsForBatch(
     request: EncryptionRequest,
     plaintextLengths: readonly number[],
+    onRun?: (run: EncryptionMaterialsRun) => void,
   ): EncryptionMaterialsRun[] | Promise<EncryptionMaterialsRun[]> {
     for (const length of plaintextLengths) {
       if (!Number.isSafeInteger(length) || length < 0)
@@ -229,25 +248,41 @@ export class NodeCachingMaterialsManager implements NodeMaterialsManager {
         ? undefined
         : encryptionCacheId(this.partition, request.suite, request.encryptionContext)
     const runs: EncryptionMaterialsRun[] = []
+    const batch: BatchState = {
+      id,
+      request,
+      lengths: plaintextLengths,
+      push: (run) => {
+        runs.push(run)
+        onRun?.(run)
+      },
+      prefetch: undefined,
+    }
     const from = (start: number): EncryptionMaterialsRun[] | Promise<EncryptionMaterialsRun[]> => {
       for (let i = start; i < plaintextLengths.length;) {
-        const next = this.batchStep(id, request, plaintextLengths, i, runs)
+        const next = this.batchStep(batch, i)
         if (typeof next !== 'number') return next.then(from)
         i = next
       }
       return runs
     }
-    return from(0)
+    let answer: EncryptionMaterialsRun[] | Promise<EncryptionMaterialsRun[]>
+    try {
+      answer = from(0)
+    } catch (e) {
+      batch.prefetch?.discard()
+      throw e
+    }
+    if (!isThenable(answer)) {
+      batch.prefetch?.discard()
+      return answer
+    }
+    return Promise.resolve(answer).finally(() => batch.prefetch?.discard())
   }
 
   /** Serves message `i` and the following ones its materials also cover; the index of the next message, or a promise of it. */
-  private batchStep(
-    id: string | undefined,
-    request: EncryptionRequest,
-    lengths: readonly number[],
-    i: number,
-    runs: EncryptionMaterialsRun[],
-  ): number | Promise<number> {
+  private batchStep(batch: BatchState, i: number): number | Promise<number> {
+    const { id, request, lengths, push } = batch
     const length = lengths[i] as number
     const backing = this.backingMaterialsManager
     if (id === undefined || length > this.maxBytesEncrypted) {
@@ -255,8 +290,8 @@ export class NodeCachingMaterialsManager implements NodeMaterialsManager {
       const single = { ...request, plaintextLength: length }
       return settle(
         () => backing.getEncryptionMaterialsSync?.(single) ?? backing.getEncryptionMaterials(single),
-        (material) => (runs.push({ count: 1, material }), i + 1),
-        (error) => (runs.push({ count: 1, error }), i + 1),
+        (material) => (push({ count: 1, material }), i + 1),
+        (error) => (push({ count: 1, error }), i + 1),
       )
     }
     const entry = this.cache.getEncryptionMaterial(id, length)
@@ -266,9 +301,9 @@ export class NodeCachingMaterialsManager implements NodeMaterialsManager {
         this.stats.hit('encrypt')
         // Copied before extending: the get that finds the entry spent evicts it, and wipes its key.
         const material = cloneEncryptionMaterial(entry.response)
-        const count = 1 + this.extendRun(id, lengths, i + 1, entry.response)
-        runs.push({ count, material })
-        return i + count
+        const run = this.extendRun(id, lengths, i + 1, entry.response)
+        push({ count: 1 + run.count, material })
+        return run.spent ? this.nextFresh(batch, i + 1 + run.count) : i + 1 + run.count
       }
       this.cache.del(id, problem)
     }
@@ -279,44 +314,104 @@ export class NodeCachingMaterialsManager implements NodeMaterialsManager {
         () => i,
         () => i,
       )
+    const planned = batch.prefetch?.take()
+    if (planned) {
+      this.stats.miss('encrypt')
+      return this.landFresh(
+        batch,
+        i,
+        this.encryptFlights.run(id, () => planned),
+      )
+    }
     this.stats.miss('encrypt')
     const backingRequest = this.backingEncryptionRequest(request)
-    const stored = (material: NodeEncryptionMaterial): number => {
-      const copy = this.storeEncryption(id, request, material, length)
-      // Not stored (it does not fit the request): it serves this one message, for the session to judge.
-      const count = copy === material ? 1 : 1 + this.extendRun(id, lengths, i + 1, material)
-      runs.push({ count, material: copy })
-      return i + count
-    }
-    const failed = (error: unknown): number => {
-      const count = this.fittingFresh(lengths, i)
-      runs.push({ count, error })
-      return i + count
-    }
     let material: NodeEncryptionMaterial | undefined
     try {
       material = backing.getEncryptionMaterialsSync?.(backingRequest)
     } catch (e) {
-      return failed(e)
+      return this.failedFresh(batch, i, e)
     }
-    if (material) return stored(material)
-    // Stored by this continuation, which runs before any request waiting on the flight looks again.
-    return this.encryptFlights.run(id, () => backing.getEncryptionMaterials(backingRequest)).then(stored, failed)
+    if (material) return this.storedFresh(batch, i, material)
+    // The backing CMM needs I/O: ask now for every fresh entry the rest of the batch will take.
+    batch.prefetch = new BatchPrefetch(this.freshEntriesNeeded(lengths, i), () =>
+      backing.getEncryptionMaterials(backingRequest),
+    )
+    const first = batch.prefetch.take() as Promise<NodeEncryptionMaterial>
+    return this.landFresh(
+      batch,
+      i,
+      this.encryptFlights.run(id, () => first),
+    )
+  }
+
+  /** Fresh materials for message `i` on: stored by this continuation, which runs before any request waiting on the flight looks again. */
+  private landFresh(batch: BatchState, i: number, flight: Promise<NodeEncryptionMaterial>): Promise<number> {
+    return flight.then(
+      (material) => this.storedFresh(batch, i, material),
+      (error: unknown) => this.failedFresh(batch, i, error),
+    )
+  }
+
+  private storedFresh(batch: BatchState, i: number, material: NodeEncryptionMaterial): number | Promise<number> {
+    const id = batch.id as string
+    const copy = this.storeEncryption(id, batch.request, material, batch.lengths[i] as number)
+    // Not stored (it does not fit the request): it serves this one message, for the session to judge.
+    if (copy === material) {
+      batch.push({ count: 1, material: copy })
+      return this.nextFresh(batch, i + 1)
+    }
+    const run = this.extendRun(id, batch.lengths, i + 1, material)
+    batch.push({ count: 1 + run.count, material: copy })
+    return run.spent ? this.nextFresh(batch, i + 1 + run.count) : i + 1 + run.count
+  }
+
+  private failedFresh(batch: BatchState, i: number, error: unknown): number | Promise<number> {
+    const count = this.fittingFresh(batch.lengths, i)
+    batch.push({ count, error })
+    return this.nextFresh(batch, i + count)
+  }
+
+  /**
+   * Message `n` needs a fresh entry (the one before was spent, not stored, or failed): when an
+   * answer is already asked for, it becomes the entry's flight now, in the same synchronous stretch,
+   * so no other request can start its own backing call in between. Otherwise the next step decides.
+   */
+  private nextFresh(batch: BatchState, n: number): number | Promise<number> {
+    const id = batch.id as string
+    const length = batch.lengths[n]
+    if (length === undefined || length > this.maxBytesEncrypted || this.encryptFlights.get(id)) return n
+    const planned = batch.prefetch?.take()
+    if (!planned) return n
+    this.stats.miss('encrypt')
+    return this.landFresh(
+      batch,
+      n,
+      this.encryptFlights.run(id, () => planned),
+    )
   }
 
   /**
    * Takes the entry holding `source` for the messages from `from` on while it stays within its
-   * limits, one counted get each; the count taken. The get that finds a limit exceeded evicts the
-   * entry, as a single request would.
+   * limits, one counted get each; the count taken, and whether the entry is spent (evicted by the
+   * get that found a limit exceeded, or gone): then the next message needs a fresh one.
    */
-  private extendRun(id: string, lengths: readonly number[], from: number, source: NodeEncryptionMaterial): number {
+  private extendRun(
+    id: string,
+    lengths: readonly number[],
+    from: number,
+    source: NodeEncryptionMaterial,
+  ): { count: number; spent: boolean } {
     let count = 0
+    let spent = false
     for (let j = from; j < lengths.length; j++) {
       const length = lengths[j] as number
       if (length > this.maxBytesEncrypted) break
       const entry = this.cache.getEncryptionMaterial(id, length)
       // Gone, or replaced by another manager sharing cache and partition: the next step takes it afresh.
-      if (!entry || entry.response !== source) break
+      if (!entry || entry.response !== source) {
+        spent = !entry
+        break
+      }
       const problem =
         this.now() - entry.now >= this.maxAge
           ? 'expired'
@@ -327,12 +422,21 @@ export class NodeCachingMaterialsManager implements NodeMaterialsManager {
               : undefined
       if (problem) {
         this.cache.del(id, problem)
+        spent = true
         break
       }
       count++
     }
     for (let k = 0; k < count; k++) this.stats.hit('encrypt')
-    return count
+    return { count, spent }
+  }
+
+  /** How many fresh entries the messages from `from` on take, one after another, up to the first that bypasses the cache. */
+  private freshEntriesNeeded(lengths: readonly number[], from: number): number {
+    let entries = 0
+    for (let i = from; i < lengths.length && (lengths[i] as number) <= this.maxBytesEncrypted; entries++)
+      i += this.fittingFresh(lengths, i)
+    return entries
   }
 
   /** How many messages from `from` on a fresh entry would have served (its limits from zero): those a failed backing call fails. */
