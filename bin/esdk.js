@@ -9,6 +9,9 @@ process.removeAllListeners('warning')
 process.on('warning', (w) => {
   if (verbose) process.stderr.write(`esdk: warning: ${w.name}: ${w.message}\n`)
 })
+// Node 22.1+: V8's code cache for the modules below, kept in the OS temp directory and checked against each file's
+// contents (module.enableCompileCache); NODE_DISABLE_COMPILE_CACHE=1 turns it off. Node 20 has none: a no-op there.
+require('node:module').enableCompileCache?.()
 const path = require('node:path')
 const fs = require('node:fs')
 const cli = path.join(__dirname, '..', 'build', 'lib', 'cli')
