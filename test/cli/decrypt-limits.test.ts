@@ -20,35 +20,40 @@ function onlyInputs(dir: string): string[] {
   )
 }
 
-test('--max-length on decrypt: a frame longer than the limit is refused (exit 1, nothing written); at the frame length it decrypts', async (t) => {
+/** A file of `size` bytes at `frameLength`: --max-length one below the frame length refuses it (exit 1, nothing written), at it decrypts. */
+const maxLengthCase = test.macro(async (t, size: number, frameLength: number) => {
   const dir = scratch(t)
   const { w } = aesKey(dir)
-  const plain = randomBytes(10_000)
-  const message = await encryptFile(dir, [...w, '--frame-length', '4096'], plain)
+  const plain = randomBytes(size)
+  const message = await encryptFile(dir, [...w, '--frame-length', String(frameLength)], plain)
+  const decrypt = (limit: number) =>
+    esdk(['-d', '-i', message, '-o', 'out', '-S', ...w, '--max-length', String(limit)], { cwd: dir })
 
-  const refused = await esdk(['-d', '-i', message, '-o', 'out', '-S', ...w, '--max-length', '4095'], { cwd: dir })
+  const refused = await decrypt(frameLength - 1)
   t.is(refused.status, 1, refused.stderr)
-  t.regex(refused.stderr, /4096 bytes exceeds maxBodySize 4095 \(LIMIT_EXCEEDED\)/)
+  t.regex(
+    refused.stderr,
+    new RegExp(`${frameLength} bytes exceeds maxBodySize ${frameLength - 1} \\(LIMIT_EXCEEDED\\)`),
+  )
   t.deepEqual(onlyInputs(dir), [], 'no output and no partial file')
 
-  const allowed = await esdk(['-d', '-i', message, '-o', 'out', '-S', ...w, '--max-length', '4096'], { cwd: dir })
+  const allowed = await decrypt(frameLength)
   t.is(allowed.status, 0, allowed.stderr)
   t.true(readFileSync(path.join(dir, 'out')).equals(plain))
 })
 
-test('--max-length on decrypt also bounds a big file on the stream path (above the one-shot size)', async (t) => {
-  const dir = scratch(t)
-  const { w } = aesKey(dir)
-  const plain = randomBytes(3 * 1024 * 1024)
-  const message = await encryptFile(dir, [...w, '--frame-length', '65536'], plain)
-  const refused = await esdk(['-d', '-i', message, '-o', 'out', '-S', ...w, '--max-length', '65535'], { cwd: dir })
-  t.is(refused.status, 1, refused.stderr)
-  t.regex(refused.stderr, /65536 bytes exceeds maxBodySize 65535 \(LIMIT_EXCEEDED\)/)
-  t.deepEqual(onlyInputs(dir), [], 'no output and no partial file')
-  const allowed = await esdk(['-d', '-i', message, '-o', 'out', '-S', ...w, '--max-length', '65536'], { cwd: dir })
-  t.is(allowed.status, 0, allowed.stderr)
-  t.true(readFileSync(path.join(dir, 'out')).equals(plain))
-})
+test(
+  '--max-length on decrypt: a frame longer than the limit is refused (exit 1, nothing written); at the frame length it decrypts',
+  maxLengthCase,
+  10_000,
+  4096,
+)
+test(
+  '--max-length on decrypt also bounds a big file on the stream path (above the one-shot size)',
+  maxLengthCase,
+  3 * 1024 * 1024,
+  65536,
+)
 
 test('--max-encrypted-data-keys on decrypt: a message with more EDKs than allowed is refused; at the count it decrypts', async (t) => {
   const dir = scratch(t)
