@@ -6,6 +6,7 @@ import type { EsdkClient } from '../api/client'
 import { parseHeader } from '../format/header'
 import type { MessageHeader } from '../format/header'
 import type { KeyringNode, NodeMaterialsManager } from '../materials/keyring'
+import { MessageDuplex } from '../stream/message-duplex'
 import type { CliOptions } from './args'
 import { base64Decoder, base64Encoder } from './base64'
 import { OperationError } from './errors'
@@ -14,6 +15,7 @@ import { KeyWitnessLog } from './key-witness'
 import { MetadataRecord, MetadataWriter } from './metadata'
 import { PendingOutput, writeWholeSync } from './output-file'
 import { Progress } from './progress'
+import { ReusingFileReader } from './reusing-file-reader'
 import { identityOf, Job, ParentDirectories } from './targets'
 
 export interface OperationContext {
@@ -99,8 +101,10 @@ export async function runOperation(job: Job, ctx: OperationContext): Promise<Ope
   )
     return runWhole(job, ctx)
 
+  // A file read straight into the crypto stream reuses its buffers; through a base64 decoder it cannot know when one is free.
+  const reader = job.source === '-' || options.decode ? undefined : new ReusingFileReader(job.source, READ_CHUNK)
   const source: Readable =
-    job.source === '-' ? process.stdin : createReadStream(job.source, { highWaterMark: READ_CHUNK })
+    reader ?? (job.source === '-' ? process.stdin : createReadStream(job.source, { highWaterMark: READ_CHUNK }))
   source.on('data', (chunk: Buffer) => ctx.progress.add(chunk.length))
   const stages: (Readable | Transform | Writable)[] = [source]
   if (options.decode) stages.push(base64Decoder())
@@ -123,6 +127,7 @@ export async function runOperation(job: Job, ctx: OperationContext): Promise<Ope
           ...(options.maxLength === undefined ? {} : { maxBodySize: options.maxLength }),
         },
       )
+  if (reader && crypto instanceof MessageDuplex) crypto.returnInputTo((chunk) => reader.giveBack(chunk))
   let header: MessageHeader | undefined
   let mismatch: ContextMismatch | undefined
   crypto.on('MessageHeader', (h: MessageHeader) => {
@@ -150,6 +155,11 @@ export async function runOperation(job: Job, ctx: OperationContext): Promise<Ope
   } else {
     ctx.directories.ensure(job.destination)
     pending = new PendingOutput(job.destination, encrypting && !options.decode ? 0o666 : 0o600)
+    // Written straight from the crypto stream's buffers, each handed back once on its way to the disk.
+    if (!options.encode && crypto instanceof MessageDuplex) {
+      crypto.willReturnOutput()
+      pending.stream.onWritten = (chunk) => crypto.returnOutput(chunk)
+    }
     stages.push(pending.stream)
   }
 

@@ -1,8 +1,9 @@
 // Outputs land under their final name only after the whole message authenticated: written to a private temporary file beside the target, renamed on success, removed on failure.
 import { randomBytes } from 'node:crypto'
-import { closeSync, createWriteStream, openSync, renameSync, unlinkSync, writeSync, WriteStream } from 'node:fs'
+import { closeSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs'
 import { rename, unlink } from 'node:fs/promises'
 import path from 'node:path'
+import { FileSink } from './file-sink'
 
 /** This run's random tag, drawn once: a draw per small file costs more than its write. Names stay unguessable; a counter keeps them distinct. */
 let runTag: string | undefined
@@ -43,7 +44,7 @@ export function writeWholeSync(destination: string, mode: number, bytes: Uint8Ar
 
 export class PendingOutput {
   readonly temporary: string
-  readonly stream: WriteStream
+  readonly stream: FileSink
 
   /** `mode` applies to the temporary file, and so to the result (0600 for plaintext). `wx`: never follow or reuse an existing file. */
   constructor(
@@ -51,7 +52,7 @@ export class PendingOutput {
     mode: number,
   ) {
     this.temporary = temporaryBeside(destination)
-    this.stream = createWriteStream(this.temporary, { flags: 'wx', mode })
+    this.stream = new FileSink(this.temporary, mode)
   }
 
   /** The message authenticated and the file is closed: give it its name (replacing any file there, atomically). */

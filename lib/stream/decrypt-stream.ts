@@ -16,7 +16,6 @@ import {
 import { ContentType, HeaderLimits, ParsedHeader, parseHeader } from '../format/header'
 import { StreamedDecryption } from '../session/streamed-decryption'
 import { MessageDuplex } from './message-duplex'
-import { OutputSlab } from './output-slab'
 
 /** Ciphertext opened per backend call at most: big enough to amortise a call, small enough to bound memory. */
 const MAX_RUN_BYTES = 4 * 1024 * 1024
@@ -48,7 +47,6 @@ export class DecryptStream extends MessageDuplex {
   private headerRetryAt = 0
   /** The plaintext of the final frame, authenticated but not yet released. */
   private held: Buffer | undefined
-  private readonly outputs = new OutputSlab()
   /** Where a frame that straddles input chunks is gathered: free again once its run is done, as runs never overlap. */
   private scratch: Buffer | undefined
 

@@ -6,7 +6,6 @@ import { disposeSigningKey } from '../materials/signature-keys'
 import { isThenable } from '../core/thenable'
 import { StreamedEncryption } from '../session/streamed-encryption'
 import { MessageDuplex } from './message-duplex'
-import { OutputSlab } from './output-slab'
 
 /** Plaintext sealed per backend call at most (whole frames): big enough to amortise a call, small enough to bound memory. */
 const MAX_RUN_BYTES = 4 * 1024 * 1024
@@ -21,7 +20,6 @@ export class EncryptStream extends MessageDuplex {
   private session: StreamedEncryption | undefined
   private headerReleased = false
   private received = 0
-  private readonly outputs = new OutputSlab()
   /** Where a frame's plaintext that straddles input chunks is gathered (free again once its run is done: runs never overlap); wiped after each run. */
   private scratch: Buffer | undefined
 

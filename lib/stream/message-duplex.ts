@@ -3,6 +3,7 @@ import { Duplex, DuplexOptions } from 'node:stream'
 import { EsdkError } from '../core/errors'
 import { isThenable } from '../core/thenable'
 import { ByteQueue } from './byte-queue'
+import { OutputSlab } from './output-slab'
 
 type Callback = (error?: Error | null) => void
 
@@ -14,6 +15,8 @@ type Callback = (error?: Error | null) => void
  */
 export abstract class MessageDuplex extends Duplex {
   protected readonly input = new ByteQueue()
+  /** Where each run's output is carved: memory that is this stream's output and nothing else's. */
+  protected readonly outputs = new OutputSlab()
   /** The writable side has ended: no more input will come. */
   protected ending = false
   private running = false
@@ -25,6 +28,11 @@ export abstract class MessageDuplex extends Duplex {
   private finished = false
   private writeCallback: Callback | undefined
   private finalCallback: Callback | undefined
+  /** Set by returnInputTo: the writer that takes its chunks back. */
+  private inputOwner: ((chunk: Buffer) => void) | undefined
+  /** Written chunks not yet handed back, with the input offset each ends at. */
+  private readonly lent: { chunk: Buffer; end: number }[] = []
+  private writtenBytes = 0
 
   constructor(options?: DuplexOptions) {
     super(options)
@@ -38,6 +46,31 @@ export abstract class MessageDuplex extends Duplex {
   protected abstract step(): boolean
   /** Wipes and lets go of keys and held plaintext: on success, failure and destroy alike. */
   protected abstract dropSecrets(): void
+
+  /**
+   * Hands each written chunk back to `owner` once this stream no longer refers to it: its bytes
+   * were all consumed and no backend call that was given a view of them is in flight. For a
+   * writer that reuses its buffers (the CLI's file reader), so a long input does not leave a
+   * trail of dead buffers for the collector. The chunk's bytes may be overwritten from then on.
+   * Nothing is handed back after a failure.
+   */
+  returnInputTo(owner: (chunk: Buffer) => void): void {
+    this.inputOwner = owner
+  }
+
+  /**
+   * The reader promises to hand back every chunk it reads (`returnOutput`) once it no longer
+   * refers to it, so the memory can carry later output (the CLI's file writer, once each write
+   * completed). Call before reading. A reader that keeps a chunk just keeps it.
+   */
+  willReturnOutput(): void {
+    this.outputs.trackReturns()
+  }
+
+  /** A chunk this stream pushed, done with: its bytes may be overwritten by later output. */
+  returnOutput(chunk: Buffer): void {
+    this.outputs.takeBack(chunk)
+  }
 
   /** Counts and checks a written chunk before it is queued; throwing fails the write. */
   protected accept(_chunk: Buffer): void {}
@@ -55,6 +88,10 @@ export abstract class MessageDuplex extends Duplex {
       return
     }
     this.input.push(bytes)
+    if (this.inputOwner && bytes.length > 0) {
+      this.writtenBytes += bytes.length
+      this.lent.push({ chunk: bytes, end: this.writtenBytes })
+    }
     this.writeCallback = callback
     this.pump()
   }
@@ -87,7 +124,19 @@ export abstract class MessageDuplex extends Duplex {
       this.fail(e)
       return
     }
+    this.returnConsumedInput()
     this.releaseWriter()
+  }
+
+  /** Idle, every byte before `consumed` is done with: the queue holds only later ones, and no call holds any. */
+  private returnConsumedInput(): void {
+    const owner = this.inputOwner
+    if (!owner || this.running || this.destroyed) return
+    const consumed = this.writtenBytes - this.input.length
+    for (let next = this.lent[0]; next && next.end <= consumed; next = this.lent[0]) {
+      this.lent.shift()
+      owner(next.chunk)
+    }
   }
 
   /**
@@ -122,6 +171,7 @@ export abstract class MessageDuplex extends Duplex {
   /** Releases bytes to the reader; stops stepping while the reader is full. */
   protected releaseBytes(bytes: Buffer): void {
     if (bytes.length === 0) return
+    this.outputs.lend(bytes)
     if (!this.push(bytes)) this.paused = true
   }
 

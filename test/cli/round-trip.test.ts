@@ -226,3 +226,28 @@ test('--backend js and --backend native write messages each other reads: small f
       t.true(readFileSync(path.join(dir, `back-${by}`, `${name}.encrypted`)).equals(bytes), `${from} -> ${by}: ${name}`)
   }
 })
+
+// Files past the whole-file limit go through the streams with the reader's and the writer's buffers reused (many
+// reads and writes of the same few buffers): the bytes must come back exact on both backends and frame lengths.
+for (const backend of ['js', 'native']) {
+  test(`[${backend}] a 24 MiB file through the stream path, buffers reused both ways: exact round trip, 0600 plaintext, nothing left over`, async (t) => {
+    const dir = scratch(t)
+    const { w } = aesKey(dir)
+    const plaintext = randomBytes(24 * 1024 * 1024 + 4321)
+    writeFileSync(path.join(dir, 'big'), plaintext)
+    for (const frameLength of ['4096', '65536']) {
+      const e = await esdk(
+        ['-e', '-i', 'big', '-o', 'big.esdk', ...w, '-S', '--backend', backend, '--frame-length', frameLength, '-q'],
+        { cwd: dir },
+      )
+      t.is(e.status, 0, e.stderr)
+      const d = await esdk(['-d', '-i', 'big.esdk', '-o', 'big.back', ...w, '-S', '--backend', backend, '-q'], {
+        cwd: dir,
+      })
+      t.is(d.status, 0, d.stderr)
+      t.true(readFileSync(path.join(dir, 'big.back')).equals(plaintext), `frame length ${frameLength}`)
+      t.is(statSync(path.join(dir, 'big.back')).mode & 0o777, 0o600)
+    }
+    t.deepEqual(readdirSync(dir).sort(), ['aes.key', 'big', 'big.back', 'big.esdk'].sort())
+  })
+}
