@@ -118,6 +118,8 @@ export abstract class MessageDuplex extends Duplex {
     if (this.destroyed || this.finished) return
     try {
       while (!this.running && !this.paused && !this.finished && !this.destroyed) {
+        // Between calls: whatever the last one was given is free now, before the next is given more.
+        this.returnConsumedInput()
         if (!this.step()) break
       }
     } catch (e) {
