@@ -32,6 +32,7 @@ export abstract class MessageDuplex extends Duplex {
   private inputOwner: ((chunk: Buffer) => void) | undefined
   /** Written chunks not yet handed back, with the input offset each ends at. */
   private readonly lent: { chunk: Buffer; end: number }[] = []
+  /** Every byte written so far: less what the queue holds, the bytes consumed. */
   private writtenBytes = 0
 
   constructor(options?: DuplexOptions) {
@@ -88,10 +89,8 @@ export abstract class MessageDuplex extends Duplex {
       return
     }
     this.input.push(bytes)
-    if (this.inputOwner && bytes.length > 0) {
-      this.writtenBytes += bytes.length
-      this.lent.push({ chunk: bytes, end: this.writtenBytes })
-    }
+    this.writtenBytes += bytes.length
+    if (this.inputOwner && bytes.length > 0) this.lent.push({ chunk: bytes, end: this.writtenBytes })
     this.writeCallback = callback
     this.pump()
   }
