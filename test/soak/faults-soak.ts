@@ -46,8 +46,10 @@ export interface SoakReport {
   readonly untypedSamples: readonly string[]
   /** Decrypted to something other than the plaintext: must be 0. */
   readonly altered: number
-  /** Started but never settled, or never started (time limit): must be 0. */
+  /** Started but never settled: must be 0. */
   readonly lost: number
+  /** Never started because the time limit came first (the run then fails as timed out). */
+  readonly notRun: number
   readonly kms: {
     /** SDK calls (each may make several attempts) the keyring made. */
     readonly calls: number
@@ -250,9 +252,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 
   let roundTripped = 0
   let lost = 0
+  let notRun = 0
   for (const s of state) {
     if (s === 2) roundTripped++
-    else if (s === 0 || s === 1) lost++
+    else if (s === 1) lost++
+    else if (s === 0) notRun++
   }
   const growthMb = endMb - warmupMb
   const problems: string[] = []
@@ -260,7 +264,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   if (altered > 0) problems.push(`${altered} messages altered`)
   if (untyped > 0) problems.push(`${untyped} untyped failures: ${untypedSamples.join('; ')}`)
   if (timedOut) problems.push(`stopped at the time limit (${timeLimitMs} ms)`)
-  if (roundTripped + typedFailed + untyped + altered + lost !== messages) problems.push('the outcomes do not add up')
+  if (roundTripped + typedFailed + untyped + altered + lost + notRun !== messages)
+    problems.push('the outcomes do not add up')
   if (growthMb > maxRssGrowthMb)
     problems.push(`RSS grew ${growthMb.toFixed(1)} MB after warm-up (bound ${maxRssGrowthMb} MB)`)
   return {
@@ -272,6 +277,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     untypedSamples,
     altered,
     lost,
+    notRun,
     kms: { ...tally },
     faultsInjected,
     cache: { encryptHits: stats.encrypt.hits, decryptHits: stats.decrypt.hits },

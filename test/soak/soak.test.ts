@@ -5,14 +5,16 @@ import { runSoak } from './faults-soak'
 import { parseArgs } from './soak'
 
 test('2,000 messages under throttling, latency, 5xx and dropped connections: nothing lost, altered or untyped', async (t) => {
-  const r = await runSoak({ messages: 2000, timeLimitMs: 120_000, maxRssGrowthMb: 64 })
+  // Without --expose-gc (ava's workers) and this short, RSS is noisy: the bound here is loose; `npm run soak` is the measure.
+  const r = await runSoak({ messages: 2000, timeLimitMs: 120_000, warmup: 0.25, maxRssGrowthMb: 64 })
   t.log(JSON.stringify({ ...r, untypedSamples: undefined }))
   t.deepEqual(r.problems, [])
   t.is(r.lost, 0)
+  t.is(r.notRun, 0)
   t.is(r.altered, 0)
   t.is(r.untyped, 0)
   t.is(r.roundTripped + r.typedFailed, 2000)
-  t.true(r.roundTripped > 1900, 'most messages survive the faults through the retries')
+  t.true(r.roundTripped >= 1800, 'most messages survive the faults through the retries')
   // Every kind of fault was met, and the SDK's retries absorbed some of them.
   t.true(r.faultsInjected.throttle > 0)
   t.true(r.faultsInjected.serverError > 0)

@@ -52,7 +52,7 @@ async function main(): Promise<number> {
       ),
   })
   process.stdout.write(`${JSON.stringify(report, null, 1)}\n`)
-  const summary = `${report.messages} messages, ${report.roundTripped} round-tripped, ${report.typedFailed} typed failures, ${report.untyped} untyped, ${report.altered} altered, ${report.lost} lost; RSS ${report.rss.warmupMb.toFixed(1)} -> ${report.rss.endMb.toFixed(1)} MB after warm-up; ${report.seconds.toFixed(0)} s`
+  const summary = `${report.messages} messages, ${report.roundTripped} round-tripped, ${report.typedFailed} typed failures, ${report.untyped} untyped, ${report.altered} altered, ${report.lost} lost, ${report.notRun} not run; RSS ${report.rss.warmupMb.toFixed(1)} -> ${report.rss.endMb.toFixed(1)} MB after warm-up; ${report.seconds.toFixed(0)} s`
   process.stderr.write(
     report.problems.length === 0
       ? `soak: OK, ${summary}\n`
