@@ -2,10 +2,27 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { KmsReply } from './dispatcher'
+import type { DropPoint } from './types'
 
 export const LOOPBACK = '127.0.0.1'
 
 export type Handler = (req: IncomingMessage, body: Buffer | undefined) => Promise<KmsReply>
+
+/** Asked as each POST / arrives, with the operation X-Amz-Target names: where to drop its connection, if at all. */
+export type DropDecider = (op: string) => DropPoint | undefined
+
+function targetOp(req: IncomingMessage): string {
+  const v = req.headers['x-amz-target']
+  const target = (Array.isArray(v) ? v[0] : v) ?? ''
+  return target.startsWith('TrentService.') ? target.slice('TrentService.'.length) : target
+}
+
+/** The status line, the headers (with the full content-length) and half the body, then the socket is destroyed. */
+function sendHalf(res: ServerResponse, reply: KmsReply): void {
+  const bytes = Buffer.from(reply.body, 'utf8')
+  res.writeHead(reply.status, { ...reply.headers, 'content-length': String(bytes.length) })
+  res.write(bytes.subarray(0, bytes.length >> 1), () => res.socket?.destroy())
+}
 
 /**
  * Reads the whole body, or undefined once it passes `limit`; the rest is drained (so the client still reads the 413)
@@ -33,7 +50,13 @@ function send(res: ServerResponse, status: number, headers: Readonly<Record<stri
   res.end(bytes)
 }
 
-async function serve(req: IncomingMessage, res: ServerResponse, handler: Handler, limit: number): Promise<void> {
+async function serve(
+  req: IncomingMessage,
+  res: ServerResponse,
+  handler: Handler,
+  limit: number,
+  dropFor: DropDecider,
+): Promise<void> {
   const path = (req.url ?? '').split('?')[0]
   if (req.method !== 'POST' || path !== '/') {
     req.resume()
@@ -44,9 +67,16 @@ async function serve(req: IncomingMessage, res: ServerResponse, handler: Handler
     send(res, req.method === 'POST' ? 404 : 405, { 'content-type': 'application/x-amz-json-1.1', allow: 'POST' }, body)
     return
   }
+  const drop = dropFor(targetOp(req))
+  if (drop === 'arrival') {
+    req.socket.destroy()
+    return
+  }
   const body = await readBody(req, limit)
   const reply = await handler(req, body)
-  send(res, reply.status, reply.headers, reply.body)
+  if (drop === 'before-answer') req.socket.destroy()
+  else if (drop === 'mid-answer') sendHalf(res, reply)
+  else send(res, reply.status, reply.headers, reply.body)
 }
 
 export interface Listening {
@@ -54,9 +84,14 @@ export interface Listening {
   readonly port: number
 }
 
-export function listen(port: number, limit: number, handler: Handler): Promise<Listening> {
+export function listen(
+  port: number,
+  limit: number,
+  handler: Handler,
+  dropFor: DropDecider = () => undefined,
+): Promise<Listening> {
   const server = createServer((req, res) => {
-    serve(req, res, handler, limit).catch(() => {
+    serve(req, res, handler, limit, dropFor).catch(() => {
       if (!res.headersSent)
         send(
           res,

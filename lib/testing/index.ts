@@ -18,4 +18,8 @@ export type {
   ThrottleOptions,
   LatencyOptions,
   FailKeyOptions,
+  ServerErrorOptions,
+  DropConnectionOptions,
+  DropPoint,
+  InjectedFaults,
 } from './types'

@@ -34,7 +34,12 @@ export async function startLocalKms(options: LocalKmsOptions = {}): Promise<Loca
   const log = new CallLog(positiveInteger(options.maxLoggedCalls ?? 10_000, 'maxLoggedCalls'))
   const delays = new Delays()
   const dispatcher = new Dispatcher(store, faults, log, delays)
-  const { server, port: bound } = await listen(port, maxBodyBytes, (req, body) => dispatcher.handle(req.headers, body))
+  const { server, port: bound } = await listen(
+    port,
+    maxBodyBytes,
+    (req, body) => dispatcher.handle(req.headers, body),
+    (op) => faults.dropFor(op),
+  )
   const endpoint = `http://${LOOPBACK}:${bound}`
   let closing: Promise<void> | undefined
   return {

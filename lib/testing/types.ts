@@ -33,6 +33,8 @@ export type KmsErrorType =
   | 'MissingAuthenticationTokenException'
   | 'IncompleteSignatureException'
   | 'UnsupportedOperationException'
+  /** Not a modelled KMS error: what AWS's front end answers a 503 with. */
+  | 'ServiceUnavailable'
 
 export type KeyUsage = 'ENCRYPT_DECRYPT' | 'SIGN_VERIFY' | 'KEY_AGREEMENT'
 
@@ -155,6 +157,38 @@ export interface FailKeyOptions {
   readonly message?: string
 }
 
+export interface ServerErrorOptions {
+  readonly ops?: readonly KmsOperation[]
+  /** 500 answers KMSInternalException, 503 ServiceUnavailable (default 500). */
+  readonly status?: 500 | 503
+  /** As for throttle: evenly spread by default, a seeded PRNG with a seed. */
+  readonly seed?: number
+}
+
+/**
+ * Where a dropped connection is cut: as the request arrives (nothing read), after the operation ran but before
+ * any answer, or mid-answer (the status line, headers and half the body sent, then the socket destroyed).
+ */
+export type DropPoint = 'arrival' | 'before-answer' | 'mid-answer'
+
+export interface DropConnectionOptions {
+  readonly ops?: readonly KmsOperation[]
+  /** One point, or several taken in turn by successive drops (default: all three in turn). */
+  readonly at?: DropPoint | readonly DropPoint[]
+  readonly seed?: number
+}
+
+/** How many times each kind of fault was injected since start or the last `clear`. */
+export interface InjectedFaults {
+  readonly throttle: number
+  /** Responses held back by a non-zero latency. */
+  readonly latency: number
+  readonly serverError: number
+  readonly dropConnection: number
+  /** Calls failed by a failKey rule. */
+  readonly failKey: number
+}
+
 export interface LocalKmsFaults {
   /** Throttle a fraction (0..1) of matching calls with ThrottlingException. Rules add up; `clear` removes them. */
   throttle(fraction: number, options?: ThrottleOptions): void
@@ -162,6 +196,13 @@ export interface LocalKmsFaults {
   latency(ms: number, options?: LatencyOptions): void
   /** Every call that resolves to this key ARN fails with `errorType`. */
   failKey(keyArn: string, errorType: KmsErrorType, options?: FailKeyOptions): void
+  /** Answer a fraction (0..1) of matching calls with an HTTP 500 or 503 and a KMS-shaped JSON error body. */
+  serverError(fraction: number, options?: ServerErrorOptions): void
+  /** Destroy the connection of a fraction (0..1) of matching calls, at the point(s) `options.at` names. */
+  dropConnection(fraction: number, options?: DropConnectionOptions): void
+  /** A snapshot of the tally of injected faults. */
+  readonly injected: InjectedFaults
+  /** Removes every rule and resets the tally. */
   clear(): void
 }
 
