@@ -32,7 +32,11 @@ const reasonsFile = path.join(root, 'docs', 'mutation-survivors.md')
 const AREAS = {
   format: {
     mutate: ['build/lib/format/*.js'],
-    tests: ['test/format/*.test.ts', '!test/format/body-table.property.test.ts', '!test/format/header.property.test.ts'],
+    tests: [
+      'test/format/*.test.ts',
+      '!test/format/body-table.property.test.ts',
+      '!test/format/header.property.test.ts',
+    ],
   },
   // Two runs, each with the tests of its side: the whole list for every mutant would take hours.
   session: {
