@@ -4,7 +4,21 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['build/', 'build-*/', 'node_modules/', '.ci-cache/', 'npm/', 'esm/', 'bin/', 'scripts/'] },
+  // Stryker's sandboxes (npm run mutation) are copies of the tree: linting them would lint everything twice.
+  {
+    ignores: [
+      'build/',
+      'build-*/',
+      'node_modules/',
+      '.ci-cache/',
+      'npm/',
+      'esm/',
+      'bin/',
+      'scripts/',
+      '.stryker-tmp*/',
+      'reports/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

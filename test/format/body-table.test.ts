@@ -166,3 +166,13 @@ test('scanNonFramed: one single-block row, the 2^36 - 32 bound from the length f
   t.is(body.plaintextLength, 37)
   t.is(body.end, bytes.length)
 })
+
+test('scanBody: a framed body cut at any length is refused as truncated, never scanned on', (t) => {
+  const body = Buffer.concat([regularFrame(1, 16), regularFrame(2, 16), finalFrame(3, 5)])
+  t.is(scanBody(body, 0, ContentType.FRAMED_DATA, 16, {}).frameCount, 3)
+  for (let n = 0; n < body.length; n++)
+    t.throws(() => scanBody(body.subarray(0, n), 0, ContentType.FRAMED_DATA, 16, {}), {
+      instanceOf: MalformedMessageError,
+      message: /truncated/,
+    })
+})

@@ -615,3 +615,126 @@ test('decrypt: materials that already hold a data key are returned without any c
   t.deepEqual(m.getUnencryptedDataKey(), Buffer.alloc(32, 9))
   t.is(client.calls.length, 0)
 })
+
+// ---- checks that mutation testing (npm run mutation) found untested ----
+
+test('discovery filters: every malformed filter is refused as InvalidArgumentError by both discovery keyrings', (t) => {
+  const { provider } = fakes()
+  const bad: Array<[string, unknown]> = [
+    ['null', null],
+    ['a string', 'aws'],
+    ['a function with the right fields', Object.assign(() => undefined, { partition: 'aws', accountIDs: ['1'] })],
+    ['a numeric partition', { partition: 123, accountIDs: ['1'] }],
+    ['one empty account among good ones', { partition: 'aws', accountIDs: ['1', ''] }],
+    ['one numeric account among good ones', { partition: 'aws', accountIDs: ['1', 2] }],
+    ['accounts as a string', { partition: 'aws', accountIDs: '1' }],
+  ]
+  for (const [why, filter] of bad) {
+    const discoveryFilter = filter as { partition: string; accountIDs: string[] }
+    t.throws(
+      () => new KmsKeyringNode({ discovery: true, discoveryFilter, clientProvider: provider }),
+      {
+        instanceOf: InvalidArgumentError,
+        message: /discovery filter/,
+      },
+      `KmsKeyringNode: ${why}`,
+    )
+    t.throws(
+      () => new AwsKmsMrkAwareSymmetricDiscoveryKeyringNode({ client: new FakeKms(), discoveryFilter }),
+      {
+        instanceOf: InvalidArgumentError,
+        message: /discovery filter/,
+      },
+      `MRK discovery: ${why}`,
+    )
+  }
+})
+
+test('discovery filters: the keyring keeps its own frozen copy; the caller can still change its array', async (t) => {
+  const accountIDs = ['999999999999']
+  const { provider, all } = fakes()
+  const keyring = new KmsKeyringNode({
+    discovery: true,
+    discoveryFilter: { partition: 'aws', accountIDs },
+    clientProvider: provider,
+  })
+  t.true(Object.isFrozen(keyring.discoveryFilter?.accountIDs))
+  t.false(Object.isFrozen(accountIDs))
+  accountIDs.push('111122223333')
+  t.deepEqual(keyring.discoveryFilter?.accountIDs, ['999999999999'])
+  // The caller's later change does not let this keyring's own account through.
+  const { edks } = await edksFor(EAST)
+  await t.throwsAsync(keyring.onDecrypt(decryptionMaterial(), edks), { instanceOf: KeyringError })
+  t.is(all().length, 0)
+})
+
+test('grantTokens: anything but an array of strings is refused by KmsKeyringNode and the MRK discovery keyring', (t) => {
+  const { provider } = fakes()
+  for (const grantTokens of ['g', ['g', 1], [undefined]] as unknown as string[][]) {
+    t.throws(() => new KmsKeyringNode({ keyIds: [WEST], grantTokens, clientProvider: provider }), {
+      instanceOf: InvalidArgumentError,
+      message: /grantTokens/,
+    })
+    t.throws(() => new AwsKmsMrkAwareSymmetricDiscoveryKeyringNode({ client: new FakeKms(), grantTokens }), {
+      instanceOf: InvalidArgumentError,
+      message: /grantTokens/,
+    })
+  }
+})
+
+test('encrypt: a discovery KmsKeyringNode returns materials without a data key untouched, without a call', async (t) => {
+  const { provider, all } = fakes()
+  const m = new NodeEncryptionMaterial(suite(), CONTEXT)
+  t.is(await new KmsKeyringNode({ discovery: true, clientProvider: provider }).onEncrypt(m), m)
+  t.false(m.hasUnencryptedDataKey)
+  t.is(m.encryptedDataKeys.length, 0)
+  t.is(all().length, 0)
+})
+
+test('decrypt: an EDK whose region the supplier refuses is counted as filtered out, never tried without a client', async (t) => {
+  const { edks } = await edksFor(WEST, EAST)
+  const { provider } = fakes()
+  provider('us-east-1').bend = (op) => {
+    if (op === 'Decrypt') throw named('IncorrectKeyException', 'wrong key')
+    return undefined
+  }
+  const keyring = new KmsKeyringNode({ discovery: true, clientProvider: limitRegions(['us-east-1'], provider) })
+  const err = await t.throwsAsync(keyring.onDecrypt(decryptionMaterial(), edks), { instanceOf: KeyringError })
+  t.is(err?.causes.length, 1, 'one KMS call, for the EDK in the allowed region')
+  t.true(err?.causes[0] instanceof KmsError)
+  t.regex(err?.message ?? '', /any of 1 matching encrypted data key\(s\); 1 encrypted data key\(s\) did not match/)
+})
+
+test('decrypt: the MRK discovery keyring tries only what it kept and counts what it left out', async (t) => {
+  // WEST is in the client's region (tried, and refused by KMS); EAST is a single-Region key elsewhere (left out).
+  const { edks } = await edksFor(WEST, EAST)
+  const client = new FakeKms('us-west-2', (op) => {
+    if (op === 'Decrypt') throw named('IncorrectKeyException', 'wrong key')
+    return undefined
+  })
+  const keyring = new AwsKmsMrkAwareSymmetricDiscoveryKeyringNode({ client })
+  const err = await t.throwsAsync(keyring.onDecrypt(decryptionMaterial(), edks), { instanceOf: KeyringError })
+  t.is(err?.causes.length, 1)
+  t.true(err?.causes.every((c) => c instanceof KmsError))
+  t.regex(err?.message ?? '', /any of 1 matching encrypted data key\(s\); 1 encrypted data key\(s\) did not match/)
+  t.is(client.calls.length, 1)
+})
+
+test('MRK discovery keyring: a client without a region is refused at construction; one resolving none fails decrypt', async (t) => {
+  for (const region of ['', 42, null])
+    t.throws(
+      () => new AwsKmsMrkAwareSymmetricDiscoveryKeyringNode({ client: new FakeKms(region as unknown as string) }),
+      {
+        instanceOf: InvalidArgumentError,
+        message: /region/,
+      },
+    )
+  const { edks } = await edksFor(WEST)
+  const client = new FakeKms(() => Promise.resolve(undefined as unknown as string))
+  const keyring = new AwsKmsMrkAwareSymmetricDiscoveryKeyringNode({ client })
+  await t.throwsAsync(keyring.onDecrypt(decryptionMaterial(), edks), {
+    instanceOf: InvalidArgumentError,
+    message: /did not resolve a region/,
+  })
+  t.is(client.calls.length, 0)
+})

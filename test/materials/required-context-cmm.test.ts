@@ -88,6 +88,8 @@ for (const [name, keyring] of [
 
     const ok = await client.decrypt(keyring, result, { encryptionContext: { [REQUIRED_KEY]: 'tenant-42' } })
     t.is(ok.plaintext.toString(), 'secret')
+    // client-apis/decrypt.md: the context returned is the header's plus the pairs authenticated only (reproduced).
+    t.like(ok.messageHeader.encryptionContext, CONTEXT)
     const viaCmm = await client.decrypt(cmm, result, {
       encryptionContext: { [REQUIRED_KEY]: 'tenant-42', stored: 'kept in the header' },
     })
@@ -163,4 +165,15 @@ test('decrypt through the required CMM without the required key is refused even 
   const { result } = await client.encrypt(keyring, 'plain', { encryptionContext: { stored: 'v' } })
   const cmm = new RequiredEncryptionContextCMM({ keyring, requiredEncryptionContextKeys: ['constructor'] })
   await t.throwsAsync(client.decrypt(cmm, result), { instanceOf: InvalidArgumentError })
+})
+
+test('a required key the header stores as well is authenticated once: the required CMM decrypts it with the reproduced pair', async (t) => {
+  // Encrypted by the default CMM, so REQUIRED_KEY is stored; a required-context CMM on decrypt must not add it to
+  // the header tag's AAD a second time (decrypt-setup.ts authenticatedOnlyContext).
+  const both = { ...CONTEXT, [REQUIRED_KEY]: 'tenant-42' }
+  const { result } = await client.encrypt(aes, 'stored and required', { encryptionContext: both })
+  const cmm = new RequiredEncryptionContextCMM({ keyring: aes, requiredEncryptionContextKeys: [REQUIRED_KEY] })
+  const out = await client.decrypt(cmm, result, { encryptionContext: { [REQUIRED_KEY]: 'tenant-42' } })
+  t.is(out.plaintext.toString(), 'stored and required')
+  t.like(out.messageHeader.encryptionContext, both)
 })
