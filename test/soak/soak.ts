@@ -1,37 +1,42 @@
 // `npm run soak [-- --messages N]`: the fault soak, 1,000,000 messages by default; progress on stderr, the report as
 // JSON on stdout; exits 1 on anything lost, altered or untyped, or RSS growth past the bound.
+import { parseArgs as parseCommandLine } from 'node:util'
 import { runSoak, type SoakOptions } from './faults-soak'
 
 const USAGE = 'usage: soak [--messages N] [--concurrency N] [--max-rss-growth MB] [--time-limit SECONDS] [--seed N]'
 
-function positive(name: string, value: string | undefined): number {
+function positive(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
   const n = Number(value)
-  if (value === undefined || !Number.isFinite(n) || n <= 0) throw new Error(`${name} needs a positive number`)
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} needs a positive number`)
   return n
 }
 
 export function parseArgs(argv: readonly string[]): SoakOptions {
-  let messages = 1_000_000
-  let concurrency: number | undefined
-  let maxRssGrowthMb: number | undefined
-  let timeLimitMs: number | undefined
-  let seed: number | undefined
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]
-    const value = argv[++i]
-    if (arg === '--messages') messages = positive(arg, value)
-    else if (arg === '--concurrency') concurrency = positive(arg, value)
-    else if (arg === '--max-rss-growth') maxRssGrowthMb = positive(arg, value)
-    else if (arg === '--time-limit') timeLimitMs = positive(arg, value) * 1000
-    else if (arg === '--seed') seed = positive(arg, value)
-    else throw new Error(`unknown argument '${String(arg)}'`)
-  }
+  // node:util's parser refuses unknown flags and missing values; the numbers are checked here.
+  const { values } = parseCommandLine({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      messages: { type: 'string' },
+      concurrency: { type: 'string' },
+      'max-rss-growth': { type: 'string' },
+      'time-limit': { type: 'string' },
+      seed: { type: 'string' },
+    },
+  })
+  const messages = positive('messages', values.messages) ?? 1_000_000
   if (!Number.isSafeInteger(messages)) throw new Error('--messages must be an integer')
+  const concurrency = positive('concurrency', values.concurrency)
+  const maxRssGrowthMb = positive('max-rss-growth', values['max-rss-growth'])
+  const timeLimit = positive('time-limit', values['time-limit'])
+  const seed = positive('seed', values.seed)
   return {
     messages,
     ...(concurrency === undefined ? {} : { concurrency }),
     ...(maxRssGrowthMb === undefined ? {} : { maxRssGrowthMb }),
-    ...(timeLimitMs === undefined ? {} : { timeLimitMs }),
+    ...(timeLimit === undefined ? {} : { timeLimitMs: timeLimit * 1000 }),
     ...(seed === undefined ? {} : { seed }),
   }
 }
