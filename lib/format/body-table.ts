@@ -201,11 +201,6 @@ export function scanBody(
   }
 }
 
-/** Kind of row `index`. */
-export function frameKindAt(body: Pick<BodyTable, 'table'>, index: number): FrameRef['kind'] {
-  return KINDS[body.table[index * FRAME_ROW + 5] as number] ?? 'frame'
-}
-
 /** The rows as FrameRef views into the source (for code that works frame by frame: the JS backend, tests). */
 export function frameRefs(body: Pick<BodyTable, 'source' | 'table' | 'frameCount'>): FrameRef[] {
   const { source, table } = body

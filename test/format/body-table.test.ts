@@ -2,7 +2,15 @@
 import test from 'ava'
 import { randomBytes } from 'node:crypto'
 import { LimitExceededError, MalformedMessageError } from '../../lib/core/errors'
-import { FRAME_ROW, float64Table, frameRefs, scanBody, scanFrame, scanNonFramed } from '../../lib/format/body-table'
+import {
+  FRAME_ROW,
+  float64Table,
+  frameRefs,
+  scanBody,
+  scanFrame,
+  scanNonFramed,
+  writeFrameRows,
+} from '../../lib/format/body-table'
 import { ContentType } from '../../lib/format/header'
 import { finalFrame, regularFrame, u64 } from './spec-bytes'
 
@@ -175,4 +183,33 @@ test('scanBody: a framed body cut at any length is refused as truncated, never s
       instanceOf: MalformedMessageError,
       message: /truncated/,
     })
+})
+
+test('writeFrameRows turns the FrameRef views back into the rows scanBody wrote', (t) => {
+  for (const [size, frameLength] of [
+    [0, 1],
+    [4097, 4096],
+    [77, 7],
+  ] as const) {
+    const bytes = framedBody(size, frameLength)
+    const body = scanBody(bytes, PREFIX, ContentType.FRAMED_DATA, frameLength, {})
+    const table = float64Table(body.frameCount * FRAME_ROW)
+    writeFrameRows(table, frameRefs(body), (view) => view.byteOffset - bytes.byteOffset)
+    t.deepEqual(
+      Array.from(table),
+      Array.from(body.table.subarray(0, body.frameCount * FRAME_ROW)),
+      `${size}/${frameLength}`,
+    )
+  }
+  // A non-framed body's one row, its kind code included.
+  const bytes = Buffer.concat([Buffer.alloc(12, 9), u64(5), randomBytes(5 + 16)])
+  const table = float64Table(FRAME_ROW)
+  scanNonFramed(bytes, 0, table, 0, {})
+  const rewritten = float64Table(FRAME_ROW)
+  writeFrameRows(
+    rewritten,
+    frameRefs({ source: bytes, table, frameCount: 1 }),
+    (view) => view.byteOffset - bytes.byteOffset,
+  )
+  t.deepEqual(Array.from(rewritten), Array.from(table))
 })

@@ -1,7 +1,7 @@
 // Message body structure: body AAD and frame IV layout, frame sequencing, final-frame bounds, truncation and non-framed limits.
 import test, { ExecutionContext } from 'ava'
 import { LimitExceededError, MalformedMessageError } from '../../lib/core/errors'
-import { FrameRef, bodyAad, framedBodySize, frameIv, parseFooter, scanFooter } from '../../lib/format/body'
+import { FrameRef, MAX_FRAMES, bodyAad, framedBodySize, frameIv, parseFooter, scanFooter } from '../../lib/format/body'
 import { BodyLimits, frameRefs, scanBody } from '../../lib/format/body-table'
 import { ContentType, parseHeader } from '../../lib/format/header'
 import { officialMessage } from './official-messages'
@@ -220,3 +220,12 @@ for (const [plaintextLength, frameLength] of [
     layout.frames.forEach((f, i) => t.deepEqual(f.iv, frameIv(i + 1), `frame ${i + 1} IV`))
   })
 }
+
+test('framedBodySize: a plaintext needing exactly 2^32 - 2 frames is sized, one frame more is refused', (t) => {
+  // Frame length 1: n bytes make n full frames and an empty final frame, so n + 1 frames in all.
+  const most = framedBodySize(MAX_FRAMES - 1, 1)
+  t.is(most.fullFrames, MAX_FRAMES - 1)
+  t.is(most.finalLength, 0)
+  t.is(most.size, (MAX_FRAMES - 1) * (4 + 12 + 1 + 16) + (8 + 12 + 4 + 16))
+  t.throws(() => framedBodySize(MAX_FRAMES, 1), { instanceOf: LimitExceededError })
+})

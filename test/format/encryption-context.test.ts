@@ -221,3 +221,100 @@ test('UTF-8 order where UTF-16 order disagrees: U+FF21 (EF BC A1) sorts before U
   )
   t.true(parseContext(serializeContextEntries(ctx)).canonical)
 })
+
+test('keys with no order-sensitive code unit are still sorted, whatever order the caller gave them in', (t) => {
+  const ctx = { zeta: '1', ключ: '2', alpha: '3' }
+  t.deepEqual(
+    serializeContextEntries(ctx),
+    contextEntries([
+      ['alpha', '3'],
+      ['zeta', '1'],
+      ['ключ', '2'],
+    ]),
+  )
+})
+
+test('UTF-8 order when every key is order-sensitive: U+FF21 before U+1F600 even with no ASCII key beside them', (t) => {
+  // In UTF-16 U+1F600 (D83D DE00) sorts first; in UTF-8 bytes U+FF21 (EF BC A1) does.
+  const ctx = { '\u{1F600}': 'emoji', '\uFF21': 'fullwidth A' }
+  t.deepEqual(
+    serializeContextEntries(ctx),
+    contextEntries([
+      ['\uFF21', 'fullwidth A'],
+      ['\u{1F600}', 'emoji'],
+    ]),
+  )
+})
+
+test("'locale' order sorts keys the caller gave in another order", (t) => {
+  // Neither the insertion order (B, a) nor UTF-8 order (B, a) is the locale order (a, B).
+  t.deepEqual(
+    serializeContextEntries({ B: '2', a: '1' }, 'locale'),
+    contextEntries([
+      ['a', '1'],
+      ['B', '2'],
+    ]),
+  )
+})
+
+test('a leading U+FEFF (byte order mark) in a key or a value is kept, short or long', (t) => {
+  for (const tail of ['k', 'k'.repeat(100), 'ключ'.repeat(30)]) {
+    const ctx = { ['\uFEFF' + tail]: '\uFEFF' + tail, plain: '\uFEFF' }
+    const parsed = parseContextEntries(serializeContextEntries(ctx))
+    t.deepEqual({ ...parsed }, ctx, `tail of ${tail.length}`)
+  }
+})
+
+test('invalid UTF-8 longer than the ASCII fast path is refused too', (t) => {
+  // 100 ASCII bytes then a bad continuation byte: past the short-string path, so the strict decoder decides.
+  const bad = Buffer.concat([Buffer.alloc(100, 0x61), Buffer.from([0xc3, 0x28])])
+  refusedAsMalformed(t, contextEntries([[bad, 'v']]), 'long key')
+  refusedAsMalformed(t, contextEntries([['k', bad]]), 'long value')
+})
+
+test('the entries form takes up to 65,535 pairs and refuses 65,536', (t) => {
+  const ctx = (n: number): Record<string, string> =>
+    Object.fromEntries(Array.from({ length: n }, (_, i) => [i.toString(36), ''] as const))
+  const most = serializeContextEntries(ctx(0xffff))
+  t.is(most.readUInt16BE(0), 0xffff)
+  t.is(Object.keys(parseContextEntries(most)).length, 0xffff)
+  t.throws(() => serializeContextEntries(ctx(0x10000)), { instanceOf: InvalidArgumentError })
+})
+
+test('a key or a value of 65,535 UTF-8 bytes serializes; one byte more is refused', (t) => {
+  const longest = 'é'.repeat(32767) + 'x' // 65,535 bytes
+  t.is(Buffer.byteLength(longest), 0xffff)
+  for (const ctx of [{ [longest]: 'v' }, { k: longest }])
+    t.deepEqual({ ...parseContextEntries(serializeContextEntries(ctx)) }, ctx)
+  const over = longest + 'x'
+  t.throws(() => serializeContextEntries({ [over]: 'v' }), { instanceOf: InvalidArgumentError })
+  t.throws(() => serializeContextEntries({ k: over }), { instanceOf: InvalidArgumentError })
+})
+
+test('the header form takes a serialized context of exactly 65,535 bytes and refuses 65,536', (t) => {
+  // count(2) + key length(2) + "k"(1) + value length(2) + value: 7 bytes besides the value.
+  const fits = { k: 'v'.repeat(0xffff - 7) }
+  const aad = serializeHeaderAad(fits)
+  t.is(aad.readUInt16BE(0), 0xffff)
+  t.is(aad.length, 2 + 0xffff)
+  t.throws(() => serializeHeaderAad({ k: 'v'.repeat(0xffff - 6) }), { instanceOf: InvalidArgumentError })
+})
+
+test('a value that is not a string is refused by the serializer itself, not only by normalizeContext', (t) => {
+  const bad = { a: 'fine', b: 7 } as unknown as Record<string, string>
+  t.throws(() => serializeContextEntries(bad), { instanceOf: InvalidArgumentError, message: /"b"/ })
+})
+
+test('a parsed "__proto__" key is an own, enumerable, writable data property like every other key', (t) => {
+  const parsed = parseContextEntries(
+    contextEntries([
+      ['__proto__', 'p'],
+      ['a', 'x'],
+    ]),
+  )
+  const plain = { enumerable: true, writable: true, configurable: true }
+  t.deepEqual(Object.getOwnPropertyDescriptor(parsed, '__proto__'), { value: 'p', ...plain })
+  t.deepEqual(Object.getOwnPropertyDescriptor(parsed, 'a'), { value: 'x', ...plain })
+  t.is(Object.getPrototypeOf(parsed), Object.prototype)
+  t.deepEqual(Object.keys(parsed), ['__proto__', 'a'])
+})

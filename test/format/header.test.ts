@@ -1,6 +1,6 @@
 // Header v1/v2: parse/serialize round trips against official messages and the spec layout, and typed refusal of bad fields.
 import test, { ExecutionContext } from 'ava'
-import { EsdkError, MalformedMessageError, UnsupportedError } from '../../lib/core/errors'
+import { EsdkError, InvalidArgumentError, MalformedMessageError, UnsupportedError } from '../../lib/core/errors'
 import { findSuite } from '../../lib/core/suites'
 import { serializeContextEntries, serializedContextEntries } from '../../lib/format/encryption-context'
 import {
@@ -8,7 +8,9 @@ import {
   EncryptedDataKey,
   HeaderParseResult,
   ParsedHeader,
+  materialsKeyOf,
   parseHeader,
+  planHeaderBody,
   serializeHeaderBody,
 } from '../../lib/format/header'
 import { officialDecrypt, officialMessage } from './official-messages'
@@ -318,5 +320,107 @@ test('parsed fields are a private copy: changing the input afterwards changes no
   t.deepEqual(
     Buffer.from(serializedContextEntries(header.encryptionContext)),
     serializeContextEntries({ a: '1', b: '2' }),
+  )
+})
+
+test('planHeaderBody: each EDK field and the EDK count may reach 65,535 and no further, checked before any output exists', (t) => {
+  const suite = findSuite(0x0178)
+  if (!suite) return t.fail('suite missing')
+  const fields = (encryptedDataKeys: EncryptedDataKey[]) => ({
+    suite,
+    messageId: Buffer.alloc(16),
+    encryptionContext: {},
+    encryptedDataKeys,
+    frameLength: 4096,
+  })
+  const edk = (providerId: string, rawInfo: Buffer, key: Buffer): EncryptedDataKey =>
+    new EncryptedDataKey({ providerId, providerInfo: '', rawInfo, encryptedDataKey: key })
+  const most = Buffer.alloc(0xffff, 1)
+  const over = Buffer.alloc(0x10000, 1)
+  const longestId = 'é'.repeat(32767) + 'x' // 65,535 UTF-8 bytes from 32,768 code units
+  for (const fits of [
+    edk(longestId, Buffer.alloc(1), Buffer.alloc(1)),
+    edk('p', most, Buffer.alloc(1)),
+    edk('p', Buffer.alloc(1), most),
+  ]) {
+    const body = serializeHeaderBody(fields([fits]))
+    const parsed = parsedOrFail(t, Buffer.concat([body, Buffer.alloc(28)]))
+    const back = parsed.header.encryptedDataKeys[0]
+    t.is(back?.providerId, fits.providerId)
+    t.deepEqual(Buffer.from(back?.rawInfo ?? []), Buffer.from(fits.rawInfo))
+    t.deepEqual(Buffer.from(back?.encryptedDataKey ?? []), Buffer.from(fits.encryptedDataKey))
+  }
+  for (const tooLong of [
+    edk(longestId + 'x', Buffer.alloc(1), Buffer.alloc(1)),
+    edk('p', over, Buffer.alloc(1)),
+    edk('p', Buffer.alloc(1), over),
+  ])
+    t.throws(() => planHeaderBody(fields([tooLong])), { instanceOf: MalformedMessageError })
+
+  const small = edk('p', Buffer.alloc(1), Buffer.alloc(1))
+  const plan = planHeaderBody(fields(new Array<EncryptedDataKey>(0xffff).fill(small)))
+  t.is(plan.providerIdLengths.length, 0xffff)
+  t.throws(() => planHeaderBody(fields(new Array<EncryptedDataKey>(0x10000).fill(small))), {
+    instanceOf: MalformedMessageError,
+  })
+})
+
+test('planHeaderBody refuses a context whose serialization exceeds 65,535 bytes and takes one of exactly 65,535', (t) => {
+  const suite = findSuite(0x0178)
+  if (!suite) return t.fail('suite missing')
+  const fields = (value: string) => ({
+    suite,
+    messageId: Buffer.alloc(16),
+    // count(2) + key length(2) + "k"(1) + value length(2): 7 bytes besides the value.
+    encryptionContext: { k: value },
+    encryptedDataKeys: EDKS,
+    frameLength: 4096,
+  })
+  t.is(planHeaderBody(fields('v'.repeat(0xffff - 7))).aad.length, 0xffff)
+  t.throws(() => planHeaderBody(fields('v'.repeat(0xffff - 6))), { instanceOf: InvalidArgumentError })
+})
+
+test('materialsKeyOf is the suite id, the context and the EDKs of the header body, and nothing else', (t) => {
+  const aad = contextEntries([['purpose', 'materials key']])
+  const edks = edkBytes([SAMPLE_EDK, { providerId: 'other', providerInfo: 'x', key: Buffer.alloc(5, 7) }])
+  const expected = (suiteId: number): string =>
+    Buffer.concat([
+      Buffer.from([suiteId >> 8, suiteId & 0xff]),
+      Buffer.from([aad.length >> 8, aad.length & 0xff]),
+      aad,
+      edks,
+    ]).toString('latin1')
+  const keyOf = (bytes: Buffer): string => materialsKeyOf(parsedOrFail(t, bytes))
+
+  t.is(keyOf(v1Header({ suiteId: 0x0178, aad, edks })), expected(0x0178))
+  t.is(keyOf(v2Header({ suiteId: 0x0478, aad, edks })), expected(0x0478))
+  t.is(keyOf(v2Header({ suiteId: 0x0578, aad, edks })), expected(0x0578))
+  // What does not decide the unwrap does not change the key: message id, frame length, suite data, tag, IV.
+  t.is(
+    keyOf(
+      v2Header({
+        suiteId: 0x0478,
+        aad,
+        edks,
+        messageId: Buffer.alloc(32, 9),
+        frameLength: 7,
+        suiteData: Buffer.alloc(32, 1),
+        tag: Buffer.alloc(16, 2),
+      }),
+    ),
+    expected(0x0478),
+  )
+  t.is(
+    keyOf(
+      v1Header({
+        suiteId: 0x0178,
+        aad,
+        edks,
+        messageId: Buffer.alloc(16, 9),
+        frameLength: 7,
+        headerIv: Buffer.alloc(12, 3),
+      }),
+    ),
+    expected(0x0178),
   )
 })
