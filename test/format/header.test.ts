@@ -14,7 +14,7 @@ import {
   serializeHeaderBody,
 } from '../../lib/format/header'
 import { officialDecrypt, officialMessage } from './official-messages'
-import { contextEntries, edkBytes, SAMPLE_EDK, v1Header, v1HeaderBody, v2Header, v2HeaderBody } from './spec-bytes'
+import { contextEntries, edkBytes, SAMPLE_EDK, u16, v1Header, v1HeaderBody, v2Header, v2HeaderBody } from './spec-bytes'
 
 const NO_LIMIT = { maxEncryptedDataKeys: false as const }
 
@@ -384,12 +384,7 @@ test('materialsKeyOf is the suite id, the context and the EDKs of the header bod
   const aad = contextEntries([['purpose', 'materials key']])
   const edks = edkBytes([SAMPLE_EDK, { providerId: 'other', providerInfo: 'x', key: Buffer.alloc(5, 7) }])
   const expected = (suiteId: number): string =>
-    Buffer.concat([
-      Buffer.from([suiteId >> 8, suiteId & 0xff]),
-      Buffer.from([aad.length >> 8, aad.length & 0xff]),
-      aad,
-      edks,
-    ]).toString('latin1')
+    Buffer.concat([u16(suiteId), u16(aad.length), aad, edks]).toString('latin1')
   const keyOf = (bytes: Buffer): string => materialsKeyOf(parsedOrFail(t, bytes))
 
   t.is(keyOf(v1Header({ suiteId: 0x0178, aad, edks })), expected(0x0178))
