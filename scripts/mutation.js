@@ -73,6 +73,7 @@ const AREAS = {
           'test/session/message-structure.test.ts',
           'test/session/reserved-prefix.test.ts',
           'test/session/materials-checks.test.ts',
+          'test/session/encrypt-materials-checks.test.ts',
           'test/session/signing-key-disposal.test.ts',
           'test/materials/required-context-cmm.test.ts',
           'test/api/message-header.test.ts',

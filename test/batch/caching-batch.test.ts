@@ -7,7 +7,8 @@ import { MessageHeader } from '../../lib/format/header'
 import { eachBackend } from '../backend/backends'
 import { BATCH_DATA_KEYS_IN_FLIGHT } from '../../lib/materials/caching/batch-prefetch'
 import { NodeEncryptionMaterial } from '../../lib/materials/materials'
-import { CountingKeyring, edkFingerprint } from '../caching/helpers'
+import { CountingKeyring, REQUIRE, edkFingerprint, suite } from '../caching/helpers'
+import { InvalidArgumentError } from '../../lib/core/errors'
 import { clientFor, keyring, messages, officialDecrypt, plaintextOf } from './helpers'
 
 function caching(
@@ -269,3 +270,28 @@ eachBackend(
     for (const e of entries) if (e.ok) t.is((await officialDecrypt(e.result)).plaintext.length, 5)
   },
 )
+
+test('plaintext lengths that are not non-negative safe integers are refused before any backing call', async (t) => {
+  const counting = new CountingKeyring(keyring())
+  const cmm = caching({}, counting as unknown as ReturnType<typeof keyring>)
+  const request = {
+    suite: suite(0x0478),
+    encryptionContext: {},
+    commitmentPolicy: REQUIRE,
+  }
+  for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, Number.MAX_SAFE_INTEGER + 1]) {
+    const error = t.throws(() => cmm.getEncryptionMaterialsForBatch(request, [10, bad]), {
+      instanceOf: InvalidArgumentError,
+    })
+    t.regex(error?.message ?? '', /plaintext lengths/)
+  }
+  t.is(counting.encryptCalls, 0)
+  t.is(cmm.getStats().encrypt.requests, 0)
+  // Zero is a length like any other.
+  const runs = await cmm.getEncryptionMaterialsForBatch(request, [0, 0])
+  t.deepEqual(
+    runs.map((r) => r.count),
+    [2],
+  )
+  t.is(counting.encryptCalls, 1)
+})

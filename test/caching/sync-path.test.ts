@@ -7,7 +7,7 @@ import { NodeDecryptionMaterial, NodeEncryptionMaterial } from '../../lib/materi
 import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '../../lib/materials/raw-aes-keyring'
 import { EncryptedDataKey } from '../../lib/format/header'
 import { KeyringNode } from '../../lib/materials/keyring'
-import { CountingKeyring, REQUIRE, WRAPPING_KEY, client, edkFingerprint, suite } from './helpers'
+import { CountingKeyring, FORBID, REQUIRE, WRAPPING_KEY, client, edkFingerprint, suite } from './helpers'
 
 /** A synchronous keyring (a raw AES one inside) that counts how often it makes or unwraps a data key. */
 class CountingSyncKeyring extends KeyringNode {
@@ -151,4 +151,55 @@ test('messages encrypted through the synchronous path decrypt with the official 
     }
   }
   t.like(cmm.getStats().encrypt, { misses: 2, hits: 4 })
+})
+
+test('decrypt: identity-KDF messages bypass the cache on the synchronous path too, counted only when answered', async (t) => {
+  // caching-cmm.md#decrypt-materials: an identity-KDF data key is never looked up nor stored.
+  const keyring = new CountingSyncKeyring()
+  const cmm = caching(keyring)
+  const { messageHeader } = await client(FORBID).encrypt(keyring, Buffer.from('identity'), {
+    suiteId: 0x0078,
+    encryptionContext: { purpose: 'sync' },
+  })
+  const decryptRequest = {
+    suite: suite(0x0078),
+    encryptedDataKeys: messageHeader.encryptedDataKeys,
+    encryptionContext: messageHeader.encryptionContext,
+    commitmentPolicy: FORBID,
+  }
+  for (let i = 0; i < 3; i++) {
+    const m = cmm.decryptMaterialsSync(decryptRequest)
+    if (!m) return t.fail('not synchronous')
+    t.true(m.hasUnencryptedDataKey)
+    m.zeroUnencryptedDataKey()
+  }
+  t.is(keyring.decrypts, 3, 'one unwrap per message')
+  t.like(cmm.getStats().decrypt, { bypasses: 3, misses: 0, hits: 0 })
+  t.is(cmm.getStats().bypasses.identityKdf, 3)
+
+  // Over a keyring that needs the async path, the synchronous one declines and counts nothing.
+  const asyncKeyring = new CountingKeyring()
+  const declined = caching(asyncKeyring)
+  const { messageHeader: asyncHeader } = await client(FORBID).encrypt(asyncKeyring, Buffer.from('identity'), {
+    suiteId: 0x0078,
+  })
+  const asyncRequest = {
+    ...decryptRequest,
+    encryptedDataKeys: asyncHeader.encryptedDataKeys,
+    encryptionContext: asyncHeader.encryptionContext,
+  }
+  t.is(declined.decryptMaterialsSync(asyncRequest), undefined)
+  t.is(declined.getStats().decrypt.requests, 0)
+  t.true((await declined.decryptMaterials(asyncRequest)).hasUnencryptedDataKey)
+  t.like(declined.getStats().decrypt, { bypasses: 1, misses: 0 })
+})
+
+test('encrypt: a bypass on the synchronous path is counted only when the backing CMM answers it', (t) => {
+  const syncCmm = caching(new CountingSyncKeyring())
+  const identity = { ...request(), suite: suite(0x0078), commitmentPolicy: FORBID }
+  t.truthy(syncCmm.getEncryptionMaterialsSync(identity))
+  t.like(syncCmm.getStats().encrypt, { bypasses: 1, misses: 0 })
+  const asyncCmm = caching(new CountingKeyring())
+  t.is(asyncCmm.getEncryptionMaterialsSync(identity), undefined)
+  t.is(asyncCmm.getStats().encrypt.requests, 0)
 })
