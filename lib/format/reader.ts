@@ -48,16 +48,6 @@ export class ByteReader {
     return v
   }
 
-  /** A uint64 that must fit below 2^53; larger values are malformed for every ESDK field. */
-  uint64(): number {
-    this.need(8)
-    const high = this.bytes.readUInt32BE(this.offset)
-    const low = this.bytes.readUInt32BE(this.offset + 4)
-    if (high > 0x1fffff) throw new MalformedMessageError('uint64 field too large')
-    this.offset += 8
-    return high * 0x100000000 + low
-  }
-
   /** A view (not a copy) of the next n bytes. */
   bytesView(n: number): Buffer {
     this.need(n)
@@ -91,13 +81,6 @@ export class ByteWriter {
   uint32(v: number): this {
     this.bytes.writeUInt32BE(v, this.offset)
     this.offset += 4
-    return this
-  }
-
-  uint64(v: number): this {
-    this.bytes.writeUInt32BE(Math.floor(v / 0x100000000), this.offset)
-    this.bytes.writeUInt32BE(v >>> 0, this.offset + 4)
-    this.offset += 8
     return this
   }
 
