@@ -1,5 +1,4 @@
 // A bounds-checked cursor over untrusted bytes that reports "need more" instead of reading past the end.
-import { MalformedMessageError } from '../core/errors'
 
 /** Thrown (and caught inside format/) when the input ends before a structure does. Never escapes format/. */
 export class NeedMoreBytes {
