@@ -4,6 +4,7 @@ import { EsdkError, KeyringError, LimitExceededError } from '../../lib/core/erro
 import { NodeDefaultCryptographicMaterialsManager } from '../../lib/materials/default-cmm'
 import { DecryptionRequest, EncryptionRequest, NodeMaterialsManager } from '../../lib/materials/keyring'
 import { NodeDecryptionMaterial, NodeEncryptionMaterial } from '../../lib/materials/materials'
+import { rebuiltEncryptionMaterial } from '../materials/rebuilt-materials'
 import { runThrough } from '../stream/helpers'
 import { BACKENDS, P, aesKeyring, client, hex4, suite } from './fixtures'
 
@@ -23,29 +24,6 @@ class BentCmm implements NodeMaterialsManager {
   decryptMaterials(request: DecryptionRequest): Promise<NodeDecryptionMaterial> {
     return this.inner.decryptMaterials(request)
   }
-}
-
-interface Parts {
-  readonly suiteId?: number
-  readonly dataKey?: boolean
-  readonly edks?: number
-  /** 'keep' (the default) keeps the original's, 'none' drops it. */
-  readonly signingKey?: NonNullable<NodeEncryptionMaterial['signatureKey']> | 'keep' | 'none'
-}
-
-/** Materials like `m` with the parts changed: another suite, no data key, a number of copies of its first EDK, another signing key. */
-function rebuilt(m: NodeEncryptionMaterial, parts: Parts): NodeEncryptionMaterial {
-  const out = new NodeEncryptionMaterial(suite(parts.suiteId ?? m.suite.id), m.encryptionContext)
-  if (parts.dataKey ?? true)
-    out.setUnencryptedDataKey(Buffer.from(m.getUnencryptedDataKey().subarray(0, out.suite.keyLengthBytes)))
-  const first = m.encryptedDataKeys[0]
-  if (!first) throw new Error('the default CMM gave no EDK')
-  for (let i = 0; i < (parts.edks ?? 1); i++) out.addEncryptedDataKey(first)
-  const key = parts.signingKey ?? 'keep'
-  const signing = key === 'keep' ? m.signatureKey : key === 'none' ? undefined : key
-  if (signing) out.setSignatureKey(signing)
-  m.zeroUnencryptedDataKey()
-  return out
 }
 
 type Path = 'encrypt' | 'encryptStream' | 'encryptBatch'
@@ -92,22 +70,30 @@ function casesFor(suiteId: number): Case[] {
     {
       what: 'materials for another suite than requested',
       error: KeyringError,
-      bend: async (m) => rebuilt(m, { suiteId: other, signingKey: 'none' }),
+      bend: async (m) => rebuiltEncryptionMaterial(m, { suiteId: other, signingKey: 'none' }),
     },
-    { what: 'materials without a data key', error: KeyringError, bend: async (m) => rebuilt(m, { dataKey: false }) },
-    { what: 'materials without encrypted data keys', error: KeyringError, bend: async (m) => rebuilt(m, { edks: 0 }) },
+    {
+      what: 'materials without a data key',
+      error: KeyringError,
+      bend: async (m) => rebuiltEncryptionMaterial(m, { dataKey: false }),
+    },
+    {
+      what: 'materials without encrypted data keys',
+      error: KeyringError,
+      bend: async (m) => rebuiltEncryptionMaterial(m, { edks: 0 }),
+    },
     {
       what: 'two encrypted data keys where the client allows one',
       error: LimitExceededError,
       maxEncryptedDataKeys: 1,
-      bend: async (m) => rebuilt(m, { edks: 2 }),
+      bend: async (m) => rebuiltEncryptionMaterial(m, { edks: 2 }),
     },
   ]
   if (signed)
     cases.push({
       what: 'a signed suite without its signing key',
       error: KeyringError,
-      bend: async (m) => rebuilt(m, { signingKey: 'none' }),
+      bend: async (m) => rebuiltEncryptionMaterial(m, { signingKey: 'none' }),
     })
   else
     cases.push({
@@ -121,7 +107,7 @@ function casesFor(suiteId: number): Case[] {
         })
         signedMaterial.zeroUnencryptedDataKey()
         if (!signedMaterial.signatureKey) throw new Error('the signed suite came without a signing key')
-        return rebuilt(m, { signingKey: signedMaterial.signatureKey })
+        return rebuiltEncryptionMaterial(m, { signingKey: signedMaterial.signatureKey })
       },
     })
   return cases
