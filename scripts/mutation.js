@@ -97,6 +97,8 @@ const AREAS = {
       'test/caching/options.test.ts',
       'test/caching/sync-path.test.ts',
       'test/caching/stats.test.ts',
+      'test/caching/uncacheable-materials.test.ts',
+      'test/caching/batch-runs.test.ts',
       'test/batch/caching-batch.test.ts',
       'test/stream/caching.test.ts',
     ],
@@ -159,8 +161,10 @@ function report(ran) {
   )
 }
 
+/** One report per area, or per part where an area runs in parts (named after the part's first file). */
 function reportFile(area, part) {
-  return path.join(reportDir, `${area}-${path.basename(part.mutate[0], '.js')}.json`)
+  const name = AREAS[area].parts ? `${area}-${path.basename(part.mutate[0], '.js')}` : area
+  return path.join(reportDir, `${name}.json`)
 }
 
 async function runAreas(areas, concurrency) {

@@ -96,3 +96,16 @@ test('capacity 0 caches nothing: concurrent requests still all succeed, one back
     t.is((await client().decrypt(rawAesKeyring(), r.result)).plaintext.toString(), `m${i}`)
   t.is(cmm.getStats().evictions.capacity, 8)
 })
+
+test('a failed backing decrypt fails every request waiting on it; the next request tries again', async (t) => {
+  const { keyring, cmm, cache } = setup()
+  const { result } = await client().encrypt(rawAesKeyring(), Buffer.from('decrypt me'))
+  keyring.failNext = 1
+  const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () => client().decrypt(cmm, result)))
+  t.is(keyring.decryptCalls, 1)
+  t.true(outcomes.every((o) => o.status === 'rejected'))
+  t.is(cache.size, 0)
+  t.is((await client().decrypt(cmm, result)).plaintext.toString(), 'decrypt me')
+  t.is(keyring.decryptCalls, 2)
+  t.like(cmm.getStats().decrypt, { misses: 2, coalesced: 9 })
+})

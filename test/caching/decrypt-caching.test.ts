@@ -75,6 +75,24 @@ test('decrypt entries expire after maxAge (fake clock)', async (t) => {
   t.is(cmm.getStats().evictions.expired, 1)
 })
 
+test('decrypt entries past maxAge are evicted by the manager even when the cache itself never expires them', async (t) => {
+  // The cache's clock stands still, so only the manager's own age check can see the entry is old.
+  const keyring = new CountingKeyring()
+  const managerClock = new FakeClock()
+  const cache = getLocalCryptographicMaterialsCache(10, undefined, { now: new FakeClock().now })
+  const cmm = new NodeCachingMaterialsManager({ backingMaterials: keyring, cache, maxAge: 500, now: managerClock.now })
+  const ciphertext = await message('aged')
+  await client().decrypt(cmm, ciphertext)
+  managerClock.advance(499)
+  await client().decrypt(cmm, ciphertext)
+  t.is(keyring.decryptCalls, 1)
+  managerClock.advance(1)
+  t.is((await client().decrypt(cmm, ciphertext)).plaintext.toString(), 'aged')
+  t.is(keyring.decryptCalls, 2)
+  t.is(cmm.getStats().evictions.expired, 1)
+  t.like(cmm.getStats().decrypt, { misses: 2, hits: 1 })
+})
+
 test('identity-KDF messages bypass the decrypt cache', async (t) => {
   const { keyring, cmm, cache } = setup()
   const { result } = await client(FORBID).encrypt(rawAesKeyring(), Buffer.from('id'), { suiteId: 0x0078 })

@@ -181,6 +181,23 @@ test('an encrypt request without a plaintext length bypasses the cache (official
   t.is(cmm.getStats().bypasses.noPlaintextLength, 2)
 })
 
+for (const plaintextLength of [1.5, Number.NaN, Number.POSITIVE_INFINITY, -1]) {
+  test(`an encrypt request whose plaintext length is ${plaintextLength} bypasses the cache`, async (t) => {
+    const { keyring, cmm, cache } = setup()
+    const request: EncryptionRequest = {
+      suite: suite(0x0478),
+      encryptionContext: {},
+      commitmentPolicy: REQUIRE,
+      plaintextLength,
+    }
+    await cmm.getEncryptionMaterials(request)
+    await cmm.getEncryptionMaterials(request)
+    t.is(keyring.encryptCalls, 2)
+    t.is(cache.size, 0)
+    t.is(cmm.getStats().bypasses.noPlaintextLength, 2)
+  })
+}
+
 test('the suite written is the suite requested: 0x0178 and 0x0378 alternating under FORBID', async (t) => {
   const { keyring, cmm } = setup()
   const requested = [0x0178, 0x0378, 0x0178, 0x0378, 0x0378, 0x0178, 0x0178, 0x0378]

@@ -6,8 +6,9 @@ import { getLocalCryptographicMaterialsCache } from '../../lib/materials/caching
 import { NodeDecryptionMaterial, NodeEncryptionMaterial } from '../../lib/materials/materials'
 import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '../../lib/materials/raw-aes-keyring'
 import { EncryptedDataKey } from '../../lib/format/header'
-import { KeyringNode } from '../../lib/materials/keyring'
+import { KeyringNode, NodeMaterialsManager } from '../../lib/materials/keyring'
 import { CountingKeyring, FORBID, REQUIRE, WRAPPING_KEY, client, edkFingerprint, suite } from './helpers'
+import { ProbeBacking } from './probe-backing'
 
 /** A synchronous keyring (a raw AES one inside) that counts how often it makes or unwraps a data key. */
 class CountingSyncKeyring extends KeyringNode {
@@ -49,7 +50,7 @@ const request = (plaintextLength = 100) => ({
   plaintextLength,
 })
 
-function caching(backingMaterials: CountingSyncKeyring | CountingKeyring, maxMessagesEncrypted = 1000) {
+function caching(backingMaterials: KeyringNode | NodeMaterialsManager, maxMessagesEncrypted = 1000) {
   return new NodeCachingMaterialsManager({
     backingMaterials,
     cache: getLocalCryptographicMaterialsCache(10),
@@ -202,4 +203,30 @@ test('encrypt: a bypass on the synchronous path is counted only when the backing
   const asyncCmm = caching(new CountingKeyring())
   t.is(asyncCmm.getEncryptionMaterialsSync(identity), undefined)
   t.is(asyncCmm.getStats().encrypt.requests, 0)
+})
+
+test('decrypt: a synchronous backing failure is thrown synchronously and counted as a miss; nothing is stored', (t) => {
+  const backing = new ProbeBacking()
+  const cmm = caching(backing)
+  backing.failNext = 1
+  const decryptRequest = { suite: S, encryptedDataKeys: [], encryptionContext: {}, commitmentPolicy: REQUIRE }
+  t.is(
+    t.throws(() => cmm.decryptMaterialsSync(decryptRequest)),
+    backing.failure,
+  )
+  t.like(cmm.getStats().decrypt, { requests: 1, misses: 1, hits: 0 })
+  t.is(backing.calls, 1)
+})
+
+test('decrypt: over a backing CMM with no synchronous method, an identity-KDF request declines with nothing asked', (t) => {
+  const probe = new ProbeBacking()
+  const asyncOnly: NodeMaterialsManager = {
+    getEncryptionMaterials: (r) => probe.getEncryptionMaterials(r),
+    decryptMaterials: (r) => probe.decryptMaterials(r),
+  }
+  const cmm = caching(asyncOnly)
+  const identity = { suite: suite(0x0078), encryptedDataKeys: [], encryptionContext: {}, commitmentPolicy: FORBID }
+  t.is(cmm.decryptMaterialsSync(identity), undefined)
+  t.is(probe.calls, 0)
+  t.is(cmm.getStats().decrypt.requests, 0)
 })

@@ -4,61 +4,18 @@ import { AlgorithmSuite } from '../../lib/core/suites'
 import { CommitmentPolicy } from '../../lib/core/policy'
 import { EncryptedDataKey } from '../../lib/format/header'
 import { NodeDefaultCryptographicMaterialsManager } from '../../lib/materials/default-cmm'
-import {
-  DecryptionRequest,
-  EncryptionMaterialsRun,
-  EncryptionRequest,
-  NodeMaterialsManager,
-} from '../../lib/materials/keyring'
+import { DecryptionRequest, EncryptionMaterialsRun, EncryptionRequest } from '../../lib/materials/keyring'
 import { NodeDecryptionMaterial, NodeEncryptionMaterial } from '../../lib/materials/materials'
 import { NodeCachingMaterialsManager } from '../../lib/materials/caching/caching-cmm'
 import { getLocalCryptographicMaterialsCache } from '../../lib/materials/caching/local-cache'
 import { MaterialParts, rebuiltEncryptionMaterial } from '../materials/rebuilt-materials'
 import { FORBID, REQUIRE, rawAesKeyring, suite } from './helpers'
+import { DecryptBend, ProbeBacking } from './probe-backing'
 
 // framework/caching-cmm.md "Get Encryption Materials" / "Decrypt Materials": only complete materials for
 // the suite asked for (one the policy allows, never an identity-KDF one) may be stored and shared.
 
-type EncryptBend = (m: NodeEncryptionMaterial) => NodeEncryptionMaterial
-type DecryptBend = (m: NodeDecryptionMaterial) => NodeDecryptionMaterial
-const unbent = <T>(m: T): T => m
-
-/** The default CMM over a raw AES keyring, its answers passed through the bends; counts calls, keeps what it gave. */
-class BentBacking implements NodeMaterialsManager {
-  readonly inner = new NodeDefaultCryptographicMaterialsManager(rawAesKeyring())
-  readonly given: unknown[] = []
-  calls = 0
-  constructor(
-    private readonly answersSync: boolean,
-    private readonly bendEncrypt: EncryptBend = unbent,
-    private readonly bendDecrypt: DecryptBend = unbent,
-  ) {}
-  async getEncryptionMaterials(request: EncryptionRequest): Promise<NodeEncryptionMaterial> {
-    return this.give(this.bendEncrypt(await this.inner.getEncryptionMaterials(request)))
-  }
-  getEncryptionMaterialsSync(request: EncryptionRequest): NodeEncryptionMaterial | undefined {
-    if (!this.answersSync) return undefined
-    const m = this.inner.getEncryptionMaterialsSync(request)
-    if (!m) throw new Error('the default CMM over a raw AES keyring did not answer synchronously')
-    return this.give(this.bendEncrypt(m))
-  }
-  async decryptMaterials(request: DecryptionRequest): Promise<NodeDecryptionMaterial> {
-    return this.give(this.bendDecrypt(await this.inner.decryptMaterials(request)))
-  }
-  decryptMaterialsSync(request: DecryptionRequest): NodeDecryptionMaterial | undefined {
-    if (!this.answersSync) return undefined
-    const m = this.inner.decryptMaterialsSync(request)
-    if (!m) throw new Error('the default CMM over a raw AES keyring did not decrypt synchronously')
-    return this.give(this.bendDecrypt(m))
-  }
-  private give<T extends object>(m: T): T {
-    this.calls++
-    this.given.push(m)
-    return m
-  }
-}
-
-function caching(backing: BentBacking) {
+function caching(backing: ProbeBacking) {
   const cache = getLocalCryptographicMaterialsCache(10)
   return { cmm: new NodeCachingMaterialsManager({ backingMaterials: backing, cache, maxAge: 60_000 }), cache }
 }
@@ -156,7 +113,10 @@ const answersSync = (path: EncryptPath): boolean => path !== 'async' && path !==
 for (const c of ENCRYPT_CASES) {
   test(`encrypt: ${c.what}: never stored, on every path; each message asks the backing CMM and gets its answer as it came`, async (t) => {
     for (const path of ENCRYPT_PATHS) {
-      const backing = new BentBacking(answersSync(path), (m) => rebuiltEncryptionMaterial(m, c.parts()))
+      const backing = new ProbeBacking({
+        answersSync: answersSync(path),
+        bendEncrypt: (m) => rebuiltEncryptionMaterial(m, c.parts()),
+      })
       const { cmm, cache } = caching(backing)
       const runs = await threeMessages(path, cmm, encryptRequest(c.suiteId, c.policy))
       t.deepEqual(
@@ -182,7 +142,7 @@ test('encrypt: the same backing CMM unbent is cached on every path: one backing 
       [undefined, FORBID],
       [undefined, REQUIRE],
     ] as const) {
-      const backing = new BentBacking(answersSync(path))
+      const backing = new ProbeBacking({ answersSync: answersSync(path) })
       const { cmm, cache } = caching(backing)
       const runs = await threeMessages(path, cmm, encryptRequest(suiteId, policy))
       const label = `${path}, suite ${String(suiteId)}`
@@ -234,7 +194,7 @@ async function threeDecrypts(sync: boolean, cmm: NodeCachingMaterialsManager): P
 for (const c of DECRYPT_CASES) {
   test(`decrypt: ${c.what}: never stored, async or sync; each request asks the backing CMM`, async (t) => {
     for (const sync of [false, true]) {
-      const backing = new BentBacking(sync, unbent, c.bend)
+      const backing = new ProbeBacking({ answersSync: sync, bendDecrypt: c.bend })
       const { cmm, cache } = caching(backing)
       const got = await threeDecrypts(sync, cmm)
       const label = sync ? 'sync' : 'async'
@@ -248,7 +208,7 @@ for (const c of DECRYPT_CASES) {
 
 test('decrypt: the same backing CMM unbent is cached, async or sync', async (t) => {
   for (const sync of [false, true]) {
-    const backing = new BentBacking(sync)
+    const backing = new ProbeBacking({ answersSync: sync })
     const { cmm, cache } = caching(backing)
     const got = await threeDecrypts(sync, cmm)
     t.is(backing.calls, 1)
