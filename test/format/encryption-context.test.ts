@@ -169,6 +169,7 @@ test('caller contexts must map strings to strings', (t) => {
   t.throws(() => normalizeContext(['a']), { instanceOf: InvalidArgumentError })
   t.throws(() => normalizeContext('a=b'), { instanceOf: InvalidArgumentError })
   t.deepEqual({ ...normalizeContext(undefined) }, {})
+  t.deepEqual({ ...normalizeContext(null) }, {}, 'null is no context, as undefined is')
   t.deepEqual({ ...normalizeContext({ a: 'b' }) }, { a: 'b' })
 })
 

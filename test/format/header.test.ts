@@ -12,6 +12,7 @@ import {
   parseHeader,
   planHeaderBody,
   serializeHeaderBody,
+  writeHeaderBody,
 } from '../../lib/format/header'
 import { officialDecrypt, officialMessage } from './official-messages'
 import { contextEntries, edkBytes, SAMPLE_EDK, u16, v1Header, v1HeaderBody, v2Header, v2HeaderBody } from './spec-bytes'
@@ -378,6 +379,28 @@ test('planHeaderBody refuses a context whose serialization exceeds 65,535 bytes 
   })
   t.is(planHeaderBody(fields('v'.repeat(0xffff - 7))).aad.length, 0xffff)
   t.throws(() => planHeaderBody(fields('v'.repeat(0xffff - 6))), { instanceOf: InvalidArgumentError })
+})
+
+test('planHeaderBody refuses v2 fields without 32 bytes of suite data; writeHeaderBody refuses a plan made for other fields', (t) => {
+  const v2 = findSuite(0x0478)
+  if (!v2) return t.fail('suite missing')
+  const fields = (suiteData: Buffer | undefined) => ({
+    suite: v2,
+    messageId: Buffer.alloc(32),
+    encryptionContext: {},
+    encryptedDataKeys: EDKS,
+    frameLength: 4096,
+    suiteData,
+  })
+  for (const suiteData of [undefined, Buffer.alloc(31), Buffer.alloc(33)])
+    t.throws(() => planHeaderBody(fields(suiteData)), { instanceOf: MalformedMessageError })
+  const plan = planHeaderBody(fields(Buffer.alloc(32)))
+  const bigger = { ...fields(Buffer.alloc(32)), messageId: Buffer.alloc(40) }
+  t.throws(() => writeHeaderBody(bigger, plan, Buffer.alloc(plan.size + 100)), {
+    instanceOf: MalformedMessageError,
+    message: /size mismatch/,
+  })
+  t.is(writeHeaderBody(fields(Buffer.alloc(32)), plan, Buffer.alloc(plan.size)), plan.size)
 })
 
 test('materialsKeyOf is the suite id, the context and the EDKs of the header body, and nothing else', (t) => {

@@ -1,5 +1,6 @@
 // Commitment policy on both sides of a message: requested suites, default suites, the CMM's suite, and decrypting old messages.
 import test from 'ava'
+import { once } from 'node:events'
 import { buildClient } from '../../lib/api/client'
 import { CommitmentPolicyError, KeyringError } from '../../lib/core/errors'
 import { NodeDefaultCryptographicMaterialsManager } from '../../lib/materials/default-cmm'
@@ -137,4 +138,41 @@ test('a CMM that returns materials for another suite is refused on decrypt', asy
   await t.throwsAsync(client(P.REQUIRE_ENCRYPT_ALLOW_DECRYPT).decrypt(new ForcedSuiteCmm(0x0178), result), {
     instanceOf: KeyringError,
   })
+})
+
+/** A CMM that counts every request and would serve any suite (its inner CMM is told a policy that allows it). */
+class CountingCmm implements NodeMaterialsManager {
+  calls = 0
+  private readonly inner = new NodeDefaultCryptographicMaterialsManager(aesKeyring())
+  getEncryptionMaterials(request: EncryptionRequest): Promise<NodeEncryptionMaterial> {
+    this.calls++
+    const policy =
+      request.suite && isCommitting(request.suite.id) ? P.REQUIRE_ENCRYPT_ALLOW_DECRYPT : P.FORBID_ENCRYPT_ALLOW_DECRYPT
+    return this.inner.getEncryptionMaterials({ ...request, commitmentPolicy: policy })
+  }
+  decryptMaterials(request: DecryptionRequest): Promise<NodeDecryptionMaterial> {
+    return this.inner.decryptMaterials(request)
+  }
+}
+
+test('a requested suite the policy forbids is refused before the CMM is asked: one-shot, stream and batch', async (t) => {
+  const cases = [
+    { policy: P.FORBID_ENCRYPT_ALLOW_DECRYPT, suiteId: 0x0478 },
+    { policy: P.REQUIRE_ENCRYPT_ALLOW_DECRYPT, suiteId: 0x0178 },
+  ] as const
+  for (const { policy, suiteId } of cases) {
+    const what = `${policy} ${hex4(suiteId)}`
+    const cmm = new CountingCmm()
+    await t.throwsAsync(client(policy).encrypt(cmm, 'x', { suiteId }), { instanceOf: CommitmentPolicyError }, what)
+    const [streamError] = (await once(client(policy).encryptStream(cmm, { suiteId }), 'error')) as unknown[]
+    t.true(streamError instanceof CommitmentPolicyError, `${what}: stream`)
+    const refused = await client(policy)
+      .encryptBatch(cmm, ['x'], { suiteId })
+      .then(
+        (entries) => entries.map((e) => (e.ok ? undefined : e.error)),
+        (error: unknown) => [error],
+      )
+    t.true(refused[0] instanceof CommitmentPolicyError, `${what}: batch`)
+    t.is(cmm.calls, 0, `${what}: the CMM was never asked`)
+  }
 })

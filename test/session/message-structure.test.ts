@@ -1,5 +1,6 @@
 // The bytes encrypt writes: header fields, frame layout and sizes, read back by a spec-only reader and by the official SDK.
 import test from 'ava'
+import { PARALLEL_THRESHOLD } from '../../lib/backend/native-backend'
 import { MultiKeyringNode } from '../../lib/materials/multi-keyring'
 import { TransparentKeyring } from '../materials/test-keyrings'
 import {
@@ -101,6 +102,28 @@ for (const backend of BACKENDS) {
     t.is(m.bodyLength, 2 * (4 + 12 + 4096 + 16) + (4 + 4 + 12 + 4 + 0 + 16))
     t.deepEqual(m.plaintext, plaintext)
     t.deepEqual((await officialReader.decrypt(officialAesKeyring(), result)).plaintext, plaintext)
+  })
+
+  test(`[${backend}] a message over the native thread-pool threshold (sealed asynchronously there) has the spec's layout and the official SDK reads it`, async (t) => {
+    const plaintext = Buffer.alloc(PARALLEL_THRESHOLD + 1, 0x37)
+    const frameLength = 256 * 1024
+    const { result, messageHeader } = await clientFor(0x0578, backend).encrypt(keyring(), plaintext, { frameLength })
+    const m = specDecrypt(result, revealedKey(result, 32, 32))
+    t.deepEqual(m.messageId, messageHeader.messageId)
+    t.deepEqual(m.suiteData, messageHeader.version === 2 ? messageHeader.suiteData : undefined)
+    t.deepEqual(
+      m.frames.map((f) => [f.sequenceNumber, f.final, f.contentLength]),
+      [
+        [1, false, frameLength],
+        [2, false, frameLength],
+        [3, false, frameLength],
+        [4, false, frameLength],
+        [5, true, 1],
+      ],
+    )
+    t.is(result.length, m.headerLength + m.bodyLength + 2 + (m.signatureLength ?? 0), 'no footer room left over')
+    t.true(m.plaintext.equals(plaintext))
+    t.true((await officialReader.decrypt(officialAesKeyring(), result)).plaintext.equals(plaintext))
   })
 
   test(`[${backend}] an empty plaintext is a single empty final frame`, async (t) => {
