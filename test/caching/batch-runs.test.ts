@@ -1,7 +1,7 @@
 // getEncryptionMaterialsForBatch asked directly: the exact runs (how many messages each set of materials serves), backing calls and counters, for a batch that starts on an entry made before it, meets a request in flight, bypasses, fails, runs out of age or bytes, or whose callback throws.
 import test from 'ava'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { EncryptionMaterialsRun, EncryptionRequest } from '../../lib/materials/keyring'
+import { EncryptionMaterialsRun, EncryptionRequest, NodeMaterialsManager } from '../../lib/materials/keyring'
 import { NodeCachingMaterialsManager } from '../../lib/materials/caching/caching-cmm'
 import { getLocalCryptographicMaterialsCache } from '../../lib/materials/caching/local-cache'
 import { NodeEncryptionMaterial } from '../../lib/materials/materials'
@@ -222,4 +222,26 @@ test('a batch meeting a request in flight that fails makes its own backing call'
   await t.throwsAsync(single, { is: backing.failure })
   t.deepEqual(shape(runs), ['3'])
   t.is(backing.calls, 2)
+})
+
+test('over a backing CMM with no synchronous methods at all, fresh entries and bypasses are asked for asynchronously', async (t) => {
+  const probe = new ProbeBacking({ answersSync: false })
+  const asyncOnly: NodeMaterialsManager = {
+    getEncryptionMaterials: (r) => probe.getEncryptionMaterials(r),
+    decryptMaterials: (r) => probe.decryptMaterials(r),
+  }
+  const cache = getLocalCryptographicMaterialsCache(10)
+  const cmm = new NodeCachingMaterialsManager({
+    backingMaterials: asyncOnly,
+    cache,
+    maxAge: 60_000,
+    maxBytesEncrypted: 100,
+  })
+  const runs = await batch(cmm, [1, 101, 1])
+  t.deepEqual(shape(runs), ['1', '1', '1'])
+  t.deepEqual(probe.lengths, [100, 101], 'one fresh entry (asked for the byte limit), one bypass (its own length)')
+  t.is(
+    runs[2]?.material?.getUnencryptedDataKey().toString('hex'),
+    runs[0]?.material?.getUnencryptedDataKey().toString('hex'),
+  )
 })
