@@ -5,13 +5,11 @@ import { encryptMany } from '../../lib/batch/encrypt-many'
 import { EsdkError, NativeBindingError } from '../../lib/core/errors'
 import { CommitmentPolicy } from '../../lib/core/policy'
 import { findSuite } from '../../lib/core/suites'
-import { NodeDefaultCryptographicMaterialsManager } from '../../lib/materials/default-cmm'
-import { EncryptionRequest, NodeMaterialsManager } from '../../lib/materials/keyring'
-import { NodeEncryptionMaterial } from '../../lib/materials/materials'
+import { KeepingCmm } from '../materials/keeping-cmm'
 import { BACKENDS as BACKEND_CASES } from '../backend/backends'
 import { keyring } from './helpers'
 
-/** The backend with a sealBatch that fails the way `how` says, after recording the data keys it was given. */
+/** The backend with a sealBatch that fails the way `how` says. */
 function failingSeal(backend: CryptoBackend, how: 'throws' | 'rejects'): CryptoBackend {
   const spy = Object.create(backend) as CryptoBackend
   Object.defineProperty(spy, 'sealBatch', {
@@ -24,18 +22,6 @@ function failingSeal(backend: CryptoBackend, how: 'throws' | 'rejects'): CryptoB
   return spy
 }
 
-/** The default CMM, keeping every material it hands out so the test can see them wiped. */
-class KeepingCmm implements NodeMaterialsManager {
-  readonly given: NodeEncryptionMaterial[] = []
-  private readonly inner = new NodeDefaultCryptographicMaterialsManager(keyring())
-  async getEncryptionMaterials(request: EncryptionRequest): Promise<NodeEncryptionMaterial> {
-    const m = await this.inner.getEncryptionMaterials(request)
-    this.given.push(m)
-    return m
-  }
-  decryptMaterials: NodeMaterialsManager['decryptMaterials'] = (r) => this.inner.decryptMaterials(r)
-}
-
 for (const { name, backend } of BACKEND_CASES) {
   for (const how of ['throws', 'rejects'] as const) {
     const title = `${name}: a sealBatch that ${how} gives every record of the batch the typed error, and the data keys are wiped`
@@ -44,7 +30,7 @@ for (const { name, backend } of BACKEND_CASES) {
       continue
     }
     test(title, async (t) => {
-      const cmm = new KeepingCmm()
+      const cmm = new KeepingCmm(keyring())
       const settings = {
         backend: failingSeal(backend, how),
         commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,

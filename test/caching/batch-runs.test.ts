@@ -1,12 +1,12 @@
 // getEncryptionMaterialsForBatch asked directly: the exact runs (how many messages each set of materials serves), backing calls and counters, for a batch that starts on an entry made before it, meets a request in flight, bypasses, fails, runs out of age or bytes, or whose callback throws.
 import test from 'ava'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { EncryptionMaterialsRun, EncryptionRequest, NodeMaterialsManager } from '../../lib/materials/keyring'
+import { EncryptionMaterialsRun, EncryptionRequest } from '../../lib/materials/keyring'
 import { NodeCachingMaterialsManager } from '../../lib/materials/caching/caching-cmm'
 import { getLocalCryptographicMaterialsCache } from '../../lib/materials/caching/local-cache'
 import { NodeEncryptionMaterial } from '../../lib/materials/materials'
 import { FORBID, FakeClock, REQUIRE, suite } from './helpers'
-import { ProbeBacking } from './probe-backing'
+import { ProbeBacking, withoutSyncMethods } from './probe-backing'
 
 interface Limits {
   readonly maxMessagesEncrypted?: number
@@ -226,10 +226,7 @@ test('a batch meeting a request in flight that fails makes its own backing call'
 
 test('over a backing CMM with no synchronous methods at all, fresh entries and bypasses are asked for asynchronously', async (t) => {
   const probe = new ProbeBacking({ answersSync: false })
-  const asyncOnly: NodeMaterialsManager = {
-    getEncryptionMaterials: (r) => probe.getEncryptionMaterials(r),
-    decryptMaterials: (r) => probe.decryptMaterials(r),
-  }
+  const asyncOnly = withoutSyncMethods(probe)
   const cache = getLocalCryptographicMaterialsCache(10)
   const cmm = new NodeCachingMaterialsManager({
     backingMaterials: asyncOnly,

@@ -88,3 +88,11 @@ export class ProbeBacking implements NodeMaterialsManager {
     return m
   }
 }
+
+/** `backing` seen through a CMM with no *Sync methods at all (a user-written CMM), as the caching CMM must handle. */
+export function withoutSyncMethods(backing: NodeMaterialsManager): NodeMaterialsManager {
+  return {
+    getEncryptionMaterials: (r) => backing.getEncryptionMaterials(r),
+    decryptMaterials: (r) => backing.decryptMaterials(r),
+  }
+}

@@ -8,7 +8,7 @@ import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '../../lib/mate
 import { EncryptedDataKey } from '../../lib/format/header'
 import { KeyringNode, NodeMaterialsManager } from '../../lib/materials/keyring'
 import { CountingKeyring, FORBID, REQUIRE, WRAPPING_KEY, client, edkFingerprint, suite } from './helpers'
-import { ProbeBacking } from './probe-backing'
+import { ProbeBacking, withoutSyncMethods } from './probe-backing'
 
 /** A synchronous keyring (a raw AES one inside) that counts how often it makes or unwraps a data key. */
 class CountingSyncKeyring extends KeyringNode {
@@ -220,10 +220,7 @@ test('decrypt: a synchronous backing failure is thrown synchronously and counted
 
 test('decrypt: over a backing CMM with no synchronous method, an identity-KDF request declines with nothing asked', (t) => {
   const probe = new ProbeBacking()
-  const asyncOnly: NodeMaterialsManager = {
-    getEncryptionMaterials: (r) => probe.getEncryptionMaterials(r),
-    decryptMaterials: (r) => probe.decryptMaterials(r),
-  }
+  const asyncOnly = withoutSyncMethods(probe)
   const cmm = caching(asyncOnly)
   const identity = { suite: suite(0x0078), encryptedDataKeys: [], encryptionContext: {}, commitmentPolicy: FORBID }
   t.is(cmm.decryptMaterialsSync(identity), undefined)

@@ -3,38 +3,24 @@ import test from 'ava'
 import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { once } from 'node:events'
-import { NodeDefaultCryptographicMaterialsManager } from '../../lib/materials/default-cmm'
-import { EncryptionRequest, NodeMaterialsManager } from '../../lib/materials/keyring'
-import { NodeEncryptionMaterial } from '../../lib/materials/materials'
+import { KeepingCmm } from '../materials/keeping-cmm'
 import { BACKENDS, aesKeyring, clientFor } from './fixtures'
 
 // client-apis/encrypt.md: the data key must not outlive the message it protects; our sessions zero it as soon as
 // the derived key exists (the derived key lives in the backend's sealer, not in the materials).
 
-/** The default CMM, keeping every material it hands out. */
-class KeepingCmm implements NodeMaterialsManager {
-  readonly given: NodeEncryptionMaterial[] = []
-  private readonly inner = new NodeDefaultCryptographicMaterialsManager(aesKeyring())
-  async getEncryptionMaterials(request: EncryptionRequest): Promise<NodeEncryptionMaterial> {
-    const m = await this.inner.getEncryptionMaterials(request)
-    this.given.push(m)
-    return m
-  }
-  decryptMaterials: NodeMaterialsManager['decryptMaterials'] = (r) => this.inner.decryptMaterials(r)
-}
-
 const SUITE = 0x0578
 
 for (const backend of BACKENDS) {
   test(`${backend}: one-shot encrypt zeroes the data key before it returns`, async (t) => {
-    const cmm = new KeepingCmm()
+    const cmm = new KeepingCmm(aesKeyring())
     await clientFor(SUITE, backend).encrypt(cmm, 'one shot', { suiteId: SUITE })
     t.is(cmm.given.length, 1)
     t.false(cmm.given[0]?.hasUnencryptedDataKey)
   })
 
   test(`${backend}: encryptStream zeroes the data key once the header is out, before the body is written`, async (t) => {
-    const cmm = new KeepingCmm()
+    const cmm = new KeepingCmm(aesKeyring())
     const stream = clientFor(SUITE, backend).encryptStream(cmm, { suiteId: SUITE })
     const source = new Readable({ read() {} })
     const sink = new Writable({ write: (_chunk, _encoding, done) => done() })
@@ -48,7 +34,7 @@ for (const backend of BACKENDS) {
   })
 
   test(`${backend}: encryptBatch zeroes every data key before it returns`, async (t) => {
-    const cmm = new KeepingCmm()
+    const cmm = new KeepingCmm(aesKeyring())
     const entries = await clientFor(SUITE, backend).encryptBatch(cmm, ['a', 'b', 'c'], { suiteId: SUITE })
     t.true(entries.every((e) => e.ok))
     t.is(cmm.given.length, 3)
