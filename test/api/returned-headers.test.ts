@@ -1,10 +1,12 @@
-// The messageHeader that stream and batch encryption report is the header of the bytes they wrote (its message id and, for v2, its commitment), for v1 and v2 suites on both backends; a batch asked for no headers returns none.
+// The messageHeader that stream and batch encryption report is the header of the bytes they wrote (its message id and, for v2, its commitment), for v1 and v2 suites on both backends, for batch runs of one record and of many; a batch asked for no headers returns none.
 import test, { ExecutionContext } from 'ava'
 import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { buildClient, EsdkClient } from '../../lib/api/client'
 import { CommitmentPolicy } from '../../lib/core/policy'
 import { MessageHeader } from '../../lib/format/header'
+import { NodeCachingMaterialsManager } from '../../lib/materials/caching/caching-cmm'
+import { getLocalCryptographicMaterialsCache } from '../../lib/materials/caching/local-cache'
 import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '../../lib/materials/raw-aes-keyring'
 import { BACKENDS } from '../session/fixtures'
 
@@ -66,21 +68,33 @@ for (const backend of BACKENDS) {
       sameAsWritten(t, reported, back.messageHeader, label)
     })
 
-    test(`${label}: encryptBatch reports each record's own header when asked, and none when not`, async (t) => {
-      const c = clientFor(suiteId, backend)
-      const records = [Buffer.from('first'), Buffer.from('second'), Buffer.from('third')]
-      const entries = await c.encryptBatch(keyring(), records, { suiteId, messageHeaders: true })
-      const ids = new Set<string | undefined>()
-      for (const [i, entry] of entries.entries()) {
-        if (!entry.ok) return t.fail(`record ${i}: ${entry.error.message}`)
-        const back = await c.decrypt(keyring(), entry.result)
-        t.true(back.plaintext.equals(records[i] as Buffer))
-        sameAsWritten(t, entry.messageHeader, back.messageHeader, `${label} record ${i}`)
-        ids.add(hex(entry.messageHeader?.messageId))
-      }
-      t.is(ids.size, records.length, 'every record its own message id')
-      const bare = await c.encryptBatch(keyring(), records, { suiteId })
-      t.true(bare.every((e) => e.ok && !('messageHeader' in e)))
-    })
+    // Over a keyring each record has materials of its own (a run of one); over a caching CMM the records
+    // share one data key and are sealed as one run, where each message's header is found by its place in it.
+    for (const via of ['a keyring', 'a caching CMM'] as const) {
+      test(`${label}: encryptBatch over ${via} reports each record's own header when asked, and none when not`, async (t) => {
+        const c = clientFor(suiteId, backend)
+        const cmm =
+          via === 'a keyring'
+            ? keyring()
+            : new NodeCachingMaterialsManager({
+                backingMaterials: keyring(),
+                cache: getLocalCryptographicMaterialsCache(10),
+                maxAge: 60_000,
+              })
+        const records = [Buffer.from('first'), Buffer.from('second'), Buffer.from('third')]
+        const entries = await c.encryptBatch(cmm, records, { suiteId, messageHeaders: true })
+        const ids = new Set<string | undefined>()
+        for (const [i, entry] of entries.entries()) {
+          if (!entry.ok) return t.fail(`record ${i}: ${entry.error.message}`)
+          const back = await c.decrypt(keyring(), entry.result)
+          t.true(back.plaintext.equals(records[i] as Buffer))
+          sameAsWritten(t, entry.messageHeader, back.messageHeader, `${label} record ${i}`)
+          ids.add(hex(entry.messageHeader?.messageId))
+        }
+        t.is(ids.size, records.length, 'every record its own message id')
+        const bare = await c.encryptBatch(cmm, records, { suiteId })
+        t.true(bare.every((e) => e.ok && !('messageHeader' in e)))
+      })
+    }
   }
 }
