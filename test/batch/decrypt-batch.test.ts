@@ -5,10 +5,17 @@ import { EncryptedDataKey } from '../../lib/format/header'
 import { KeyringNode } from '../../lib/materials/keyring'
 import { MultiKeyringNode } from '../../lib/materials/multi-keyring'
 import { NodeDecryptionMaterial, NodeEncryptionMaterial } from '../../lib/materials/materials'
-import { NodeCachingMaterialsManager } from '../../lib/materials/caching/caching-cmm'
-import { getLocalCryptographicMaterialsCache } from '../../lib/materials/caching/local-cache'
 import { eachBackend } from '../backend/backends'
-import { clientFor, keyring, messages, officialKeyring, plaintextOf, plaintexts, policyFor } from './helpers'
+import {
+  cachingCmm,
+  clientFor,
+  keyring,
+  messages,
+  officialKeyring,
+  plaintextOf,
+  plaintexts,
+  policyFor,
+} from './helpers'
 
 /** Raw AES inside; counts unwraps and keeps every decryption material it filled, to check they end wiped. */
 class WatchingKeyring extends KeyringNode {
@@ -133,12 +140,7 @@ eachBackend(
   async (t, backend) => {
     const client = clientFor(backend)
     // 30 records under 3 data keys: a caching CMM with 10 messages per key.
-    const cmm = new NodeCachingMaterialsManager({
-      backingMaterials: keyring(),
-      cache: getLocalCryptographicMaterialsCache(10),
-      maxAge: 60_000,
-      maxMessagesEncrypted: 10,
-    })
+    const cmm = cachingCmm(10)
     const input = Array.from({ length: 30 }, (_, i) => plaintextOf(64, i))
     const sealed = messages(
       await client.encryptBatch(cmm, input, { suiteId: 0x0478, encryptionContext: { memo: 'yes' } }),

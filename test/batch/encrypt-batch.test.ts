@@ -5,10 +5,8 @@ import { CommitmentPolicy } from '../../lib/core/policy'
 import { EncryptedDataKey } from '../../lib/format/header'
 import { KeyringNode } from '../../lib/materials/keyring'
 import { NodeDecryptionMaterial, NodeEncryptionMaterial } from '../../lib/materials/materials'
-import { NodeCachingMaterialsManager } from '../../lib/materials/caching/caching-cmm'
-import { getLocalCryptographicMaterialsCache } from '../../lib/materials/caching/local-cache'
 import { eachBackend } from '../backend/backends'
-import { SUITES, clientFor, keyring, messages, officialDecrypt, plaintextOf, policyFor } from './helpers'
+import { SUITES, cachingCmm, clientFor, keyring, messages, officialDecrypt, plaintextOf, policyFor } from './helpers'
 
 for (const n of [0, 1, 2]) {
   eachBackend(
@@ -35,11 +33,7 @@ eachBackend(
   '10,000 records through a caching CMM: every message is its own and decrypts with the official SDK',
   async (t, backend) => {
     const client = clientFor(backend)
-    const cmm = new NodeCachingMaterialsManager({
-      backingMaterials: keyring(),
-      cache: getLocalCryptographicMaterialsCache(10),
-      maxAge: 60_000,
-    })
+    const cmm = cachingCmm()
     const input = Array.from({ length: 10_000 }, (_, i) => plaintextOf(i % 300, i))
     const entries = await client.encryptBatch(cmm, input, { suiteId: 0x0478, encryptionContext: { batch: 'large' } })
     const out = messages(entries)

@@ -1,4 +1,4 @@
-// Batch test fixtures: paired raw AES keyrings for ours and the official SDK, clients per backend and policy, plaintexts, and official decryption of every message.
+// Batch test fixtures: paired raw AES keyrings for ours and the official SDK, a caching CMM over ours, clients per backend and policy, plaintexts, and official decryption of every message.
 import * as official from '@aws-crypto/client-node'
 import { randomBytes } from 'node:crypto'
 import { EsdkClient, buildClient } from '../../lib/api/client'
@@ -7,6 +7,8 @@ import { CommitmentPolicy } from '../../lib/core/policy'
 import { findSuite } from '../../lib/core/suites'
 import { EncryptBatchEntry } from '../../lib/batch/encrypt-many'
 import { DecryptBatchEntry } from '../../lib/batch/decrypt-many'
+import { NodeCachingMaterialsManager } from '../../lib/materials/caching/caching-cmm'
+import { getLocalCryptographicMaterialsCache } from '../../lib/materials/caching/local-cache'
 import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '../../lib/materials/raw-aes-keyring'
 
 export const WRAPPING_KEY = randomBytes(32)
@@ -77,5 +79,15 @@ export function plaintexts(entries: readonly DecryptBatchEntry[]): Buffer[] {
   return entries.map((e, i) => {
     if (!e.ok) throw new Error(`record ${i} failed: ${e.error.message}`)
     return e.plaintext
+  })
+}
+
+/** A caching CMM over `keyring()`: the records of a batch share its data keys, so they are sealed as runs of many. */
+export function cachingCmm(maxMessagesEncrypted?: number): NodeCachingMaterialsManager {
+  return new NodeCachingMaterialsManager({
+    backingMaterials: keyring(),
+    cache: getLocalCryptographicMaterialsCache(10),
+    maxAge: 60_000,
+    ...(maxMessagesEncrypted === undefined ? {} : { maxMessagesEncrypted }),
   })
 }

@@ -1,9 +1,7 @@
 // A run of records under one data key whose messages outgrow one output region (REGION_BYTES) is sealed into several regions: every record is still its own message, with its own message id and commitment (never one from another region), in input order, and decrypts.
-import { NodeCachingMaterialsManager } from '../../lib/materials/caching/caching-cmm'
-import { getLocalCryptographicMaterialsCache } from '../../lib/materials/caching/local-cache'
 import { REGION_BYTES } from '../../lib/session/seal-records'
 import { eachBackend } from '../backend/backends'
-import { clientFor, keyring, messages, plaintexts } from './helpers'
+import { cachingCmm, clientFor, keyring, messages, plaintexts } from './helpers'
 
 // Message ids are drawn for the whole batch in one call and sliced per region: a wrong slice would give two
 // messages under one data key the same id, hence the same derived key and IVs (data-format/message-header.md
@@ -17,11 +15,7 @@ eachBackend(
     const client = clientFor(backend)
     const input = Array.from({ length: RECORDS }, (_, i) => Buffer.alloc(RECORD, i + 1))
     // One data key for every record (a caching CMM), so that they are one run, sealed together.
-    const cmm = new NodeCachingMaterialsManager({
-      backingMaterials: keyring(),
-      cache: getLocalCryptographicMaterialsCache(10),
-      maxAge: 60_000,
-    })
+    const cmm = cachingCmm()
     const entries = await client.encryptBatch(cmm, input, { messageHeaders: true })
     t.is(
       new Set(entries.map((e) => (e.ok ? e.messageHeader?.encryptedDataKeys[0]?.encryptedDataKey.toString() : '')))
@@ -53,11 +47,7 @@ eachBackend(
   'a record bigger than a whole region gets a region of its own; the records around it are sealed too',
   async (t, backend) => {
     const client = clientFor(backend)
-    const cmm = new NodeCachingMaterialsManager({
-      backingMaterials: keyring(),
-      cache: getLocalCryptographicMaterialsCache(10),
-      maxAge: 60_000,
-    })
+    const cmm = cachingCmm()
     const input = [Buffer.from('before'), Buffer.alloc(REGION_BYTES + 1, 7), Buffer.from('after')]
     const out = messages(await client.encryptBatch(cmm, input))
     const back = plaintexts(await client.decryptBatch(keyring(), out))
