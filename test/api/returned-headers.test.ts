@@ -1,22 +1,10 @@
 // The messageHeader that stream and batch encryption report is the header of the bytes they wrote (its message id and, for v2, its commitment), for v1 and v2 suites on both backends, for batch runs of one record and of many; a batch asked for no headers returns none.
 import test, { ExecutionContext } from 'ava'
-import { Readable, Writable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
-import { buildClient, EsdkClient } from '../../lib/api/client'
-import { CommitmentPolicy } from '../../lib/core/policy'
 import { MessageHeader } from '../../lib/format/header'
 import { NodeCachingMaterialsManager } from '../../lib/materials/caching/caching-cmm'
 import { getLocalCryptographicMaterialsCache } from '../../lib/materials/caching/local-cache'
-import { RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '../../lib/materials/raw-aes-keyring'
-import { BACKENDS } from '../session/fixtures'
-
-const keyring = () =>
-  new RawAesKeyringNode({
-    keyName: 'returned',
-    keyNamespace: 'headers',
-    unencryptedMasterKey: Buffer.alloc(32, 0x5e),
-    wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
-  })
+import { BACKENDS, aesKeyring, clientFor } from '../session/fixtures'
+import { runThrough } from '../stream/helpers'
 
 // One v1 suite and one v2 suite, each with and without a signature: the header auth is 28 bytes in v1
 // (IV and tag) and 16 in v2, and only v2 carries the commitment (data-format/message-header.md).
@@ -35,12 +23,6 @@ function sameAsWritten(t: ExecutionContext, reported: MessageHeader | undefined,
   t.is(reported.encryptedDataKeys.length, read.encryptedDataKeys.length, `${label}: EDK count`)
 }
 
-function clientFor(suiteId: number, backend: 'js' | 'native'): EsdkClient {
-  const policy =
-    suiteId >= 0x0478 ? CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT : CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT
-  return buildClient({ commitmentPolicy: policy, backend })
-}
-
 for (const backend of BACKENDS) {
   for (const suiteId of SUITES) {
     const label = `${backend} 0x${suiteId.toString(16).padStart(4, '0')}`
@@ -49,21 +31,11 @@ for (const backend of BACKENDS) {
       const c = clientFor(suiteId, backend)
       const plaintext = Buffer.alloc(1000, 0x42)
       let reported: MessageHeader | undefined
-      const chunks: Buffer[] = []
-      const stream = c.encryptStream(keyring(), { suiteId, frameLength: 256 })
+      const stream = c.encryptStream(aesKeyring(), { suiteId, frameLength: 256 })
       stream.on('MessageHeader', (h: MessageHeader) => (reported = h))
-      await pipeline(
-        Readable.from([plaintext]),
-        stream,
-        new Writable({
-          write(chunk: Buffer, _encoding, done) {
-            chunks.push(chunk)
-            done()
-          },
-        }),
-      )
-      const message = Buffer.concat(chunks)
-      const back = await c.decrypt(keyring(), message)
+      const { bytes: message, error } = await runThrough(stream, [plaintext])
+      t.is(error, undefined)
+      const back = await c.decrypt(aesKeyring(), message)
       t.true(back.plaintext.equals(plaintext))
       sameAsWritten(t, reported, back.messageHeader, label)
     })
@@ -75,9 +47,9 @@ for (const backend of BACKENDS) {
         const c = clientFor(suiteId, backend)
         const cmm =
           via === 'a keyring'
-            ? keyring()
+            ? aesKeyring()
             : new NodeCachingMaterialsManager({
-                backingMaterials: keyring(),
+                backingMaterials: aesKeyring(),
                 cache: getLocalCryptographicMaterialsCache(10),
                 maxAge: 60_000,
               })
@@ -86,7 +58,7 @@ for (const backend of BACKENDS) {
         const ids = new Set<string | undefined>()
         for (const [i, entry] of entries.entries()) {
           if (!entry.ok) return t.fail(`record ${i}: ${entry.error.message}`)
-          const back = await c.decrypt(keyring(), entry.result)
+          const back = await c.decrypt(aesKeyring(), entry.result)
           t.true(back.plaintext.equals(records[i] as Buffer))
           sameAsWritten(t, entry.messageHeader, back.messageHeader, `${label} record ${i}`)
           ids.add(hex(entry.messageHeader?.messageId))

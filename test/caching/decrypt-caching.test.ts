@@ -7,9 +7,9 @@ import { getLocalCryptographicMaterialsCache } from '../../lib/materials/caching
 import { TransparentKeyring } from '../materials/test-keyrings'
 import { CountingKeyring, FORBID, FakeClock, client, rawAesKeyring } from './helpers'
 
-function setup(clock = new FakeClock(), maxAge = 60_000) {
+function setup(clock = new FakeClock(), maxAge = 60_000, cacheClock = clock) {
   const keyring = new CountingKeyring()
-  const cache = getLocalCryptographicMaterialsCache(100, undefined, { now: clock.now })
+  const cache = getLocalCryptographicMaterialsCache(100, undefined, { now: cacheClock.now })
   const cmm = new NodeCachingMaterialsManager({ backingMaterials: keyring, cache, maxAge, now: clock.now })
   return { keyring, cache, cmm, clock }
 }
@@ -62,36 +62,24 @@ test('encrypt and decrypt entries are separate: decrypting a message the manager
   t.is(keyring.decryptCalls, 1)
 })
 
-test('decrypt entries expire after maxAge (fake clock)', async (t) => {
-  const { keyring, cmm, clock } = setup(new FakeClock(), 1000)
-  const ciphertext = await message('old')
-  await client().decrypt(cmm, ciphertext)
-  clock.advance(999)
-  await client().decrypt(cmm, ciphertext)
-  t.is(keyring.decryptCalls, 1)
-  clock.advance(1)
-  await client().decrypt(cmm, ciphertext)
-  t.is(keyring.decryptCalls, 2)
-  t.is(cmm.getStats().evictions.expired, 1)
-})
-
-test('decrypt entries past maxAge are evicted by the manager even when the cache itself never expires them', async (t) => {
-  // The cache's clock stands still, so only the manager's own age check can see the entry is old.
-  const keyring = new CountingKeyring()
-  const managerClock = new FakeClock()
-  const cache = getLocalCryptographicMaterialsCache(10, undefined, { now: new FakeClock().now })
-  const cmm = new NodeCachingMaterialsManager({ backingMaterials: keyring, cache, maxAge: 500, now: managerClock.now })
-  const ciphertext = await message('aged')
-  await client().decrypt(cmm, ciphertext)
-  managerClock.advance(499)
-  await client().decrypt(cmm, ciphertext)
-  t.is(keyring.decryptCalls, 1)
-  managerClock.advance(1)
-  t.is((await client().decrypt(cmm, ciphertext)).plaintext.toString(), 'aged')
-  t.is(keyring.decryptCalls, 2)
-  t.is(cmm.getStats().evictions.expired, 1)
-  t.like(cmm.getStats().decrypt, { misses: 2, hits: 1 })
-})
+// The cache's own clock either moves with the manager's or stands still; in the second case only the manager's
+// own age check can see that an entry is old.
+for (const cacheClock of ['shared', 'frozen'] as const) {
+  test(`decrypt entries expire after maxAge (fake clock, the cache's clock ${cacheClock})`, async (t) => {
+    const clock = new FakeClock()
+    const { keyring, cmm } = setup(clock, 1000, cacheClock === 'shared' ? clock : new FakeClock())
+    const ciphertext = await message('old')
+    await client().decrypt(cmm, ciphertext)
+    clock.advance(999)
+    await client().decrypt(cmm, ciphertext)
+    t.is(keyring.decryptCalls, 1)
+    clock.advance(1)
+    t.is((await client().decrypt(cmm, ciphertext)).plaintext.toString(), 'old')
+    t.is(keyring.decryptCalls, 2)
+    t.is(cmm.getStats().evictions.expired, 1)
+    t.like(cmm.getStats().decrypt, { misses: 2, hits: 1 })
+  })
+}
 
 test('identity-KDF messages bypass the decrypt cache', async (t) => {
   const { keyring, cmm, cache } = setup()
